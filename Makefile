@@ -1,0 +1,123 @@
+# iki: one non-recursive Makefile for the daemon, the client, the tests and the benchmark.
+#
+#   make            build build/ikid and build/iki
+#   make run        install what is missing, build, run ikid on ./state with the Sampang catalog
+#   make check      install what is missing, build, run every test
+#   make asan       the same tests under ASan+UBSan, in build-asan/
+#   make bench      throughput and latency figures (see bench/)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+SBINDIR  ?= $(PREFIX)/sbin
+DATADIR  ?= $(PREFIX)/share/iki
+MANDIR   ?= $(PREFIX)/share/man
+INCDIR   ?= $(PREFIX)/include
+LIBDIR   ?= $(PREFIX)/lib
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
+BUILD    ?= build
+WERROR   ?= -Werror
+SANITIZE ?=
+
+PKG_CONFIG ?= pkg-config
+MSGPACK_PC := $(shell $(PKG_CONFIG) --exists msgpack-c 2>/dev/null && echo msgpack-c || echo msgpack)
+PKGS_CORE  := libzmq $(MSGPACK_PC) lmdb
+PKGS_CLI   := json-c
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 $(WERROR)
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iproto -Idaemon -Iclient -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_CORE) $(PKGS_CLI) check 2>/dev/null)
+LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE))
+LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
+LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
+
+PROTO_SRC  := proto/proto.c proto/period.c include/iki.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/log.c
+CLIENT_SRC := client/libiki.c client/input.c
+
+PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
+DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+
+TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
+         $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e
+
+.PHONY: all run check test asan bench install deps clean
+all: $(BUILD)/ikid $(BUILD)/iki
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
+
+$(BUILD)/iki: $(BUILD)/client/iki.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI)
+
+$(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(BUILD)/daemon/store.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) -lpthread
+
+$(BUILD)/daemon/main.o: CPPFLAGS += -DIKI_DEFAULT_CATALOG='"$(DATADIR)/sampang-2022.conf"'
+
+deps:
+	@./scripts/deps.sh
+
+# The test runner: each Check binary runs from the top of the tree, so that tests find
+# catalog/, tests/data/ and proto/PROTOCOL.md, and ikid/iki under $(BUILD)/.
+test: all $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; IKI_BUILD=$(BUILD) ./$$t; done
+
+check: deps
+	@$(MAKE) --no-print-directory test
+
+asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 test
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
+	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/bench
+
+STATE ?= state
+CATALOG ?= catalog/sampang-2022.conf
+run: deps
+	@$(MAKE) --no-print-directory all
+	./$(BUILD)/ikid -c $(CATALOG) -d $(STATE)
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/ikid $(DESTDIR)$(SBINDIR)/ikid
+	install -m 755 $(BUILD)/iki $(DESTDIR)$(BINDIR)/iki
+	install -m 644 catalog/sampang-2022.conf $(DESTDIR)$(DATADIR)/sampang-2022.conf
+	install -m 644 man/iki.1 $(DESTDIR)$(MANDIR)/man1/iki.1
+	install -m 644 man/ikid.8 $(DESTDIR)$(MANDIR)/man8/ikid.8
+	install -m 644 include/iki.h include/iki_client.h $(DESTDIR)$(INCDIR)/
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
+	    > $(DESTDIR)$(UNITDIR)/ikid.service
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,110 @@
+/* catalog.h: the indicator catalog (org units, data elements, case types, indicators), loaded from a file. */
+#ifndef IKI_CATALOG_H
+#define IKI_CATALOG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define CATALOG_TERMS_MAX 8   /* quantities summed on one side of an indicator */
+#define CATALOG_JABATAN_MAX 4 /* positions one indicator is shown under */
+
+/* How a data element aggregates over time: a flow sums; a state takes its latest value. */
+enum catalog_agg { CATALOG_SUM = 1, CATALOG_LAST };
+
+/* What a data element measures (documentation and validation of values). */
+enum catalog_unit { CATALOG_COUNT = 1, CATALOG_AMOUNT, CATALOG_STATE, CATALOG_TARGET };
+
+enum catalog_polarity { CATALOG_UP = 1, CATALOG_DOWN };
+
+/*
+ * Quantities are what indicators sum: every data element is one; every case type gives three,
+ * "<case>.open" (cases opened, in the period of the opening date), "<case>.closed" (closed, in
+ * the period of the closing date) and "<case>.ontime" (closed within the time limit).
+ */
+enum catalog_case_qty { CATALOG_CASE_OPEN = 0, CATALOG_CASE_CLOSED, CATALOG_CASE_ONTIME };
+
+struct catalog_orgunit {
+	char code[PROTO_ORGUNIT_MAX + 1]; /* "35.27.03", "35.27.03.2001" */
+	char name[PROTO_TEXT_MAX + 1];
+	char kind[16];                    /* "kecamatan", "desa", "kelurahan" */
+	int parent;                       /* index into orgunits, -1 for the root */
+};
+
+struct catalog_element {
+	char code[PROTO_CODE_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];
+	enum catalog_unit unit;
+	enum catalog_agg agg;
+	int quantity; /* index of its quantity */
+};
+
+struct catalog_casetype {
+	char code[PROTO_CODE_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];
+	int limit_days; /* a close within this many days of the open is on time; -1: no limit */
+	int quantity;   /* index of "<code>.open"; closed and ontime follow it */
+};
+
+struct catalog_indicator {
+	char code[PROTO_CODE_MAX + 1];    /* "iki06" */
+	char rows[32];                    /* rows of the document, "22, 23" */
+	char name[PROTO_TEXT_MAX + 1];    /* as the document writes it */
+	char jabatan[CATALOG_JABATAN_MAX][PROTO_TEXT_MAX + 1];
+	int n_jabatan;
+	char sasaran[PROTO_TEXT_MAX + 1];
+	char source[PROTO_TEXT_MAX + 1];  /* sumber data */
+	char kind[16];                    /* count, case, follow-up, deliverable, amount, target, state */
+	int64_t factor;                   /* 100 */
+	enum catalog_polarity polarity;
+	int num[CATALOG_TERMS_MAX];       /* quantity indices */
+	int n_num;
+	int den[CATALOG_TERMS_MAX];
+	int n_den;
+};
+
+struct catalog_quantity {
+	char code[PROTO_CODE_MAX + 8]; /* element code, or "<case>.open|closed|ontime" */
+	int *indicators;               /* indicators that use it (owned) */
+	int n_indicators;
+};
+
+struct catalog {
+	char title[PROTO_TEXT_MAX + 1];
+	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (the kecamatan) */
+	int n_orgunits;
+	struct catalog_element *elements;
+	int n_elements;
+	struct catalog_casetype *casetypes;
+	int n_casetypes;
+	struct catalog_indicator *indicators;
+	int n_indicators;
+	struct catalog_quantity *quantities;
+	int n_quantities;
+};
+
+/*
+ * Load and check a catalog file. On success *out is an owned catalog (catalog_free) and returns
+ * 0. On failure returns IKI_ECATALOG (or -errno when the file cannot be read) and, when errors is
+ * not NULL, sets *errors to a malloc'd text with one "file:line: message" line per problem.
+ */
+int catalog_load(const char *path, struct catalog **out, char **errors);
+
+/* Free a catalog and null the pointer. Safe on NULL and twice. */
+void catalog_free(struct catalog **c);
+
+/* Index of an org unit, element, case type, indicator or quantity by code, or -1. */
+int catalog_orgunit_find(const struct catalog *c, const char *code);
+int catalog_element_find(const struct catalog *c, const char *code);
+int catalog_casetype_find(const struct catalog *c, const char *code);
+int catalog_indicator_find(const struct catalog *c, const char *code);
+int catalog_quantity_find(const struct catalog *c, const char *code);
+
+/* Whether indicator i is shown under jabatan j (exact, case-insensitive match). */
+int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *jabatan);
+
+/* The jabatan of indicator i joined with "; " into buf (size n). */
+void catalog_indicator_jabatan(const struct catalog *c, int i, char *buf, size_t n);
+
+#endif

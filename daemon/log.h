@@ -1,0 +1,16 @@
+/* log.h: ikid's log to stderr (journald collects it), in the manner of OpenBSD's daemons. */
+#ifndef IKI_LOG_H
+#define IKI_LOG_H
+
+/* Set the program name shown on every line and whether log_debug prints. */
+void log_init(const char *progname, int verbose);
+
+/* log_warn appends strerror(errno); log_warnx does not. fatal/fatalx log and exit(1). */
+__attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_warn(const char *fmt, ...);
+__attribute__((format(printf, 1, 2))) void log_warnx(const char *fmt, ...);
+__attribute__((format(printf, 1, 2), noreturn)) void fatal(const char *fmt, ...);
+__attribute__((format(printf, 1, 2), noreturn)) void fatalx(const char *fmt, ...);
+
+#endif

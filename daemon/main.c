@@ -1,0 +1,150 @@
+/* main.c: ikid's command line, signals and lifetime: load the catalog, open the store, serve. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "iki.h"
+#include "log.h"
+#include "server.h"
+#include "store.h"
+
+#ifndef IKI_DEFAULT_CATALOG
+#define IKI_DEFAULT_CATALOG "/usr/local/share/iki/sampang-2022.conf"
+#endif
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+struct options {
+	const char *catalog, *state, *endpoints_file;
+	struct server_options server;
+	int check_only, verbose;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ikid [-nv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
+		"\n"
+		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
+		"indicator value that changes.\n"
+		"\n"
+		"  -c FILE      indicator catalog (default %s)\n"
+		"  -d DIR       state directory holding the LMDB database (default ./state)\n"
+		"  -l ENDPOINT  requests (ROUTER) endpoint (default %s)\n"
+		"  -p ENDPOINT  updates (PUB) endpoint (default %s)\n"
+		"  -e FILE      once listening, write the bound endpoints to FILE\n"
+		"  -n           check the catalog, print \"configuration OK\" or its errors, and exit\n"
+		"  -v           verbose: log every batch\n"
+		"  -h           this help\n",
+		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT);
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	int ch;
+	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
+	while ((ch = getopt(argc, argv, "c:d:l:p:e:nvh")) != -1) {
+		switch (ch) {
+		case 'c': o->catalog = optarg; break;
+		case 'd': o->state = optarg; break;
+		case 'l': o->server.listen = optarg; break;
+		case 'p': o->server.publish = optarg; break;
+		case 'e': o->endpoints_file = optarg; break;
+		case 'n': o->check_only = 1; break;
+		case 'v': o->verbose = 1; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		exit(2);
+	}
+}
+
+/* Write the bound endpoints to a file, atomically, so a watcher never reads half of it. */
+static void write_endpoints(const char *path, const struct server *srv)
+{
+	const char *listen, *publish;
+	char tmp[4096];
+	server_endpoints(srv, &listen, &publish);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f || fprintf(f, "request %s\nupdate %s\n", listen, publish) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) < 0)
+		fatal("cannot write %s", path);
+}
+
+static struct catalog *load_catalog(const struct options *o)
+{
+	struct catalog *cat = NULL;
+	char *errors = NULL;
+	int rc = catalog_load(o->catalog, &cat, &errors);
+	if (rc < 0) {
+		fputs(errors ? errors : "", stderr);
+		free(errors);
+		fatalx("%s: catalog not loaded (%s)", o->catalog, iki_code_name(rc));
+	}
+	free(errors);
+	return cat;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct store *st = NULL;
+	struct server *srv = NULL;
+	const char *listen, *publish;
+	uint64_t events = 0, pubseq = 0;
+
+	parse_args(argc, argv, &o);
+	log_init("ikid", o.verbose);
+	struct catalog *cat = load_catalog(&o);
+	if (o.check_only) {
+		printf("configuration OK\n");
+		catalog_free(&cat);
+		return 0;
+	}
+	int rc = store_open(o.state, cat, NULL, &st);
+	if (rc < 0)
+		fatalx("%s: cannot open the store: %s", o.state, iki_code_name(rc));
+	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
+		fatalx("cannot listen: %s", strerror(-rc));
+	install_signals();
+	server_endpoints(srv, &listen, &publish);
+	store_stats(st, &events, &pubseq);
+	log_info("%s: %d indicators, %d org units; state %s holds %llu events", cat->title,
+		 cat->n_indicators, cat->n_orgunits, o.state, (unsigned long long)events);
+	log_info("listening: requests on %s, updates on %s", listen, publish);
+	if (o.endpoints_file)
+		write_endpoints(o.endpoints_file, srv);
+	rc = server_run(srv, &stop_requested);
+	log_info(rc < 0 ? "stopped on error: %s" : "stopped%s", rc < 0 ? iki_code_name(rc) : "");
+	server_free(&srv);
+	store_close(&st);
+	catalog_free(&cat);
+	return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,331 @@
+/* server.c: the writer loop: drain requests, apply submits in one transaction, reply, publish. */
+#include "server.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "iki.h"
+#include "log.h"
+#include "period.h"
+
+#define SERVER_BATCH_EVENTS 20000 /* stop draining once a batch holds this many events */
+#define SERVER_BATCH_REQUESTS 512 /* ... or this many requests */
+#define SERVER_PUB_HWM 100000     /* updates queued per subscriber before the PUB socket drops */
+#define SERVER_POLL_MS 1000
+
+/* One received request, from its arrival to its reply. */
+struct pending {
+	zmq_msg_t identity;
+	bool delim;       /* sent through a REQ socket: echo the empty delimiter frame */
+	int rc;           /* 0, or why the request cannot be served (decode failure) */
+	struct proto_msg msg;
+	struct proto_result *results; /* submit: one per event */
+	char who[64];     /* authenticated identity (ZAP User-Id), or "local" */
+};
+
+struct server {
+	void *ctx, *router, *pub;
+	char listen[256], publish[256];
+	struct store *st;
+	const struct catalog *cat;
+	size_t batch_events;
+	struct pending pend[SERVER_BATCH_REQUESTS];
+};
+
+/* ---- setup ---- */
+
+static int bind_socket(void *sock, const char *endpoint, char *bound, size_t n)
+{
+	int64_t maxmsg = PROTO_MSG_MAX;
+	int linger = 1000;
+	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_bind(sock, endpoint) < 0)
+		return -errno;
+	return zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &n) < 0 ? -errno : 0;
+}
+
+int server_new(struct store *st, const struct catalog *cat, const struct server_options *o,
+	       struct server **out)
+{
+	struct server *s = calloc(1, sizeof(*s));
+	int hwm = SERVER_PUB_HWM, rc = 0;
+	if (!s)
+		return -ENOMEM;
+	s->st = st;
+	s->cat = cat;
+	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
+	s->ctx = zmq_ctx_new();
+	s->router = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
+	s->pub = s->ctx ? zmq_socket(s->ctx, ZMQ_PUB) : NULL;
+	if (!s->router || !s->pub)
+		rc = -errno;
+	if (rc == 0)
+		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (rc == 0)
+		rc = bind_socket(s->router, o->listen ? o->listen : SERVER_LISTEN_DEFAULT, s->listen,
+				 sizeof(s->listen));
+	if (rc == 0)
+		rc = bind_socket(s->pub, o->publish ? o->publish : SERVER_PUBLISH_DEFAULT, s->publish,
+				 sizeof(s->publish));
+	if (rc < 0) {
+		server_free(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void server_free(struct server **sp)
+{
+	struct server *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	if (s->router)
+		zmq_close(s->router);
+	if (s->pub)
+		zmq_close(s->pub);
+	if (s->ctx)
+		zmq_ctx_term(s->ctx);
+	free(s);
+	*sp = NULL;
+}
+
+void server_endpoints(const struct server *s, const char **listen, const char **publish)
+{
+	*listen = s->listen;
+	*publish = s->publish;
+}
+
+/* ---- receiving ---- */
+
+/* Receive the rest of a multipart message into body: [delimiter] body. Extra frames: malformed. */
+static int recv_body(void *sock, struct pending *p, zmq_msg_t *body)
+{
+	int frames = 0, more = 1;
+	size_t sz = sizeof(more);
+	bool bad = false;
+	while (more) {
+		zmq_msg_t f;
+		zmq_msg_init(&f);
+		if (zmq_msg_recv(&f, sock, 0) < 0) {
+			zmq_msg_close(&f);
+			return -errno;
+		}
+		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
+		frames++;
+		if (frames == 1 && more && zmq_msg_size(&f) == 0)
+			p->delim = true;
+		else if ((frames == 1 && !more) || (frames == 2 && p->delim && !more))
+			zmq_msg_move(body, &f);
+		else
+			bad = true;
+		zmq_msg_close(&f);
+	}
+	return bad ? IKI_EMALFORMED : 0;
+}
+
+/* Receive one request without blocking. Returns 1 when one arrived, 0 when none, <0 on error. */
+static int recv_request(struct server *s, struct pending *p)
+{
+	zmq_msg_t body;
+	memset(p, 0, sizeof(*p));
+	zmq_msg_init(&p->identity);
+	if (zmq_msg_recv(&p->identity, s->router, ZMQ_DONTWAIT) < 0) {
+		int e = errno;
+		zmq_msg_close(&p->identity);
+		return e == EAGAIN ? 0 : -e;
+	}
+	zmq_msg_init(&body);
+	p->rc = recv_body(s->router, p, &body);
+	if (p->rc == 0)
+		p->rc = proto_decode(zmq_msg_data(&body), zmq_msg_size(&body), &p->msg);
+	const char *who = zmq_msg_gets(&body, "User-Id");
+	snprintf(p->who, sizeof(p->who), "%s", who ? who : "local");
+	zmq_msg_close(&body);
+	return 1;
+}
+
+/* ---- replying and publishing ---- */
+
+static void send_reply(struct server *s, struct pending *p, const struct proto_msg *reply)
+{
+	char *buf;
+	size_t len;
+	if (proto_encode(reply, &buf, &len) < 0) {
+		log_warnx("cannot encode a %s reply", proto_type_name(reply->type));
+		return;
+	}
+	zmq_msg_send(&p->identity, s->router, ZMQ_SNDMORE);
+	if (p->delim)
+		zmq_send(s->router, "", 0, ZMQ_SNDMORE);
+	if (zmq_send(s->router, buf, len, 0) < 0)
+		log_warn("reply to %s", p->who);
+	free(buf);
+}
+
+static void send_error(struct server *s, struct pending *p, int code, const char *detail)
+{
+	struct proto_msg r = {.type = PROTO_ERROR, .req = p->msg.req, .code = code};
+	if (detail && detail[0])
+		snprintf(r.message, sizeof(r.message), "%s (%s)", iki_strerror(code), detail);
+	else
+		snprintf(r.message, sizeof(r.message), "%s", iki_strerror(code));
+	send_reply(s, p, &r);
+}
+
+static void reply_query(struct server *s, struct pending *p)
+{
+	struct proto_msg r = {.type = PROTO_VALUES, .req = p->msg.req};
+	const struct proto_query *q = &p->msg.query;
+	int rc = store_query(s->st, q, &r.values, &r.n_values);
+	if (rc == IKI_EINDICATOR)
+		send_error(s, p, rc, q->indicator[0] ? q->indicator : q->jabatan);
+	else if (rc == IKI_EORGUNIT)
+		send_error(s, p, rc, q->orgunit);
+	else if (rc == IKI_EPERIOD)
+		send_error(s, p, rc, q->period);
+	else if (rc < 0)
+		send_error(s, p, rc, NULL);
+	else
+		send_reply(s, p, &r);
+	free(r.values);
+}
+
+/* Answer one request, in arrival order; storage_rc is the batch's commit outcome. */
+static void reply(struct server *s, struct pending *p, int storage_rc)
+{
+	if (p->rc < 0) {
+		log_warnx("refused a message from %s: %s", p->who, iki_code_name(p->rc));
+		send_error(s, p, p->rc, NULL);
+	} else if (p->msg.type == PROTO_SUBMIT && storage_rc < 0) {
+		send_error(s, p, storage_rc, NULL);
+	} else if (p->msg.type == PROTO_SUBMIT) {
+		struct proto_msg r = {.type = PROTO_SUBMITTED, .req = p->msg.req,
+				      .results = p->results, .n_results = p->msg.n_events};
+		send_reply(s, p, &r);
+	} else if (p->msg.type == PROTO_QUERY) {
+		reply_query(s, p);
+	} else {
+		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
+	}
+}
+
+static void publish(struct server *s, const struct store_change *c)
+{
+	struct proto_value v = {.num = c->num, .den = c->den};
+	struct proto_msg m = {.type = PROTO_UPDATE, .seq = c->seq, .values = &v, .n_values = 1};
+	char topic[PROTO_CODE_MAX + PROTO_ORGUNIT_MAX + PROTO_PERIOD_MAX + 4], *buf;
+	size_t len;
+	snprintf(v.indicator, sizeof(v.indicator), "%s", s->cat->indicators[c->indicator].code);
+	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
+	period_format(c->period, v.period);
+	v.factor = s->cat->indicators[c->indicator].factor;
+	proto_topic(&v, topic, sizeof(topic));
+	if (proto_encode(&m, &buf, &len) < 0)
+		return;
+	zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(s->pub, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+}
+
+/* ---- the batch ---- */
+
+/* Apply every submit of the batch in one transaction. Returns the storage outcome. */
+static int apply_submits(struct server *s, size_t n, struct store_change **ch, size_t *n_ch)
+{
+	struct store_batch *b = NULL;
+	int rc = 0;
+	bool any = false;
+	for (size_t i = 0; i < n; i++) {
+		struct pending *p = &s->pend[i];
+		if (p->rc < 0 || p->msg.type != PROTO_SUBMIT)
+			continue;
+		p->results = calloc(p->msg.n_events ? p->msg.n_events : 1, sizeof(*p->results));
+		if (!p->results)
+			rc = -ENOMEM;
+		if (rc == 0 && !b)
+			rc = store_begin(s->st, &b);
+		for (size_t j = 0; rc == 0 && j < p->msg.n_events; j++)
+			rc = store_apply(b, &p->msg.events[j], p->who, &p->results[j]);
+		any = true;
+	}
+	if (rc == 0 && b)
+		return store_commit(&b, ch, n_ch);
+	store_abort(&b);
+	if (rc < 0 && any)
+		log_warnx("batch not stored: %s", iki_code_name(rc));
+	return rc;
+}
+
+static void batch_log(const struct server *s, size_t n, size_t n_ch)
+{
+	size_t ok = 0, dup = 0, bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct pending *p = &s->pend[i];
+		for (size_t j = 0; p->results && j < p->msg.n_events; j++) {
+			enum proto_status st = p->results[j].status;
+			ok += st == PROTO_STATUS_OK;
+			dup += st == PROTO_STATUS_DUPLICATE;
+			bad += st == PROTO_STATUS_ERROR;
+		}
+	}
+	log_debug("batch: %zu requests, %zu ok, %zu duplicate, %zu rejected, %zu values changed", n,
+		  ok, dup, bad, n_ch);
+}
+
+static void batch_run(struct server *s, size_t n)
+{
+	struct store_change *ch = NULL;
+	size_t n_ch = 0;
+	int rc = apply_submits(s, n, &ch, &n_ch);
+	batch_log(s, n, n_ch);
+	for (size_t i = 0; i < n; i++)
+		reply(s, &s->pend[i], rc);
+	for (size_t i = 0; i < n_ch; i++)
+		publish(s, &ch[i]);
+	free(ch);
+	for (size_t i = 0; i < n; i++) {
+		zmq_msg_close(&s->pend[i].identity);
+		free(s->pend[i].results);
+		proto_msg_clear(&s->pend[i].msg);
+	}
+}
+
+/* Drain what has arrived, up to the batch limits. Returns the number of requests, or <0. */
+static int drain(struct server *s)
+{
+	size_t n = 0, events = 0;
+	while (n < SERVER_BATCH_REQUESTS && events < s->batch_events) {
+		int rc = recv_request(s, &s->pend[n]);
+		if (rc < 0)
+			return n > 0 ? (int)n : rc;
+		if (rc == 0)
+			break;
+		events += s->pend[n].msg.n_events;
+		n++;
+	}
+	return (int)n;
+}
+
+int server_run(struct server *s, volatile sig_atomic_t *stop)
+{
+	zmq_pollitem_t item = {s->router, 0, ZMQ_POLLIN, 0};
+	while (!*stop) {
+		int rc = zmq_poll(&item, 1, SERVER_POLL_MS);
+		if (rc < 0 && errno != EINTR)
+			return -errno;
+		if (rc <= 0)
+			continue;
+		int n = drain(s);
+		if (n < 0 && n != -EINTR)
+			return n;
+		if (n > 0)
+			batch_run(s, (size_t)n);
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* server.h: ikid's sockets and its one writer loop: receive, decode, apply, commit, reply, publish. */
+#ifndef IKI_SERVER_H
+#define IKI_SERVER_H
+
+#include <signal.h>
+#include <stddef.h>
+
+#include "catalog.h"
+#include "store.h"
+
+#define SERVER_LISTEN_DEFAULT "tcp://127.0.0.1:7470"
+#define SERVER_PUBLISH_DEFAULT "tcp://127.0.0.1:7471"
+
+struct server_options {
+	const char *listen;  /* ROUTER endpoint for requests */
+	const char *publish; /* PUB endpoint for updates */
+	size_t batch_events; /* drain until a batch holds this many events; 0 for the default */
+};
+
+struct server;
+
+/*
+ * Bind the sockets. The store and catalog are borrowed and must outlive the server. Returns 0 and
+ * an owned *out, or -errno (a ZeroMQ failure such as an endpoint in use).
+ */
+int server_new(struct store *st, const struct catalog *cat, const struct server_options *o,
+	       struct server **out);
+
+/* Free the server and null the pointer. Safe on NULL and twice. */
+void server_free(struct server **s);
+
+/* The endpoints actually bound (wildcard ports resolved), for logs and tests. */
+void server_endpoints(const struct server *s, const char **listen, const char **publish);
+
+/*
+ * Serve until *stop is set (from a signal handler). The batch in flight when it is set is
+ * committed, answered and published before returning. Returns 0, or a negative code when the
+ * store failed in a way that makes serving unsafe.
+ */
+int server_run(struct server *s, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,740 @@
+/* store.c: LMDB storage of the event log, cases and aggregates; applies batches of events. */
+#include "store.h"
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "iki.h"
+
+/*
+ * Databases, all in one environment:
+ *   meta    "events" -> u64 count, "pubseq" -> u64 last publish sequence, "schema" -> u32
+ *   events  u64 big-endian sequence -> event record (see record_build); the truth
+ *   ids     event id -> u64 big-endian sequence
+ *   cases   "<case type>\0<case id>" -> case record (open date, close date, org unit)
+ *   latest  "<quantity>\0<orgunit>\0<period>" -> latest state value set inside that period
+ *   agg     "<quantity>\0<orgunit>\0<period>" -> i64 sum over the org unit's subtree
+ * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
+ */
+#define STORE_SCHEMA 1
+#define STORE_MAP_DEFAULT ((size_t)4 << 30)
+#define KEY_MAX 256
+#define CASE_OPEN_ONLY INT32_MIN
+#define N_KINDS 3
+
+static const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
+
+enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta", "events", "ids", "cases", "latest", "agg"};
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	const struct catalog *cat;
+	struct store_batch *open_batch;
+};
+
+/* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
+struct delta {
+	int q, ou;
+	struct period p;
+	int64_t d;
+	bool used;
+};
+
+struct store_batch {
+	struct store *s;
+	MDB_txn *txn;
+	int err; /* sticky: the first storage error; later calls do nothing */
+	uint64_t events, pubseq;
+	struct delta *slots;
+	size_t cap, used;
+};
+
+/* The one place LMDB's codes become iki's. */
+static int map_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS: return 0;
+	case MDB_MAP_FULL: return IKI_EFULL;
+	case ENOMEM: return -ENOMEM;
+	case EACCES: return -EACCES;
+	case ENOENT: return -ENOENT;
+	default: return IKI_ESTORAGE;
+	}
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* ---- meta counters ---- */
+
+static uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name)
+{
+	MDB_val k = {strlen(name), (void *)name}, v;
+	if (mdb_get(txn, dbi, &k, &v) != 0 || v.mv_size != 8)
+		return 0;
+	return get_be64(v.mv_data);
+}
+
+static int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
+{
+	uint8_t buf[8];
+	put_be64(buf, val);
+	MDB_val k = {strlen(name), (void *)name}, v = {8, buf};
+	return map_err(mdb_put(txn, dbi, &k, &v, 0));
+}
+
+/* ---- open and close ---- */
+
+static int open_dbs(struct store *s)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	for (int i = 0; rc == 0 && i < DB_COUNT; i++)
+		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
+	if (rc == 0 && meta_get(txn, s->dbi[DB_META], "schema") == 0)
+		rc = meta_put(txn, s->dbi[DB_META], "schema", STORE_SCHEMA) < 0 ? MDB_PANIC : 0;
+	if (rc == 0)
+		return map_err(mdb_txn_commit(txn));
+	mdb_txn_abort(txn);
+	return map_err(rc);
+}
+
+int store_open(const char *dir, const struct catalog *cat, const struct store_options *opts,
+	       struct store **out)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->cat = cat;
+	size_t map = opts && opts->map_size ? opts->map_size : STORE_MAP_DEFAULT;
+	unsigned flags = opts && opts->no_sync ? MDB_NOSYNC : 0;
+	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+		int e = -errno;
+		free(s);
+		return e;
+	}
+	int rc = mdb_env_create(&s->env);
+	if (rc == 0)
+		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+	if (rc == 0)
+		rc = mdb_env_set_mapsize(s->env, map);
+	if (rc == 0)
+		rc = mdb_env_open(s->env, dir, flags, 0640);
+	rc = rc ? map_err(rc) : open_dbs(s);
+	if (rc < 0) {
+		store_close(&s);
+		return rc;
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store **sp)
+{
+	struct store *s = sp ? *sp : NULL;
+	if (!s)
+		return;
+	store_abort(&s->open_batch);
+	if (s->env)
+		mdb_env_close(s->env);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---- keys ---- */
+
+/* "<a>\0<b>\0<c>" into buf; returns the length. Codes are bounded, so KEY_MAX always fits. */
+static size_t key3(char *buf, const char *a, const char *b, const char *c)
+{
+	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
+	memcpy(buf, a, la + 1);
+	memcpy(buf + la + 1, b, lb + 1);
+	memcpy(buf + la + lb + 2, c, lc);
+	return la + lb + 2 + lc;
+}
+
+static size_t agg_key(const struct catalog *cat, int q, int ou, struct period p, char *buf)
+{
+	char pid[PERIOD_ID_MAX];
+	period_format(p, pid);
+	return key3(buf, cat->quantities[q].code, cat->orgunits[ou].code, pid);
+}
+
+static int64_t agg_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q, int ou,
+			struct period p)
+{
+	char key[KEY_MAX];
+	MDB_val k = {agg_key(cat, q, ou, p, key), key}, v;
+	int64_t x = 0;
+	if (mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == sizeof(x))
+		memcpy(&x, v.mv_data, sizeof(x));
+	return x;
+}
+
+/* num and den of indicator i at (ou, p): sums of their quantities' aggregates. */
+static void value_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int i, int ou,
+		       struct period p, int64_t *num, int64_t *den)
+{
+	const struct catalog_indicator *ind = &cat->indicators[i];
+	*num = *den = 0;
+	for (int t = 0; t < ind->n_num; t++)
+		*num += agg_read(txn, dbi, cat, ind->num[t], ou, p);
+	for (int t = 0; t < ind->n_den; t++)
+		*den += agg_read(txn, dbi, cat, ind->den[t], ou, p);
+}
+
+/* ---- batches: the delta table (open addressing, keyed by quantity, org unit, period) ---- */
+
+static size_t delta_hash(int q, int ou, struct period p)
+{
+	size_t h = (size_t)q * 0x9e3779b1u ^ (size_t)ou * 0x85ebca77u;
+	return h ^ ((size_t)p.kind * 31u + (size_t)p.year * 13u + (size_t)p.n) * 0xc2b2ae3du;
+}
+
+static bool delta_same(const struct delta *d, int q, int ou, struct period p)
+{
+	return d->q == q && d->ou == ou && d->p.kind == p.kind && d->p.year == p.year && d->p.n == p.n;
+}
+
+static int delta_grow(struct store_batch *b)
+{
+	size_t cap = b->cap ? b->cap * 2 : 1024;
+	struct delta *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->cap; i++) {
+		struct delta *d = &b->slots[i];
+		if (!d->used)
+			continue;
+		size_t j = delta_hash(d->q, d->ou, d->p) & (cap - 1);
+		while (slots[j].used)
+			j = (j + 1) & (cap - 1);
+		slots[j] = *d;
+	}
+	free(b->slots);
+	b->slots = slots;
+	b->cap = cap;
+	return 0;
+}
+
+/* Add d to the slot of (q, ou, p) and of every ancestor of ou: values roll up the tree. */
+static void delta_add(struct store_batch *b, int q, int ou, struct period p, int64_t d)
+{
+	for (; ou >= 0 && b->err == 0; ou = b->s->cat->orgunits[ou].parent) {
+		if ((b->used + 1) * 2 > b->cap && (b->err = delta_grow(b)) < 0)
+			return;
+		size_t j = delta_hash(q, ou, p) & (b->cap - 1);
+		while (b->slots[j].used && !delta_same(&b->slots[j], q, ou, p))
+			j = (j + 1) & (b->cap - 1);
+		struct delta *slot = &b->slots[j];
+		if (!slot->used) {
+			*slot = (struct delta){q, ou, p, 0, true};
+			b->used++;
+		}
+		slot->d += d;
+	}
+}
+
+/* Add d to quantity q at ou for the month, quarter and year of date. */
+static void delta_add_date(struct store_batch *b, int q, int ou, int32_t date, int64_t d)
+{
+	for (int k = 0; k < N_KINDS; k++)
+		delta_add(b, q, ou, period_of_date(date, kinds[k]), d);
+}
+
+int store_begin(struct store *s, struct store_batch **out)
+{
+	if (s->open_batch)
+		return -EBUSY;
+	struct store_batch *b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->s = s;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, 0, &b->txn));
+	if (rc == 0)
+		rc = delta_grow(b);
+	if (rc < 0) {
+		store_abort(&b);
+		return rc;
+	}
+	b->events = meta_get(b->txn, s->dbi[DB_META], "events");
+	b->pubseq = meta_get(b->txn, s->dbi[DB_META], "pubseq");
+	s->open_batch = b;
+	*out = b;
+	return 0;
+}
+
+void store_abort(struct store_batch **bp)
+{
+	struct store_batch *b = bp ? *bp : NULL;
+	if (!b)
+		return;
+	if (b->txn)
+		mdb_txn_abort(b->txn);
+	if (b->s->open_batch == b)
+		b->s->open_batch = NULL;
+	free(b->slots);
+	free(b);
+	*bp = NULL;
+}
+
+/* ---- event records: the log's format ---- */
+
+/*
+ * An event record: u32 length of the content, then the content (i32 date, u8 op, i64 value, and
+ * the strings id, element, orgunit, case, comment, each u16 length + bytes), then who submitted it
+ * and when (u64 milliseconds since the epoch, u16 length + who). All big-endian. Two events are
+ * the same event when their contents are equal byte for byte.
+ */
+#define RECORD_MAX 2048 /* content (at most 739 bytes) + time + who (at most 400) */
+
+struct writer {
+	uint8_t *p;
+	size_t n;
+};
+
+static void w_int(struct writer *w, uint64_t v, int bytes)
+{
+	for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+		w->p[w->n + i] = (uint8_t)v;
+	w->n += bytes;
+}
+
+static void w_str(struct writer *w, const char *s)
+{
+	size_t len = strlen(s);
+	w_int(w, len, 2);
+	memcpy(w->p + w->n, s, len);
+	w->n += len;
+}
+
+static size_t record_build(const struct proto_event *ev, int32_t date, const char *who, uint8_t *buf)
+{
+	struct timespec ts;
+	struct writer w = {buf, 4};
+	w_int(&w, (uint32_t)date, 4);
+	w_int(&w, ev->op, 1);
+	w_int(&w, (uint64_t)ev->value, 8);
+	w_str(&w, ev->id);
+	w_str(&w, ev->element);
+	w_str(&w, ev->orgunit);
+	w_str(&w, ev->case_id);
+	w_str(&w, ev->comment);
+	size_t content = w.n - 4;
+	struct writer head = {buf, 0};
+	w_int(&head, content, 4);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	w_int(&w, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, 8);
+	w_str(&w, who ? who : "");
+	return w.n;
+}
+
+/* Whether a stored record holds the same content as a new one. */
+static bool record_same(const MDB_val *stored, const uint8_t *rec)
+{
+	size_t content = 4 + ((size_t)rec[0] << 24 | (size_t)rec[1] << 16 | (size_t)rec[2] << 8 | rec[3]);
+	return stored->mv_size >= content && memcmp(stored->mv_data, rec, content) == 0;
+}
+
+/* ---- validation against the catalog ---- */
+
+/* What an event refers to, once checked. */
+struct resolved {
+	int32_t date;
+	int ou;
+	int el; /* element index, or -1 */
+	int ct; /* case type index, or -1 */
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct proto_result *res, int code,
+							 const char *fmt, ...)
+{
+	char detail[200];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	res->status = PROTO_STATUS_ERROR;
+	res->code = code;
+	snprintf(res->message, sizeof(res->message), "%s (%s)", iki_strerror(code), detail);
+	return code;
+}
+
+#define VALUE_MAX 1000000000000000LL /* a quadrillion rupiah: sums cannot overflow */
+
+static int check_element(const struct catalog_element *e, const struct proto_event *ev,
+			 struct proto_result *res)
+{
+	enum proto_op want = e->agg == CATALOG_SUM ? PROTO_OP_ADD : PROTO_OP_SET;
+	if (ev->op != want)
+		return fail(res, IKI_EOP, "elemen %s memakai op '%s'", e->code, proto_op_name(want));
+	if (ev->value < 0 || ev->value > VALUE_MAX)
+		return fail(res, IKI_EVALUE, "%s: nilai harus 0 atau lebih", e->code);
+	return 0;
+}
+
+static int check_case(const struct catalog_casetype *ct, const struct proto_event *ev,
+		      struct proto_result *res)
+{
+	if (ev->op != PROTO_OP_OPEN && ev->op != PROTO_OP_CLOSE)
+		return fail(res, IKI_EOP, "kasus %s memakai op 'open' atau 'close'", ct->code);
+	if (ev->case_id[0] == '\0')
+		return fail(res, IKI_ECASEID, "kasus %s", ct->code);
+	if (ev->value != 1)
+		return fail(res, IKI_EVALUE, "kasus %s: nilai harus 1", ct->code);
+	return 0;
+}
+
+/* Check an event against the catalog. Returns 0 and fills *r, or an error code with *res set. */
+static int event_check(const struct catalog *cat, const struct proto_event *ev, struct resolved *r,
+		       struct proto_result *res)
+{
+	if (ev->err)
+		return fail(res, ev->err, "kolom '%s'", ev->err_field);
+	r->ou = catalog_orgunit_find(cat, ev->orgunit);
+	if (r->ou < 0)
+		return fail(res, IKI_EORGUNIT, "orgunit: %s", ev->orgunit);
+	if (period_date_parse(ev->date, &r->date) < 0)
+		return fail(res, IKI_EDATE, "date: %s", ev->date);
+	r->el = catalog_element_find(cat, ev->element);
+	r->ct = r->el < 0 ? catalog_casetype_find(cat, ev->element) : -1;
+	if (r->el >= 0)
+		return check_element(&cat->elements[r->el], ev, res);
+	if (r->ct >= 0)
+		return check_case(&cat->casetypes[r->ct], ev, res);
+	return fail(res, IKI_EELEMENT, "element: %s", ev->element);
+}
+
+/* ---- derived state: states, cases ---- */
+
+struct latest {
+	int32_t date;
+	int64_t value;
+};
+
+/*
+ * A state takes, in each period, the value set with the latest date inside it (DHIS2's "last
+ * value in period"; on equal dates the later arrival wins). The change of that value at the org
+ * unit is the delta its subtree sums receive.
+ */
+static void derive_state(struct store_batch *b, int q, const struct resolved *r, int64_t value)
+{
+	const struct store *s = b->s;
+	for (int k = 0; k < N_KINDS && b->err == 0; k++) {
+		struct period p = period_of_date(r->date, kinds[k]);
+		char key[KEY_MAX];
+		struct latest cur = {0, 0}, next = {r->date, value};
+		MDB_val kv = {agg_key(s->cat, q, r->ou, p, key), key}, v;
+		int rc = mdb_get(b->txn, s->dbi[DB_LATEST], &kv, &v);
+		if (rc == 0 && v.mv_size == sizeof(cur))
+			memcpy(&cur, v.mv_data, sizeof(cur));
+		else if (rc != MDB_NOTFOUND)
+			b->err = map_err(rc);
+		if (b->err || (rc == 0 && r->date < cur.date))
+			continue;
+		v = (MDB_val){sizeof(next), &next};
+		b->err = map_err(mdb_put(b->txn, s->dbi[DB_LATEST], &kv, &v, 0));
+		delta_add(b, q, r->ou, p, value - cur.value);
+	}
+}
+
+struct case_rec {
+	int32_t opened;
+	int32_t closed; /* CASE_OPEN_ONLY while open */
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+};
+
+/* Open or close a case. Returns 0, a case error code (nothing written) or a storage code. */
+static int derive_case(struct store_batch *b, const struct proto_event *ev, const struct resolved *r)
+{
+	const struct store *s = b->s;
+	const struct catalog_casetype *ct = &s->cat->casetypes[r->ct];
+	char key[KEY_MAX];
+	struct case_rec c;
+	MDB_val kv = {key3(key, ct->code, ev->case_id, ""), key}, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_CASES], &kv, &v);
+	bool found = rc == 0 && v.mv_size == sizeof(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	if (found)
+		memcpy(&c, v.mv_data, sizeof(c));
+	if (ev->op == PROTO_OP_OPEN) {
+		if (found)
+			return IKI_ECASEOPEN;
+		c = (struct case_rec){r->date, CASE_OPEN_ONLY, ""};
+		snprintf(c.orgunit, sizeof(c.orgunit), "%s", ev->orgunit);
+		delta_add_date(b, ct->quantity + CATALOG_CASE_OPEN, r->ou, r->date, 1);
+	} else {
+		if (!found || strcmp(c.orgunit, ev->orgunit) != 0)
+			return IKI_ECASEUNKNOWN;
+		if (c.closed != CASE_OPEN_ONLY)
+			return IKI_ECASECLOSED;
+		if (r->date < c.opened)
+			return IKI_ECASEDATE;
+		c.closed = r->date;
+		delta_add_date(b, ct->quantity + CATALOG_CASE_CLOSED, r->ou, r->date, 1);
+		if (ct->limit_days < 0 || r->date - c.opened <= ct->limit_days)
+			delta_add_date(b, ct->quantity + CATALOG_CASE_ONTIME, r->ou, r->date, 1);
+	}
+	v = (MDB_val){sizeof(c), &c};
+	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_CASES], &kv, &v, 0));
+}
+
+/* Derive what one valid event changes. Returns 0, a case error code, or a storage code. */
+static int derive(struct store_batch *b, const struct proto_event *ev, const struct resolved *r)
+{
+	if (r->ct >= 0)
+		return derive_case(b, ev, r);
+	const struct catalog_element *e = &b->s->cat->elements[r->el];
+	if (e->agg == CATALOG_SUM)
+		delta_add_date(b, e->quantity, r->ou, r->date, ev->value);
+	else
+		derive_state(b, e->quantity, r, ev->value);
+	return b->err;
+}
+
+/* ---- applying events ---- */
+
+/* Look the id up: 1 when known (and *res says duplicate or conflict), 0 when new, <0 on error. */
+static int check_id(struct store_batch *b, const struct proto_event *ev, const uint8_t *rec,
+		    struct proto_result *res)
+{
+	const struct store *s = b->s;
+	MDB_val k = {strlen(ev->id), (void *)ev->id}, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_IDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc == 0 && v.mv_size == 8)
+		rc = mdb_get(b->txn, s->dbi[DB_EVENTS], &v, &v);
+	if (rc != 0)
+		return b->err = map_err(rc);
+	if (record_same(&v, rec))
+		res->status = PROTO_STATUS_DUPLICATE;
+	else
+		fail(res, IKI_ECONFLICT, "id: %s", ev->id);
+	return 1;
+}
+
+/* Append the record to the log under the next sequence number. */
+static int append(struct store_batch *b, const struct proto_event *ev, const uint8_t *rec, size_t len)
+{
+	const struct store *s = b->s;
+	uint8_t seq[8];
+	put_be64(seq, ++b->events);
+	MDB_val k = {8, seq}, v = {len, (void *)rec};
+	int rc = mdb_put(b->txn, s->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
+	MDB_val ik = {strlen(ev->id), (void *)ev->id};
+	if (rc == 0)
+		rc = mdb_put(b->txn, s->dbi[DB_IDS], &ik, &k, MDB_NOOVERWRITE);
+	return b->err = map_err(rc);
+}
+
+int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
+		struct proto_result *res)
+{
+	struct resolved r;
+	uint8_t rec[RECORD_MAX];
+	memset(res, 0, sizeof(*res));
+	if (b->err)
+		return b->err;
+	if (event_check(b->s->cat, ev, &r, res) < 0)
+		return 0;
+	size_t len = record_build(ev, r.date, who, rec);
+	int rc = check_id(b, ev, rec, res);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = derive(b, ev, &r);
+	if (b->err)
+		return b->err;
+	if (rc < 0) {
+		fail(res, rc, "case: %s", ev->case_id);
+		return 0;
+	}
+	return append(b, ev, rec, len);
+}
+
+/* ---- commit: fold deltas, list the changed indicator values ---- */
+
+static int change_cmp(const void *pa, const void *pb)
+{
+	const struct store_change *a = pa, *b = pb;
+	if (a->indicator != b->indicator)
+		return a->indicator < b->indicator ? -1 : 1;
+	if (a->orgunit != b->orgunit)
+		return a->orgunit < b->orgunit ? -1 : 1;
+	if (a->period.kind != b->period.kind)
+		return a->period.kind < b->period.kind ? -1 : 1;
+	if (a->period.year != b->period.year)
+		return a->period.year < b->period.year ? -1 : 1;
+	return (a->period.n > b->period.n) - (a->period.n < b->period.n);
+}
+
+/* Add each slot's delta to its stored sum. Returns how many indicator values may have changed. */
+static size_t fold(struct store_batch *b)
+{
+	const struct store *s = b->s;
+	size_t touched = 0;
+	for (size_t i = 0; i < b->cap && b->err == 0; i++) {
+		struct delta *d = &b->slots[i];
+		if (!d->used || d->d == 0)
+			continue;
+		char key[KEY_MAX];
+		int64_t x = agg_read(b->txn, s->dbi[DB_AGG], s->cat, d->q, d->ou, d->p) + d->d;
+		MDB_val k = {agg_key(s->cat, d->q, d->ou, d->p, key), key}, v = {sizeof(x), &x};
+		b->err = map_err(mdb_put(b->txn, s->dbi[DB_AGG], &k, &v, 0));
+		touched += (size_t)s->cat->quantities[d->q].n_indicators;
+	}
+	return touched;
+}
+
+/* The indicator values the folded deltas touch, each once, read back and numbered. */
+static int changes_list(struct store_batch *b, size_t touched, struct store_change **out, size_t *n)
+{
+	const struct catalog *cat = b->s->cat;
+	struct store_change *ch = calloc(touched ? touched : 1, sizeof(*ch));
+	size_t m = 0;
+	if (!ch)
+		return -ENOMEM;
+	for (size_t i = 0; i < b->cap; i++) {
+		const struct delta *d = &b->slots[i];
+		if (!d->used || d->d == 0)
+			continue;
+		const struct catalog_quantity *q = &cat->quantities[d->q];
+		for (int j = 0; j < q->n_indicators; j++)
+			ch[m++] = (struct store_change){0, q->indicators[j], d->ou, d->p, 0, 0};
+	}
+	qsort(ch, m, sizeof(*ch), change_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++) {
+		if (u > 0 && change_cmp(&ch[u - 1], &ch[i]) == 0)
+			continue;
+		ch[u] = ch[i];
+		ch[u].seq = ++b->pubseq;
+		value_read(b->txn, b->s->dbi[DB_AGG], cat, ch[u].indicator, ch[u].orgunit, ch[u].period,
+			   &ch[u].num, &ch[u].den);
+		u++;
+	}
+	*out = ch;
+	*n = u;
+	return 0;
+}
+
+int store_commit(struct store_batch **bp, struct store_change **changes, size_t *n_changes)
+{
+	struct store_batch *b = *bp;
+	MDB_dbi meta = b->s->dbi[DB_META];
+	*changes = NULL;
+	*n_changes = 0;
+	size_t touched = fold(b);
+	if (b->err == 0)
+		b->err = changes_list(b, touched, changes, n_changes);
+	if (b->err == 0)
+		b->err = meta_put(b->txn, meta, "events", b->events);
+	if (b->err == 0)
+		b->err = meta_put(b->txn, meta, "pubseq", b->pubseq);
+	if (b->err == 0) {
+		b->err = map_err(mdb_txn_commit(b->txn));
+		b->txn = NULL;
+	}
+	int rc = b->err;
+	if (rc < 0) {
+		free(*changes);
+		*changes = NULL;
+		*n_changes = 0;
+	}
+	store_abort(bp);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+/* The indicators a query names: one by code, those of a jabatan, or all. */
+static int query_select(const struct catalog *cat, const struct proto_query *q, int *sel, size_t *n)
+{
+	*n = 0;
+	if (q->indicator[0]) {
+		int i = catalog_indicator_find(cat, q->indicator);
+		if (i < 0)
+			return IKI_EINDICATOR;
+		sel[(*n)++] = i;
+		return 0;
+	}
+	for (int i = 0; i < cat->n_indicators; i++)
+		if (!q->jabatan[0] || catalog_indicator_has_jabatan(cat, i, q->jabatan))
+			sel[(*n)++] = i;
+	return *n ? 0 : IKI_EINDICATOR;
+}
+
+static void value_fill(const struct catalog *cat, int i, int ou, struct period p, struct proto_value *v)
+{
+	snprintf(v->indicator, sizeof(v->indicator), "%s", cat->indicators[i].code);
+	snprintf(v->name, sizeof(v->name), "%s", cat->indicators[i].name);
+	catalog_indicator_jabatan(cat, i, v->jabatan, sizeof(v->jabatan));
+	snprintf(v->orgunit, sizeof(v->orgunit), "%s", cat->orgunits[ou].code);
+	period_format(p, v->period);
+	v->factor = cat->indicators[i].factor;
+}
+
+int store_query(struct store *s, const struct proto_query *q, struct proto_value **out, size_t *n)
+{
+	const struct catalog *cat = s->cat;
+	struct period p;
+	int ou = q->orgunit[0] ? catalog_orgunit_find(cat, q->orgunit) : 0;
+	if (period_parse(q->period, &p) < 0)
+		return IKI_EPERIOD;
+	if (ou < 0)
+		return IKI_EORGUNIT;
+	int *sel = calloc((size_t)cat->n_indicators + 1, sizeof(*sel));
+	struct proto_value *vals = calloc((size_t)cat->n_indicators + 1, sizeof(*vals));
+	MDB_txn *txn = NULL;
+	size_t m = 0;
+	int rc = sel && vals ? query_select(cat, q, sel, &m) : -ENOMEM;
+	if (rc == 0)
+		rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	for (size_t j = 0; rc == 0 && j < m; j++) {
+		value_fill(cat, sel[j], ou, p, &vals[j]);
+		value_read(txn, s->dbi[DB_AGG], cat, sel[j], ou, p, &vals[j].num, &vals[j].den);
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	free(sel);
+	if (rc < 0) {
+		free(vals);
+		return rc;
+	}
+	*out = vals;
+	*n = m;
+	return 0;
+}
+
+int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
+{
+	MDB_txn *txn;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	if (rc < 0)
+		return rc;
+	*events = meta_get(txn, s->dbi[DB_META], "events");
+	*pubseq = meta_get(txn, s->dbi[DB_META], "pubseq");
+	mdb_txn_abort(txn);
+	return 0;
+}

@@ -1,0 +1,70 @@
+/* iki.c: the table of error codes, their wire names and their sentences for clerks. */
+#include "iki.h"
+
+#include <string.h>
+
+struct iki_code {
+	int code;
+	const char *name;
+	const char *text;
+};
+
+static const struct iki_code codes[] = {
+	{IKI_OK, "ok", "Berhasil."},
+	{IKI_EMALFORMED, "malformed", "Pesan rusak atau tidak lengkap; kirim ulang dengan versi iki yang benar."},
+	{IKI_EVERSION, "bad_version", "Versi protokol tidak didukung; perbarui aplikasi iki Anda."},
+	{IKI_ETYPE, "bad_type", "Jenis pesan tidak dikenal; perbarui aplikasi iki Anda."},
+	{IKI_EFIELD, "bad_field", "Ada kolom yang kosong, salah jenis, atau terlalu panjang."},
+	{IKI_ETOOBIG, "too_big", "Kiriman terlalu besar; bagi menjadi beberapa kiriman yang lebih kecil."},
+	{IKI_EELEMENT, "unknown_element", "Kode elemen data tidak ada di katalog; periksa ejaannya."},
+	{IKI_EORGUNIT, "unknown_orgunit", "Kode desa/kelurahan tidak dikenal; gunakan kode Kemendagri, misalnya 35.27.03.2001."},
+	{IKI_EDATE, "bad_date", "Tanggal tidak valid; tulis sebagai TTTT-BB-HH, misalnya 2022-03-15."},
+	{IKI_EOP, "bad_op", "Operasi tidak cocok dengan elemen data ini."},
+	{IKI_EVALUE, "bad_value", "Nilai di luar batas yang diizinkan untuk elemen data ini."},
+	{IKI_ECONFLICT, "id_conflict", "ID kejadian ini sudah dipakai untuk data lain; gunakan ID baru."},
+	{IKI_ECASEID, "missing_case", "Kejadian kasus memerlukan nomor kasus (case id)."},
+	{IKI_ECASEUNKNOWN, "unknown_case", "Nomor kasus ini belum pernah dibuka; kirim dulu kejadian pembukaannya."},
+	{IKI_ECASEOPEN, "case_exists", "Nomor kasus ini sudah dibuka sebelumnya."},
+	{IKI_ECASECLOSED, "case_closed", "Kasus ini sudah diselesaikan sebelumnya."},
+	{IKI_ECASEDATE, "case_date", "Tanggal penyelesaian lebih awal dari tanggal pembukaan kasus."},
+	{IKI_EINDICATOR, "unknown_indicator", "Kode indikator tidak ada di katalog."},
+	{IKI_EPERIOD, "bad_period", "Periode tidak valid; tulis 2022, 2022Q1 (triwulan) atau 202203 (bulan)."},
+	{IKI_ESTORAGE, "storage", "Server gagal menyimpan; tidak ada yang tersimpan, silakan kirim ulang."},
+	{IKI_EFULL, "storage_full", "Basis data penuh; tidak ada yang tersimpan. Hubungi operator."},
+	{IKI_EBUSY, "busy", "Server sedang berhenti; kirim ulang sebentar lagi."},
+	{IKI_ETIMEOUT, "timeout", "Server tidak menjawab; periksa koneksi lalu kirim ulang (aman, tidak terhitung dua kali)."},
+	{IKI_ECATALOG, "bad_catalog", "Katalog indikator berisi kesalahan."},
+	{IKI_EINTERNAL, "internal", "Kesalahan internal server; laporkan ke operator."},
+};
+
+static const struct iki_code *lookup(int code)
+{
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i].code == code)
+			return &codes[i];
+	return NULL;
+}
+
+const char *iki_code_name(int code)
+{
+	const struct iki_code *c = lookup(code);
+	return c ? c->name : "error";
+}
+
+int iki_code_from_name(const char *name)
+{
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (strcmp(codes[i].name, name) == 0)
+			return codes[i].code;
+	return IKI_EINTERNAL;
+}
+
+const char *iki_strerror(int code)
+{
+	const struct iki_code *c = lookup(code);
+	if (c)
+		return c->text;
+	if (code < 0 && code > -IKI_EBASE)
+		return strerror(-code);
+	return "Kesalahan tidak dikenal.";
+}

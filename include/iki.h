@@ -1,0 +1,55 @@
+/* iki.h: what the daemon, the clients and outside programs share: error codes and limits. */
+#ifndef IKI_H
+#define IKI_H
+
+#include <stddef.h>
+
+/*
+ * Error codes. Functions return 0 on success and a negative code on failure: -errno where one
+ * fits, otherwise one of these. Each code has a stable wire name (iki_code_name) and a sentence
+ * in Bahasa Indonesia a village clerk can act on (iki_strerror). Never renumber or rename: the
+ * wire names are part of the protocol (proto/PROTOCOL.md).
+ */
+enum iki_err {
+	IKI_OK = 0,
+	IKI_EBASE = 1000,
+	IKI_EMALFORMED = -1001,    /* msgpack did not decode, or trailing bytes */
+	IKI_EVERSION = -1002,      /* unknown protocol version */
+	IKI_ETYPE = -1003,         /* unknown message type */
+	IKI_EFIELD = -1004,        /* a field is missing, of the wrong type, or too long */
+	IKI_ETOOBIG = -1005,       /* message or container over the limits */
+	IKI_EELEMENT = -1006,      /* data element or case type not in the catalog */
+	IKI_EORGUNIT = -1007,      /* org unit not in the catalog */
+	IKI_EDATE = -1008,         /* not a real calendar date, or outside the years served */
+	IKI_EOP = -1009,           /* operation does not fit the element (set on a flow, ...) */
+	IKI_EVALUE = -1010,        /* value out of range for the element */
+	IKI_ECONFLICT = -1011,     /* same event id, different content */
+	IKI_ECASEID = -1012,       /* case event without a case id */
+	IKI_ECASEUNKNOWN = -1013,  /* close/follow-up for a case never opened */
+	IKI_ECASEOPEN = -1014,     /* case id already opened */
+	IKI_ECASECLOSED = -1015,   /* case already closed */
+	IKI_ECASEDATE = -1016,     /* closed before it was opened */
+	IKI_EINDICATOR = -1017,    /* unknown indicator in a query */
+	IKI_EPERIOD = -1018,       /* not a period id like 2022, 2022Q1, 202203 */
+	IKI_ESTORAGE = -1019,      /* the daemon could not write; nothing was stored */
+	IKI_EFULL = -1020,         /* the database is full; nothing was stored */
+	IKI_EBUSY = -1021,         /* the daemon is shutting down; retry later */
+	IKI_ETIMEOUT = -1022,      /* no reply in time (client side) */
+	IKI_ECATALOG = -1023,      /* the catalog file has errors */
+	IKI_EINTERNAL = -1024,     /* a bug: please report it */
+	IKI_ELAST = -1025
+};
+
+/* Stable wire name of an error code ("unknown_element"), or "error" for an unknown code. */
+const char *iki_code_name(int code);
+
+/* The error code for a wire name, or IKI_EINTERNAL when the name is unknown. */
+int iki_code_from_name(const char *name);
+
+/*
+ * A sentence in Bahasa Indonesia for a code, for clerks. For -errno codes, strerror's text.
+ * Returns a static string; never NULL.
+ */
+const char *iki_strerror(int code);
+
+#endif

@@ -1,0 +1,637 @@
+/* proto.c: encode and decode iki's msgpack messages; every type and length checked, nothing trusted. */
+#include "proto.h"
+
+#include <errno.h>
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iki.h"
+
+static const char *const type_names[] = {
+	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
+	[PROTO_VALUES] = "values", [PROTO_ERROR] = "error",         [PROTO_UPDATE] = "update",
+};
+
+static const char *const op_names[] = {
+	[PROTO_OP_ADD] = "add", [PROTO_OP_SET] = "set", [PROTO_OP_OPEN] = "open", [PROTO_OP_CLOSE] = "close",
+};
+
+static const char *const status_names[] = {
+	[PROTO_STATUS_OK] = "ok", [PROTO_STATUS_DUPLICATE] = "duplicate", [PROTO_STATUS_ERROR] = "error",
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+const char *proto_type_name(enum proto_type t)
+{
+	return (unsigned)t < COUNT(type_names) ? type_names[t] : NULL;
+}
+
+const char *proto_op_name(enum proto_op op)
+{
+	return (unsigned)op < COUNT(op_names) ? op_names[op] : NULL;
+}
+
+/* Index of name in a table of names, or -1. */
+static int name_index(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool proto_value_ratio(const struct proto_value *v, double *ratio)
+{
+	if (v->den == 0)
+		return false;
+	*ratio = (double)v->num / (double)v->den * (double)v->factor;
+	return true;
+}
+
+void proto_topic(const struct proto_value *v, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s/%s/%s", v->indicator, v->orgunit, v->period);
+}
+
+void proto_msg_clear(struct proto_msg *m)
+{
+	free(m->events);
+	free(m->results);
+	free(m->values);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- scanning: bounds and depth before msgpack-c allocates anything ---- */
+
+/* Big-endian unsigned integer of n bytes (1, 2 or 4). */
+static uint32_t be(const uint8_t *p, int n)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * Read one msgpack header at p[*off]. Sets *skip to the payload bytes that follow it (strings,
+ * numbers) and *items to the objects a container holds. Returns 0 or IKI_EMALFORMED (truncated,
+ * the reserved byte 0xc1, or bin/ext types, which iki never uses).
+ */
+static int scan_header(const uint8_t *p, size_t len, size_t *off, size_t *skip, size_t *items)
+{
+	static const uint8_t fixed[] = {[0xca - 0xc0] = 4, [0xcb - 0xc0] = 8, [0xcc - 0xc0] = 1,
+					[0xcd - 0xc0] = 2, [0xce - 0xc0] = 4, [0xcf - 0xc0] = 8,
+					[0xd0 - 0xc0] = 1, [0xd1 - 0xc0] = 2, [0xd2 - 0xc0] = 4,
+					[0xd3 - 0xc0] = 8};
+	uint8_t b = p[(*off)++];
+	int lenbytes = 0;
+	*skip = *items = 0;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+		return 0;
+	if (b >= 0x80 && b <= 0x9f) {
+		*items = (b & 0x0f) * (b <= 0x8f ? 2u : 1u);
+		return 0;
+	}
+	if (b >= 0xa0 && b <= 0xbf) {
+		*skip = b & 0x1f;
+		return 0;
+	}
+	if (b >= 0xca && b <= 0xd3) {
+		*skip = fixed[b - 0xc0];
+		return 0;
+	}
+	if (b >= 0xd9 && b <= 0xdb)
+		lenbytes = 1 << (b - 0xd9);
+	else if (b == 0xdc || b == 0xde)
+		lenbytes = 2;
+	else if (b == 0xdd || b == 0xdf)
+		lenbytes = 4;
+	else
+		return IKI_EMALFORMED;
+	if ((size_t)lenbytes > len - *off)
+		return IKI_EMALFORMED;
+	size_t n = be(p + *off, lenbytes);
+	*off += lenbytes;
+	if (b <= 0xdb)
+		*skip = n;
+	else
+		*items = n * (b >= 0xde ? 2u : 1u);
+	return 0;
+}
+
+/*
+ * Walk one object and what it contains, checking that every count fits in the bytes left (each
+ * object takes at least one byte) and that nesting stays within PROTO_DEPTH_MAX.
+ */
+static int scan(const uint8_t *p, size_t len, size_t *off, int depth)
+{
+	size_t skip, items;
+	if (*off >= len)
+		return IKI_EMALFORMED;
+	int rc = scan_header(p, len, off, &skip, &items);
+	if (rc < 0)
+		return rc;
+	if (skip > len - *off || items > len - *off)
+		return IKI_EMALFORMED;
+	*off += skip;
+	if (items > 0 && depth >= PROTO_DEPTH_MAX)
+		return IKI_ETOOBIG;
+	for (size_t i = 0; i < items; i++)
+		if ((rc = scan(p, len, off, depth + 1)) < 0)
+			return rc;
+	return 0;
+}
+
+/* ---- decoding helpers ---- */
+
+/* Whether s[0..n) is well-formed UTF-8 without NUL bytes or overlong forms. */
+static bool utf8_valid(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
+		if (c == 0 || k == 9 || (k == 1 && c < 0xc2) || k > n - i - 1)
+			return false;
+		uint32_t cp = k ? (uint32_t)(c & (0x3f >> k)) : c;
+		for (size_t j = 1; j <= k; j++) {
+			if ((s[i + j] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + j] & 0x3f);
+		}
+		if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		i += k + 1;
+	}
+	return true;
+}
+
+/* The value under key in a map, or NULL. */
+static const msgpack_object *get(const msgpack_object_map *m, const char *key)
+{
+	size_t klen = strlen(key);
+	for (uint32_t i = 0; i < m->size; i++) {
+		const msgpack_object *k = &m->ptr[i].key;
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
+		    memcmp(k->via.str.ptr, key, klen) == 0)
+			return &m->ptr[i].val;
+	}
+	return NULL;
+}
+
+/* Every key a string, none twice. Quadratic, but maps here hold a dozen keys at most. */
+static bool keys_valid(const msgpack_object_map *m)
+{
+	for (uint32_t i = 0; i < m->size; i++) {
+		const msgpack_object_str *a = &m->ptr[i].key.via.str;
+		if (m->ptr[i].key.type != MSGPACK_OBJECT_STR)
+			return false;
+		for (uint32_t j = 0; j < i; j++) {
+			const msgpack_object_str *b = &m->ptr[j].key.via.str;
+			if (a->size == b->size && memcmp(a->ptr, b->ptr, a->size) == 0)
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * Copy the string under key into buf (size n, so at most n-1 bytes). A missing key leaves "" and
+ * is an error only when required. Returns 0 or IKI_EFIELD.
+ */
+static int get_str(const msgpack_object_map *m, const char *key, char *buf, size_t n, bool required)
+{
+	const msgpack_object *o = get(m, key);
+	buf[0] = '\0';
+	if (!o)
+		return required ? IKI_EFIELD : 0;
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= n)
+		return IKI_EFIELD;
+	if (!utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
+		return IKI_EFIELD;
+	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	buf[o->via.str.size] = '\0';
+	if (required && buf[0] == '\0')
+		return IKI_EFIELD;
+	return 0;
+}
+
+/* A signed 64-bit integer under key. Returns 0, or IKI_EFIELD (missing when required, wrong type). */
+static int get_int(const msgpack_object_map *m, const char *key, int64_t *v, bool required)
+{
+	const msgpack_object *o = get(m, key);
+	if (!o)
+		return required ? IKI_EFIELD : 0;
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
+		*v = (int64_t)o->via.u64;
+	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		*v = o->via.i64;
+	else
+		return IKI_EFIELD;
+	return 0;
+}
+
+/* An unsigned integer under key (required). */
+static int get_uint(const msgpack_object_map *m, const char *key, uint64_t *v)
+{
+	const msgpack_object *o = get(m, key);
+	if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return IKI_EFIELD;
+	*v = o->via.u64;
+	return 0;
+}
+
+/* The array under key, holding at most max maps. Returns it, or NULL. */
+static const msgpack_object_array *get_maps(const msgpack_object_map *m, const char *key, size_t max)
+{
+	const msgpack_object *o = get(m, key);
+	if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > max)
+		return NULL;
+	for (uint32_t i = 0; i < o->via.array.size; i++)
+		if (o->via.array.ptr[i].type != MSGPACK_OBJECT_MAP || !keys_valid(&o->via.array.ptr[i].via.map))
+			return NULL;
+	return &o->via.array;
+}
+
+/* Name of a table entry under key, as its index; -1 when missing or unknown. */
+static int get_enum(const msgpack_object_map *m, const char *key, const char *const *names, size_t n)
+{
+	char buf[16];
+	if (get_str(m, key, buf, sizeof(buf), true) < 0)
+		return -1;
+	return name_index(names, n, buf);
+}
+
+/* ---- decoding per message type ---- */
+
+static void event_fail(struct proto_event *e, const char *field)
+{
+	if (e->err == 0) {
+		e->err = IKI_EFIELD;
+		snprintf(e->err_field, sizeof(e->err_field), "%s", field);
+	}
+}
+
+static void decode_event(const msgpack_object_map *m, struct proto_event *e)
+{
+	if (get_str(m, "id", e->id, sizeof(e->id), true) < 0)
+		event_fail(e, "id");
+	if (get_str(m, "element", e->element, sizeof(e->element), true) < 0)
+		event_fail(e, "element");
+	if (get_str(m, "orgunit", e->orgunit, sizeof(e->orgunit), true) < 0)
+		event_fail(e, "orgunit");
+	if (get_str(m, "date", e->date, sizeof(e->date), true) < 0)
+		event_fail(e, "date");
+	int op = get_enum(m, "op", op_names, COUNT(op_names));
+	e->op = op > 0 ? (enum proto_op)op : PROTO_OP_NONE;
+	if (op <= 0)
+		event_fail(e, "op");
+	e->value = 1;
+	if (get_int(m, "value", &e->value, e->op == PROTO_OP_SET) < 0)
+		event_fail(e, "value");
+	if (get_str(m, "case", e->case_id, sizeof(e->case_id), false) < 0)
+		event_fail(e, "case");
+	if (get_str(m, "comment", e->comment, sizeof(e->comment), false) < 0)
+		event_fail(e, "comment");
+}
+
+static int decode_submit(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object *o = get(m, "events");
+	if (o && o->type == MSGPACK_OBJECT_ARRAY && o->via.array.size > PROTO_EVENTS_MAX)
+		return IKI_ETOOBIG;
+	const msgpack_object_array *a = get_maps(m, "events", PROTO_EVENTS_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->events = calloc(a->size ? a->size : 1, sizeof(*msg->events));
+	if (!msg->events)
+		return -ENOMEM;
+	msg->n_events = a->size;
+	for (uint32_t i = 0; i < a->size; i++)
+		decode_event(&a->ptr[i].via.map, &msg->events[i]);
+	return 0;
+}
+
+static int decode_result(const msgpack_object_map *m, struct proto_result *r)
+{
+	int st = get_enum(m, "status", status_names, COUNT(status_names));
+	char code[48];
+	if (st < 0)
+		return IKI_EFIELD;
+	r->status = (enum proto_status)st;
+	if (st != PROTO_STATUS_ERROR)
+		return 0;
+	if (get_str(m, "code", code, sizeof(code), true) < 0 ||
+	    get_str(m, "message", r->message, sizeof(r->message), true) < 0)
+		return IKI_EFIELD;
+	r->code = iki_code_from_name(code);
+	return 0;
+}
+
+static int decode_submitted(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = get_maps(m, "results", PROTO_EVENTS_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->results = calloc(a->size ? a->size : 1, sizeof(*msg->results));
+	if (!msg->results)
+		return -ENOMEM;
+	msg->n_results = a->size;
+	for (uint32_t i = 0; i < a->size; i++)
+		if (decode_result(&a->ptr[i].via.map, &msg->results[i]) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_query(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	struct proto_query *q = &msg->query;
+	if (get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    get_str(m, "jabatan", q->jabatan, sizeof(q->jabatan), false) < 0 ||
+	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    get_str(m, "period", q->period, sizeof(q->period), true) < 0)
+		return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_value(const msgpack_object_map *m, struct proto_value *v)
+{
+	v->factor = 100;
+	if (get_str(m, "indicator", v->indicator, sizeof(v->indicator), true) < 0 ||
+	    get_str(m, "name", v->name, sizeof(v->name), false) < 0 ||
+	    get_str(m, "jabatan", v->jabatan, sizeof(v->jabatan), false) < 0 ||
+	    get_str(m, "orgunit", v->orgunit, sizeof(v->orgunit), true) < 0 ||
+	    get_str(m, "period", v->period, sizeof(v->period), true) < 0 ||
+	    get_int(m, "num", &v->num, true) < 0 || get_int(m, "den", &v->den, true) < 0 ||
+	    get_int(m, "factor", &v->factor, false) < 0)
+		return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_values(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = get_maps(m, "values", PROTO_VALUES_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->values = calloc(a->size ? a->size : 1, sizeof(*msg->values));
+	if (!msg->values)
+		return -ENOMEM;
+	msg->n_values = a->size;
+	for (uint32_t i = 0; i < a->size; i++)
+		if (decode_value(&a->ptr[i].via.map, &msg->values[i]) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_update(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object *o = get(m, "value");
+	if (get_uint(m, "seq", &msg->seq) < 0 || !o || o->type != MSGPACK_OBJECT_MAP ||
+	    !keys_valid(&o->via.map))
+		return IKI_EFIELD;
+	msg->values = calloc(1, sizeof(*msg->values));
+	if (!msg->values)
+		return -ENOMEM;
+	msg->n_values = 1;
+	return decode_value(&o->via.map, msg->values);
+}
+
+static int decode_error(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	char code[48];
+	if (get_str(m, "code", code, sizeof(code), true) < 0 ||
+	    get_str(m, "message", msg->message, sizeof(msg->message), true) < 0)
+		return IKI_EFIELD;
+	msg->code = iki_code_from_name(code);
+	return 0;
+}
+
+static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	switch (msg->type) {
+	case PROTO_SUBMIT: return decode_submit(m, msg);
+	case PROTO_SUBMITTED: return decode_submitted(m, msg);
+	case PROTO_QUERY: return decode_query(m, msg);
+	case PROTO_VALUES: return decode_values(m, msg);
+	case PROTO_ERROR: return decode_error(m, msg);
+	case PROTO_UPDATE: return decode_update(m, msg);
+	}
+	return IKI_ETYPE;
+}
+
+/* The envelope: version, type and request number, then the body. */
+static int decode_map(const msgpack_object *root, struct proto_msg *m)
+{
+	if (root->type != MSGPACK_OBJECT_MAP || !keys_valid(&root->via.map))
+		return IKI_EMALFORMED;
+	const msgpack_object_map *map = &root->via.map;
+	int64_t v = 0;
+	if (get_int(map, "v", &v, true) < 0)
+		return IKI_EFIELD;
+	get_uint(map, "req", &m->req); /* optional on updates; echoed when present */
+	int t = get_enum(map, "type", type_names, COUNT(type_names));
+	if (v != PROTO_VERSION)
+		return IKI_EVERSION;
+	if (t <= 0)
+		return IKI_ETYPE;
+	m->type = (enum proto_type)t;
+	return decode_body(map, m);
+}
+
+int proto_decode(const void *buf, size_t len, struct proto_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	if (len > PROTO_MSG_MAX)
+		return IKI_ETOOBIG;
+	size_t off = 0;
+	int rc = scan(buf, len, &off, 0);
+	if (rc == 0 && off != len)
+		rc = IKI_EMALFORMED; /* trailing bytes */
+	if (rc < 0)
+		return rc;
+	msgpack_unpacked u;
+	msgpack_unpacked_init(&u);
+	off = 0;
+	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
+		rc = IKI_EMALFORMED;
+	else
+		rc = decode_map(&u.data, m);
+	msgpack_unpacked_destroy(&u);
+	if (rc < 0) {
+		enum proto_type t = m->type;
+		uint64_t req = m->req;
+		proto_msg_clear(m);
+		m->type = t;
+		m->req = req;
+	}
+	return rc;
+}
+
+/* ---- encoding ---- */
+
+static void pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+static void pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+{
+	pack_str(pk, k);
+	pack_str(pk, v);
+}
+
+static void pack_kv_int(msgpack_packer *pk, const char *k, int64_t v)
+{
+	pack_str(pk, k);
+	msgpack_pack_int64(pk, v);
+}
+
+static void pack_event(msgpack_packer *pk, const struct proto_event *e)
+{
+	msgpack_pack_map(pk, 6 + (e->case_id[0] != 0) + (e->comment[0] != 0));
+	pack_kv_str(pk, "id", e->id);
+	pack_kv_str(pk, "element", e->element);
+	pack_kv_str(pk, "orgunit", e->orgunit);
+	pack_kv_str(pk, "date", e->date);
+	pack_kv_str(pk, "op", op_names[e->op]);
+	pack_kv_int(pk, "value", e->value);
+	if (e->case_id[0])
+		pack_kv_str(pk, "case", e->case_id);
+	if (e->comment[0])
+		pack_kv_str(pk, "comment", e->comment);
+}
+
+static void pack_result(msgpack_packer *pk, const struct proto_result *r)
+{
+	bool err = r->status == PROTO_STATUS_ERROR;
+	msgpack_pack_map(pk, err ? 3 : 1);
+	pack_kv_str(pk, "status", status_names[r->status]);
+	if (err) {
+		pack_kv_str(pk, "code", iki_code_name(r->code));
+		pack_kv_str(pk, "message", r->message);
+	}
+}
+
+static void pack_value(msgpack_packer *pk, const struct proto_value *v)
+{
+	double ratio;
+	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0));
+	pack_kv_str(pk, "indicator", v->indicator);
+	if (v->name[0])
+		pack_kv_str(pk, "name", v->name);
+	if (v->jabatan[0])
+		pack_kv_str(pk, "jabatan", v->jabatan);
+	pack_kv_str(pk, "orgunit", v->orgunit);
+	pack_kv_str(pk, "period", v->period);
+	pack_kv_int(pk, "num", v->num);
+	pack_kv_int(pk, "den", v->den);
+	pack_kv_int(pk, "factor", v->factor);
+	pack_str(pk, "value");
+	if (proto_value_ratio(v, &ratio))
+		msgpack_pack_double(pk, ratio);
+	else
+		msgpack_pack_nil(pk);
+}
+
+/* Number of body keys each type adds to the envelope's v, type and req. */
+static uint32_t body_keys(const struct proto_msg *m)
+{
+	const struct proto_query *q = &m->query;
+	switch (m->type) {
+	case PROTO_QUERY:
+		return 1 + (q->indicator[0] != 0) + (q->jabatan[0] != 0) + (q->orgunit[0] != 0);
+	case PROTO_ERROR: return 2;
+	case PROTO_UPDATE: return 2;
+	default: return 1;
+	}
+}
+
+static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
+{
+	size_t i;
+	switch (m->type) {
+	case PROTO_SUBMIT:
+		pack_str(pk, "events");
+		msgpack_pack_array(pk, m->n_events);
+		for (i = 0; i < m->n_events; i++)
+			pack_event(pk, &m->events[i]);
+		break;
+	case PROTO_SUBMITTED:
+		pack_str(pk, "results");
+		msgpack_pack_array(pk, m->n_results);
+		for (i = 0; i < m->n_results; i++)
+			pack_result(pk, &m->results[i]);
+		break;
+	case PROTO_QUERY:
+		if (m->query.indicator[0])
+			pack_kv_str(pk, "indicator", m->query.indicator);
+		if (m->query.jabatan[0])
+			pack_kv_str(pk, "jabatan", m->query.jabatan);
+		if (m->query.orgunit[0])
+			pack_kv_str(pk, "orgunit", m->query.orgunit);
+		pack_kv_str(pk, "period", m->query.period);
+		break;
+	case PROTO_VALUES:
+		pack_str(pk, "values");
+		msgpack_pack_array(pk, m->n_values);
+		for (i = 0; i < m->n_values; i++)
+			pack_value(pk, &m->values[i]);
+		break;
+	case PROTO_ERROR:
+		pack_kv_str(pk, "code", iki_code_name(m->code));
+		pack_kv_str(pk, "message", m->message);
+		break;
+	case PROTO_UPDATE:
+		pack_str(pk, "seq");
+		msgpack_pack_uint64(pk, m->seq);
+		pack_str(pk, "value");
+		pack_value(pk, m->values);
+		break;
+	}
+}
+
+/* Whether the message holds only what the decoder accepts back. */
+static bool encodable(const struct proto_msg *m)
+{
+	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1))
+		return false;
+	for (size_t i = 0; i < m->n_events; i++)
+		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_CLOSE)
+			return false;
+	for (size_t i = 0; i < m->n_results; i++)
+		if (m->results[i].status > PROTO_STATUS_ERROR)
+			return false;
+	return true;
+}
+
+int proto_encode(const struct proto_msg *m, char **out, size_t *len)
+{
+	if (!encodable(m))
+		return IKI_EFIELD;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	bool with_req = m->type != PROTO_UPDATE;
+	msgpack_pack_map(&pk, 2 + with_req + body_keys(m));
+	pack_kv_int(&pk, "v", PROTO_VERSION);
+	pack_kv_str(&pk, "type", type_names[m->type]);
+	if (with_req) {
+		pack_str(&pk, "req");
+		msgpack_pack_uint64(&pk, m->req);
+	}
+	pack_body(&pk, m);
+	if (!sb.data) {
+		msgpack_sbuffer_destroy(&sb);
+		return -ENOMEM;
+	}
+	*len = sb.size;
+	*out = msgpack_sbuffer_release(&sb);
+	return 0;
+}

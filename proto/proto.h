@@ -1,0 +1,125 @@
+/* proto.h: iki's wire format: msgpack maps in ZeroMQ frames. Pure codec, no I/O (PROTOCOL.md). */
+#ifndef IKI_PROTO_H
+#define IKI_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_VERSION 1
+#define PROTO_MSG_MAX (4u << 20) /* bytes in one message; also the sockets' ZMQ_MAXMSGSIZE */
+#define PROTO_EVENTS_MAX 5000    /* events in one submit */
+#define PROTO_VALUES_MAX 100000  /* values in one reply */
+#define PROTO_DEPTH_MAX 4        /* nesting of containers in any valid message */
+#define PROTO_ID_MAX 64          /* event ids and case ids, bytes */
+#define PROTO_CODE_MAX 48        /* element, case type and indicator codes */
+#define PROTO_ORGUNIT_MAX 24     /* "35.27.03.2001" */
+#define PROTO_DATE_MAX 10        /* "2022-03-15" */
+#define PROTO_PERIOD_MAX 7       /* "2022Q1", "202203" */
+#define PROTO_COMMENT_MAX 500
+#define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
+
+/* Message types; the wire carries the names in parentheses. */
+enum proto_type {
+	PROTO_SUBMIT = 1, /* "submit": client -> ikid, a batch of events */
+	PROTO_SUBMITTED,  /* "submitted": ikid -> client, one result per event, same order */
+	PROTO_QUERY,      /* "query": client -> ikid, indicator values for an org unit and period */
+	PROTO_VALUES,     /* "values": ikid -> client, the answer to a query */
+	PROTO_ERROR,      /* "error": ikid -> client, the whole request was refused */
+	PROTO_UPDATE,     /* "update": ikid -> subscribers (PUB), one changed indicator value */
+};
+
+/* Event operations: add to a flow, set a state, open or close a case. */
+enum proto_op { PROTO_OP_NONE = 0, PROTO_OP_ADD, PROTO_OP_SET, PROTO_OP_OPEN, PROTO_OP_CLOSE };
+
+enum proto_status { PROTO_STATUS_OK = 0, PROTO_STATUS_DUPLICATE, PROTO_STATUS_ERROR };
+
+/*
+ * One event. The decoder checks types and lengths only; meaning (known element, real date) is
+ * for the daemon. An event whose own fields are broken decodes with err set (IKI_EFIELD, and
+ * err_field names the field), so the rest of its batch can still be applied.
+ */
+struct proto_event {
+	char id[PROTO_ID_MAX + 1];
+	char element[PROTO_CODE_MAX + 1];
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	char date[PROTO_DATE_MAX + 1];
+	enum proto_op op;
+	int64_t value;
+	char case_id[PROTO_ID_MAX + 1]; /* "" when none */
+	char comment[PROTO_COMMENT_MAX + 1];
+	int err;
+	char err_field[16];
+};
+
+/* The outcome of one event: status, and for errors a stable code and a sentence. */
+struct proto_result {
+	enum proto_status status;
+	int code; /* 0, or an IKI_E* code */
+	char message[PROTO_TEXT_MAX + 1];
+};
+
+/* A query: empty strings mean "any" (indicator, jabatan) or "the kecamatan" (orgunit). */
+struct proto_query {
+	char indicator[PROTO_CODE_MAX + 1];
+	char jabatan[PROTO_TEXT_MAX + 1];
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	char period[PROTO_PERIOD_MAX + 1];
+};
+
+/* One indicator value: num / den x factor, undefined (no data) when den is 0. */
+struct proto_value {
+	char indicator[PROTO_CODE_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];    /* may be "" in updates */
+	char jabatan[PROTO_TEXT_MAX + 1]; /* positions, joined with "; "; may be "" */
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	char period[PROTO_PERIOD_MAX + 1];
+	int64_t num;
+	int64_t den;
+	int64_t factor;
+};
+
+/* A decoded message. Fields beyond type and req are used by the types noted beside them. */
+struct proto_msg {
+	enum proto_type type;
+	uint64_t req;                 /* client's request number, echoed in the reply */
+	struct proto_event *events;   /* submit (owned, n_events) */
+	size_t n_events;
+	struct proto_result *results; /* submitted (owned, n_results) */
+	size_t n_results;
+	struct proto_query query;     /* query */
+	struct proto_value *values;   /* values, update (owned; an update has exactly one) */
+	size_t n_values;
+	uint64_t seq;                 /* update: the daemon's publish sequence number */
+	int code;                     /* error */
+	char message[PROTO_TEXT_MAX + 1];
+};
+
+/*
+ * Decode one message. The bytes must hold exactly one msgpack map, with nothing left over, and
+ * pass the limits above. On success fills *m (call proto_msg_clear after) and returns 0; on
+ * failure returns IKI_EMALFORMED, IKI_ETOOBIG, IKI_EVERSION, IKI_ETYPE or IKI_EFIELD, leaves *m
+ * cleared, and may set m->type and m->req when they could be read, so the reply can be matched.
+ */
+int proto_decode(const void *buf, size_t len, struct proto_msg *m);
+
+/*
+ * Encode a message. On success *out is a malloc'd buffer the caller frees and returns 0; returns
+ * -ENOMEM, or IKI_EFIELD for a message the decoder would refuse (unknown type or op).
+ */
+int proto_encode(const struct proto_msg *m, char **out, size_t *len);
+
+/* Free what a decoded message owns and zero it. Safe on a zeroed or already cleared message. */
+void proto_msg_clear(struct proto_msg *m);
+
+/* Wire names of types and ops; NULL when out of range. */
+const char *proto_type_name(enum proto_type t);
+const char *proto_op_name(enum proto_op op);
+
+/* The value as a percentage-like ratio; false (no data) when den is 0. */
+bool proto_value_ratio(const struct proto_value *v, double *ratio);
+
+/* Topic of an update on the PUB socket: "<indicator>/<orgunit>/<period>" into buf (size n). */
+void proto_topic(const struct proto_value *v, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,26 @@
+#!/bin/sh
+# deps.sh: install the Debian packages iki builds with, when pkg-config cannot find them.
+# Runs apt-get as root, or through sudo otherwise. A no-op when everything is present.
+set -eu
+
+missing=""
+need() { # need PKG_CONFIG_MODULE DEBIAN_PACKAGE
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing build-essential"
+need libzmq libzmq3-dev
+pkg-config --exists msgpack-c 2>/dev/null || need msgpack libmsgpack-dev
+need lmdb liblmdb-dev
+need check check
+need json-c libjson-c-dev
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing$missing" >&2
+if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing
