@@ -1,0 +1,231 @@
+/* check_e2e.c: the real ikid on a fresh LMDB and ephemeral ports, driven by the real iki. */
+#include <check.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "harness.h"
+#include "iki.h"
+#include "proto.h"
+
+#define MINI "tests/data/mini.conf"
+#define V1 "35.27.03.2001"
+#define V2 "35.27.03.2002"
+
+static struct ikid d;
+
+static void start_mini(void)
+{
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+}
+
+static void stop_mini(void)
+{
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+}
+
+/* num and den of one indicator through `iki query --json`; -1/-1 when the query failed. */
+static void query(const char *ind, const char *ou, const char *period, int64_t *num, int64_t *den)
+{
+	char args[256], *out = NULL;
+	snprintf(args, sizeof(args), "query --json --indicator %s --period %s%s%s", ind, period,
+		 ou[0] ? " --orgunit " : "", ou);
+	*num = *den = -1;
+	int rc = harness_iki(&d, args, &out);
+	ck_assert_msg(rc == 0, "iki %s: exit %d: %s", args, rc, out ? out : "");
+	json_object *arr = json_tokener_parse(out);
+	ck_assert_msg(arr && json_object_is_type(arr, json_type_array), "not a JSON array: %s", out);
+	ck_assert_int_eq(json_object_array_length(arr), 1);
+	json_object *v = json_object_array_get_idx(arr, 0), *f;
+	ck_assert(json_object_object_get_ex(v, "num", &f));
+	*num = json_object_get_int64(f);
+	ck_assert(json_object_object_get_ex(v, "den", &f));
+	*den = json_object_get_int64(f);
+	json_object_put(arr);
+	free(out);
+}
+
+#define ASSERT_VALUE(ind, ou, period, n, dd)                                          \
+	do {                                                                          \
+		int64_t num_, den_;                                                   \
+		query(ind, ou, period, &num_, &den_);                                 \
+		ck_assert_msg(num_ == (n) && den_ == (dd),                            \
+			      "%s %s %s: got %lld/%lld, want %lld/%lld", ind, ou, period, \
+			      (long long)num_, (long long)den_, (long long)(n),        \
+			      (long long)(dd));                                        \
+	} while (0)
+
+static void assert_mini_month(void)
+{
+	ASSERT_VALUE("surat", V1, "202203", 8, 10);
+	ASSERT_VALUE("surat", "", "2022Q1", 13, 15);
+	ASSERT_VALUE("akta", V1, "202203", 1, 1);
+	ASSERT_VALUE("akta", "", "2022", 1, 2);
+	ASSERT_VALUE("tertib", "", "202203", 1, 2);
+	ASSERT_VALUE("tertib", V1, "2022", 0, 1);
+}
+
+START_TEST(test_e2e_submit_file_then_query_values)
+{
+	char *out = NULL;
+	int rc = harness_iki(&d, "submit -f tests/data/mini-month.csv", &out);
+	ck_assert_msg(rc == 0, "submit: exit %d: %s", rc, out);
+	free(out);
+	assert_mini_month();
+}
+END_TEST
+
+START_TEST(test_e2e_resubmitting_a_file_changes_nothing)
+{
+	char *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", &out), 0);
+	ck_assert_msg(strstr(out, "10") != NULL, "summary should count 10 duplicates: %s", out);
+	free(out);
+	assert_mini_month();
+}
+END_TEST
+
+START_TEST(test_e2e_values_survive_clean_stop_and_kill_9)
+{
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	int st = harness_stop(&d, SIGTERM);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	assert_mini_month();
+	harness_stop(&d, SIGKILL);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	assert_mini_month();
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	assert_mini_month();
+}
+END_TEST
+
+START_TEST(test_e2e_rejected_events_get_codes_and_exit_1)
+{
+	char *out = NULL;
+	int rc = harness_iki(&d, "submit --element surat_masuk --orgunit 35.27.03.9999 --date 2022-03-01 --value 3 2>&1", &out);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(out, "unknown_orgunit") && strstr(out, "Kemendagri"), "%s", out);
+	free(out);
+	rc = harness_iki(&d, "submit --element surat_masuk --orgunit " V1 " --date 2022-02-30 --value 3 2>&1", &out);
+	ck_assert_int_eq(rc, 1);
+	ck_assert_msg(strstr(out, "bad_date"), "%s", out);
+	free(out);
+	ASSERT_VALUE("surat", "", "2022", 0, 0);
+	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit " V1 " --date 2022-03-01 --value 3", NULL), 0);
+	ASSERT_VALUE("surat", "", "2022", 0, 3);
+}
+END_TEST
+
+/* Send raw bytes on a DEALER and return the decoded reply's type and code. */
+static void raw_request(const void *buf, size_t len, struct proto_msg *reply)
+{
+	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+	int timeout = 5000, linger = 0;
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	ck_assert_int_eq(zmq_connect(s, d.request), 0);
+	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	char in[65536];
+	int n = zmq_recv(s, in, sizeof(in), 0);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(proto_decode(in, (size_t)n, reply), 0);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+}
+
+START_TEST(test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on)
+{
+	struct proto_msg r;
+	raw_request("\x93\x01\x02", 3, &r); /* an array, not a map */
+	ck_assert_int_eq(r.type, PROTO_ERROR);
+	ck_assert_int_eq(r.code, IKI_EMALFORMED);
+	proto_msg_clear(&r);
+	raw_request("\xdd\xff\xff\xff\xff", 5, &r); /* array32 claiming 4 billion items */
+	ck_assert_int_eq(r.code, IKI_EMALFORMED);
+	proto_msg_clear(&r);
+	static const char v2[] = "\x82\xa1v\x02\xa4type\xa5query";
+	raw_request(v2, sizeof(v2) - 1, &r);
+	ck_assert_int_eq(r.code, IKI_EVERSION);
+	proto_msg_clear(&r);
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	assert_mini_month();
+}
+END_TEST
+
+START_TEST(test_e2e_watch_prints_published_changes)
+{
+	char bin[256], cmd[1024], line[512];
+	harness_bin("iki", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "timeout 10 %s -u %s watch --indicator surat", bin, d.update);
+	FILE *w = popen(cmd, "r");
+	ck_assert_ptr_nonnull(w);
+	/* A SUB socket joins asynchronously: the first updates may go before it is connected, so
+	 * submit a few, spaced out; the watcher prints (and flushes) a line for each it receives. */
+	usleep(300000);
+	for (int i = 1; i <= 5; i++) {
+		char args[256];
+		snprintf(args, sizeof(args), "submit --id w%d --element surat_masuk --orgunit " V2
+			 " --date 2022-05-0%d --value 2", i, i);
+		ck_assert_int_eq(harness_iki(&d, args, NULL), 0);
+		usleep(200000);
+	}
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), w));
+	ck_assert_msg(strstr(line, "surat") && strstr(line, "35.27.03"), "watch printed: %s", line);
+	pclose(w);
+}
+END_TEST
+
+START_TEST(test_e2e_ikid_n_checks_the_catalog)
+{
+	char bin[256], cmd[512], buf[512] = "";
+	harness_bin("ikid", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s -n -c catalog/sampang-2022.conf 2>&1", bin);
+	FILE *p = popen(cmd, "r");
+	size_t n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_str_eq(buf, "configuration OK\n");
+	snprintf(cmd, sizeof(cmd), "printf '[element x]\\nname = X\\nwhat = y\\n' > %s/bad.conf; %s -n -c %s/bad.conf 2>&1",
+		 d.state, bin, d.state);
+	p = popen(cmd, "r");
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	ck_assert_int_ne(pclose(p), 0);
+	ck_assert_msg(strstr(buf, "bad.conf:3"), "%s", buf);
+}
+END_TEST
+
+static Suite *e2e_suite(void)
+{
+	Suite *s = suite_create("e2e");
+	TCase *tc = tcase_create("mini");
+	tcase_add_checked_fixture(tc, start_mini, stop_mini);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_e2e_submit_file_then_query_values);
+	tcase_add_test(tc, test_e2e_resubmitting_a_file_changes_nothing);
+	tcase_add_test(tc, test_e2e_values_survive_clean_stop_and_kill_9);
+	tcase_add_test(tc, test_e2e_rejected_events_get_codes_and_exit_1);
+	tcase_add_test(tc, test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on);
+	tcase_add_test(tc, test_e2e_watch_prints_published_changes);
+	tcase_add_test(tc, test_e2e_ikid_n_checks_the_catalog);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(e2e_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,327 @@
+/* check_store.c: the store on a real LMDB in a fresh directory: rollups, states, cases, idempotence. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "iki.h"
+#include "store.h"
+
+static char dir[64];
+static struct catalog *cat;
+static struct store *st;
+
+static void setup(void)
+{
+	char *errors = NULL;
+	snprintf(dir, sizeof(dir), "/tmp/iki-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(catalog_load("tests/data/mini.conf", &cat, &errors), 0);
+	free(errors);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	store_close(&st);
+	catalog_free(&cat);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+static struct proto_event ev(const char *id, const char *el, const char *ou, const char *date,
+			     enum proto_op op, int64_t value, const char *case_id)
+{
+	struct proto_event e = {.op = op, .value = value};
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	snprintf(e.element, sizeof(e.element), "%s", el);
+	snprintf(e.orgunit, sizeof(e.orgunit), "%s", ou);
+	snprintf(e.date, sizeof(e.date), "%s", date);
+	snprintf(e.case_id, sizeof(e.case_id), "%s", case_id ? case_id : "");
+	return e;
+}
+
+/* Apply one event in a batch of its own and commit; returns its result. */
+static struct proto_result apply1(struct proto_event e)
+{
+	struct store_batch *b;
+	struct proto_result r;
+	struct store_change *ch;
+	size_t n;
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e, "test", &r), 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	ck_assert_ptr_null(b);
+	free(ch);
+	return r;
+}
+
+/* num and den of an indicator at an org unit ("" = kecamatan) and period. */
+static void value(const char *ind, const char *ou, const char *period, int64_t *num, int64_t *den)
+{
+	struct proto_query q = {0};
+	struct proto_value *v;
+	size_t n;
+	snprintf(q.indicator, sizeof(q.indicator), "%s", ind);
+	snprintf(q.orgunit, sizeof(q.orgunit), "%s", ou);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	ck_assert_int_eq(store_query(st, &q, &v, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	*num = v[0].num;
+	*den = v[0].den;
+	free(v);
+}
+
+#define ASSERT_VALUE(ind, ou, period, n, d)                    \
+	do {                                                   \
+		int64_t num_, den_;                            \
+		value(ind, ou, period, &num_, &den_);          \
+		ck_assert_int_eq(num_, n);                     \
+		ck_assert_int_eq(den_, d);                     \
+	} while (0)
+
+#define V1 "35.27.03.2001"
+#define V2 "35.27.03.2002"
+
+static uint64_t events(void)
+{
+	uint64_t e, p;
+	ck_assert_int_eq(store_stats(st, &e, &p), 0);
+	return e;
+}
+
+START_TEST(test_store_flow_rolls_up_villages_months_quarters_year)
+{
+	ck_assert_int_eq(apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL)).status, PROTO_STATUS_OK);
+	apply1(ev("b", "surat_masuk", V2, "2022-04-01", PROTO_OP_ADD, 5, NULL));
+	apply1(ev("c", "surat_tepat", V1, "2022-03-11", PROTO_OP_ADD, 7, NULL));
+	apply1(ev("d", "surat_tepat", "35.27.03", "2022-03-12", PROTO_OP_ADD, 1, NULL));
+	ASSERT_VALUE("surat", V1, "202203", 7, 10);
+	ASSERT_VALUE("surat", V1, "2022Q1", 7, 10);
+	ASSERT_VALUE("surat", V2, "2022Q2", 0, 5);
+	ASSERT_VALUE("surat", V2, "2022Q1", 0, 0);
+	ASSERT_VALUE("surat", "", "202203", 8, 10);
+	ASSERT_VALUE("surat", "", "2022", 8, 15);
+	ASSERT_VALUE("surat", "", "2023", 0, 0);
+	ck_assert_uint_eq(events(), 4);
+}
+END_TEST
+
+START_TEST(test_store_duplicate_event_counts_once)
+{
+	struct proto_event e = ev("same", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 3, NULL);
+	ck_assert_int_eq(apply1(e).status, PROTO_STATUS_OK);
+	ck_assert_int_eq(apply1(e).status, PROTO_STATUS_DUPLICATE);
+	ASSERT_VALUE("surat", "", "2022", 0, 3);
+	e.value = 4;
+	struct proto_result r = apply1(e);
+	ck_assert_int_eq(r.status, PROTO_STATUS_ERROR);
+	ck_assert_int_eq(r.code, IKI_ECONFLICT);
+	ASSERT_VALUE("surat", "", "2022", 0, 3);
+	ck_assert_uint_eq(events(), 1);
+}
+END_TEST
+
+START_TEST(test_store_duplicate_inside_one_batch_counts_once)
+{
+	struct store_batch *b;
+	struct proto_result r[2];
+	struct store_change *ch;
+	size_t n;
+	struct proto_event e = ev("x", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 2, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e, "t", &r[0]), 0);
+	ck_assert_int_eq(store_apply(b, &e, "t", &r[1]), 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	ck_assert_int_eq(r[0].status, PROTO_STATUS_OK);
+	ck_assert_int_eq(r[1].status, PROTO_STATUS_DUPLICATE);
+	ASSERT_VALUE("surat", V1, "202203", 0, 2);
+	free(ch);
+}
+END_TEST
+
+START_TEST(test_store_state_takes_latest_date_in_period)
+{
+	apply1(ev("s1", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 1, NULL));
+	apply1(ev("s2", "desa_sasaran", V2, "2022-01-05", PROTO_OP_SET, 1, NULL));
+	apply1(ev("t1", "desa_tertib", V1, "2022-03-20", PROTO_OP_SET, 1, NULL));
+	apply1(ev("t2", "desa_tertib", V1, "2022-03-01", PROTO_OP_SET, 0, NULL)); /* late, older */
+	apply1(ev("t3", "desa_tertib", V2, "2022-02-01", PROTO_OP_SET, 1, NULL));
+	apply1(ev("t4", "desa_tertib", V2, "2022-03-25", PROTO_OP_SET, 0, NULL));
+	ASSERT_VALUE("tertib", V1, "202203", 1, 0);
+	ASSERT_VALUE("tertib", V1, "2022", 1, 1);
+	ASSERT_VALUE("tertib", V2, "202202", 1, 0);
+	ASSERT_VALUE("tertib", V2, "2022Q1", 0, 1);
+	ASSERT_VALUE("tertib", "", "2022Q1", 1, 2);
+	ASSERT_VALUE("tertib", "", "2022", 1, 2);
+	ASSERT_VALUE("tertib", "", "202202", 1, 0);
+	/* Same date: the later arrival wins. */
+	apply1(ev("t5", "desa_tertib", V2, "2022-03-25", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", "", "2022", 2, 2);
+}
+END_TEST
+
+START_TEST(test_store_case_on_time_judged_from_dates)
+{
+	apply1(ev("o1", "akta", V1, "2022-03-01", PROTO_OP_OPEN, 1, "A-1"));
+	apply1(ev("o2", "akta", V1, "2022-03-02", PROTO_OP_OPEN, 1, "A-2"));
+	apply1(ev("o3", "akta", V2, "2022-03-03", PROTO_OP_OPEN, 1, "A-3"));
+	apply1(ev("c1", "akta", V1, "2022-03-15", PROTO_OP_CLOSE, 1, "A-1")); /* 14 days: on time */
+	apply1(ev("c2", "akta", V1, "2022-03-17", PROTO_OP_CLOSE, 1, "A-2")); /* 15 days: late */
+	ASSERT_VALUE("akta", V1, "202203", 1, 2);
+	ASSERT_VALUE("akta", "", "202203", 1, 3);
+	ASSERT_VALUE("akta", V2, "202203", 0, 1);
+}
+END_TEST
+
+START_TEST(test_store_case_errors_write_nothing)
+{
+	apply1(ev("o1", "akta", V1, "2022-03-01", PROTO_OP_OPEN, 1, "A-1"));
+	ck_assert_int_eq(apply1(ev("o1b", "akta", V1, "2022-03-01", PROTO_OP_OPEN, 1, "A-1")).code, IKI_ECASEOPEN);
+	ck_assert_int_eq(apply1(ev("c0", "akta", V1, "2022-03-05", PROTO_OP_CLOSE, 1, "nope")).code, IKI_ECASEUNKNOWN);
+	ck_assert_int_eq(apply1(ev("c1", "akta", V2, "2022-03-05", PROTO_OP_CLOSE, 1, "A-1")).code, IKI_ECASEUNKNOWN);
+	ck_assert_int_eq(apply1(ev("c2", "akta", V1, "2022-02-05", PROTO_OP_CLOSE, 1, "A-1")).code, IKI_ECASEDATE);
+	ck_assert_int_eq(apply1(ev("c3", "akta", V1, "2022-03-05", PROTO_OP_CLOSE, 1, NULL)).code, IKI_ECASEID);
+	ck_assert_int_eq(apply1(ev("c4", "akta", V1, "2022-03-05", PROTO_OP_CLOSE, 1, "A-1")).status, PROTO_STATUS_OK);
+	ck_assert_int_eq(apply1(ev("c5", "akta", V1, "2022-03-06", PROTO_OP_CLOSE, 1, "A-1")).code, IKI_ECASECLOSED);
+	ASSERT_VALUE("akta", "", "2022", 1, 1);
+	ck_assert_uint_eq(events(), 2);
+}
+END_TEST
+
+START_TEST(test_store_follow_up_has_no_limit)
+{
+	apply1(ev("k1", "kriminal", V1, "2022-01-10", PROTO_OP_OPEN, 1, "K-1"));
+	apply1(ev("k2", "kriminal", V2, "2022-02-10", PROTO_OP_OPEN, 1, "K-2"));
+	apply1(ev("f1", "kriminal", V1, "2022-06-30", PROTO_OP_CLOSE, 1, "K-1"));
+	ASSERT_VALUE("kriminal", "", "2022", 1, 2);
+	ASSERT_VALUE("kriminal", "", "2022Q1", 0, 2);
+	ASSERT_VALUE("kriminal", "", "2022Q2", 1, 0);
+}
+END_TEST
+
+START_TEST(test_store_rejects_bad_events_with_codes)
+{
+	ck_assert_int_eq(apply1(ev("e1", "nope", V1, "2022-03-01", PROTO_OP_ADD, 1, NULL)).code, IKI_EELEMENT);
+	ck_assert_int_eq(apply1(ev("e2", "surat_masuk", "35.27.03.9999", "2022-03-01", PROTO_OP_ADD, 1, NULL)).code, IKI_EORGUNIT);
+	ck_assert_int_eq(apply1(ev("e3", "surat_masuk", V1, "2022-02-30", PROTO_OP_ADD, 1, NULL)).code, IKI_EDATE);
+	ck_assert_int_eq(apply1(ev("e4", "surat_masuk", V1, "2022-03-01", PROTO_OP_SET, 1, NULL)).code, IKI_EOP);
+	ck_assert_int_eq(apply1(ev("e5", "desa_tertib", V1, "2022-03-01", PROTO_OP_ADD, 1, NULL)).code, IKI_EOP);
+	ck_assert_int_eq(apply1(ev("e6", "surat_masuk", V1, "2022-03-01", PROTO_OP_ADD, -1, NULL)).code, IKI_EVALUE);
+	ck_assert_int_eq(apply1(ev("e7", "akta", V1, "2022-03-01", PROTO_OP_ADD, 1, "A")).code, IKI_EOP);
+	struct proto_result r = apply1(ev("e8", "nope", V1, "2022-03-01", PROTO_OP_ADD, 1, NULL));
+	ck_assert_ptr_nonnull(strstr(r.message, "nope"));
+	ck_assert_ptr_nonnull(strstr(r.message, "katalog"));
+	ck_assert_uint_eq(events(), 0);
+}
+END_TEST
+
+START_TEST(test_store_survives_reopen)
+{
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("o", "akta", V1, "2022-03-01", PROTO_OP_OPEN, 1, "A-1"));
+	store_close(&st);
+	store_close(&st);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	ASSERT_VALUE("surat", "", "2022", 0, 10);
+	ck_assert_int_eq(apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL)).status, PROTO_STATUS_DUPLICATE);
+	ck_assert_int_eq(apply1(ev("c", "akta", V1, "2022-03-02", PROTO_OP_CLOSE, 1, "A-1")).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("akta", "", "2022", 1, 1);
+	ck_assert_uint_eq(events(), 3);
+}
+END_TEST
+
+START_TEST(test_store_abort_stores_nothing)
+{
+	struct store_batch *b;
+	struct proto_result r;
+	struct proto_event e = ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e, "t", &r), 0);
+	store_abort(&b);
+	ck_assert_ptr_null(b);
+	ASSERT_VALUE("surat", "", "2022", 0, 0);
+	ck_assert_uint_eq(events(), 0);
+	ck_assert_int_eq(apply1(e).status, PROTO_STATUS_OK);
+}
+END_TEST
+
+START_TEST(test_store_commit_lists_changed_values_once_with_sequence)
+{
+	struct store_batch *b;
+	struct proto_result r;
+	struct store_change *ch;
+	size_t n;
+	struct proto_event e1 = ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 1, NULL);
+	struct proto_event e2 = ev("b", "surat_tepat", V1, "2022-03-11", PROTO_OP_ADD, 1, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	store_apply(b, &e1, "t", &r);
+	store_apply(b, &e2, "t", &r);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	/* One indicator (surat) x two org units x three periods, each once. */
+	ck_assert_uint_eq(n, 6);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(ch[i].seq, i + 1);
+		ck_assert_int_eq(ch[i].num, 1);
+		ck_assert_int_eq(ch[i].den, 1);
+	}
+	free(ch);
+	ck_assert_int_eq(apply1(ev("c", "surat_masuk", V2, "2022-03-10", PROTO_OP_ADD, 1, NULL)).status, PROTO_STATUS_OK);
+	uint64_t events_, pubseq;
+	store_stats(st, &events_, &pubseq);
+	ck_assert_uint_eq(pubseq, 12);
+}
+END_TEST
+
+START_TEST(test_store_query_by_jabatan_and_errors)
+{
+	struct proto_query q = {.jabatan = "kasi pemerintahan", .period = "2022"};
+	struct proto_value *v;
+	size_t n;
+	ck_assert_int_eq(store_query(st, &q, &v, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(v[0].indicator, "akta");
+	ck_assert_str_eq(v[1].indicator, "tertib");
+	ck_assert_str_eq(v[0].orgunit, "35.27.03");
+	free(v);
+	struct proto_query bad = {.indicator = "zzz", .period = "2022"};
+	ck_assert_int_eq(store_query(st, &bad, &v, &n), IKI_EINDICATOR);
+	struct proto_query badp = {.period = "2022Q5"};
+	ck_assert_int_eq(store_query(st, &badp, &v, &n), IKI_EPERIOD);
+	struct proto_query bado = {.orgunit = "35.27.99", .period = "2022"};
+	ck_assert_int_eq(store_query(st, &bado, &v, &n), IKI_EORGUNIT);
+}
+END_TEST
+
+static Suite *store_suite(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("core");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_store_flow_rolls_up_villages_months_quarters_year);
+	tcase_add_test(tc, test_store_duplicate_event_counts_once);
+	tcase_add_test(tc, test_store_duplicate_inside_one_batch_counts_once);
+	tcase_add_test(tc, test_store_state_takes_latest_date_in_period);
+	tcase_add_test(tc, test_store_case_on_time_judged_from_dates);
+	tcase_add_test(tc, test_store_case_errors_write_nothing);
+	tcase_add_test(tc, test_store_follow_up_has_no_limit);
+	tcase_add_test(tc, test_store_rejects_bad_events_with_codes);
+	tcase_add_test(tc, test_store_survives_reopen);
+	tcase_add_test(tc, test_store_abort_stores_nothing);
+	tcase_add_test(tc, test_store_commit_lists_changed_values_once_with_sequence);
+	tcase_add_test(tc, test_store_query_by_jabatan_and_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(store_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,118 @@
+/* harness.c: process plumbing for end-to-end tests and the benchmark. */
+#define _DEFAULT_SOURCE /* mkdtemp, usleep */
+#include "harness.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+void harness_bin(const char *name, char *buf, size_t n)
+{
+	const char *b = getenv("IKI_BUILD");
+	snprintf(buf, n, "%s/%s", b && b[0] ? b : "build", name);
+}
+
+/* Read "request X\nupdate Y\n" from the endpoints file once ikid has written it. */
+static int read_endpoints(const char *path, struct ikid *d)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	int n = fscanf(f, "request %255s update %255s", d->request, d->update);
+	fclose(f);
+	return n == 2 ? 0 : -1;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+int harness_start(struct ikid *d, const char *catalog)
+{
+	char bin[256], eps[300];
+	if (d->state[0] == '\0') {
+		snprintf(d->state, sizeof(d->state), "/tmp/iki-e2e-XXXXXX");
+		if (!mkdtemp(d->state))
+			return -1;
+	}
+	snprintf(eps, sizeof(eps), "%s/endpoints", d->state);
+	snprintf(d->log, sizeof(d->log), "%s/ikid.log", d->state);
+	unlink(eps);
+	harness_bin("ikid", bin, sizeof(bin));
+	d->pid = fork();
+	if (d->pid < 0)
+		return -1;
+	if (d->pid == 0) {
+		if (!freopen(d->log, "a", stderr))
+			_exit(127);
+		execl(bin, "ikid", "-v", "-c", catalog, "-d", d->state, "-l", "tcp://127.0.0.1:*", "-p",
+		      "tcp://127.0.0.1:*", "-e", eps, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 1000; i++) {
+		if (read_endpoints(eps, d) == 0)
+			return 0;
+		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
+			break;
+		sleep_ms(10);
+	}
+	fprintf(stderr, "harness: ikid did not start; see %s\n", d->log);
+	return -1;
+}
+
+int harness_stop(struct ikid *d, int sig)
+{
+	int status = -1;
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, sig);
+	while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	d->pid = 0;
+	return status;
+}
+
+void harness_cleanup(struct ikid *d)
+{
+	char cmd[200];
+	if (d->state[0] == '\0')
+		return;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->state);
+	if (system(cmd) != 0)
+		fprintf(stderr, "harness: could not remove %s\n", d->state);
+	d->state[0] = '\0';
+}
+
+int harness_iki(const struct ikid *d, const char *args, char **out)
+{
+	char bin[256], *cmd = NULL, *buf = NULL;
+	size_t len = 0;
+	harness_bin("iki", bin, sizeof(bin));
+	size_t n = strlen(bin) + strlen(args) + 2 * sizeof(d->request) + 32;
+	if (!(cmd = malloc(n)))
+		return -1;
+	snprintf(cmd, n, "%s -s %s -u %s %s", bin, d->request, d->update, args);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	if (!p)
+		return -1;
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, got, mem);
+	fclose(mem);
+	int status = pclose(p);
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
