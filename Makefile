@@ -89,10 +89,12 @@ deps:
 test: all $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; IKI_BUILD=$(BUILD) ./$$t; done
 
-check: deps
+check:
+	@./scripts/deps.sh test
 	@$(MAKE) --no-print-directory test
 
-asan: deps
+asan:
+	@./scripts/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 test
 
 bench: deps

@@ -1,6 +1,8 @@
 #!/bin/sh
 # deps.sh: install the Debian packages iki builds with, when pkg-config cannot find them.
 # Runs apt-get as root, or through sudo otherwise. A no-op when everything is present.
+# "deps.sh test" also installs what the tests need beyond the build (the independent client
+# of tests/independent_client.py runs on Debian's python3 with its zmq and msgpack modules).
 set -eu
 
 missing=""
@@ -15,6 +17,10 @@ pkg-config --exists msgpack-c 2>/dev/null || need msgpack libmsgpack-dev
 need lmdb liblmdb-dev
 need check check
 need json-c libjson-c-dev
+if [ "${1:-}" = test ]; then
+	/usr/bin/python3 -c 'import zmq, msgpack' >/dev/null 2>&1 ||
+		missing="$missing python3 python3-zmq python3-msgpack"
+fi
 
 [ -z "$missing" ] && exit 0
 

@@ -2,10 +2,12 @@
 #include <check.h>
 #include <json-c/json.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -18,6 +20,13 @@
 #define V2 "35.27.03.2002"
 
 static struct ikid d;
+
+/* Sleep ms milliseconds. */
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
 
 static void start_mini(void)
 {
@@ -87,7 +96,8 @@ START_TEST(test_e2e_resubmitting_a_file_changes_nothing)
 	char *out = NULL;
 	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
 	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", &out), 0);
-	ck_assert_msg(strstr(out, "10") != NULL, "summary should count 10 duplicates: %s", out);
+	ck_assert_msg(strstr(out, "duplikat 10") != NULL, "summary should count 10 duplicates: %s",
+		      out);
 	free(out);
 	assert_mini_month();
 }
@@ -170,13 +180,13 @@ START_TEST(test_e2e_watch_prints_published_changes)
 	ck_assert_ptr_nonnull(w);
 	/* A SUB socket joins asynchronously: the first updates may go before it is connected, so
 	 * submit a few, spaced out; the watcher prints (and flushes) a line for each it receives. */
-	usleep(300000);
+	sleep_ms(300);
 	for (int i = 1; i <= 5; i++) {
 		char args[256];
 		snprintf(args, sizeof(args), "submit --id w%d --element surat_masuk --orgunit " V2
 			 " --date 2022-05-0%d --value 2", i, i);
 		ck_assert_int_eq(harness_iki(&d, args, NULL), 0);
-		usleep(200000);
+		sleep_ms(200);
 	}
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), w));
 	ck_assert_msg(strstr(line, "surat") && strstr(line, "35.27.03"), "watch printed: %s", line);
@@ -186,7 +196,7 @@ END_TEST
 
 START_TEST(test_e2e_ikid_n_checks_the_catalog)
 {
-	char bin[256], cmd[512], buf[512] = "";
+	char bin[256], cmd[2048], buf[512] = "";
 	harness_bin("ikid", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd), "%s -n -c catalog/sampang-2022.conf 2>&1", bin);
 	FILE *p = popen(cmd, "r");
@@ -204,6 +214,130 @@ START_TEST(test_e2e_ikid_n_checks_the_catalog)
 }
 END_TEST
 
+/* A client written from proto/PROTOCOL.md alone, in Python: submits, queries and subscribes. */
+START_TEST(test_e2e_independent_client_from_protocol_md)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd),
+		 "timeout 60 /usr/bin/python3 tests/independent_client.py %s %s 1>&2", d.request,
+		 d.update);
+	int st = system(cmd);
+	ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "independent client failed: %d", st);
+}
+END_TEST
+
+/* ---- the Sampang catalog and a realistic month: every indicator against hand-computed values ---- */
+
+#define SAMPANG "catalog/sampang-2022.conf"
+#define SAMPANG_MONTH "tests/data/sampang-2022-03.csv"
+#define SAMPANG_EXPECT "tests/data/sampang-2022-03.expect"
+
+static void start_sampang(void)
+{
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start(&d, SAMPANG), 0);
+}
+
+/* num and den of indicator ind in a `query --json` array; false when it is not there. */
+static bool find_value(json_object *arr, const char *ind, int64_t *num, int64_t *den)
+{
+	for (size_t i = 0; i < json_object_array_length(arr); i++) {
+		json_object *v = json_object_array_get_idx(arr, i), *f;
+		if (!json_object_object_get_ex(v, "indicator", &f) ||
+		    strcmp(json_object_get_string(f), ind) != 0)
+			continue;
+		*num = json_object_object_get_ex(v, "num", &f) ? json_object_get_int64(f) : -1;
+		*den = json_object_object_get_ex(v, "den", &f) ? json_object_get_int64(f) : -1;
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Check every line "indicator orgunit period num den" of the expectation file against what
+ * `iki query --json` reports for that org unit and period (all indicators in one query each).
+ * Returns the number of values checked.
+ */
+static int assert_expectations(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	char line[512], last_key[64] = "", *out = NULL;
+	json_object *arr = NULL;
+	int checked = 0, lineno = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char ind[64], ou[32], period[16], key[64];
+		long long num, den;
+		lineno++;
+		if (line[0] == '#' || sscanf(line, "%63s %31s %15s %lld %lld", ind, ou, period, &num,
+					     &den) != 5)
+			continue;
+		snprintf(key, sizeof(key), "%s %s", ou, period);
+		if (strcmp(key, last_key) != 0) {
+			char args[128];
+			json_object_put(arr);
+			free(out);
+			snprintf(args, sizeof(args), "query --json --orgunit %s --period %s", ou,
+				 period);
+			int rc = harness_iki(&d, args, &out);
+			ck_assert_msg(rc == 0, "iki %s: exit %d", args, rc);
+			arr = json_tokener_parse(out);
+			ck_assert_msg(arr && json_object_is_type(arr, json_type_array), "%s", out);
+			snprintf(last_key, sizeof(last_key), "%s", key);
+		}
+		int64_t gn, gd;
+		ck_assert_msg(find_value(arr, ind, &gn, &gd), "%s:%d: %s not in the reply", path,
+			      lineno, ind);
+		ck_assert_msg(gn == num && gd == den, "%s:%d: %s %s %s: got %lld/%lld, want %lld/%lld",
+			      path, lineno, ind, ou, period, (long long)gn, (long long)gd, num, den);
+		checked++;
+	}
+	json_object_put(arr);
+	free(out);
+	fclose(f);
+	return checked;
+}
+
+START_TEST(test_e2e_sampang_month_gives_hand_computed_values)
+{
+	char *out = NULL;
+	int rc = harness_iki(&d, "submit -f " SAMPANG_MONTH, &out);
+	ck_assert_msg(rc == 0, "submit: exit %d: %s", rc, out);
+	free(out);
+	/* 24 indicators x (kecamatan + two villages) x (month, quarter, year) at least. */
+	ck_assert_int_ge(assert_expectations(SAMPANG_EXPECT), 24 * 3 * 3);
+
+	/* Resubmitting the same file changes nothing; a crash and a restart keep everything. */
+	ck_assert_int_eq(harness_iki(&d, "submit -f " SAMPANG_MONTH, &out), 0);
+	ck_assert_msg(strstr(out, "diterima 0,") != NULL, "resubmit accepted events: %s", out);
+	free(out);
+	harness_stop(&d, SIGKILL);
+	ck_assert_int_eq(harness_start(&d, SAMPANG), 0);
+	ck_assert_int_ge(assert_expectations(SAMPANG_EXPECT), 24 * 3 * 3);
+}
+END_TEST
+
+START_TEST(test_e2e_every_sampang_indicator_is_served)
+{
+	char *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "query --json --period 2022", &out), 0);
+	json_object *arr = json_tokener_parse(out);
+	ck_assert_msg(arr && json_object_is_type(arr, json_type_array), "%s", out);
+	ck_assert_int_eq(json_object_array_length(arr), 24);
+	for (int i = 1; i <= 25; i++) {
+		char code[16];
+		int64_t n, dd;
+		if (i == 23)
+			continue;
+		snprintf(code, sizeof(code), "iki%02d", i);
+		ck_assert_msg(find_value(arr, code, &n, &dd), "%s missing", code);
+		ck_assert_int_eq(n, 0);
+	}
+	json_object_put(arr);
+	free(out);
+}
+END_TEST
+
 static Suite *e2e_suite(void)
 {
 	Suite *s = suite_create("e2e");
@@ -217,6 +351,14 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on);
 	tcase_add_test(tc, test_e2e_watch_prints_published_changes);
 	tcase_add_test(tc, test_e2e_ikid_n_checks_the_catalog);
+	tcase_add_test(tc, test_e2e_independent_client_from_protocol_md);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("sampang");
+	tcase_add_checked_fixture(tc, start_sampang, stop_mini);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_e2e_sampang_month_gives_hand_computed_values);
+	tcase_add_test(tc, test_e2e_every_sampang_indicator_is_served);
 	suite_add_tcase(s, tc);
 	return s;
 }
