@@ -1,0 +1,428 @@
+/* iki.c: the command-line client: submit events, query indicator values, watch them change. */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "iki_client.h"
+#include "input.h"
+
+/* Exit statuses a script can rely on. */
+enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+
+struct global {
+	const char *request, *update;
+	int timeout_ms;
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: iki [-s ENDPOINT] [-u ENDPOINT] [-t SECONDS] COMMAND [OPTIONS]\n"
+		"\n"
+		"Talks to ikid, the IKI daemon of Kecamatan Sampang.\n"
+		"\n"
+		"commands:\n"
+		"  submit   send events, from a CSV or JSON-lines file or from flags\n"
+		"  query    print indicator values (numerator, denominator, percentage)\n"
+		"  watch    print each indicator value as the daemon publishes it\n"
+		"\n"
+		"options:\n"
+		"  -s ENDPOINT  requests endpoint (env IKI_SERVER; default %s)\n"
+		"  -u ENDPOINT  updates endpoint (env IKI_UPDATES; default %s)\n"
+		"  -t SECONDS   wait this long for each reply (default 30)\n"
+		"  -h, --help   this help; 'iki COMMAND --help' for a command's options\n"
+		"\n"
+		"exit status: 0 all accepted (or duplicate), 1 something rejected, 2 usage or input\n"
+		"file error, 3 daemon unreachable or not answering.\n",
+		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
+}
+
+/* Open the client or exit 3. */
+static struct iki_client *connect_or_die(const struct global *g)
+{
+	struct iki_client *c = NULL;
+	int rc = iki_client_open(g->request, g->update, g->timeout_ms, &c);
+	if (rc < 0) {
+		fprintf(stderr, "iki: cannot connect to %s: %s\n", g->request, iki_strerror(rc));
+		exit(EXIT_UNREACHABLE);
+	}
+	return c;
+}
+
+/* Report a failed exchange with the daemon and return the exit status for it. */
+static int transport_failure(const struct global *g, int rc)
+{
+	if (rc == IKI_ETIMEOUT)
+		fprintf(stderr, "iki: ikid at %s did not answer within %d s (is it running?)\n",
+			g->request, g->timeout_ms / 1000);
+	else
+		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
+	return EXIT_UNREACHABLE;
+}
+
+/* ---- submit ---- */
+
+static void submit_usage(FILE *f)
+{
+	fputs("usage: iki submit -f FILE [--format csv|jsonl]\n"
+	      "       iki submit --element CODE --orgunit CODE --date YYYY-MM-DD [--op OP]\n"
+	      "                  [--value N] [--case ID] [--comment TEXT] [--id ID]\n"
+	      "\n"
+	      "Sends events to ikid and prints each rejected one with its code and reason, then\n"
+	      "a summary. A file is sent in batches, several in flight. CSV files need a header\n"
+	      "row naming their columns: id, element, orgunit, date, op, value, case, comment.\n"
+	      "Without an id, one is made from the row's content, so resubmitting a file does\n"
+	      "not count anything twice. op is add (default), set, open or close; value\n"
+	      "defaults to 1.\n",
+	      f);
+}
+
+/* A random id for a single event given by flags. */
+static void random_id(char *buf, size_t n)
+{
+	unsigned char r[8] = {0};
+	FILE *u = fopen("/dev/urandom", "rb");
+	if (!u || fread(r, 1, sizeof(r), u) != sizeof(r)) {
+		uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)clock();
+		memcpy(r, &t, sizeof(r));
+	}
+	if (u)
+		fclose(u);
+	snprintf(buf, n, "r-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
+		 r[6], r[7]);
+}
+
+/* Read the events a submit names: a file, or one event from flags. Exits 2 on bad input. */
+static void submit_args(int argc, char **argv, struct input *in)
+{
+	static const struct option opts[] = {
+		{"file", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
+		{"id", required_argument, NULL, 'i'},	{"element", required_argument, NULL, 'e'},
+		{"orgunit", required_argument, NULL, 'o'}, {"date", required_argument, NULL, 'd'},
+		{"op", required_argument, NULL, 'p'},	{"value", required_argument, NULL, 'v'},
+		{"case", required_argument, NULL, 'c'}, {"comment", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0}};
+	static const char *const fields[128] = {['i'] = "id",	   ['e'] = "element",
+						['o'] = "orgunit", ['d'] = "date",
+						['p'] = "op",	   ['v'] = "value",
+						['c'] = "case",	   ['m'] = "comment"};
+	const char *file = NULL;
+	enum input_format fmt = INPUT_AUTO;
+	struct proto_event ev = {.op = PROTO_OP_ADD, .value = 1};
+	char err[300];
+	int ch, flags = 0;
+	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if (ch == 'f') {
+			file = optarg;
+		} else if (ch == 'F') {
+			fmt = !strcmp(optarg, "csv") ? INPUT_CSV : INPUT_JSONL;
+		} else if (ch == 'h') {
+			submit_usage(stdout);
+			exit(EXIT_OK);
+		} else if (ch > 0 && ch < 128 && fields[ch]) {
+			if (input_set_field(&ev, fields[ch], optarg, err, sizeof(err)) < 0) {
+				fprintf(stderr, "iki submit: %s\n", err);
+				exit(EXIT_USAGE);
+			}
+			flags++;
+		} else {
+			submit_usage(stderr);
+			exit(EXIT_USAGE);
+		}
+	}
+	if (optind != argc || (file && flags) || (!file && !flags)) {
+		submit_usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (file) {
+		if (input_read(file, fmt, in, err, sizeof(err)) < 0) {
+			fprintf(stderr, "iki submit: %s\n", err);
+			exit(EXIT_USAGE);
+		}
+		return;
+	}
+	if (!ev.id[0])
+		random_id(ev.id, sizeof(ev.id));
+	in->events = malloc(sizeof(ev));
+	in->lines = calloc(1, sizeof(int));
+	if (!in->events || !in->lines)
+		exit(EXIT_USAGE);
+	in->events[0] = ev;
+	in->n = 1;
+}
+
+static int cmd_submit(const struct global *g, int argc, char **argv)
+{
+	struct input in;
+	size_t ok = 0, dup = 0, bad = 0;
+	submit_args(argc, argv, &in);
+	struct proto_result *res = calloc(in.n ? in.n : 1, sizeof(*res));
+	struct iki_client *c = connect_or_die(g);
+	int rc = res ? iki_submit(c, in.events, in.n, res) : -ENOMEM;
+	iki_client_close(&c);
+	if (rc < 0) {
+		free(res);
+		input_free(&in);
+		return transport_failure(g, rc);
+	}
+	for (size_t i = 0; i < in.n; i++) {
+		if (res[i].status == PROTO_STATUS_OK) {
+			ok++;
+		} else if (res[i].status == PROTO_STATUS_DUPLICATE) {
+			dup++;
+		} else {
+			bad++;
+			if (in.lines[i])
+				printf("baris %d (%s): ", in.lines[i], in.events[i].id);
+			else
+				printf("%s: ", in.events[i].id);
+			printf("%s: %s\n", iki_code_name(res[i].code), res[i].message);
+		}
+	}
+	printf("diterima %zu, duplikat %zu, ditolak %zu\n", ok, dup, bad);
+	free(res);
+	input_free(&in);
+	return bad ? EXIT_REJECTED : EXIT_OK;
+}
+
+/* ---- query ---- */
+
+static void query_usage(FILE *f)
+{
+	fputs("usage: iki query [--indicator CODE | --jabatan NAME] [--orgunit CODE]\n"
+	      "                 [--period PERIOD] [--json]\n"
+	      "\n"
+	      "Prints indicator values: numerator, denominator and their ratio for the kecamatan\n"
+	      "(default) or a village, for a period: a year (2022, the default is this year), a\n"
+	      "quarter (2022Q1) or a month (202203). Without --indicator, every indicator (or\n"
+	      "those of a jabatan). A value without data (denominator 0) is 'tidak ada data'.\n",
+	      f);
+}
+
+/* Set a fixed query field from an option or exit 2. */
+static void query_field(char *dst, size_t n, const char *name, const char *val)
+{
+	if (strlen(val) >= n) {
+		fprintf(stderr, "iki: --%s is too long\n", name);
+		exit(EXIT_USAGE);
+	}
+	memcpy(dst, val, strlen(val) + 1);
+}
+
+/* Parse the filter options shared by query and watch into q; returns whether --json was given. */
+static int filter_args(int argc, char **argv, struct proto_query *q, void (*help)(FILE *))
+{
+	static const struct option opts[] = {{"indicator", required_argument, NULL, 'i'},
+					     {"jabatan", required_argument, NULL, 'j'},
+					     {"orgunit", required_argument, NULL, 'o'},
+					     {"period", required_argument, NULL, 'p'},
+					     {"json", no_argument, NULL, 'J'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int ch, json = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': query_field(q->indicator, sizeof(q->indicator), "indicator", optarg); break;
+		case 'j': query_field(q->jabatan, sizeof(q->jabatan), "jabatan", optarg); break;
+		case 'o': query_field(q->orgunit, sizeof(q->orgunit), "orgunit", optarg); break;
+		case 'p': query_field(q->period, sizeof(q->period), "period", optarg); break;
+		case 'J': json = 1; break;
+		case 'h': help(stdout); exit(EXIT_OK);
+		default: help(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind != argc) {
+		help(stderr);
+		exit(EXIT_USAGE);
+	}
+	return json;
+}
+
+/* A value as JSON: {indicator,name,jabatan,orgunit,period,num,den,factor,value|null}. */
+static json_object *value_json(const struct proto_value *v, const uint64_t *seq)
+{
+	json_object *o = json_object_new_object();
+	double r;
+	json_object_object_add(o, "indicator", json_object_new_string(v->indicator));
+	if (!seq) {
+		json_object_object_add(o, "name", json_object_new_string(v->name));
+		json_object_object_add(o, "jabatan", json_object_new_string(v->jabatan));
+	}
+	json_object_object_add(o, "orgunit", json_object_new_string(v->orgunit));
+	json_object_object_add(o, "period", json_object_new_string(v->period));
+	json_object_object_add(o, "num", json_object_new_int64(v->num));
+	json_object_object_add(o, "den", json_object_new_int64(v->den));
+	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
+	json_object_object_add(o, "value",
+			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
+	if (seq)
+		json_object_object_add(o, "seq", json_object_new_uint64(*seq));
+	return o;
+}
+
+/* The ratio as text: "80.00 %" (or "80.00" for a factor other than 100), or "tidak ada data". */
+static void value_text(const struct proto_value *v, char *buf, size_t n)
+{
+	double r;
+	if (!proto_value_ratio(v, &r))
+		snprintf(buf, n, "tidak ada data");
+	else
+		snprintf(buf, n, "%.2f%s", r, v->factor == 100 ? " %" : "");
+}
+
+/* Print at most width bytes of a UTF-8 string, cut on a character boundary, padded. */
+static void print_cell(const char *s, int width)
+{
+	int bytes = 0, chars = 0;
+	while (s[bytes] && chars < width) {
+		bytes++;
+		while ((s[bytes] & 0xc0) == 0x80)
+			bytes++;
+		chars++;
+	}
+	printf("%.*s%*s", bytes, s, width - chars + 1, "");
+}
+
+static int cmd_query(const struct global *g, int argc, char **argv)
+{
+	struct proto_query q = {0};
+	struct proto_value *vals = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int json = filter_args(argc, argv, &q, query_usage);
+	if (!q.period[0]) {
+		time_t now = time(NULL);
+		struct tm tm;
+		localtime_r(&now, &tm);
+		snprintf(q.period, sizeof(q.period), "%04d", (tm.tm_year + 1900) % 10000);
+	}
+	struct iki_client *c = connect_or_die(g);
+	int rc = iki_query(c, &q, &vals, &n, msg);
+	iki_client_close(&c);
+	if (rc == IKI_ETIMEOUT || (rc < 0 && rc > -IKI_EBASE))
+		return transport_failure(g, rc);
+	if (rc < 0) {
+		fprintf(stderr, "iki query: %s: %s\n", iki_code_name(rc), msg);
+		return EXIT_REJECTED;
+	}
+	if (json) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, value_json(&vals[i], NULL));
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
+	} else {
+		printf("%-10s %-46s %-14s %-7s %10s %10s  %s\n", "Indikator", "Nama", "Unit",
+		       "Periode", "Pembilang", "Penyebut", "Nilai");
+		for (size_t i = 0; i < n; i++) {
+			char val[32];
+			value_text(&vals[i], val, sizeof(val));
+			printf("%-10s ", vals[i].indicator);
+			print_cell(vals[i].name, 45);
+			printf("%-14s %-7s %10" PRId64 " %10" PRId64 "  %s\n", vals[i].orgunit,
+			       vals[i].period, vals[i].num, vals[i].den, val);
+		}
+	}
+	free(vals);
+	return EXIT_OK;
+}
+
+/* ---- watch ---- */
+
+static void watch_usage(FILE *f)
+{
+	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD] [--json]\n"
+	      "\n"
+	      "Prints one line for each indicator value ikid publishes, as it happens, until\n"
+	      "interrupted. The filters narrow what is shown; --json prints one JSON object per\n"
+	      "line.\n",
+	      f);
+}
+
+static int cmd_watch(const struct global *g, int argc, char **argv)
+{
+	struct proto_query q = {0};
+	int json = filter_args(argc, argv, &q, watch_usage);
+	char prefix[PROTO_CODE_MAX + 2] = "";
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (q.indicator[0])
+		snprintf(prefix, sizeof(prefix), "%s/", q.indicator);
+	struct iki_client *c = connect_or_die(g);
+	int rc = iki_watch(c, prefix);
+	while (rc >= 0 && !stop) {
+		struct proto_value v;
+		uint64_t seq;
+		rc = iki_watch_next(c, &v, &seq, 500);
+		if (rc <= 0)
+			continue;
+		if ((q.orgunit[0] && strcmp(q.orgunit, v.orgunit)) ||
+		    (q.period[0] && strcmp(q.period, v.period)))
+			continue;
+		if (json) {
+			json_object *o = value_json(&v, &seq);
+			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+			json_object_put(o);
+		} else {
+			char val[32];
+			value_text(&v, val, sizeof(val));
+			printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v.indicator, v.orgunit,
+			       v.period, v.num, v.den, val);
+		}
+		fflush(stdout);
+	}
+	iki_client_close(&c);
+	return rc < 0 && rc != -EINTR ? transport_failure(g, rc) : EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct global g = {getenv("IKI_SERVER"), getenv("IKI_UPDATES"), 30000};
+	int ch;
+	if (!g.request || !*g.request)
+		g.request = IKI_CLIENT_REQUEST_DEFAULT;
+	if (!g.update || !*g.update)
+		g.update = IKI_CLIENT_UPDATE_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "+s:u:t:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': g.request = optarg; break;
+		case 'u': g.update = optarg; break;
+		case 't': g.timeout_ms = atoi(optarg) * 1000; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind >= argc || g.timeout_ms <= 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	const char *cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 1;
+	if (!strcmp(cmd, "submit"))
+		return cmd_submit(&g, argc, argv);
+	if (!strcmp(cmd, "query"))
+		return cmd_query(&g, argc, argv);
+	if (!strcmp(cmd, "watch"))
+		return cmd_watch(&g, argc, argv);
+	fprintf(stderr, "iki: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return EXIT_USAGE;
+}

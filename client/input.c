@@ -1,0 +1,411 @@
+/* input.c: read events from CSV (RFC 4180) and JSON-lines files. */
+#include "input.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELDS_MAX 16
+
+static const char *const field_names[] = {"id",    "element", "orgunit", "date",
+					  "op",    "value",   "case",    "comment", NULL};
+
+/* Copy val into dst (size n) or report it as too long. */
+static int copy_field(char *dst, size_t size, const char *field, const char *val, char *err,
+		      size_t n)
+{
+	if (strlen(val) >= size) {
+		snprintf(err, n, "%s is longer than %zu bytes", field, size - 1);
+		return -1;
+	}
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+int input_set_field(struct proto_event *ev, const char *field, const char *val, char *err,
+		    size_t n)
+{
+	if (!strcmp(field, "id"))
+		return copy_field(ev->id, sizeof(ev->id), field, val, err, n);
+	if (!strcmp(field, "element"))
+		return copy_field(ev->element, sizeof(ev->element), field, val, err, n);
+	if (!strcmp(field, "orgunit"))
+		return copy_field(ev->orgunit, sizeof(ev->orgunit), field, val, err, n);
+	if (!strcmp(field, "date"))
+		return copy_field(ev->date, sizeof(ev->date), field, val, err, n);
+	if (!strcmp(field, "case"))
+		return copy_field(ev->case_id, sizeof(ev->case_id), field, val, err, n);
+	if (!strcmp(field, "comment"))
+		return copy_field(ev->comment, sizeof(ev->comment), field, val, err, n);
+	if (!strcmp(field, "op")) {
+		for (int op = PROTO_OP_ADD; op <= PROTO_OP_CLOSE; op++)
+			if (!strcmp(val, proto_op_name((enum proto_op)op))) {
+				ev->op = (enum proto_op)op;
+				return 0;
+			}
+		if (!*val) {
+			ev->op = PROTO_OP_ADD;
+			return 0;
+		}
+		snprintf(err, n, "op must be add, set, open or close, not '%s'", val);
+		return -1;
+	}
+	if (!strcmp(field, "value")) {
+		char *end;
+		if (!*val) {
+			ev->value = 1;
+			return 0;
+		}
+		errno = 0;
+		long long v = strtoll(val, &end, 10);
+		if (errno || *end || end == val) {
+			snprintf(err, n, "value must be a whole number, not '%s'", val);
+			return -1;
+		}
+		ev->value = v;
+		return 0;
+	}
+	snprintf(err, n, "unknown column '%s' (id, element, orgunit, date, op, value, case, comment)",
+		 field);
+	return -1;
+}
+
+/* A fresh event with the defaults of a row: op add, value 1. */
+static struct proto_event *input_add(struct input *in, int line)
+{
+	if (in->n == 0 || (in->n >= 64 && (in->n & (in->n - 1)) == 0)) {
+		size_t cap = in->n ? in->n * 2 : 64;
+		struct proto_event *e = realloc(in->events, cap * sizeof(*e));
+		int *l = e ? realloc(in->lines, cap * sizeof(*l)) : NULL;
+		if (e)
+			in->events = e;
+		if (!l)
+			return NULL;
+		in->lines = l;
+	}
+	struct proto_event *ev = &in->events[in->n];
+	memset(ev, 0, sizeof(*ev));
+	ev->op = PROTO_OP_ADD;
+	ev->value = 1;
+	in->lines[in->n++] = line;
+	return ev;
+}
+
+/* ---- CSV ---- */
+
+/* A CSV cursor over text. */
+struct csv {
+	const char *p, *end;
+	int line;
+};
+
+/*
+ * Read one field into buf (size n); *eol is set at the end of a record. Returns 0, 1 at the end
+ * of the text (no field), or -1 on a broken quote or an overlong field.
+ */
+static int csv_field(struct csv *c, char *buf, size_t n, bool *eol)
+{
+	size_t len = 0;
+	bool quoted = false;
+	*eol = false;
+	if (c->p >= c->end)
+		return 1;
+	if (*c->p == '"') {
+		quoted = true;
+		c->p++;
+	}
+	for (;;) {
+		if (c->p >= c->end) {
+			if (quoted)
+				return -1;
+			*eol = true;
+			break;
+		}
+		char ch = *c->p;
+		if (quoted && ch == '"') {
+			if (c->p + 1 < c->end && c->p[1] == '"') {
+				c->p += 2;
+				if (len + 1 >= n)
+					return -1;
+				buf[len++] = '"';
+				continue;
+			}
+			quoted = false;
+			c->p++;
+			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
+				return -1;
+			continue;
+		}
+		if (!quoted && (ch == ',' || ch == '\n' || ch == '\r')) {
+			c->p++;
+			if (ch == '\r' && c->p < c->end && *c->p == '\n')
+				c->p++;
+			if (ch != ',') {
+				*eol = true;
+				c->line++;
+			}
+			break;
+		}
+		if (ch == '\n')
+			c->line++;
+		if (len + 1 >= n)
+			return -1;
+		buf[len++] = ch;
+		c->p++;
+	}
+	buf[len] = '\0';
+	return 0;
+}
+
+/* Read one record into fields; returns the field count, 0 at the end, -1 on error. */
+static int csv_record(struct csv *c, char fields[][PROTO_COMMENT_MAX + 2], int max)
+{
+	int nf = 0;
+	bool eol = false;
+	while (!eol) {
+		char tmp[PROTO_COMMENT_MAX + 2];
+		int rc = csv_field(c, nf < max ? fields[nf] : tmp, sizeof(tmp), &eol);
+		if (rc < 0)
+			return -1;
+		if (rc == 1)
+			return nf;
+		nf++;
+	}
+	return nf;
+}
+
+int input_parse_csv(const char *name, const char *text, size_t len, struct input *in, char *err,
+		    size_t n)
+{
+	static char fields[FIELDS_MAX][PROTO_COMMENT_MAX + 2];
+	int col[FIELDS_MAX], ncol;
+	char msg[200];
+	struct csv c = {text, text + len, 1};
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		c.p += 3;
+	memset(in, 0, sizeof(*in));
+	ncol = csv_record(&c, fields, FIELDS_MAX);
+	if (ncol <= 0 || ncol > FIELDS_MAX) {
+		snprintf(err, n, "%s:1: a header row naming the columns is needed", name);
+		return -1;
+	}
+	for (int i = 0; i < ncol; i++) {
+		col[i] = -1;
+		for (int k = 0; field_names[k]; k++)
+			if (!strcmp(fields[i], field_names[k]))
+				col[i] = k;
+		if (col[i] < 0) {
+			snprintf(err, n, "%s:1: unknown column '%s' (id, element, orgunit, date, op, "
+					 "value, case, comment)", name, fields[i]);
+			return -1;
+		}
+	}
+	for (;;) {
+		int line = c.line;
+		int nf = csv_record(&c, fields, FIELDS_MAX);
+		if (nf == 0)
+			break;
+		if (nf == 1 && fields[0][0] == '\0')
+			continue; /* blank line */
+		if (nf < 0 || nf != ncol) {
+			snprintf(err, n, "%s:%d: %s", name, line,
+				 nf < 0 ? "broken quoting or a field that is too long"
+					: "this row has a different number of fields than the header");
+			input_free(in);
+			return -1;
+		}
+		struct proto_event *ev = input_add(in, line);
+		if (!ev) {
+			snprintf(err, n, "%s: out of memory", name);
+			input_free(in);
+			return -1;
+		}
+		for (int i = 0; i < nf; i++)
+			if (input_set_field(ev, field_names[col[i]], fields[i], msg, sizeof(msg)) < 0) {
+				snprintf(err, n, "%s:%d: %s", name, line, msg);
+				input_free(in);
+				return -1;
+			}
+	}
+	return input_fill_ids(in);
+}
+
+/* ---- JSON lines ---- */
+
+/* Set the fields of ev from one JSON object. */
+static int json_event(json_object *o, struct proto_event *ev, char *msg, size_t n)
+{
+	json_object_object_foreach(o, key, val)
+	{
+		char num[32];
+		const char *s;
+		if (json_object_is_type(val, json_type_int)) {
+			snprintf(num, sizeof(num), "%" PRId64, json_object_get_int64(val));
+			s = num;
+		} else if (json_object_is_type(val, json_type_string)) {
+			s = json_object_get_string(val);
+		} else if (json_object_is_type(val, json_type_null)) {
+			s = "";
+		} else {
+			snprintf(msg, n, "%s must be a string or a whole number", key);
+			return -1;
+		}
+		if (input_set_field(ev, key, s, msg, n) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int input_parse_jsonl(const char *name, const char *text, size_t len, struct input *in, char *err,
+		      size_t n)
+{
+	char msg[200];
+	int line = 0;
+	memset(in, 0, sizeof(*in));
+	for (const char *p = text, *end = text + len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		line++;
+		const char *q = p;
+		p += l + (nl != NULL);
+		while (l > 0 && (*q == ' ' || *q == '\t' || *q == '\r')) {
+			q++;
+			l--;
+		}
+		if (l == 0)
+			continue;
+		json_tokener *tok = json_tokener_new();
+		json_object *o = tok ? json_tokener_parse_ex(tok, q, (int)l) : NULL;
+		bool ok = o && json_tokener_get_error(tok) == json_tokener_success &&
+			  (size_t)json_tokener_get_parse_end(tok) == l &&
+			  json_object_is_type(o, json_type_object);
+		json_tokener_free(tok);
+		struct proto_event *ev = ok ? input_add(in, line) : NULL;
+		if (!ok)
+			snprintf(msg, sizeof(msg), "not one JSON object on this line");
+		if (!ev || json_event(o, ev, msg, sizeof(msg)) < 0) {
+			snprintf(err, n, "%s:%d: %s", name, line, msg);
+			json_object_put(o);
+			input_free(in);
+			return -1;
+		}
+		json_object_put(o);
+	}
+	return input_fill_ids(in);
+}
+
+/* ---- ids ---- */
+
+/* FNV-1a 64 over a string and its terminator. */
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	do {
+		h ^= (uint8_t)*s;
+		h *= 0x100000001b3ull;
+	} while (*s++);
+	return h;
+}
+
+/* The content hash of an event, without its id. */
+static uint64_t event_hash(const struct proto_event *e)
+{
+	char num[32];
+	uint64_t h = 0xcbf29ce484222325ull;
+	snprintf(num, sizeof(num), "%d/%" PRId64, (int)e->op, e->value);
+	h = fnv(h, e->element);
+	h = fnv(h, e->orgunit);
+	h = fnv(h, e->date);
+	h = fnv(h, num);
+	h = fnv(h, e->case_id);
+	return fnv(h, e->comment);
+}
+
+int input_fill_ids(struct input *in)
+{
+	size_t cap = 16;
+	while (cap < in->n * 2)
+		cap *= 2;
+	uint64_t *keys = calloc(cap, sizeof(*keys));
+	unsigned *counts = calloc(cap, sizeof(*counts));
+	if (!keys || !counts) {
+		free(keys);
+		free(counts);
+		return -1;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		struct proto_event *e = &in->events[i];
+		if (e->id[0])
+			continue;
+		uint64_t h = event_hash(e) | 1; /* 0 marks a free slot */
+		size_t j = h & (cap - 1);
+		while (keys[j] && keys[j] != h)
+			j = (j + 1) & (cap - 1);
+		keys[j] = h;
+		snprintf(e->id, sizeof(e->id), "g-%016" PRIx64 "-%u", h, ++counts[j]);
+	}
+	free(keys);
+	free(counts);
+	return 0;
+}
+
+/* ---- files ---- */
+
+/* Read a whole file (or stdin for "-") into a malloc'd buffer. */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+	if (!f)
+		return NULL;
+	for (;;) {
+		if (n == cap) {
+			char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
+			if (!b) {
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			buf = b;
+		}
+		size_t r = fread(buf + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (f != stdin)
+		fclose(f);
+	*len = n;
+	return buf;
+}
+
+int input_read(const char *path, enum input_format fmt, struct input *in, char *err, size_t n)
+{
+	size_t len = 0;
+	memset(in, 0, sizeof(*in));
+	if (fmt == INPUT_AUTO) {
+		const char *dot = strrchr(path, '.');
+		fmt = dot && (!strcmp(dot, ".jsonl") || !strcmp(dot, ".json")) ? INPUT_JSONL
+									     : INPUT_CSV;
+	}
+	char *text = slurp(path, &len);
+	if (!text) {
+		snprintf(err, n, "%s: %s", path, strerror(errno ? errno : ENOMEM));
+		return -1;
+	}
+	int rc = fmt == INPUT_JSONL ? input_parse_jsonl(path, text, len, in, err, n)
+				    : input_parse_csv(path, text, len, in, err, n);
+	free(text);
+	return rc;
+}
+
+void input_free(struct input *in)
+{
+	free(in->events);
+	free(in->lines);
+	memset(in, 0, sizeof(*in));
+}

@@ -1,0 +1,237 @@
+/* libiki.c: the client library: a DEALER for requests (pipelined), a SUB for updates. */
+#include "iki_client.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zmq.h>
+
+struct iki_client {
+	void *ctx, *req, *sub;
+	const char *update;
+	int timeout_ms;
+	uint64_t next_req;
+};
+
+/* Set the options every socket of ours shares. */
+static void socket_setup(void *s)
+{
+	int linger = 0;
+	int64_t maxmsg = PROTO_MSG_MAX + 4096;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+}
+
+int iki_client_open(const char *request, const char *update, int timeout_ms,
+		    struct iki_client **out)
+{
+	struct iki_client *c = calloc(1, sizeof(*c));
+	int rc = 0;
+	if (!c)
+		return -ENOMEM;
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
+	c->update = update;
+	c->ctx = zmq_ctx_new();
+	c->req = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
+	if (!c->req)
+		rc = -errno;
+	if (rc == 0) {
+		socket_setup(c->req);
+		if (zmq_connect(c->req, request ? request : IKI_CLIENT_REQUEST_DEFAULT) < 0)
+			rc = -errno;
+	}
+	if (rc < 0) {
+		iki_client_close(&c);
+		return rc;
+	}
+	*out = c;
+	return 0;
+}
+
+void iki_client_close(struct iki_client **cp)
+{
+	struct iki_client *c = cp ? *cp : NULL;
+	if (!c)
+		return;
+	if (c->req)
+		zmq_close(c->req);
+	if (c->sub)
+		zmq_close(c->sub);
+	if (c->ctx)
+		zmq_ctx_term(c->ctx);
+	free(c);
+	*cp = NULL;
+}
+
+/* Encode and send one request; sets m->req to the next request number. */
+static int send_msg(struct iki_client *c, struct proto_msg *m)
+{
+	char *buf;
+	size_t len;
+	m->req = ++c->next_req;
+	int rc = proto_encode(m, &buf, &len);
+	if (rc < 0)
+		return rc;
+	rc = zmq_send(c->req, buf, len, 0) < 0 ? -errno : 0;
+	free(buf);
+	return rc;
+}
+
+/* Wait for and decode one reply. Returns 0, IKI_ETIMEOUT, or a decode error. */
+static int recv_msg(struct iki_client *c, struct proto_msg *m)
+{
+	zmq_pollitem_t it = {c->req, 0, ZMQ_POLLIN, 0};
+	zmq_msg_t f;
+	int rc = zmq_poll(&it, 1, c->timeout_ms);
+	if (rc < 0)
+		return -errno;
+	if (rc == 0)
+		return IKI_ETIMEOUT;
+	zmq_msg_init(&f);
+	if (zmq_msg_recv(&f, c->req, 0) < 0) {
+		zmq_msg_close(&f);
+		return -errno;
+	}
+	rc = proto_decode(zmq_msg_data(&f), zmq_msg_size(&f), m);
+	zmq_msg_close(&f);
+	return rc;
+}
+
+/* Mark events [from, to) with one error. */
+static void fail_range(struct proto_result *res, size_t from, size_t to, int code,
+		       const char *message)
+{
+	for (size_t i = from; i < to; i++) {
+		res[i].status = PROTO_STATUS_ERROR;
+		res[i].code = code;
+		snprintf(res[i].message, sizeof(res[i].message), "%s",
+			 message && *message ? message : iki_strerror(code));
+	}
+}
+
+/* Take one submit reply: copy its results for the batch that starts at base[req]. */
+static int take_reply(struct iki_client *c, uint64_t first_req, size_t n, struct proto_result *res)
+{
+	struct proto_msg r = {0};
+	int rc = recv_msg(c, &r);
+	if (rc < 0)
+		return rc;
+	if (r.req < first_req || r.req >= c->next_req + 1) {
+		proto_msg_clear(&r);
+		return 0; /* a stale reply to an earlier, abandoned request */
+	}
+	size_t from = (size_t)(r.req - first_req) * IKI_CLIENT_BATCH;
+	size_t to = from + IKI_CLIENT_BATCH < n ? from + IKI_CLIENT_BATCH : n;
+	if (r.type == PROTO_ERROR)
+		fail_range(res, from, to, r.code, r.message);
+	else if (r.type == PROTO_SUBMITTED && r.n_results == to - from)
+		memcpy(res + from, r.results, (to - from) * sizeof(*res));
+	else
+		fail_range(res, from, to, IKI_EINTERNAL, "unexpected reply");
+	proto_msg_clear(&r);
+	return 1;
+}
+
+int iki_submit(struct iki_client *c, const struct proto_event *events, size_t n,
+	       struct proto_result *res)
+{
+	size_t batches = (n + IKI_CLIENT_BATCH - 1) / IKI_CLIENT_BATCH, sent = 0, done = 0;
+	uint64_t first_req = c->next_req + 1;
+	memset(res, 0, n * sizeof(*res));
+	while (done < batches) {
+		while (sent < batches && sent - done < IKI_CLIENT_INFLIGHT) {
+			size_t from = sent * IKI_CLIENT_BATCH;
+			size_t cnt = n - from < IKI_CLIENT_BATCH ? n - from : IKI_CLIENT_BATCH;
+			struct proto_msg m = {.type = PROTO_SUBMIT,
+					      .events = (struct proto_event *)(events + from),
+					      .n_events = cnt};
+			int rc = send_msg(c, &m);
+			if (rc < 0)
+				return rc;
+			sent++;
+		}
+		int rc = take_reply(c, first_req, n, res);
+		if (rc < 0)
+			return rc;
+		done += (size_t)rc;
+	}
+	return 0;
+}
+
+int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
+	      size_t *n_values, char *message)
+{
+	struct proto_msg m = {.type = PROTO_QUERY, .query = *q}, r = {0};
+	int rc = send_msg(c, &m);
+	*values = NULL;
+	*n_values = 0;
+	while (rc == 0) {
+		rc = recv_msg(c, &r);
+		if (rc < 0)
+			return rc;
+		if (r.req == m.req)
+			break;
+		proto_msg_clear(&r); /* a stale reply */
+	}
+	if (rc < 0)
+		return rc;
+	if (r.type == PROTO_VALUES) {
+		*values = r.values;
+		*n_values = r.n_values;
+		r.values = NULL;
+		r.n_values = 0;
+	} else {
+		rc = r.type == PROTO_ERROR ? r.code : IKI_EINTERNAL;
+		if (message)
+			snprintf(message, PROTO_TEXT_MAX + 1, "%s", r.message);
+	}
+	proto_msg_clear(&r);
+	return rc;
+}
+
+int iki_watch(struct iki_client *c, const char *prefix)
+{
+	if (!c->sub) {
+		c->sub = zmq_socket(c->ctx, ZMQ_SUB);
+		if (!c->sub)
+			return -errno;
+		socket_setup(c->sub);
+		if (zmq_connect(c->sub, c->update ? c->update : IKI_CLIENT_UPDATE_DEFAULT) < 0)
+			return -errno;
+	}
+	prefix = prefix ? prefix : "";
+	return zmq_setsockopt(c->sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)) < 0 ? -errno : 0;
+}
+
+int iki_watch_next(struct iki_client *c, struct proto_value *v, uint64_t *seq, int timeout_ms)
+{
+	zmq_pollitem_t it = {c->sub, 0, ZMQ_POLLIN, 0};
+	for (;;) {
+		int rc = zmq_poll(&it, 1, timeout_ms);
+		if (rc <= 0)
+			return rc < 0 ? -errno : 0;
+		zmq_msg_t topic, body;
+		struct proto_msg m = {0};
+		zmq_msg_init(&topic);
+		zmq_msg_init(&body);
+		rc = zmq_msg_recv(&topic, c->sub, 0) < 0 ? -errno : 0;
+		if (rc == 0 && zmq_msg_more(&topic))
+			rc = zmq_msg_recv(&body, c->sub, 0) < 0 ? -errno : 0;
+		if (rc == 0)
+			rc = proto_decode(zmq_msg_data(&body), zmq_msg_size(&body), &m);
+		zmq_msg_close(&topic);
+		zmq_msg_close(&body);
+		if (rc == -EINTR)
+			return rc;
+		if (rc < 0 || m.type != PROTO_UPDATE || m.n_values != 1) {
+			proto_msg_clear(&m);
+			continue; /* not an update we understand: skip it */
+		}
+		*v = m.values[0];
+		*seq = m.seq;
+		proto_msg_clear(&m);
+		return 1;
+	}
+}

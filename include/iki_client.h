@@ -1,0 +1,50 @@
+/* iki_client.h: talk to ikid: submit events, query indicator values, watch updates. */
+#ifndef IKI_CLIENT_H
+#define IKI_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "iki.h"
+#include "proto.h"
+
+#define IKI_CLIENT_REQUEST_DEFAULT "tcp://127.0.0.1:7470"
+#define IKI_CLIENT_UPDATE_DEFAULT "tcp://127.0.0.1:7471"
+#define IKI_CLIENT_BATCH 2000   /* events per submit message (well under PROTO_MSG_MAX) */
+#define IKI_CLIENT_INFLIGHT 8   /* submit messages in flight at once */
+
+struct iki_client;
+
+/*
+ * Connect to ikid's request endpoint (and, for watching, its update endpoint; may be NULL).
+ * timeout_ms bounds the wait for each reply. Returns 0 and an owned *out, or -errno.
+ */
+int iki_client_open(const char *request, const char *update, int timeout_ms,
+		    struct iki_client **out);
+
+/* Close and null the pointer. Safe on NULL and twice. */
+void iki_client_close(struct iki_client **c);
+
+/*
+ * Submit n events, in messages of IKI_CLIENT_BATCH events, IKI_CLIENT_INFLIGHT in flight, and
+ * fill res[i] with event i's outcome. A whole message refused by the daemon marks each of its
+ * events with that error. Returns 0 once every event has an outcome, IKI_ETIMEOUT when the daemon
+ * stopped answering, or another negative code.
+ */
+int iki_submit(struct iki_client *c, const struct proto_event *events, size_t n,
+	       struct proto_result *res);
+
+/*
+ * Ask for indicator values. On success *values is malloc'd (n_values of them) and 0 returned;
+ * a refusal returns its code with message (when not NULL, size PROTO_TEXT_MAX + 1) filled.
+ */
+int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
+	      size_t *n_values, char *message);
+
+/* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
+int iki_watch(struct iki_client *c, const char *prefix);
+
+/* Wait up to timeout_ms (-1: forever) for the next update. Returns 1, 0 on timeout, or <0. */
+int iki_watch_next(struct iki_client *c, struct proto_value *v, uint64_t *seq, int timeout_ms);
+
+#endif
