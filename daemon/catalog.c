@@ -472,6 +472,7 @@ static void resolve_formula(struct reader *r, const struct formula *f, const cha
 			    int *n)
 {
 	char buf[FORMULA_MAX], *save = NULL;
+	int before = r->n_errors;
 	snprintf(buf, sizeof(buf), "%s", f->text);
 	*n = 0;
 	for (char *t = strtok_r(buf, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
@@ -487,7 +488,7 @@ static void resolve_formula(struct reader *r, const struct formula *f, const cha
 		else
 			q[(*n)++] = i;
 	}
-	if (*n == 0 && f->text[0])
+	if (*n == 0 && r->n_errors == before)
 		err(r, f->line, "%s names no quantity", side);
 }
 

@@ -1,0 +1,166 @@
+/* check_client.c: reading clerks' files: CSV quoting, columns, JSON lines, stable generated ids. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input.h"
+
+#define HDR "id,element,orgunit,date,op,value,case,comment\n"
+
+/* Parse CSV text; returns the parser's result, with err filled. */
+static int csv(const char *text, struct input *in, char *err)
+{
+	return input_parse_csv("t.csv", text, strlen(text), in, err, 200);
+}
+
+START_TEST(test_csv_reads_fields_and_defaults)
+{
+	struct input in;
+	char err[200] = "";
+	ck_assert_int_eq(csv(HDR "a1,surat_masuk,35.27.03.2001,2022-03-01,add,10,,\n"
+			      "a2,akta,35.27.03.2001,2022-03-02,open,,k-1,\"agenda, hal 3\"\n",
+			      &in, err), 0);
+	ck_assert_int_eq(in.n, 2);
+	ck_assert_str_eq(in.events[0].id, "a1");
+	ck_assert_int_eq(in.events[0].value, 10);
+	ck_assert_int_eq(in.events[0].op, PROTO_OP_ADD);
+	ck_assert_int_eq(in.events[1].op, PROTO_OP_OPEN);
+	ck_assert_int_eq(in.events[1].value, 1);
+	ck_assert_str_eq(in.events[1].case_id, "k-1");
+	ck_assert_str_eq(in.events[1].comment, "agenda, hal 3");
+	ck_assert_int_eq(in.lines[1], 3);
+	input_free(&in);
+}
+END_TEST
+
+START_TEST(test_csv_quotes_newlines_crlf_bom_and_column_order)
+{
+	struct input in;
+	char err[200] = "";
+	const char *text = "\xef\xbb\xbf"
+			   "comment,value,date,orgunit,element\r\n"
+			   "\"kata \"\"penting\"\"\nbaris dua\",5,2022-03-01,35.27.03,surat\r\n"
+			   "biasa,6,2022-03-02,35.27.03,surat\r\n";
+	ck_assert_int_eq(csv(text, &in, err), 0);
+	ck_assert_int_eq(in.n, 2);
+	ck_assert_str_eq(in.events[0].comment, "kata \"penting\"\nbaris dua");
+	ck_assert_int_eq(in.events[0].value, 5);
+	ck_assert_str_eq(in.events[0].element, "surat");
+	ck_assert_int_eq(in.lines[0], 2);
+	ck_assert_int_eq(in.lines[1], 4); /* the quoted newline took a line */
+	ck_assert_str_eq(in.events[1].date, "2022-03-02");
+	input_free(&in);
+}
+END_TEST
+
+START_TEST(test_generated_ids_are_stable_and_distinct)
+{
+	struct input a, b;
+	char err[200] = "";
+	const char *text = "element,orgunit,date,value\n"
+			   "surat,35.27.03,2022-03-01,1\n"
+			   "surat,35.27.03,2022-03-01,1\n"
+			   "surat,35.27.03,2022-03-02,1\n";
+	ck_assert_int_eq(csv(text, &a, err), 0);
+	ck_assert_int_eq(csv(text, &b, err), 0);
+	for (size_t i = 0; i < 3; i++)
+		ck_assert_str_eq(a.events[i].id, b.events[i].id);
+	/* Two identical rows are two events: same content, different occurrence. */
+	ck_assert_str_ne(a.events[0].id, a.events[1].id);
+	ck_assert_str_ne(a.events[0].id, a.events[2].id);
+	input_free(&a);
+	input_free(&b);
+}
+END_TEST
+
+/* A bad CSV and the start of its error message. */
+static const struct {
+	const char *text, *err;
+} bad_csv[] = {
+	{"element,colour\nsurat,red\n", "t.csv:1: unknown column 'colour'"},
+	{"", "t.csv:1: a header row"},
+	{HDR "a,b,c\n", "t.csv:2: this row has a different number of fields"},
+	{HDR "a1,surat,35.27.03,2022-03-01,add,sepuluh,,\n", "t.csv:2: value must be a whole number"},
+	{HDR "a1,surat,35.27.03,2022-03-01,tambah,1,,\n", "t.csv:2: op must be add"},
+	{HDR "a1,surat,35.27.03,2022-03-01,add,1,,\"open quote\n", "t.csv:2: broken quoting"},
+	{HDR "a1,surat,35.27.03.20011111111111111111111,2022-03-01,add,1,,\n",
+	 "t.csv:2: orgunit is longer"},
+};
+
+START_TEST(test_bad_csv_names_line_and_problem)
+{
+	struct input in;
+	char err[200] = "";
+	ck_assert_int_eq(csv(bad_csv[_i].text, &in, err), -1);
+	ck_assert_msg(strncmp(err, bad_csv[_i].err, strlen(bad_csv[_i].err)) == 0, "got: %s", err);
+	ck_assert_ptr_null(in.events);
+}
+END_TEST
+
+START_TEST(test_jsonl_reads_objects_and_refuses_junk)
+{
+	struct input in;
+	char err[200] = "";
+	const char *ok = "{\"id\":\"j1\",\"element\":\"surat\",\"orgunit\":\"35.27.03\","
+			 "\"date\":\"2022-03-01\",\"value\":7}\n\n"
+			 "{\"element\":\"desa\",\"orgunit\":\"35.27.03\",\"date\":\"2022-03-01\","
+			 "\"op\":\"set\",\"value\":2,\"comment\":null}\n";
+	ck_assert_int_eq(input_parse_jsonl("t.jsonl", ok, strlen(ok), &in, err, sizeof(err)), 0);
+	ck_assert_int_eq(in.n, 2);
+	ck_assert_int_eq(in.events[0].value, 7);
+	ck_assert_int_eq(in.events[1].op, PROTO_OP_SET);
+	ck_assert_int_eq(in.lines[1], 3);
+	ck_assert_int_gt(strlen(in.events[1].id), 0);
+	input_free(&in);
+	const char *junk = "{\"element\":\"surat\"}\n[1,2]\n";
+	ck_assert_int_eq(input_parse_jsonl("t.jsonl", junk, strlen(junk), &in, err, sizeof(err)), -1);
+	ck_assert_msg(strncmp(err, "t.jsonl:2:", 10) == 0, "%s", err);
+	const char *badtype = "{\"value\":[1]}\n";
+	ck_assert_int_eq(input_parse_jsonl("t.jsonl", badtype, strlen(badtype), &in, err, sizeof(err)),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(err, "value"));
+}
+END_TEST
+
+START_TEST(test_many_rows_grow_the_arrays)
+{
+	size_t rows = 5000, len = 0;
+	char *text = malloc(rows * 64 + 64);
+	struct input in;
+	char err[200] = "";
+	len += (size_t)sprintf(text, "element,orgunit,date,value\n");
+	for (size_t i = 0; i < rows; i++)
+		len += (size_t)sprintf(text + len, "surat,35.27.03,2022-03-01,%zu\n", i);
+	ck_assert_int_eq(input_parse_csv("big.csv", text, len, &in, err, sizeof(err)), 0);
+	ck_assert_int_eq(in.n, rows);
+	ck_assert_int_eq(in.events[rows - 1].value, (int64_t)rows - 1);
+	ck_assert_int_eq(in.lines[rows - 1], (int)rows + 1);
+	input_free(&in);
+	free(text);
+}
+END_TEST
+
+static Suite *client_suite(void)
+{
+	Suite *s = suite_create("client");
+	TCase *tc = tcase_create("input");
+	tcase_add_test(tc, test_csv_reads_fields_and_defaults);
+	tcase_add_test(tc, test_csv_quotes_newlines_crlf_bom_and_column_order);
+	tcase_add_test(tc, test_generated_ids_are_stable_and_distinct);
+	tcase_add_loop_test(tc, test_bad_csv_names_line_and_problem, 0,
+			    (int)(sizeof(bad_csv) / sizeof(bad_csv[0])));
+	tcase_add_test(tc, test_jsonl_reads_objects_and_refuses_junk);
+	tcase_add_test(tc, test_many_rows_grow_the_arrays);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(client_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
