@@ -326,7 +326,7 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
 		json_object_put(arr);
 	} else {
-		printf("%-10s %-46s %-14s %-7s %10s %10s  %s\n", "Indikator", "Nama", "Unit",
+		printf("%-10s %-46s %-14s %-7s %10s %10s  %s\n", "Indikator", "Nama", "Wilayah",
 		       "Periode", "Pembilang", "Penyebut", "Nilai");
 		for (size_t i = 0; i < n; i++) {
 			char val[32];
