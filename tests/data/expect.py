@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Cross-check of tests/data/sampang-2022-03.expect. NOT used by the daemon or by the tests.
+
+The expected values in sampang-2022-03.expect were computed by hand. This script recomputes them
+independently, straight from the CSV and the catalog, with the semantics the catalog's header
+describes, so that a slip in either shows up:
+
+  - element with aggregate sum (count, amount): a period's value is the sum of the values
+    ("add", empty value = 1) dated inside it;
+  - element with aggregate last (state, target): at each org unit, the value "set" with the
+    latest date inside the period (equal dates: the later row wins); nothing set: 0;
+  - case type: "<case>.open" counts a case in the period of its opening date, ".closed" in the
+    period of its closing date, ".ontime" too when closing - opening <= limit_days (none: always);
+  - an org unit's value is its own plus its descendants' (the kecamatan = office + villages),
+    for states the sum of each org unit's own latest value;
+  - an indicator's num and den are the sums of their quantities.
+
+Usage:
+  python3 tests/data/expect.py            print every expected line it can compute
+  python3 tests/data/expect.py --check    compare with sampang-2022-03.expect; exit 1 on a difference
+Run from the repository root. Python 3 standard library only.
+"""
+import csv
+import datetime
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CATALOG = os.path.join(ROOT, "catalog", "sampang-2022.conf")
+CSV = os.path.join(HERE, "sampang-2022-03.csv")
+EXPECT = os.path.join(HERE, "sampang-2022-03.expect")
+
+
+def read_catalog(path):
+    """Sections of the INI catalog as (kind, code, {key: value or [values]}) in file order."""
+    sections, cur = [], None
+    for raw in open(path, encoding="utf-8"):
+        line = raw.strip()
+        if not line or line[0] in "#;":
+            continue
+        if line.startswith("["):
+            kind, code = line[1:-1].split(None, 1)
+            cur = (kind, code.strip(), {})
+            sections.append(cur)
+            continue
+        key, val = (x.strip() for x in line.split("=", 1))
+        if cur is None:
+            continue  # title
+        cur[2].setdefault(key, []).append(val)
+    return sections
+
+
+def periods_of(date):
+    d = datetime.date.fromisoformat(date)
+    return ("%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year)
+
+
+def compute():
+    secs = read_catalog(CATALOG)
+    parent, elements, cases, indicators = {}, {}, {}, []
+    for kind, code, kv in secs:
+        if kind == "orgunit":
+            parent[code] = kv.get("parent", [None])[0]
+        elif kind == "element":
+            elements[code] = kv["aggregate"][0]
+        elif kind == "case":
+            lim = kv["limit_days"][0]
+            cases[code] = None if lim == "none" else int(lim)
+        elif kind == "indicator":
+            terms = lambda s: [t.strip() for t in s.split("+")]
+            indicators.append((code, terms(kv["numerator"][0]), terms(kv["denominator"][0])))
+
+    flows = {}    # (quantity, own orgunit, period) -> sum
+    latest = {}   # (element, own orgunit, period) -> (date, row, value)
+    opened = {}   # (case type, case id) -> (orgunit, date)
+    ids = set()
+    with open(CSV, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    for n, r in enumerate(rows):
+        assert r["id"] not in ids, "duplicate id " + r["id"]
+        ids.add(r["id"])
+        el, ou, date, op = r["element"], r["orgunit"], r["date"], r["op"]
+        assert ou in parent, "unknown orgunit " + ou
+        value = int(r["value"]) if r["value"] != "" else 1
+        if el in elements:
+            assert r["case"] == "", r["id"]
+            if elements[el] == "sum":
+                assert op == "add", r["id"]
+                for p in periods_of(date):
+                    flows[(el, ou, p)] = flows.get((el, ou, p), 0) + value
+            else:
+                assert op == "set", r["id"]
+                for p in periods_of(date):
+                    k = (el, ou, p)
+                    if k not in latest or date >= latest[k][0]:
+                        latest[k] = (date, n, value)
+            continue
+        assert el in cases and value == 1 and r["case"], r["id"]
+        key = (el, r["case"])
+        if op == "open":
+            assert key not in opened, "opened twice: %s" % (key,)
+            opened[key] = (ou, date)
+            steps = [".open"]
+        else:
+            assert op == "close" and key in opened and opened[key][0] == ou, r["id"]
+            days = (datetime.date.fromisoformat(date) - datetime.date.fromisoformat(opened[key][1])).days
+            assert days >= 0, r["id"]
+            steps = [".closed"]
+            if cases[el] is None or days <= cases[el]:
+                steps.append(".ontime")
+            del opened[key]  # a case closes once
+        for s in steps:
+            for p in periods_of(date):
+                k = (el + s, ou, p)
+                flows[k] = flows.get(k, 0) + 1
+    for (el, ou, p), (_, _, v) in latest.items():
+        flows[(el, ou, p)] = flows.get((el, ou, p), 0) + v
+
+    def under(ou, root):
+        while ou is not None:
+            if ou == root:
+                return True
+            ou = parent[ou]
+        return False
+
+    def qty(q, root, p):
+        return sum(v for (qq, ou, pp), v in flows.items() if qq == q and pp == p and under(ou, root))
+
+    def value(code, root, p):
+        for c, num, den in indicators:
+            if c == code:
+                return sum(qty(q, root, p) for q in num), sum(qty(q, root, p) for q in den)
+        raise KeyError(code)
+
+    return [c for c, _, _ in indicators], value
+
+
+WHERE = [("35.27.03", ["202201", "202202", "202203", "202204", "2022Q1", "2022Q2", "2022"]),
+         ("35.27.03.2002", ["202203", "2022Q1", "2022"]),
+         ("35.27.03.1003", ["202203", "2022Q1", "2022"])]
+
+
+def main():
+    codes, value = compute()
+    if "--check" not in sys.argv:
+        for ou, periods in WHERE:
+            for p in periods:
+                for c in codes:
+                    print("%s %s %s %d %d" % ((c, ou, p) + value(c, ou, p)))
+        return 0
+    bad = checked = 0
+    for n, line in enumerate(open(EXPECT, encoding="utf-8"), 1):
+        f = line.split()
+        if not f or f[0].startswith("#"):
+            continue
+        got = value(f[0], f[1], f[2])
+        checked += 1
+        if got != (int(f[3]), int(f[4])):
+            bad += 1
+            print("%s:%d: %s %s %s: expect file says %s/%s, recomputed %d/%d" % (
+                EXPECT, n, f[0], f[1], f[2], f[3], f[4], got[0], got[1]))
+    print("%d lines checked, %d differ" % (checked, bad))
+    return 1 if bad or checked == 0 else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
