@@ -115,7 +115,7 @@ install: all
 	install -m 644 catalog/sampang-2022.conf $(DESTDIR)$(DATADIR)/sampang-2022.conf
 	install -m 644 man/iki.1 $(DESTDIR)$(MANDIR)/man1/iki.1
 	install -m 644 man/ikid.8 $(DESTDIR)$(MANDIR)/man8/ikid.8
-	install -m 644 include/iki.h include/iki_client.h $(DESTDIR)$(INCDIR)/
+	install -m 644 include/iki.h include/iki_client.h proto/proto.h $(DESTDIR)$(INCDIR)/
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
