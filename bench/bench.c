@@ -79,8 +79,11 @@ static double lmdb_rate(int puts)
 		if (mdb_txn_begin(env, NULL, 0, &txn))
 			die("mdb_txn_begin");
 		for (int i = 0; i < puts; i++) {
+			unsigned char be[8];
 			key++;
-			MDB_val k = {sizeof(key), &key}, v = {sizeof(val), &val};
+			for (int b = 0; b < 8; b++)
+				be[b] = (unsigned char)(key >> (56 - 8 * b));
+			MDB_val k = {sizeof(be), be}, v = {sizeof(val), &val}; /* keys in order */
 			if (mdb_put(txn, dbi, &k, &v, 0))
 				die("mdb_put");
 		}
