@@ -76,8 +76,8 @@ $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) -lpthread
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) -lpthread
 
 $(BUILD)/daemon/main.o: CPPFLAGS += -DIKI_DEFAULT_CATALOG='"$(DATADIR)/sampang-2022.conf"'
 
