@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""A second, independent iki client, written from proto/PROTOCOL.md alone.
+
+It shares no code with the C client: Debian's python3 with python3-zmq and python3-msgpack.
+Against an ikid running tests/data/mini.conf it subscribes to updates, submits, resubmits
+(duplicate), submits a bad org unit (error), queries, and waits for an update.
+
+usage: independent_client.py REQUEST_ENDPOINT UPDATE_ENDPOINT
+Exits 0 with a one-line summary, or 1 with the reason.
+"""
+import sys
+import time
+
+import msgpack
+import zmq
+
+VILLAGE = "35.27.03.2001"
+
+
+def fail(why):
+    print("independent client: FAILED: " + why, file=sys.stderr)
+    sys.exit(1)
+
+
+class Client:
+    """A DEALER socket: one frame per request; replies echo req."""
+
+    def __init__(self, ctx, endpoint):
+        self.sock = ctx.socket(zmq.DEALER)
+        self.sock.setsockopt(zmq.LINGER, 0)
+        self.sock.connect(endpoint)
+        self.req = 0
+
+    def call(self, type_, **body):
+        self.req += 1
+        msg = {"v": 1, "type": type_, "req": self.req}
+        msg.update(body)
+        self.sock.send(msgpack.packb(msg, use_bin_type=True))
+        if not self.sock.poll(10000):
+            fail("no reply to %s within 10 s" % type_)
+        reply = msgpack.unpackb(self.sock.recv(), raw=False)
+        if reply.get("v") != 1 or reply.get("req") != self.req:
+            fail("reply does not echo v=1 and req=%d: %r" % (self.req, reply))
+        return reply
+
+
+def event(id_, element, day, value):
+    return {"id": id_, "element": element, "orgunit": VILLAGE,
+            "date": "2022-03-%02d" % day, "op": "add", "value": value}
+
+
+def main():
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    ctx = zmq.Context()
+    sub = ctx.socket(zmq.SUB)
+    sub.setsockopt(zmq.LINGER, 0)
+    sub.setsockopt(zmq.SUBSCRIBE, b"surat/")
+    sub.connect(sys.argv[2])
+    time.sleep(0.3)  # a SUB joins asynchronously
+    c = Client(ctx, sys.argv[1])
+    run = "py%d-" % int(time.time() * 1000)
+
+    events = [event(run + "1", "surat_masuk", 1, 10),
+              event(run + "2", "surat_tepat", 2, 7),
+              event(run + "3", "surat_masuk", 3, 5)]
+    r = c.call("submit", events=events)
+    if r.get("type") != "submitted" or [x["status"] for x in r["results"]] != ["ok"] * 3:
+        fail("first submit: %r" % r)
+
+    r = c.call("submit", events=[events[0]])
+    if r["results"][0]["status"] != "duplicate":
+        fail("resubmit should be duplicate: %r" % r)
+
+    changed = dict(events[0], value=11)
+    r = c.call("submit", events=[changed])
+    res = r["results"][0]
+    if res["status"] != "error" or res["code"] != "id_conflict":
+        fail("same id, other content should be id_conflict: %r" % r)
+
+    bad = dict(event(run + "4", "surat_masuk", 4, 1), orgunit="35.27.03.9999")
+    r = c.call("submit", events=[bad])
+    res = r["results"][0]
+    if res["status"] != "error" or res["code"] != "unknown_orgunit" or not res["message"]:
+        fail("bad org unit: %r" % r)
+
+    r = c.call("query", indicator="surat", orgunit=VILLAGE, period="202203")
+    if r.get("type") != "values" or len(r["values"]) != 1:
+        fail("query: %r" % r)
+    v = r["values"][0]
+    if (v["num"], v["den"]) != (7, 15) or abs(v["value"] - 7 / 15 * v["factor"]) > 1e-9:
+        fail("query value: %r" % v)
+
+    r = c.call("query", indicator="surat", period="2099")
+    if r["values"][0]["value"] is not None or r["values"][0]["den"] != 0:
+        fail("a period without data must have value nil: %r" % r)
+
+    r = c.call("query", indicator="nope", period="2022")
+    if r.get("type") != "error" or r.get("code") != "unknown_indicator":
+        fail("unknown indicator: %r" % r)
+
+    if not sub.poll(5000):
+        fail("no update published within 5 s")
+    topic, body = sub.recv_multipart()
+    u = msgpack.unpackb(body, raw=False)
+    val = u.get("value", {})
+    if (u.get("type") != "update" or not topic.startswith(b"surat/")
+            or topic.decode() != "%s/%s/%s" % (val["indicator"], val["orgunit"], val["period"])
+            or not isinstance(u.get("seq"), int)):
+        fail("update: %r %r" % (topic, u))
+
+    print("independent client: submit, duplicate, conflict, error, query, update: ok")
+
+
+if __name__ == "__main__":
+    main()
