@@ -136,8 +136,8 @@ int main(int argc, char **argv)
 	install_signals();
 	server_endpoints(srv, &listen, &publish);
 	store_stats(st, &events, &pubseq);
-	log_info("%s: %d indicators, %d org units; state %s holds %llu events", cat->title,
-		 cat->n_indicators, cat->n_orgunits, o.state, (unsigned long long)events);
+	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
+		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.state);
 	log_info("listening: requests on %s, updates on %s", listen, publish);
 	if (o.endpoints_file)
 		write_endpoints(o.endpoints_file, srv);
