@@ -28,13 +28,13 @@ static void on_stop(int sig)
 struct options {
 	const char *catalog, *state, *endpoints_file;
 	struct server_options server;
-	int check_only, verbose;
+	int check_only, rebuild, verbose;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ikid [-nv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
+		"usage: ikid [-nrv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
 		"\n"
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
 		"indicator value that changes.\n"
@@ -45,6 +45,7 @@ static void usage(FILE *f)
 		"  -p ENDPOINT  updates (PUB) endpoint (default %s)\n"
 		"  -e FILE      once listening, write the bound endpoints to FILE\n"
 		"  -n           check the catalog, print \"configuration OK\" or its errors, and exit\n"
+		"  -r           recompute every derived value from the event log, then serve\n"
 		"  -v           verbose: log every batch\n"
 		"  -h           this help\n",
 		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT);
@@ -54,7 +55,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
 	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
-	while ((ch = getopt(argc, argv, "c:d:l:p:e:nvh")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:l:p:e:nrvh")) != -1) {
 		switch (ch) {
 		case 'c': o->catalog = optarg; break;
 		case 'd': o->state = optarg; break;
@@ -62,6 +63,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'p': o->server.publish = optarg; break;
 		case 'e': o->endpoints_file = optarg; break;
 		case 'n': o->check_only = 1; break;
+		case 'r': o->rebuild = 1; break;
 		case 'v': o->verbose = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
@@ -131,6 +133,13 @@ int main(int argc, char **argv)
 	int rc = store_open(o.state, cat, NULL, &st);
 	if (rc < 0)
 		fatalx("%s: cannot open the store: %s", o.state, iki_code_name(rc));
+	if (o.rebuild) {
+		uint64_t replayed, skipped;
+		if ((rc = store_rebuild(st, &replayed, &skipped)) < 0)
+			fatalx("%s: rebuild failed, nothing changed: %s", o.state, iki_code_name(rc));
+		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
+			 (unsigned long long)replayed, (unsigned long long)skipped);
+	}
 	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
 		fatalx("cannot listen: %s", strerror(-rc));
 	install_signals();

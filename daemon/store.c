@@ -349,6 +349,56 @@ static size_t record_build(const struct proto_event *ev, int32_t date, const cha
 	return w.n;
 }
 
+struct reader {
+	const uint8_t *p;
+	size_t n, off;
+	bool bad;
+};
+
+static uint64_t r_int(struct reader *r, int bytes)
+{
+	uint64_t v = 0;
+	if (r->off + (size_t)bytes > r->n) {
+		r->bad = true;
+		return 0;
+	}
+	for (int i = 0; i < bytes; i++)
+		v = v << 8 | r->p[r->off++];
+	return v;
+}
+
+static void r_str(struct reader *r, char *buf, size_t size)
+{
+	size_t len = (size_t)r_int(r, 2);
+	if (r->bad || len >= size || r->off + len > r->n) {
+		r->bad = true;
+		buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, r->p + r->off, len);
+	buf[len] = '\0';
+	r->off += len;
+}
+
+/* Read an event back from its record (the inverse of record_build). Returns 0 or IKI_ESTORAGE. */
+static int record_parse(const MDB_val *v, struct proto_event *ev)
+{
+	struct reader r = {v->mv_data, v->mv_size, 0, false};
+	memset(ev, 0, sizeof(*ev));
+	r_int(&r, 4); /* content length */
+	int32_t days = (int32_t)(uint32_t)r_int(&r, 4);
+	ev->op = (enum proto_op)r_int(&r, 1);
+	ev->value = (int64_t)r_int(&r, 8);
+	r_str(&r, ev->id, sizeof(ev->id));
+	r_str(&r, ev->element, sizeof(ev->element));
+	r_str(&r, ev->orgunit, sizeof(ev->orgunit));
+	r_str(&r, ev->case_id, sizeof(ev->case_id));
+	r_str(&r, ev->comment, sizeof(ev->comment));
+	if (!r.bad)
+		period_date_format(days, ev->date);
+	return r.bad ? IKI_ESTORAGE : 0;
+}
+
 /* Whether a stored record holds the same content as a new one. */
 static bool record_same(const MDB_val *stored, const uint8_t *rec)
 {
@@ -725,6 +775,56 @@ int store_query(struct store *s, const struct proto_query *q, struct proto_value
 	*out = vals;
 	*n = m;
 	return 0;
+}
+
+/* Replay the whole log into a batch whose derived databases were emptied. */
+static int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
+{
+	const struct store *s = b->s;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = map_err(mdb_cursor_open(b->txn, s->dbi[DB_EVENTS], &cur));
+	if (rc < 0)
+		return rc;
+	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+		struct proto_event ev;
+		struct proto_result res;
+		struct resolved r;
+		if ((rc = record_parse(&v, &ev)) < 0)
+			break;
+		if (event_check(s->cat, &ev, &r, &res) < 0 || derive(b, &ev, &r) != 0) {
+			if (b->err)
+				rc = b->err;
+			(*skipped)++;
+			continue;
+		}
+		(*replayed)++;
+	}
+	mdb_cursor_close(cur);
+	return rc < 0 ? rc : b->err;
+}
+
+int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
+{
+	static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG};
+	struct store_batch *b;
+	struct store_change *ch = NULL;
+	size_t n = 0;
+	*replayed = *skipped = 0;
+	int rc = store_begin(s, &b);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; rc == 0 && i < sizeof(derived) / sizeof(derived[0]); i++)
+		rc = map_err(mdb_drop(b->txn, s->dbi[derived[i]], 0));
+	if (rc == 0)
+		rc = replay(b, replayed, skipped);
+	if (rc < 0) {
+		store_abort(&b);
+		return rc;
+	}
+	rc = store_commit(&b, &ch, &n); /* the values it lists are not published: nobody is listening */
+	free(ch);
+	return rc;
 }
 
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)

@@ -73,4 +73,11 @@ int store_query(struct store *s, const struct proto_query *q, struct proto_value
 /* Number of events in the log, and the last publish sequence number. */
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq);
 
+/*
+ * Recompute every derived value (cases, latest states, sums) from the event log alone, in one
+ * transaction: the log is the truth. Events the catalog no longer accepts are skipped and counted
+ * in *skipped. Returns 0 or a storage code (nothing changed then).
+ */
+int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped);
+
 #endif
