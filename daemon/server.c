@@ -170,6 +170,10 @@ static void send_reply(struct server *s, struct pending *p, const struct proto_m
 
 static void send_error(struct server *s, struct pending *p, int code, const char *detail)
 {
+	if (code < 0 && code > -IKI_EBASE) { /* a system error: the wire carries only iki's codes */
+		log_warnx("request from %s failed: %s", p->who, strerror(-code));
+		code = code == -EBUSY ? IKI_EBUSY : IKI_EINTERNAL;
+	}
 	struct proto_msg r = {.type = PROTO_ERROR, .req = p->msg.req, .code = code};
 	if (detail && detail[0])
 		snprintf(r.message, sizeof(r.message), "%s (%s)", iki_strerror(code), detail);
