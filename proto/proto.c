@@ -599,7 +599,8 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 /* Whether the message holds only what the decoder accepts back. */
 static bool encodable(const struct proto_msg *m)
 {
-	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1))
+	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1) ||
+	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_CLOSE)
