@@ -100,6 +100,18 @@ def main():
     if r.get("type") != "error" or r.get("code") != "unknown_indicator":
         fail("unknown indicator: %r" % r)
 
+    # The same query through a REQ socket (ZeroMQ adds the empty delimiter frame itself).
+    req = ctx.socket(zmq.REQ)
+    req.setsockopt(zmq.LINGER, 0)
+    req.connect(sys.argv[1])
+    req.send(msgpack.packb({"v": 1, "type": "query", "req": 99, "indicator": "surat",
+                            "orgunit": VILLAGE, "period": "202203"}, use_bin_type=True))
+    if not req.poll(10000):
+        fail("no reply through REQ")
+    r = msgpack.unpackb(req.recv(), raw=False)
+    if r.get("req") != 99 or r["values"][0]["num"] != 7:
+        fail("REQ query: %r" % r)
+
     if not sub.poll(5000):
         fail("no update published within 5 s")
     topic, body = sub.recv_multipart()
@@ -110,7 +122,7 @@ def main():
             or not isinstance(u.get("seq"), int)):
         fail("update: %r %r" % (topic, u))
 
-    print("independent client: submit, duplicate, conflict, error, query, update: ok")
+    print("independent client: submit, duplicate, conflict, error, query, REQ query, update: ok")
 
 
 if __name__ == "__main__":
