@@ -214,6 +214,64 @@ START_TEST(test_e2e_ikid_n_checks_the_catalog)
 }
 END_TEST
 
+/*
+ * Mutated messages: a valid submit with bytes flipped, cut or repeated, 2000 times, pipelined on
+ * one DEALER. Every request gets exactly one decodable reply (an error, or a result per event),
+ * and the daemon serves on: under `make asan` any memory error in the decoder would kill it.
+ */
+START_TEST(test_e2e_mutated_messages_never_kill_the_daemon)
+{
+	struct proto_event ev[3] = {
+		{.id = "zz1", .element = "surat_masuk", .orgunit = V1, .date = "2022-03-01",
+		 .op = PROTO_OP_ADD, .value = 4},
+		{.id = "zz2", .element = "surat_tepat", .orgunit = V1, .date = "2022-03-02",
+		 .op = PROTO_OP_ADD, .value = 3},
+		{.id = "zz3", .element = "akta", .orgunit = V2, .date = "2022-03-03",
+		 .op = PROTO_OP_OPEN, .value = 1, .case_id = "x"},
+	};
+	struct proto_msg m = {.type = PROTO_SUBMIT, .req = 1, .events = ev, .n_events = 3};
+	char *good, buf[1024];
+	size_t len;
+	ck_assert_int_eq(proto_encode(&m, &good, &len), 0);
+	ck_assert_uint_lt(len, sizeof(buf) / 2);
+	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
+	int timeout = 10000, linger = 0, hwm = 0;
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	ck_assert_int_eq(zmq_connect(s, d.request), 0);
+	unsigned seed = 20221;
+	enum { N = 2000 };
+	for (int i = 0; i < N; i++) {
+		size_t n = len;
+		memcpy(buf, good, len);
+		seed = seed * 1103515245u + 12345u;
+		switch ((seed >> 16) % 4) {
+		case 0: buf[(seed >> 8) % len] ^= (char)(1u << ((seed >> 4) % 8)); break;
+		case 1: n = (seed >> 8) % len; break;                        /* truncated */
+		case 2: buf[(seed >> 8) % len] = (char)(seed >> 24); break; /* any byte */
+		default: memcpy(buf + len, good, len); n = 2 * len; break;  /* trailing */
+		}
+		ck_assert_int_eq(zmq_send(s, buf, n, 0), (int)n);
+	}
+	int replies = 0;
+	for (; replies < N; replies++) {
+		char in[65536];
+		struct proto_msg r;
+		int n = zmq_recv(s, in, sizeof(in), 0);
+		ck_assert_msg(n > 0, "reply %d of %d missing", replies, N);
+		ck_assert_int_eq(proto_decode(in, (size_t)n, &r), 0);
+		ck_assert(r.type == PROTO_ERROR || r.type == PROTO_SUBMITTED);
+		proto_msg_clear(&r);
+	}
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	free(good);
+	/* Still serving, and nothing it accepted stands in the way of the real month. */
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+}
+END_TEST
+
 /* A client written from proto/PROTOCOL.md alone, in Python: submits, queries and subscribes. */
 START_TEST(test_e2e_independent_client_from_protocol_md)
 {
@@ -352,6 +410,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_e2e_watch_prints_published_changes);
 	tcase_add_test(tc, test_e2e_ikid_n_checks_the_catalog);
 	tcase_add_test(tc, test_e2e_independent_client_from_protocol_md);
+	tcase_add_test(tc, test_e2e_mutated_messages_never_kill_the_daemon);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("sampang");
