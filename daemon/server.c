@@ -182,11 +182,14 @@ static void send_error(struct server *s, struct pending *p, int code, const char
 	send_reply(s, p, &r);
 }
 
-static void reply_query(struct server *s, struct pending *p)
+/* A query, or a snapshot (every stored value it asks for, with the seq it is consistent with). */
+static void reply_values(struct server *s, struct pending *p)
 {
 	struct proto_msg r = {.type = PROTO_VALUES, .req = p->msg.req};
 	const struct proto_query *q = &p->msg.query;
-	int rc = store_query(s->st, q, &r.values, &r.n_values);
+	int rc = p->msg.type == PROTO_SNAPSHOT
+			 ? store_snapshot(s->st, q, &r.values, &r.n_values, &r.seq)
+			 : store_query(s->st, q, &r.values, &r.n_values);
 	if (rc == IKI_EINDICATOR)
 		send_error(s, p, rc, q->indicator[0] ? q->indicator : q->jabatan);
 	else if (rc == IKI_EORGUNIT)
@@ -194,7 +197,7 @@ static void reply_query(struct server *s, struct pending *p)
 	else if (rc == IKI_EPERIOD)
 		send_error(s, p, rc, q->period);
 	else if (rc < 0)
-		send_error(s, p, rc, NULL);
+		send_error(s, p, rc, rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : NULL);
 	else
 		send_reply(s, p, &r);
 	free(r.values);
@@ -212,8 +215,8 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 		struct proto_msg r = {.type = PROTO_SUBMITTED, .req = p->msg.req,
 				      .results = p->results, .n_results = p->msg.n_events};
 		send_reply(s, p, &r);
-	} else if (p->msg.type == PROTO_QUERY) {
-		reply_query(s, p);
+	} else if (p->msg.type == PROTO_QUERY || p->msg.type == PROTO_SNAPSHOT) {
+		reply_values(s, p);
 	} else {
 		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}

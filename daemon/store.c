@@ -827,6 +827,116 @@ int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
 	return rc;
 }
 
+/* Whether a snapshot asks for the value of indicator i at (ou, p). */
+static bool snapshot_wants(const struct catalog *cat, const struct proto_query *q, int i, int ou,
+			   const char *period)
+{
+	if (q->indicator[0] && strcmp(q->indicator, cat->indicators[i].code) != 0)
+		return false;
+	if (q->jabatan[0] && !catalog_indicator_has_jabatan(cat, i, q->jabatan))
+		return false;
+	if (q->orgunit[0] && strcmp(q->orgunit, cat->orgunits[ou].code) != 0)
+		return false;
+	return !q->period[0] || strcmp(q->period, period) == 0;
+}
+
+/* Walk the sums: every (indicator, org unit, period) with data that the query wants, once. */
+static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat,
+			    const struct proto_query *q, struct store_change **out, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t cap = 0, m = 0;
+	struct store_change *ch = NULL;
+	int rc = map_err(mdb_cursor_open(txn, dbi, &cur));
+	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+		char key[KEY_MAX + 1];
+		struct period p;
+		if (k.mv_size > KEY_MAX)
+			continue;
+		memcpy(key, k.mv_data, k.mv_size);
+		key[k.mv_size] = '\0';
+		const char *ou_code = key + strlen(key) + 1;
+		const char *period = ou_code + strlen(ou_code) + 1;
+		if ((size_t)(period - key) > k.mv_size)
+			continue;
+		int qi = catalog_quantity_find(cat, key), ou = catalog_orgunit_find(cat, ou_code);
+		if (qi < 0 || ou < 0 || period_parse(period, &p) < 0)
+			continue; /* data of a quantity or org unit the catalog no longer has */
+		for (int j = 0; j < cat->quantities[qi].n_indicators; j++) {
+			int i = cat->quantities[qi].indicators[j];
+			if (!snapshot_wants(cat, q, i, ou, period))
+				continue;
+			if (m == cap) {
+				struct store_change *bigger = realloc(ch, (cap = cap ? 2 * cap : 256) * sizeof(*ch));
+				if (!bigger) {
+					rc = -ENOMEM;
+					break;
+				}
+				ch = bigger;
+			}
+			ch[m++] = (struct store_change){0, i, ou, p, 0, 0};
+		}
+	}
+	mdb_cursor_close(cur);
+	if (rc < 0) {
+		free(ch);
+		return rc;
+	}
+	qsort(ch, m, sizeof(*ch), change_cmp);
+	size_t u = 0;
+	for (size_t i = 0; i < m; i++)
+		if (u == 0 || change_cmp(&ch[u - 1], &ch[i]) != 0)
+			ch[u++] = ch[i];
+	*out = ch;
+	*n = u;
+	return 0;
+}
+
+int store_snapshot(struct store *s, const struct proto_query *q, struct proto_value **out,
+		   size_t *n, uint64_t *seq)
+{
+	const struct catalog *cat = s->cat;
+	struct period p;
+	struct store_change *ch = NULL;
+	struct proto_value *vals = NULL;
+	MDB_txn *txn;
+	size_t m = 0;
+	if (q->period[0] && period_parse(q->period, &p) < 0)
+		return IKI_EPERIOD;
+	if (q->orgunit[0] && catalog_orgunit_find(cat, q->orgunit) < 0)
+		return IKI_EORGUNIT;
+	if (q->indicator[0] && catalog_indicator_find(cat, q->indicator) < 0)
+		return IKI_EINDICATOR;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	if (rc < 0)
+		return rc;
+	*seq = meta_get(txn, s->dbi[DB_META], "pubseq");
+	rc = snapshot_collect(txn, s->dbi[DB_AGG], cat, q, &ch, &m);
+	if (rc == 0 && m > PROTO_VALUES_MAX)
+		rc = IKI_ETOOBIG;
+	if (rc == 0 && !(vals = calloc(m ? m : 1, sizeof(*vals))))
+		rc = -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < m; i++) {
+		struct proto_value *v = &vals[i];
+		snprintf(v->indicator, sizeof(v->indicator), "%s", cat->indicators[ch[i].indicator].code);
+		snprintf(v->orgunit, sizeof(v->orgunit), "%s", cat->orgunits[ch[i].orgunit].code);
+		period_format(ch[i].period, v->period);
+		v->factor = cat->indicators[ch[i].indicator].factor;
+		value_read(txn, s->dbi[DB_AGG], cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
+			   &v->num, &v->den);
+	}
+	mdb_txn_abort(txn);
+	free(ch);
+	if (rc < 0) {
+		free(vals);
+		return rc;
+	}
+	*out = vals;
+	*n = m;
+	return 0;
+}
+
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
 {
 	MDB_txn *txn;

@@ -74,6 +74,15 @@ int store_query(struct store *s, const struct proto_query *q, struct proto_value
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq);
 
 /*
+ * Every indicator value the store holds data for, narrowed by the query's optional fields
+ * (indicator or jabatan, org unit, period: exact matches), read in one transaction together with
+ * the publish sequence number it is consistent with. *out is malloc'd (names left empty, as in
+ * updates). Returns 0, IKI_EINDICATOR, IKI_EORGUNIT, IKI_EPERIOD, IKI_ETOOBIG or a storage code.
+ */
+int store_snapshot(struct store *s, const struct proto_query *q, struct proto_value **out,
+		   size_t *n, uint64_t *seq);
+
+/*
  * Recompute every derived value (cases, latest states, sums) from the event log alone, in one
  * transaction: the log is the truth. Events the catalog no longer accepts are skipped and counted
  * in *skipped. Returns 0 or a storage code (nothing changed then).

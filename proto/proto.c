@@ -12,6 +12,7 @@
 static const char *const type_names[] = {
 	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
 	[PROTO_VALUES] = "values", [PROTO_ERROR] = "error",         [PROTO_UPDATE] = "update",
+	[PROTO_SNAPSHOT] = "snapshot",
 };
 
 static const char *const op_names[] = {
@@ -353,8 +354,8 @@ static int decode_query(const msgpack_object_map *m, struct proto_msg *msg)
 	if (get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
 	    get_str(m, "jabatan", q->jabatan, sizeof(q->jabatan), false) < 0 ||
 	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
-	    get_str(m, "period", q->period, sizeof(q->period), true) < 0)
-		return IKI_EFIELD;
+	    get_str(m, "period", q->period, sizeof(q->period), msg->type == PROTO_QUERY) < 0)
+		return IKI_EFIELD; /* a snapshot's period is optional */
 	return 0;
 }
 
@@ -375,7 +376,7 @@ static int decode_value(const msgpack_object_map *m, struct proto_value *v)
 static int decode_values(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	const msgpack_object_array *a = get_maps(m, "values", PROTO_VALUES_MAX);
-	if (!a)
+	if (!a || (get(m, "seq") && get_uint(m, "seq", &msg->seq) < 0))
 		return IKI_EFIELD;
 	msg->values = calloc(a->size ? a->size : 1, sizeof(*msg->values));
 	if (!msg->values)
@@ -419,6 +420,7 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_VALUES: return decode_values(m, msg);
 	case PROTO_ERROR: return decode_error(m, msg);
 	case PROTO_UPDATE: return decode_update(m, msg);
+	case PROTO_SNAPSHOT: return decode_query(m, msg);
 	}
 	return IKI_ETYPE;
 }
@@ -545,7 +547,10 @@ static uint32_t body_keys(const struct proto_msg *m)
 	const struct proto_query *q = &m->query;
 	switch (m->type) {
 	case PROTO_QUERY:
-		return 1 + (q->indicator[0] != 0) + (q->jabatan[0] != 0) + (q->orgunit[0] != 0);
+	case PROTO_SNAPSHOT:
+		return (q->period[0] != 0 || m->type == PROTO_QUERY) + (q->indicator[0] != 0) +
+		       (q->jabatan[0] != 0) + (q->orgunit[0] != 0);
+	case PROTO_VALUES: return 1 + (m->seq != 0);
 	case PROTO_ERROR: return 2;
 	case PROTO_UPDATE: return 2;
 	default: return 1;
@@ -569,15 +574,21 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 			pack_result(pk, &m->results[i]);
 		break;
 	case PROTO_QUERY:
+	case PROTO_SNAPSHOT:
 		if (m->query.indicator[0])
 			pack_kv_str(pk, "indicator", m->query.indicator);
 		if (m->query.jabatan[0])
 			pack_kv_str(pk, "jabatan", m->query.jabatan);
 		if (m->query.orgunit[0])
 			pack_kv_str(pk, "orgunit", m->query.orgunit);
-		pack_kv_str(pk, "period", m->query.period);
+		if (m->query.period[0] || m->type == PROTO_QUERY)
+			pack_kv_str(pk, "period", m->query.period);
 		break;
 	case PROTO_VALUES:
+		if (m->seq) {
+			pack_str(pk, "seq");
+			msgpack_pack_uint64(pk, m->seq);
+		}
 		pack_str(pk, "values");
 		msgpack_pack_array(pk, m->n_values);
 		for (i = 0; i < m->n_values; i++)

@@ -27,6 +27,7 @@ enum proto_type {
 	PROTO_VALUES,     /* "values": ikid -> client, the answer to a query */
 	PROTO_ERROR,      /* "error": ikid -> client, the whole request was refused */
 	PROTO_UPDATE,     /* "update": ikid -> subscribers (PUB), one changed indicator value */
+	PROTO_SNAPSHOT,   /* "snapshot": client -> ikid, every stored value, with the seq it is at */
 };
 
 /* Event operations: add to a flow, set a state, open or close a case. */
@@ -87,10 +88,11 @@ struct proto_msg {
 	size_t n_events;
 	struct proto_result *results; /* submitted (owned, n_results) */
 	size_t n_results;
-	struct proto_query query;     /* query */
+	struct proto_query query;     /* query; snapshot (every field optional) */
 	struct proto_value *values;   /* values, update (owned; an update has exactly one) */
 	size_t n_values;
-	uint64_t seq;                 /* update: the daemon's publish sequence number */
+	uint64_t seq;                 /* update: the daemon's publish sequence number; values: the
+				       * sequence number the answer is consistent with (0: not sent) */
 	int code;                     /* error */
 	char message[PROTO_TEXT_MAX + 1];
 };

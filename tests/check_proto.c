@@ -49,7 +49,7 @@ START_TEST(test_protocol_md_goldens_round_trip)
 {
 	char *doc = slurp(PROTOCOL_MD), *p = doc;
 	int found = 0;
-	bool types[PROTO_UPDATE + 1] = {false};
+	bool types[PROTO_SNAPSHOT + 1] = {false};
 	static unsigned char bytes[65536];
 	while ((p = strstr(p, "<!-- golden: ")) != NULL) {
 		char name[64];
@@ -74,7 +74,7 @@ START_TEST(test_protocol_md_goldens_round_trip)
 		p = end;
 	}
 	ck_assert_int_ge(found, 7);
-	for (int t = PROTO_SUBMIT; t <= PROTO_UPDATE; t++)
+	for (int t = PROTO_SUBMIT; t <= PROTO_SNAPSHOT; t++)
 		ck_assert_msg(types[t], "no golden example of a %s", proto_type_name((enum proto_type)t));
 	free(doc);
 }

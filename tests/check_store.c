@@ -343,6 +343,43 @@ START_TEST(test_store_rebuild_recomputes_everything_from_the_log)
 }
 END_TEST
 
+START_TEST(test_store_snapshot_matches_queries_at_its_sequence)
+{
+	struct proto_query all = {0}, one = {0};
+	struct proto_value *v;
+	size_t n;
+	uint64_t seq, e, pubseq;
+	ck_assert_int_eq(store_snapshot(st, &all, &v, &n, &seq), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_uint_eq(seq, 0);
+	free(v);
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("b", "surat_tepat", V2, "2022-04-11", PROTO_OP_ADD, 7, NULL));
+	ck_assert_int_eq(store_stats(st, &e, &pubseq), 0);
+	ck_assert_int_eq(store_snapshot(st, &all, &v, &n, &seq), 0);
+	ck_assert_uint_eq(seq, pubseq);
+	/* Each event: its village and the kecamatan, for its month, quarter and year (2 x 3); the
+	 * two events share the kecamatan's year: 6 + 6 - 1 values of surat. */
+	ck_assert_uint_eq(n, 11);
+	for (size_t i = 0; i < n; i++) {
+		int64_t num, den;
+		value(v[i].indicator, v[i].orgunit, v[i].period, &num, &den);
+		ck_assert_int_eq(v[i].num, num);
+		ck_assert_int_eq(v[i].den, den);
+	}
+	free(v);
+	snprintf(one.orgunit, sizeof(one.orgunit), "%s", V1);
+	snprintf(one.period, sizeof(one.period), "2022");
+	ck_assert_int_eq(store_snapshot(st, &one, &v, &n, &seq), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].indicator, "surat");
+	ck_assert_int_eq(v[0].den, 10);
+	free(v);
+	snprintf(one.period, sizeof(one.period), "2022Q9");
+	ck_assert_int_eq(store_snapshot(st, &one, &v, &n, &seq), IKI_EPERIOD);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -361,6 +398,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_commit_lists_changed_values_once_with_sequence);
 	tcase_add_test(tc, test_store_query_by_jabatan_and_errors);
 	tcase_add_test(tc, test_store_rebuild_recomputes_everything_from_the_log);
+	tcase_add_test(tc, test_store_snapshot_matches_queries_at_its_sequence);
 	suite_add_tcase(s, tc);
 	return s;
 }

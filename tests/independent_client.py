@@ -100,6 +100,12 @@ def main():
     if r.get("type") != "error" or r.get("code") != "unknown_indicator":
         fail("unknown indicator: %r" % r)
 
+    r = c.call("snapshot", indicator="surat", period="202203")
+    got = {v["orgunit"]: (v["num"], v["den"]) for v in r.get("values", [])}
+    if (r.get("type") != "values" or not isinstance(r.get("seq"), int) or r["seq"] < 1
+            or got.get(VILLAGE) != (7, 15) or got.get("35.27.03") != (7, 15)):
+        fail("snapshot: %r" % r)
+
     # The same query through a REQ socket (ZeroMQ adds the empty delimiter frame itself).
     req = ctx.socket(zmq.REQ)
     req.setsockopt(zmq.LINGER, 0)
@@ -122,7 +128,7 @@ def main():
             or not isinstance(u.get("seq"), int)):
         fail("update: %r %r" % (topic, u))
 
-    print("independent client: submit, duplicate, conflict, error, query, REQ query, update: ok")
+    print("independent client: submit, duplicate, conflict, error, query, snapshot, REQ query, update: ok")
 
 
 if __name__ == "__main__":
