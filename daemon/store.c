@@ -883,7 +883,8 @@ static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat
 		free(ch);
 		return rc;
 	}
-	qsort(ch, m, sizeof(*ch), change_cmp);
+	if (m > 1)
+		qsort(ch, m, sizeof(*ch), change_cmp);
 	size_t u = 0;
 	for (size_t i = 0; i < m; i++)
 		if (u == 0 || change_cmp(&ch[u - 1], &ch[i]) != 0)
