@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,59 +14,145 @@
 
 #include "iki.h"
 
-#define LINE_MAX_LEN 1024
-#define FORMULA_MAX 512
+#define LINE_MAX_LEN 1024   /* bytes in one line, newline excluded (catalog/README.md) */
+#define LIMIT_DAYS_MAX 3660 /* ten years: a longer limit is a typo */
+#define FACTOR_MAX 1000000  /* keeps numerator x factor far from overflowing */
+#define KEYS_MAX 16	    /* keys of the largest section */
+#define CODE_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
+#define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum section { SEC_NONE, SEC_ORGUNIT, SEC_ELEMENT, SEC_CASE, SEC_INDICATOR };
+enum section { SEC_NONE, SEC_ORGUNIT, SEC_ELEMENT, SEC_CASE, SEC_INDICATOR, SEC_SKIP };
 
-/* A formula as written, resolved once every element and case is known. */
-struct formula {
-	char text[FORMULA_MAX];
+/* Keys by position in their section's table, for the checks made when a section ends. */
+enum { OU_NAME, OU_KIND, OU_PARENT };
+enum { EL_NAME, EL_UNIT, EL_AGG };
+
+/* One problem found, kept apart from its "file:line: " prefix until the report is sorted. */
+struct problem {
 	int line;
+	int seq; /* order of discovery, so that a line's problems keep their order */
+	char *text;
 };
 
-/* The reader's state: where it is, what it has seen, the errors so far. */
+/* What an org unit's section said that can only be checked once the whole file is read. */
+struct pending_orgunit {
+	char parent[PROTO_ORGUNIT_MAX + 1];
+	int line; /* of the parent key */
+};
+
+/* An indicator's formulas as written: they may name elements and cases defined further down. */
+struct pending_indicator {
+	char num[LINE_MAX_LEN + 1];
+	char den[LINE_MAX_LEN + 1];
+	int num_line, den_line;
+};
+
+/* The reader's state: where it is in the file, what it has built, the problems so far. */
 struct reader {
 	const char *path;
 	int line;
 	struct catalog *c;
 	enum section sec;
-	int cur;              /* index of the current section's object */
-	unsigned seen;        /* keys seen in the current section (bit per key index) */
+	int cur;		       /* index of the current section's object */
+	char code[PROTO_CODE_MAX + 1]; /* its code, for messages */
 	int sec_line;
-	char *errors;
-	size_t err_len;
-	int n_errors;
-	struct formula *num, *den; /* per indicator */
-	char (*parent)[PROTO_ORGUNIT_MAX + 1];
-	int *parent_line;
-	int *order;           /* per quantity slot: element (>=0) or ~case (<0), in file order */
-	int n_order;
+	int key_line[KEYS_MAX]; /* line where each key of the section was first given, 0: not yet */
+	bool damaged;		/* a line of the section was unreadable: it may have held a key */
+	const char *key;	/* the key being set, for messages */
+	int title_line;
+	struct pending_orgunit *ou;
+	struct pending_indicator *ind;
+	struct problem *problems;
+	int n_problems;
+	bool oom;
 };
 
-/* Record one "file:line: message" error. */
+/* A key of a section: set by its own function, or a text copied into a field of the object. */
+struct key {
+	const char *name;
+	unsigned flags;
+	void (*set)(struct reader *r, const char *val); /* NULL: a text field, at off */
+	size_t off, size;
+};
+
+#define FN(set) set, 0, 0
+#define TEXT(type, field) NULL, offsetof(type, field), sizeof(((type *)0)->field)
+
+#define KEY_REQUIRED 1u
+#define KEY_REPEAT 2u
+
+/* Names of the enumerations, indexed by their values (0 is not a value). */
+static const char *const unit_names[] = {"", "count", "amount", "state", "target"};
+static const char *const agg_names[] = {"", "sum", "last"};
+static const char *const polarity_names[] = {"", "up", "down"};
+static const char *const ou_kinds[] = {"", "kecamatan", "desa", "kelurahan"};
+static const char *const ind_kinds[] = {"",	  "count",  "case", "follow-up", "deliverable",
+					"amount", "target", "state"};
+static const char *const section_names[] = {"", "orgunit", "element", "case", "indicator", ""};
+
+/* Record one problem at a line. Out of memory only sets r->oom: the load then fails as such. */
 __attribute__((format(printf, 3, 4))) static void err(struct reader *r, int line, const char *fmt,
-							...)
+						      ...)
 {
-	char msg[600];
 	va_list ap;
 	va_start(ap, fmt);
-	int n = snprintf(msg, sizeof(msg), "%s:%d: ", r->path, line);
-	vsnprintf(msg + n, sizeof(msg) - (size_t)n, fmt, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	size_t len = strlen(msg);
-	char *e = realloc(r->errors, r->err_len + len + 2);
-	if (!e)
+	struct problem *p = realloc(r->problems, ((size_t)r->n_problems + 1) * sizeof(*p));
+	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
+	if (p)
+		r->problems = p;
+	if (!p || !text) {
+		free(text);
+		r->oom = true;
 		return;
-	memcpy(e + r->err_len, msg, len);
-	e[r->err_len + len] = '\n';
-	e[r->err_len + len + 1] = '\0';
-	r->errors = e;
-	r->err_len += len + 1;
-	r->n_errors++;
+	}
+	va_start(ap, fmt);
+	vsnprintf(text, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	r->problems[r->n_problems] =
+	    (struct problem){.line = line, .seq = r->n_problems, .text = text};
+	r->n_problems++;
 }
 
-/* Trim spaces at both ends, in place. */
+/* Order problems by line, then by discovery. */
+static int problem_cmp(const void *a, const void *b)
+{
+	const struct problem *x = a, *y = b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* The problems as one malloc'd text, one "file:line: message" line each, in line order. */
+static char *problems_text(struct reader *r)
+{
+	size_t size = 1, used = 0;
+	qsort(r->problems, (size_t)r->n_problems, sizeof(*r->problems), problem_cmp);
+	for (int i = 0; i < r->n_problems; i++)
+		size += strlen(r->path) + strlen(r->problems[i].text) + 16;
+	char *s = malloc(size);
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (int i = 0; i < r->n_problems; i++)
+		used += (size_t)snprintf(s + used, size - used, "%s:%d: %s\n", r->path,
+					 r->problems[i].line, r->problems[i].text);
+	return s;
+}
+
+/* "path: reason" for a file that could not be read, malloc'd (NULL when out of memory). */
+static char *errno_text(const char *path, int rc)
+{
+	const char *why = strerror(-rc);
+	size_t size = strlen(path) + strlen(why) + 4;
+	char *s = malloc(size);
+	if (s)
+		snprintf(s, size, "%s: %s\n", path, why);
+	return s;
+}
+
+/* Trim white space at both ends, in place (a trailing '\r' of a CRLF file goes too). */
 static char *trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -75,356 +163,553 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Whether every byte of s is in the allowed set. */
-static bool code_ok(const char *s, const char *allowed)
+/* Offset of the first byte of s[0..n) that is not well-formed UTF-8 (overlong forms, surrogates
+ * and code points over 10FFFF are not), or n. */
+static size_t utf8_check(const unsigned char *s, size_t n)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!strchr(allowed, *s))
-			return false;
-	return true;
-}
-
-#define CODE_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
-#define ORGUNIT_CHARS "0123456789."
-
-/* Grow an array by one zeroed element; returns its index or -1. */
-static int grow(void **arr, int *n, size_t size)
-{
-	void *p = realloc(*arr, (size_t)(*n + 1) * size);
-	if (!p)
-		return -1;
-	memset((char *)p + (size_t)*n * size, 0, size);
-	*arr = p;
-	return (*n)++;
-}
-
-/* Copy a value into a fixed field, or report it as too long. */
-static void set_text(struct reader *r, char *dst, size_t size, const char *key, const char *val)
-{
-	if (strlen(val) >= size) {
-		err(r, r->line, "%s is longer than %zu bytes", key, size - 1);
-		return;
+	static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	for (size_t i = 0, len; i < n; i += len) {
+		unsigned char b = s[i];
+		len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : 4;
+		if (b >= 0xf5 || (b >= 0x80 && b < 0xc2) || i + len > n)
+			return i;
+		uint32_t cp = b & lead_mask[len];
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3fu);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return i;
 	}
-	if (!*val)
-		err(r, r->line, "%s is empty", key);
-	memcpy(dst, val, strlen(val) + 1);
+	return n;
 }
 
-/* Parse a non-negative integer; false when it is not one. */
-static bool parse_int(const char *s, long long max, long long *out)
+/* Make room for arr[n], zeroed; returns the (moved) array, or NULL with arr still valid. */
+static void *grow(struct reader *r, void *arr, int n, size_t size)
+{
+	char *p = realloc(arr, ((size_t)n + 1) * size);
+	if (!p) {
+		r->oom = true;
+		return NULL;
+	}
+	memset(p + (size_t)n * size, 0, size);
+	return p;
+}
+
+/* The index of val among names[1..n), or 0. */
+static int word(const char *val, const char *const *names, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (!strcmp(val, names[i]))
+			return (int)i;
+	return 0;
+}
+
+/* The index of val among names[1..n), or 0 after reporting what the key accepts. */
+static int enum_value(struct reader *r, const char *val, const char *const *names, size_t n)
+{
+	int i = word(val, names, n);
+	if (i)
+		return i;
+	char list[160] = "";
+	for (size_t k = 1; k < n; k++) {
+		const char *sep = k == 1 ? "" : ", ";
+		if (k > 1 && k + 1 == n)
+			sep = " or ";
+		snprintf(list + strlen(list), sizeof(list) - strlen(list), "%s%s", sep, names[k]);
+	}
+	err(r, r->line, "'%s' must be %s, not '%s'", r->key, list, val);
+	return 0;
+}
+
+/* Parse a whole decimal number in [min, max]; false when val is anything else. */
+static bool parse_int(const char *val, long long min, long long max, long long *out)
 {
 	char *end;
-	if (!isdigit((unsigned char)*s))
+	if (!isdigit((unsigned char)val[0]))
 		return false;
 	errno = 0;
-	long long v = strtoll(s, &end, 10);
-	if (errno || *end || v > max)
+	long long v = strtoll(val, &end, 10);
+	if (errno || *end || v < min || v > max)
 		return false;
 	*out = v;
 	return true;
 }
 
+/* Copy a text value into a fixed field, or report it as empty or too long. */
+static void set_text(struct reader *r, char *dst, size_t size, const char *val)
+{
+	size_t n = strlen(val);
+	if (n == 0)
+		err(r, r->line, "'%s' is empty", r->key);
+	else if (n >= size)
+		err(r, r->line, "'%s' is %zu bytes long, more than the %zu allowed", r->key, n,
+		    size - 1);
+	else
+		memcpy(dst, val, n + 1);
+}
+
+/* ---- keys of each section ---- */
+
+/* orgunit kind: kecamatan, desa or kelurahan. */
+static void ou_kind(struct reader *r, const char *val)
+{
+	int k = enum_value(r, val, ou_kinds, LEN(ou_kinds));
+	if (k)
+		snprintf(r->c->orgunits[r->cur].kind, sizeof(r->c->orgunits[0].kind), "%s",
+			 ou_kinds[k]);
+}
+
+/* orgunit parent: resolved when the whole file is read. */
+static void ou_parent(struct reader *r, const char *val)
+{
+	struct pending_orgunit *p = &r->ou[r->cur];
+	set_text(r, p->parent, sizeof(p->parent), val);
+	p->line = r->line;
+}
+
+/* element unit. */
+static void el_unit(struct reader *r, const char *val)
+{
+	r->c->elements[r->cur].unit =
+	    (enum catalog_unit)enum_value(r, val, unit_names, LEN(unit_names));
+}
+
+/* element aggregate. */
+static void el_agg(struct reader *r, const char *val)
+{
+	r->c->elements[r->cur].agg =
+	    (enum catalog_agg)enum_value(r, val, agg_names, LEN(agg_names));
+}
+
+/* case limit_days: a number of days, or none. */
+static void case_limit(struct reader *r, const char *val)
+{
+	long long v;
+	if (!strcmp(val, "none"))
+		r->c->casetypes[r->cur].limit_days = -1;
+	else if (parse_int(val, 0, LIMIT_DAYS_MAX, &v))
+		r->c->casetypes[r->cur].limit_days = (int)v;
+	else
+		err(r, r->line,
+		    "'limit_days' must be a whole number of days from 0 to %d, or none, "
+		    "not '%s'",
+		    LIMIT_DAYS_MAX, val);
+}
+
+/* The current indicator. */
+static struct catalog_indicator *cur_ind(struct reader *r)
+{
+	return &r->c->indicators[r->cur];
+}
+
+/* indicator jabatan: repeatable, each position once. */
+static void ind_jabatan(struct reader *r, const char *val)
+{
+	struct catalog_indicator *ind = cur_ind(r);
+	for (int j = 0; j < ind->n_jabatan; j++)
+		if (!strcasecmp(ind->jabatan[j], val)) {
+			err(r, r->line, "'jabatan' %s given twice", val);
+			return;
+		}
+	if (ind->n_jabatan == CATALOG_JABATAN_MAX) {
+		err(r, r->line, "more than %d 'jabatan'", CATALOG_JABATAN_MAX);
+		return;
+	}
+	set_text(r, ind->jabatan[ind->n_jabatan], sizeof(ind->jabatan[0]), val);
+	if (ind->jabatan[ind->n_jabatan][0])
+		ind->n_jabatan++;
+}
+
+/* indicator kind (documentation: what the indicator counts). */
+static void ind_kind(struct reader *r, const char *val)
+{
+	int k = enum_value(r, val, ind_kinds, LEN(ind_kinds));
+	if (k)
+		snprintf(cur_ind(r)->kind, sizeof(cur_ind(r)->kind), "%s", ind_kinds[k]);
+}
+
+/* indicator numerator: resolved when the whole file is read. */
+static void ind_num(struct reader *r, const char *val)
+{
+	struct pending_indicator *p = &r->ind[r->cur];
+	set_text(r, p->num, sizeof(p->num), val);
+	p->num_line = r->line;
+}
+
+/* indicator denominator: resolved when the whole file is read. */
+static void ind_den(struct reader *r, const char *val)
+{
+	struct pending_indicator *p = &r->ind[r->cur];
+	set_text(r, p->den, sizeof(p->den), val);
+	p->den_line = r->line;
+}
+
+/* indicator factor: a positive whole number. */
+static void ind_factor(struct reader *r, const char *val)
+{
+	long long v;
+	if (parse_int(val, 1, FACTOR_MAX, &v))
+		cur_ind(r)->factor = v;
+	else
+		err(r, r->line, "'factor' must be a whole number from 1 to %d, not '%s'",
+		    FACTOR_MAX, val);
+}
+
+/* indicator polarity. */
+static void ind_polarity(struct reader *r, const char *val)
+{
+	cur_ind(r)->polarity =
+	    (enum catalog_polarity)enum_value(r, val, polarity_names, LEN(polarity_names));
+}
+
+/* The keys each section takes. An org unit's parent is required of all but the root. */
+static const struct key keys_orgunit[] = {
+    [OU_NAME] = {"name", KEY_REQUIRED, TEXT(struct catalog_orgunit, name)},
+    [OU_KIND] = {"kind", KEY_REQUIRED, FN(ou_kind)},
+    [OU_PARENT] = {"parent", 0, FN(ou_parent)},
+    {0},
+};
+static const struct key keys_element[] = {
+    [EL_NAME] = {"name", KEY_REQUIRED, TEXT(struct catalog_element, name)},
+    [EL_UNIT] = {"unit", KEY_REQUIRED, FN(el_unit)},
+    [EL_AGG] = {"aggregate", KEY_REQUIRED, FN(el_agg)},
+    {0},
+};
+static const struct key keys_case[] = {
+    {"name", KEY_REQUIRED, TEXT(struct catalog_casetype, name)},
+    {"limit_days", KEY_REQUIRED, FN(case_limit)},
+    {0},
+};
+static const struct key keys_indicator[] = {
+    {"rows", 0, TEXT(struct catalog_indicator, rows)},
+    {"name", KEY_REQUIRED, TEXT(struct catalog_indicator, name)},
+    {"jabatan", KEY_REQUIRED | KEY_REPEAT, FN(ind_jabatan)},
+    {"sasaran", KEY_REQUIRED, TEXT(struct catalog_indicator, sasaran)},
+    {"kind", KEY_REQUIRED, FN(ind_kind)},
+    {"numerator", KEY_REQUIRED, FN(ind_num)},
+    {"denominator", KEY_REQUIRED, FN(ind_den)},
+    {"factor", 0, FN(ind_factor)},
+    {"polarity", KEY_REQUIRED, FN(ind_polarity)},
+    {"source", KEY_REQUIRED, TEXT(struct catalog_indicator, source)},
+    {0},
+};
+_Static_assert(LEN(keys_indicator) <= KEYS_MAX, "KEYS_MAX is smaller than a section's keys");
+static const struct key *const section_keys[] = {
+    NULL, keys_orgunit, keys_element, keys_case, keys_indicator, NULL,
+};
+
 /* ---- sections ---- */
 
-static const char *const units[] = {"count", "amount", "state", "target", NULL};
-static const char *const aggs[] = {"sum", "last", NULL};
-static const char *const ou_kinds[] = {"kecamatan", "desa", "kelurahan", NULL};
-static const char *const ind_kinds[] = {"count",  "case",   "follow-up", "deliverable",
-					"amount", "target", "state",	     NULL};
-static const char *const polarities[] = {"up", "down", NULL};
-
-
-/* The keys each section takes; required keys are marked with a leading '!'. */
-static const char *const keys_orgunit[] = {"!name", "!kind", "parent", NULL};
-static const char *const keys_element[] = {"!name", "!unit", "!aggregate", NULL};
-static const char *const keys_case[] = {"!name", "!limit_days", NULL};
-static const char *const keys_indicator[] = {"rows",	  "!name",	  "*jabatan", "!sasaran",
-					     "!kind",	  "!numerator",	  "!denominator",
-					     "factor",	  "!polarity",	  "!source",  NULL};
-
-static const char *const *section_keys(enum section s)
+/* The root rules: the first org unit is the only root and the only kecamatan. */
+static void orgunit_end(struct reader *r)
 {
-	switch (s) {
-	case SEC_ORGUNIT: return keys_orgunit;
-	case SEC_ELEMENT: return keys_element;
-	case SEC_CASE: return keys_case;
-	case SEC_INDICATOR: return keys_indicator;
-	default: return NULL;
-	}
+	const struct catalog_orgunit *o = &r->c->orgunits[r->cur];
+	bool root = r->cur == 0;
+	if (root && r->key_line[OU_PARENT])
+		err(r, r->key_line[OU_PARENT],
+		    "the first [orgunit] is the root, the kecamatan: it takes no 'parent'");
+	else if (!root && !r->key_line[OU_PARENT])
+		err(r, r->sec_line,
+		    "[orgunit %s] lacks 'parent' (only the first org unit, the kecamatan, is a "
+		    "root)",
+		    o->code);
+	if (root && o->kind[0] && strcmp(o->kind, "kecamatan"))
+		err(r, r->key_line[OU_KIND],
+		    "the first [orgunit] is the root: its kind must be kecamatan, not %s", o->kind);
+	else if (!root && !strcmp(o->kind, "kecamatan"))
+		err(r, r->key_line[OU_KIND], "only the first [orgunit], the root, is a kecamatan");
 }
 
-static const char *section_name(enum section s)
+/* A state or target takes its latest value, a count or amount is summed: nothing else. */
+static void element_end(struct reader *r)
 {
-	static const char *const names[] = {"", "orgunit", "element", "case", "indicator"};
-	return names[s];
+	const struct catalog_element *e = &r->c->elements[r->cur];
+	if (!e->unit || !e->agg)
+		return;
+	bool stock = e->unit == CATALOG_STATE || e->unit == CATALOG_TARGET;
+	enum catalog_agg want = stock ? CATALOG_LAST : CATALOG_SUM;
+	if (e->agg != want)
+		err(r, r->key_line[EL_AGG],
+		    "element %s: unit = %s needs aggregate = %s, not %s (a %s)", e->code,
+		    unit_names[e->unit], agg_names[want], agg_names[e->agg],
+		    stock ? "state or target takes its latest value" : "count or amount is summed");
 }
 
-/* Check that the section just finished had its required keys. */
+/* Check what a section could only say once it ended: required keys, and its own rules. */
 static void section_end(struct reader *r)
 {
-	const char *const *keys = section_keys(r->sec);
-	for (int i = 0; keys && keys[i]; i++) {
-		bool required = keys[i][0] == '!' || keys[i][0] == '*';
-		if (required && !(r->seen & (1u << i)))
-			err(r, r->sec_line, "[%s] lacks '%s'", section_name(r->sec), keys[i] + 1);
-	}
-	if (r->sec == SEC_ORGUNIT && r->cur > 0 && !(r->seen & 4u))
-		err(r, r->sec_line, "[orgunit] lacks 'parent' (only the first org unit, the "
-				    "kecamatan, has none)");
-	if (r->sec == SEC_ORGUNIT && r->cur == 0 && (r->seen & 4u))
-		err(r, r->sec_line, "the first [orgunit] is the kecamatan, the root: no 'parent'");
-	if (r->sec == SEC_ELEMENT && r->cur >= 0) {
-		const struct catalog_element *e = &r->c->elements[r->cur];
-		bool state = e->unit == CATALOG_STATE || e->unit == CATALOG_TARGET;
-		if (e->unit && e->agg && state != (e->agg == CATALOG_LAST))
-			err(r, r->sec_line, "element %s: a %s must use 'aggregate = %s'", e->code,
-			    units[e->unit - 1], state ? "last" : "sum");
-	}
-	r->sec = SEC_NONE;
+	if (r->sec == SEC_NONE || r->sec == SEC_SKIP || r->damaged)
+		return;
+	const struct key *keys = section_keys[r->sec];
+	for (int k = 0; keys[k].name; k++)
+		if ((keys[k].flags & KEY_REQUIRED) && !r->key_line[k])
+			err(r, r->sec_line, "[%s %s] lacks '%s'", section_names[r->sec], r->code,
+			    keys[k].name);
+	if (r->sec == SEC_ORGUNIT)
+		orgunit_end(r);
+	else if (r->sec == SEC_ELEMENT)
+		element_end(r);
 }
 
-/* Whether code is already taken by an element or a case (they share the event's field). */
-static bool source_code_taken(const struct catalog *c, const char *code)
+/* Whether an org unit code is digits in dot-separated groups, like 35.27.03.2001. */
+static bool orgunit_code_ok(const char *s)
 {
-	return catalog_element_find(c, code) >= 0 || catalog_casetype_find(c, code) >= 0;
+	if (!isdigit((unsigned char)s[0]))
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s) && !(*s == '.' && isdigit((unsigned char)s[1])))
+			return false;
+	return true;
 }
 
-/* Start a section from its header "[kind CODE]". */
-static void section_begin(struct reader *r, char *hdr)
+/* Whether a section's code is well formed; reports it when not. */
+static bool code_ok(struct reader *r, enum section s, const char *code)
+{
+	bool ou = s == SEC_ORGUNIT;
+	size_t max = ou ? PROTO_ORGUNIT_MAX : PROTO_CODE_MAX;
+	if (!*code) {
+		err(r, r->line, "[%s] needs a code: [%s CODE]", section_names[s], section_names[s]);
+		return false;
+	}
+	if (strlen(code) > max) {
+		err(r, r->line, "code '%s' is longer than %zu bytes", code, max);
+		return false;
+	}
+	if (ou ? orgunit_code_ok(code) : code[strspn(code, CODE_CHARS)] == '\0')
+		return true;
+	err(r, r->line, "code '%s' may hold only %s", code,
+	    ou ? "digits in groups separated by single dots (35.27.03.2001)"
+	       : "lowercase letters, digits and '_'");
+	return false;
+}
+
+/* Whether a section's code is free; reports it when taken. */
+static bool code_free(struct reader *r, enum section s, const char *code)
+{
+	const struct catalog *c = r->c;
+	const char *by = NULL;
+	if (s == SEC_ORGUNIT && catalog_orgunit_find(c, code) >= 0)
+		by = "org unit";
+	else if (s == SEC_INDICATOR && catalog_indicator_find(c, code) >= 0)
+		by = "indicator";
+	else if ((s == SEC_ELEMENT || s == SEC_CASE) && catalog_element_find(c, code) >= 0)
+		by = "element";
+	else if ((s == SEC_ELEMENT || s == SEC_CASE) && catalog_casetype_find(c, code) >= 0)
+		by = "case";
+	if (!by)
+		return true;
+	err(r, r->line, "duplicate code '%s': already used by the %s defined above%s", code, by,
+	    s == SEC_ELEMENT || s == SEC_CASE ? " (elements and cases share one set of codes)"
+					      : "");
+	return false;
+}
+
+/* Append a quantity named code+suffix; returns its index or -1. */
+static int add_quantity(struct reader *r, const char *code, const char *suffix)
 {
 	struct catalog *c = r->c;
-	char *sp = strchr(hdr, ' ');
-	char *code = sp ? trim(sp + 1) : NULL;
-	if (sp)
-		*sp = '\0';
-	r->sec = SEC_NONE;
-	r->seen = 0;
-	r->cur = -1;
+	void *p = grow(r, c->quantities, c->n_quantities, sizeof(*c->quantities));
+	if (!p)
+		return -1;
+	c->quantities = p;
+	snprintf(c->quantities[c->n_quantities].code, sizeof(c->quantities[0].code), "%s%s", code,
+		 suffix);
+	return c->n_quantities++;
+}
+
+/* Append an org unit (no parent yet); returns its index or -1. */
+static int add_orgunit(struct reader *r, const char *code)
+{
+	struct catalog *c = r->c;
+	void *p = grow(r, c->orgunits, c->n_orgunits, sizeof(*c->orgunits));
+	if (!p)
+		return -1;
+	c->orgunits = p;
+	if (!(p = grow(r, r->ou, c->n_orgunits, sizeof(*r->ou))))
+		return -1;
+	r->ou = p;
+	snprintf(c->orgunits[c->n_orgunits].code, sizeof(c->orgunits[0].code), "%s", code);
+	c->orgunits[c->n_orgunits].parent = -1;
+	return c->n_orgunits++;
+}
+
+/* Append an element and its quantity; returns its index or -1. */
+static int add_element(struct reader *r, const char *code)
+{
+	struct catalog *c = r->c;
+	void *p = grow(r, c->elements, c->n_elements, sizeof(*c->elements));
+	if (!p)
+		return -1;
+	c->elements = p;
+	struct catalog_element *e = &c->elements[c->n_elements];
+	snprintf(e->code, sizeof(e->code), "%s", code);
+	if ((e->quantity = add_quantity(r, code, "")) < 0)
+		return -1;
+	return c->n_elements++;
+}
+
+/* Append a case type and its three consecutive quantities; returns its index or -1. */
+static int add_case(struct reader *r, const char *code)
+{
+	struct catalog *c = r->c;
+	void *p = grow(r, c->casetypes, c->n_casetypes, sizeof(*c->casetypes));
+	if (!p)
+		return -1;
+	c->casetypes = p;
+	struct catalog_casetype *t = &c->casetypes[c->n_casetypes];
+	snprintf(t->code, sizeof(t->code), "%s", code);
+	t->quantity = add_quantity(r, code, ".open");
+	if (t->quantity < 0 ||
+	    add_quantity(r, code, ".closed") != t->quantity + CATALOG_CASE_CLOSED ||
+	    add_quantity(r, code, ".ontime") != t->quantity + CATALOG_CASE_ONTIME)
+		return -1;
+	return c->n_casetypes++;
+}
+
+/* Append an indicator with factor 100; returns its index or -1. */
+static int add_indicator(struct reader *r, const char *code)
+{
+	struct catalog *c = r->c;
+	void *p = grow(r, c->indicators, c->n_indicators, sizeof(*c->indicators));
+	if (!p)
+		return -1;
+	c->indicators = p;
+	if (!(p = grow(r, r->ind, c->n_indicators, sizeof(*r->ind))))
+		return -1;
+	r->ind = p;
+	snprintf(c->indicators[c->n_indicators].code, sizeof(c->indicators[0].code), "%s", code);
+	c->indicators[c->n_indicators].factor = 100;
+	return c->n_indicators++;
+}
+
+/* How each section type appends its object; each returns the new index or -1. */
+static int (*const adders[])(struct reader *r, const char *code) = {
+    NULL, add_orgunit, add_element, add_case, add_indicator, NULL,
+};
+
+/* Start a section from its header's inside, "kind CODE". A broken header skips the section. */
+static void section_begin(struct reader *r, char *hdr)
+{
+	char *code = hdr + strcspn(hdr, " \t");
+	if (*code)
+		*code++ = '\0';
+	code = trim(code);
+	r->sec = SEC_SKIP;
 	r->sec_line = r->line;
-	enum section s = !strcmp(hdr, "orgunit")     ? SEC_ORGUNIT
-			 : !strcmp(hdr, "element")   ? SEC_ELEMENT
-			 : !strcmp(hdr, "case")      ? SEC_CASE
-			 : !strcmp(hdr, "indicator") ? SEC_INDICATOR
-						     : SEC_NONE;
+	memset(r->key_line, 0, sizeof(r->key_line));
+	r->damaged = false;
+	enum section s = (enum section)word(hdr, section_names, SEC_SKIP);
 	if (s == SEC_NONE) {
-		err(r, r->line, "unknown section [%s] (orgunit, element, case or indicator)", hdr);
-		r->sec = SEC_NONE;
-		r->cur = -2; /* skip its keys quietly */
+		err(r, r->line, "unknown section type [%s]: orgunit, element, case or indicator",
+		    hdr);
 		return;
 	}
-	bool is_ou = s == SEC_ORGUNIT;
-	size_t max = is_ou ? PROTO_ORGUNIT_MAX : PROTO_CODE_MAX;
-	if (!code || !code_ok(code, is_ou ? ORGUNIT_CHARS : CODE_CHARS) || strlen(code) > max) {
-		err(r, r->line, "[%s] needs a code of %s, at most %zu bytes", hdr,
-		    is_ou ? "digits and dots" : "lowercase letters, digits and '_'", max);
-		r->cur = -2;
+	if (!code_ok(r, s, code) || !code_free(r, s, code))
 		return;
-	}
-	bool dup = false;
-	int i = -1;
-	switch (s) {
-	case SEC_ORGUNIT:
-		dup = catalog_orgunit_find(c, code) >= 0;
-		if (!dup && (i = grow((void **)&c->orgunits, &c->n_orgunits, sizeof(*c->orgunits))) >= 0) {
-			snprintf(c->orgunits[i].code, sizeof(c->orgunits[i].code), "%s", code);
-			c->orgunits[i].parent = -1;
-			if (grow((void **)&r->parent, &(int){i}, sizeof(*r->parent)) < 0 ||
-			    grow((void **)&r->parent_line, &(int){i}, sizeof(int)) < 0)
-				i = -1;
-		}
-		break;
-	case SEC_ELEMENT:
-		dup = source_code_taken(c, code);
-		if (!dup && (i = grow((void **)&c->elements, &c->n_elements, sizeof(*c->elements))) >= 0) {
-			snprintf(c->elements[i].code, sizeof(c->elements[i].code), "%s", code);
-			int o = grow((void **)&r->order, &r->n_order, sizeof(int));
-			if (o >= 0)
-				r->order[o] = i;
-		}
-		break;
-	case SEC_CASE:
-		dup = source_code_taken(c, code);
-		if (!dup &&
-		    (i = grow((void **)&c->casetypes, &c->n_casetypes, sizeof(*c->casetypes))) >= 0) {
-			snprintf(c->casetypes[i].code, sizeof(c->casetypes[i].code), "%s", code);
-			int o = grow((void **)&r->order, &r->n_order, sizeof(int));
-			if (o >= 0)
-				r->order[o] = ~i;
-		}
-		break;
-	case SEC_INDICATOR:
-		dup = catalog_indicator_find(c, code) >= 0;
-		if (!dup &&
-		    (i = grow((void **)&c->indicators, &c->n_indicators, sizeof(*c->indicators))) >= 0) {
-			struct catalog_indicator *ind = &c->indicators[i];
-			snprintf(ind->code, sizeof(ind->code), "%s", code);
-			ind->factor = 100;
-			if (grow((void **)&r->num, &(int){i}, sizeof(*r->num)) < 0 ||
-			    grow((void **)&r->den, &(int){i}, sizeof(*r->den)) < 0)
-				i = -1;
-		}
-		break;
-	default: break;
-	}
-	if (dup) {
-		err(r, r->line, "%s '%s' is defined twice%s", hdr, code,
-		    s == SEC_ELEMENT || s == SEC_CASE ? " (elements and cases share codes)" : "");
-		r->cur = -2;
+	int i = adders[s](r, code);
+	if (i < 0)
 		return;
-	}
-	if (i < 0) {
-		err(r, r->line, "out of memory");
-		r->cur = -2;
-		return;
-	}
 	r->sec = s;
 	r->cur = i;
+	snprintf(r->code, sizeof(r->code), "%s", code);
 }
 
-/* Match val against a list of words; returns its index + 1, or 0. */
-static int word(const char *val, const char *const *words)
+/* A key before the first section: only the title. */
+static void top_key(struct reader *r, const char *key, const char *val)
 {
-	for (int i = 0; words[i]; i++)
-		if (!strcmp(val, words[i]))
-			return i + 1;
-	return 0;
-}
-
-/* Apply "key = val" to the current org unit. */
-static void key_orgunit(struct reader *r, const char *key, const char *val)
-{
-	struct catalog_orgunit *o = &r->c->orgunits[r->cur];
-	if (!strcmp(key, "name")) {
-		set_text(r, o->name, sizeof(o->name), key, val);
-	} else if (!strcmp(key, "kind")) {
-		if (!word(val, ou_kinds))
-			err(r, r->line, "kind must be kecamatan, desa or kelurahan, not '%s'", val);
-		else
-			snprintf(o->kind, sizeof(o->kind), "%s", val);
-	} else {
-		set_text(r, r->parent[r->cur], sizeof(r->parent[r->cur]), key, val);
-		r->parent_line[r->cur] = r->line;
+	if (strcmp(key, "title")) {
+		err(r, r->line,
+		    "'%s' outside a section (only 'title' comes before the first "
+		    "section)",
+		    key);
+		return;
 	}
+	if (r->title_line) {
+		err(r, r->line, "'title' given twice (first on line %d)", r->title_line);
+		return;
+	}
+	r->title_line = r->line;
+	r->key = "title";
+	set_text(r, r->c->title, sizeof(r->c->title), val);
 }
 
-/* Apply "key = val" to the current element. */
-static void key_element(struct reader *r, const char *key, const char *val)
+/* The current section's object, as bytes for a key's field offset. */
+static char *object(struct reader *r)
 {
-	struct catalog_element *e = &r->c->elements[r->cur];
-	if (!strcmp(key, "name"))
-		set_text(r, e->name, sizeof(e->name), key, val);
-	else if (!strcmp(key, "unit") && !(e->unit = (enum catalog_unit)word(val, units)))
-		err(r, r->line, "unit must be count, amount, state or target, not '%s'", val);
-	else if (!strcmp(key, "aggregate") && !(e->agg = (enum catalog_agg)word(val, aggs)))
-		err(r, r->line, "aggregate must be sum or last, not '%s'", val);
-}
-
-/* Apply "key = val" to the current case type. */
-static void key_case(struct reader *r, const char *key, const char *val)
-{
-	struct catalog_casetype *t = &r->c->casetypes[r->cur];
-	long long v;
-	if (!strcmp(key, "name"))
-		set_text(r, t->name, sizeof(t->name), key, val);
-	else if (!strcmp(val, "none"))
-		t->limit_days = -1;
-	else if (parse_int(val, 3660, &v))
-		t->limit_days = (int)v;
-	else
-		err(r, r->line, "limit_days must be a number of days (0-3660) or none, not '%s'", val);
-}
-
-/* Apply "key = val" to the current indicator. */
-static void key_indicator(struct reader *r, const char *key, const char *val)
-{
-	struct catalog_indicator *ind = &r->c->indicators[r->cur];
-	long long v;
-	if (!strcmp(key, "rows")) {
-		set_text(r, ind->rows, sizeof(ind->rows), key, val);
-	} else if (!strcmp(key, "name")) {
-		set_text(r, ind->name, sizeof(ind->name), key, val);
-	} else if (!strcmp(key, "jabatan")) {
-		if (ind->n_jabatan == CATALOG_JABATAN_MAX)
-			err(r, r->line, "more than %d jabatan", CATALOG_JABATAN_MAX);
-		else
-			set_text(r, ind->jabatan[ind->n_jabatan++], sizeof(ind->jabatan[0]), key, val);
-	} else if (!strcmp(key, "sasaran")) {
-		set_text(r, ind->sasaran, sizeof(ind->sasaran), key, val);
-	} else if (!strcmp(key, "source")) {
-		set_text(r, ind->source, sizeof(ind->source), key, val);
-	} else if (!strcmp(key, "kind")) {
-		if (!word(val, ind_kinds))
-			err(r, r->line, "kind must be count, case, follow-up, deliverable, amount, "
-					"target or state, not '%s'", val);
-		else
-			snprintf(ind->kind, sizeof(ind->kind), "%s", val);
-	} else if (!strcmp(key, "factor")) {
-		if (!parse_int(val, 1000000, &v) || v == 0)
-			err(r, r->line, "factor must be a positive whole number, not '%s'", val);
-		else
-			ind->factor = v;
-	} else if (!strcmp(key, "polarity")) {
-		if (!(ind->polarity = (enum catalog_polarity)word(val, polarities)))
-			err(r, r->line, "polarity must be up or down, not '%s'", val);
-	} else {
-		struct formula *f = !strcmp(key, "numerator") ? &r->num[r->cur] : &r->den[r->cur];
-		set_text(r, f->text, sizeof(f->text), key, val);
-		f->line = r->line;
+	struct catalog *c = r->c;
+	switch (r->sec) {
+	case SEC_ORGUNIT: return (char *)&c->orgunits[r->cur];
+	case SEC_ELEMENT: return (char *)&c->elements[r->cur];
+	case SEC_CASE: return (char *)&c->casetypes[r->cur];
+	default: return (char *)&c->indicators[r->cur];
 	}
 }
 
 /* One "key = value" line. */
-static void key_line(struct reader *r, char *key, char *val)
+static void key_line(struct reader *r, const char *key, const char *val)
 {
-	if (r->cur == -2)
+	if (r->sec == SEC_SKIP)
 		return;
 	if (r->sec == SEC_NONE) {
-		if (!strcmp(key, "title") && r->c->n_orgunits + r->c->n_elements == 0)
-			set_text(r, r->c->title, sizeof(r->c->title), key, val);
-		else
-			err(r, r->line, "'%s' outside a section", key);
+		top_key(r, key, val);
 		return;
 	}
-	const char *const *keys = section_keys(r->sec);
-	int k = -1;
-	for (int i = 0; keys[i]; i++) {
-		const char *name = keys[i][0] == '!' || keys[i][0] == '*' ? keys[i] + 1 : keys[i];
-		if (!strcmp(name, key))
-			k = i;
-	}
-	if (k < 0) {
-		err(r, r->line, "unknown key '%s' in [%s]", key, section_name(r->sec));
+	const struct key *keys = section_keys[r->sec];
+	int k = 0;
+	while (keys[k].name && strcmp(keys[k].name, key))
+		k++;
+	if (!keys[k].name) {
+		err(r, r->line, "unknown key '%s' in [%s %s]", key, section_names[r->sec], r->code);
 		return;
 	}
-	if ((r->seen & (1u << k)) && keys[k][0] != '*') {
-		err(r, r->line, "'%s' given twice", key);
+	if (r->key_line[k] && !(keys[k].flags & KEY_REPEAT)) {
+		err(r, r->line, "'%s' given twice (first on line %d)", key, r->key_line[k]);
 		return;
 	}
-	r->seen |= 1u << k;
-	switch (r->sec) {
-	case SEC_ORGUNIT: key_orgunit(r, key, val); break;
-	case SEC_ELEMENT: key_element(r, key, val); break;
-	case SEC_CASE: key_case(r, key, val); break;
-	case SEC_INDICATOR: key_indicator(r, key, val); break;
-	default: break;
-	}
+	if (!r->key_line[k])
+		r->key_line[k] = r->line;
+	r->key = keys[k].name;
+	if (keys[k].set)
+		keys[k].set(r, val);
+	else
+		set_text(r, object(r) + keys[k].off, keys[k].size, val);
 }
 
-/* One line of the file. */
-static void parse_line(struct reader *r, char *raw)
+/* Whether a line of n bytes is text the reader takes: no NUL, not too long, UTF-8. */
+static bool line_readable(struct reader *r, const char *s, size_t n)
 {
-	char *s = trim(raw);
+	size_t bad;
+	if (strlen(s) != n)
+		err(r, r->line, "NUL byte at byte %zu of the line", strlen(s) + 1);
+	else if (n > LINE_MAX_LEN)
+		err(r, r->line, "line is %zu bytes long, more than %d", n, LINE_MAX_LEN);
+	else if ((bad = utf8_check((const unsigned char *)s, n)) < n)
+		err(r, r->line, "not valid UTF-8 at byte %zu of the line", bad + 1);
+	else
+		return true;
+	return false;
+}
+
+/* One line of the file, n bytes without its newline. An unreadable one damages its section. */
+static void parse_line(struct reader *r, char *s, size_t n)
+{
+	if (!line_readable(r, s, n)) {
+		r->damaged = true;
+		return;
+	}
+	s = trim(s);
 	if (!*s || *s == '#' || *s == ';')
 		return;
 	if (*s == '[') {
-		size_t n = strlen(s);
-		if (r->sec != SEC_NONE)
-			section_end(r);
-		if (s[n - 1] != ']') {
-			err(r, r->line, "section header without ']'");
-			r->cur = -2;
+		section_end(r);
+		n = strlen(s);
+		if (n < 2 || s[n - 1] != ']') {
+			err(r, r->line, "unterminated section header: '%s' lacks its closing ']'",
+			    s);
+			r->sec = SEC_SKIP;
 			return;
 		}
 		s[n - 1] = '\0';
@@ -433,167 +718,195 @@ static void parse_line(struct reader *r, char *raw)
 	}
 	char *eq = strchr(s, '=');
 	if (!eq) {
-		err(r, r->line, "expected 'key = value'");
+		err(r, r->line, "expected 'key = value' or a [section], found '%s'", s);
+		r->damaged = true;
 		return;
 	}
 	*eq = '\0';
 	key_line(r, trim(s), trim(eq + 1));
 }
 
-/* ---- after reading: quantities, formulas, the org unit tree ---- */
-
-/* Number the quantities in file order: one per element, three per case type. */
-static int build_quantities(struct reader *r)
+/* Read every line; returns 0, or -errno when the file cannot be read to its end. */
+static int read_lines(struct reader *r, FILE *f)
 {
-	struct catalog *c = r->c;
-	static const char *const steps[] = {".open", ".closed", ".ontime"};
-	c->quantities = calloc((size_t)c->n_elements + 3 * (size_t)c->n_casetypes + 1,
-			       sizeof(*c->quantities));
-	if (!c->quantities)
-		return -ENOMEM;
-	for (int o = 0; o < r->n_order; o++) {
-		int x = r->order[o];
-		if (x >= 0) {
-			c->elements[x].quantity = c->n_quantities;
-			snprintf(c->quantities[c->n_quantities++].code, sizeof(c->quantities[0].code),
-				 "%s", c->elements[x].code);
-			continue;
-		}
-		c->casetypes[~x].quantity = c->n_quantities;
-		for (int k = 0; k < 3; k++)
-			snprintf(c->quantities[c->n_quantities++].code, sizeof(c->quantities[0].code),
-				 "%s%s", c->casetypes[~x].code, steps[k]);
+	char *buf = NULL;
+	size_t cap = 0;
+	for (;;) {
+		errno = 0;
+		ssize_t n = getline(&buf, &cap, f);
+		if (n < 0)
+			break;
+		r->line++;
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		parse_line(r, buf, (size_t)n);
 	}
-	return 0;
+	int rc = feof(f) ? 0 : errno ? -errno : -EIO;
+	free(buf);
+	return rc;
 }
 
-/* Resolve "a + b + c" into quantity indices. */
-static void resolve_formula(struct reader *r, const struct formula *f, const char *side, int *q,
+/* ---- after reading: the org unit tree, the formulas, the reverse index ---- */
+
+/* Turn each org unit's parent code into an index of an org unit defined above it. */
+static void resolve_parents(struct reader *r)
+{
+	struct catalog *c = r->c;
+	for (int i = 1; i < c->n_orgunits; i++) {
+		const struct pending_orgunit *p = &r->ou[i];
+		if (!p->parent[0])
+			continue;
+		int j = catalog_orgunit_find(c, p->parent);
+		if (j < 0)
+			err(r, p->line, "parent %s is not an org unit of this catalog", p->parent);
+		else if (j == i)
+			err(r, p->line, "org unit %s is its own parent", p->parent);
+		else if (j > i)
+			err(r, p->line,
+			    "parent %s is defined below its child; define parents first",
+			    p->parent);
+		else
+			c->orgunits[i].parent = j;
+	}
+}
+
+/* Add the quantity named by one term to q[0..*n); reports an unknown or repeated one. */
+static void resolve_term(struct reader *r, const char *t, int line, const char *side, int *q,
+			 int *n)
+{
+	if (!*t) {
+		err(r, line, "'%s' has an empty term (a '+' with nothing on one side)", side);
+		return;
+	}
+	int i = catalog_quantity_find(r->c, t);
+	if (i < 0) {
+		err(r, line,
+		    "'%s': unknown quantity '%s' (an element code, or a case code with "
+		    ".open, .closed or .ontime)",
+		    side, t);
+		return;
+	}
+	for (int k = 0; k < *n; k++)
+		if (q[k] == i) {
+			err(r, line, "'%s' names '%s' twice", side, t);
+			return;
+		}
+	q[(*n)++] = i;
+}
+
+/* Resolve "a + b + c" into quantity indices q[0..*n). An empty text was reported already. */
+static void resolve_formula(struct reader *r, const char *text, int line, const char *side, int *q,
 			    int *n)
 {
-	char buf[FORMULA_MAX], *save = NULL;
-	int before = r->n_errors;
-	snprintf(buf, sizeof(buf), "%s", f->text);
+	char term[LINE_MAX_LEN + 1];
+	int terms = 1;
 	*n = 0;
-	for (char *t = strtok_r(buf, "+", &save); t; t = strtok_r(NULL, "+", &save)) {
-		t = trim(t);
-		int i = catalog_quantity_find(r->c, t);
-		if (!*t)
-			err(r, f->line, "%s has an empty term", side);
-		else if (i < 0)
-			err(r, f->line, "%s: '%s' is not an element or a case step (<case>.open, "
-					".closed, .ontime)", side, t);
-		else if (*n == CATALOG_TERMS_MAX)
-			err(r, f->line, "%s has more than %d terms", side, CATALOG_TERMS_MAX);
-		else
-			q[(*n)++] = i;
+	if (!text[0])
+		return;
+	for (const char *s = text; (s = strchr(s, '+')) != NULL; s++)
+		terms++;
+	if (terms > CATALOG_TERMS_MAX) {
+		err(r, line, "'%s' has %d terms, more than %d", side, terms, CATALOG_TERMS_MAX);
+		return;
 	}
-	if (*n == 0 && r->n_errors == before)
-		err(r, f->line, "%s names no quantity", side);
+	for (const char *s = text;; s++) {
+		size_t len = strcspn(s, "+");
+		memcpy(term, s, len);
+		term[len] = '\0';
+		resolve_term(r, trim(term), line, side, q, n);
+		s += len;
+		if (!*s)
+			break;
+	}
 }
 
 /* Add indicator i to quantity q's list, once. */
-static int link_quantity(struct catalog_quantity *q, int i)
+static void link_quantity(struct reader *r, struct catalog_quantity *q, int i)
 {
 	for (int j = 0; j < q->n_indicators; j++)
 		if (q->indicators[j] == i)
-			return 0;
-	int *p = realloc(q->indicators, (size_t)(q->n_indicators + 1) * sizeof(int));
+			return;
+	int *p = grow(r, q->indicators, q->n_indicators, sizeof(int));
 	if (!p)
-		return -ENOMEM;
+		return;
 	p[q->n_indicators++] = i;
 	q->indicators = p;
-	return 0;
 }
 
-/* Check what the lines alone cannot: the tree, units, formulas, the reverse index. */
-static void finish(struct reader *r)
+/* Resolve every indicator's formulas and build the quantities' reverse index. */
+static void resolve_indicators(struct reader *r)
 {
 	struct catalog *c = r->c;
-	if (c->n_orgunits == 0)
-		err(r, r->line, "no [orgunit]: the first must be the kecamatan");
-	if (c->n_indicators == 0)
-		err(r, r->line, "no [indicator]");
-	for (int i = 0; i < c->n_orgunits; i++) {
-		if (!r->parent[i][0])
-			continue;
-		int p = catalog_orgunit_find(c, r->parent[i]);
-		if (p < 0 || p >= i)
-			err(r, r->parent_line[i], "parent %s is not an org unit defined above",
-			    r->parent[i]);
-		else
-			c->orgunits[i].parent = p;
-	}
-	if (build_quantities(r) < 0) {
-		err(r, r->line, "out of memory");
-		return;
-	}
 	for (int i = 0; i < c->n_indicators; i++) {
 		struct catalog_indicator *ind = &c->indicators[i];
-		if (r->num[i].text[0])
-			resolve_formula(r, &r->num[i], "numerator", ind->num, &ind->n_num);
-		if (r->den[i].text[0])
-			resolve_formula(r, &r->den[i], "denominator", ind->den, &ind->n_den);
-		for (int t = 0; t < ind->n_num + ind->n_den; t++) {
-			int q = t < ind->n_num ? ind->num[t] : ind->den[t - ind->n_num];
-			if (link_quantity(&c->quantities[q], i) < 0)
-				err(r, r->line, "out of memory");
-		}
+		const struct pending_indicator *p = &r->ind[i];
+		resolve_formula(r, p->num, p->num_line, "numerator", ind->num, &ind->n_num);
+		resolve_formula(r, p->den, p->den_line, "denominator", ind->den, &ind->n_den);
+		for (int t = 0; t < ind->n_num; t++)
+			link_quantity(r, &c->quantities[ind->num[t]], i);
+		for (int t = 0; t < ind->n_den; t++)
+			link_quantity(r, &c->quantities[ind->den[t]], i);
 	}
+}
+
+/* Check what the lines alone cannot: that there is something, the tree, the formulas. */
+static void finish(struct reader *r)
+{
+	int end = r->line > 0 ? r->line : 1;
+	section_end(r);
+	if (r->c->n_orgunits == 0)
+		err(r, end, "no [orgunit] section: the first must be the kecamatan");
+	if (r->c->n_indicators == 0)
+		err(r, end, "no [indicator] section");
+	resolve_parents(r);
+	resolve_indicators(r);
+}
+
+/* Free what only the reader needed. */
+static void reader_free(struct reader *r)
+{
+	for (int i = 0; i < r->n_problems; i++)
+		free(r->problems[i].text);
+	free(r->problems);
+	free(r->ou);
+	free(r->ind);
 }
 
 int catalog_load(const char *path, struct catalog **out, char **errors)
 {
 	struct reader r = {.path = path, .sec = SEC_NONE, .cur = -1};
-	char line[LINE_MAX_LEN + 2];
 	*out = NULL;
 	if (errors)
 		*errors = NULL;
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		int e = -errno;
-		if (errors && (*errors = malloc(strlen(path) + 128)) != NULL)
-			sprintf(*errors, "%s: %s\n", path, strerror(-e));
-		return e;
+		int rc = -errno;
+		if (errors)
+			*errors = errno_text(path, rc);
+		return rc;
 	}
 	r.c = calloc(1, sizeof(*r.c));
-	if (!r.c) {
-		fclose(f);
-		return -ENOMEM;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		r.line++;
-		size_t n = strlen(line);
-		if (n > LINE_MAX_LEN && line[n - 1] != '\n') {
-			err(&r, r.line, "line longer than %d bytes", LINE_MAX_LEN);
-			int ch;
-			while ((ch = fgetc(f)) != EOF && ch != '\n')
-				;
-			continue;
-		}
-		parse_line(&r, line);
-	}
+	int rc = r.c ? read_lines(&r, f) : -ENOMEM;
 	fclose(f);
-	if (r.sec != SEC_NONE)
-		section_end(&r);
-	finish(&r);
-	free(r.num);
-	free(r.den);
-	free(r.parent);
-	free(r.parent_line);
-	free(r.order);
-	if (r.n_errors) {
-		catalog_free(&r.c);
-		if (errors)
-			*errors = r.errors;
-		else
-			free(r.errors);
-		return IKI_ECATALOG;
+	if (rc == 0)
+		finish(&r);
+	if (rc == 0 && r.oom)
+		rc = -ENOMEM;
+	if (rc == 0 && r.n_problems) {
+		rc = IKI_ECATALOG;
+		if (errors && !(*errors = problems_text(&r)))
+			rc = -ENOMEM;
+	} else if (rc < 0 && errors) {
+		*errors = errno_text(path, rc);
 	}
+	reader_free(&r);
+	if (rc < 0)
+		catalog_free(&r.c);
 	*out = r.c;
-	return 0;
+	return rc;
 }
 
+/* Free a catalog and everything it owns; null the pointer. */
 void catalog_free(struct catalog **cp)
 {
 	struct catalog *c = cp ? *cp : NULL;
@@ -610,43 +923,58 @@ void catalog_free(struct catalog **cp)
 	*cp = NULL;
 }
 
-/* ---- lookups (linear: a catalog has tens of entries, looked up once per event) ---- */
+/*
+ * Lookups are linear: a kecamatan's catalog has a few dozen entries of each kind, and a scan of
+ * them costs less than the LMDB write the looked-up event leads to. A catalog of a whole province
+ * would want a sorted index here; the interface would not change.
+ */
 
-#define FIND(arr, n, code)                                \
-	do {                                              \
-		for (int i_ = 0; i_ < (n); i_++)          \
-			if (!strcmp((arr)[i_].code, code)) \
-				return i_;                \
-		return -1;                                \
-	} while (0)
+/* Index of the entry whose code is code in an array of n structs (size each, first at first). */
+static int find(const char *first, int n, size_t size, const char *code)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(first + (size_t)i * size, code))
+			return i;
+	return -1;
+}
 
+#define FIND(arr, n, code) ((n) > 0 ? find((arr)[0].code, (n), sizeof((arr)[0]), (code)) : -1)
+
+/* Index of the org unit with this code, or -1. */
 int catalog_orgunit_find(const struct catalog *c, const char *code)
 {
-	FIND(c->orgunits, c->n_orgunits, code);
+	return FIND(c->orgunits, c->n_orgunits, code);
 }
 
+/* Index of the element with this code, or -1. */
 int catalog_element_find(const struct catalog *c, const char *code)
 {
-	FIND(c->elements, c->n_elements, code);
+	return FIND(c->elements, c->n_elements, code);
 }
 
+/* Index of the case type with this code, or -1. */
 int catalog_casetype_find(const struct catalog *c, const char *code)
 {
-	FIND(c->casetypes, c->n_casetypes, code);
+	return FIND(c->casetypes, c->n_casetypes, code);
 }
 
+/* Index of the indicator with this code, or -1. */
 int catalog_indicator_find(const struct catalog *c, const char *code)
 {
-	FIND(c->indicators, c->n_indicators, code);
+	return FIND(c->indicators, c->n_indicators, code);
 }
 
+/* Index of the quantity with this code ("surat_masuk", "akta.open"), or -1. */
 int catalog_quantity_find(const struct catalog *c, const char *code)
 {
-	FIND(c->quantities, c->n_quantities, code);
+	return FIND(c->quantities, c->n_quantities, code);
 }
 
+/* Whether indicator i is shown under this jabatan; 0 for an index out of range. */
 int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *jabatan)
 {
+	if (i < 0 || i >= c->n_indicators)
+		return 0;
 	const struct catalog_indicator *ind = &c->indicators[i];
 	for (int j = 0; j < ind->n_jabatan; j++)
 		if (!strcasecmp(ind->jabatan[j], jabatan))
@@ -654,11 +982,16 @@ int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *ja
 	return 0;
 }
 
+/* Indicator i's jabatan joined with "; " into buf, truncated to fit; "" out of range. */
 void catalog_indicator_jabatan(const struct catalog *c, int i, char *buf, size_t n)
 {
+	if (n == 0)
+		return;
+	buf[0] = '\0';
+	if (i < 0 || i >= c->n_indicators)
+		return;
 	const struct catalog_indicator *ind = &c->indicators[i];
 	size_t used = 0;
-	buf[0] = '\0';
 	for (int j = 0; j < ind->n_jabatan && used < n; j++) {
 		int w = snprintf(buf + used, n - used, "%s%s", j ? "; " : "", ind->jabatan[j]);
 		if (w < 0)

@@ -1,5 +1,7 @@
-/* check_catalog.c: the catalog reader: the shipped catalogs load right, broken ones fail with file:line. */
+/* check_catalog.c: the catalog reader: good catalogs load right, broken ones fail with file:line.
+ */
 #include <check.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,154 +12,303 @@
 
 #define MINI "tests/data/mini.conf"
 #define SAMPANG "catalog/sampang-2022.conf"
+#define FIXTURES "tests/catalog/"
 
-START_TEST(test_mini_loads_with_counts_and_quantities)
+/* Load a catalog that must load; fails the test with the reader's errors otherwise. */
+static struct catalog *load_ok(const char *path)
 {
 	struct catalog *c = NULL;
 	char *errors = NULL;
-	ck_assert_int_eq(catalog_load(MINI, &c, &errors), 0);
+	int rc = catalog_load(path, &c, &errors);
+	ck_assert_msg(rc == 0, "%s: rc %d\n%s", path, rc, errors ? errors : "");
 	ck_assert_ptr_null(errors);
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+START_TEST(test_mini_loads_with_the_right_counts)
+{
+	struct catalog *c = load_ok(MINI);
 	ck_assert_str_eq(c->title, "Katalog uji");
 	ck_assert_int_eq(c->n_orgunits, 3);
 	ck_assert_int_eq(c->n_elements, 4);
 	ck_assert_int_eq(c->n_casetypes, 2);
 	ck_assert_int_eq(c->n_indicators, 4);
 	ck_assert_int_eq(c->n_quantities, 4 + 2 * 3);
+	catalog_free(&c);
+}
+END_TEST
+
+START_TEST(test_mini_orgunits_point_to_their_parent)
+{
+	struct catalog *c = load_ok(MINI);
+	ck_assert_str_eq(c->orgunits[0].code, "35.27.03");
+	ck_assert_str_eq(c->orgunits[0].kind, "kecamatan");
 	ck_assert_int_eq(c->orgunits[0].parent, -1);
+	ck_assert_int_eq(c->orgunits[1].parent, 0);
 	ck_assert_int_eq(c->orgunits[2].parent, 0);
 	ck_assert_str_eq(c->orgunits[2].name, "Aengsareh");
+	ck_assert_str_eq(c->orgunits[2].kind, "desa");
+	catalog_free(&c);
+}
+END_TEST
 
-	int akta = catalog_casetype_find(c, "akta");
-	ck_assert_int_ge(akta, 0);
-	ck_assert_int_eq(c->casetypes[akta].limit_days, 14);
+START_TEST(test_mini_elements_and_cases_have_their_values)
+{
+	struct catalog *c = load_ok(MINI);
+	int el = catalog_element_find(c, "desa_tertib");
+	ck_assert_int_eq(el, 2);
+	ck_assert_int_eq(c->elements[el].unit, CATALOG_STATE);
+	ck_assert_int_eq(c->elements[el].agg, CATALOG_LAST);
+	ck_assert_str_eq(c->elements[el].name, "Desa tertib administrasi");
+	el = catalog_element_find(c, "surat_masuk");
+	ck_assert_int_eq(c->elements[el].unit, CATALOG_COUNT);
+	ck_assert_int_eq(c->elements[el].agg, CATALOG_SUM);
+	ck_assert_int_eq(c->casetypes[catalog_casetype_find(c, "akta")].limit_days, 14);
 	ck_assert_int_eq(c->casetypes[catalog_casetype_find(c, "kriminal")].limit_days, -1);
-	int q = c->casetypes[akta].quantity;
-	ck_assert_int_eq(catalog_quantity_find(c, "akta.open"), q);
+	catalog_free(&c);
+}
+END_TEST
+
+START_TEST(test_mini_quantities_follow_file_order)
+{
+	struct catalog *c = load_ok(MINI);
+	static const char *const codes[] = {
+	    "surat_masuk", "surat_tepat", "desa_tertib",   "desa_sasaran",    "akta.open",
+	    "akta.closed", "akta.ontime", "kriminal.open", "kriminal.closed", "kriminal.ontime",
+	};
+	for (int q = 0; q < c->n_quantities; q++)
+		ck_assert_str_eq(c->quantities[q].code, codes[q]);
+	for (int e = 0; e < c->n_elements; e++)
+		ck_assert_int_eq(c->elements[e].quantity,
+				 catalog_quantity_find(c, c->elements[e].code));
+	int q = c->casetypes[catalog_casetype_find(c, "akta")].quantity;
+	ck_assert_int_eq(q, 4);
+	ck_assert_int_eq(catalog_quantity_find(c, "akta.open"), q + CATALOG_CASE_OPEN);
 	ck_assert_int_eq(catalog_quantity_find(c, "akta.closed"), q + CATALOG_CASE_CLOSED);
 	ck_assert_int_eq(catalog_quantity_find(c, "akta.ontime"), q + CATALOG_CASE_ONTIME);
+	ck_assert_int_eq(c->casetypes[catalog_casetype_find(c, "kriminal")].quantity, 7);
 	ck_assert_int_eq(catalog_quantity_find(c, "akta"), -1);
+	catalog_free(&c);
+}
+END_TEST
 
-	int el = catalog_element_find(c, "desa_tertib");
-	ck_assert_int_eq(c->elements[el].agg, CATALOG_LAST);
-	ck_assert_int_eq(c->elements[el].unit, CATALOG_STATE);
+START_TEST(test_mini_indicators_resolve_their_formulas)
+{
+	struct catalog *c = load_ok(MINI);
+	int akta = c->casetypes[catalog_casetype_find(c, "akta")].quantity;
+	const struct catalog_indicator *ind = &c->indicators[catalog_indicator_find(c, "akta")];
+	ck_assert_str_eq(ind->rows, "2");
+	ck_assert_str_eq(ind->kind, "case");
+	ck_assert_str_eq(ind->source, "Register");
+	ck_assert_int_eq(ind->polarity, CATALOG_UP);
+	ck_assert_int_eq(ind->factor, 100);
+	ck_assert_int_eq(ind->n_num, 1);
+	ck_assert_int_eq(ind->num[0], akta + CATALOG_CASE_ONTIME);
+	ck_assert_int_eq(ind->n_den, 1);
+	ck_assert_int_eq(ind->den[0], akta + CATALOG_CASE_OPEN);
+	ind = &c->indicators[catalog_indicator_find(c, "kriminal")];
+	ck_assert_str_eq(ind->rows, "3, 4");
+	ck_assert_str_eq(ind->kind, "follow-up");
+	catalog_free(&c);
+}
+END_TEST
 
+START_TEST(test_mini_reverse_index_lists_each_user_once)
+{
+	struct catalog *c = load_ok(MINI);
+	int akta = c->casetypes[catalog_casetype_find(c, "akta")].quantity;
 	int ind = catalog_indicator_find(c, "akta");
-	ck_assert_int_eq(c->indicators[ind].n_num, 1);
-	ck_assert_int_eq(c->indicators[ind].num[0], q + CATALOG_CASE_ONTIME);
-	ck_assert_int_eq(c->indicators[ind].den[0], q);
-	ck_assert_int_eq(c->indicators[ind].factor, 100);
-	/* The reverse index: akta.open feeds exactly the indicator akta. */
-	ck_assert_int_eq(c->quantities[q].n_indicators, 1);
-	ck_assert_int_eq(c->quantities[q].indicators[0], ind);
-	ck_assert_int_eq(c->quantities[q + CATALOG_CASE_CLOSED].n_indicators, 0);
+	ck_assert_int_eq(c->quantities[akta].n_indicators, 1);
+	ck_assert_int_eq(c->quantities[akta].indicators[0], ind);
+	ck_assert_int_eq(c->quantities[akta + CATALOG_CASE_CLOSED].n_indicators, 0);
+	int tertib = c->elements[catalog_element_find(c, "desa_tertib")].quantity;
+	ck_assert_int_eq(c->quantities[tertib].n_indicators, 1);
+	ck_assert_int_eq(c->quantities[tertib].indicators[0], catalog_indicator_find(c, "tertib"));
+	catalog_free(&c);
+}
+END_TEST
 
+START_TEST(test_find_functions_answer_minus_one_for_unknown_codes)
+{
+	struct catalog *c = load_ok(MINI);
+	ck_assert_int_eq(catalog_orgunit_find(c, "35.27.03"), 0);
+	ck_assert_int_eq(catalog_orgunit_find(c, "35.27.03.2002"), 2);
+	ck_assert_int_eq(catalog_orgunit_find(c, "35.27.03.9999"), -1);
+	ck_assert_int_eq(catalog_element_find(c, "surat_tepat"), 1);
+	ck_assert_int_eq(catalog_element_find(c, "akta"), -1);
+	ck_assert_int_eq(catalog_casetype_find(c, "kriminal"), 1);
+	ck_assert_int_eq(catalog_casetype_find(c, "surat_masuk"), -1);
+	ck_assert_int_eq(catalog_indicator_find(c, "tertib"), 3);
+	ck_assert_int_eq(catalog_indicator_find(c, "iki01"), -1);
+	ck_assert_int_eq(catalog_quantity_find(c, "kriminal.ontime"), 9);
+	ck_assert_int_eq(catalog_quantity_find(c, ""), -1);
+	catalog_free(&c);
+}
+END_TEST
+
+START_TEST(test_jabatan_helpers_match_and_join)
+{
+	struct catalog *c = load_ok(MINI);
 	int kr = catalog_indicator_find(c, "kriminal");
-	char buf[200];
-	ck_assert(catalog_indicator_has_jabatan(c, kr, "staf trantib"));
+	char buf[200], small[10];
+	ck_assert_int_eq(c->indicators[kr].n_jabatan, 2);
+	ck_assert(catalog_indicator_has_jabatan(c, kr, "Kasi Trantib"));
+	ck_assert(catalog_indicator_has_jabatan(c, kr, "staf TRANTIB"));
 	ck_assert(!catalog_indicator_has_jabatan(c, kr, "Kasi Pemerintahan"));
+	ck_assert(!catalog_indicator_has_jabatan(c, kr, "Staf"));
+	ck_assert(!catalog_indicator_has_jabatan(c, 99, "Kasi Trantib"));
 	catalog_indicator_jabatan(c, kr, buf, sizeof(buf));
 	ck_assert_str_eq(buf, "Kasi Trantib; Staf Trantib");
-	ck_assert_int_eq(catalog_orgunit_find(c, "35.27.03.9999"), -1);
+	catalog_indicator_jabatan(c, catalog_indicator_find(c, "surat"), buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Kasubbag Umum");
+	catalog_indicator_jabatan(c, kr, small, sizeof(small));
+	ck_assert_str_eq(small, "Kasi Tran");
+	catalog_indicator_jabatan(c, -1, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");
 	catalog_free(&c);
+}
+END_TEST
+
+START_TEST(test_free_is_safe_on_null_and_twice)
+{
+	struct catalog *c = load_ok(MINI);
 	catalog_free(&c);
 	ck_assert_ptr_null(c);
+	catalog_free(&c);
+	catalog_free(NULL);
 }
 END_TEST
 
-START_TEST(test_sampang_catalog_holds_the_office_and_every_indicator)
+START_TEST(test_format_freedoms_load_and_order_quantities)
 {
-	struct catalog *c = NULL;
-	char *errors = NULL;
-	int rc = catalog_load(SAMPANG, &c, &errors);
-	ck_assert_msg(rc == 0, "%s", errors ? errors : "");
-	ck_assert_int_eq(c->n_orgunits, 19);
-	ck_assert_str_eq(c->orgunits[0].code, "35.27.03");
-	for (int i = 1; i < c->n_orgunits; i++) {
-		ck_assert_int_eq(c->orgunits[i].parent, 0);
-		ck_assert_int_eq(strncmp(c->orgunits[i].code, "35.27.03.", 9), 0);
-	}
-	ck_assert_int_eq(c->n_indicators, 24);
-	for (int i = 1; i <= 25; i++) {
-		char code[16];
-		snprintf(code, sizeof(code), "iki%02d", i);
-		ck_assert_msg((catalog_indicator_find(c, code) >= 0) == (i != 23), "%s", code);
-	}
-	/* Rows 23 and 26 repeat 22 and 25 under a second position. */
-	ck_assert_int_eq(c->indicators[catalog_indicator_find(c, "iki22")].n_jabatan, 2);
-	ck_assert_int_eq(c->indicators[catalog_indicator_find(c, "iki25")].n_jabatan, 2);
+	struct catalog *c = load_ok(FIXTURES "ok_order.conf");
+	ck_assert_str_eq(c->title, "Katalog urutan");
+	ck_assert_str_eq(c->orgunits[0].name, "Sampang");
+	ck_assert_str_eq(c->orgunits[1].kind, "kelurahan");
+	ck_assert_int_eq(c->orgunits[2].parent, 0);
+	/* Elements and cases interleave in file order: pagu, izin x3, realisasi. */
+	ck_assert_int_eq(c->n_quantities, 5);
+	ck_assert_int_eq(catalog_quantity_find(c, "pagu"), 0);
+	ck_assert_int_eq(c->casetypes[0].quantity, 1);
+	ck_assert_int_eq(catalog_quantity_find(c, "izin.ontime"), 3);
+	ck_assert_int_eq(c->elements[catalog_element_find(c, "realisasi")].quantity, 4);
+	ck_assert_int_eq(c->casetypes[0].limit_days, -1);
+	int ratio = catalog_indicator_find(c, "ratio"), izin = catalog_indicator_find(c, "izin");
+	const struct catalog_indicator *ind = &c->indicators[ratio];
+	ck_assert_str_eq(ind->name, "Rasio realisasi = pagu");
+	ck_assert_int_eq(ind->factor, 1000);
+	ck_assert_int_eq(ind->polarity, CATALOG_DOWN);
+	ck_assert_int_eq(ind->n_num, 2);
+	ck_assert_int_eq(ind->num[0], 4);
+	ck_assert_int_eq(ind->num[1], 2);
+	ck_assert_int_eq(ind->n_den, 2);
+	/* realisasi is on both sides of ratio: listed once. izin.closed feeds both indicators. */
+	ck_assert_int_eq(c->quantities[4].n_indicators, 1);
+	ck_assert_int_eq(c->quantities[2].n_indicators, 2);
+	ck_assert_int_eq(c->quantities[2].indicators[0], ratio);
+	ck_assert_int_eq(c->quantities[2].indicators[1], izin);
+	ck_assert_int_eq(c->quantities[1].n_indicators, 0);
 	catalog_free(&c);
 }
 END_TEST
 
-/* A broken catalog and what its first error must say. */
+/* A broken fixture, the line of its first error, and a word that error must contain. */
 struct broken {
-	const char *name;
-	const char *text;
+	const char *file;
 	int line;
 	const char *words;
 };
 
-#define HEAD "[orgunit 35.27.03]\nname = Sampang\nkind = kecamatan\n"
-#define ELEM "[element surat]\nname = Surat\nunit = count\naggregate = sum\n"
-#define IND(num)                                                                             \
-	"[indicator i1]\nname = I\njabatan = J\nsasaran = S\nkind = count\nnumerator = " num \
-	"\ndenominator = surat\npolarity = up\nsource = B\n"
-
 static const struct broken broken[] = {
-	{"unknown key", HEAD "colour = red\n" ELEM IND("surat"), 4, "unknown key 'colour'"},
-	{"unknown section", HEAD "[widget x]\n" ELEM IND("surat"), 4, "unknown section"},
-	{"duplicate key", HEAD "name = Lagi\n" ELEM IND("surat"), 4, "given twice"},
-	{"duplicate code", HEAD ELEM ELEM IND("surat"), 8, "defined twice"},
-	{"element and case share a code", HEAD ELEM "[case surat]\nname = S\nlimit_days = 3\n" IND("surat"),
-	 8, "defined twice"},
-	{"unknown formula term", HEAD ELEM IND("surat + nothing"), 13, "'nothing'"},
-	{"case step misspelt", HEAD ELEM "[case akta]\nname = A\nlimit_days = 14\n" IND("akta.shut"),
-	 16, "'akta.shut'"},
-	{"missing required key", HEAD "[element surat]\nname = Surat\nunit = count\n" IND("surat"), 4,
-	 "lacks 'aggregate'"},
-	{"state summed", HEAD "[element surat]\nname = S\nunit = state\naggregate = sum\n" IND("surat"),
-	 4, "aggregate = last"},
-	{"bad limit", HEAD ELEM "[case akta]\nname = A\nlimit_days = soon\n" IND("surat"), 10,
-	 "limit_days"},
-	{"bad polarity", HEAD ELEM "[indicator i1]\nname = I\njabatan = J\nsasaran = S\nkind = count\n"
-	 "numerator = surat\ndenominator = surat\npolarity = sideways\nsource = B\n", 15, "polarity"},
-	{"bad factor", HEAD ELEM IND("surat") "factor = 0\n", 17, "factor"},
-	{"parent not above", HEAD "[orgunit 35.27.03.2001]\nname = D\nkind = desa\nparent = 35.27.04\n"
-	 ELEM IND("surat"), 7, "parent 35.27.04"},
-	{"village without parent", HEAD "[orgunit 35.27.03.2001]\nname = D\nkind = desa\n" ELEM
-	 IND("surat"), 4, "lacks 'parent'"},
-	{"root with parent", "[orgunit 35.27.03]\nname = S\nkind = kecamatan\nparent = 35\n" ELEM
-	 IND("surat"), 1, "no 'parent'"},
-	{"no equals sign", HEAD "name Sampang\n" ELEM IND("surat"), 4, "key = value"},
-	{"unterminated header", HEAD "[element surat\n" ELEM IND("surat"), 4, "without ']'"},
-	{"bad code characters", HEAD "[element Surat-Masuk]\nname = S\n" ELEM IND("surat"), 4,
-	 "lowercase"},
-	{"key outside a section", "colour = red\n" HEAD ELEM IND("surat"), 1, "outside a section"},
-	{"no indicator", HEAD ELEM, 7, "no [indicator]"},
-	{"too many jabatan", HEAD ELEM IND("surat") "jabatan = 2\njabatan = 3\njabatan = 4\njabatan = 5\n",
-	 20, "more than 4 jabatan"},
-	{"orgunit kind", "[orgunit 35.27.03]\nname = S\nkind = kota\n" ELEM IND("surat"), 3, "kind"},
+    {"unknown_key.conf", 15, "unknown key 'colour'"},
+    {"unknown_section.conf", 23, "unknown section type [widget]"},
+    {"dup_key.conf", 16, "'unit' given twice"},
+    {"dup_code.conf", 18, "duplicate code 'surat_masuk'"},
+    {"code_clash.conf", 23, "already used by the element"},
+    {"bad_formula.conf", 32, "unknown quantity 'surat_hilang'"},
+    {"bad_case_step.conf", 32, "unknown quantity 'akta.shut'"},
+    {"empty_term.conf", 32, "empty term"},
+    {"empty_formula.conf", 32, "'numerator' is empty"},
+    {"too_many_terms.conf", 33, "more than 8"},
+    {"dup_term.conf", 33, "'surat_masuk' twice"},
+    {"parent_order.conf", 11, "defined below"},
+    {"unknown_parent.conf", 11, "35.27.04 is not an org unit"},
+    {"no_root.conf", 6, "must be kecamatan"},
+    {"two_roots.conf", 8, "lacks 'parent'"},
+    {"second_kecamatan.conf", 10, "only the first [orgunit]"},
+    {"bad_limit.conf", 25, "'limit_days'"},
+    {"negative_limit.conf", 25, "'limit_days'"},
+    {"bad_factor.conf", 34, "'factor'"},
+    {"bad_polarity.conf", 34, "'polarity' must be up or down"},
+    {"bad_unit.conf", 15, "'unit' must be"},
+    {"state_sum.conf", 16, "unit = state needs aggregate = last"},
+    {"count_last.conf", 16, "unit = count needs aggregate = sum"},
+    {"long_name.conf", 14, "more than the 400"},
+    {"long_code.conf", 18, "longer than 48"},
+    {"bad_code.conf", 18, "lowercase"},
+    {"bad_orgunit_code.conf", 8, "single dots"},
+    {"no_equals.conf", 5, "key = value"},
+    {"unterminated.conf", 18, "closing ']'"},
+    {"outside.conf", 3, "outside a section"},
+    {"title_twice.conf", 3, "'title' given twice"},
+    {"missing_key.conf", 13, "lacks 'aggregate'"},
+    {"missing_jabatan.conf", 27, "lacks 'jabatan'"},
+    {"too_many_jabatan.conf", 33, "more than 4 'jabatan'"},
+    {"dup_jabatan.conf", 30, "given twice"},
+    {"no_indicator.conf", 25, "no [indicator]"},
+    {"no_orgunit.conf", 26, "no [orgunit]"},
+    {"bad_utf8.conf", 24, "UTF-8"},
+    {"nul_byte.conf", 24, "NUL byte"},
 };
 
 START_TEST(test_broken_catalog_is_refused_with_file_and_line)
 {
 	const struct broken *b = &broken[_i];
-	char path[64] = "/tmp/iki-catalog-XXXXXX", want[128];
-	int fd = mkstemp(path);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(write(fd, b->text, strlen(b->text)), (ssize_t)strlen(b->text));
-	close(fd);
+	char path[128], want[160];
+	snprintf(path, sizeof(path), FIXTURES "%s", b->file);
+	snprintf(want, sizeof(want), "%s:%d: ", path, b->line);
 	struct catalog *c = NULL;
 	char *errors = NULL;
 	int rc = catalog_load(path, &c, &errors);
-	unlink(path);
-	ck_assert_msg(rc == IKI_ECATALOG, "%s: loaded", b->name);
+	ck_assert_msg(rc == IKI_ECATALOG, "%s: rc %d", b->file, rc);
 	ck_assert_ptr_null(c);
 	ck_assert_ptr_nonnull(errors);
-	snprintf(want, sizeof(want), "%s:%d: ", path, b->line);
+	char *first_end = strchr(errors, '\n');
+	ck_assert_ptr_nonnull(first_end);
+	*first_end = '\0';
 	ck_assert_msg(strncmp(errors, want, strlen(want)) == 0 && strstr(errors, b->words),
-		      "%s: want \"%s...%s\", got:\n%s", b->name, want, b->words, errors);
+		      "%s: want \"%s...%s...\", got \"%s\"", b->file, want, b->words, errors);
 	free(errors);
+}
+END_TEST
+
+START_TEST(test_every_problem_is_reported_in_line_order)
+{
+	static const int lines[] = {7, 15, 19, 22, 23};
+	struct catalog *c = NULL;
+	char *errors = NULL;
+	ck_assert_int_eq(catalog_load(FIXTURES "many_errors.conf", &c, &errors), IKI_ECATALOG);
+	ck_assert_ptr_nonnull(errors);
+	const char *s = errors;
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		char want[80];
+		snprintf(want, sizeof(want), FIXTURES "many_errors.conf:%d: ", lines[i]);
+		ck_assert_msg(strncmp(s, want, strlen(want)) == 0, "want %s in:\n%s", want, errors);
+		s = strchr(s, '\n');
+		ck_assert_ptr_nonnull(s);
+		s++;
+	}
+	ck_assert_str_eq(s, "");
+	free(errors);
+}
+END_TEST
+
+START_TEST(test_errors_may_be_left_uncollected)
+{
+	struct catalog *c = NULL;
+	ck_assert_int_eq(catalog_load(FIXTURES "many_errors.conf", &c, NULL), IKI_ECATALOG);
+	ck_assert_ptr_null(c);
 }
 END_TEST
 
@@ -165,9 +316,44 @@ START_TEST(test_missing_file_is_an_errno)
 {
 	struct catalog *c = NULL;
 	char *errors = NULL;
-	ck_assert_int_lt(catalog_load("/nonexistent/iki.conf", &c, &errors), 0);
-	ck_assert_ptr_nonnull(strstr(errors, "/nonexistent/iki.conf"));
+	ck_assert_int_eq(catalog_load("/nonexistent/iki.conf", &c, &errors), -ENOENT);
+	ck_assert_ptr_null(c);
+	ck_assert_ptr_nonnull(errors);
+	ck_assert_ptr_nonnull(strstr(errors, "/nonexistent/iki.conf: "));
 	free(errors);
+}
+END_TEST
+
+START_TEST(test_directory_is_an_errno)
+{
+	struct catalog *c = NULL;
+	char *errors = NULL;
+	int rc = catalog_load("tests/catalog", &c, &errors);
+	ck_assert_int_lt(rc, 0);
+	ck_assert_int_ne(rc, IKI_ECATALOG);
+	ck_assert_ptr_null(c);
+	free(errors);
+}
+END_TEST
+
+START_TEST(test_sampang_catalog_has_the_office_and_every_indicator)
+{
+	if (access(SAMPANG, R_OK) != 0) {
+		fprintf(stderr, "check_catalog: %s missing, its test skipped\n", SAMPANG);
+		return;
+	}
+	struct catalog *c = load_ok(SAMPANG);
+	ck_assert_int_eq(c->n_orgunits, 19);
+	ck_assert_str_eq(c->orgunits[0].code, "35.27.03");
+	ck_assert_int_eq(c->orgunits[0].parent, -1);
+	for (int i = 1; i < c->n_orgunits; i++) {
+		ck_assert_int_eq(c->orgunits[i].parent, 0);
+		ck_assert_int_eq(strncmp(c->orgunits[i].code, "35.27.03.", 9), 0);
+	}
+	ck_assert_int_eq(c->n_indicators, 24);
+	for (int i = 0; i < c->n_indicators; i++)
+		ck_assert_int_gt(c->indicators[i].n_jabatan, 0);
+	catalog_free(&c);
 }
 END_TEST
 
@@ -175,9 +361,21 @@ static Suite *catalog_suite(void)
 {
 	Suite *s = suite_create("catalog");
 	TCase *tc = tcase_create("load");
-	tcase_add_test(tc, test_mini_loads_with_counts_and_quantities);
-	tcase_add_test(tc, test_sampang_catalog_holds_the_office_and_every_indicator);
+	tcase_add_test(tc, test_mini_loads_with_the_right_counts);
+	tcase_add_test(tc, test_mini_orgunits_point_to_their_parent);
+	tcase_add_test(tc, test_mini_elements_and_cases_have_their_values);
+	tcase_add_test(tc, test_mini_quantities_follow_file_order);
+	tcase_add_test(tc, test_mini_indicators_resolve_their_formulas);
+	tcase_add_test(tc, test_mini_reverse_index_lists_each_user_once);
+	tcase_add_test(tc, test_find_functions_answer_minus_one_for_unknown_codes);
+	tcase_add_test(tc, test_jabatan_helpers_match_and_join);
+	tcase_add_test(tc, test_free_is_safe_on_null_and_twice);
+	tcase_add_test(tc, test_format_freedoms_load_and_order_quantities);
+	tcase_add_test(tc, test_every_problem_is_reported_in_line_order);
+	tcase_add_test(tc, test_errors_may_be_left_uncollected);
 	tcase_add_test(tc, test_missing_file_is_an_errno);
+	tcase_add_test(tc, test_directory_is_an_errno);
+	tcase_add_test(tc, test_sampang_catalog_has_the_office_and_every_indicator);
 	tcase_add_loop_test(tc, test_broken_catalog_is_refused_with_file_and_line, 0,
 			    (int)(sizeof(broken) / sizeof(broken[0])));
 	suite_add_tcase(s, tc);
