@@ -345,46 +345,84 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 
 static void watch_usage(FILE *f)
 {
-	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD] [--json]\n"
+	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD]\n"
+	      "                 [--jabatan NAME] [--json]\n"
 	      "\n"
-	      "Prints one line for each indicator value ikid publishes, as it happens, until\n"
-	      "interrupted. The filters narrow what is shown; --json prints one JSON object per\n"
-	      "line.\n",
+	      "Prints the current values (a snapshot from ikid), then one line for each value ikid\n"
+	      "publishes, as it happens, until interrupted. Every update carries a sequence number:\n"
+	      "a gap means updates were missed, and watch takes a fresh snapshot by itself. The\n"
+	      "filters narrow what is shown; --json prints one JSON object per line.\n",
 	      f);
+}
+
+/* One value as a line of text or JSON, flushed at once. */
+static void watch_print(const struct proto_value *v, uint64_t seq, int json)
+{
+	if (json) {
+		json_object *o = value_json(v, &seq);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		char val[32];
+		value_text(v, val, sizeof(val));
+		printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v->indicator, v->orgunit,
+		       v->period, v->num, v->den, val);
+	}
+	fflush(stdout);
+}
+
+/* Whether an update passes the filters (the snapshot is filtered by ikid already). */
+static int watch_wants(const struct proto_query *q, const struct proto_value *v)
+{
+	return (!q->indicator[0] || !strcmp(q->indicator, v->indicator)) &&
+	       (!q->orgunit[0] || !strcmp(q->orgunit, v->orgunit)) &&
+	       (!q->period[0] || !strcmp(q->period, v->period));
+}
+
+/* Print a fresh snapshot and return its sequence number through *seq. */
+static int watch_snapshot(struct iki_client *c, const struct proto_query *q, int json,
+			  uint64_t *seq)
+{
+	struct proto_value *vals = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int rc = iki_snapshot(c, q, &vals, &n, seq, msg);
+	if (rc < 0 && rc <= -IKI_EBASE && rc != IKI_ETIMEOUT)
+		fprintf(stderr, "iki watch: %s: %s\n", iki_code_name(rc), msg);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		watch_print(&vals[i], *seq, json);
+	free(vals);
+	return rc;
 }
 
 static int cmd_watch(const struct global *g, int argc, char **argv)
 {
 	struct proto_query q = {0};
 	int json = filter_args(argc, argv, &q, watch_usage);
-	char prefix[PROTO_CODE_MAX + 2] = "";
 	struct sigaction sa = {.sa_handler = on_signal};
+	uint64_t last = 0, seq;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (q.indicator[0])
-		snprintf(prefix, sizeof(prefix), "%s/", q.indicator);
 	struct iki_client *c = connect_or_die(g);
-	int rc = iki_watch(c, prefix);
+	/* Everything, filtered here: sequence numbers are global, so only the whole stream shows
+	 * a gap. Subscribe first, then snapshot: nothing falls between the two. */
+	int rc = iki_watch(c, "");
+	if (rc == 0)
+		rc = watch_snapshot(c, &q, json, &last);
 	while (rc >= 0 && !stop) {
 		struct proto_value v;
-		uint64_t seq;
 		rc = iki_watch_next(c, &v, &seq, 500);
-		if (rc <= 0)
+		if (rc <= 0 || seq <= last)
+			continue; /* nothing yet, or already in the snapshot */
+		if (seq > last + 1) {
+			fprintf(stderr, "iki watch: %llu updates missed; taking a fresh snapshot\n",
+				(unsigned long long)(seq - last - 1));
+			rc = watch_snapshot(c, &q, json, &last);
 			continue;
-		if ((q.orgunit[0] && strcmp(q.orgunit, v.orgunit)) ||
-		    (q.period[0] && strcmp(q.period, v.period)))
-			continue;
-		if (json) {
-			json_object *o = value_json(&v, &seq);
-			puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-			json_object_put(o);
-		} else {
-			char val[32];
-			value_text(&v, val, sizeof(val));
-			printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v.indicator, v.orgunit,
-			       v.period, v.num, v.den, val);
 		}
-		fflush(stdout);
+		last = seq;
+		if (watch_wants(&q, &v))
+			watch_print(&v, seq, json);
 	}
 	iki_client_close(&c);
 	return rc < 0 && rc != -EINTR ? transport_failure(g, rc) : EXIT_OK;

@@ -160,10 +160,12 @@ int iki_submit(struct iki_client *c, const struct proto_event *events, size_t n,
 	return 0;
 }
 
-int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
-	      size_t *n_values, char *message)
+/* A query or a snapshot: both are answered with values (or an error). */
+static int values_request(struct iki_client *c, enum proto_type type, const struct proto_query *q,
+			  struct proto_value **values, size_t *n_values, uint64_t *seq,
+			  char *message)
 {
-	struct proto_msg m = {.type = PROTO_QUERY, .query = *q}, r = {0};
+	struct proto_msg m = {.type = type, .query = *q}, r = {0};
 	int rc = send_msg(c, &m);
 	*values = NULL;
 	*n_values = 0;
@@ -180,6 +182,8 @@ int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_va
 	if (r.type == PROTO_VALUES) {
 		*values = r.values;
 		*n_values = r.n_values;
+		if (seq)
+			*seq = r.seq;
 		r.values = NULL;
 		r.n_values = 0;
 	} else {
@@ -189,6 +193,18 @@ int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_va
 	}
 	proto_msg_clear(&r);
 	return rc;
+}
+
+int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
+	      size_t *n_values, char *message)
+{
+	return values_request(c, PROTO_QUERY, q, values, n_values, NULL, message);
+}
+
+int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
+		 size_t *n_values, uint64_t *seq, char *message)
+{
+	return values_request(c, PROTO_SNAPSHOT, q, values, n_values, seq, message);
 }
 
 int iki_watch(struct iki_client *c, const char *prefix)

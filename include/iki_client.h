@@ -41,6 +41,14 @@ int iki_submit(struct iki_client *c, const struct proto_event *events, size_t n,
 int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
 	      size_t *n_values, char *message);
 
+/*
+ * Every stored value the query's fields narrow to (all optional), with the publish sequence
+ * number *seq they are consistent with: subscribe first (iki_watch), then snapshot, then apply
+ * only updates with a larger seq; a gap in seq means a fresh snapshot. Same returns as iki_query.
+ */
+int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
+		 size_t *n_values, uint64_t *seq, char *message);
+
 /* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
 int iki_watch(struct iki_client *c, const char *prefix);
 

@@ -175,7 +175,8 @@ START_TEST(test_e2e_watch_prints_published_changes)
 {
 	char bin[256], cmd[1024], line[512];
 	harness_bin("iki", bin, sizeof(bin));
-	snprintf(cmd, sizeof(cmd), "timeout 10 %s -u %s watch --indicator surat", bin, d.update);
+	snprintf(cmd, sizeof(cmd), "timeout 10 %s -s %s -u %s watch --indicator surat", bin, d.request,
+		 d.update);
 	FILE *w = popen(cmd, "r");
 	ck_assert_ptr_nonnull(w);
 	/* A SUB socket joins asynchronously: the first updates may go before it is connected, so
@@ -191,6 +192,22 @@ START_TEST(test_e2e_watch_prints_published_changes)
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), w));
 	ck_assert_msg(strstr(line, "surat") && strstr(line, "35.27.03"), "watch printed: %s", line);
 	pclose(w);
+}
+END_TEST
+
+/* A watcher that joins after the events starts from a snapshot: the same values as a query. */
+START_TEST(test_e2e_late_watcher_starts_from_a_snapshot)
+{
+	char args[512], *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	snprintf(args, sizeof(args), "watch --indicator surat --period 2022Q1 --json & sleep 1; "
+		 "kill $!");
+	harness_iki(&d, args, &out);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_msg(strstr(out, "\"orgunit\":\"35.27.03\",\"period\":\"2022Q1\",\"num\":13,"
+			      "\"den\":15") != NULL, "watch printed: %s", out);
+	ck_assert_msg(strstr(out, "202203") == NULL, "the period filter let through: %s", out);
+	free(out);
 }
 END_TEST
 
@@ -411,6 +428,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on);
 	tcase_add_test(tc, test_e2e_watch_prints_published_changes);
 	tcase_add_test(tc, test_e2e_ikid_n_checks_the_catalog);
+	tcase_add_test(tc, test_e2e_late_watcher_starts_from_a_snapshot);
 	tcase_add_test(tc, test_e2e_independent_client_from_protocol_md);
 	tcase_add_test(tc, test_e2e_mutated_messages_never_kill_the_daemon);
 	suite_add_tcase(s, tc);
