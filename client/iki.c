@@ -345,8 +345,7 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 
 static void watch_usage(FILE *f)
 {
-	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD]\n"
-	      "                 [--jabatan NAME] [--json]\n"
+	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD] [--json]\n"
 	      "\n"
 	      "Prints the current values (a snapshot from ikid), then one line for each value ikid\n"
 	      "publishes, as it happens, until interrupted. Every update carries a sequence number:\n"
@@ -400,6 +399,10 @@ static int cmd_watch(const struct global *g, int argc, char **argv)
 	struct proto_query q = {0};
 	int json = filter_args(argc, argv, &q, watch_usage);
 	struct sigaction sa = {.sa_handler = on_signal};
+	if (q.jabatan[0]) {
+		fprintf(stderr, "iki watch: --jabatan is for query; watch filters by --indicator\n");
+		return EXIT_USAGE;
+	}
 	uint64_t last = 0, seq;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
