@@ -179,6 +179,7 @@ static void send_error(struct server *s, struct pending *p, int code, const char
 		snprintf(r.message, sizeof(r.message), "%s (%s)", iki_strerror(code), detail);
 	else
 		snprintf(r.message, sizeof(r.message), "%s", iki_strerror(code));
+	iki_utf8_trim(r.message); /* the detail comes from the client and may have been cut */
 	send_reply(s, p, &r);
 }
 

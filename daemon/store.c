@@ -427,6 +427,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct proto_result *res, 
 	res->status = PROTO_STATUS_ERROR;
 	res->code = code;
 	snprintf(res->message, sizeof(res->message), "%s (%s)", iki_strerror(code), detail);
+	iki_utf8_trim(res->message);
 	return code;
 }
 

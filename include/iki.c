@@ -68,3 +68,18 @@ const char *iki_strerror(int code)
 		return strerror(-code);
 	return "Kesalahan tidak dikenal.";
 }
+
+void iki_utf8_trim(char *s)
+{
+	size_t n = strlen(s), i = n, need;
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xc0) == 0x80)
+		i--; /* back over continuation bytes to the lead byte */
+	if (i == 0)
+		return;
+	unsigned char lead = (unsigned char)s[i - 1];
+	if (lead < 0x80)
+		return;
+	need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
+	if (n - (i - 1) < need)
+		s[i - 1] = '\0';
+}

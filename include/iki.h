@@ -52,4 +52,7 @@ int iki_code_from_name(const char *name);
  */
 const char *iki_strerror(int code);
 
+/* Drop an incomplete UTF-8 sequence at the end of s (left by a cut at a byte limit). */
+void iki_utf8_trim(char *s);
+
 #endif

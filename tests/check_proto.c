@@ -1,6 +1,8 @@
 /* check_proto.c: the codec against PROTOCOL.md's golden bytes, hostile input, periods and codes. */
 #include <check.h>
+#include <errno.h>
 #include <msgpack.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,41 +11,96 @@
 #include "period.h"
 #include "proto.h"
 
-#define PROTOCOL_MD "proto/PROTOCOL.md"
+#define PROTOCOL_MD "proto/PROTOCOL.md" /* the tests run from the repository's top */
 
-/* ---- golden examples: every hex block of PROTOCOL.md decodes and re-encodes byte for byte ---- */
+/* ---- helpers ---- */
 
 /* Read a whole file into a NUL-terminated malloc'd buffer. */
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
-	ck_assert_msg(f != NULL, "%s: cannot open", path);
+	ck_assert_msg(f != NULL, "%s: cannot open (run the tests from the repository's top)", path);
 	fseek(f, 0, SEEK_END);
 	long n = ftell(f);
 	fseek(f, 0, SEEK_SET);
 	char *buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
 	ck_assert_int_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
 }
 
-/* Hex digits (spaces and newlines between bytes) up to the closing fence, into out. */
+/* Hex byte pairs separated by blanks, from p up to end, into out (at most max bytes). */
 static size_t unhex(const char *p, const char *end, unsigned char *out, size_t max)
 {
 	size_t n = 0;
 	while (p < end) {
 		unsigned v;
-		if (*p == ' ' || *p == '\n' || *p == '\r') {
+		if (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t') {
 			p++;
 			continue;
 		}
-		ck_assert_msg(sscanf(p, "%2x", &v) == 1 && n < max, "bad hex near: %.20s", p);
+		ck_assert_msg(end - p >= 2 && sscanf(p, "%2x", &v) == 1 && n < max, "bad hex near: %.20s", p);
 		out[n++] = (unsigned char)v;
 		p += 2;
 	}
 	return n;
 }
+
+/* Decode the bytes written in hex into *m; returns the decoder's verdict. */
+static int decode_hex(const char *hex, struct proto_msg *m)
+{
+	static unsigned char bytes[4096];
+	size_t n = unhex(hex, hex + strlen(hex), bytes, sizeof(bytes));
+	return proto_decode(bytes, n, m);
+}
+
+/* The verdict alone. */
+static int verdict(const char *hex)
+{
+	struct proto_msg m;
+	int rc = decode_hex(hex, &m);
+	proto_msg_clear(&m);
+	return rc;
+}
+
+/* Decode raw bytes and return the decoder's verdict. */
+static int decode_raw(const void *bytes, size_t n)
+{
+	struct proto_msg m;
+	int rc = proto_decode(bytes, n, &m);
+	proto_msg_clear(&m);
+	return rc;
+}
+
+/* Encode m, decode it into *back, and check that re-encoding gives the very same bytes. */
+static void round_trip(const struct proto_msg *m, struct proto_msg *back)
+{
+	char *buf, *again;
+	size_t len, len2;
+	ck_assert_int_eq(proto_encode(m, &buf, &len), 0);
+	ck_assert_int_eq(proto_decode(buf, len, back), 0);
+	ck_assert_int_eq(proto_encode(back, &again, &len2), 0);
+	ck_assert_msg(len == len2 && memcmp(buf, again, len) == 0, "re-encoding differs");
+	free(buf);
+	free(again);
+}
+
+/* Pieces of hand-written messages (PROTOCOL.md, "Encoding"). */
+#define V1 "a1 76 01 "                                   /* "v": 1 */
+#define TQUERY "a4 74 79 70 65 a5 71 75 65 72 79 "       /* "type": "query" */
+#define TSUBMIT "a4 74 79 70 65 a6 73 75 62 6d 69 74 "   /* "type": "submit" */
+#define TVALUES "a4 74 79 70 65 a6 76 61 6c 75 65 73 "   /* "type": "values" */
+#define TUPDATE "a4 74 79 70 65 a6 75 70 64 61 74 65 "   /* "type": "update" */
+#define TSUBMITTED "a4 74 79 70 65 a9 73 75 62 6d 69 74 74 65 64 " /* "type": "submitted" */
+#define REQ1 "a3 72 65 71 01 "                           /* "req": 1 */
+#define KPERIOD "a6 70 65 72 69 6f 64 "                  /* "period" */
+#define P2022 "a4 32 30 32 32 "                          /* "2022" */
+#define KX "a1 78 "                                      /* "x", a key nobody knows */
+#define QUERY3 V1 TQUERY REQ1                            /* a query's envelope, 3 keys */
+
+/* ---- golden examples: every hex block of PROTOCOL.md decodes and re-encodes byte for byte ---- */
 
 START_TEST(test_protocol_md_goldens_round_trip)
 {
@@ -54,24 +111,29 @@ START_TEST(test_protocol_md_goldens_round_trip)
 	while ((p = strstr(p, "<!-- golden: ")) != NULL) {
 		char name[64];
 		ck_assert_int_eq(sscanf(p, "<!-- golden: %63s", name), 1);
-		char *start = strstr(p, "```hex\n");
-		ck_assert_msg(start != NULL, "%s: no hex block", name);
+		/* The hex block follows the marker at once (blank lines at most). */
+		char *start = strchr(p, '\n');
+		ck_assert_msg(start != NULL, "%s: marker at the end of the page", name);
+		start += strspn(start, " \r\n");
+		ck_assert_msg(strncmp(start, "```hex\n", 7) == 0, "%s: no ```hex block right after it", name);
 		start += 7;
 		char *end = strstr(start, "```");
 		ck_assert_msg(end != NULL, "%s: unterminated", name);
 		size_t n = unhex(start, end, bytes, sizeof(bytes));
-		struct proto_msg m = {0};
+		ck_assert_msg(n > 0, "%s: empty", name);
+		struct proto_msg m;
 		int rc = proto_decode(bytes, n, &m);
 		ck_assert_msg(rc == 0, "%s: does not decode (%s)", name, iki_code_name(rc));
 		char *out;
 		size_t len;
 		ck_assert_int_eq(proto_encode(&m, &out, &len), 0);
 		ck_assert_msg(len == n && memcmp(out, bytes, n) == 0, "%s: re-encodes differently", name);
+		ck_assert(m.type >= PROTO_SUBMIT && m.type <= PROTO_SNAPSHOT);
 		types[m.type] = true;
 		free(out);
 		proto_msg_clear(&m);
 		found++;
-		p = end;
+		p = end + 3;
 	}
 	ck_assert_int_ge(found, 7);
 	for (int t = PROTO_SUBMIT; t <= PROTO_SNAPSHOT; t++)
@@ -80,46 +142,82 @@ START_TEST(test_protocol_md_goldens_round_trip)
 }
 END_TEST
 
-/* ---- round trips ---- */
-
-/* Encode m, decode it into *back; asserts both succeed. */
-static void round_trip(const struct proto_msg *m, struct proto_msg *back)
+/* A few goldens' fields, read back: the page's annotations say what the bytes mean. */
+START_TEST(test_golden_bytes_mean_what_the_page_says)
 {
-	char *buf;
-	size_t len;
-	ck_assert_int_eq(proto_encode(m, &buf, &len), 0);
-	ck_assert_int_eq(proto_decode(buf, len, back), 0);
-	free(buf);
+	struct proto_msg m;
+	/* update-seq-7 */
+	ck_assert_int_eq(decode_hex("84 a1 76 01 a4 74 79 70 65 a6 75 70 64 61 74 65"
+				    "a3 73 65 71 07 a5 76 61 6c 75 65 87 a9 69 6e 64"
+				    "69 63 61 74 6f 72 a5 69 6b 69 30 36 a7 6f 72 67"
+				    "75 6e 69 74 ad 33 35 2e 32 37 2e 30 33 2e 32 30"
+				    "30 32 a6 70 65 72 69 6f 64 a6 32 30 32 32 30 33"
+				    "a3 6e 75 6d 0b a3 64 65 6e 0c a6 66 61 63 74 6f"
+				    "72 64 a5 76 61 6c 75 65 cb 40 56 ea aa aa aa aa aa",
+				    &m),
+			 0);
+	ck_assert_int_eq(m.type, PROTO_UPDATE);
+	ck_assert_int_eq(m.seq, 7);
+	ck_assert_int_eq(m.req, 0);
+	ck_assert_int_eq(m.n_values, 1);
+	ck_assert_str_eq(m.values[0].indicator, "iki06");
+	ck_assert_str_eq(m.values[0].orgunit, "35.27.03.2002");
+	ck_assert_str_eq(m.values[0].period, "202203");
+	ck_assert_int_eq(m.values[0].num, 11);
+	ck_assert_int_eq(m.values[0].den, 12);
+	ck_assert_int_eq(m.values[0].factor, 100);
+	char topic[128];
+	proto_topic(&m.values[0], topic, sizeof(topic));
+	ck_assert_str_eq(topic, "iki06/35.27.03.2002/202203");
+	double r;
+	ck_assert(proto_value_ratio(&m.values[0], &r));
+	ck_assert_double_eq_tol(r, 91.6666666666, 1e-9);
+	proto_msg_clear(&m);
 }
+END_TEST
+
+/* ---- round trips of every type ---- */
 
 START_TEST(test_submit_round_trip_keeps_every_field)
 {
-	struct proto_event ev[2] = {
+	struct proto_event ev[3] = {
 		{.id = "a1", .element = "surat", .orgunit = "35.27.03.2001", .date = "2022-03-01",
-		 .op = PROTO_OP_ADD, .value = 12, .comment = "agenda"},
+		 .op = PROTO_OP_ADD, .value = 12, .comment = "agenda \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"},
 		{.id = "a2", .element = "akta", .orgunit = "35.27.03", .date = "2022-03-02",
 		 .op = PROTO_OP_CLOSE, .value = 1, .case_id = "k/7"},
+		{.id = "a3", .element = "desa_tertib", .orgunit = "35.27.03.2002", .date = "2022-03-03",
+		 .op = PROTO_OP_SET, .value = INT64_MIN},
 	};
-	struct proto_msg m = {.type = PROTO_SUBMIT, .req = 42, .events = ev, .n_events = 2}, b;
+	memset(ev[2].id, 'x', PROTO_ID_MAX); /* exactly at the limit */
+	struct proto_msg m = {.type = PROTO_SUBMIT, .req = UINT64_MAX, .events = ev, .n_events = 3}, b;
 	round_trip(&m, &b);
 	ck_assert_int_eq(b.type, PROTO_SUBMIT);
-	ck_assert_int_eq(b.req, 42);
-	ck_assert_int_eq(b.n_events, 2);
-	ck_assert_int_eq(memcmp(&b.events[0], &ev[0], sizeof(ev[0])), 0);
-	ck_assert_int_eq(memcmp(&b.events[1], &ev[1], sizeof(ev[1])), 0);
+	ck_assert(b.req == UINT64_MAX);
+	ck_assert_int_eq(b.n_events, 3);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(memcmp(&b.events[i], &ev[i], sizeof(ev[i])), 0);
+	proto_msg_clear(&b);
+
+	struct proto_msg empty = {.type = PROTO_SUBMIT, .req = 2};
+	round_trip(&empty, &b);
+	ck_assert_int_eq(b.n_events, 0);
 	proto_msg_clear(&b);
 }
 END_TEST
 
-START_TEST(test_replies_and_updates_round_trip)
+START_TEST(test_submitted_error_and_update_round_trip)
 {
 	struct proto_result res[3] = {{PROTO_STATUS_OK, 0, ""},
 				      {PROTO_STATUS_DUPLICATE, 0, ""},
 				      {PROTO_STATUS_ERROR, IKI_EORGUNIT, "Kode desa tidak dikenal."}};
 	struct proto_msg m = {.type = PROTO_SUBMITTED, .req = 7, .results = res, .n_results = 3}, b;
 	round_trip(&m, &b);
+	ck_assert_int_eq(b.type, PROTO_SUBMITTED);
+	ck_assert_int_eq(b.req, 7);
 	ck_assert_int_eq(b.n_results, 3);
+	ck_assert_int_eq(b.results[0].status, PROTO_STATUS_OK);
 	ck_assert_int_eq(b.results[1].status, PROTO_STATUS_DUPLICATE);
+	ck_assert_int_eq(b.results[2].status, PROTO_STATUS_ERROR);
 	ck_assert_int_eq(b.results[2].code, IKI_EORGUNIT);
 	ck_assert_str_eq(b.results[2].message, res[2].message);
 	proto_msg_clear(&b);
@@ -128,224 +226,720 @@ START_TEST(test_replies_and_updates_round_trip)
 				.num = 13, .den = 0, .factor = 100};
 	struct proto_msg u = {.type = PROTO_UPDATE, .seq = 99, .values = &v, .n_values = 1};
 	round_trip(&u, &b);
+	ck_assert_int_eq(b.type, PROTO_UPDATE);
 	ck_assert_int_eq(b.seq, 99);
-	ck_assert_str_eq(b.values[0].period, "2022Q1");
+	ck_assert_int_eq(b.n_values, 1);
+	ck_assert_int_eq(memcmp(&b.values[0], &v, sizeof(v)), 0);
 	double r;
 	ck_assert(!proto_value_ratio(&b.values[0], &r)); /* no data, never 0 % */
 	proto_msg_clear(&b);
 	proto_msg_clear(&b); /* twice is safe */
 
-	struct proto_msg e = {.type = PROTO_ERROR, .req = 3, .code = IKI_EVERSION,
-			      .message = "Versi protokol tidak dikenal."}, eb;
-	round_trip(&e, &eb);
-	ck_assert_int_eq(eb.code, IKI_EVERSION);
-	proto_msg_clear(&eb);
+	for (int code = IKI_EMALFORMED; code > IKI_ELAST; code--) {
+		struct proto_msg e = {.type = PROTO_ERROR, .req = 3, .code = code};
+		snprintf(e.message, sizeof(e.message), "%s", iki_strerror(code));
+		round_trip(&e, &b);
+		ck_assert_int_eq(b.type, PROTO_ERROR);
+		ck_assert_int_eq(b.req, 3);
+		ck_assert_int_eq(b.code, code);
+		ck_assert_str_eq(b.message, e.message);
+		proto_msg_clear(&b);
+	}
 }
 END_TEST
 
-/* ---- hostile input ---- */
-
-/* Decode raw bytes and return the decoder's verdict. */
-static int decode_raw(const char *bytes, size_t n)
+START_TEST(test_query_snapshot_values_round_trip)
 {
-	struct proto_msg m = {0};
-	int rc = proto_decode(bytes, n, &m);
-	proto_msg_clear(&m);
-	return rc;
-}
+	struct proto_msg q = {.type = PROTO_QUERY, .req = 4}, b;
+	snprintf(q.query.indicator, sizeof(q.query.indicator), "iki06");
+	snprintf(q.query.jabatan, sizeof(q.query.jabatan), "Kasubbag Umum");
+	snprintf(q.query.orgunit, sizeof(q.query.orgunit), "35.27.03.2002");
+	snprintf(q.query.period, sizeof(q.query.period), "2022Q1");
+	round_trip(&q, &b);
+	ck_assert_int_eq(b.type, PROTO_QUERY);
+	ck_assert_int_eq(b.req, 4);
+	ck_assert_int_eq(memcmp(&b.query, &q.query, sizeof(q.query)), 0);
+	proto_msg_clear(&b);
 
-/* A valid query message, encoded. */
-static char *valid_query(size_t *len)
-{
-	struct proto_msg m = {.type = PROTO_QUERY, .req = 1};
-	snprintf(m.query.period, sizeof(m.query.period), "2022");
+	struct proto_msg only = {.type = PROTO_QUERY, .req = 5};
+	snprintf(only.query.period, sizeof(only.query.period), "202203");
+	round_trip(&only, &b);
+	ck_assert_int_eq(memcmp(&b.query, &only.query, sizeof(only.query)), 0);
+	proto_msg_clear(&b);
+
+	/* A snapshot may name nothing: only v, type and req travel. */
+	struct proto_msg s = {.type = PROTO_SNAPSHOT, .req = 6};
 	char *buf;
-	ck_assert_int_eq(proto_encode(&m, &buf, len), 0);
-	return buf;
+	size_t len;
+	ck_assert_int_eq(proto_encode(&s, &buf, &len), 0);
+	ck_assert_int_eq(((unsigned char *)buf)[0], 0x83);
+	free(buf);
+	round_trip(&s, &b);
+	ck_assert_int_eq(b.type, PROTO_SNAPSHOT);
+	ck_assert_str_eq(b.query.period, "");
+	proto_msg_clear(&b);
+	s.query = q.query;
+	round_trip(&s, &b);
+	ck_assert_int_eq(memcmp(&b.query, &q.query, sizeof(q.query)), 0);
+	proto_msg_clear(&b);
+
+	struct proto_value vals[2] = {
+		{.indicator = "iki06", .name = "Rasio surat", .jabatan = "Kasubbag Umum; Camat",
+		 .orgunit = "35.27.03.2002", .period = "2022Q1", .num = 11, .den = 12, .factor = 100},
+		{.indicator = "iki20", .orgunit = "35.27.03", .period = "2022", .num = 0, .den = 0,
+		 .factor = 1},
+	};
+	struct proto_msg v = {.type = PROTO_VALUES, .req = 8, .values = vals, .n_values = 2, .seq = 12};
+	round_trip(&v, &b);
+	ck_assert_int_eq(b.type, PROTO_VALUES);
+	ck_assert_int_eq(b.req, 8);
+	ck_assert_int_eq(b.seq, 12);
+	ck_assert_int_eq(b.n_values, 2);
+	ck_assert_int_eq(memcmp(b.values, vals, sizeof(vals)), 0);
+	proto_msg_clear(&b);
+	v.seq = 0; /* a query's answer: no seq */
+	v.n_values = 0;
+	round_trip(&v, &b);
+	ck_assert_int_eq(b.seq, 0);
+	ck_assert_int_eq(b.n_values, 0);
+	proto_msg_clear(&b);
 }
+END_TEST
+
+START_TEST(test_encoder_refuses_what_the_decoder_would)
+{
+	char *buf = NULL;
+	size_t len;
+	struct proto_value v[2] = {{.indicator = "a", .orgunit = "b", .period = "2022"},
+				   {.indicator = "a", .orgunit = "b", .period = "2022"}};
+	struct proto_msg u = {.type = PROTO_UPDATE, .values = v, .n_values = 2};
+	ck_assert_int_eq(proto_encode(&u, &buf, &len), IKI_EFIELD);
+	u.n_values = 0;
+	ck_assert_int_eq(proto_encode(&u, &buf, &len), IKI_EFIELD);
+	struct proto_msg t = {.type = (enum proto_type)0};
+	ck_assert_int_eq(proto_encode(&t, &buf, &len), IKI_EFIELD);
+	t.type = (enum proto_type)99;
+	ck_assert_int_eq(proto_encode(&t, &buf, &len), IKI_EFIELD);
+	struct proto_event e = {.id = "x", .element = "y", .orgunit = "z", .date = "2022-01-01"};
+	struct proto_msg s = {.type = PROTO_SUBMIT, .events = &e, .n_events = 1};
+	ck_assert_int_eq(proto_encode(&s, &buf, &len), IKI_EFIELD); /* op none */
+	e.op = (enum proto_op)9;
+	ck_assert_int_eq(proto_encode(&s, &buf, &len), IKI_EFIELD);
+	s.n_events = PROTO_EVENTS_MAX + 1;
+	ck_assert_int_eq(proto_encode(&s, &buf, &len), IKI_EFIELD);
+	struct proto_result r = {.status = (enum proto_status)5};
+	struct proto_msg sd = {.type = PROTO_SUBMITTED, .results = &r, .n_results = 1};
+	ck_assert_int_eq(proto_encode(&sd, &buf, &len), IKI_EFIELD);
+	struct proto_msg vv = {.type = PROTO_VALUES, .n_values = PROTO_VALUES_MAX + 1};
+	ck_assert_int_eq(proto_encode(&vv, &buf, &len), IKI_EFIELD);
+	ck_assert_ptr_null(buf);
+}
+END_TEST
+
+/* ---- the envelope: version, type, req; integer formats ---- */
+
+START_TEST(test_envelope_version_type_and_req)
+{
+	struct proto_msg m;
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD P2022), 0);
+
+	/* v: any integer format, value 1; otherwise bad_version, or bad_field when not an integer */
+	ck_assert_int_eq(verdict("84 a1 76 d0 01" TQUERY REQ1 KPERIOD P2022), 0);
+	ck_assert_int_eq(verdict("84 a1 76 cd 00 01" TQUERY REQ1 KPERIOD P2022), 0);
+	ck_assert_int_eq(verdict("84 a1 76 cf 00 00 00 00 00 00 00 01" TQUERY REQ1 KPERIOD P2022), 0);
+	ck_assert_int_eq(decode_hex("84 a1 76 02" TQUERY "a3 72 65 71 09" KPERIOD P2022, &m), IKI_EVERSION);
+	ck_assert_int_eq(m.req, 9); /* echoed in the error */
+	proto_msg_clear(&m);
+	ck_assert_int_eq(verdict("84 a1 76 ff" TQUERY REQ1 KPERIOD P2022), IKI_EVERSION); /* -1 */
+	ck_assert_int_eq(verdict("84 a1 76 00" TQUERY REQ1 KPERIOD P2022), IKI_EVERSION);
+	ck_assert_int_eq(verdict("84 a1 76 cf ff ff ff ff ff ff ff ff" TQUERY REQ1 KPERIOD P2022),
+			 IKI_EFIELD); /* over int64 */
+	ck_assert_int_eq(verdict("84 a1 76 a1 31" TQUERY REQ1 KPERIOD P2022), IKI_EFIELD); /* "1" */
+	ck_assert_int_eq(verdict("84 a1 76 cb 3f f0 00 00 00 00 00 00" TQUERY REQ1 KPERIOD P2022),
+			 IKI_EFIELD); /* 1.0 */
+	ck_assert_int_eq(verdict("84 a1 76 c0" TQUERY REQ1 KPERIOD P2022), IKI_EFIELD); /* nil */
+	ck_assert_int_eq(decode_hex("83" TQUERY "a3 72 65 71 09" KPERIOD P2022, &m), IKI_EFIELD);
+	ck_assert_int_eq(m.req, 0); /* req is read after v */
+	proto_msg_clear(&m);
+
+	/* type: one of the names; otherwise bad_type, req still echoed */
+	ck_assert_int_eq(decode_hex("84" V1 "a4 74 79 70 65 a8 73 68 75 74 64 6f 77 6e a3 72 65 71 09"
+				    KPERIOD P2022, &m),
+			 IKI_ETYPE); /* "shutdown" */
+	ck_assert_int_eq(m.req, 9);
+	proto_msg_clear(&m);
+	ck_assert_int_eq(verdict("84" V1 "a4 74 79 70 65 a5 51 55 45 52 59" REQ1 KPERIOD P2022),
+			 IKI_ETYPE); /* "QUERY" */
+	ck_assert_int_eq(verdict("84" V1 "a4 74 79 70 65 c0" REQ1 KPERIOD P2022), IKI_ETYPE);
+	ck_assert_int_eq(verdict("84" V1 "a4 74 79 70 65 03" REQ1 KPERIOD P2022), IKI_ETYPE);
+	ck_assert_int_eq(verdict("83" V1 REQ1 KPERIOD P2022), IKI_ETYPE);
+
+	/* req: any non-negative integer; absent or negative is served as 0 */
+	ck_assert_int_eq(decode_hex("84" V1 TQUERY "a3 72 65 71 d0 05" KPERIOD P2022, &m), 0);
+	ck_assert_int_eq(m.req, 5); /* "d0 05 is 5" */
+	proto_msg_clear(&m);
+	ck_assert_int_eq(decode_hex("84" V1 TQUERY "a3 72 65 71 cf ff ff ff ff ff ff ff ff" KPERIOD P2022,
+				    &m),
+			 0);
+	ck_assert(m.req == UINT64_MAX);
+	proto_msg_clear(&m);
+	ck_assert_int_eq(decode_hex("84" V1 TQUERY "a3 72 65 71 ff" KPERIOD P2022, &m), 0);
+	ck_assert_int_eq(m.req, 0);
+	proto_msg_clear(&m);
+	ck_assert_int_eq(decode_hex("83" V1 TQUERY KPERIOD P2022, &m), 0);
+	ck_assert_int_eq(m.req, 0);
+	proto_msg_clear(&m);
+
+	/* a body failure keeps type and req, so the error reply can be matched */
+	ck_assert_int_eq(decode_hex("83 a1 76 01" TQUERY "a3 72 65 71 0b", &m), IKI_EFIELD);
+	ck_assert_int_eq(m.type, PROTO_QUERY);
+	ck_assert_int_eq(m.req, 11);
+	ck_assert_ptr_null(m.values);
+	proto_msg_clear(&m);
+
+	/* keys nobody knows are ignored, whatever they hold */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "82 a1 61 91 01 a1 62 c3"), 0);
+	ck_assert_int_eq(verdict("85" QUERY3 KX "cb 40 09 21 fb 54 44 2d 18" KPERIOD P2022), 0);
+}
+END_TEST
+
+/* ---- structural refusals ---- */
 
 START_TEST(test_trailing_and_truncated_bytes_are_malformed)
 {
+	struct proto_msg q = {.type = PROTO_QUERY, .req = 1};
+	snprintf(q.query.period, sizeof(q.query.period), "2022");
+	snprintf(q.query.jabatan, sizeof(q.query.jabatan), "%0300d", 7); /* a str16 inside */
+	char *buf, *more;
 	size_t len;
-	char *buf = valid_query(&len), *more = malloc(len + 1);
+	ck_assert_int_eq(proto_encode(&q, &buf, &len), 0);
 	ck_assert_int_eq(decode_raw(buf, len), 0);
+	more = malloc(len + 1);
 	memcpy(more, buf, len);
 	more[len] = '\xc0';
 	ck_assert_int_eq(decode_raw(more, len + 1), IKI_EMALFORMED);
+	more[len] = '\x00';
+	ck_assert_int_eq(decode_raw(more, len + 1), IKI_EMALFORMED);
 	for (size_t cut = 0; cut < len; cut++)
-		ck_assert_int_lt(decode_raw(buf, cut), 0);
+		ck_assert_msg(decode_raw(buf, cut) == IKI_EMALFORMED, "cut at %zu", cut);
 	free(more);
 	free(buf);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD P2022 "84" QUERY3 KPERIOD P2022), IKI_EMALFORMED);
 }
 END_TEST
 
-/* Build a message with msgpack-c: a map of version, type, req and one extra key/value. */
-static int decode_built(void (*extra)(msgpack_packer *), int version, const char *type)
+START_TEST(test_bin_ext_and_reserved_bytes_are_malformed)
 {
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, extra ? 4 : 3);
-	msgpack_pack_str_with_body(&pk, "v", 1);
-	msgpack_pack_int(&pk, version);
-	msgpack_pack_str_with_body(&pk, "type", 4);
-	msgpack_pack_str_with_body(&pk, type, strlen(type));
-	msgpack_pack_str_with_body(&pk, "req", 3);
-	msgpack_pack_int(&pk, 1);
-	if (extra)
-		extra(&pk);
-	int rc = decode_raw(sb.data, sb.size);
-	msgpack_sbuffer_destroy(&sb);
-	return rc;
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "c4 04 32 30 32 32"), IKI_EMALFORMED); /* bin8 */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "c5 00 04 32 30 32 32"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "c6 00 00 00 04 32 30 32 32"), IKI_EMALFORMED);
+	/* even under a key nobody knows */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "c7 01 05 00"), IKI_EMALFORMED); /* ext8 */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "c8 00 01 05 00"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "c9 00 00 00 01 05 00"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "d4 05 00"), IKI_EMALFORMED); /* fixext1 */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "d8 05 00 00 00 00 00 00 00 00 00 00"
+				 "00 00 00 00 00 00"),
+			 IKI_EMALFORMED); /* fixext16 */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "91 d6 ff 00 00 00 00"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "c1"), IKI_EMALFORMED); /* reserved */
+}
+END_TEST
+
+START_TEST(test_not_a_map_bad_keys_and_duplicates)
+{
+	ck_assert_int_eq(verdict(""), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("93 01 02 03"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("a4 32 30 32 32"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("c0"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("80"), IKI_EFIELD); /* an empty map: v missing */
+	/* a key that is not a string */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "01 01"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "c0 01"), IKI_EMALFORMED);
+	/* a key twice at the top, even with the same value */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KPERIOD P2022), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "a3 72 65 71 02"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("86" QUERY3 KPERIOD P2022 KX "01" KX "02"), IKI_EMALFORMED);
+	/* keys differing only in case are different keys */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "a6 50 45 52 49 4f 44 01"), 0);
+}
+END_TEST
+
+START_TEST(test_nesting_depth_and_counts)
+{
+	/* {"x": [[[1]]]} and {"x": [[[[]]]]} pass; {"x": [[[[1]]]]} is too deep */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "91 91 91 01"), 0);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "91 91 91 90"), 0);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "91 91 91 91 01"), IKI_ETOOBIG);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "81 a1 61 81 a1 62 81 a1 63 01"), 0);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "81 a1 61 81 a1 62 81 a1 63 81 a1 64 01"),
+			 IKI_ETOOBIG);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "91 91 91 91 91 91 91 91 91 91 c0"),
+			 IKI_ETOOBIG);
+	/* counts and lengths are checked against the bytes left, before anything is allocated */
+	ck_assert_int_eq(verdict("84" V1 TSUBMIT REQ1 "a6 65 76 65 6e 74 73 dd ff ff ff ff"),
+			 IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" V1 TSUBMIT REQ1 "a6 65 76 65 6e 74 73 dd ee 6b 28 00 80 80"),
+			 IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" V1 TSUBMIT REQ1 "a6 65 76 65 6e 74 73 dc ff ff 80"),
+			 IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("df ff ff ff ff" V1), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("de 00 05" QUERY3 KPERIOD P2022), IKI_EMALFORMED); /* 5 pairs, 4 there */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "db ff ff ff ff 32"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "da 00 05 32 30 32 32"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "d9"), IKI_EMALFORMED);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "cd 01"), IKI_EMALFORMED);
+	/* a frame over the message limit, whatever it holds */
+	size_t big = PROTO_MSG_MAX + 1;
+	char *huge = calloc(1, big);
+	ck_assert_ptr_nonnull(huge);
+	ck_assert_int_eq(decode_raw(huge, big), IKI_ETOOBIG);
+	free(huge);
+}
+END_TEST
+
+/* One key/value pair of a hand-built map. */
+struct kv {
+	const char *k;
+	char t; /* 's' string (s, n bytes or strlen), 'i' int, 'u' uint64, 'n' nil, 'f' float, 'b' bool */
+	const char *s;
+	int64_t i;
+	size_t n;
+};
+
+static void pack_kv(msgpack_packer *pk, const struct kv *kv)
+{
+	msgpack_pack_str_with_body(pk, kv->k, strlen(kv->k));
+	switch (kv->t) {
+	case 's': msgpack_pack_str_with_body(pk, kv->s, kv->n ? kv->n : strlen(kv->s)); break;
+	case 'i': msgpack_pack_int64(pk, kv->i); break;
+	case 'u': msgpack_pack_uint64(pk, (uint64_t)kv->i); break;
+	case 'n': msgpack_pack_nil(pk); break;
+	case 'f': msgpack_pack_double(pk, 1.0); break;
+	default: msgpack_pack_true(pk); break;
+	}
 }
 
-static void period_bin(msgpack_packer *pk)
+static const struct kv base_event[] = {
+	{"id", 's', "e1", 0, 0},
+	{"element", 's', "surat_masuk", 0, 0},
+	{"orgunit", 's', "35.27.03.2001", 0, 0},
+	{"date", 's', "2022-03-01", 0, 0},
+	{"op", 's', "add", 0, 0},
+};
+
+/* An event: the base fields but drop (NULL: none), plus the extras (up to two). */
+static void pack_event(msgpack_packer *pk, const char *drop, const struct kv *x1, const struct kv *x2)
 {
-	msgpack_pack_str_with_body(pk, "period", 6);
-	msgpack_pack_bin_with_body(pk, "2022", 4);
+	size_t n = 0;
+	for (size_t i = 0; i < 5; i++)
+		n += !drop || strcmp(base_event[i].k, drop) != 0;
+	msgpack_pack_map(pk, n + (x1 != NULL) + (x2 != NULL));
+	for (size_t i = 0; i < 5; i++)
+		if (!drop || strcmp(base_event[i].k, drop) != 0)
+			pack_kv(pk, &base_event[i]);
+	if (x1)
+		pack_kv(pk, x1);
+	if (x2)
+		pack_kv(pk, x2);
 }
 
-static void period_twice(msgpack_packer *pk)
+static void pack_submit_envelope(msgpack_packer *pk, size_t n_events)
 {
+	msgpack_pack_map(pk, 4);
+	msgpack_pack_str_with_body(pk, "v", 1);
+	msgpack_pack_int(pk, 1);
+	msgpack_pack_str_with_body(pk, "type", 4);
+	msgpack_pack_str_with_body(pk, "submit", 6);
 	msgpack_pack_str_with_body(pk, "req", 3);
-	msgpack_pack_int(pk, 2);
-}
-
-static void events_huge(msgpack_packer *pk)
-{
+	msgpack_pack_int(pk, 1);
 	msgpack_pack_str_with_body(pk, "events", 6);
-	msgpack_pack_array(pk, 4000000000u); /* a count no message can hold */
+	msgpack_pack_array(pk, n_events);
 }
-
-static void events_too_many(msgpack_packer *pk)
-{
-	msgpack_pack_str_with_body(pk, "events", 6);
-	msgpack_pack_array(pk, PROTO_EVENTS_MAX + 1);
-	for (int i = 0; i <= PROTO_EVENTS_MAX; i++)
-		msgpack_pack_map(pk, 0);
-}
-
-static void bad_utf8(msgpack_packer *pk)
-{
-	msgpack_pack_str_with_body(pk, "period", 6);
-	msgpack_pack_str_with_body(pk, "20\xff\xfe", 4);
-}
-
-static void deep(msgpack_packer *pk)
-{
-	msgpack_pack_str_with_body(pk, "x", 1);
-	for (int i = 0; i < 10; i++)
-		msgpack_pack_array(pk, 1);
-	msgpack_pack_nil(pk);
-}
-
-static void one_bad_event(msgpack_packer *pk)
-{
-	msgpack_pack_str_with_body(pk, "events", 6);
-	msgpack_pack_array(pk, 2);
-	msgpack_pack_map(pk, 5);
-	msgpack_pack_str_with_body(pk, "id", 2);
-	msgpack_pack_str_with_body(pk, "e1", 2);
-	msgpack_pack_str_with_body(pk, "element", 7);
-	msgpack_pack_str_with_body(pk, "surat", 5);
-	msgpack_pack_str_with_body(pk, "orgunit", 7);
-	msgpack_pack_str_with_body(pk, "35.27.03", 8);
-	msgpack_pack_str_with_body(pk, "date", 4);
-	msgpack_pack_str_with_body(pk, "2022-03-01", 10);
-	msgpack_pack_str_with_body(pk, "op", 2);
-	msgpack_pack_str_with_body(pk, "add", 3);
-	msgpack_pack_map(pk, 1);
-	msgpack_pack_str_with_body(pk, "id", 2);
-	msgpack_pack_int(pk, 5);
-}
-
-START_TEST(test_hostile_messages_get_their_codes)
-{
-	ck_assert_int_eq(decode_built(NULL, 2, "query"), IKI_EVERSION);
-	ck_assert_int_eq(decode_built(NULL, 1, "shutdown"), IKI_ETYPE);
-	ck_assert_int_eq(decode_built(period_bin, 1, "query"), IKI_EMALFORMED);
-	ck_assert_int_eq(decode_built(period_twice, 1, "query"), IKI_EMALFORMED);
-	ck_assert_int_lt(decode_built(events_huge, 1, "submit"), 0);
-	ck_assert_int_eq(decode_built(events_too_many, 1, "submit"), IKI_ETOOBIG);
-	ck_assert_int_lt(decode_built(bad_utf8, 1, "query"), 0);
-	ck_assert_int_lt(decode_built(deep, 1, "query"), 0);
-	ck_assert_int_eq(decode_raw("\x93\x01\x02\x03", 4), IKI_EMALFORMED); /* not a map */
-	ck_assert_int_eq(decode_raw("\xc7\x01\x05\x00", 4), IKI_EMALFORMED); /* ext */
-}
-END_TEST
 
 START_TEST(test_one_broken_event_does_not_spoil_its_batch)
 {
+	static char long_id[PROTO_ID_MAX + 2], long_comment[PROTO_COMMENT_MAX + 2];
+	memset(long_id, 'i', PROTO_ID_MAX + 1);
+	memset(long_comment, 'c', PROTO_COMMENT_MAX + 1);
+	const struct kv id_long = {"id", 's', long_id, 0, 0},
+			id_int = {"id", 'i', NULL, 5, 0},
+			el_int = {"element", 'i', NULL, 3, 0},
+			ou_empty = {"orgunit", 's', "", 0, 0},
+			op_bad = {"op", 's', "delete", 0, 0},
+			op_set = {"op", 's', "set", 0, 0},
+			val_nil = {"value", 'n', NULL, 0, 0},
+			val_float = {"value", 'f', NULL, 0, 0},
+			val_big = {"value", 'u', NULL, INT64_MIN, 0}, /* 2^63 as uint64 */
+			val_min = {"value", 'i', NULL, INT64_MIN, 0},
+			val_bool = {"value", 'b', NULL, 0, 0},
+			case_long = {"case", 's', long_id, 0, 0},
+			comment_long = {"comment", 's', long_comment, 0, 0},
+			comment_ok = {"comment", 's', long_comment + 1, 0, 0}, /* exactly 500 */
+			date_utf8 = {"date", 's', "2022-03-0\xff", 0, 0},
+			comment_nul = {"comment", 's', "a\0b", 0, 3},
+			extra = {"zzz", 'b', NULL, 0, 0};
+	struct {
+		const char *drop;
+		const struct kv *x1, *x2;
+		const char *field; /* err_field, or NULL when the event is fine */
+		int64_t value;
+	} cases[] = {
+		{NULL, NULL, NULL, NULL, 1},              /* add without value: 1 */
+		{"id", &id_long, NULL, "id", 0},
+		{"id", &id_int, NULL, "id", 0},
+		{"id", NULL, NULL, "id", 0},
+		{"element", &el_int, NULL, "element", 0},
+		{"orgunit", &ou_empty, NULL, "orgunit", 0},
+		{"date", NULL, NULL, "date", 0},
+		{"date", &date_utf8, NULL, "date", 0},
+		{"op", &op_bad, NULL, "op", 0},
+		{"op", NULL, NULL, "op", 0},
+		{"op", &op_set, NULL, "value", 0},        /* set needs a value */
+		{NULL, &val_nil, NULL, "value", 0},
+		{NULL, &val_float, NULL, "value", 0},
+		{NULL, &val_big, NULL, "value", 0},
+		{NULL, &val_bool, NULL, "value", 0},
+		{NULL, &val_min, NULL, NULL, INT64_MIN},  /* range is the daemon's business */
+		{NULL, &case_long, NULL, "case", 0},
+		{NULL, &comment_long, NULL, "comment", 0},
+		{NULL, &comment_nul, NULL, "comment", 0},
+		{NULL, &comment_ok, &extra, NULL, 1},     /* at the limit, and an unknown key */
+		{"element", &el_int, &val_nil, "element", 0}, /* the first broken field is named */
+	};
+	size_t n = sizeof(cases) / sizeof(cases[0]);
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	struct proto_msg m = {0};
+	struct proto_msg m;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	msgpack_pack_map(&pk, 4);
-	msgpack_pack_str_with_body(&pk, "v", 1);
-	msgpack_pack_int(&pk, 1);
-	msgpack_pack_str_with_body(&pk, "type", 4);
-	msgpack_pack_str_with_body(&pk, "submit", 6);
-	msgpack_pack_str_with_body(&pk, "req", 3);
-	msgpack_pack_int(&pk, 1);
-	one_bad_event(&pk);
+	pack_submit_envelope(&pk, n);
+	for (size_t i = 0; i < n; i++)
+		pack_event(&pk, cases[i].drop, cases[i].x1, cases[i].x2);
 	ck_assert_int_eq(proto_decode(sb.data, sb.size, &m), 0);
-	ck_assert_int_eq(m.n_events, 2);
-	ck_assert_int_eq(m.events[0].err, 0);
-	ck_assert_int_eq(m.events[0].value, 1); /* add defaults to 1 */
-	ck_assert_int_eq(m.events[1].err, IKI_EFIELD);
-	ck_assert_str_eq(m.events[1].err_field, "id");
+	ck_assert_int_eq(m.n_events, n);
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_event *e = &m.events[i];
+		if (cases[i].field) {
+			ck_assert_msg(e->err == IKI_EFIELD, "event %zu: err %d", i, e->err);
+			ck_assert_msg(strcmp(e->err_field, cases[i].field) == 0, "event %zu: field %s, not %s",
+				      i, e->err_field, cases[i].field);
+		} else {
+			ck_assert_msg(e->err == 0, "event %zu: err %d (%s)", i, e->err, e->err_field);
+			ck_assert_str_eq(e->id, "e1");
+			ck_assert_str_eq(e->orgunit, "35.27.03.2001");
+			ck_assert_int_eq(e->op, PROTO_OP_ADD);
+			ck_assert(e->value == cases[i].value);
+		}
+	}
 	proto_msg_clear(&m);
 	msgpack_sbuffer_destroy(&sb);
+}
+END_TEST
+
+/* A submit whose events array is given as hex. */
+#define SUBMIT_EVENTS(arr) "84" V1 TSUBMIT REQ1 "a6 65 76 65 6e 74 73 " arr
+
+START_TEST(test_array_level_problems_refuse_the_whole_submit)
+{
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("90")), 0);
+	ck_assert_int_eq(verdict("83" V1 TSUBMIT REQ1), IKI_EFIELD);                    /* no events */
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("c0")), IKI_EFIELD);                     /* nil */
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("80")), IKI_EFIELD);                     /* a map */
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("92 80 01")), IKI_EFIELD);               /* not a map */
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("91 82 a2 69 64 a1 61 a2 69 64 a1 62")), /* id twice */
+			 IKI_EFIELD);
+	ck_assert_int_eq(verdict(SUBMIT_EVENTS("91 81 01 01")), IKI_EFIELD);            /* int key */
+
+	/* 5000 events pass (each broken: no fields), 5001 are too many */
+	for (size_t n = PROTO_EVENTS_MAX; n <= PROTO_EVENTS_MAX + 1; n++) {
+		msgpack_sbuffer sb;
+		msgpack_packer pk;
+		struct proto_msg m;
+		msgpack_sbuffer_init(&sb);
+		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+		pack_submit_envelope(&pk, n);
+		for (size_t i = 0; i < n; i++)
+			msgpack_pack_map(&pk, 0);
+		int rc = proto_decode(sb.data, sb.size, &m);
+		if (n == PROTO_EVENTS_MAX) {
+			ck_assert_int_eq(rc, 0);
+			ck_assert_int_eq(m.n_events, PROTO_EVENTS_MAX);
+			ck_assert_int_eq(m.events[n - 1].err, IKI_EFIELD);
+			ck_assert_str_eq(m.events[n - 1].err_field, "id");
+		} else {
+			ck_assert_int_eq(rc, IKI_ETOOBIG);
+			ck_assert_int_eq(m.type, PROTO_SUBMIT);
+			ck_assert_int_eq(m.req, 1);
+			ck_assert_ptr_null(m.events);
+		}
+		proto_msg_clear(&m);
+		msgpack_sbuffer_destroy(&sb);
+	}
+}
+END_TEST
+
+START_TEST(test_strings_utf8_nil_and_sizes)
+{
+	/* the query's period: exactly 7 bytes pass (meaning is the daemon's), 8 do not */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a7 32 30 32 32 30 33 31"), 0);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a8 32 30 32 32 30 33 30 31"), IKI_EFIELD);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "d9 04 32 30 32 32"), 0); /* str8 is a str */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "da 00 04 32 30 32 32"), 0);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "db 00 00 00 04 32 30 32 32"), 0);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a0"), IKI_EFIELD);  /* empty, required */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "c0"), IKI_EFIELD);  /* nil is not absent */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "cd 07 e6"), IKI_EFIELD); /* 2022, an int */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "91 a4 32 30 32 32"), IKI_EFIELD);
+	/* invalid UTF-8 in any string read */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 32 30 ff 32"), IKI_EFIELD);
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 32 c0 af 32"), IKI_EFIELD);    /* overlong */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 e0 80 af 32"), IKI_EFIELD);    /* overlong */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 ed a0 80 32"), IKI_EFIELD);    /* surrogate */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 f4 90 80 80"), IKI_EFIELD);    /* > U+10FFFF */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 32 30 32 e2"), IKI_EFIELD);    /* cut short */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 32 80 32 32"), IKI_EFIELD);    /* lone cont. */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a4 32 00 32 32"), IKI_EFIELD);    /* NUL */
+	/* well-formed multibyte text passes: e-acute, euro, an emoji */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "a7 6a 61 62 61 74 61 6e"
+				 "a9 c3 a9 e2 82 ac f0 9f 98 80"),
+			 0);
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "a7 6a 61 62 61 74 61 6e a2 c3 28"),
+			 IKI_EFIELD);
+	/* an unknown key's string is not read, so not checked */
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 KX "a2 ff fe"), 0);
+
+	/* optional query strings at and over their limits */
+	char hex[4096];
+	for (int extra = 0; extra <= 1; extra++) {
+		int n = PROTO_TEXT_MAX + extra, len = 0;
+		len += snprintf(hex + len, sizeof(hex) - len,
+				"85" QUERY3 KPERIOD P2022 "a7 6a 61 62 61 74 61 6e da %02x %02x", n >> 8, n & 0xff);
+		for (int i = 0; i < n; i++)
+			len += snprintf(hex + len, sizeof(hex) - len, " 61");
+		ck_assert_int_eq(verdict(hex), extra ? IKI_EFIELD : 0);
+	}
+	ck_assert_int_eq(verdict("85" QUERY3 KPERIOD P2022 "a7 6f 72 67 75 6e 69 74 b9"
+				 "31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31 31"),
+			 IKI_EFIELD); /* orgunit, 25 bytes */
+}
+END_TEST
+
+START_TEST(test_replies_and_updates_are_checked_too)
+{
+	struct proto_msg m;
+	/* submitted: unknown status, or an error without its message, refuses the whole reply */
+	ck_assert_int_eq(verdict("84" V1 TSUBMITTED REQ1 "a7 72 65 73 75 6c 74 73 91 81"
+				 "a6 73 74 61 74 75 73 a2 6f 6b"),
+			 0);
+	ck_assert_int_eq(verdict("84" V1 TSUBMITTED REQ1 "a7 72 65 73 75 6c 74 73 91 81"
+				 "a6 73 74 61 74 75 73 a4 67 6f 6f 64"),
+			 IKI_EFIELD); /* "good" */
+	ck_assert_int_eq(verdict("84" V1 TSUBMITTED REQ1 "a7 72 65 73 75 6c 74 73 91 82"
+				 "a6 73 74 61 74 75 73 a5 65 72 72 6f 72 a4 63 6f 64 65 a4 62 75 73 79"),
+			 IKI_EFIELD); /* error without message */
+	/* an error code name the decoder does not know: internal */
+	ck_assert_int_eq(decode_hex("85" V1 "a4 74 79 70 65 a5 65 72 72 6f 72" REQ1
+				    "a4 63 6f 64 65 a3 6e 65 77 a7 6d 65 73 73 61 67 65 a1 21",
+				    &m),
+			 0);
+	ck_assert_int_eq(m.code, IKI_EINTERNAL);
+	proto_msg_clear(&m);
+	/* values: "value" is not read (nil or a number), factor defaults to 100, seq is optional */
+	ck_assert_int_eq(decode_hex("84" V1 TVALUES REQ1 "a6 76 61 6c 75 65 73 91 86"
+				    "a9 69 6e 64 69 63 61 74 6f 72 a1 61 a7 6f 72 67 75 6e 69 74 a1 62"
+				    "a6 70 65 72 69 6f 64 a4 32 30 32 32 a3 6e 75 6d 01 a3 64 65 6e 02"
+				    "a5 76 61 6c 75 65 a4 6a 75 6e 6b",
+				    &m),
+			 0);
+	ck_assert_int_eq(m.n_values, 1);
+	ck_assert_int_eq(m.values[0].factor, 100);
+	ck_assert_int_eq(m.values[0].den, 2);
+	ck_assert_int_eq(m.seq, 0);
+	proto_msg_clear(&m);
+	ck_assert_int_eq(verdict("84" V1 TVALUES REQ1 "a6 76 61 6c 75 65 73 91 82"
+				 "a9 69 6e 64 69 63 61 74 6f 72 a1 61 a7 6f 72 67 75 6e 69 74 a1 62"),
+			 IKI_EFIELD); /* no period, num, den */
+	ck_assert_int_eq(verdict("85" V1 TVALUES REQ1 "a3 73 65 71 ff a6 76 61 6c 75 65 73 90"),
+			 IKI_EFIELD); /* seq -1 */
+	/* update: seq and a value map are required; the value map's keys are checked */
+	ck_assert_int_eq(verdict("83" V1 TUPDATE "a3 73 65 71 07"), IKI_EFIELD);
+	ck_assert_int_eq(verdict("84" V1 TUPDATE "a3 73 65 71 07 a5 76 61 6c 75 65 90"), IKI_EFIELD);
+	ck_assert_int_eq(verdict("84" V1 TUPDATE "a3 73 65 71 07 a5 76 61 6c 75 65 82"
+				 "a3 6e 75 6d 01 a3 6e 75 6d 02"),
+			 IKI_EFIELD);
 }
 END_TEST
 
 /* ---- periods and dates ---- */
 
-START_TEST(test_dates_and_periods)
+START_TEST(test_dates)
+{
+	int32_t d;
+	char date[11];
+	ck_assert_int_eq(period_date_parse("2022-02-29", &d), IKI_EDATE);
+	ck_assert_int_eq(period_date_parse("2022-13-01", &d), IKI_EDATE);
+	ck_assert_int_eq(period_date_parse("2024-02-29", &d), 0);
+	period_date_format(d, date);
+	ck_assert_str_eq(date, "2024-02-29");
+	ck_assert_int_eq(period_date_parse("2000-02-29", &d), 0); /* divisible by 400 */
+	static const char *const bad[] = {
+		"2022-3-01", "2022-03-1", "2022-03-015", "2022/03/01", "2022-00-10", "2022-03-00",
+		"2022-04-31", "2022-03-1a", " 2022-03-01", "1999-12-31", "2100-01-01", "1970-01-01",
+		"", "20220301", "+022-03-01", "2022-03-32",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(period_date_parse(bad[i], &d) == IKI_EDATE, "%s accepted", bad[i]);
+	ck_assert_int_eq(period_date_parse("2022-03-01", &d), 0);
+	ck_assert_int_eq(d, 19052); /* days since 1970-01-01 */
+	ck_assert_int_eq(period_date_parse("2000-01-01", &d), 0);
+	ck_assert_int_eq(d, 10957);
+	ck_assert_int_eq(period_date_parse("2099-12-31", &d), 0);
+	ck_assert_int_eq(d, 47481);
+	/* every day served formats and parses back to itself */
+	for (int32_t day = 10957; day <= 47481; day++) {
+		int32_t back;
+		period_date_format(day, date);
+		ck_assert_msg(period_date_parse(date, &back) == 0 && back == day, "%d: %s", day, date);
+	}
+	int y, mo, dd;
+	period_date_split(19052, &y, &mo, &dd);
+	ck_assert(y == 2022 && mo == 3 && dd == 1);
+}
+END_TEST
+
+START_TEST(test_periods)
 {
 	int32_t d, first, last;
 	struct period p;
 	char buf[PERIOD_ID_MAX], date[11];
-	ck_assert_int_eq(period_date_parse("2022-02-29", &d), IKI_EDATE);
-	ck_assert_int_eq(period_date_parse("2022-13-01", &d), IKI_EDATE);
-	ck_assert_int_eq(period_date_parse("2022-3-01", &d), IKI_EDATE);
-	ck_assert_int_eq(period_date_parse("1999-12-31", &d), IKI_EDATE);
-	ck_assert_int_eq(period_date_parse("2024-02-29", &d), 0);
-	period_date_format(d, date);
-	ck_assert_str_eq(date, "2024-02-29");
-	ck_assert_int_eq(period_date_parse("1970-01-01", &d), IKI_EDATE);
 	ck_assert_int_eq(period_date_parse("2022-03-31", &d), 0);
-	p = period_of_date(d, PERIOD_QUARTER);
-	period_format(p, buf);
+	period_format(period_of_date(d, PERIOD_QUARTER), buf);
 	ck_assert_str_eq(buf, "2022Q1");
-	p = period_of_date(d, PERIOD_MONTH);
-	period_format(p, buf);
+	period_format(period_of_date(d, PERIOD_MONTH), buf);
 	ck_assert_str_eq(buf, "202203");
-	ck_assert_int_eq(period_parse("2022Q4", &p), 0);
-	period_bounds(p, &first, &last);
-	period_date_format(first, date);
-	ck_assert_str_eq(date, "2022-10-01");
-	period_date_format(last, date);
-	ck_assert_str_eq(date, "2022-12-31");
-	ck_assert_int_eq(period_parse("2022Q5", &p), IKI_EPERIOD);
-	ck_assert_int_eq(period_parse("202213", &p), IKI_EPERIOD);
-	ck_assert_int_eq(period_parse("22", &p), IKI_EPERIOD);
+	period_format(period_of_date(d, PERIOD_YEAR), buf);
+	ck_assert_str_eq(buf, "2022");
+	ck_assert_int_eq(period_date_parse("2022-10-01", &d), 0);
+	period_format(period_of_date(d, PERIOD_QUARTER), buf);
+	ck_assert_str_eq(buf, "2022Q4");
+
 	ck_assert_int_eq(period_parse("2022", &p), 0);
-	ck_assert_int_eq(p.kind, PERIOD_YEAR);
+	ck_assert(p.kind == PERIOD_YEAR && p.year == 2022 && p.n == 0);
+	ck_assert_int_eq(period_parse("2022Q1", &p), 0);
+	ck_assert(p.kind == PERIOD_QUARTER && p.year == 2022 && p.n == 1);
+	ck_assert_int_eq(period_parse("202203", &p), 0);
+	ck_assert(p.kind == PERIOD_MONTH && p.year == 2022 && p.n == 3);
+	static const char *const bad[] = {"2022Q5", "2022Q0", "202213", "202200", "22", "2022-03",
+					  "2022q1", "20223", "2022033", "1999", "2100", "", "2022 ",
+					  "Q12022", "2022S1", "abcd"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(period_parse(bad[i], &p) == IKI_EPERIOD, "%s accepted", bad[i]);
+
+	/* every period of a year formats and parses back */
+	static const char *const ids[] = {"2024", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "202401",
+					  "202402", "202412", "2000", "209912"};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		ck_assert_int_eq(period_parse(ids[i], &p), 0);
+		period_format(p, buf);
+		ck_assert_str_eq(buf, ids[i]);
+	}
+
+	struct {
+		const char *id, *first, *last;
+	} bounds[] = {
+		{"2022", "2022-01-01", "2022-12-31"},     {"2022Q1", "2022-01-01", "2022-03-31"},
+		{"2022Q2", "2022-04-01", "2022-06-30"},   {"2022Q4", "2022-10-01", "2022-12-31"},
+		{"202202", "2022-02-01", "2022-02-28"},   {"202402", "2024-02-01", "2024-02-29"},
+		{"2024Q1", "2024-01-01", "2024-03-31"},   {"202412", "2024-12-01", "2024-12-31"},
+	};
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++) {
+		ck_assert_int_eq(period_parse(bounds[i].id, &p), 0);
+		period_bounds(p, &first, &last);
+		period_date_format(first, date);
+		ck_assert_str_eq(date, bounds[i].first);
+		period_date_format(last, date);
+		ck_assert_str_eq(date, bounds[i].last);
+		/* every day inside falls in the period, the days either side do not */
+		for (int32_t day = first - 1; day <= last + 1; day++) {
+			char id[PERIOD_ID_MAX];
+			period_format(period_of_date(day, p.kind), id);
+			ck_assert_int_eq(strcmp(id, bounds[i].id) == 0, day >= first && day <= last);
+		}
+	}
+	ck_assert_int_eq(period_parse("2024", &p), 0);
+	period_bounds(p, &first, &last);
+	ck_assert_int_eq(last - first + 1, 366);
 }
 END_TEST
 
+/* ---- error codes ---- */
+
 START_TEST(test_every_code_has_a_name_and_a_sentence)
 {
+	ck_assert_str_eq(iki_code_name(IKI_OK), "ok");
+	ck_assert_int_eq(iki_code_from_name("ok"), IKI_OK);
 	for (int code = IKI_EMALFORMED; code > IKI_ELAST; code--) {
 		const char *name = iki_code_name(code);
 		ck_assert_str_ne(name, "error");
 		ck_assert_int_eq(iki_code_from_name(name), code);
 		ck_assert_int_gt(strlen(iki_strerror(code)), 10);
+		ck_assert_int_lt(strlen(name), 48); /* what the decoder reads as a code */
+		for (const char *c = name; *c; c++)
+			ck_assert_msg((*c >= 'a' && *c <= 'z') || *c == '_', "%s: not a plain name", name);
+		for (int other = IKI_EMALFORMED; other > code; other--)
+			ck_assert_str_ne(iki_code_name(other), name);
 	}
+	/* a few wire names the protocol page and clients rely on */
+	ck_assert_str_eq(iki_code_name(IKI_EMALFORMED), "malformed");
+	ck_assert_str_eq(iki_code_name(IKI_EVERSION), "bad_version");
+	ck_assert_str_eq(iki_code_name(IKI_ETYPE), "bad_type");
+	ck_assert_str_eq(iki_code_name(IKI_EFIELD), "bad_field");
+	ck_assert_str_eq(iki_code_name(IKI_ETOOBIG), "too_big");
+	ck_assert_str_eq(iki_code_name(IKI_EORGUNIT), "unknown_orgunit");
+	ck_assert_str_eq(iki_code_name(IKI_ECONFLICT), "id_conflict");
+	ck_assert_str_eq(iki_code_name(IKI_EPERIOD), "bad_period");
+	ck_assert_str_eq(iki_code_name(IKI_EINTERNAL), "internal");
 	ck_assert_int_eq(iki_code_from_name("no_such_code"), IKI_EINTERNAL);
+	ck_assert_int_eq(iki_code_from_name("error"), IKI_EINTERNAL);
+	ck_assert_str_eq(iki_code_name(-ENOMEM), "error");
+	ck_assert_str_eq(iki_code_name(IKI_ELAST), "error");
+	ck_assert_str_eq(iki_strerror(-ENOENT), strerror(ENOENT));
+	ck_assert_int_gt(strlen(iki_strerror(-5000)), 0);
+	ck_assert_int_gt(strlen(iki_strerror(IKI_OK)), 0);
+}
+END_TEST
+
+/* ---- wire names of types and ops ---- */
+
+START_TEST(test_type_and_op_names)
+{
+	static const char *const types[] = {NULL,     "submit", "submitted", "query",
+					    "values", "error",  "update",    "snapshot"};
+	for (int t = PROTO_SUBMIT; t <= PROTO_SNAPSHOT; t++)
+		ck_assert_str_eq(proto_type_name((enum proto_type)t), types[t]);
+	ck_assert_ptr_null(proto_type_name((enum proto_type)0));
+	ck_assert_ptr_null(proto_type_name((enum proto_type)(PROTO_SNAPSHOT + 1)));
+	ck_assert_str_eq(proto_op_name(PROTO_OP_ADD), "add");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_SET), "set");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_OPEN), "open");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_CLOSE), "close");
+	ck_assert_ptr_null(proto_op_name(PROTO_OP_NONE));
+	ck_assert_ptr_null(proto_op_name((enum proto_op)5));
+}
+END_TEST
+
+START_TEST(test_utf8_trim_drops_only_a_cut_sequence)
+{
+	char a[] = "Rp 5\xe2\x82\xac", b[] = "Rp 5\xe2\x82", c[] = "abc", d[] = "\xc3";
+	iki_utf8_trim(a);
+	ck_assert_str_eq(a, "Rp 5\xe2\x82\xac"); /* whole: kept */
+	iki_utf8_trim(b);
+	ck_assert_str_eq(b, "Rp 5");
+	iki_utf8_trim(c);
+	ck_assert_str_eq(c, "abc");
+	iki_utf8_trim(d);
+	ck_assert_str_eq(d, "");
 }
 END_TEST
 
@@ -353,14 +947,27 @@ static Suite *proto_suite(void)
 {
 	Suite *s = suite_create("proto");
 	TCase *tc = tcase_create("codec");
+	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_protocol_md_goldens_round_trip);
+	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
-	tcase_add_test(tc, test_replies_and_updates_round_trip);
+	tcase_add_test(tc, test_submitted_error_and_update_round_trip);
+	tcase_add_test(tc, test_query_snapshot_values_round_trip);
+	tcase_add_test(tc, test_encoder_refuses_what_the_decoder_would);
+	tcase_add_test(tc, test_envelope_version_type_and_req);
 	tcase_add_test(tc, test_trailing_and_truncated_bytes_are_malformed);
-	tcase_add_test(tc, test_hostile_messages_get_their_codes);
+	tcase_add_test(tc, test_bin_ext_and_reserved_bytes_are_malformed);
+	tcase_add_test(tc, test_not_a_map_bad_keys_and_duplicates);
+	tcase_add_test(tc, test_nesting_depth_and_counts);
 	tcase_add_test(tc, test_one_broken_event_does_not_spoil_its_batch);
-	tcase_add_test(tc, test_dates_and_periods);
+	tcase_add_test(tc, test_array_level_problems_refuse_the_whole_submit);
+	tcase_add_test(tc, test_strings_utf8_nil_and_sizes);
+	tcase_add_test(tc, test_replies_and_updates_are_checked_too);
+	tcase_add_test(tc, test_dates);
+	tcase_add_test(tc, test_periods);
 	tcase_add_test(tc, test_every_code_has_a_name_and_a_sentence);
+	tcase_add_test(tc, test_type_and_op_names);
+	tcase_add_test(tc, test_utf8_trim_drops_only_a_cut_sequence);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,10 @@
 
 It shares no code with the C client: Debian's python3 with python3-zmq and python3-msgpack.
 Against an ikid running tests/data/mini.conf it subscribes to updates, submits, resubmits
-(duplicate), submits a bad org unit (error), queries, and waits for an update.
+(duplicate), resubmits with other content (id_conflict), submits a bad org unit (error),
+queries the village and the kecamatan (checking the sums grew by what it submitted, so it can
+run again on the same state), takes a snapshot, queries through a REQ socket too, and waits for
+an update.
 
 usage: independent_client.py REQUEST_ENDPOINT UPDATE_ENDPOINT
 Exits 0 with a one-line summary, or 1 with the reason.
@@ -15,6 +18,7 @@ import msgpack
 import zmq
 
 VILLAGE = "35.27.03.2001"
+KECAMATAN = "35.27.03"
 
 
 def fail(why):
@@ -62,6 +66,17 @@ def main():
     c = Client(ctx, sys.argv[1])
     run = "py%d-" % int(time.time() * 1000)
 
+    # What is there already (0/0 on a fresh ikid), so the script can run again on the same state.
+    def sums(orgunit):
+        r = c.call("query", indicator="surat", orgunit=orgunit, period="202203")
+        if r.get("type") != "values" or len(r["values"]) != 1:
+            fail("query before submitting: %r" % r)
+        return r["values"][0]["num"], r["values"][0]["den"]
+
+    base_v, base_k = sums(VILLAGE), sums(KECAMATAN)
+    want_v = (base_v[0] + 7, base_v[1] + 15)
+    want_k = (base_k[0] + 7, base_k[1] + 15)
+
     events = [event(run + "1", "surat_masuk", 1, 10),
               event(run + "2", "surat_tepat", 2, 7),
               event(run + "3", "surat_masuk", 3, 5)]
@@ -89,8 +104,18 @@ def main():
     if r.get("type") != "values" or len(r["values"]) != 1:
         fail("query: %r" % r)
     v = r["values"][0]
-    if (v["num"], v["den"]) != (7, 15) or abs(v["value"] - 7 / 15 * v["factor"]) > 1e-9:
+    if ((v["num"], v["den"]) != want_v
+            or abs(v["value"] - v["num"] / v["den"] * v["factor"]) > 1e-9):
         fail("query value: %r" % v)
+
+    # The kecamatan: named, and by leaving orgunit out; its villages' sums (only one has data).
+    for where in ({"orgunit": KECAMATAN}, {}):
+        r = c.call("query", indicator="surat", period="202203", **where)
+        if r.get("type") != "values" or len(r["values"]) != 1:
+            fail("kecamatan query %r: %r" % (where, r))
+        v = r["values"][0]
+        if (v["orgunit"], v["period"], v["num"], v["den"]) != (KECAMATAN, "202203") + want_k:
+            fail("kecamatan value %r: %r" % (where, v))
 
     r = c.call("query", indicator="surat", period="2099")
     if r["values"][0]["value"] is not None or r["values"][0]["den"] != 0:
@@ -103,7 +128,7 @@ def main():
     r = c.call("snapshot", indicator="surat", period="202203")
     got = {v["orgunit"]: (v["num"], v["den"]) for v in r.get("values", [])}
     if (r.get("type") != "values" or not isinstance(r.get("seq"), int) or r["seq"] < 1
-            or got.get(VILLAGE) != (7, 15) or got.get("35.27.03") != (7, 15)):
+            or got.get(VILLAGE) != want_v or got.get(KECAMATAN) != want_k):
         fail("snapshot: %r" % r)
 
     # The same query through a REQ socket (ZeroMQ adds the empty delimiter frame itself).
@@ -115,7 +140,7 @@ def main():
     if not req.poll(10000):
         fail("no reply through REQ")
     r = msgpack.unpackb(req.recv(), raw=False)
-    if r.get("req") != 99 or r["values"][0]["num"] != 7:
+    if r.get("req") != 99 or r["values"][0]["num"] != want_v[0]:
         fail("REQ query: %r" % r)
 
     if not sub.poll(5000):
@@ -128,7 +153,8 @@ def main():
             or not isinstance(u.get("seq"), int)):
         fail("update: %r %r" % (topic, u))
 
-    print("independent client: submit, duplicate, conflict, error, query, snapshot, REQ query, update: ok")
+    print("independent client: submit, duplicate, conflict, error, village and kecamatan query, "
+          "snapshot, REQ query, update: ok")
 
 
 if __name__ == "__main__":
