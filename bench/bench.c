@@ -115,15 +115,6 @@ static const char *grp(double v)
 	return buf;
 }
 
-/* Remove a directory tree made by this program. */
-static void rm_tree(const char *dir)
-{
-	char cmd[PATH_MAX_GUESS + 16];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: could not remove %s\n", dir);
-}
-
 /* A fresh directory "<tmpdir>/<prefix>XXXXXX" into buf (size n). */
 static void make_tmp(char *buf, size_t n, const char *prefix)
 {
@@ -216,7 +207,7 @@ static double lmdb_rate(int puts, double secs)
 		commits++;
 	} while ((t = now() - t0) < secs);
 	mdb_env_close(env);
-	rm_tree(dir);
+	harness_rmtree(dir);
 	return (double)commits / t;
 }
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,18 @@
 
 #define FIELDS_MAX 16
 
-static const char *const field_names[] = {"id",    "element", "orgunit", "date",
-					  "op",    "value",   "case",    "comment", NULL};
+#define TEXT(name, member) {name, offsetof(struct proto_event, member), \
+				  sizeof(((struct proto_event *)0)->member)}
+
+/* The columns an event may have; text ones say where they go, op and value are parsed. */
+static const struct column {
+	const char *name;
+	size_t off, size; /* size 0: not a text field */
+} columns[] = {
+	TEXT("id", id), TEXT("element", element), TEXT("orgunit", orgunit), TEXT("date", date),
+	{"op", 0, 0},   {"value", 0, 0},	  TEXT("case", case_id),	TEXT("comment", comment),
+	{NULL, 0, 0},
+};
 
 /* Copy val into dst (size n) or report it as too long. */
 static int copy_field(char *dst, size_t size, const char *field, const char *val, char *err,
@@ -29,18 +40,9 @@ static int copy_field(char *dst, size_t size, const char *field, const char *val
 int input_set_field(struct proto_event *ev, const char *field, const char *val, char *err,
 		    size_t n)
 {
-	if (!strcmp(field, "id"))
-		return copy_field(ev->id, sizeof(ev->id), field, val, err, n);
-	if (!strcmp(field, "element"))
-		return copy_field(ev->element, sizeof(ev->element), field, val, err, n);
-	if (!strcmp(field, "orgunit"))
-		return copy_field(ev->orgunit, sizeof(ev->orgunit), field, val, err, n);
-	if (!strcmp(field, "date"))
-		return copy_field(ev->date, sizeof(ev->date), field, val, err, n);
-	if (!strcmp(field, "case"))
-		return copy_field(ev->case_id, sizeof(ev->case_id), field, val, err, n);
-	if (!strcmp(field, "comment"))
-		return copy_field(ev->comment, sizeof(ev->comment), field, val, err, n);
+	for (const struct column *c = columns; c->name; c++)
+		if (c->size && !strcmp(field, c->name))
+			return copy_field((char *)ev + c->off, c->size, field, val, err, n);
 	if (!strcmp(field, "op")) {
 		for (int op = PROTO_OP_ADD; op <= PROTO_OP_CLOSE; op++)
 			if (!strcmp(val, proto_op_name((enum proto_op)op))) {
@@ -195,8 +197,8 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 	}
 	for (int i = 0; i < ncol; i++) {
 		col[i] = -1;
-		for (int k = 0; field_names[k]; k++)
-			if (!strcmp(fields[i], field_names[k]))
+		for (int k = 0; columns[k].name; k++)
+			if (!strcmp(fields[i], columns[k].name))
 				col[i] = k;
 		if (col[i] < 0) {
 			snprintf(err, n, "%s:1: unknown column '%s' (id, element, orgunit, date, op, "
@@ -225,7 +227,7 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 			return -1;
 		}
 		for (int i = 0; i < nf; i++)
-			if (input_set_field(ev, field_names[col[i]], fields[i], msg, sizeof(msg)) < 0) {
+			if (input_set_field(ev, columns[col[i]].name, fields[i], msg, sizeof(msg)) < 0) {
 				snprintf(err, n, "%s:%d: %s", name, line, msg);
 				input_free(in);
 				return -1;

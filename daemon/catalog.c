@@ -163,29 +163,6 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Offset of the first byte of s[0..n) that is not well-formed UTF-8 (overlong forms, surrogates
- * and code points over 10FFFF are not), or n. */
-static size_t utf8_check(const unsigned char *s, size_t n)
-{
-	static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
-	for (size_t i = 0, len; i < n; i += len) {
-		unsigned char b = s[i];
-		len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : 4;
-		if (b >= 0xf5 || (b >= 0x80 && b < 0xc2) || i + len > n)
-			return i;
-		uint32_t cp = b & lead_mask[len];
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return i;
-			cp = cp << 6 | (s[i + k] & 0x3fu);
-		}
-		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-			return i;
-	}
-	return n;
-}
-
 /* Make room for arr[n], zeroed; returns the (moved) array, or NULL with arr still valid. */
 static void *grow(struct reader *r, void *arr, int n, size_t size)
 {
@@ -686,7 +663,7 @@ static bool line_readable(struct reader *r, const char *s, size_t n)
 		err(r, r->line, "NUL byte at byte %zu of the line", strlen(s) + 1);
 	else if (n > LINE_MAX_LEN)
 		err(r, r->line, "line is %zu bytes long, more than %d", n, LINE_MAX_LEN);
-	else if ((bad = utf8_check((const unsigned char *)s, n)) < n)
+	else if ((bad = iki_utf8_check(s, n)) < n)
 		err(r, r->line, "not valid UTF-8 at byte %zu of the line", bad + 1);
 	else
 		return true;

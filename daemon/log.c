@@ -11,6 +11,11 @@
 static const char *log_name = "ikid";
 static int log_verbose;
 
+int log_debugging(void)
+{
+	return log_verbose;
+}
+
 void log_init(const char *progname, int verbose)
 {
 	log_name = progname;

@@ -5,6 +5,9 @@
 /* Set the program name shown on every line and whether log_debug prints. */
 void log_init(const char *progname, int verbose);
 
+/* Whether log_debug prints: callers skip work that only feeds a debug line. */
+int log_debugging(void);
+
 /* log_warn appends strerror(errno); log_warnx does not. fatal/fatalx log and exit(1). */
 __attribute__((format(printf, 1, 2))) void log_info(const char *fmt, ...);
 __attribute__((format(printf, 1, 2))) void log_debug(const char *fmt, ...);

@@ -273,6 +273,8 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 static void batch_log(const struct server *s, size_t n, size_t n_ch)
 {
 	size_t ok = 0, dup = 0, bad = 0;
+	if (!log_debugging())
+		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct pending *p = &s->pend[i];
 		for (size_t j = 0; p->results && j < p->msg.n_events; j++) {

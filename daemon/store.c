@@ -54,6 +54,7 @@ struct store_batch {
 	MDB_txn *txn;
 	int err; /* sticky: the first storage error; later calls do nothing */
 	uint64_t events, pubseq;
+	uint64_t now_ms; /* when the batch began: the time stored with each of its events */
 	struct delta *slots;
 	size_t cap, used;
 };
@@ -279,6 +280,9 @@ int store_begin(struct store *s, struct store_batch **out)
 	}
 	b->events = meta_get(b->txn, s->dbi[DB_META], "events");
 	b->pubseq = meta_get(b->txn, s->dbi[DB_META], "pubseq");
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	b->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 	s->open_batch = b;
 	*out = b;
 	return 0;
@@ -328,9 +332,9 @@ static void w_str(struct writer *w, const char *s)
 	w->n += len;
 }
 
-static size_t record_build(const struct proto_event *ev, int32_t date, const char *who, uint8_t *buf)
+static size_t record_build(const struct proto_event *ev, int32_t date, uint64_t ms, const char *who,
+			   uint8_t *buf)
 {
-	struct timespec ts;
 	struct writer w = {buf, 4};
 	w_int(&w, (uint32_t)date, 4);
 	w_int(&w, ev->op, 1);
@@ -343,8 +347,7 @@ static size_t record_build(const struct proto_event *ev, int32_t date, const cha
 	size_t content = w.n - 4;
 	struct writer head = {buf, 0};
 	w_int(&head, content, 4);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	w_int(&w, (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000, 8);
+	w_int(&w, ms, 8);
 	w_str(&w, who ? who : "");
 	return w.n;
 }
@@ -610,7 +613,7 @@ int store_apply(struct store_batch *b, const struct proto_event *ev, const char 
 		return b->err;
 	if (event_check(b->s->cat, ev, &r, res) < 0)
 		return 0;
-	size_t len = record_build(ev, r.date, who, rec);
+	size_t len = record_build(ev, r.date, b->now_ms, who, rec);
 	int rc = check_id(b, ev, rec, res);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
@@ -638,6 +641,18 @@ static int change_cmp(const void *pa, const void *pb)
 	if (a->period.year != b->period.year)
 		return a->period.year < b->period.year ? -1 : 1;
 	return (a->period.n > b->period.n) - (a->period.n < b->period.n);
+}
+
+/* Sort changes by (indicator, org unit, period) and keep each once; returns how many are left. */
+static size_t changes_unique(struct store_change *ch, size_t m)
+{
+	size_t u = 0;
+	if (m > 1)
+		qsort(ch, m, sizeof(*ch), change_cmp);
+	for (size_t i = 0; i < m; i++)
+		if (u == 0 || change_cmp(&ch[u - 1], &ch[i]) != 0)
+			ch[u++] = ch[i];
+	return u;
 }
 
 /* Add each slot's delta to its stored sum. Returns how many indicator values may have changed. */
@@ -674,16 +689,11 @@ static int changes_list(struct store_batch *b, size_t touched, struct store_chan
 		for (int j = 0; j < q->n_indicators; j++)
 			ch[m++] = (struct store_change){0, q->indicators[j], d->ou, d->p, 0, 0};
 	}
-	qsort(ch, m, sizeof(*ch), change_cmp);
-	size_t u = 0;
-	for (size_t i = 0; i < m; i++) {
-		if (u > 0 && change_cmp(&ch[u - 1], &ch[i]) == 0)
-			continue;
-		ch[u] = ch[i];
-		ch[u].seq = ++b->pubseq;
-		value_read(b->txn, b->s->dbi[DB_AGG], cat, ch[u].indicator, ch[u].orgunit, ch[u].period,
-			   &ch[u].num, &ch[u].den);
-		u++;
+	size_t u = changes_unique(ch, m);
+	for (size_t i = 0; i < u; i++) {
+		ch[i].seq = ++b->pubseq;
+		value_read(b->txn, b->s->dbi[DB_AGG], cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
+			   &ch[i].num, &ch[i].den);
 	}
 	*out = ch;
 	*n = u;
@@ -884,14 +894,8 @@ static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat
 		free(ch);
 		return rc;
 	}
-	if (m > 1)
-		qsort(ch, m, sizeof(*ch), change_cmp);
-	size_t u = 0;
-	for (size_t i = 0; i < m; i++)
-		if (u == 0 || change_cmp(&ch[u - 1], &ch[i]) != 0)
-			ch[u++] = ch[i];
 	*out = ch;
-	*n = u;
+	*n = changes_unique(ch, m);
 	return 0;
 }
 

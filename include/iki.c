@@ -1,6 +1,7 @@
 /* iki.c: the table of error codes, their wire names and their sentences for clerks. */
 #include "iki.h"
 
+#include <stdint.h>
 #include <string.h>
 
 struct iki_code {
@@ -67,6 +68,28 @@ const char *iki_strerror(int code)
 	if (code < 0 && code > -IKI_EBASE)
 		return strerror(-code);
 	return "Kesalahan tidak dikenal.";
+}
+
+size_t iki_utf8_check(const void *buf, size_t n)
+{
+	static const unsigned char lead_mask[] = {0, 0x7f, 0x1f, 0x0f, 0x07};
+	const unsigned char *s = buf;
+	for (size_t i = 0, len; i < n; i += len) {
+		unsigned char b = s[i];
+		len = b < 0x80 ? 1 : (b & 0xe0) == 0xc0 ? 2 : (b & 0xf0) == 0xe0 ? 3 : 4;
+		if (b == 0 || b >= 0xf5 || (b >= 0x80 && b < 0xc2) || len > n - i)
+			return i;
+		uint32_t cp = b & lead_mask[len];
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = cp << 6 | (s[i + k] & 0x3fu);
+		}
+		if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+			return i;
+	}
+	return n;
 }
 
 void iki_utf8_trim(char *s)

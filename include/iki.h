@@ -52,6 +52,12 @@ int iki_code_from_name(const char *name);
  */
 const char *iki_strerror(int code);
 
+/*
+ * Offset of the first byte of s[0..n) that is not well-formed UTF-8 (NUL bytes, overlong forms,
+ * surrogates and code points over U+10FFFF are not), or n when all of it is.
+ */
+size_t iki_utf8_check(const void *s, size_t n);
+
 /* Drop an incomplete UTF-8 sequence at the end of s (left by a cut at a byte limit). */
 void iki_utf8_trim(char *s);
 

@@ -148,29 +148,6 @@ static int scan(const uint8_t *p, size_t len, size_t *off, int depth)
 
 /* ---- decoding helpers ---- */
 
-/* Whether s[0..n) is well-formed UTF-8 without NUL bytes or overlong forms. */
-static bool utf8_valid(const uint8_t *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n) {
-		uint8_t c = s[i];
-		size_t k = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 ? 1 : (c & 0xf0) == 0xe0 ? 2 : (c & 0xf8) == 0xf0 ? 3 : 9;
-		if (c == 0 || k == 9 || (k == 1 && c < 0xc2) || k > n - i - 1)
-			return false;
-		uint32_t cp = k ? (uint32_t)(c & (0x3f >> k)) : c;
-		for (size_t j = 1; j <= k; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		}
-		if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		i += k + 1;
-	}
-	return true;
-}
-
 /* The value under key in a map, or NULL. */
 static const msgpack_object *get(const msgpack_object_map *m, const char *key)
 {
@@ -212,7 +189,7 @@ static int get_str(const msgpack_object_map *m, const char *key, char *buf, size
 		return required ? IKI_EFIELD : 0;
 	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= n)
 		return IKI_EFIELD;
-	if (!utf8_valid((const uint8_t *)o->via.str.ptr, o->via.str.size))
+	if (iki_utf8_check(o->via.str.ptr, o->via.str.size) != o->via.str.size)
 		return IKI_EFIELD;
 	memcpy(buf, o->via.str.ptr, o->via.str.size);
 	buf[o->via.str.size] = '\0';

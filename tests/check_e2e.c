@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -20,13 +19,6 @@
 #define V2 "35.27.03.2002"
 
 static struct ikid d;
-
-/* Sleep ms milliseconds. */
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
 
 static void start_mini(void)
 {
@@ -135,19 +127,33 @@ START_TEST(test_e2e_rejected_events_get_codes_and_exit_1)
 }
 END_TEST
 
-/* Send raw bytes on a DEALER and return the decoded reply's type and code. */
-static void raw_request(const void *buf, size_t len, struct proto_msg *reply)
+/* A DEALER connected to the daemon's requests, giving up on a reply after 10 s. */
+static void *dealer(void *ctx)
 {
-	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
-	int timeout = 5000, linger = 0;
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	int timeout = 10000, linger = 0;
+	ck_assert_ptr_nonnull(s);
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	ck_assert_int_eq(zmq_connect(s, d.request), 0);
-	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	return s;
+}
+
+/* Receive one reply and decode it into *reply. */
+static void recv_reply(void *s, struct proto_msg *reply)
+{
 	char in[65536];
 	int n = zmq_recv(s, in, sizeof(in), 0);
-	ck_assert_int_gt(n, 0);
+	ck_assert_msg(n > 0, "no reply");
 	ck_assert_int_eq(proto_decode(in, (size_t)n, reply), 0);
+}
+
+/* Send raw bytes on a DEALER and return the decoded reply's type and code. */
+static void raw_request(const void *buf, size_t len, struct proto_msg *reply)
+{
+	void *ctx = zmq_ctx_new(), *s = dealer(ctx);
+	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	recv_reply(s, reply);
 	zmq_close(s);
 	zmq_ctx_term(ctx);
 }
@@ -181,13 +187,13 @@ START_TEST(test_e2e_watch_prints_published_changes)
 	ck_assert_ptr_nonnull(w);
 	/* A SUB socket joins asynchronously: the first updates may go before it is connected, so
 	 * submit a few, spaced out; the watcher prints (and flushes) a line for each it receives. */
-	sleep_ms(300);
+	harness_sleep_ms(300);
 	for (int i = 1; i <= 5; i++) {
 		char args[256];
 		snprintf(args, sizeof(args), "submit --id w%d --element surat_masuk --orgunit " V2
 			 " --date 2022-05-0%d --value 2", i, i);
 		ck_assert_int_eq(harness_iki(&d, args, NULL), 0);
-		sleep_ms(200);
+		harness_sleep_ms(200);
 	}
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), w));
 	ck_assert_msg(strstr(line, "surat") && strstr(line, "35.27.03"), "watch printed: %s", line);
@@ -251,12 +257,7 @@ START_TEST(test_e2e_mutated_messages_never_kill_the_daemon)
 	size_t len;
 	ck_assert_int_eq(proto_encode(&m, &good, &len), 0);
 	ck_assert_uint_lt(len, sizeof(buf) / 2);
-	void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_DEALER);
-	int timeout = 10000, linger = 0, hwm = 0;
-	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof(hwm));
-	ck_assert_int_eq(zmq_connect(s, d.request), 0);
+	void *ctx = zmq_ctx_new(), *s = dealer(ctx);
 	unsigned seed = 20221;
 	enum { N = 2000, WINDOW = 100 }; /* well under the sockets' high-water marks */
 	int sent = 0, replies = 0;
@@ -274,11 +275,8 @@ START_TEST(test_e2e_mutated_messages_never_kill_the_daemon)
 			ck_assert_int_eq(zmq_send(s, buf, n, 0), (int)n);
 			sent++;
 		}
-		char in[65536];
 		struct proto_msg r;
-		int n = zmq_recv(s, in, sizeof(in), 0);
-		ck_assert_msg(n > 0, "reply %d of %d missing", replies, N);
-		ck_assert_int_eq(proto_decode(in, (size_t)n, &r), 0);
+		recv_reply(s, &r);
 		ck_assert(r.type == PROTO_ERROR || r.type == PROTO_SUBMITTED);
 		proto_msg_clear(&r);
 		replies++;

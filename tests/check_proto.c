@@ -544,8 +544,11 @@ static void pack_event(msgpack_packer *pk, const char *drop, const struct kv *x1
 		pack_kv(pk, x2);
 }
 
-static void pack_submit_envelope(msgpack_packer *pk, size_t n_events)
+/* Start a fresh buffer holding a submit's envelope and the header of n_events events. */
+static void pack_submit_envelope(msgpack_sbuffer *sb, msgpack_packer *pk, size_t n_events)
 {
+	msgpack_sbuffer_init(sb);
+	msgpack_packer_init(pk, sb, msgpack_sbuffer_write);
 	msgpack_pack_map(pk, 4);
 	msgpack_pack_str_with_body(pk, "v", 1);
 	msgpack_pack_int(pk, 1);
@@ -611,9 +614,7 @@ START_TEST(test_one_broken_event_does_not_spoil_its_batch)
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
 	struct proto_msg m;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	pack_submit_envelope(&pk, n);
+	pack_submit_envelope(&sb, &pk, n);
 	for (size_t i = 0; i < n; i++)
 		pack_event(&pk, cases[i].drop, cases[i].x1, cases[i].x2);
 	ck_assert_int_eq(proto_decode(sb.data, sb.size, &m), 0);
@@ -656,9 +657,7 @@ START_TEST(test_array_level_problems_refuse_the_whole_submit)
 		msgpack_sbuffer sb;
 		msgpack_packer pk;
 		struct proto_msg m;
-		msgpack_sbuffer_init(&sb);
-		msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-		pack_submit_envelope(&pk, n);
+		pack_submit_envelope(&sb, &pk, n);
 		for (size_t i = 0; i < n; i++)
 			msgpack_pack_map(&pk, 0);
 		int rc = proto_decode(sb.data, sb.size, &m);

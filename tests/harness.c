@@ -28,7 +28,7 @@ static int read_endpoints(const char *path, struct ikid *d)
 	return n == 2 ? 0 : -1;
 }
 
-static void sleep_ms(int ms)
+void harness_sleep_ms(int ms)
 {
 	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
@@ -61,7 +61,7 @@ int harness_start(struct ikid *d, const char *catalog)
 			return 0;
 		if (waitpid(d->pid, NULL, WNOHANG) == d->pid)
 			break;
-		sleep_ms(10);
+		harness_sleep_ms(10);
 	}
 	fprintf(stderr, "harness: ikid did not start; see %s\n", d->log);
 	return -1;
@@ -79,14 +79,19 @@ int harness_stop(struct ikid *d, int sig)
 	return status;
 }
 
+void harness_rmtree(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "harness: could not remove %s\n", dir);
+}
+
 void harness_cleanup(struct ikid *d)
 {
-	char cmd[200];
 	if (d->state[0] == '\0')
 		return;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d->state);
-	if (system(cmd) != 0)
-		fprintf(stderr, "harness: could not remove %s\n", d->state);
+	harness_rmtree(d->state);
 	d->state[0] = '\0';
 }
 

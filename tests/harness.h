@@ -31,6 +31,12 @@ void harness_cleanup(struct ikid *d);
  */
 int harness_iki(const struct ikid *d, const char *args, char **out);
 
+/* Remove a directory tree (a state directory, a scratch LMDB); complains on stderr when it cannot. */
+void harness_rmtree(const char *dir);
+
+/* Sleep for ms milliseconds. */
+void harness_sleep_ms(int ms);
+
 /* Path of a built program ("ikid", "iki") under $IKI_BUILD or build/, into buf (size n). */
 void harness_bin(const char *name, char *buf, size_t n);
 
