@@ -39,23 +39,36 @@ static void usage(FILE *f)
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
 		"indicator value that changes.\n"
 		"\n"
-		"  -c FILE      indicator catalog (default %s)\n"
-		"  -d DIR       state directory holding the LMDB database (default ./state)\n"
-		"  -l ENDPOINT  requests (ROUTER) endpoint (default %s)\n"
-		"  -p ENDPOINT  updates (PUB) endpoint (default %s)\n"
-		"  -e FILE      once listening, write the bound endpoints to FILE\n"
-		"  -n           check the catalog, print \"configuration OK\" or its errors, and exit\n"
-		"  -r           recompute every derived value from the event log, then serve\n"
-		"  -v           verbose: log every batch\n"
-		"  -h           this help\n",
+		"  -c, --catalog FILE         indicator catalog (default %s)\n"
+		"  -d, --state DIR            state directory holding the LMDB database (default ./state)\n"
+		"  -l, --listen ENDPOINT      requests (ROUTER) endpoint (default %s)\n"
+		"  -p, --publish ENDPOINT     updates (PUB) endpoint (default %s)\n"
+		"  -e, --endpoints-file FILE  once listening, write the bound endpoints to FILE\n"
+		"  -n, --check-catalog        check the catalog, print \"configuration OK\" or its errors, exit\n"
+		"  -r, --rebuild              recompute every derived value from the event log, then serve\n"
+		"  -v, --verbose              log every batch\n"
+		"  -h, --help                 this help\n",
 		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT);
 }
+
+static const struct option long_options[] = {
+	{"catalog", required_argument, NULL, 'c'},
+	{"state", required_argument, NULL, 'd'},
+	{"listen", required_argument, NULL, 'l'},
+	{"publish", required_argument, NULL, 'p'},
+	{"endpoints-file", required_argument, NULL, 'e'},
+	{"check-catalog", no_argument, NULL, 'n'},
+	{"rebuild", no_argument, NULL, 'r'},
+	{"verbose", no_argument, NULL, 'v'},
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
 
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
 	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
-	while ((ch = getopt(argc, argv, "c:d:l:p:e:nrvh")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:nrvh", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->catalog = optarg; break;
 		case 'd': o->state = optarg; break;
