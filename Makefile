@@ -37,7 +37,7 @@ LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE))
 LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
-PROTO_SRC  := proto/proto.c proto/period.c include/iki.c
+PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c include/iki.c
 DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/log.c
 CLIENT_SRC := client/libiki.c client/input.c
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "curve.h"
 #include "iki_client.h"
 #include "input.h"
 
@@ -16,8 +17,7 @@
 enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 struct global {
-	const char *request, *update;
-	int timeout_ms;
+	struct iki_client_options o;
 };
 
 static volatile sig_atomic_t stop;
@@ -31,7 +31,8 @@ static void on_signal(int sig)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iki [-s ENDPOINT] [-u ENDPOINT] [-t SECONDS] COMMAND [OPTIONS]\n"
+		"usage: iki [-s ENDPOINT] [-u ENDPOINT] [-k KEYFILE -S SERVERKEY] [-t SECONDS] COMMAND\n"
+		"           [OPTIONS]\n"
 		"\n"
 		"Talks to ikid, the IKI daemon of Kecamatan Sampang.\n"
 		"\n"
@@ -39,10 +40,15 @@ static void usage(FILE *f)
 		"  submit   send events, from a CSV or JSON-lines file or from flags\n"
 		"  query    print indicator values (numerator, denominator, percentage)\n"
 		"  watch    print each indicator value as the daemon publishes it\n"
+		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator)\n"
 		"\n"
 		"options:\n"
 		"  -s ENDPOINT  requests endpoint (env IKI_SERVER; default %s)\n"
 		"  -u ENDPOINT  updates endpoint (env IKI_UPDATES; default %s)\n"
+		"  -k KEYFILE   our key pair, from 'iki keygen' (env IKI_KEY)\n"
+		"  -S SERVERKEY ikid's public key: its .pub file or the key itself (env IKI_SERVER_KEY);\n"
+		"               with -k and -S the connection is encrypted and authenticated (CURVE),\n"
+		"               without them it is plain text, which ikid accepts only with --plaintext\n"
 		"  -t SECONDS   wait this long for each reply (default 30)\n"
 		"  -h, --help   this help; 'iki COMMAND --help' for a command's options\n"
 		"\n"
@@ -55,9 +61,16 @@ static void usage(FILE *f)
 static struct iki_client *connect_or_die(const struct global *g)
 {
 	struct iki_client *c = NULL;
-	int rc = iki_client_open(g->request, g->update, g->timeout_ms, &c);
+	int rc = iki_client_open(&g->o, &c);
+	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES) {
+		fprintf(stderr, "iki: keys: %s (-k %s, -S %s): give both, a key pair from 'iki keygen' "
+			"and ikid's public key\n", rc == -EINVAL ? "not a usable key" : strerror(-rc),
+			g->o.key_file ? g->o.key_file : "missing",
+			g->o.server_key ? g->o.server_key : "missing");
+		exit(EXIT_USAGE);
+	}
 	if (rc < 0) {
-		fprintf(stderr, "iki: cannot connect to %s: %s\n", g->request, iki_strerror(rc));
+		fprintf(stderr, "iki: cannot connect to %s: %s\n", g->o.request, iki_strerror(rc));
 		exit(EXIT_UNREACHABLE);
 	}
 	return c;
@@ -68,7 +81,7 @@ static int transport_failure(const struct global *g, int rc)
 {
 	if (rc == IKI_ETIMEOUT)
 		fprintf(stderr, "iki: ikid at %s did not answer within %d s (is it running?)\n",
-			g->request, g->timeout_ms / 1000);
+			g->o.request, g->o.timeout_ms / 1000);
 	else
 		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
 	return EXIT_UNREACHABLE;
@@ -431,25 +444,71 @@ static int cmd_watch(const struct global *g, int argc, char **argv)
 	return rc < 0 && rc != -EINTR ? transport_failure(g, rc) : EXIT_OK;
 }
 
+/* ---- keygen ---- */
+
+static int cmd_keygen(int argc, char **argv)
+{
+	struct curve_keys k;
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		puts("usage: iki keygen NAME\n"
+		     "\n"
+		     "Makes a CURVE key pair: NAME.key holds both halves (mode 0600; keep it secret,\n"
+		     "use it with 'iki -k NAME.key'), NAME.pub the public half: give it to the operator,\n"
+		     "who lists it in ikid's authorised clients file with a role and a scope. Existing\n"
+		     "files are never overwritten.");
+		return EXIT_OK;
+	}
+	if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
+		fputs("usage: iki keygen NAME\n", stderr);
+		return EXIT_USAGE;
+	}
+	int rc = curve_generate(&k);
+	if (rc == 0)
+		rc = curve_write(argv[1], &k);
+	char pub[CURVE_Z85_LEN + 1];
+	memcpy(pub, k.public_key, sizeof(pub));
+	curve_wipe(&k);
+	if (rc < 0) {
+		fprintf(stderr, "iki keygen: %s: %s\n", argv[1],
+			rc == -EEXIST ? "a key of that name exists; it is never overwritten"
+				      : strerror(-rc));
+		return EXIT_USAGE;
+	}
+	printf("%s.key  secret key pair (keep it; use: iki -k %s.key)\n"
+	       "%s.pub  public key: %s\n", argv[1], argv[1], argv[1], pub);
+	return EXIT_OK;
+}
+
+/* An environment variable, NULL when unset or empty. */
+static const char *env(const char *name)
+{
+	const char *v = getenv(name);
+	return v && *v ? v : NULL;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct global g = {getenv("IKI_SERVER"), getenv("IKI_UPDATES"), 30000};
+	struct global g = {{.request = env("IKI_SERVER"), .update = env("IKI_UPDATES"),
+			    .timeout_ms = 30000, .key_file = env("IKI_KEY"),
+			    .server_key = env("IKI_SERVER_KEY")}};
 	int ch;
-	if (!g.request || !*g.request)
-		g.request = IKI_CLIENT_REQUEST_DEFAULT;
-	if (!g.update || !*g.update)
-		g.update = IKI_CLIENT_UPDATE_DEFAULT;
-	while ((ch = getopt_long(argc, argv, "+s:u:t:h", opts, NULL)) != -1) {
+	if (!g.o.request)
+		g.o.request = IKI_CLIENT_REQUEST_DEFAULT;
+	if (!g.o.update)
+		g.o.update = IKI_CLIENT_UPDATE_DEFAULT;
+	while ((ch = getopt_long(argc, argv, "+s:u:k:S:t:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 's': g.request = optarg; break;
-		case 'u': g.update = optarg; break;
-		case 't': g.timeout_ms = atoi(optarg) * 1000; break;
+		case 's': g.o.request = optarg; break;
+		case 'u': g.o.update = optarg; break;
+		case 'k': g.o.key_file = optarg; break;
+		case 'S': g.o.server_key = optarg; break;
+		case 't': g.o.timeout_ms = atoi(optarg) * 1000; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc || g.timeout_ms <= 0) {
+	if (optind >= argc || g.o.timeout_ms <= 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
@@ -463,6 +522,8 @@ int main(int argc, char **argv)
 		return cmd_query(&g, argc, argv);
 	if (!strcmp(cmd, "watch"))
 		return cmd_watch(&g, argc, argv);
+	if (!strcmp(cmd, "keygen"))
+		return cmd_keygen(argc, argv);
 	fprintf(stderr, "iki: unknown command '%s'\n", cmd);
 	usage(stderr);
 	return EXIT_USAGE;

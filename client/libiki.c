@@ -8,40 +8,61 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "curve.h"
+
 struct iki_client {
 	void *ctx, *req, *sub;
 	const char *update;
+	bool curve;
+	struct curve_keys keys;
+	char server_key[CURVE_Z85_LEN + 1];
 	int timeout_ms;
 	uint64_t next_req;
 };
 
-/* Set the options every socket of ours shares. */
-static void socket_setup(void *s)
+/* Set the options every socket of ours shares, then connect. */
+static int socket_connect(struct iki_client *c, void *s, const char *endpoint)
 {
 	int linger = 0;
 	int64_t maxmsg = PROTO_MSG_MAX + 4096;
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
+	int rc = c->curve ? curve_set_client(s, &c->keys, c->server_key) : 0;
+	return rc == 0 && zmq_connect(s, endpoint) < 0 ? -errno : rc;
 }
 
-int iki_client_open(const char *request, const char *update, int timeout_ms,
-		    struct iki_client **out)
+/* Read our key pair and the server's public key. */
+static int load_keys(struct iki_client *c, const struct iki_client_options *o)
+{
+	if (!o->key_file && !o->server_key)
+		return 0;
+	if (!o->key_file || !o->server_key)
+		return -EINVAL; /* half a CURVE setup is a mistake, not plain text */
+	int rc = curve_read(o->key_file, &c->keys);
+	if (rc == 0 && !c->keys.secret_key[0])
+		rc = -EINVAL; /* a .pub file: the secret half is in the .key file */
+	if (rc == 0)
+		rc = curve_public_key(o->server_key, c->server_key);
+	if (rc == 0 && !zmq_has("curve"))
+		rc = -ENOTSUP;
+	c->curve = rc == 0;
+	return rc;
+}
+
+int iki_client_open(const struct iki_client_options *o, struct iki_client **out)
 {
 	struct iki_client *c = calloc(1, sizeof(*c));
-	int rc = 0;
 	if (!c)
 		return -ENOMEM;
-	c->timeout_ms = timeout_ms > 0 ? timeout_ms : 30000;
-	c->update = update;
-	c->ctx = zmq_ctx_new();
+	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
+	c->update = o->update;
+	int rc = load_keys(c, o);
+	c->ctx = rc == 0 ? zmq_ctx_new() : NULL;
 	c->req = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
-	if (!c->req)
+	if (rc == 0 && !c->req)
 		rc = -errno;
-	if (rc == 0) {
-		socket_setup(c->req);
-		if (zmq_connect(c->req, request ? request : IKI_CLIENT_REQUEST_DEFAULT) < 0)
-			rc = -errno;
-	}
+	if (rc == 0)
+		rc = socket_connect(c, c->req, o->request ? o->request : IKI_CLIENT_REQUEST_DEFAULT);
 	if (rc < 0) {
 		iki_client_close(&c);
 		return rc;
@@ -213,9 +234,9 @@ int iki_watch(struct iki_client *c, const char *prefix)
 		c->sub = zmq_socket(c->ctx, ZMQ_SUB);
 		if (!c->sub)
 			return -errno;
-		socket_setup(c->sub);
-		if (zmq_connect(c->sub, c->update ? c->update : IKI_CLIENT_UPDATE_DEFAULT) < 0)
-			return -errno;
+		int rc = socket_connect(c, c->sub, c->update ? c->update : IKI_CLIENT_UPDATE_DEFAULT);
+		if (rc < 0)
+			return rc;
 	}
 	prefix = prefix ? prefix : "";
 	return zmq_setsockopt(c->sub, ZMQ_SUBSCRIBE, prefix, strlen(prefix)) < 0 ? -errno : 0;

@@ -47,8 +47,26 @@ static void usage(FILE *f)
 		"  -n, --check-catalog        check the catalog, print \"configuration OK\" or its errors, exit\n"
 		"  -r, --rebuild              recompute every derived value from the event log, then serve\n"
 		"  -v, --verbose              log every batch\n"
+		"      --heartbeat-ms MS      publish a heartbeat after MS idle milliseconds (default %d)\n"
+		"      --pub-hwm N            updates queued per subscriber before they drop (default %d)\n"
 		"  -h, --help                 this help\n",
-		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT);
+		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT, SERVER_HEARTBEAT_MS,
+		SERVER_PUB_HWM);
+}
+
+/* Long options without a short form. */
+enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM };
+
+/* A positive integer option, or exit with usage. */
+static int positive(const char *name, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+	if (*arg == 0 || *end != 0 || v <= 0 || v > 1000000000) {
+		fprintf(stderr, "ikid: --%s wants a positive number, not \"%s\"\n", name, arg);
+		exit(2);
+	}
+	return (int)v;
 }
 
 static const struct option long_options[] = {
@@ -60,6 +78,8 @@ static const struct option long_options[] = {
 	{"check-catalog", no_argument, NULL, 'n'},
 	{"rebuild", no_argument, NULL, 'r'},
 	{"verbose", no_argument, NULL, 'v'},
+	{"heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT},
+	{"pub-hwm", required_argument, NULL, OPT_PUB_HWM},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -78,6 +98,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'n': o->check_only = 1; break;
 		case 'r': o->rebuild = 1; break;
 		case 'v': o->verbose = 1; break;
+		case OPT_HEARTBEAT: o->server.heartbeat_ms = positive("heartbeat-ms", optarg); break;
+		case OPT_PUB_HWM: o->server.pub_hwm = positive("pub-hwm", optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}

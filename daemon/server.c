@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "iki.h"
@@ -14,8 +15,6 @@
 
 #define SERVER_BATCH_EVENTS 20000 /* stop draining once a batch holds this many events */
 #define SERVER_BATCH_REQUESTS 512 /* ... or this many requests */
-#define SERVER_PUB_HWM 100000     /* updates queued per subscriber before the PUB socket drops */
-#define SERVER_POLL_MS 1000
 
 /* One received request, from its arrival to its reply. */
 struct pending {
@@ -33,6 +32,9 @@ struct server {
 	struct store *st;
 	const struct catalog *cat;
 	size_t batch_events;
+	int heartbeat_ms;
+	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
+	int64_t last_pub_ms;  /* when the last update or heartbeat went out */
 	struct pending pend[SERVER_BATCH_REQUESTS];
 };
 
@@ -53,12 +55,15 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 	       struct server **out)
 {
 	struct server *s = calloc(1, sizeof(*s));
-	int hwm = SERVER_PUB_HWM, rc = 0;
+	int hwm = o->pub_hwm > 0 ? o->pub_hwm : SERVER_PUB_HWM, rc = 0;
+	uint64_t events;
 	if (!s)
 		return -ENOMEM;
 	s->st = st;
 	s->cat = cat;
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
+	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
+	store_stats(st, &events, &s->last_seq);
 	s->ctx = zmq_ctx_new();
 	s->router = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
 	s->pub = s->ctx ? zmq_socket(s->ctx, ZMQ_PUB) : NULL;
@@ -223,22 +228,48 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 	}
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Send one message on PUB, never blocking: a subscriber that cannot keep up loses messages. */
+static void pub_send(struct server *s, const char *topic, const struct proto_msg *m)
+{
+	char *buf;
+	size_t len;
+	if (proto_encode(m, &buf, &len) < 0)
+		return;
+	zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
+	zmq_send(s->pub, buf, len, ZMQ_DONTWAIT);
+	free(buf);
+	s->last_pub_ms = now_ms();
+}
+
+/* When nothing was published for a while, say so, with the last seq: subscribers learn the
+ * stream is alive, and that they missed something when the seq is past theirs. */
+static void heartbeat(struct server *s)
+{
+	if (now_ms() - s->last_pub_ms < s->heartbeat_ms)
+		return;
+	struct proto_msg m = {.type = PROTO_HEARTBEAT, .seq = s->last_seq};
+	pub_send(s, PROTO_HEARTBEAT_TOPIC, &m);
+}
+
 static void publish(struct server *s, const struct store_change *c)
 {
 	struct proto_value v = {.num = c->num, .den = c->den};
 	struct proto_msg m = {.type = PROTO_UPDATE, .seq = c->seq, .values = &v, .n_values = 1};
-	char topic[PROTO_CODE_MAX + PROTO_ORGUNIT_MAX + PROTO_PERIOD_MAX + 4], *buf;
-	size_t len;
+	char topic[PROTO_CODE_MAX + PROTO_ORGUNIT_MAX + PROTO_PERIOD_MAX + 4];
 	snprintf(v.indicator, sizeof(v.indicator), "%s", s->cat->indicators[c->indicator].code);
 	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
 	period_format(c->period, v.period);
 	v.factor = s->cat->indicators[c->indicator].factor;
 	proto_topic(&v, topic, sizeof(topic));
-	if (proto_encode(&m, &buf, &len) < 0)
-		return;
-	zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(s->pub, buf, len, ZMQ_DONTWAIT);
-	free(buf);
+	pub_send(s, topic, &m);
+	s->last_seq = c->seq;
 }
 
 /* ---- the batch ---- */
@@ -325,8 +356,11 @@ static int drain(struct server *s)
 int server_run(struct server *s, volatile sig_atomic_t *stop)
 {
 	zmq_pollitem_t item = {s->router, 0, ZMQ_POLLIN, 0};
+	s->last_pub_ms = now_ms();
 	while (!*stop) {
-		int rc = zmq_poll(&item, 1, SERVER_POLL_MS);
+		heartbeat(s);
+		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
+		int rc = zmq_poll(&item, 1, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
 		if (rc <= 0)

@@ -10,11 +10,15 @@
 
 #define SERVER_LISTEN_DEFAULT "tcp://127.0.0.1:7470"
 #define SERVER_PUBLISH_DEFAULT "tcp://127.0.0.1:7471"
+#define SERVER_HEARTBEAT_MS 1000 /* a subscriber hearing nothing for 3 of these may reconnect */
+#define SERVER_PUB_HWM 100000    /* updates queued per subscriber before the PUB socket drops */
 
 struct server_options {
 	const char *listen;  /* ROUTER endpoint for requests */
 	const char *publish; /* PUB endpoint for updates */
 	size_t batch_events; /* drain until a batch holds this many events; 0 for the default */
+	int heartbeat_ms;    /* publish a heartbeat after this long without updates; 0: default */
+	int pub_hwm;         /* updates queued per subscriber before PUB drops them; 0: default */
 };
 
 struct server;

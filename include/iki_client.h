@@ -15,12 +15,22 @@
 
 struct iki_client;
 
+/* How to reach ikid. Zero fields take the defaults. */
+struct iki_client_options {
+	const char *request;    /* ikid's request endpoint (IKI_CLIENT_REQUEST_DEFAULT) */
+	const char *update;     /* its update endpoint, for watching (IKI_CLIENT_UPDATE_DEFAULT) */
+	int timeout_ms;         /* the wait for each reply (30000) */
+	const char *key_file;   /* our CURVE key pair ("iki keygen"); NULL: plain text */
+	const char *server_key; /* ikid's public key: a .pub file or its Z85 text */
+};
+
 /*
- * Connect to ikid's request endpoint (and, for watching, its update endpoint; may be NULL).
- * timeout_ms bounds the wait for each reply. Returns 0 and an owned *out, or -errno.
+ * Connect to ikid (nothing is sent until the first request). With key_file and server_key, both
+ * sockets speak CURVE. Returns 0 and an owned *out; -errno (-ENOENT for a missing key file,
+ * -EINVAL for a file that holds no key pair or a server key that is not one, -ENOTSUP when
+ * libzmq lacks CURVE).
  */
-int iki_client_open(const char *request, const char *update, int timeout_ms,
-		    struct iki_client **out);
+int iki_client_open(const struct iki_client_options *o, struct iki_client **out);
 
 /* Close and null the pointer. Safe on NULL and twice. */
 void iki_client_close(struct iki_client **c);

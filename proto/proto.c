@@ -12,7 +12,7 @@
 static const char *const type_names[] = {
 	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
 	[PROTO_VALUES] = "values", [PROTO_ERROR] = "error",         [PROTO_UPDATE] = "update",
-	[PROTO_SNAPSHOT] = "snapshot",
+	[PROTO_SNAPSHOT] = "snapshot", [PROTO_HEARTBEAT] = "heartbeat",
 };
 
 static const char *const op_names[] = {
@@ -398,6 +398,7 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_ERROR: return decode_error(m, msg);
 	case PROTO_UPDATE: return decode_update(m, msg);
 	case PROTO_SNAPSHOT: return decode_query(m, msg);
+	case PROTO_HEARTBEAT: return get_uint(m, "seq", &msg->seq) < 0 ? IKI_EFIELD : 0;
 	}
 	return IKI_ETYPE;
 }
@@ -530,6 +531,7 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_VALUES: return 1 + (m->seq != 0);
 	case PROTO_ERROR: return 2;
 	case PROTO_UPDATE: return 2;
+	case PROTO_HEARTBEAT: return 1;
 	default: return 1;
 	}
 }
@@ -581,6 +583,10 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		pack_str(pk, "value");
 		pack_value(pk, m->values);
 		break;
+	case PROTO_HEARTBEAT:
+		pack_str(pk, "seq");
+		msgpack_pack_uint64(pk, m->seq);
+		break;
 	}
 }
 
@@ -607,7 +613,7 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 	msgpack_packer pk;
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	bool with_req = m->type != PROTO_UPDATE;
+	bool with_req = m->type != PROTO_UPDATE && m->type != PROTO_HEARTBEAT;
 	msgpack_pack_map(&pk, 2 + with_req + body_keys(m));
 	pack_kv_int(&pk, "v", PROTO_VERSION);
 	pack_kv_str(&pk, "type", type_names[m->type]);

@@ -18,6 +18,7 @@
 #define PROTO_PERIOD_MAX 7       /* "2022Q1", "202203" */
 #define PROTO_COMMENT_MAX 500
 #define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
+#define PROTO_HEARTBEAT_TOPIC "heartbeat" /* topic frame of heartbeats on PUB */
 
 /* Message types; the wire carries the names in parentheses. */
 enum proto_type {
@@ -28,6 +29,7 @@ enum proto_type {
 	PROTO_ERROR,      /* "error": ikid -> client, the whole request was refused */
 	PROTO_UPDATE,     /* "update": ikid -> subscribers (PUB), one changed indicator value */
 	PROTO_SNAPSHOT,   /* "snapshot": client -> ikid, every stored value, with the seq it is at */
+	PROTO_HEARTBEAT,  /* "heartbeat": ikid -> subscribers (PUB) when idle, with the last seq */
 };
 
 /* Event operations: add to a flow, set a state, open or close a case. */
@@ -92,7 +94,8 @@ struct proto_msg {
 	struct proto_value *values;   /* values, update (owned; an update has exactly one) */
 	size_t n_values;
 	uint64_t seq;                 /* update: the daemon's publish sequence number; values: the
-				       * sequence number the answer is consistent with (0: not sent) */
+				       * sequence number the answer is consistent with (0: not sent);
+				       * heartbeat: the last seq published */
 	int code;                     /* error */
 	char message[PROTO_TEXT_MAX + 1];
 };
