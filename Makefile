@@ -38,7 +38,7 @@ LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/log.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/log.c
 CLIENT_SRC := client/libiki.c client/input.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
@@ -105,6 +105,7 @@ STATE ?= state
 CATALOG ?= catalog/sampang-2022.conf
 run: deps
 	@$(MAKE) --no-print-directory all
+	@./scripts/first-run.sh $(STATE) $(BUILD)
 	./$(BUILD)/ikid -c $(CATALOG) -d $(STATE)
 
 install: all

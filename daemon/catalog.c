@@ -276,6 +276,30 @@ static void case_limit(struct reader *r, const char *val)
 		    LIMIT_DAYS_MAX, val);
 }
 
+/* reported_by of an element or case type: space-separated section codes, checked here. */
+static void set_reporters(struct reader *r, char *dst, size_t size, const char *val)
+{
+	size_t n = strspn(val, CODE_CHARS " ");
+	if (val[n] != '\0')
+		err(r, r->line,
+		    "'reported_by' lists section codes (lowercase letters, digits, '_') separated by "
+		    "spaces, not '%s'", val);
+	else
+		set_text(r, dst, size, val);
+}
+
+static void el_reporters(struct reader *r, const char *val)
+{
+	struct catalog_element *e = &r->c->elements[r->cur];
+	set_reporters(r, e->reported_by, sizeof(e->reported_by), val);
+}
+
+static void case_reporters(struct reader *r, const char *val)
+{
+	struct catalog_casetype *t = &r->c->casetypes[r->cur];
+	set_reporters(r, t->reported_by, sizeof(t->reported_by), val);
+}
+
 /* The current indicator. */
 static struct catalog_indicator *cur_ind(struct reader *r)
 {
@@ -353,11 +377,13 @@ static const struct key keys_element[] = {
     [EL_NAME] = {"name", KEY_REQUIRED, TEXT(struct catalog_element, name)},
     [EL_UNIT] = {"unit", KEY_REQUIRED, FN(el_unit)},
     [EL_AGG] = {"aggregate", KEY_REQUIRED, FN(el_agg)},
+    {"reported_by", 0, FN(el_reporters)},
     {0},
 };
 static const struct key keys_case[] = {
     {"name", KEY_REQUIRED, TEXT(struct catalog_casetype, name)},
     {"limit_days", KEY_REQUIRED, FN(case_limit)},
+    {"reported_by", 0, FN(case_reporters)},
     {0},
 };
 static const struct key keys_indicator[] = {
@@ -975,4 +1001,26 @@ void catalog_indicator_jabatan(const struct catalog *c, int i, char *buf, size_t
 			break;
 		used += (size_t)w;
 	}
+}
+
+const char *catalog_reporters(const struct catalog *c, const char *code)
+{
+	int i = catalog_element_find(c, code);
+	if (i >= 0)
+		return c->elements[i].reported_by;
+	i = catalog_casetype_find(c, code);
+	return i >= 0 ? c->casetypes[i].reported_by : NULL;
+}
+
+bool catalog_reports(const char *reporters, const char *section)
+{
+	size_t n = strlen(section);
+	for (const char *p = reporters; n && p && *p;) {
+		p += strspn(p, " ");
+		size_t w = strcspn(p, " ");
+		if (w == n && !strncmp(p, section, n))
+			return true;
+		p += w;
+	}
+	return false;
 }

@@ -2,6 +2,7 @@
 #ifndef IKI_CATALOG_H
 #define IKI_CATALOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -9,6 +10,8 @@
 
 #define CATALOG_TERMS_MAX 8   /* quantities summed on one side of an indicator */
 #define CATALOG_JABATAN_MAX 4 /* positions one indicator is shown under */
+#define CATALOG_REPORTERS_MAX 63 /* bytes of an element's reported_by list */
+#define CATALOG_VILLAGE "desa"   /* reported_by section of village clerks (desa/kelurahan) */
 
 /* How a data element aggregates over time: a flow sums; a state takes its latest value. */
 enum catalog_agg { CATALOG_SUM = 1, CATALOG_LAST };
@@ -38,12 +41,14 @@ struct catalog_element {
 	enum catalog_unit unit;
 	enum catalog_agg agg;
 	int quantity; /* index of its quantity */
+	char reported_by[CATALOG_REPORTERS_MAX + 1]; /* section codes, space-separated; "" */
 };
 
 struct catalog_casetype {
 	char code[PROTO_CODE_MAX + 1];
 	char name[PROTO_TEXT_MAX + 1];
 	int limit_days; /* a close within this many days of the open is on time; -1: no limit */
+	char reported_by[CATALOG_REPORTERS_MAX + 1];
 	int quantity;   /* index of "<code>.open"; closed and ontime follow it */
 };
 
@@ -100,6 +105,15 @@ int catalog_element_find(const struct catalog *c, const char *code);
 int catalog_casetype_find(const struct catalog *c, const char *code);
 int catalog_indicator_find(const struct catalog *c, const char *code);
 int catalog_quantity_find(const struct catalog *c, const char *code);
+
+/*
+ * The reported_by list of an element or case type (who may submit it: section codes, and
+ * CATALOG_VILLAGE for village clerks), "" when it names nobody, NULL for an unknown code.
+ */
+const char *catalog_reporters(const struct catalog *c, const char *code);
+
+/* Whether a reported_by list names section. */
+bool catalog_reports(const char *reporters, const char *section);
 
 /* Whether indicator i is shown under jabatan j (exact, case-insensitive match). */
 int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *jabatan);

@@ -7,7 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <zmq.h>
+
+#include "auth.h"
 #include "catalog.h"
+#include "curve.h"
 #include "iki.h"
 #include "log.h"
 #include "server.h"
@@ -17,7 +21,7 @@
 #define IKI_DEFAULT_CATALOG "/usr/local/share/iki/sampang-2022.conf"
 #endif
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop(int sig)
 {
@@ -25,8 +29,16 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+static void on_reload(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 struct options {
 	const char *catalog, *state, *endpoints_file;
+	const char *key_file, *clients_file; /* NULL: in the state directory */
+	int plaintext;
 	struct server_options server;
 	int check_only, rebuild, verbose;
 };
@@ -35,6 +47,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ikid [-nrv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
+		"            [-k keyfile] [-a clientsfile | --plaintext]\n"
 		"\n"
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
 		"indicator value that changes.\n"
@@ -44,6 +57,12 @@ static void usage(FILE *f)
 		"  -l, --listen ENDPOINT      requests (ROUTER) endpoint (default %s)\n"
 		"  -p, --publish ENDPOINT     updates (PUB) endpoint (default %s)\n"
 		"  -e, --endpoints-file FILE  once listening, write the bound endpoints to FILE\n"
+		"  -k, --key FILE             ikid's CURVE key pair (default STATEDIR/server.key, made on\n"
+		"                             first start, with its public half in STATEDIR/server.pub)\n"
+		"  -a, --clients FILE         authorised clients: name, role, scope and public key of each\n"
+		"                             (default STATEDIR/clients); re-read on SIGHUP\n"
+		"      --plaintext            no encryption and no authentication, every client an admin:\n"
+		"                             for local testing only\n"
 		"  -n, --check-catalog        check the catalog, print \"configuration OK\" or its errors, exit\n"
 		"  -r, --rebuild              recompute every derived value from the event log, then serve\n"
 		"  -v, --verbose              log every batch\n"
@@ -55,7 +74,7 @@ static void usage(FILE *f)
 }
 
 /* Long options without a short form. */
-enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM };
+enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM, OPT_PLAINTEXT };
 
 /* A positive integer option, or exit with usage. */
 static int positive(const char *name, const char *arg)
@@ -78,6 +97,9 @@ static const struct option long_options[] = {
 	{"check-catalog", no_argument, NULL, 'n'},
 	{"rebuild", no_argument, NULL, 'r'},
 	{"verbose", no_argument, NULL, 'v'},
+	{"key", required_argument, NULL, 'k'},
+	{"clients", required_argument, NULL, 'a'},
+	{"plaintext", no_argument, NULL, OPT_PLAINTEXT},
 	{"heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT},
 	{"pub-hwm", required_argument, NULL, OPT_PUB_HWM},
 	{"help", no_argument, NULL, 'h'},
@@ -88,7 +110,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
 	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
-	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:nrvh", long_options, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:k:a:nrvh", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->catalog = optarg; break;
 		case 'd': o->state = optarg; break;
@@ -98,6 +120,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'n': o->check_only = 1; break;
 		case 'r': o->rebuild = 1; break;
 		case 'v': o->verbose = 1; break;
+		case 'k': o->key_file = optarg; break;
+		case 'a': o->clients_file = optarg; break;
+		case OPT_PLAINTEXT: o->plaintext = 1; break;
 		case OPT_HEARTBEAT: o->server.heartbeat_ms = positive("heartbeat-ms", optarg); break;
 		case OPT_PUB_HWM: o->server.pub_hwm = positive("pub-hwm", optarg); break;
 		case 'h': usage(stdout); exit(0);
@@ -145,8 +170,68 @@ static void install_signals(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_reload;
+	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* The server's key pair: the given file, or STATEDIR/server.key, made on the first start. */
+static void load_server_key(const struct options *o, struct curve_keys *k)
+{
+	char path[4200], base[4096];
+	snprintf(base, sizeof(base), "%s/server", o->state);
+	snprintf(path, sizeof(path), "%s", o->key_file ? o->key_file : "");
+	if (!o->key_file)
+		snprintf(path, sizeof(path), "%s.key", base);
+	int rc = curve_read(path, k);
+	if (rc == -ENOENT && !o->key_file) {
+		if ((rc = curve_generate(k)) == 0 && (rc = curve_write(base, k)) == 0)
+			log_info("made the server key pair %s (public half in %s.pub)", path, base);
+	}
+	if (rc == 0 && !k->secret_key[0])
+		rc = -EINVAL;
+	if (rc < 0)
+		fatalx("%s: cannot use the server key: %s", path,
+		       rc == -EINVAL ? "not a key pair (make one with: iki keygen NAME)"
+				     : strerror(-rc));
+}
+
+/* CURVE with the authorised clients, or, when asked, plain text (said loudly). */
+static struct auth *setup_security(struct options *o, const struct catalog *cat,
+				   struct curve_keys *keys)
+{
+	struct auth *auth = NULL;
+	char path[4200], *errors = NULL;
+	if (o->plaintext) {
+		log_warnx("PLAIN TEXT: --plaintext given; connections are neither encrypted nor "
+			  "authenticated, and every client may do anything. Local testing only.");
+		return NULL;
+	}
+	if (!zmq_has("curve"))
+		fatalx("this libzmq has no CURVE: cannot authenticate clients (or use --plaintext "
+		       "for local testing)");
+	load_server_key(o, keys);
+	snprintf(path, sizeof(path), "%s", o->clients_file ? o->clients_file : "");
+	if (!o->clients_file)
+		snprintf(path, sizeof(path), "%s/clients", o->state);
+	int rc = auth_load(path, cat, &auth, &errors);
+	if (rc == -ENOENT)
+		fatalx("%s: no authorised clients file. List each client there, one line each: "
+		       "name role scope public-key (see ikid(8)); or, for local testing only, run "
+		       "with --plaintext", path);
+	if (rc < 0) {
+		fputs(errors ? errors : "", stderr);
+		fatalx("%s: authorised clients not loaded: %s", path,
+		       rc == IKI_ECATALOG ? "errors above" : strerror(-rc));
+	}
+	free(errors);
+	o->server.auth = auth;
+	o->server.keys = keys;
+	o->server.reload = &reload_requested;
+	log_info("CURVE on: server key %s, %d authorised clients in %s", keys->public_key,
+		 auth_count(auth), path);
+	return auth;
 }
 
 int main(int argc, char **argv)
@@ -175,6 +260,8 @@ int main(int argc, char **argv)
 		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
 			 (unsigned long long)replayed, (unsigned long long)skipped);
 	}
+	struct curve_keys keys;
+	struct auth *auth = setup_security(&o, cat, &keys);
 	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
 		fatalx("cannot listen: %s", strerror(-rc));
 	install_signals();
@@ -188,6 +275,8 @@ int main(int argc, char **argv)
 	rc = server_run(srv, &stop_requested);
 	log_info(rc < 0 ? "stopped on error: %s" : "stopped%s", rc < 0 ? iki_code_name(rc) : "");
 	server_free(&srv);
+	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
+	curve_wipe(&keys);
 	store_close(&st);
 	catalog_free(&cat);
 	return rc < 0 ? 1 : 0;

@@ -23,7 +23,8 @@ struct pending {
 	int rc;           /* 0, or why the request cannot be served (decode failure) */
 	struct proto_msg msg;
 	struct proto_result *results; /* submit: one per event */
-	char who[64];     /* authenticated identity (ZAP User-Id), or "local" */
+	struct auth_client client;    /* who sent it (from the ZAP User-Id), and what it may do */
+	const char *who;              /* client.name */
 };
 
 struct server {
@@ -31,6 +32,8 @@ struct server {
 	char listen[256], publish[256];
 	struct store *st;
 	const struct catalog *cat;
+	struct auth *auth;
+	volatile sig_atomic_t *reload;
 	size_t batch_events;
 	int heartbeat_ms;
 	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
@@ -40,12 +43,15 @@ struct server {
 
 /* ---- setup ---- */
 
-static int bind_socket(void *sock, const char *endpoint, char *bound, size_t n)
+static int bind_socket(void *sock, const struct server_options *o, const char *endpoint,
+		       char *bound, size_t n)
 {
 	int64_t maxmsg = PROTO_MSG_MAX;
 	int linger = 1000;
 	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (o->auth && curve_set_server(sock, o->keys) < 0)
+		return -errno;
 	if (zmq_bind(sock, endpoint) < 0)
 		return -errno;
 	return zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &n) < 0 ? -errno : 0;
@@ -61,6 +67,8 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		return -ENOMEM;
 	s->st = st;
 	s->cat = cat;
+	s->auth = o->auth;
+	s->reload = o->reload;
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
 	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
 	store_stats(st, &events, &s->last_seq);
@@ -71,12 +79,14 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		rc = -errno;
 	if (rc == 0)
 		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (rc == 0 && o->auth) /* before binding: a CURVE socket without ZAP accepts anyone */
+		rc = auth_start(o->auth, s->ctx);
 	if (rc == 0)
-		rc = bind_socket(s->router, o->listen ? o->listen : SERVER_LISTEN_DEFAULT, s->listen,
-				 sizeof(s->listen));
+		rc = bind_socket(s->router, o, o->listen ? o->listen : SERVER_LISTEN_DEFAULT,
+				 s->listen, sizeof(s->listen));
 	if (rc == 0)
-		rc = bind_socket(s->pub, o->publish ? o->publish : SERVER_PUBLISH_DEFAULT, s->publish,
-				 sizeof(s->publish));
+		rc = bind_socket(s->pub, o, o->publish ? o->publish : SERVER_PUBLISH_DEFAULT,
+				 s->publish, sizeof(s->publish));
 	if (rc < 0) {
 		server_free(&s);
 		return rc;
@@ -134,6 +144,27 @@ static int recv_body(void *sock, struct pending *p, zmq_msg_t *body)
 	return bad ? IKI_EMALFORMED : 0;
 }
 
+/*
+ * Who sent the request, from the User-Id our ZAP handler gave its connection (the client's
+ * key), and whether its role may make it. Never from anything inside the message.
+ */
+static void identify(struct server *s, struct pending *p, const char *key)
+{
+	p->who = p->client.name;
+	if (!s->auth) {
+		p->client = (struct auth_client){.name = "local", .role = AUTH_ADMIN};
+		return;
+	}
+	if (!key || !auth_lookup(s->auth, key, &p->client)) { /* removed by a reload since */
+		snprintf(p->client.name, sizeof(p->client.name), "%.12s...", key ? key : "?");
+		if (p->rc == 0)
+			p->rc = IKI_EFORBIDDEN;
+		return;
+	}
+	if (p->rc == 0 && p->msg.type == PROTO_SUBMIT && p->client.role == AUTH_VIEWER)
+		p->rc = IKI_EFORBIDDEN;
+}
+
 /* Receive one request without blocking. Returns 1 when one arrived, 0 when none, <0 on error. */
 static int recv_request(struct server *s, struct pending *p)
 {
@@ -149,8 +180,7 @@ static int recv_request(struct server *s, struct pending *p)
 	p->rc = recv_body(s->router, p, &body);
 	if (p->rc == 0)
 		p->rc = proto_decode(zmq_msg_data(&body), zmq_msg_size(&body), &p->msg);
-	const char *who = zmq_msg_gets(&body, "User-Id");
-	snprintf(p->who, sizeof(p->who), "%s", who ? who : "local");
+	identify(s, p, zmq_msg_gets(&body, "User-Id"));
 	zmq_msg_close(&body);
 	return 1;
 }
@@ -212,7 +242,11 @@ static void reply_values(struct server *s, struct pending *p)
 /* Answer one request, in arrival order; storage_rc is the batch's commit outcome. */
 static void reply(struct server *s, struct pending *p, int storage_rc)
 {
-	if (p->rc < 0) {
+	if (p->rc == IKI_EFORBIDDEN) {
+		log_warnx("refused a %s from %s (%s): forbidden", proto_type_name(p->msg.type),
+			  p->who, auth_role_name(p->client.role));
+		send_error(s, p, p->rc, auth_role_name(p->client.role));
+	} else if (p->rc < 0) {
 		log_warnx("refused a message from %s: %s", p->who, iki_code_name(p->rc));
 		send_error(s, p, p->rc, NULL);
 	} else if (p->msg.type == PROTO_SUBMIT && storage_rc < 0) {
@@ -274,6 +308,22 @@ static void publish(struct server *s, const struct store_change *c)
 
 /* ---- the batch ---- */
 
+/* Refuse an event outside the sender's scope (result set, logged); false when it may go on. */
+static bool out_of_scope(const struct pending *p, const struct proto_event *ev,
+			 struct proto_result *res, const struct catalog *cat)
+{
+	if (ev->err || auth_event(&p->client, cat, ev) == 0)
+		return false;
+	res->status = PROTO_STATUS_ERROR;
+	res->code = IKI_ESCOPE;
+	snprintf(res->message, sizeof(res->message), "%s (%s %s; %s %s)", iki_strerror(IKI_ESCOPE),
+		 ev->element, ev->orgunit, auth_role_name(p->client.role), p->client.scope);
+	iki_utf8_trim(res->message);
+	log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id, p->who,
+		  auth_role_name(p->client.role), p->client.scope, ev->element, ev->orgunit);
+	return true;
+}
+
 /* Apply every submit of the batch in one transaction. Returns the storage outcome. */
 static int apply_submits(struct server *s, size_t n, struct store_change **ch, size_t *n_ch)
 {
@@ -290,7 +340,8 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 		if (rc == 0 && !b)
 			rc = store_begin(s->st, &b);
 		for (size_t j = 0; rc == 0 && j < p->msg.n_events; j++)
-			rc = store_apply(b, &p->msg.events[j], p->who, &p->results[j]);
+			if (!out_of_scope(p, &p->msg.events[j], &p->results[j], s->cat))
+				rc = store_apply(b, &p->msg.events[j], p->who, &p->results[j]);
 		any = true;
 	}
 	if (rc == 0 && b)
@@ -353,11 +404,33 @@ static int drain(struct server *s)
 	return (int)n;
 }
 
+/* Read the authorised clients file again; on errors keep serving with the list we have. */
+static void reload_clients(struct server *s)
+{
+	char *errors = NULL;
+	if (!s->auth) {
+		log_info("reload: plain text, no authorised clients to read");
+		return;
+	}
+	int rc = auth_reload(s->auth, &errors);
+	if (rc < 0)
+		log_warnx("reload failed, keeping the %d clients we had: %s%s%s", auth_count(s->auth),
+			  rc == IKI_ECATALOG ? "" : strerror(-rc), errors ? "\n" : "",
+			  errors ? errors : "");
+	else
+		log_info("reload: %d authorised clients", auth_count(s->auth));
+	free(errors);
+}
+
 int server_run(struct server *s, volatile sig_atomic_t *stop)
 {
 	zmq_pollitem_t item = {s->router, 0, ZMQ_POLLIN, 0};
 	s->last_pub_ms = now_ms();
 	while (!*stop) {
+		if (s->reload && *s->reload) {
+			*s->reload = 0;
+			reload_clients(s);
+		}
 		heartbeat(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
 		int rc = zmq_poll(&item, 1, wait > 0 ? (long)wait : 0);

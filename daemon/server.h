@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <stddef.h>
 
+#include "auth.h"
 #include "catalog.h"
+#include "curve.h"
 #include "store.h"
 
 #define SERVER_LISTEN_DEFAULT "tcp://127.0.0.1:7470"
@@ -19,6 +21,10 @@ struct server_options {
 	size_t batch_events; /* drain until a batch holds this many events; 0 for the default */
 	int heartbeat_ms;    /* publish a heartbeat after this long without updates; 0: default */
 	int pub_hwm;         /* updates queued per subscriber before PUB drops them; 0: default */
+	struct auth *auth;   /* authorised clients (borrowed), checked by ZAP; NULL: plain text,
+			      * where every client is "local" with the admin role */
+	const struct curve_keys *keys; /* the server's key pair, with auth */
+	volatile sig_atomic_t *reload; /* set (by SIGHUP): read the authorised clients again */
 };
 
 struct server;

@@ -36,6 +36,8 @@ static const struct iki_code codes[] = {
 	{IKI_ETIMEOUT, "timeout", "Server tidak menjawab; periksa koneksi lalu kirim ulang (aman, tidak terhitung dua kali)."},
 	{IKI_ECATALOG, "bad_catalog", "Katalog indikator berisi kesalahan."},
 	{IKI_EINTERNAL, "internal", "Kesalahan internal server; laporkan ke operator."},
+	{IKI_EFORBIDDEN, "forbidden", "Kunci Anda tidak berwenang untuk permintaan ini; hubungi operator bila perlu."},
+	{IKI_ESCOPE, "out_of_scope", "Data ini di luar wewenang kunci Anda: kirim hanya untuk desa/kelurahan dan elemen data bagian Anda."},
 };
 
 static const struct iki_code *lookup(int code)

@@ -37,7 +37,9 @@ enum iki_err {
 	IKI_ETIMEOUT = -1022,      /* no reply in time (client side) */
 	IKI_ECATALOG = -1023,      /* the catalog file has errors */
 	IKI_EINTERNAL = -1024,     /* a bug: please report it */
-	IKI_ELAST = -1025
+	IKI_EFORBIDDEN = -1025,    /* the client's role may not make this request */
+	IKI_ESCOPE = -1026,        /* the event's village or data element is outside the key's scope */
+	IKI_ELAST = -1027
 };
 
 /* Stable wire name of an error code ("unknown_element"), or "error" for an unknown code. */

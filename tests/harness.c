@@ -34,9 +34,25 @@ void harness_sleep_ms(int ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Whether the extra arguments set up CURVE (then no --plaintext). */
+static int secure(const char *const *extra)
+{
+	for (; extra && *extra; extra++)
+		if (!strcmp(*extra, "-a") || !strcmp(*extra, "--clients"))
+			return 1;
+	return 0;
+}
+
 int harness_start(struct ikid *d, const char *catalog)
 {
+	return harness_start_args(d, catalog, NULL);
+}
+
+int harness_start_args(struct ikid *d, const char *catalog, const char *const *extra)
+{
 	char bin[256], eps[300];
+	const char *argv[64];
+	int n = 0;
 	if (d->state[0] == '\0') {
 		snprintf(d->state, sizeof(d->state), "/tmp/iki-e2e-XXXXXX");
 		if (!mkdtemp(d->state))
@@ -52,8 +68,16 @@ int harness_start(struct ikid *d, const char *catalog)
 	if (d->pid == 0) {
 		if (!freopen(d->log, "a", stderr))
 			_exit(127);
-		execl(bin, "ikid", "-v", "-c", catalog, "-d", d->state, "-l", "tcp://127.0.0.1:*", "-p",
-		      "tcp://127.0.0.1:*", "-e", eps, (char *)NULL);
+		const char *base[] = {"ikid", "-v", "-c", catalog, "-d", d->state, "-l",
+				      "tcp://127.0.0.1:*", "-p", "tcp://127.0.0.1:*", "-e", eps};
+		for (size_t i = 0; i < sizeof(base) / sizeof(base[0]); i++)
+			argv[n++] = base[i];
+		if (!secure(extra))
+			argv[n++] = "--plaintext";
+		for (; extra && *extra && n < 63; extra++)
+			argv[n++] = *extra;
+		argv[n] = NULL;
+		execv(bin, (char *const *)argv);
 		_exit(127);
 	}
 	for (int i = 0; i < 1000; i++) {

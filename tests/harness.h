@@ -14,10 +14,17 @@ struct ikid {
 
 /*
  * Start build/ikid (or $IKI_BUILD/ikid) with catalog on d->state (a fresh temporary directory
- * when d->state is ""), listening on tcp://127.0.0.1:* and waiting until it has bound.
+ * when d->state is ""), listening in plain text (--plaintext) on tcp://127.0.0.1:* and waiting
+ * until it has bound.
  * Returns 0, or -1 (with a message on stderr) when it did not come up within 10 s.
  */
 int harness_start(struct ikid *d, const char *catalog);
+
+/*
+ * harness_start with more ikid arguments (NULL-terminated; may be NULL). Plain text
+ * (--plaintext) unless they name an authorised clients file (-a/--clients).
+ */
+int harness_start_args(struct ikid *d, const char *catalog, const char *const *extra);
 
 /* Stop ikid with sig (SIGTERM: clean; SIGKILL: a crash) and reap it. Returns its wait status. */
 int harness_stop(struct ikid *d, int sig);
