@@ -77,13 +77,19 @@ static struct iki_client *connect_or_die(const struct global *g)
 }
 
 /* Report a failed exchange with the daemon and return the exit status for it. */
-static int transport_failure(const struct global *g, int rc)
+/* Say why ikid could not be reached (what the handshake saw, when it saw something), close
+ * the client and return exit status 3. */
+static int transport_failure(const struct global *g, struct iki_client **c, int rc)
 {
-	if (rc == IKI_ETIMEOUT)
+	const char *problem = rc == IKI_ETIMEOUT ? iki_client_problem(*c) : NULL;
+	if (problem)
+		fprintf(stderr, "iki: %s: %s\n", g->o.request, problem);
+	else if (rc == IKI_ETIMEOUT)
 		fprintf(stderr, "iki: ikid at %s did not answer within %d s (is it running?)\n",
 			g->o.request, g->o.timeout_ms / 1000);
 	else
 		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
+	iki_client_close(c);
 	return EXIT_UNREACHABLE;
 }
 
@@ -186,12 +192,12 @@ static int cmd_submit(const struct global *g, int argc, char **argv)
 	struct proto_result *res = calloc(in.n ? in.n : 1, sizeof(*res));
 	struct iki_client *c = connect_or_die(g);
 	int rc = res ? iki_submit(c, in.events, in.n, res) : -ENOMEM;
-	iki_client_close(&c);
 	if (rc < 0) {
 		free(res);
 		input_free(&in);
-		return transport_failure(g, rc);
+		return transport_failure(g, &c, rc);
 	}
+	iki_client_close(&c);
 	for (size_t i = 0; i < in.n; i++) {
 		if (res[i].status == PROTO_STATUS_OK) {
 			ok++;
@@ -325,9 +331,9 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 	}
 	struct iki_client *c = connect_or_die(g);
 	int rc = iki_query(c, &q, &vals, &n, msg);
-	iki_client_close(&c);
 	if (rc == IKI_ETIMEOUT || (rc < 0 && rc > -IKI_EBASE))
-		return transport_failure(g, rc);
+		return transport_failure(g, &c, rc);
+	iki_client_close(&c);
 	if (rc < 0) {
 		fprintf(stderr, "iki query: %s: %s\n", iki_code_name(rc), msg);
 		return EXIT_REJECTED;
@@ -440,8 +446,10 @@ static int cmd_watch(const struct global *g, int argc, char **argv)
 		if (watch_wants(&q, &v))
 			watch_print(&v, seq, json);
 	}
+	if (rc < 0 && rc != -EINTR)
+		return transport_failure(g, &c, rc);
 	iki_client_close(&c);
-	return rc < 0 && rc != -EINTR ? transport_failure(g, rc) : EXIT_OK;
+	return EXIT_OK;
 }
 
 /* ---- keygen ---- */

@@ -12,6 +12,8 @@
 
 struct iki_client {
 	void *ctx, *req, *sub;
+	void *monitor;   /* PAIR receiving the request socket's handshake events */
+	int handshake;   /* the last handshake event seen (ZMQ_EVENT_HANDSHAKE_*), or 0 */
 	const char *update;
 	bool curve;
 	struct curve_keys keys;
@@ -49,6 +51,64 @@ static int load_keys(struct iki_client *c, const struct iki_client_options *o)
 	return rc;
 }
 
+/* Watch the request socket's handshakes, so a refused key is told apart from silence. */
+static void monitor_start(struct iki_client *c)
+{
+	char ep[64];
+	snprintf(ep, sizeof(ep), "inproc://iki-monitor-%p", (void *)c);
+	if (zmq_socket_monitor(c->req, ep,
+			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
+		return;
+	c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
+	if (c->monitor && zmq_connect(c->monitor, ep) < 0) {
+		zmq_close(c->monitor);
+		c->monitor = NULL;
+	}
+}
+
+/* Take the handshake events that arrived; keep the last. */
+static void monitor_drain(struct iki_client *c)
+{
+	for (;;) {
+		zmq_msg_t ev, addr;
+		zmq_msg_init(&ev);
+		zmq_msg_init(&addr);
+		if (!c->monitor || zmq_msg_recv(&ev, c->monitor, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&ev);
+			zmq_msg_close(&addr);
+			return;
+		}
+		if (zmq_msg_more(&ev))
+			zmq_msg_recv(&addr, c->monitor, 0);
+		if (zmq_msg_size(&ev) >= 2) {
+			uint16_t id;
+			memcpy(&id, zmq_msg_data(&ev), 2);
+			c->handshake = id;
+		}
+		zmq_msg_close(&ev);
+		zmq_msg_close(&addr);
+	}
+}
+
+const char *iki_client_problem(struct iki_client *c)
+{
+	monitor_drain(c);
+	switch (c->handshake) {
+	case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+		return "ikid menolak kunci ini: kunci publik (.pub) belum terdaftar di daftar klien "
+		       "resmi ikid; kirimkan ke operator";
+	case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+	case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+		return c->curve ? "jabat tangan CURVE gagal: periksa kunci server (-S) atau apakah "
+				  "ikid memakai --plaintext"
+				: "ikid meminta koneksi terenkripsi: berikan kunci dengan -k dan -S";
+	default:
+		return NULL;
+	}
+}
+
 int iki_client_open(const struct iki_client_options *o, struct iki_client **out)
 {
 	struct iki_client *c = calloc(1, sizeof(*c));
@@ -61,6 +121,8 @@ int iki_client_open(const struct iki_client_options *o, struct iki_client **out)
 	c->req = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
 	if (rc == 0 && !c->req)
 		rc = -errno;
+	if (rc == 0)
+		monitor_start(c);
 	if (rc == 0)
 		rc = socket_connect(c, c->req, o->request ? o->request : IKI_CLIENT_REQUEST_DEFAULT);
 	if (rc < 0) {
@@ -80,6 +142,8 @@ void iki_client_close(struct iki_client **cp)
 		zmq_close(c->req);
 	if (c->sub)
 		zmq_close(c->sub);
+	if (c->monitor)
+		zmq_close(c->monitor);
 	if (c->ctx)
 		zmq_ctx_term(c->ctx);
 	free(c);

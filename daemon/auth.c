@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "iki.h"
@@ -28,6 +29,8 @@ struct auth {
 	pthread_mutex_t lock; /* guards table: the ZAP thread reads it, a reload replaces it */
 	struct table table;
 	void *zap;            /* the ZAP socket, used only by the thread once it runs */
+	char last_refused[CURVE_Z85_LEN + 1]; /* the ZAP thread's: a refused client retries ten */
+	time_t last_refused_at;               /* times a second; log it once per minute */
 	pthread_t thread;
 	bool started;
 };
@@ -326,8 +329,12 @@ static bool zap_serve(struct auth *a)
 		log_warnx("auth: refused a connection from %s: mechanism %s, not CURVE", address, mech);
 		zap_reply(a->zap, req_id, "400", "CURVE required", "");
 	} else if (!auth_lookup(a, key, &c)) {
-		log_warnx("auth: refused a connection from %s: key %s is not in %s", address, key,
-			  a->path);
+		time_t now = time(NULL);
+		if (strcmp(key, a->last_refused) != 0 || now - a->last_refused_at >= 60)
+			log_warnx("auth: refused a connection from %s: key %s is not in %s", address,
+				  key, a->path);
+		snprintf(a->last_refused, sizeof(a->last_refused), "%s", key);
+		a->last_refused_at = now;
 		zap_reply(a->zap, req_id, "400", "unknown key", "");
 	} else {
 		log_debug("auth: %s (%s %s) connected from %s", c.name, auth_role_name(c.role),

@@ -29,6 +29,9 @@ struct pending {
 
 struct server {
 	void *ctx, *router, *pub;
+	void *monitor[2];     /* PAIRs: handshake failures of router and pub, for the log */
+	int64_t refused_ms;   /* when a failed handshake was last logged */
+	unsigned refused;     /* failed handshakes since, not logged (clients retry 10 times/s) */
 	char listen[256], publish[256];
 	struct store *st;
 	const struct catalog *cat;
@@ -57,6 +60,59 @@ static int bind_socket(void *sock, const struct server_options *o, const char *e
 	return zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &n) < 0 ? -errno : 0;
 }
 
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Report the handshakes that fail before ZAP could judge them (plain text clients, wrong server
+ * key) on one PAIR socket, so the writer loop can log them. */
+static int monitor_start(struct server *s)
+{
+	const int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+	void *sock[2] = {s->router, s->pub};
+	const char *ep[2] = {"inproc://ikid-monitor-router", "inproc://ikid-monitor-pub"};
+	for (int i = 0; i < 2; i++) {
+		if (zmq_socket_monitor(sock[i], ep[i], events) < 0)
+			return -errno;
+		s->monitor[i] = zmq_socket(s->ctx, ZMQ_PAIR);
+		if (!s->monitor[i] || zmq_connect(s->monitor[i], ep[i]) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Log the failed handshakes a monitor reported: one line per 10 s at most, with a count. */
+static void monitor_log(struct server *s, void *monitor)
+{
+	for (int i = 0; monitor && i < 100; i++) {
+		zmq_msg_t ev, addr;
+		zmq_msg_init(&ev);
+		zmq_msg_init(&addr);
+		if (zmq_msg_recv(&ev, monitor, ZMQ_DONTWAIT) < 0) {
+			zmq_msg_close(&ev);
+			zmq_msg_close(&addr);
+			return;
+		}
+		if (zmq_msg_more(&ev))
+			zmq_msg_recv(&addr, monitor, 0);
+		if (now_ms() - s->refused_ms >= 10000 || s->refused_ms == 0) {
+			log_warnx("refused a connection on %.*s: handshake failed (a plain-text client, "
+				  "or one with the wrong server key); %u more since the last report",
+				  (int)zmq_msg_size(&addr), (const char *)zmq_msg_data(&addr),
+				  s->refused);
+			s->refused = 0;
+			s->refused_ms = now_ms();
+		} else {
+			s->refused++;
+		}
+		zmq_msg_close(&ev);
+		zmq_msg_close(&addr);
+	}
+}
+
 int server_new(struct store *st, const struct catalog *cat, const struct server_options *o,
 	       struct server **out)
 {
@@ -81,6 +137,8 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (rc == 0 && o->auth) /* before binding: a CURVE socket without ZAP accepts anyone */
 		rc = auth_start(o->auth, s->ctx);
+	if (rc == 0 && o->auth)
+		rc = monitor_start(s);
 	if (rc == 0)
 		rc = bind_socket(s->router, o, o->listen ? o->listen : SERVER_LISTEN_DEFAULT,
 				 s->listen, sizeof(s->listen));
@@ -104,6 +162,9 @@ void server_free(struct server **sp)
 		zmq_close(s->router);
 	if (s->pub)
 		zmq_close(s->pub);
+	for (int i = 0; i < 2; i++)
+		if (s->monitor[i])
+			zmq_close(s->monitor[i]);
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
 	free(s);
@@ -262,13 +323,6 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 	}
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Send one message on PUB, never blocking: a subscriber that cannot keep up loses messages. */
 static void pub_send(struct server *s, const char *topic, const struct proto_msg *m)
 {
@@ -424,7 +478,9 @@ static void reload_clients(struct server *s)
 
 int server_run(struct server *s, volatile sig_atomic_t *stop)
 {
-	zmq_pollitem_t item = {s->router, 0, ZMQ_POLLIN, 0};
+	zmq_pollitem_t items[3] = {{s->router, 0, ZMQ_POLLIN, 0},
+				   {s->monitor[0], 0, ZMQ_POLLIN, 0},
+				   {s->monitor[1], 0, ZMQ_POLLIN, 0}};
 	s->last_pub_ms = now_ms();
 	while (!*stop) {
 		if (s->reload && *s->reload) {
@@ -433,11 +489,13 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 		}
 		heartbeat(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
-		int rc = zmq_poll(&item, 1, wait > 0 ? (long)wait : 0);
+		int rc = zmq_poll(items, s->monitor[0] ? 3 : 1, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
 		if (rc <= 0)
 			continue;
+		monitor_log(s, s->monitor[0]);
+		monitor_log(s, s->monitor[1]);
 		int n = drain(s);
 		if (n < 0 && n != -EINTR)
 			return n;

@@ -32,6 +32,12 @@ struct iki_client_options {
  */
 int iki_client_open(const struct iki_client_options *o, struct iki_client **out);
 
+/*
+ * After a timeout: what the connection saw, as a sentence for the user (ikid refused our key;
+ * ikid wants CURVE; the CURVE handshake failed), or NULL when it saw nothing (ikid down?).
+ */
+const char *iki_client_problem(struct iki_client *c);
+
 /* Close and null the pointer. Safe on NULL and twice. */
 void iki_client_close(struct iki_client **c);
 

@@ -1,0 +1,400 @@
+/* check_trust.c: CURVE keys, the authorised clients file, roles and scopes, against the real ikid
+ * and the real iki: who may connect, who may write what, and that refusals store nothing. */
+#include <check.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "catalog.h"
+#include "curve.h"
+#include "harness.h"
+#include "iki.h"
+
+#define MINI "tests/data/mini.conf"
+#define V1 "35.27.03.2001"
+#define V2 "35.27.03.2002"
+
+static struct ikid d;
+static char keys[128];  /* a scratch directory for key pairs */
+static char clients[200];
+
+/* Make a key pair NAME in the scratch directory with the real `iki keygen`; its public key. */
+static void keygen(const char *name, char pub[CURVE_Z85_LEN + 1])
+{
+	char bin[256], cmd[600], path[300];
+	struct curve_keys k;
+	harness_bin("iki", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s keygen %s/%s >/dev/null", bin, keys, name);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/%s.pub", keys, name);
+	ck_assert_int_eq(curve_read(path, &k), 0);
+	ck_assert_str_eq(k.secret_key, "");
+	memcpy(pub, k.public_key, CURVE_Z85_LEN + 1);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static char k_admin[41], k_clerk[41], k_viewer[41], k_trantib[41], k_stranger[41];
+
+/* The clients file: admin, a clerk of V1, a viewer, the trantib section (not the stranger). */
+static void write_clients(bool with_stranger, bool with_clerk)
+{
+	char text[2048];
+	int n = snprintf(text, sizeof(text),
+			 "# test clients\n"
+			 "admin\tadmin\t-\t%s\n"
+			 "camat   viewer  -       %s\n"
+			 "trantib section trantib %s\n",
+			 k_admin, k_viewer, k_trantib);
+	if (with_clerk)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "desa-1 clerk %s %s\n", V1, k_clerk);
+	if (with_stranger)
+		snprintf(text + n, sizeof(text) - (size_t)n, "newcomer viewer - %s\n", k_stranger);
+	write_file(clients, text);
+}
+
+static void setup(void)
+{
+	snprintf(keys, sizeof(keys), "/tmp/iki-keys-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(keys));
+	snprintf(clients, sizeof(clients), "%s/clients", keys);
+	keygen("admin", k_admin);
+	keygen("clerk", k_clerk);
+	keygen("viewer", k_viewer);
+	keygen("trantib", k_trantib);
+	keygen("stranger", k_stranger);
+	write_clients(false, true);
+	memset(&d, 0, sizeof(d));
+	const char *args[] = {"-a", clients, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, args), 0);
+}
+
+static void teardown(void)
+{
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+	harness_rmtree(keys);
+}
+
+/* Run iki as key NAME (its .key, and ikid's server.pub from the state directory); stdout and
+ * stderr together in *out. Returns the exit status. */
+static int iki_as(const char *name, const char *args, char **out)
+{
+	char full[1024];
+	if (name)
+		snprintf(full, sizeof(full), "-t 3 -k %s/%s.key -S %s/server.pub %s 2>&1", keys, name,
+			 d.state, args);
+	else
+		snprintf(full, sizeof(full), "-t 3 %s 2>&1", args);
+	return harness_iki(&d, full, out);
+}
+
+/* Submit one event as NAME; the exit status, and the output in *out (may be NULL). */
+static int submit_as(const char *name, const char *id, const char *element, const char *ou,
+		     const char *extra, char **out)
+{
+	char args[512];
+	snprintf(args, sizeof(args), "submit --id %s --element %s --orgunit %s --date 2022-03-01 %s",
+		 id, element, ou, extra);
+	return iki_as(name, args, out);
+}
+
+/* The kecamatan's count of events the admin sees for an indicator in 2022 (num, den). */
+static void value(const char *ind, long *num, long *den)
+{
+	char args[256], *out = NULL;
+	snprintf(args, sizeof(args), "query --indicator %s --period 2022 --json", ind);
+	ck_assert_int_eq(iki_as("admin", args, &out), 0);
+	const char *n = strstr(out, "\"num\":"), *dd = strstr(out, "\"den\":");
+	ck_assert_msg(n && dd, "no num/den in %s", out);
+	*num = strtol(n + 6, NULL, 10);
+	*den = strtol(dd + 6, NULL, 10);
+	free(out);
+}
+
+/* Whether ikid's log holds text. */
+static bool log_has(const char *text)
+{
+	FILE *f = fopen(d.log, "r");
+	char line[2048];
+	bool found = false;
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, text) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+START_TEST(test_keygen_makes_a_private_pair_and_never_overwrites)
+{
+	char path[300], *out = NULL, bin[256], cmd[600];
+	struct stat st;
+	struct curve_keys k;
+	snprintf(path, sizeof(path), "%s/admin.key", keys);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	ck_assert_int_eq(curve_read(path, &k), 0);
+	ck_assert_str_eq(k.public_key, k_admin);
+	ck_assert(curve_z85_valid(k.secret_key));
+	harness_bin("iki", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s keygen %s/admin 2>&1", bin, keys);
+	FILE *p = popen(cmd, "r");
+	char line[512] = "";
+	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 2);
+	ck_assert_ptr_nonnull(strstr(line, "never overwritten"));
+	struct curve_keys again;
+	ck_assert_int_eq(curve_read(path, &again), 0);
+	ck_assert_str_eq(again.secret_key, k.secret_key);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_clerk_writes_only_its_own_village_and_village_elements)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("clerk", "c1", "akta", V1, "--op open --case A1", &out), 0);
+	free(out);
+	/* another village: refused, with the code and a sentence */
+	ck_assert_int_eq(submit_as("clerk", "c2", "akta", V2, "--op open --case A2", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "out_of_scope"));
+	ck_assert_ptr_nonnull(strstr(out, "di luar wewenang"));
+	free(out);
+	/* its own village, but an office element */
+	ck_assert_int_eq(submit_as("clerk", "c3", "surat_masuk", V1, "", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "out_of_scope"));
+	free(out);
+	/* its own village, an element only the section reports */
+	ck_assert_int_eq(submit_as("clerk", "c4", "desa_sasaran", V1, "--op set --value 1", &out), 1);
+	free(out);
+	value("akta", &num, &den);
+	ck_assert_int_eq(den, 1); /* only c1 */
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+	ck_assert(log_has("refused event c2 from desa-1"));
+}
+END_TEST
+
+START_TEST(test_section_writes_its_elements_in_any_village)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("trantib", "t1", "kriminal", V1, "--op open --case K1", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("trantib", "t2", "kriminal", V2, "--op open --case K2", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("trantib", "t3", "surat_masuk", "35.27.03", "", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "out_of_scope"));
+	free(out);
+	value("kriminal", &num, &den);
+	ck_assert_int_eq(den, 2);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+}
+END_TEST
+
+START_TEST(test_viewer_reads_but_cannot_submit)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("viewer", "v1", "surat_masuk", "35.27.03", "", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "forbidden"));
+	free(out);
+	ck_assert_int_eq(iki_as("viewer", "query --period 2022", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "surat"));
+	free(out);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+	ck_assert(log_has("refused a submit from camat (viewer): forbidden"));
+}
+END_TEST
+
+START_TEST(test_admin_writes_anything)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("admin", "a1", "surat_masuk", "35.27.03", "", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("admin", "a2", "akta", V2, "--op open --case A9", &out), 0);
+	free(out);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 1);
+}
+END_TEST
+
+START_TEST(test_unknown_key_is_refused_at_the_handshake)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("stranger", "s1", "surat_masuk", "35.27.03", "", &out), 3);
+	ck_assert_msg(strstr(out, "menolak kunci"), "%s", out);
+	free(out);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+	ck_assert(log_has("is not in"));
+}
+END_TEST
+
+START_TEST(test_plain_text_client_is_refused)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as(NULL, "p1", "surat_masuk", "35.27.03", "", &out), 3);
+	ck_assert_msg(strstr(out, "terenkripsi"), "%s", out);
+	free(out);
+	/* and a CURVE client holding the wrong server key */
+	char args[600];
+	snprintf(args, sizeof(args), "-t 3 -k %s/admin.key -S %s/viewer.pub query --period 2022 2>&1",
+		 keys, keys);
+	ck_assert_int_eq(harness_iki(&d, args, &out), 3);
+	ck_assert_msg(strstr(out, "jabat tangan CURVE gagal"), "%s", out);
+	free(out);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+	harness_sleep_ms(200);
+	ck_assert(log_has("handshake failed"));
+}
+END_TEST
+
+START_TEST(test_reload_adds_and_removes_keys)
+{
+	char *out = NULL;
+	ck_assert_int_eq(iki_as("stranger", "query --period 2022", &out), 3);
+	free(out);
+	write_clients(true, false); /* the newcomer in, the clerk out */
+	kill(d.pid, SIGHUP);
+	harness_sleep_ms(300);
+	ck_assert(log_has("reload: 4 authorised clients"));
+	ck_assert_int_eq(iki_as("stranger", "query --period 2022", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "c9", "akta", V1, "--op open --case A1", &out), 3);
+	free(out);
+	/* a broken file: the list we have stays */
+	write_file(clients, "admin wizard - nokey\n");
+	kill(d.pid, SIGHUP);
+	harness_sleep_ms(300);
+	ck_assert(log_has("reload failed, keeping the 4 clients"));
+	ck_assert_int_eq(iki_as("stranger", "query --period 2022", &out), 0);
+	free(out);
+}
+END_TEST
+
+/* ---- start-up refusals and the file's errors (no daemon) ---- */
+
+static struct catalog *mini(void)
+{
+	struct catalog *c = NULL;
+	ck_assert_int_eq(catalog_load(MINI, &c, NULL), 0);
+	return c;
+}
+
+START_TEST(test_clients_file_errors_name_their_lines)
+{
+	char dir[] = "/tmp/iki-auth-XXXXXX", path[64], *errors = NULL, text[2048];
+	struct auth *a = NULL;
+	struct catalog *c = mini();
+	const char *k1 = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+	const char *k2 = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/clients", dir);
+	snprintf(text, sizeof(text),
+		 "# comment\n"
+		 "ok      admin   -              %s\n"
+		 "wizard  wizard  -              %s\n"     /* 3: unknown role */
+		 "c1      clerk   35.27.03.9999  %s\n"     /* 4: not a village */
+		 "c2      clerk   35.27.03       %s\n"     /* 5: the kecamatan */
+		 "s1      section desa           %s\n"     /* 6: desa is for clerks */
+		 "s2      section keuangan       %s\n"     /* 7: no element reported by keuangan */
+		 "v1      viewer  35.27.03.2001  %s\n"     /* 8: viewers have no scope */
+		 "k1      admin   -              short\n"  /* 9: not a key */
+		 "ok      admin   -\n"                     /* 10: 3 fields */
+		 "dup     admin   -              %s\n",    /* 11: key listed already */
+		 k1, k2, k2, k2, k2, k2, k2, k1);
+	write_file(path, text);
+	ck_assert_int_eq(auth_load(path, c, &a, &errors), IKI_ECATALOG);
+	ck_assert_ptr_null(a);
+	ck_assert_ptr_nonnull(errors);
+	for (int line = 3; line <= 11; line++) {
+		char at[80];
+		snprintf(at, sizeof(at), "%s:%d: ", path, line);
+		ck_assert_msg(strstr(errors, at), "no error at line %d in:\n%s", line, errors);
+	}
+	ck_assert_ptr_null(strstr(errors, ":2: "));
+	free(errors);
+	/* a good file loads, and lookups find each key with its role and scope */
+	snprintf(text, sizeof(text), "a admin - %s\nc clerk %s %s\n", k1, V2, k2);
+	write_file(path, text);
+	ck_assert_int_eq(auth_load(path, c, &a, &errors), 0);
+	struct auth_client who;
+	ck_assert(auth_lookup(a, k2, &who));
+	ck_assert_str_eq(who.name, "c");
+	ck_assert_int_eq(who.role, AUTH_CLERK);
+	ck_assert_str_eq(who.scope, V2);
+	ck_assert(!auth_lookup(a, "0000000000000000000000000000000000000000", &who));
+	auth_free(&a);
+	free(errors);
+	catalog_free(&c);
+	harness_rmtree(dir);
+}
+END_TEST
+
+START_TEST(test_ikid_refuses_to_start_without_clients)
+{
+	char bin[256], cmd[600], dir[] = "/tmp/iki-nocl-XXXXXX";
+	harness_bin("ikid", bin, sizeof(bin));
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "%s -c %s -d %s -l tcp://127.0.0.1:* -p tcp://127.0.0.1:* 2>&1", bin,
+		 MINI, dir);
+	FILE *p = popen(cmd, "r");
+	char text[4096] = "";
+	size_t n = fread(text, 1, sizeof(text) - 1, p);
+	text[n] = 0;
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
+	ck_assert_msg(strstr(text, "no authorised clients file"), "%s", text);
+	ck_assert_msg(strstr(text, "--plaintext"), "%s", text);
+	harness_rmtree(dir);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("trust");
+	TCase *tc = tcase_create("curve");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_keygen_makes_a_private_pair_and_never_overwrites);
+	tcase_add_test(tc, test_clerk_writes_only_its_own_village_and_village_elements);
+	tcase_add_test(tc, test_section_writes_its_elements_in_any_village);
+	tcase_add_test(tc, test_viewer_reads_but_cannot_submit);
+	tcase_add_test(tc, test_admin_writes_anything);
+	tcase_add_test(tc, test_unknown_key_is_refused_at_the_handshake);
+	tcase_add_test(tc, test_plain_text_client_is_refused);
+	tcase_add_test(tc, test_reload_adds_and_removes_keys);
+	suite_add_tcase(s, tc);
+	TCase *tf = tcase_create("file");
+	tcase_add_test(tf, test_clients_file_errors_name_their_lines);
+	tcase_add_test(tf, test_ikid_refuses_to_start_without_clients);
+	suite_add_tcase(s, tf);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
