@@ -33,12 +33,12 @@ CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 LDFLAGS  += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_CORE) $(PKGS_CLI) check 2>/dev/null)
-LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE))
+LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE)) -lm
 LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
-PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/log.c
+PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/targets.c daemon/log.c
 CLIENT_SRC := client/libiki.c client/input.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)

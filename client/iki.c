@@ -288,6 +288,15 @@ static json_object *value_json(const struct proto_value *v, const uint64_t *seq)
 	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
 	json_object_object_add(o, "value",
 			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
+	if (v->has_target)
+		json_object_object_add(o, "target", json_object_new_double((double)v->target / 100));
+	if (v->has_target && v->revised)
+		json_object_object_add(o, "target_original",
+				       json_object_new_double((double)v->target_original / 100));
+	if (v->has_capaian) {
+		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
+		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
+	}
 	if (seq)
 		json_object_object_add(o, "seq", json_object_new_uint64(*seq));
 	return o;
@@ -345,15 +354,21 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
 		json_object_put(arr);
 	} else {
-		printf("%-10s %-46s %-14s %-7s %10s %10s  %s\n", "Indikator", "Nama", "Wilayah",
-		       "Periode", "Pembilang", "Penyebut", "Nilai");
+		printf("%-10s %-46s %-14s %-7s %10s %10s  %-14s %8s %8s  %s\n", "Indikator", "Nama",
+		       "Wilayah", "Periode", "Pembilang", "Penyebut", "Realisasi", "Target",
+		       "Capaian", "Predikat");
 		for (size_t i = 0; i < n; i++) {
-			char val[32];
+			char val[32], target[16] = "-", capaian[16] = "-";
 			value_text(&vals[i], val, sizeof(val));
+			if (vals[i].has_target)
+				snprintf(target, sizeof(target), "%.2f", (double)vals[i].target / 100);
+			if (vals[i].has_capaian)
+				snprintf(capaian, sizeof(capaian), "%.2f", vals[i].capaian);
 			printf("%-10s ", vals[i].indicator);
 			print_cell(vals[i].name, 45);
-			printf("%-14s %-7s %10" PRId64 " %10" PRId64 "  %s\n", vals[i].orgunit,
-			       vals[i].period, vals[i].num, vals[i].den, val);
+			printf("%-14s %-7s %10" PRId64 " %10" PRId64 "  %-14s %8s %8s  %s\n",
+			       vals[i].orgunit, vals[i].period, vals[i].num, vals[i].den, val, target,
+			       capaian, vals[i].has_capaian ? vals[i].predikat : "");
 		}
 	}
 	free(vals);

@@ -60,6 +60,7 @@ struct reader {
 	bool damaged;		/* a line of the section was unreadable: it may have held a key */
 	const char *key;	/* the key being set, for messages */
 	int title_line;
+	int band_line; /* of the first 'band': the catalog's own bands replace the default */
 	struct pending_orgunit *ou;
 	struct pending_indicator *ind;
 	struct problem *problems;
@@ -359,6 +360,39 @@ static void ind_factor(struct reader *r, const char *val)
 		    FACTOR_MAX, val);
 }
 
+/* indicator target: the year's target, a percentage. */
+static void ind_target(struct reader *r, const char *val)
+{
+	if (!lakip_parse_percent(val, CATALOG_TARGET_MAX, &cur_ind(r)->target[0]) ||
+	    cur_ind(r)->target[0] == 0) {
+		cur_ind(r)->target[0] = -1;
+		err(r, r->line, "'target' is a percentage above 0, at most %d, with at most two "
+		    "decimals (95 or 95.5), not '%s'", CATALOG_TARGET_MAX / 100, val);
+	}
+}
+
+/* indicator target_q: the four quarters' targets (triwulan I-IV). */
+static void ind_target_q(struct reader *r, const char *val)
+{
+	char buf[LINE_MAX_LEN + 1];
+	int n = 0;
+	snprintf(buf, sizeof(buf), "%s", val);
+	for (char *tok = strtok(buf, " \t"); tok; tok = strtok(NULL, " \t")) {
+		int64_t v;
+		if (n == 4 || !lakip_parse_percent(tok, CATALOG_TARGET_MAX, &v) || v == 0) {
+			n = -1;
+			break;
+		}
+		cur_ind(r)->target[1 + n++] = v;
+	}
+	if (n != 4) {
+		for (int q = 1; q <= 4; q++)
+			cur_ind(r)->target[q] = -1;
+		err(r, r->line, "'target_q' is four percentages above 0, triwulan I to IV "
+		    "(e.g. 25 50 75 100), not '%s'", val);
+	}
+}
+
 /* indicator polarity. */
 static void ind_polarity(struct reader *r, const char *val)
 {
@@ -397,6 +431,8 @@ static const struct key keys_indicator[] = {
     {"factor", 0, FN(ind_factor)},
     {"polarity", KEY_REQUIRED, FN(ind_polarity)},
     {"source", KEY_REQUIRED, TEXT(struct catalog_indicator, source)},
+    {"target", 0, FN(ind_target)},
+    {"target_q", 0, FN(ind_target_q)},
     {0},
 };
 _Static_assert(LEN(keys_indicator) <= KEYS_MAX, "KEYS_MAX is smaller than a section's keys");
@@ -585,6 +621,8 @@ static int add_indicator(struct reader *r, const char *code)
 	r->ind = p;
 	snprintf(c->indicators[c->n_indicators].code, sizeof(c->indicators[0].code), "%s", code);
 	c->indicators[c->n_indicators].factor = 100;
+	for (int t = 0; t < 5; t++)
+		c->indicators[c->n_indicators].target[t] = -1;
 	return c->n_indicators++;
 }
 
@@ -620,12 +658,48 @@ static void section_begin(struct reader *r, char *hdr)
 	snprintf(r->code, sizeof(r->code), "%s", code);
 }
 
-/* A key before the first section: only the title. */
+/* band = MIN NAME: a predikat band, from the highest down; the first replaces the default five. */
+static void top_band(struct reader *r, const char *val)
+{
+	struct lakip_bands *b = &r->c->bands;
+	char num[16];
+	int64_t min;
+	size_t n = strcspn(val, " \t");
+	const char *name = val + n + strspn(val + n, " \t");
+	snprintf(num, sizeof(num), "%.*s", (int)(n < 15 ? n : 15), val);
+	if (!r->band_line) {
+		b->n = 0;
+		r->band_line = r->line;
+	}
+	if (!lakip_parse_percent(num, 100000, &min) || !*name ||
+	    strlen(name) > LAKIP_BAND_NAME_MAX) {
+		err(r, r->line, "'band' is the lowest capaian of the band, then its name (at most %d "
+		    "bytes), e.g. 'band = 91 Sangat Baik', not '%s'", LAKIP_BAND_NAME_MAX, val);
+		return;
+	}
+	if (b->n == LAKIP_BANDS_MAX) {
+		err(r, r->line, "more than %d bands", LAKIP_BANDS_MAX);
+		return;
+	}
+	if (b->n > 0 && min >= b->band[b->n - 1].min) {
+		err(r, r->line, "bands go from the highest down: %s is not below the band above", num);
+		return;
+	}
+	b->band[b->n].min = min;
+	snprintf(b->band[b->n].name, sizeof(b->band[0].name), "%s", name);
+	b->n++;
+}
+
+/* A key before the first section: the title, and the predikat bands. */
 static void top_key(struct reader *r, const char *key, const char *val)
 {
+	if (!strcmp(key, "band")) {
+		top_band(r, val);
+		return;
+	}
 	if (strcmp(key, "title")) {
 		err(r, r->line,
-		    "'%s' outside a section (only 'title' comes before the first "
+		    "'%s' outside a section (only 'title' and 'band' come before the first "
 		    "section)",
 		    key);
 		return;
@@ -889,6 +963,8 @@ int catalog_load(const char *path, struct catalog **out, char **errors)
 		return rc;
 	}
 	r.c = calloc(1, sizeof(*r.c));
+	if (r.c)
+		lakip_bands_default(&r.c->bands);
 	int rc = r.c ? read_lines(&r, f) : -ENOMEM;
 	fclose(f);
 	if (rc == 0)
@@ -1023,4 +1099,11 @@ bool catalog_reports(const char *reporters, const char *section)
 		p += w;
 	}
 	return false;
+}
+
+int64_t catalog_target(const struct catalog *c, int i, struct period p)
+{
+	const int64_t *t = c->indicators[i].target;
+	int q = p.kind == PERIOD_QUARTER ? p.n : p.kind == PERIOD_MONTH ? (p.n + 2) / 3 : 0;
+	return q && t[q] > 0 ? t[q] : t[0];
 }

@@ -6,12 +6,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lakip.h"
+#include "period.h"
 #include "proto.h"
 
 #define CATALOG_TERMS_MAX 8   /* quantities summed on one side of an indicator */
 #define CATALOG_JABATAN_MAX 4 /* positions one indicator is shown under */
 #define CATALOG_REPORTERS_MAX 63 /* bytes of an element's reported_by list */
 #define CATALOG_VILLAGE "desa"   /* reported_by section of village clerks (desa/kelurahan) */
+#define CATALOG_TARGET_MAX 100000 /* 1000.00 %: a larger target is a typo */
 
 /* How a data element aggregates over time: a flow sums; a state takes its latest value. */
 enum catalog_agg { CATALOG_SUM = 1, CATALOG_LAST };
@@ -67,6 +70,8 @@ struct catalog_indicator {
 	int n_num;
 	int den[CATALOG_TERMS_MAX];
 	int n_den;
+	int64_t target[5]; /* the catalog's default targets, hundredths of a percent: [0] the
+			    * year, [1..4] triwulan I-IV; -1 when not given */
 };
 
 struct catalog_quantity {
@@ -87,6 +92,7 @@ struct catalog {
 	int n_indicators;
 	struct catalog_quantity *quantities;
 	int n_quantities;
+	struct lakip_bands bands; /* predikat bands ('band' keys; the common five by default) */
 };
 
 /*
@@ -114,6 +120,12 @@ const char *catalog_reporters(const struct catalog *c, const char *code);
 
 /* Whether a reported_by list names section. */
 bool catalog_reports(const char *reporters, const char *section);
+
+/*
+ * The catalog's default target of indicator i for period p (hundredths of a percent): a quarter
+ * and its months take target_q's value when given, else the year's; -1 when none.
+ */
+int64_t catalog_target(const struct catalog *c, int i, struct period p);
 
 /* Whether indicator i is shown under jabatan j (exact, case-insensitive match). */
 int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *jabatan);

@@ -12,6 +12,7 @@
 #include "iki.h"
 #include "log.h"
 #include "period.h"
+#include "targets.h"
 
 #define SERVER_BATCH_EVENTS 20000 /* stop draining once a batch holds this many events */
 #define SERVER_BATCH_REQUESTS 512 /* ... or this many requests */
@@ -295,7 +296,10 @@ static void reply_values(struct server *s, struct pending *p)
 		send_error(s, p, rc, q->period);
 	else if (rc < 0)
 		send_error(s, p, rc, rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : NULL);
-	else
+	for (size_t i = 0; rc == 0 && i < r.n_values; i++)
+		targets_decorate(s->cat, catalog_indicator_find(s->cat, r.values[i].indicator),
+				 &r.values[i]);
+	if (rc == 0)
 		send_reply(s, p, &r);
 	free(r.values);
 }
@@ -355,6 +359,7 @@ static void publish(struct server *s, const struct store_change *c)
 	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
 	period_format(c->period, v.period);
 	v.factor = s->cat->indicators[c->indicator].factor;
+	targets_decorate(s->cat, c->indicator, &v);
 	proto_topic(&v, topic, sizeof(topic));
 	pub_send(s, topic, &m);
 	s->last_seq = c->seq;

@@ -5,6 +5,7 @@
 #include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
 
 #include "iki.h"
@@ -213,6 +214,26 @@ static int get_int(const msgpack_object_map *m, const char *key, int64_t *v, boo
 	return 0;
 }
 
+/* An optional number under key (float or integer); *present says whether it was there. */
+static int get_double(const msgpack_object_map *m, const char *key, double *v, bool *present)
+{
+	const msgpack_object *o = get(m, key);
+	*present = o != NULL;
+	if (!o)
+		return 0;
+	if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
+		*v = o->via.f64;
+	else if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		*v = (double)o->via.u64;
+	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		*v = (double)o->via.i64;
+	else
+		return IKI_EFIELD;
+	if (!isfinite(*v) || fabs(*v) > 1e12)
+		return IKI_EFIELD;
+	return 0;
+}
+
 /* An unsigned integer under key (required). */
 static int get_uint(const msgpack_object_map *m, const char *key, uint64_t *v)
 {
@@ -347,7 +368,21 @@ static int decode_value(const msgpack_object_map *m, struct proto_value *v)
 	    get_int(m, "num", &v->num, true) < 0 || get_int(m, "den", &v->den, true) < 0 ||
 	    get_int(m, "factor", &v->factor, false) < 0)
 		return IKI_EFIELD;
-	return 0;
+	double t;
+	int rc = get_double(m, "target", &t, &v->has_target);
+	if (rc == 0 && v->has_target)
+		v->target = llround(t * 100.0);
+	if (rc == 0)
+		rc = get_double(m, "target_original", &t, &v->revised);
+	if (rc == 0 && v->revised)
+		v->target_original = llround(t * 100.0);
+	if (rc == 0)
+		rc = get_double(m, "capaian", &v->capaian, &v->has_capaian);
+	if (rc == 0)
+		rc = get_str(m, "predikat", v->predikat, sizeof(v->predikat), v->has_capaian);
+	if (rc == 0 && (v->revised || v->has_capaian) && !v->has_target)
+		rc = IKI_EFIELD; /* a capaian or an original target needs the target */
+	return rc;
 }
 
 static int decode_values(const msgpack_object_map *m, struct proto_msg *msg)
@@ -501,7 +536,8 @@ static void pack_result(msgpack_packer *pk, const struct proto_result *r)
 static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 {
 	double ratio;
-	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0));
+	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0) + v->has_target +
+				 (v->has_target && v->revised) + 2 * (v->has_target && v->has_capaian));
 	pack_kv_str(pk, "indicator", v->indicator);
 	if (v->name[0])
 		pack_kv_str(pk, "name", v->name);
@@ -517,6 +553,19 @@ static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 		msgpack_pack_double(pk, ratio);
 	else
 		msgpack_pack_nil(pk);
+	if (!v->has_target)
+		return;
+	pack_str(pk, "target");
+	msgpack_pack_double(pk, (double)v->target / 100.0);
+	if (v->revised) {
+		pack_str(pk, "target_original");
+		msgpack_pack_double(pk, (double)v->target_original / 100.0);
+	}
+	if (v->has_capaian) {
+		pack_str(pk, "capaian");
+		msgpack_pack_double(pk, v->capaian);
+		pack_kv_str(pk, "predikat", v->predikat);
+	}
 }
 
 /* Number of body keys each type adds to the envelope's v, type and req. */

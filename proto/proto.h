@@ -80,6 +80,14 @@ struct proto_value {
 	int64_t num;
 	int64_t den;
 	int64_t factor;
+	/* Accountability (when the indicator has a target for the period; else has_target false): */
+	bool has_target;
+	int64_t target;          /* hundredths of a percent: 9550 is 95.50 % */
+	bool revised;            /* the target was changed (target perubahan) since ... */
+	int64_t target_original; /* ... this first one */
+	bool has_capaian;        /* a target and data (den > 0) */
+	double capaian;          /* percent; lakip.h */
+	char predikat[32];       /* its band, e.g. "Sangat Baik" */
 };
 
 /* A decoded message. Fields beyond type and req are used by the types noted beside them. */

@@ -260,7 +260,44 @@ static const struct broken broken[] = {
     {"no_orgunit.conf", 26, "no [orgunit]"},
     {"bad_utf8.conf", 24, "UTF-8"},
     {"nul_byte.conf", 24, "NUL byte"},
+    {"bad_target.conf", 35, "'target' is a percentage above 0"},
+    {"bad_target_q.conf", 35, "'target_q' is four percentages"},
+    {"band_order.conf", 4, "bands go from the highest down"},
+    {"bad_band.conf", 3, "'band' is the lowest capaian"},
+    {"bad_reported_by.conf", 17, "'reported_by' lists section codes"},
 };
+
+/* Targets by period, the default bands, reported_by lists. */
+START_TEST(test_mini_targets_bands_and_reporters)
+{
+	struct catalog *c = NULL;
+	struct period p;
+	ck_assert_int_eq(catalog_load(MINI, &c, NULL), 0);
+	int surat = catalog_indicator_find(c, "surat"), akta = catalog_indicator_find(c, "akta");
+	int tertib = catalog_indicator_find(c, "tertib");
+	ck_assert_int_eq(period_parse("2022", &p), 0);
+	ck_assert_int_eq(catalog_target(c, surat, p), 9000);
+	ck_assert_int_eq(catalog_target(c, akta, p), 8000);
+	ck_assert_int_eq(catalog_target(c, tertib, p), -1);
+	ck_assert_int_eq(period_parse("2022Q2", &p), 0);
+	ck_assert_int_eq(catalog_target(c, surat, p), 9000); /* no target_q: the year's */
+	ck_assert_int_eq(catalog_target(c, akta, p), 7550);
+	ck_assert_int_eq(period_parse("202212", &p), 0);
+	ck_assert_int_eq(catalog_target(c, akta, p), 8500); /* December: triwulan IV */
+	ck_assert_int_eq(c->bands.n, 5);
+	ck_assert_str_eq(c->bands.band[0].name, "Sangat Baik");
+	ck_assert_int_eq(c->bands.band[1].min, 7600);
+	ck_assert_str_eq(catalog_reporters(c, "akta"), "desa pemerintahan");
+	ck_assert_str_eq(catalog_reporters(c, "surat_masuk"), "umum");
+	ck_assert_ptr_null(catalog_reporters(c, "nothing"));
+	ck_assert(catalog_reports("desa pemerintahan", "desa"));
+	ck_assert(catalog_reports("desa pemerintahan", "pemerintahan"));
+	ck_assert(!catalog_reports("desa pemerintahan", "pemerintah"));
+	ck_assert(!catalog_reports("desa pemerintahan", ""));
+	ck_assert(!catalog_reports("", "desa"));
+	catalog_free(&c);
+}
+END_TEST
 
 START_TEST(test_broken_catalog_is_refused_with_file_and_line)
 {
@@ -362,6 +399,7 @@ static Suite *catalog_suite(void)
 	Suite *s = suite_create("catalog");
 	TCase *tc = tcase_create("load");
 	tcase_add_test(tc, test_mini_loads_with_the_right_counts);
+	tcase_add_test(tc, test_mini_targets_bands_and_reporters);
 	tcase_add_test(tc, test_mini_orgunits_point_to_their_parent);
 	tcase_add_test(tc, test_mini_elements_and_cases_have_their_values);
 	tcase_add_test(tc, test_mini_quantities_follow_file_order);

@@ -83,6 +83,54 @@ START_TEST(test_e2e_submit_file_then_query_values)
 }
 END_TEST
 
+/* One value's target, capaian and predikat through `iki query --json` (target -1: none). */
+static void assert_capaian(const char *ind, const char *ou, const char *period, double target,
+			   double capaian, const char *predikat)
+{
+	char args[256], *out = NULL;
+	snprintf(args, sizeof(args), "query --json --indicator %s --period %s%s%s", ind, period,
+		 ou[0] ? " --orgunit " : "", ou);
+	ck_assert_int_eq(harness_iki(&d, args, &out), 0);
+	json_object *arr = json_tokener_parse(out), *v = json_object_array_get_idx(arr, 0), *f;
+	if (target < 0) {
+		ck_assert_msg(!json_object_object_get_ex(v, "target", &f), "%s: a target", args);
+		ck_assert(!json_object_object_get_ex(v, "capaian", &f));
+	} else {
+		ck_assert_msg(json_object_object_get_ex(v, "target", &f), "%s: no target: %s", args,
+			      out);
+		ck_assert_double_eq_tol(json_object_get_double(f), target, 1e-9);
+		ck_assert(json_object_object_get_ex(v, "capaian", &f));
+		ck_assert_double_eq_tol(json_object_get_double(f), capaian, 0.005);
+		ck_assert(json_object_object_get_ex(v, "predikat", &f));
+		ck_assert_str_eq(json_object_get_string(f), predikat);
+	}
+	json_object_put(arr);
+	free(out);
+}
+
+START_TEST(test_e2e_values_carry_target_capaian_and_predikat)
+{
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	assert_capaian("surat", V1, "202203", 90, 88.89, "Baik");       /* 80 % of 90 */
+	assert_capaian("surat", "", "2022Q1", 90, 96.30, "Sangat Baik"); /* 13/15 = 86.67 % */
+	assert_capaian("akta", "", "2022", 80, 62.50, "Kurang");         /* 1/2 = 50 % */
+	assert_capaian("akta", V1, "202203", 70, 142.86, "Sangat Baik"); /* triwulan I: 70 */
+	assert_capaian("tertib", "", "2022", -1, 0, NULL);               /* no target */
+	/* no data: the target, and no capaian */
+	char *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "query --json --indicator akta --period 2022Q2", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"target\":75.5"));
+	ck_assert_ptr_null(strstr(out, "capaian"));
+	free(out);
+	/* the table shows them too, in Indonesian */
+	ck_assert_int_eq(harness_iki(&d, "query --indicator surat --period 2022Q1", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "Capaian"));
+	ck_assert_ptr_nonnull(strstr(out, "96.30"));
+	ck_assert_ptr_nonnull(strstr(out, "Sangat Baik"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_e2e_resubmitting_a_file_changes_nothing)
 {
 	char *out = NULL;
@@ -420,6 +468,7 @@ static Suite *e2e_suite(void)
 	tcase_add_checked_fixture(tc, start_mini, stop_mini);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_e2e_submit_file_then_query_values);
+	tcase_add_test(tc, test_e2e_values_carry_target_capaian_and_predikat);
 	tcase_add_test(tc, test_e2e_resubmitting_a_file_changes_nothing);
 	tcase_add_test(tc, test_e2e_values_survive_clean_stop_and_kill_9);
 	tcase_add_test(tc, test_e2e_rejected_events_get_codes_and_exit_1);

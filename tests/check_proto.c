@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iki.h"
+#include "lakip.h"
 #include "period.h"
 #include "proto.h"
 
@@ -173,6 +174,86 @@ START_TEST(test_golden_bytes_mean_what_the_page_says)
 	ck_assert(proto_value_ratio(&m.values[0], &r));
 	ck_assert_double_eq_tol(r, 91.6666666666, 1e-9);
 	proto_msg_clear(&m);
+}
+END_TEST
+
+/* ---- LAKIP arithmetic: capaian and predikat ---- */
+
+START_TEST(test_capaian_up_and_down)
+{
+	double c;
+	ck_assert(lakip_capaian(90.0, 100.0, true, &c));
+	ck_assert_double_eq_tol(c, 90.0, 1e-9);
+	ck_assert(lakip_capaian(45.0, 90.0, true, &c));
+	ck_assert_double_eq_tol(c, 50.0, 1e-9);
+	/* less is better: 2 x target - realisasi, over the target */
+	ck_assert(lakip_capaian(8.0, 10.0, false, &c));
+	ck_assert_double_eq_tol(c, 120.0, 1e-9);
+	ck_assert(lakip_capaian(25.0, 10.0, false, &c));
+	ck_assert_double_eq_tol(c, -50.0, 1e-9);
+	ck_assert(!lakip_capaian(50.0, 0.0, true, &c));
+	ck_assert(!lakip_capaian(50.0, -1.0, false, &c));
+}
+END_TEST
+
+START_TEST(test_predikat_bands_at_their_edges)
+{
+	struct lakip_bands b;
+	lakip_bands_default(&b);
+	static const struct {
+		double capaian;
+		const char *band;
+	} cases[] = {
+	    {150.0, "Sangat Baik"}, {91.0, "Sangat Baik"}, {90.996, "Sangat Baik"},
+	    {90.994, "Baik"},       {76.0, "Baik"},        {75.99, "Cukup"},
+	    {66.0, "Cukup"},        {65.5, "Kurang"},      {51.0, "Kurang"},
+	    {50.99, "Sangat Kurang"}, {0.0, "Sangat Kurang"}, {-20.0, "Sangat Kurang"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(!strcmp(lakip_predikat(&b, cases[i].capaian), cases[i].band),
+			      "%.3f: %s, want %s", cases[i].capaian, lakip_predikat(&b, cases[i].capaian),
+			      cases[i].band);
+	struct lakip_bands none = {.n = 0};
+	ck_assert_str_eq(lakip_predikat(&none, 50), "");
+}
+END_TEST
+
+START_TEST(test_percentages_parse_in_hundredths)
+{
+	int64_t v;
+	ck_assert(lakip_parse_percent("95", 100000, &v) && v == 9500);
+	ck_assert(lakip_parse_percent("95.5", 100000, &v) && v == 9550);
+	ck_assert(lakip_parse_percent("95,25", 100000, &v) && v == 9525);
+	ck_assert(lakip_parse_percent("0", 100000, &v) && v == 0);
+	ck_assert(lakip_parse_percent("1000", 100000, &v) && v == 100000);
+	static const char *const bad[] = {"", "-5", "95.", "95.123", "1000.01", "9 5", "95%",
+					  "abc", ".5", "1e2"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!lakip_parse_percent(bad[i], 100000, &v), "'%s' parsed", bad[i]);
+}
+END_TEST
+
+START_TEST(test_value_with_target_capaian_round_trips)
+{
+	struct proto_value v[2] = {
+		{.indicator = "iki06", .orgunit = "35.27.03", .period = "2022", .num = 9, .den = 10,
+		 .factor = 100, .has_target = true, .target = 9550, .revised = true,
+		 .target_original = 9000, .has_capaian = true, .capaian = 94.24083769633508,
+		 .predikat = "Sangat Baik"},
+		{.indicator = "iki07", .orgunit = "35.27.03", .period = "2022", .factor = 100,
+		 .has_target = true, .target = 10000}, /* a target, no data: no capaian */
+	};
+	struct proto_msg m = {.type = PROTO_VALUES, .req = 3, .values = v, .n_values = 2}, b;
+	round_trip(&m, &b);
+	ck_assert_int_eq(b.n_values, 2);
+	ck_assert(b.values[0].has_target && b.values[0].target == 9550);
+	ck_assert(b.values[0].revised && b.values[0].target_original == 9000);
+	ck_assert(b.values[0].has_capaian);
+	ck_assert_double_eq(b.values[0].capaian, v[0].capaian);
+	ck_assert_str_eq(b.values[0].predikat, "Sangat Baik");
+	ck_assert(b.values[1].has_target && !b.values[1].revised && !b.values[1].has_capaian);
+	ck_assert_str_eq(b.values[1].predikat, "");
+	proto_msg_clear(&b);
 }
 END_TEST
 
@@ -950,6 +1031,10 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_protocol_md_goldens_round_trip);
 	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
+	tcase_add_test(tc, test_capaian_up_and_down);
+	tcase_add_test(tc, test_predikat_bands_at_their_edges);
+	tcase_add_test(tc, test_percentages_parse_in_hundredths);
+	tcase_add_test(tc, test_value_with_target_capaian_round_trips);
 	tcase_add_test(tc, test_submitted_error_and_update_round_trip);
 	tcase_add_test(tc, test_query_snapshot_values_round_trip);
 	tcase_add_test(tc, test_encoder_refuses_what_the_decoder_would);
