@@ -245,23 +245,36 @@ int iki_submit(struct iki_client *c, const struct proto_event *events, size_t n,
 	return 0;
 }
 
+/* Send one request and wait for its reply (older, stale replies are dropped). */
+static int exchange(struct iki_client *c, struct proto_msg *m, struct proto_msg *r)
+{
+	int rc = send_msg(c, m);
+	while (rc == 0) {
+		rc = recv_msg(c, r);
+		if (rc < 0 || r->req == m->req)
+			break;
+		proto_msg_clear(r); /* a stale reply */
+	}
+	return rc;
+}
+
+/* The code of a refusal (message filled when not NULL), or IKI_EINTERNAL for an odd reply. */
+static int refusal(const struct proto_msg *r, char *message)
+{
+	if (message)
+		snprintf(message, PROTO_TEXT_MAX + 1, "%s", r->type == PROTO_ERROR ? r->message : "");
+	return r->type == PROTO_ERROR ? r->code : IKI_EINTERNAL;
+}
+
 /* A query or a snapshot: both are answered with values (or an error). */
 static int values_request(struct iki_client *c, enum proto_type type, const struct proto_query *q,
 			  struct proto_value **values, size_t *n_values, uint64_t *seq,
 			  char *message)
 {
 	struct proto_msg m = {.type = type, .query = *q}, r = {0};
-	int rc = send_msg(c, &m);
 	*values = NULL;
 	*n_values = 0;
-	while (rc == 0) {
-		rc = recv_msg(c, &r);
-		if (rc < 0)
-			return rc;
-		if (r.req == m.req)
-			break;
-		proto_msg_clear(&r); /* a stale reply */
-	}
+	int rc = exchange(c, &m, &r);
 	if (rc < 0)
 		return rc;
 	if (r.type == PROTO_VALUES) {
@@ -272,11 +285,21 @@ static int values_request(struct iki_client *c, enum proto_type type, const stru
 		r.values = NULL;
 		r.n_values = 0;
 	} else {
-		rc = r.type == PROTO_ERROR ? r.code : IKI_EINTERNAL;
-		if (message)
-			snprintf(message, PROTO_TEXT_MAX + 1, "%s", r.message);
+		rc = refusal(&r, message);
 	}
 	proto_msg_clear(&r);
+	return rc;
+}
+
+int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)
+{
+	struct proto_msg m = {.type = PROTO_DESCRIBE};
+	memset(catalog, 0, sizeof(*catalog));
+	int rc = exchange(c, &m, catalog);
+	if (rc == 0 && catalog->type != PROTO_CATALOG) {
+		rc = refusal(catalog, message);
+		proto_msg_clear(catalog);
+	}
 	return rc;
 }
 

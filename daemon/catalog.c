@@ -1107,3 +1107,37 @@ int64_t catalog_target(const struct catalog *c, int i, struct period p)
 	int q = p.kind == PERIOD_QUARTER ? p.n : p.kind == PERIOD_MONTH ? (p.n + 2) / 3 : 0;
 	return q && t[q] > 0 ? t[q] : t[0];
 }
+
+/* The name of a quantity, in words: an element's name, or a case type's with its step. */
+static void quantity_words(const struct catalog *c, int q, char *buf, size_t n)
+{
+	static const char *const steps[] = {"dibuka", "selesai", "selesai tepat waktu"};
+	for (int i = 0; i < c->n_elements; i++)
+		if (c->elements[i].quantity == q) {
+			snprintf(buf, n, "%s", c->elements[i].name);
+			return;
+		}
+	for (int i = 0; i < c->n_casetypes; i++)
+		if (q >= c->casetypes[i].quantity && q <= c->casetypes[i].quantity + 2) {
+			snprintf(buf, n, "%s (%s)", c->casetypes[i].name,
+				 steps[q - c->casetypes[i].quantity]);
+			return;
+		}
+	snprintf(buf, n, "%s", c->quantities[q].code);
+}
+
+void catalog_formula_words(const struct catalog *c, int i, bool den, char *buf, size_t n)
+{
+	const struct catalog_indicator *ind = &c->indicators[i];
+	const int *terms = den ? ind->den : ind->num;
+	int count = den ? ind->n_den : ind->n_num;
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int t = 0; t < count && len + 1 < n; t++) {
+		char words[PROTO_TEXT_MAX + 32];
+		quantity_words(c, terms[t], words, sizeof(words));
+		int w = snprintf(buf + len, n - len, "%s%s", t ? " + " : "", words);
+		len += w > 0 ? (size_t)w : 0;
+	}
+	iki_utf8_trim(buf); /* a cut at n may split a character */
+}

@@ -127,6 +127,12 @@ bool catalog_reports(const char *reporters, const char *section);
  */
 int64_t catalog_target(const struct catalog *c, int i, struct period p);
 
+/*
+ * One side of indicator i's formula in words (the numerator, or with den the denominator): the
+ * names of its quantities joined with " + ", cut to buf's size n on a character boundary.
+ */
+void catalog_formula_words(const struct catalog *c, int i, bool den, char *buf, size_t n);
+
 /* Whether indicator i is shown under jabatan j (exact, case-insensitive match). */
 int catalog_indicator_has_jabatan(const struct catalog *c, int i, const char *jabatan);
 

@@ -304,6 +304,47 @@ static void reply_values(struct server *s, struct pending *p)
 	free(r.values);
 }
 
+/* What the catalog holds: its indicators in words, its org units. */
+static void reply_catalog(struct server *s, struct pending *p)
+{
+	const struct catalog *c = s->cat;
+	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
+	r.indicators = calloc((size_t)c->n_indicators + 1, sizeof(*r.indicators));
+	r.orgunits = calloc((size_t)c->n_orgunits + 1, sizeof(*r.orgunits));
+	if (!r.indicators || !r.orgunits) {
+		send_error(s, p, -ENOMEM, NULL);
+		proto_msg_clear(&r);
+		return;
+	}
+	snprintf(r.title, sizeof(r.title), "%s", c->title);
+	for (int i = 0; i < c->n_indicators; i++) {
+		const struct catalog_indicator *ci = &c->indicators[i];
+		struct proto_indicator *d = &r.indicators[r.n_indicators++];
+		snprintf(d->indicator, sizeof(d->indicator), "%s", ci->code);
+		snprintf(d->rows, sizeof(d->rows), "%s", ci->rows);
+		snprintf(d->name, sizeof(d->name), "%s", ci->name);
+		catalog_indicator_jabatan(c, i, d->jabatan, sizeof(d->jabatan));
+		snprintf(d->sasaran, sizeof(d->sasaran), "%s", ci->sasaran);
+		snprintf(d->kind, sizeof(d->kind), "%s", ci->kind);
+		catalog_formula_words(c, i, false, d->numerator, sizeof(d->numerator));
+		catalog_formula_words(c, i, true, d->denominator, sizeof(d->denominator));
+		d->factor = ci->factor;
+		d->down = ci->polarity == CATALOG_DOWN;
+		snprintf(d->source, sizeof(d->source), "%s", ci->source);
+	}
+	for (int i = 0; i < c->n_orgunits; i++) {
+		const struct catalog_orgunit *co = &c->orgunits[i];
+		struct proto_orgunit *o = &r.orgunits[r.n_orgunits++];
+		snprintf(o->code, sizeof(o->code), "%s", co->code);
+		snprintf(o->name, sizeof(o->name), "%s", co->name);
+		snprintf(o->kind, sizeof(o->kind), "%s", co->kind);
+		if (co->parent >= 0)
+			snprintf(o->parent, sizeof(o->parent), "%s", c->orgunits[co->parent].code);
+	}
+	send_reply(s, p, &r);
+	proto_msg_clear(&r);
+}
+
 /* Answer one request, in arrival order; storage_rc is the batch's commit outcome. */
 static void reply(struct server *s, struct pending *p, int storage_rc)
 {
@@ -322,6 +363,8 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 		send_reply(s, p, &r);
 	} else if (p->msg.type == PROTO_QUERY || p->msg.type == PROTO_SNAPSHOT) {
 		reply_values(s, p);
+	} else if (p->msg.type == PROTO_DESCRIBE) {
+		reply_catalog(s, p);
 	} else {
 		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}

@@ -65,6 +65,13 @@ int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_va
 int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
 		 size_t *n_values, uint64_t *seq, char *message);
 
+/*
+ * What ikid's catalog holds: on success *catalog is a decoded "catalog" message (title,
+ * indicators with their formulas in words, sasaran and source, org units); free it with
+ * proto_msg_clear. Same returns as iki_query.
+ */
+int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message);
+
 /* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
 int iki_watch(struct iki_client *c, const char *prefix);
 

@@ -14,6 +14,7 @@ static const char *const type_names[] = {
 	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
 	[PROTO_VALUES] = "values", [PROTO_ERROR] = "error",         [PROTO_UPDATE] = "update",
 	[PROTO_SNAPSHOT] = "snapshot", [PROTO_HEARTBEAT] = "heartbeat",
+	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog",
 };
 
 static const char *const op_names[] = {
@@ -63,6 +64,8 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->events);
 	free(m->results);
 	free(m->values);
+	free(m->indicators);
+	free(m->orgunits);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -423,6 +426,59 @@ static int decode_error(const msgpack_object_map *m, struct proto_msg *msg)
 	return 0;
 }
 
+static int decode_indicator(const msgpack_object_map *m, struct proto_indicator *d)
+{
+	char polarity[8];
+	d->factor = 100;
+	if (get_str(m, "indicator", d->indicator, sizeof(d->indicator), true) < 0 ||
+	    get_str(m, "rows", d->rows, sizeof(d->rows), false) < 0 ||
+	    get_str(m, "name", d->name, sizeof(d->name), true) < 0 ||
+	    get_str(m, "jabatan", d->jabatan, sizeof(d->jabatan), false) < 0 ||
+	    get_str(m, "sasaran", d->sasaran, sizeof(d->sasaran), false) < 0 ||
+	    get_str(m, "kind", d->kind, sizeof(d->kind), false) < 0 ||
+	    get_str(m, "numerator", d->numerator, sizeof(d->numerator), true) < 0 ||
+	    get_str(m, "denominator", d->denominator, sizeof(d->denominator), true) < 0 ||
+	    get_int(m, "factor", &d->factor, false) < 0 ||
+	    get_str(m, "polarity", polarity, sizeof(polarity), true) < 0 ||
+	    get_str(m, "source", d->source, sizeof(d->source), false) < 0)
+		return IKI_EFIELD;
+	if (strcmp(polarity, "up") && strcmp(polarity, "down"))
+		return IKI_EFIELD;
+	d->down = !strcmp(polarity, "down");
+	return 0;
+}
+
+static int decode_orgunit(const msgpack_object_map *m, struct proto_orgunit *o)
+{
+	if (get_str(m, "code", o->code, sizeof(o->code), true) < 0 ||
+	    get_str(m, "name", o->name, sizeof(o->name), true) < 0 ||
+	    get_str(m, "kind", o->kind, sizeof(o->kind), false) < 0 ||
+	    get_str(m, "parent", o->parent, sizeof(o->parent), false) < 0)
+		return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *ind = get_maps(m, "indicators", PROTO_VALUES_MAX);
+	const msgpack_object_array *ou = get_maps(m, "orgunits", PROTO_VALUES_MAX);
+	if (!ind || !ou || get_str(m, "title", msg->title, sizeof(msg->title), false) < 0)
+		return IKI_EFIELD;
+	msg->indicators = calloc(ind->size ? ind->size : 1, sizeof(*msg->indicators));
+	msg->orgunits = calloc(ou->size ? ou->size : 1, sizeof(*msg->orgunits));
+	if (!msg->indicators || !msg->orgunits)
+		return -ENOMEM;
+	msg->n_indicators = ind->size;
+	msg->n_orgunits = ou->size;
+	for (uint32_t i = 0; i < ind->size; i++)
+		if (decode_indicator(&ind->ptr[i].via.map, &msg->indicators[i]) < 0)
+			return IKI_EFIELD;
+	for (uint32_t i = 0; i < ou->size; i++)
+		if (decode_orgunit(&ou->ptr[i].via.map, &msg->orgunits[i]) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
 static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	switch (msg->type) {
@@ -434,6 +490,8 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_UPDATE: return decode_update(m, msg);
 	case PROTO_SNAPSHOT: return decode_query(m, msg);
 	case PROTO_HEARTBEAT: return get_uint(m, "seq", &msg->seq) < 0 ? IKI_EFIELD : 0;
+	case PROTO_DESCRIBE: return 0;
+	case PROTO_CATALOG: return decode_catalog(m, msg);
 	}
 	return IKI_ETYPE;
 }
@@ -568,6 +626,39 @@ static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 	}
 }
 
+/* Optional strings are left out when empty. */
+static void pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
+{
+	if (val[0])
+		pack_kv_str(pk, key, val);
+}
+
+static void pack_indicator(msgpack_packer *pk, const struct proto_indicator *d)
+{
+	msgpack_pack_map(pk, 6 + (d->rows[0] != 0) + (d->jabatan[0] != 0) + (d->sasaran[0] != 0) +
+				 (d->kind[0] != 0) + (d->source[0] != 0));
+	pack_kv_str(pk, "indicator", d->indicator);
+	pack_opt_str(pk, "rows", d->rows);
+	pack_kv_str(pk, "name", d->name);
+	pack_opt_str(pk, "jabatan", d->jabatan);
+	pack_opt_str(pk, "sasaran", d->sasaran);
+	pack_opt_str(pk, "kind", d->kind);
+	pack_kv_str(pk, "numerator", d->numerator);
+	pack_kv_str(pk, "denominator", d->denominator);
+	pack_kv_int(pk, "factor", d->factor);
+	pack_kv_str(pk, "polarity", d->down ? "down" : "up");
+	pack_opt_str(pk, "source", d->source);
+}
+
+static void pack_orgunit(msgpack_packer *pk, const struct proto_orgunit *o)
+{
+	msgpack_pack_map(pk, 2 + (o->kind[0] != 0) + (o->parent[0] != 0));
+	pack_kv_str(pk, "code", o->code);
+	pack_kv_str(pk, "name", o->name);
+	pack_opt_str(pk, "kind", o->kind);
+	pack_opt_str(pk, "parent", o->parent);
+}
+
 /* Number of body keys each type adds to the envelope's v, type and req. */
 static uint32_t body_keys(const struct proto_msg *m)
 {
@@ -581,6 +672,8 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_ERROR: return 2;
 	case PROTO_UPDATE: return 2;
 	case PROTO_HEARTBEAT: return 1;
+	case PROTO_DESCRIBE: return 0;
+	case PROTO_CATALOG: return 2 + (m->title[0] != 0);
 	default: return 1;
 	}
 }
@@ -636,6 +729,20 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		pack_str(pk, "seq");
 		msgpack_pack_uint64(pk, m->seq);
 		break;
+	case PROTO_DESCRIBE:
+		break;
+	case PROTO_CATALOG:
+		if (m->title[0])
+			pack_kv_str(pk, "title", m->title);
+		pack_str(pk, "indicators");
+		msgpack_pack_array(pk, m->n_indicators);
+		for (i = 0; i < m->n_indicators; i++)
+			pack_indicator(pk, &m->indicators[i]);
+		pack_str(pk, "orgunits");
+		msgpack_pack_array(pk, m->n_orgunits);
+		for (i = 0; i < m->n_orgunits; i++)
+			pack_orgunit(pk, &m->orgunits[i]);
+		break;
 	}
 }
 
@@ -643,7 +750,8 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 static bool encodable(const struct proto_msg *m)
 {
 	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1) ||
-	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX)
+	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX ||
+	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_CLOSE)

@@ -30,6 +30,8 @@ enum proto_type {
 	PROTO_UPDATE,     /* "update": ikid -> subscribers (PUB), one changed indicator value */
 	PROTO_SNAPSHOT,   /* "snapshot": client -> ikid, every stored value, with the seq it is at */
 	PROTO_HEARTBEAT,  /* "heartbeat": ikid -> subscribers (PUB) when idle, with the last seq */
+	PROTO_DESCRIBE,   /* "describe": client -> ikid, what the catalog holds */
+	PROTO_CATALOG,    /* "catalog": ikid -> client, the indicators and org units it serves */
 };
 
 /* Event operations: add to a flow, set a state, open or close a case. */
@@ -90,6 +92,29 @@ struct proto_value {
 	char predikat[32];       /* its band, e.g. "Sangat Baik" */
 };
 
+/* An indicator as the catalog describes it (a "catalog" message). */
+struct proto_indicator {
+	char indicator[PROTO_CODE_MAX + 1];
+	char rows[32];                      /* the document's rows, "22, 23"; may be "" */
+	char name[PROTO_TEXT_MAX + 1];
+	char jabatan[PROTO_TEXT_MAX + 1];   /* positions joined with "; " */
+	char sasaran[PROTO_TEXT_MAX + 1];
+	char kind[16];
+	char numerator[PROTO_TEXT_MAX + 1]; /* in words: the quantities' names joined with " + " */
+	char denominator[PROTO_TEXT_MAX + 1];
+	int64_t factor;
+	bool down;                          /* less is better */
+	char source[PROTO_TEXT_MAX + 1];    /* sumber data */
+};
+
+/* An org unit of the catalog. */
+struct proto_orgunit {
+	char code[PROTO_ORGUNIT_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];
+	char kind[16];
+	char parent[PROTO_ORGUNIT_MAX + 1]; /* "" for the root */
+};
+
 /* A decoded message. Fields beyond type and req are used by the types noted beside them. */
 struct proto_msg {
 	enum proto_type type;
@@ -106,6 +131,11 @@ struct proto_msg {
 				       * heartbeat: the last seq published */
 	int code;                     /* error */
 	char message[PROTO_TEXT_MAX + 1];
+	char title[PROTO_TEXT_MAX + 1];       /* catalog */
+	struct proto_indicator *indicators;  /* catalog (owned) */
+	size_t n_indicators;
+	struct proto_orgunit *orgunits;      /* catalog (owned) */
+	size_t n_orgunits;
 };
 
 /*
