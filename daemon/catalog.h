@@ -80,6 +80,8 @@ struct catalog_quantity {
 	int n_indicators;
 };
 
+enum { HASH_ORGUNIT, HASH_ELEMENT, HASH_CASETYPE, HASH_INDICATOR, HASH_QUANTITY, HASH_KINDS };
+
 struct catalog {
 	char title[PROTO_TEXT_MAX + 1];
 	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (the kecamatan) */
@@ -93,6 +95,7 @@ struct catalog {
 	struct catalog_quantity *quantities;
 	int n_quantities;
 	struct lakip_bands bands; /* predikat bands ('band' keys; the common five by default) */
+	struct catalog_hash *hash[HASH_KINDS]; /* code lookups, built once loaded (private) */
 };
 
 /*
