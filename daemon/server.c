@@ -410,12 +410,22 @@ static void publish(struct server *s, const struct store_change *c)
 
 /* ---- the batch ---- */
 
-/* Refuse an event outside the sender's scope (result set, logged); false when it may go on. */
+/*
+ * Refuse an event outside the sender's scope (result set, logged); false when it may go on. A
+ * correction must be in scope, and so must the event it corrects.
+ */
 static bool out_of_scope(const struct pending *p, const struct proto_event *ev,
-			 struct proto_result *res, const struct catalog *cat)
+			 struct proto_result *res, const struct catalog *cat, struct store_batch *b)
 {
-	if (ev->err || auth_event(&p->client, cat, ev) == 0)
+	struct proto_event orig;
+	if (ev->err)
 		return false;
+	if (auth_event(&p->client, cat, ev) == 0) {
+		if (!ev->ref[0] || store_event_get(b, ev->ref, &orig) < 0 ||
+		    auth_event(&p->client, cat, &orig) == 0)
+			return false; /* an unknown ref is the store's to refuse */
+		ev = &orig;
+	}
 	res->status = PROTO_STATUS_ERROR;
 	res->code = IKI_ESCOPE;
 	snprintf(res->message, sizeof(res->message), "%s (%s %s; %s %s)", iki_strerror(IKI_ESCOPE),
@@ -442,7 +452,7 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 		if (rc == 0 && !b)
 			rc = store_begin(s->st, &b);
 		for (size_t j = 0; rc == 0 && j < p->msg.n_events; j++)
-			if (!out_of_scope(p, &p->msg.events[j], &p->results[j], s->cat))
+			if (!out_of_scope(p, &p->msg.events[j], &p->results[j], s->cat, b))
 				rc = store_apply(b, &p->msg.events[j], p->who, &p->results[j]);
 		any = true;
 	}

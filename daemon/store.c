@@ -21,9 +21,13 @@
  *   cases   "<case type>\0<case id>" -> case record (open date, close date, org unit)
  *   latest  "<quantity>\0<orgunit>\0<period>" -> latest state value set inside that period
  *   agg     "<quantity>\0<orgunit>\0<period>" -> i64 sum over the org unit's subtree
+ *   voided  event id -> the id of the event that voided or replaced it
+ *   states  "<quantity>\0<orgunit>\0" + u32 date + u64 sequence -> i64: every state set, so
+ *           that a voided one can give way to the one before it
+ *   locks   period id -> lock record (u64 milliseconds, who)
  * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
  */
-#define STORE_SCHEMA 1
+#define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
 #define STORE_MAP_DEFAULT ((size_t)4 << 30)
 #define KEY_MAX 256
 #define CASE_OPEN_ONLY INT32_MIN
@@ -31,14 +35,17 @@
 
 static const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
 
-enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_COUNT };
-static const char *const db_names[DB_COUNT] = {"meta", "events", "ids", "cases", "latest", "agg"};
+enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES, DB_LOCKS,
+       DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta", "events", "ids",    "cases", "latest",
+					       "agg",  "voided", "states", "locks"};
 
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[DB_COUNT];
 	const struct catalog *cat;
 	struct store_batch *open_batch;
+	bool upgrade; /* an older schema: derived values are rebuilt on open */
 };
 
 /* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
@@ -49,9 +56,19 @@ struct delta {
 	bool used;
 };
 
+/* A delta applied while an event may still be undone (a replacement's parts, see derive). */
+struct undo {
+	int q, ou;
+	struct period p;
+	int64_t d;
+};
+
 struct store_batch {
 	struct store *s;
 	MDB_txn *txn;
+	struct undo *journal; /* while journaling: the deltas of the event being derived */
+	size_t n_journal, cap_journal;
+	bool journaling;
 	int err; /* sticky: the first storage error; later calls do nothing */
 	uint64_t events, pubseq;
 	uint64_t now_ms; /* when the batch began: the time stored with each of its events */
@@ -112,7 +129,9 @@ static int open_dbs(struct store *s)
 	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
 	for (int i = 0; rc == 0 && i < DB_COUNT; i++)
 		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
-	if (rc == 0 && meta_get(txn, s->dbi[DB_META], "schema") == 0)
+	uint64_t schema = rc == 0 ? meta_get(txn, s->dbi[DB_META], "schema") : 0;
+	s->upgrade = schema != 0 && schema < STORE_SCHEMA;
+	if (rc == 0 && schema != STORE_SCHEMA)
 		rc = meta_put(txn, s->dbi[DB_META], "schema", STORE_SCHEMA) < 0 ? MDB_PANIC : 0;
 	if (rc == 0)
 		return map_err(mdb_txn_commit(txn));
@@ -142,6 +161,9 @@ int store_open(const char *dir, const struct catalog *cat, const struct store_op
 	if (rc == 0)
 		rc = mdb_env_open(s->env, dir, flags, 0640);
 	rc = rc ? map_err(rc) : open_dbs(s);
+	uint64_t replayed, skipped;
+	if (rc == 0 && s->upgrade) /* the new schema's derived databases come from the log */
+		rc = store_rebuild(s, &replayed, &skipped);
 	if (rc < 0) {
 		store_close(&s);
 		return rc;
@@ -238,9 +260,27 @@ static int delta_grow(struct store_batch *b)
 	return 0;
 }
 
+/* Note a delta while journaling, so that it can be taken back. */
+static void journal(struct store_batch *b, int q, int ou, struct period p, int64_t d)
+{
+	if (b->n_journal == b->cap_journal) {
+		size_t cap = b->cap_journal ? 2 * b->cap_journal : 64;
+		struct undo *j = realloc(b->journal, cap * sizeof(*j));
+		if (!j) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->journal = j;
+		b->cap_journal = cap;
+	}
+	b->journal[b->n_journal++] = (struct undo){q, ou, p, d};
+}
+
 /* Add d to the slot of (q, ou, p) and of every ancestor of ou: values roll up the tree. */
 static void delta_add(struct store_batch *b, int q, int ou, struct period p, int64_t d)
 {
+	if (b->journaling)
+		journal(b, q, ou, p, d);
 	for (; ou >= 0 && b->err == 0; ou = b->s->cat->orgunits[ou].parent) {
 		if ((b->used + 1) * 2 > b->cap && (b->err = delta_grow(b)) < 0)
 			return;
@@ -298,6 +338,7 @@ void store_abort(struct store_batch **bp)
 	if (b->s->open_batch == b)
 		b->s->open_batch = NULL;
 	free(b->slots);
+	free(b->journal);
 	free(b);
 	*bp = NULL;
 }
@@ -310,7 +351,7 @@ void store_abort(struct store_batch **bp)
  * and when (u64 milliseconds since the epoch, u16 length + who). All big-endian. Two events are
  * the same event when their contents are equal byte for byte.
  */
-#define RECORD_MAX 2048 /* content (at most 739 bytes) + time + who (at most 400) */
+#define RECORD_MAX 2048 /* content (at most 805 bytes) + time + who (at most 400) */
 
 struct writer {
 	uint8_t *p;
@@ -344,6 +385,7 @@ static size_t record_build(const struct proto_event *ev, int32_t date, uint64_t 
 	w_str(&w, ev->orgunit);
 	w_str(&w, ev->case_id);
 	w_str(&w, ev->comment);
+	w_str(&w, ev->ref); /* schema 2 */
 	size_t content = w.n - 4;
 	struct writer head = {buf, 0};
 	w_int(&head, content, 4);
@@ -383,12 +425,16 @@ static void r_str(struct reader *r, char *buf, size_t size)
 	r->off += len;
 }
 
-/* Read an event back from its record (the inverse of record_build). Returns 0 or IKI_ESTORAGE. */
-static int record_parse(const MDB_val *v, struct proto_event *ev)
+/*
+ * Read an event back from its record (the inverse of record_build), with who sent it and when
+ * (who and ms may be NULL). Returns 0 or IKI_ESTORAGE.
+ */
+static int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size,
+			     uint64_t *ms)
 {
 	struct reader r = {v->mv_data, v->mv_size, 0, false};
 	memset(ev, 0, sizeof(*ev));
-	r_int(&r, 4); /* content length */
+	size_t content = 4 + (size_t)r_int(&r, 4);
 	int32_t days = (int32_t)(uint32_t)r_int(&r, 4);
 	ev->op = (enum proto_op)r_int(&r, 1);
 	ev->value = (int64_t)r_int(&r, 8);
@@ -397,9 +443,27 @@ static int record_parse(const MDB_val *v, struct proto_event *ev)
 	r_str(&r, ev->orgunit, sizeof(ev->orgunit));
 	r_str(&r, ev->case_id, sizeof(ev->case_id));
 	r_str(&r, ev->comment, sizeof(ev->comment));
-	if (!r.bad)
+	if (r.off < content) /* schema 1 records end here */
+		r_str(&r, ev->ref, sizeof(ev->ref));
+	r.off = content;
+	uint64_t at = r_int(&r, 8);
+	char name[PROTO_TEXT_MAX + 1];
+	r_str(&r, name, sizeof(name));
+	if (ms)
+		*ms = at;
+	if (who && who_size) { /* names are short; a longer one is cut */
+		size_t wn = strnlen(name, who_size - 1);
+		memcpy(who, name, wn);
+		who[wn] = '\0';
+	}
+	if (!r.bad && (ev->element[0] || ev->op != PROTO_OP_VOID))
 		period_date_format(days, ev->date);
 	return r.bad ? IKI_ESTORAGE : 0;
+}
+
+static int record_parse(const MDB_val *v, struct proto_event *ev)
+{
+	return record_parse_full(v, ev, NULL, 0, NULL);
 }
 
 /* Whether a stored record holds the same content as a new one. */
@@ -413,6 +477,7 @@ static bool record_same(const MDB_val *stored, const uint8_t *rec)
 
 /* What an event refers to, once checked. */
 struct resolved {
+	uint64_t seq; /* the event's place in the log */
 	int32_t date;
 	int ou;
 	int el; /* element index, or -1 */
@@ -486,37 +551,101 @@ struct latest {
 	int64_t value;
 };
 
+/* The states index key of (q, ou) up to the date and sequence: "<q>\0<ou>\0" date seq. */
+static size_t state_key(const struct catalog *cat, int q, int ou, int32_t date, uint64_t seq,
+			char *buf)
+{
+	size_t n = key3(buf, cat->quantities[q].code, cat->orgunits[ou].code, "") + 1;
+	buf[n - 1] = '\0';
+	uint32_t d = (uint32_t)date ^ 0x80000000u; /* sorts as signed */
+	for (int i = 3; i >= 0; i--, d >>= 8)
+		buf[n + (size_t)i] = (char)(d & 0xff);
+	put_be64((uint8_t *)buf + n + 4, seq);
+	return n + 12;
+}
+
 /*
  * A state takes, in each period, the value set with the latest date inside it (DHIS2's "last
- * value in period"; on equal dates the later arrival wins). The change of that value at the org
- * unit is the delta its subtree sums receive.
+ * value in period"; on equal dates the later arrival wins): the last entry of the states index
+ * within the period. Set the latest value of (q, ou, p) to that, and give its subtree sums the
+ * change as a delta.
  */
-static void derive_state(struct store_batch *b, int q, const struct resolved *r, int64_t value)
+static void state_recompute(struct store_batch *b, int q, int ou, struct period p)
 {
 	const struct store *s = b->s;
-	for (int k = 0; k < N_KINDS && b->err == 0; k++) {
-		struct period p = period_of_date(r->date, kinds[k]);
-		char key[KEY_MAX];
-		struct latest cur = {0, 0}, next = {r->date, value};
-		MDB_val kv = {agg_key(s->cat, q, r->ou, p, key), key}, v;
-		int rc = mdb_get(b->txn, s->dbi[DB_LATEST], &kv, &v);
-		if (rc == 0 && v.mv_size == sizeof(cur))
-			memcpy(&cur, v.mv_data, sizeof(cur));
-		else if (rc != MDB_NOTFOUND)
-			b->err = map_err(rc);
-		if (b->err || (rc == 0 && r->date < cur.date))
-			continue;
-		v = (MDB_val){sizeof(next), &next};
-		b->err = map_err(mdb_put(b->txn, s->dbi[DB_LATEST], &kv, &v, 0));
-		delta_add(b, q, r->ou, p, value - cur.value);
+	char key[KEY_MAX], lo[KEY_MAX], hi[KEY_MAX];
+	int32_t first, last;
+	period_bounds(p, &first, &last);
+	size_t prefix = state_key(s->cat, q, ou, 0, 0, lo) - 12;
+	size_t nlo = state_key(s->cat, q, ou, first, 0, lo);
+	MDB_val k = {state_key(s->cat, q, ou, last + 1, 0, hi), hi}, v;
+	MDB_cursor *cur;
+	struct latest cur_l = {0, 0}, next = {0, 0};
+	bool have = false;
+	int rc = mdb_cursor_open(b->txn, s->dbi[DB_STATES], &cur);
+	if (rc == 0) {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+		rc = mdb_cursor_get(cur, &k, &v, rc == 0 ? MDB_PREV : MDB_LAST);
+		have = rc == 0 && k.mv_size == nlo && memcmp(k.mv_data, lo, prefix) == 0 &&
+		       memcmp(k.mv_data, lo, nlo) >= 0 && v.mv_size == sizeof(int64_t);
+		if (have) {
+			const uint8_t *d = (const uint8_t *)k.mv_data + prefix;
+			next.date = (int32_t)(((uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 |
+					       (uint32_t)d[2] << 8 | d[3]) ^ 0x80000000u);
+			memcpy(&next.value, v.mv_data, sizeof(next.value));
+		}
+		mdb_cursor_close(cur);
+		rc = rc == MDB_NOTFOUND ? 0 : rc;
 	}
+	if (rc != 0) {
+		b->err = map_err(rc);
+		return;
+	}
+	MDB_val kv = {agg_key(s->cat, q, ou, p, key), key};
+	rc = mdb_get(b->txn, s->dbi[DB_LATEST], &kv, &v);
+	if (rc == 0 && v.mv_size == sizeof(cur_l))
+		memcpy(&cur_l, v.mv_data, sizeof(cur_l));
+	else if (rc != MDB_NOTFOUND)
+		b->err = map_err(rc);
+	if (b->err)
+		return;
+	v = (MDB_val){sizeof(next), &next};
+	rc = have ? mdb_put(b->txn, s->dbi[DB_LATEST], &kv, &v, 0)
+		  : mdb_del(b->txn, s->dbi[DB_LATEST], &kv, NULL);
+	b->err = map_err(rc == MDB_NOTFOUND ? 0 : rc);
+	if (next.value != cur_l.value)
+		delta_add(b, q, ou, p, next.value - cur_l.value);
+}
+
+/* Enter (value) or take out (remove) one state set in the index, then recompute its periods. */
+static void state_index(struct store_batch *b, int q, const struct resolved *r, int64_t value,
+			bool remove)
+{
+	char key[KEY_MAX];
+	MDB_val k = {state_key(b->s->cat, q, r->ou, r->date, r->seq, key), key},
+		v = {sizeof(value), &value};
+	int rc = remove ? mdb_del(b->txn, b->s->dbi[DB_STATES], &k, NULL)
+			: mdb_put(b->txn, b->s->dbi[DB_STATES], &k, &v, 0);
+	b->err = map_err(rc == MDB_NOTFOUND ? 0 : rc);
+	for (int i = 0; i < N_KINDS && b->err == 0; i++)
+		state_recompute(b, q, r->ou, period_of_date(r->date, kinds[i]));
 }
 
 struct case_rec {
 	int32_t opened;
 	int32_t closed; /* CASE_OPEN_ONLY while open */
 	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	uint64_t open_seq, close_seq; /* the events that opened and closed it (log sequence) */
 };
+
+/* The deltas of a case's close (sign 1), or of taking it back (-1). */
+static void close_deltas(struct store_batch *b, const struct catalog_casetype *ct,
+			 const struct case_rec *c, int ou, int sign)
+{
+	delta_add_date(b, ct->quantity + CATALOG_CASE_CLOSED, ou, c->closed, sign);
+	if (ct->limit_days < 0 || c->closed - c->opened <= ct->limit_days)
+		delta_add_date(b, ct->quantity + CATALOG_CASE_ONTIME, ou, c->closed, sign);
+}
 
 /* Open or close a case. Returns 0, a case error code (nothing written) or a storage code. */
 static int derive_case(struct store_batch *b, const struct proto_event *ev, const struct resolved *r)
@@ -535,7 +664,7 @@ static int derive_case(struct store_batch *b, const struct proto_event *ev, cons
 	if (ev->op == PROTO_OP_OPEN) {
 		if (found)
 			return IKI_ECASEOPEN;
-		c = (struct case_rec){r->date, CASE_OPEN_ONLY, ""};
+		c = (struct case_rec){r->date, CASE_OPEN_ONLY, "", r->seq, 0};
 		snprintf(c.orgunit, sizeof(c.orgunit), "%s", ev->orgunit);
 		delta_add_date(b, ct->quantity + CATALOG_CASE_OPEN, r->ou, r->date, 1);
 	} else {
@@ -546,16 +675,16 @@ static int derive_case(struct store_batch *b, const struct proto_event *ev, cons
 		if (r->date < c.opened)
 			return IKI_ECASEDATE;
 		c.closed = r->date;
-		delta_add_date(b, ct->quantity + CATALOG_CASE_CLOSED, r->ou, r->date, 1);
-		if (ct->limit_days < 0 || r->date - c.opened <= ct->limit_days)
-			delta_add_date(b, ct->quantity + CATALOG_CASE_ONTIME, r->ou, r->date, 1);
+		c.close_seq = r->seq;
+		close_deltas(b, ct, &c, r->ou, 1);
 	}
 	v = (MDB_val){sizeof(c), &c};
 	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_CASES], &kv, &v, 0));
 }
 
 /* Derive what one valid event changes. Returns 0, a case error code, or a storage code. */
-static int derive(struct store_batch *b, const struct proto_event *ev, const struct resolved *r)
+static int derive_plain(struct store_batch *b, const struct proto_event *ev,
+			const struct resolved *r)
 {
 	if (r->ct >= 0)
 		return derive_case(b, ev, r);
@@ -563,8 +692,96 @@ static int derive(struct store_batch *b, const struct proto_event *ev, const str
 	if (e->agg == CATALOG_SUM)
 		delta_add_date(b, e->quantity, r->ou, r->date, ev->value);
 	else
-		derive_state(b, e->quantity, r, ev->value);
+		state_index(b, e->quantity, r, ev->value, false);
 	return b->err;
+}
+
+/*
+ * Take back what an earlier, stored event (orig, resolved as ro) changed. A case's open takes its
+ * close with it (the case is gone); a close reopens the case. Returns 0, a case code (the case
+ * moved on since: nothing written) or a storage code.
+ */
+static int derive_undo(struct store_batch *b, const struct proto_event *orig,
+		       const struct resolved *ro)
+{
+	const struct store *s = b->s;
+	if (ro->el >= 0) {
+		const struct catalog_element *e = &s->cat->elements[ro->el];
+		if (e->agg == CATALOG_SUM)
+			delta_add_date(b, e->quantity, ro->ou, ro->date, -orig->value);
+		else
+			state_index(b, e->quantity, ro, 0, true);
+		return b->err;
+	}
+	const struct catalog_casetype *ct = &s->cat->casetypes[ro->ct];
+	char key[KEY_MAX];
+	struct case_rec c;
+	MDB_val kv = {key3(key, ct->code, orig->case_id, ""), key}, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_CASES], &kv, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	if (rc != 0 || v.mv_size != sizeof(c))
+		return IKI_ECASEUNKNOWN;
+	memcpy(&c, v.mv_data, sizeof(c));
+	bool is_open = orig->op == PROTO_OP_OPEN && c.open_seq == ro->seq;
+	bool is_close = orig->op == PROTO_OP_CLOSE && c.closed != CASE_OPEN_ONLY &&
+			c.close_seq == ro->seq;
+	if (!is_open && !is_close)
+		return IKI_ECASEUNKNOWN;
+	if (c.closed != CASE_OPEN_ONLY)
+		close_deltas(b, ct, &c, ro->ou, -1);
+	if (is_open) {
+		delta_add_date(b, ct->quantity + CATALOG_CASE_OPEN, ro->ou, c.opened, -1);
+		return b->err = map_err(mdb_del(b->txn, s->dbi[DB_CASES], &kv, NULL));
+	}
+	c.closed = CASE_OPEN_ONLY;
+	c.close_seq = 0;
+	v = (MDB_val){sizeof(c), &c};
+	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_CASES], &kv, &v, 0));
+}
+
+/* Record that ref was voided (or replaced) by the event id. */
+static int mark_voided(struct store_batch *b, const char *ref, const char *id)
+{
+	MDB_val k = {strlen(ref), (void *)ref}, v = {strlen(id), (void *)id};
+	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_VOIDED], &k, &v, 0));
+}
+
+/*
+ * Derive one event: a plain one, a void (take back what ev->ref changed) or a replacement (take
+ * it back and apply ev in its place, both or neither: in a nested transaction, with the batch's
+ * deltas journaled so that they can be taken back too). orig is the event ev->ref names, resolved
+ * as ro. Returns 0, a case code (nothing of the event stays) or a storage code.
+ */
+static int derive(struct store_batch *b, const struct proto_event *ev, const struct resolved *r,
+		  const struct proto_event *orig, const struct resolved *ro)
+{
+	if (!ev->ref[0])
+		return derive_plain(b, ev, r);
+	if (ev->op == PROTO_OP_VOID) { /* its checks come before any write */
+		int rc = derive_undo(b, orig, ro);
+		return rc == 0 ? mark_voided(b, ev->ref, ev->id) : rc;
+	}
+	MDB_txn *parent = b->txn, *child;
+	int rc = map_err(mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child));
+	if (rc < 0)
+		return b->err = rc;
+	b->txn = child;
+	b->journaling = true;
+	b->n_journal = 0;
+	rc = derive_undo(b, orig, ro);
+	if (rc == 0)
+		rc = derive_plain(b, ev, r);
+	if (rc == 0)
+		rc = mark_voided(b, ev->ref, ev->id);
+	b->txn = parent;
+	b->journaling = false;
+	if (rc == 0 && b->err == 0)
+		return b->err = map_err(mdb_txn_commit(child));
+	mdb_txn_abort(child);
+	for (size_t i = b->n_journal; i-- > 0 && b->err == 0;)
+		delta_add(b, b->journal[i].q, b->journal[i].ou, b->journal[i].p, -b->journal[i].d);
+	return b->err ? b->err : rc;
 }
 
 /* ---- applying events ---- */
@@ -603,28 +820,118 @@ static int append(struct store_batch *b, const struct proto_event *ev, const uin
 	return b->err = map_err(rc);
 }
 
+/* The stored event with this id, its place in the log, who sent it and when. */
+static int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev,
+		      uint64_t *seq, char *who, size_t who_size, uint64_t *ms)
+{
+	MDB_val k = {strlen(id), (void *)id}, v;
+	int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return IKI_EREF;
+	if (rc == 0 && v.mv_size != 8)
+		rc = MDB_CORRUPTED;
+	if (rc == 0) {
+		*seq = get_be64(v.mv_data);
+		rc = mdb_get(txn, s->dbi[DB_EVENTS], &v, &v);
+	}
+	return rc ? map_err(rc) : record_parse_full(&v, ev, who, who_size, ms);
+}
+
+/*
+ * The event ev->ref names, checked as a correction's target: stored, not a void, not voided
+ * already, still valid under the catalog. Fills *orig and *ro. Returns 0, or a code with *res
+ * set (a storage code when b->err).
+ */
+static int resolve_ref(struct store_batch *b, const struct proto_event *ev,
+		       struct proto_event *orig, struct resolved *ro, struct proto_result *res)
+{
+	const struct store *s = b->s;
+	MDB_val k = {strlen(ev->ref), (void *)ev->ref}, v;
+	int rc = event_load(b->txn, s, ev->ref, orig, &ro->seq, NULL, 0, NULL);
+	if (rc == IKI_EREF)
+		return fail(res, rc, "ref: %s", ev->ref);
+	if (rc < 0)
+		return b->err = rc;
+	if (orig->op == PROTO_OP_VOID)
+		return fail(res, IKI_EOP, "%s adalah pembatalan; kirim ulang kejadian aslinya",
+			    ev->ref);
+	rc = mdb_get(b->txn, s->dbi[DB_VOIDED], &k, &v);
+	if (rc == 0)
+		return fail(res, IKI_EVOIDED, "%s oleh %.*s", ev->ref, (int)v.mv_size,
+			    (const char *)v.mv_data);
+	if (rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	uint64_t seq = ro->seq;
+	if (event_check(s->cat, orig, ro, res) < 0)
+		return res->code;
+	ro->seq = seq;
+	return 0;
+}
+
+/* Whether a date falls in a locked period (month, quarter or year); sets *res when it does. */
+static bool locked(struct store_batch *b, int32_t date, struct proto_result *res)
+{
+	for (int i = 0; i < N_KINDS; i++) {
+		char pid[PERIOD_ID_MAX];
+		period_format(period_of_date(date, kinds[i]), pid);
+		MDB_val k = {strlen(pid), pid}, v;
+		int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
+		if (rc == 0) {
+			fail(res, IKI_ELOCKED, "periode %s", pid);
+			return true;
+		}
+		if (rc != MDB_NOTFOUND) {
+			b->err = map_err(rc);
+			return true;
+		}
+	}
+	return false;
+}
+
 int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
 		struct proto_result *res)
 {
-	struct resolved r;
+	struct resolved r = {0}, ro = {0};
+	struct proto_event orig;
 	uint8_t rec[RECORD_MAX];
 	memset(res, 0, sizeof(*res));
 	if (b->err)
 		return b->err;
-	if (event_check(b->s->cat, ev, &r, res) < 0)
+	bool is_void = ev->op == PROTO_OP_VOID;
+	if (is_void && ev->err)
+		return fail(res, ev->err, "kolom '%s'", ev->err_field), 0;
+	if (!is_void && event_check(b->s->cat, ev, &r, res) < 0)
 		return 0;
-	size_t len = record_build(ev, r.date, b->now_ms, who, rec);
+	/* A void's own record holds no date: what it voids decides that. */
+	size_t len = record_build(ev, is_void ? 0 : r.date, b->now_ms, who, rec);
 	int rc = check_id(b, ev, rec, res);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	rc = derive(b, ev, &r);
+	if (ev->ref[0] && resolve_ref(b, ev, &orig, &ro, res) < 0)
+		return b->err;
+	if (is_void) {
+		r = ro;
+		if (ev->element[0] && strcmp(ev->element, orig.element)) /* a check, when given */
+			return fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig.element), 0;
+	}
+	if ((!is_void && locked(b, r.date, res)) || (ev->ref[0] && locked(b, ro.date, res)))
+		return b->err;
+	r.seq = b->events + 1;
+	rc = derive(b, ev, &r, &orig, &ro);
 	if (b->err)
 		return b->err;
 	if (rc < 0) {
-		fail(res, rc, "case: %s", ev->case_id);
+		fail(res, rc, "case: %s", ev->ref[0] ? orig.case_id : ev->case_id);
 		return 0;
 	}
 	return append(b, ev, rec, len);
+}
+
+int store_event_get(struct store_batch *b, const char *id, struct proto_event *ev)
+{
+	uint64_t seq;
+	int rc = event_load(b->txn, b->s, id, ev, &seq, NULL, 0, NULL);
+	return rc == IKI_EREF ? -ENOENT : rc;
 }
 
 /* ---- commit: fold deltas, list the changed indicator values ---- */
@@ -792,32 +1099,40 @@ int store_query(struct store *s, const struct proto_query *q, struct proto_value
 static int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 {
 	const struct store *s = b->s;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = map_err(mdb_cursor_open(b->txn, s->dbi[DB_EVENTS], &cur));
-	if (rc < 0)
-		return rc;
-	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
-		struct proto_event ev;
+	int rc = 0;
+	/* By sequence number, not with a cursor: a replacement derives in a nested transaction. */
+	for (uint64_t seq = 1; rc == 0 && b->err == 0 && seq <= b->events; seq++) {
+		struct proto_event ev, orig;
 		struct proto_result res;
-		struct resolved r;
+		struct resolved r = {0}, ro = {0};
+		uint8_t key[8];
+		put_be64(key, seq);
+		MDB_val k = {8, key}, v;
+		if ((rc = mdb_get(b->txn, s->dbi[DB_EVENTS], &k, &v)) != 0) {
+			rc = rc == MDB_NOTFOUND ? 0 : map_err(rc); /* a hole: nothing to replay */
+			continue;
+		}
 		if ((rc = record_parse(&v, &ev)) < 0)
 			break;
-		if (event_check(s->cat, &ev, &r, &res) < 0 || derive(b, &ev, &r) != 0) {
-			if (b->err)
-				rc = b->err;
+		bool ok = ev.op == PROTO_OP_VOID || event_check(s->cat, &ev, &r, &res) == 0;
+		if (ok && ev.ref[0])
+			ok = resolve_ref(b, &ev, &orig, &ro, &res) == 0;
+		if (ok && ev.op == PROTO_OP_VOID)
+			r = ro;
+		r.seq = seq;
+		if (!ok || derive(b, &ev, &r, &orig, &ro) != 0) {
+			rc = b->err;
 			(*skipped)++;
 			continue;
 		}
 		(*replayed)++;
 	}
-	mdb_cursor_close(cur);
 	return rc < 0 ? rc : b->err;
 }
 
 int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
 {
-	static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG};
+	static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES};
 	struct store_batch *b;
 	struct store_change *ch = NULL;
 	size_t n = 0;
@@ -952,5 +1267,128 @@ int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
 	*events = meta_get(txn, s->dbi[DB_META], "events");
 	*pubseq = meta_get(txn, s->dbi[DB_META], "pubseq");
 	mdb_txn_abort(txn);
+	return 0;
+}
+
+/* ---- locks and history ---- */
+
+int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
+{
+	struct period p;
+	char pid[PERIOD_ID_MAX];
+	if (b->err)
+		return b->err;
+	if (period_parse(period, &p) < 0)
+		return IKI_EPERIOD;
+	period_format(p, pid);
+	MDB_val k = {strlen(pid), pid}, v;
+	int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	if ((rc == 0) == lock)
+		return 1; /* already so */
+	if (!lock)
+		return b->err = map_err(mdb_del(b->txn, b->s->dbi[DB_LOCKS], &k, NULL));
+	uint8_t rec[8 + PROTO_TEXT_MAX];
+	size_t n = strlen(who) < PROTO_TEXT_MAX ? strlen(who) : PROTO_TEXT_MAX;
+	put_be64(rec, b->now_ms);
+	memcpy(rec + 8, who, n);
+	v = (MDB_val){8 + n, rec};
+	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_LOCKS], &k, &v, 0));
+}
+
+int store_locks(struct store *s, struct store_lock_info **out, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t m = 0, cap = 0;
+	struct store_lock_info *l = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
+		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
+				continue;
+			if (m == cap) {
+				struct store_lock_info *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
+				if (!more) {
+					rc = ENOMEM;
+					break;
+				}
+				l = more;
+			}
+			struct store_lock_info *li = &l[m++];
+			memset(li, 0, sizeof(*li));
+			memcpy(li->period, k.mv_data, k.mv_size);
+			li->at_ms = get_be64(v.mv_data);
+			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
+			memcpy(li->who, (const char *)v.mv_data + 8, wn);
+		}
+		mdb_cursor_close(cur);
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc != 0) {
+		free(l);
+		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+	}
+	*out = l;
+	*n = m;
+	return 0;
+}
+
+/* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
+static int history_add(MDB_txn *txn, const struct store *s, const char *id,
+		       struct store_history *h, size_t *n)
+{
+	if (*n == STORE_HISTORY_MAX)
+		return 1;
+	struct store_history *e = &h[*n];
+	memset(e, 0, sizeof(*e));
+	int rc = event_load(txn, s, id, &e->ev, &e->seq, e->who, sizeof(e->who), &e->at_ms);
+	if (rc < 0)
+		return rc;
+	MDB_val k = {strlen(id), (void *)id}, v;
+	rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v);
+	if (rc == 0 && v.mv_size < sizeof(e->voided_by))
+		memcpy(e->voided_by, v.mv_data, v.mv_size);
+	else if (rc != MDB_NOTFOUND && rc != 0)
+		return map_err(rc);
+	(*n)++;
+	return 0;
+}
+
+int store_history(struct store *s, const char *id, struct store_history **out, size_t *n)
+{
+	MDB_txn *txn;
+	struct store_history *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
+	size_t m = 0;
+	char first[PROTO_ID_MAX + 1];
+	if (!h)
+		return -ENOMEM;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	/* Back to the first event of the chain (each correction names what it corrects)... */
+	snprintf(first, sizeof(first), "%s", id);
+	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
+		struct proto_event ev;
+		uint64_t seq;
+		rc = event_load(txn, s, first, &ev, &seq, NULL, 0, NULL);
+		if (rc < 0 || !ev.ref[0])
+			break;
+		snprintf(first, sizeof(first), "%s", ev.ref);
+	}
+	/* ... then forward, through what voided or replaced each. */
+	if (rc == 0)
+		rc = history_add(txn, s, first, h, &m);
+	while (rc == 0 && m > 0 && h[m - 1].voided_by[0])
+		rc = history_add(txn, s, h[m - 1].voided_by, h, &m);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc < 0) {
+		free(h);
+		return rc == IKI_EREF ? -ENOENT : rc;
+	}
+	*out = h;
+	*n = m;
 	return 0;
 }

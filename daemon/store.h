@@ -2,6 +2,7 @@
 #ifndef IKI_STORE_H
 #define IKI_STORE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,14 +23,21 @@ struct store_change {
 	int64_t den;
 };
 
+#define STORE_MAP_INITIAL ((size_t)64 << 20) /* the map of a new store: 64 MiB ... */
+#define STORE_MAP_MAX ((size_t)64 << 30)     /* ... doubled whenever full, up to 64 GiB */
+
 struct store_options {
-	size_t map_size; /* bytes; 0 for the default */
+	size_t map_size; /* initial map size in bytes; 0 for STORE_MAP_INITIAL */
+	size_t map_max;  /* the map grows up to this; 0 for STORE_MAP_MAX */
 	int no_sync;     /* for benchmarks of the unsafe mode only: commits are not durable */
+	int read_only;   /* an existing store, only read (verify), beside a running ikid */
 };
 
 /*
- * Open (creating when needed) the store in directory dir for catalog cat, which must outlive the
- * store. opts may be NULL. Returns 0 and an owned *out, or a negative code (-errno, IKI_ESTORAGE).
+ * Open (creating when needed, unless read only) the store in directory dir for catalog cat, which
+ * must outlive the store. opts may be NULL. The store is used from one thread. Returns 0 and an
+ * owned *out, or a negative code (-errno, -ENOENT when read only and there is no store,
+ * IKI_ESTORAGE).
  */
 int store_open(const char *dir, const struct catalog *cat, const struct store_options *opts,
 	       struct store **out);
@@ -37,9 +45,17 @@ int store_open(const char *dir, const struct catalog *cat, const struct store_op
 /* Close the store and null the pointer. Safe on NULL and twice. */
 void store_close(struct store **s);
 
+/* The size of the map now, and the most it may grow to (bytes). */
+void store_map_size(const struct store *s, size_t *size, size_t *max);
+
 /*
  * Begin a write batch: one LMDB write transaction. Returns 0 and an owned *out, or a negative
  * code. Only one batch may be open at a time.
+ *
+ * A full map grows: store_apply and store_commit then drop the transaction, double the map (up to
+ * its maximum) and redo the batch's events in a new one, with the same outcome for each. At the
+ * maximum they return IKI_EFULL and the batch must be aborted: nothing of it is stored, and the
+ * store goes on answering queries (and batches that write nothing new, such as resent events).
  */
 int store_begin(struct store *s, struct store_batch **out);
 
@@ -51,6 +67,12 @@ int store_begin(struct store *s, struct store_batch **out);
  */
 int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
 		struct proto_result *res);
+
+/*
+ * The stored event with this id, read inside the batch (to authorise a correction of it).
+ * Returns 0, -ENOENT when there is none, or a storage code.
+ */
+int store_event_get(struct store_batch *b, const char *id, struct proto_event *ev);
 
 /*
  * Fold the batch's derived updates into the aggregates and commit durably. On success returns 0,
@@ -88,5 +110,81 @@ int store_snapshot(struct store *s, const struct proto_query *q, struct proto_va
  * in *skipped. Returns 0 or a storage code (nothing changed then).
  */
 int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped);
+
+#define STORE_REPORT_SHOWN 8
+
+/* One derived value that differs from its recomputation, in words. */
+struct store_mismatch {
+	const char *what;  /* "sum", "state", "case", "id" (the id index) or "count" (a counter) */
+	char name[PROTO_CODE_MAX + PROTO_ID_MAX + 16]; /* quantity ("surat_masuk", "akta.ontime"),
+							* "<case type> <case id>", event id, counter */
+	char indicator[PROTO_CODE_MAX + 1]; /* an indicator the quantity feeds, or "" */
+	char orgunit[PROTO_ORGUNIT_MAX + 1]; /* "" when not tied to one */
+	char period[PROTO_PERIOD_MAX + 1];   /* "" when not tied to one */
+	char stored[48], recomputed[48];     /* "12", "absent", "1 (2022-03-20)", ... */
+};
+
+/* What store_verify found. */
+struct store_report {
+	uint64_t events;     /* events of the log read */
+	uint64_t skipped;    /* of those, the ones the catalog no longer accepts */
+	uint64_t compared;   /* derived values and index entries compared */
+	uint64_t mismatches; /* how many differ */
+	size_t n_shown;      /* the first of them: */
+	struct store_mismatch shown[STORE_REPORT_SHOWN];
+};
+
+/*
+ * Recompute every derived value from the event log alone, as store_rebuild does, and compare it
+ * with what is stored; check that the id index and the event counter match the log. Changes
+ * nothing: it reads one consistent snapshot (a running ikid may go on writing) and recomputes into
+ * a scratch LMDB environment whose transaction is never committed (an unlinked file in $TMPDIR or
+ * /tmp, which LMDB writes to only when the recomputation outgrows memory). Fills *rep; returns 0
+ * (whatever it found) or a storage code.
+ */
+int store_verify(struct store *s, struct store_report *rep);
+
+/*
+ * Hot backup: copy the store in directory dir, read only and beside a running ikid, into
+ * dest/data.mdb (dest is made when missing): one consistent snapshot, compacted, written to a
+ * temporary name, synced, then renamed. *events gets the number of events in the copy. Returns 0,
+ * -EEXIST when dest already holds a database, -ENOENT when dir holds none, or a negative code.
+ */
+int store_backup(const char *dir, const char *dest, uint64_t *events);
+
+/*
+ * Lock a period (a month, a quarter, the year: events dated inside it are refused with
+ * IKI_ELOCKED, corrections included) or unlock it, inside a batch. who is kept with the lock.
+ * Returns 0, 1 when it already was so, IKI_EPERIOD, or a storage code.
+ */
+int store_lock(struct store_batch *b, const char *period, bool lock, const char *who);
+
+/* A lock: its period, when and by whom it was set. */
+struct store_lock_info {
+	char period[PERIOD_ID_MAX];
+	uint64_t at_ms;
+	char who[64];
+};
+
+/* Every locked period, in period-id order: *out malloc'd. Returns 0 or a storage code. */
+int store_locks(struct store *s, struct store_lock_info **out, size_t *n);
+
+#define STORE_HISTORY_MAX 64
+
+/* One event of a history: the event as stored, who sent it and when, what voided it. */
+struct store_history {
+	struct proto_event ev;
+	uint64_t seq;   /* its place in the log */
+	uint64_t at_ms; /* when ikid stored it (milliseconds since the epoch) */
+	char who[64];
+	char voided_by[PROTO_ID_MAX + 1]; /* "" while it stands */
+};
+
+/*
+ * The history of an event: the first event of its correction chain, then each event that voided
+ * or replaced the one before (at most STORE_HISTORY_MAX). *out malloc'd. Returns 0, -ENOENT for
+ * an unknown id, or a storage code.
+ */
+int store_history(struct store *s, const char *id, struct store_history **out, size_t *n);
 
 #endif

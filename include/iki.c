@@ -37,6 +37,9 @@ static const struct iki_code codes[] = {
 	{IKI_ECATALOG, "bad_catalog", "Katalog indikator berisi kesalahan."},
 	{IKI_EINTERNAL, "internal", "Kesalahan internal server; laporkan ke operator."},
 	{IKI_EFORBIDDEN, "forbidden", "Kunci Anda tidak berwenang untuk permintaan ini; hubungi operator bila perlu."},
+	{IKI_EREF, "unknown_ref", "ID kejadian yang hendak dikoreksi tidak ditemukan; periksa ID-nya."},
+	{IKI_EVOIDED, "already_voided", "Kejadian ini sudah dibatalkan atau diganti sebelumnya."},
+	{IKI_ELOCKED, "locked", "Periode ini sudah dikunci setelah dilaporkan; minta admin membukanya bila perlu koreksi."},
 	{IKI_ESCOPE, "out_of_scope", "Data ini di luar wewenang kunci Anda: kirim hanya untuk desa/kelurahan dan elemen data bagian Anda."},
 };
 

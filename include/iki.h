@@ -39,7 +39,10 @@ enum iki_err {
 	IKI_EINTERNAL = -1024,     /* a bug: please report it */
 	IKI_EFORBIDDEN = -1025,    /* the client's role may not make this request */
 	IKI_ESCOPE = -1026,        /* the event's village or data element is outside the key's scope */
-	IKI_ELAST = -1027
+	IKI_EREF = -1027,          /* a correction names an event id that is not stored */
+	IKI_EVOIDED = -1028,       /* a correction names an event already voided or replaced */
+	IKI_ELOCKED = -1029,       /* the event's date is in a locked period */
+	IKI_ELAST = -1030
 };
 
 /* Stable wire name of an error code ("unknown_element"), or "error" for an unknown code. */

@@ -19,6 +19,7 @@ static const char *const type_names[] = {
 
 static const char *const op_names[] = {
 	[PROTO_OP_ADD] = "add", [PROTO_OP_SET] = "set", [PROTO_OP_OPEN] = "open", [PROTO_OP_CLOSE] = "close",
+	[PROTO_OP_VOID] = "void",
 };
 
 static const char *const status_names[] = {
@@ -280,18 +281,21 @@ static void event_fail(struct proto_event *e, const char *field)
 
 static void decode_event(const msgpack_object_map *m, struct proto_event *e)
 {
-	if (get_str(m, "id", e->id, sizeof(e->id), true) < 0)
-		event_fail(e, "id");
-	if (get_str(m, "element", e->element, sizeof(e->element), true) < 0)
-		event_fail(e, "element");
-	if (get_str(m, "orgunit", e->orgunit, sizeof(e->orgunit), true) < 0)
-		event_fail(e, "orgunit");
-	if (get_str(m, "date", e->date, sizeof(e->date), true) < 0)
-		event_fail(e, "date");
 	int op = get_enum(m, "op", op_names, COUNT(op_names));
 	e->op = op > 0 ? (enum proto_op)op : PROTO_OP_NONE;
+	bool full = e->op != PROTO_OP_VOID; /* a void names only what it voids */
+	if (get_str(m, "id", e->id, sizeof(e->id), true) < 0)
+		event_fail(e, "id");
+	if (get_str(m, "element", e->element, sizeof(e->element), full) < 0)
+		event_fail(e, "element");
+	if (get_str(m, "orgunit", e->orgunit, sizeof(e->orgunit), full) < 0)
+		event_fail(e, "orgunit");
+	if (get_str(m, "date", e->date, sizeof(e->date), full) < 0)
+		event_fail(e, "date");
 	if (op <= 0)
 		event_fail(e, "op");
+	if (get_str(m, "ref", e->ref, sizeof(e->ref), !full) < 0)
+		event_fail(e, "ref");
 	e->value = 1;
 	if (get_int(m, "value", &e->value, e->op == PROTO_OP_SET) < 0)
 		event_fail(e, "value");
@@ -565,19 +569,27 @@ static void pack_kv_int(msgpack_packer *pk, const char *k, int64_t v)
 	msgpack_pack_int64(pk, v);
 }
 
+/* Optional strings are left out when empty. */
+static void pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
+{
+	if (val[0])
+		pack_kv_str(pk, key, val);
+}
+
 static void pack_event(msgpack_packer *pk, const struct proto_event *e)
 {
-	msgpack_pack_map(pk, 6 + (e->case_id[0] != 0) + (e->comment[0] != 0));
+	/* element, orgunit and date are required (and so always written) but for a void */
+	msgpack_pack_map(pk, 3 + (e->element[0] != 0) + (e->orgunit[0] != 0) + (e->date[0] != 0) +
+				 (e->case_id[0] != 0) + (e->comment[0] != 0) + (e->ref[0] != 0));
 	pack_kv_str(pk, "id", e->id);
-	pack_kv_str(pk, "element", e->element);
-	pack_kv_str(pk, "orgunit", e->orgunit);
-	pack_kv_str(pk, "date", e->date);
+	pack_opt_str(pk, "element", e->element);
+	pack_opt_str(pk, "orgunit", e->orgunit);
+	pack_opt_str(pk, "date", e->date);
 	pack_kv_str(pk, "op", op_names[e->op]);
 	pack_kv_int(pk, "value", e->value);
-	if (e->case_id[0])
-		pack_kv_str(pk, "case", e->case_id);
-	if (e->comment[0])
-		pack_kv_str(pk, "comment", e->comment);
+	pack_opt_str(pk, "case", e->case_id);
+	pack_opt_str(pk, "comment", e->comment);
+	pack_opt_str(pk, "ref", e->ref);
 }
 
 static void pack_result(msgpack_packer *pk, const struct proto_result *r)
@@ -624,13 +636,6 @@ static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 		msgpack_pack_double(pk, v->capaian);
 		pack_kv_str(pk, "predikat", v->predikat);
 	}
-}
-
-/* Optional strings are left out when empty. */
-static void pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
-{
-	if (val[0])
-		pack_kv_str(pk, key, val);
 }
 
 static void pack_indicator(msgpack_packer *pk, const struct proto_indicator *d)
@@ -754,7 +759,7 @@ static bool encodable(const struct proto_msg *m)
 	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
-		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_CLOSE)
+		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_VOID)
 			return false;
 	for (size_t i = 0; i < m->n_results; i++)
 		if (m->results[i].status > PROTO_STATUS_ERROR)

@@ -34,8 +34,10 @@ enum proto_type {
 	PROTO_CATALOG,    /* "catalog": ikid -> client, the indicators and org units it serves */
 };
 
-/* Event operations: add to a flow, set a state, open or close a case. */
-enum proto_op { PROTO_OP_NONE = 0, PROTO_OP_ADD, PROTO_OP_SET, PROTO_OP_OPEN, PROTO_OP_CLOSE };
+/* Event operations: add to a flow, set a state, open or close a case; void an earlier event. */
+enum proto_op {
+	PROTO_OP_NONE = 0, PROTO_OP_ADD, PROTO_OP_SET, PROTO_OP_OPEN, PROTO_OP_CLOSE, PROTO_OP_VOID
+};
 
 enum proto_status { PROTO_STATUS_OK = 0, PROTO_STATUS_DUPLICATE, PROTO_STATUS_ERROR };
 
@@ -53,6 +55,8 @@ struct proto_event {
 	int64_t value;
 	char case_id[PROTO_ID_MAX + 1]; /* "" when none */
 	char comment[PROTO_COMMENT_MAX + 1];
+	char ref[PROTO_ID_MAX + 1];     /* an earlier event's id: op void voids it; any other op
+					 * replaces it (voids it and stands in its place); "" */
 	int err;
 	char err_field[16];
 };

@@ -1005,8 +1005,9 @@ START_TEST(test_type_and_op_names)
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SET), "set");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_OPEN), "open");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_CLOSE), "close");
+	ck_assert_str_eq(proto_op_name(PROTO_OP_VOID), "void");
 	ck_assert_ptr_null(proto_op_name(PROTO_OP_NONE));
-	ck_assert_ptr_null(proto_op_name((enum proto_op)5));
+	ck_assert_ptr_null(proto_op_name((enum proto_op)6));
 }
 END_TEST
 

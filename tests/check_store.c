@@ -1,5 +1,6 @@
 /* check_store.c: the store on a real LMDB in a fresh directory: rollups, states, cases, idempotence. */
 #include <check.h>
+#include <errno.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -380,6 +381,212 @@ START_TEST(test_store_snapshot_matches_queries_at_its_sequence)
 }
 END_TEST
 
+/* ---- corrections, locks, history ---- */
+
+/* A correction: op void (no content), or a replacement (content + ref). */
+static struct proto_event voiding(const char *id, const char *ref)
+{
+	struct proto_event e = {.op = PROTO_OP_VOID, .value = 1};
+	snprintf(e.id, sizeof(e.id), "%s", id);
+	snprintf(e.ref, sizeof(e.ref), "%s", ref);
+	return e;
+}
+
+static struct proto_event replacing(struct proto_event e, const char *ref)
+{
+	snprintf(e.ref, sizeof(e.ref), "%s", ref);
+	return e;
+}
+
+/* Every derived value after a rebuild from the log equals what the corrections left. */
+static void assert_rebuild_agrees(void)
+{
+	static const char *const inds[] = {"surat", "akta", "tertib", "kriminal"};
+	static const char *const ous[] = {"", V1, V2};
+	static const char *const periods[] = {"202203", "202204", "2022Q1", "2022Q2", "2022"};
+	int64_t before[4][3][5][2];
+	uint64_t replayed, skipped;
+	for (int i = 0; i < 4; i++)
+		for (int o = 0; o < 3; o++)
+			for (int p = 0; p < 5; p++)
+				value(inds[i], ous[o], periods[p], &before[i][o][p][0], &before[i][o][p][1]);
+	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
+	for (int i = 0; i < 4; i++)
+		for (int o = 0; o < 3; o++)
+			for (int p = 0; p < 5; p++)
+				ASSERT_VALUE(inds[i], ous[o], periods[p], before[i][o][p][0],
+					     before[i][o][p][1]);
+}
+
+START_TEST(test_store_void_takes_back_a_flow_and_keeps_the_log)
+{
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("b", "surat_tepat", V1, "2022-03-11", PROTO_OP_ADD, 7, NULL));
+	ASSERT_VALUE("surat", "", "2022", 7, 10);
+	ck_assert_int_eq(apply1(voiding("v1", "b")).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", V1, "202203", 0, 10);
+	ASSERT_VALUE("surat", "", "2022", 0, 10);
+	ck_assert_uint_eq(events(), 3); /* the original stays in the log */
+	/* resent: a duplicate; voided again under another id: refused */
+	ck_assert_int_eq(apply1(voiding("v1", "b")).status, PROTO_STATUS_DUPLICATE);
+	ck_assert_int_eq(apply1(voiding("v2", "b")).code, IKI_EVOIDED);
+	ck_assert_int_eq(apply1(voiding("v3", "nothing")).code, IKI_EREF);
+	ck_assert_int_eq(apply1(voiding("v4", "v1")).code, IKI_EOP); /* a void of a void */
+	ASSERT_VALUE("surat", "", "2022", 0, 10);
+	assert_rebuild_agrees();
+	ASSERT_VALUE("surat", "", "2022", 0, 10);
+}
+END_TEST
+
+START_TEST(test_store_void_of_a_state_gives_way_to_the_one_before)
+{
+	apply1(ev("s1", "desa_sasaran", V1, "2022-03-01", PROTO_OP_SET, 1, NULL));
+	apply1(ev("t1", "desa_tertib", V1, "2022-03-05", PROTO_OP_SET, 0, NULL));
+	apply1(ev("t2", "desa_tertib", V1, "2022-03-20", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", V1, "202203", 1, 1);
+	apply1(voiding("x", "t2"));
+	ASSERT_VALUE("tertib", V1, "202203", 0, 1); /* t1 stands again */
+	apply1(voiding("y", "t1"));
+	ASSERT_VALUE("tertib", V1, "202203", 0, 1); /* none set: 0 */
+	/* a replacement with another value and date */
+	apply1(ev("t3", "desa_tertib", V1, "2022-04-02", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", V1, "202204", 1, 0);
+	ck_assert_int_eq(apply1(replacing(ev("t4", "desa_tertib", V1, "2022-03-25", PROTO_OP_SET, 1,
+					     NULL), "t3")).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("tertib", V1, "202204", 0, 0);
+	ASSERT_VALUE("tertib", V1, "202203", 1, 1);
+	ASSERT_VALUE("tertib", "", "2022", 1, 1);
+	assert_rebuild_agrees();
+}
+END_TEST
+
+START_TEST(test_store_void_of_a_case_open_takes_its_close)
+{
+	apply1(ev("o", "akta", V2, "2022-03-01", PROTO_OP_OPEN, 1, "K1"));
+	apply1(ev("c", "akta", V2, "2022-03-10", PROTO_OP_CLOSE, 1, "K1"));
+	apply1(ev("o2", "akta", V2, "2022-03-02", PROTO_OP_OPEN, 1, "K2"));
+	ASSERT_VALUE("akta", "", "2022", 1, 2);
+	apply1(voiding("vc", "c")); /* the close: K1 is open again */
+	ASSERT_VALUE("akta", "", "2022", 0, 2);
+	ck_assert_int_eq(apply1(ev("c2", "akta", V2, "2022-04-30", PROTO_OP_CLOSE, 1, "K1")).status,
+			 PROTO_STATUS_OK); /* late: closed, not on time */
+	ASSERT_VALUE("akta", "", "2022", 0, 2);
+	apply1(voiding("vo", "o")); /* the open: K1 is gone with its close */
+	ASSERT_VALUE("akta", "", "2022", 0, 1);
+	ck_assert_int_eq(apply1(voiding("vc2", "c2")).code, IKI_ECASEUNKNOWN); /* went with it */
+	ck_assert_int_eq(apply1(ev("o3", "akta", V2, "2022-03-03", PROTO_OP_OPEN, 1, "K1")).status,
+			 PROTO_STATUS_OK); /* the case id is free again */
+	ASSERT_VALUE("akta", "", "2022", 0, 2);
+	assert_rebuild_agrees();
+}
+END_TEST
+
+START_TEST(test_store_replacement_is_whole_or_nothing)
+{
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("o", "akta", V2, "2022-03-01", PROTO_OP_OPEN, 1, "K1"));
+	apply1(ev("p", "akta", V2, "2022-03-02", PROTO_OP_OPEN, 1, "K2"));
+	/* 10 was a typo for 12 */
+	ck_assert_int_eq(apply1(replacing(ev("a2", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 12,
+					     NULL), "a")).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", "", "2022", 0, 12);
+	/* replacing K1's open by an open of K2, which exists: refused, and K1 stays */
+	struct proto_result r = apply1(replacing(ev("o2", "akta", V2, "2022-03-05", PROTO_OP_OPEN, 1,
+						    "K2"), "o"));
+	ck_assert_int_eq(r.code, IKI_ECASEOPEN);
+	ASSERT_VALUE("akta", "", "2022", 0, 2);
+	ck_assert_int_eq(apply1(ev("c", "akta", V2, "2022-03-06", PROTO_OP_CLOSE, 1, "K1")).status,
+			 PROTO_STATUS_OK);
+	ASSERT_VALUE("akta", "", "2022", 1, 2);
+	/* a replacement's own content is checked first: a bad element voids nothing */
+	ck_assert_int_eq(apply1(replacing(ev("a3", "nothing", V1, "2022-03-10", PROTO_OP_ADD, 1,
+					     NULL), "a2")).code, IKI_EELEMENT);
+	ASSERT_VALUE("surat", "", "2022", 0, 12);
+	assert_rebuild_agrees();
+}
+END_TEST
+
+/* Lock or unlock a period in a batch of its own. */
+static int lock1(const char *period, bool lock)
+{
+	struct store_batch *b;
+	struct store_change *ch;
+	size_t n;
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	int rc = store_lock(b, period, lock, "admin");
+	if (rc < 0) {
+		store_abort(&b);
+		return rc;
+	}
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	free(ch);
+	return rc;
+}
+
+START_TEST(test_store_locked_period_refuses_events_and_corrections)
+{
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	ck_assert_int_eq(lock1("2022Q1", true), 0);
+	ck_assert_int_eq(lock1("2022Q1", true), 1);
+	ck_assert_int_eq(lock1("2022Q5", true), IKI_EPERIOD);
+	ck_assert_int_eq(apply1(ev("b", "surat_masuk", V1, "2022-02-01", PROTO_OP_ADD, 1, NULL)).code,
+			 IKI_ELOCKED);
+	ck_assert_int_eq(apply1(voiding("v", "a")).code, IKI_ELOCKED);
+	/* a replacement dated outside, of an event inside: still refused */
+	ck_assert_int_eq(apply1(replacing(ev("r", "surat_masuk", V1, "2022-04-10", PROTO_OP_ADD, 9,
+					     NULL), "a")).code, IKI_ELOCKED);
+	ck_assert_int_eq(apply1(ev("c", "surat_masuk", V1, "2022-04-01", PROTO_OP_ADD, 1, NULL)).status,
+			 PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", "", "2022", 0, 11);
+	struct store_lock_info *l;
+	size_t n;
+	ck_assert_int_eq(store_locks(st, &l, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0].period, "2022Q1");
+	ck_assert_str_eq(l[0].who, "admin");
+	free(l);
+	/* locks survive a reopen, and a rebuild */
+	store_close(&st);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	uint64_t replayed, skipped;
+	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
+	ck_assert_int_eq(apply1(ev("d", "surat_masuk", V1, "2022-03-31", PROTO_OP_ADD, 1, NULL)).code,
+			 IKI_ELOCKED);
+	ck_assert_int_eq(lock1("2022Q1", false), 0);
+	ck_assert_int_eq(apply1(voiding("v", "a")).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", "", "2022", 0, 1);
+}
+END_TEST
+
+START_TEST(test_store_history_follows_the_chain)
+{
+	struct store_history *h;
+	size_t n;
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(replacing(ev("a2", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 12, NULL), "a"));
+	apply1(voiding("a3", "a2"));
+	/* from any link of the chain: the whole of it, oldest first */
+	const char *const from[] = {"a", "a2", "a3"};
+	for (int f = 0; f < 3; f++) {
+		ck_assert_int_eq(store_history(st, from[f], &h, &n), 0);
+		ck_assert_uint_eq(n, 3);
+		ck_assert_str_eq(h[0].ev.id, "a");
+		ck_assert_int_eq(h[0].ev.value, 10);
+		ck_assert_str_eq(h[0].voided_by, "a2");
+		ck_assert_str_eq(h[0].who, "test");
+		ck_assert_uint_gt(h[0].at_ms, 1600000000000ull);
+		ck_assert_str_eq(h[1].ev.id, "a2");
+		ck_assert_str_eq(h[1].ev.ref, "a");
+		ck_assert_str_eq(h[1].voided_by, "a3");
+		ck_assert_str_eq(h[2].ev.id, "a3");
+		ck_assert_int_eq(h[2].ev.op, PROTO_OP_VOID);
+		ck_assert_str_eq(h[2].voided_by, "");
+		free(h);
+	}
+	ck_assert_int_eq(store_history(st, "nothing", &h, &n), -ENOENT);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -399,6 +606,12 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_query_by_jabatan_and_errors);
 	tcase_add_test(tc, test_store_rebuild_recomputes_everything_from_the_log);
 	tcase_add_test(tc, test_store_snapshot_matches_queries_at_its_sequence);
+	tcase_add_test(tc, test_store_void_takes_back_a_flow_and_keeps_the_log);
+	tcase_add_test(tc, test_store_void_of_a_state_gives_way_to_the_one_before);
+	tcase_add_test(tc, test_store_void_of_a_case_open_takes_its_close);
+	tcase_add_test(tc, test_store_replacement_is_whole_or_nothing);
+	tcase_add_test(tc, test_store_locked_period_refuses_events_and_corrections);
+	tcase_add_test(tc, test_store_history_follows_the_chain);
 	suite_add_tcase(s, tc);
 	return s;
 }
