@@ -22,7 +22,7 @@ static const struct column {
 } columns[] = {
 	TEXT("id", id), TEXT("element", element), TEXT("orgunit", orgunit), TEXT("date", date),
 	{"op", 0, 0},   {"value", 0, 0},	  TEXT("case", case_id),	TEXT("comment", comment),
-	{NULL, 0, 0},
+	TEXT("ref", ref), {NULL, 0, 0},
 };
 
 /* Copy val into dst (size n) or report it as too long. */
@@ -44,7 +44,7 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 		if (c->size && !strcmp(field, c->name))
 			return copy_field((char *)ev + c->off, c->size, field, val, err, n);
 	if (!strcmp(field, "op")) {
-		for (int op = PROTO_OP_ADD; op <= PROTO_OP_CLOSE; op++)
+		for (int op = PROTO_OP_ADD; op <= PROTO_OP_VOID; op++)
 			if (!strcmp(val, proto_op_name((enum proto_op)op))) {
 				ev->op = (enum proto_op)op;
 				return 0;
@@ -53,7 +53,7 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 			ev->op = PROTO_OP_ADD;
 			return 0;
 		}
-		snprintf(err, n, "op must be add, set, open or close, not '%s'", val);
+		snprintf(err, n, "op must be add, set, open, close or void, not '%s'", val);
 		return -1;
 	}
 	if (!strcmp(field, "value")) {
@@ -71,7 +71,8 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 		ev->value = v;
 		return 0;
 	}
-	snprintf(err, n, "unknown column '%s' (id, element, orgunit, date, op, value, case, comment)",
+	snprintf(err, n,
+		 "unknown column '%s' (id, element, orgunit, date, op, value, case, comment, ref)",
 		 field);
 	return -1;
 }
@@ -202,7 +203,7 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 				col[i] = k;
 		if (col[i] < 0) {
 			snprintf(err, n, "%s:1: unknown column '%s' (id, element, orgunit, date, op, "
-					 "value, case, comment)", name, fields[i]);
+					 "value, case, comment, ref)", name, fields[i]);
 			return -1;
 		}
 	}
@@ -323,6 +324,8 @@ static uint64_t event_hash(const struct proto_event *e)
 	h = fnv(h, e->date);
 	h = fnv(h, num);
 	h = fnv(h, e->case_id);
+	if (e->ref[0]) /* only then: ids of files without corrections stay what they were */
+		h = fnv(h, e->ref);
 	return fnv(h, e->comment);
 }
 

@@ -291,6 +291,44 @@ static int values_request(struct iki_client *c, enum proto_type type, const stru
 	return rc;
 }
 
+int iki_lock(struct iki_client *c, const char *period, bool unlock, struct proto_lock **locks,
+	     size_t *n, char *message)
+{
+	struct proto_msg m = {.type = PROTO_LOCK, .unlock = unlock}, r = {0};
+	snprintf(m.query.period, sizeof(m.query.period), "%s", period ? period : "");
+	*locks = NULL;
+	*n = 0;
+	int rc = exchange(c, &m, &r);
+	if (rc == 0 && r.type == PROTO_LOCKS) {
+		*locks = r.locks;
+		*n = r.n_locks;
+		r.locks = NULL;
+	} else if (rc == 0) {
+		rc = refusal(&r, message);
+	}
+	proto_msg_clear(&r);
+	return rc;
+}
+
+int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
+		char *message)
+{
+	struct proto_msg m = {.type = PROTO_HISTORY}, r = {0};
+	snprintf(m.id, sizeof(m.id), "%s", id);
+	*events = NULL;
+	*n = 0;
+	int rc = exchange(c, &m, &r);
+	if (rc == 0 && r.type == PROTO_EVENTS) {
+		*events = r.stored;
+		*n = r.n_stored;
+		r.stored = NULL;
+	} else if (rc == 0) {
+		rc = refusal(&r, message);
+	}
+	proto_msg_clear(&r);
+	return rc;
+}
+
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)
 {
 	struct proto_msg m = {.type = PROTO_DESCRIBE};

@@ -26,6 +26,7 @@ struct pending {
 	struct proto_result *results; /* submit: one per event */
 	struct auth_client client;    /* who sent it (from the ZAP User-Id), and what it may do */
 	const char *who;              /* client.name */
+	int lock_rc;                  /* lock: store_lock's outcome (1: it already was so) */
 };
 
 struct server {
@@ -225,6 +226,9 @@ static void identify(struct server *s, struct pending *p, const char *key)
 	}
 	if (p->rc == 0 && p->msg.type == PROTO_SUBMIT && p->client.role == AUTH_VIEWER)
 		p->rc = IKI_EFORBIDDEN;
+	if (p->rc == 0 && p->msg.type == PROTO_LOCK && p->msg.query.period[0] &&
+	    p->client.role != AUTH_ADMIN)
+		p->rc = IKI_EFORBIDDEN; /* locking is the admin's; anyone may list the locks */
 }
 
 /* Receive one request without blocking. Returns 1 when one arrived, 0 when none, <0 on error. */
@@ -345,6 +349,34 @@ static void reply_catalog(struct server *s, struct pending *p)
 	proto_msg_clear(&r);
 }
 
+/* A lock's answer: every locked period (after the change, when it asked for one). */
+static void reply_locks(struct server *s, struct pending *p, int storage_rc)
+{
+	struct proto_msg r = {.type = PROTO_LOCKS, .req = p->msg.req};
+	int rc = p->msg.query.period[0] && storage_rc < 0 ? storage_rc : p->lock_rc;
+	if (rc == 0 || rc == 1)
+		rc = store_locks(s->st, &r.locks, &r.n_locks);
+	if (rc < 0)
+		send_error(s, p, rc, rc == IKI_EPERIOD ? p->msg.query.period : NULL);
+	else
+		send_reply(s, p, &r);
+	proto_msg_clear(&r);
+}
+
+/* An event's history: the chain of corrections it belongs to. */
+static void reply_history(struct server *s, struct pending *p)
+{
+	struct proto_msg r = {.type = PROTO_EVENTS, .req = p->msg.req};
+	int rc = store_history(s->st, p->msg.id, &r.stored, &r.n_stored);
+	if (rc == -ENOENT)
+		send_error(s, p, IKI_EREF, p->msg.id);
+	else if (rc < 0)
+		send_error(s, p, rc, NULL);
+	else
+		send_reply(s, p, &r);
+	proto_msg_clear(&r);
+}
+
 /* Answer one request, in arrival order; storage_rc is the batch's commit outcome. */
 static void reply(struct server *s, struct pending *p, int storage_rc)
 {
@@ -365,6 +397,10 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 		reply_values(s, p);
 	} else if (p->msg.type == PROTO_DESCRIBE) {
 		reply_catalog(s, p);
+	} else if (p->msg.type == PROTO_LOCK) {
+		reply_locks(s, p, storage_rc);
+	} else if (p->msg.type == PROTO_HISTORY) {
+		reply_history(s, p);
 	} else {
 		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}
@@ -444,6 +480,19 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 	bool any = false;
 	for (size_t i = 0; i < n; i++) {
 		struct pending *p = &s->pend[i];
+		if (rc == 0 && p->rc == 0 && p->msg.type == PROTO_LOCK && p->msg.query.period[0]) {
+			if (!b)
+				rc = store_begin(s->st, &b);
+			if (rc == 0) /* in arrival order with the submits around it */
+				p->lock_rc = store_lock(b, p->msg.query.period, !p->msg.unlock, p->who);
+			if (p->lock_rc == 0)
+				log_info("%s %s period %s", p->who, p->msg.unlock ? "unlocked" : "locked",
+					 p->msg.query.period);
+			if (p->lock_rc < 0 && p->lock_rc != IKI_EPERIOD)
+				rc = p->lock_rc;
+			any = true;
+			continue;
+		}
 		if (p->rc < 0 || p->msg.type != PROTO_SUBMIT)
 			continue;
 		p->results = calloc(p->msg.n_events ? p->msg.n_events : 1, sizeof(*p->results));

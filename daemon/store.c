@@ -1297,27 +1297,27 @@ int store_lock(struct store_batch *b, const char *period, bool lock, const char 
 	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_LOCKS], &k, &v, 0));
 }
 
-int store_locks(struct store *s, struct store_lock_info **out, size_t *n)
+int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	size_t m = 0, cap = 0;
-	struct store_lock_info *l = NULL;
+	struct proto_lock *l = NULL;
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
 		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
 			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
 				continue;
 			if (m == cap) {
-				struct store_lock_info *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
+				struct proto_lock *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
 				if (!more) {
 					rc = ENOMEM;
 					break;
 				}
 				l = more;
 			}
-			struct store_lock_info *li = &l[m++];
+			struct proto_lock *li = &l[m++];
 			memset(li, 0, sizeof(*li));
 			memcpy(li->period, k.mv_data, k.mv_size);
 			li->at_ms = get_be64(v.mv_data);
@@ -1339,11 +1339,11 @@ int store_locks(struct store *s, struct store_lock_info **out, size_t *n)
 
 /* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
 static int history_add(MDB_txn *txn, const struct store *s, const char *id,
-		       struct store_history *h, size_t *n)
+		       struct proto_stored *h, size_t *n)
 {
 	if (*n == STORE_HISTORY_MAX)
 		return 1;
-	struct store_history *e = &h[*n];
+	struct proto_stored *e = &h[*n];
 	memset(e, 0, sizeof(*e));
 	int rc = event_load(txn, s, id, &e->ev, &e->seq, e->who, sizeof(e->who), &e->at_ms);
 	if (rc < 0)
@@ -1358,10 +1358,10 @@ static int history_add(MDB_txn *txn, const struct store *s, const char *id,
 	return 0;
 }
 
-int store_history(struct store *s, const char *id, struct store_history **out, size_t *n)
+int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n)
 {
 	MDB_txn *txn;
-	struct store_history *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
+	struct proto_stored *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
 	size_t m = 0;
 	char first[PROTO_ID_MAX + 1];
 	if (!h)

@@ -159,32 +159,16 @@ int store_backup(const char *dir, const char *dest, uint64_t *events);
  */
 int store_lock(struct store_batch *b, const char *period, bool lock, const char *who);
 
-/* A lock: its period, when and by whom it was set. */
-struct store_lock_info {
-	char period[PERIOD_ID_MAX];
-	uint64_t at_ms;
-	char who[64];
-};
-
 /* Every locked period, in period-id order: *out malloc'd. Returns 0 or a storage code. */
-int store_locks(struct store *s, struct store_lock_info **out, size_t *n);
+int store_locks(struct store *s, struct proto_lock **out, size_t *n);
 
 #define STORE_HISTORY_MAX 64
-
-/* One event of a history: the event as stored, who sent it and when, what voided it. */
-struct store_history {
-	struct proto_event ev;
-	uint64_t seq;   /* its place in the log */
-	uint64_t at_ms; /* when ikid stored it (milliseconds since the epoch) */
-	char who[64];
-	char voided_by[PROTO_ID_MAX + 1]; /* "" while it stands */
-};
 
 /*
  * The history of an event: the first event of its correction chain, then each event that voided
  * or replaced the one before (at most STORE_HISTORY_MAX). *out malloc'd. Returns 0, -ENOENT for
  * an unknown id, or a storage code.
  */
-int store_history(struct store *s, const char *id, struct store_history **out, size_t *n);
+int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n);
 
 #endif

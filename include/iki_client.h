@@ -2,6 +2,7 @@
 #ifndef IKI_CLIENT_H
 #define IKI_CLIENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,6 +72,21 @@ int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto
  * proto_msg_clear. Same returns as iki_query.
  */
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message);
+
+/*
+ * Lock a period (an admin's key; events dated inside it are then refused), unlock it, or with
+ * period NULL only list the locks. On success *locks (malloc'd, *n) lists every locked period.
+ * Same returns as iki_query (IKI_EFORBIDDEN for a key that is not an admin's).
+ */
+int iki_lock(struct iki_client *c, const char *period, bool unlock, struct proto_lock **locks,
+	     size_t *n, char *message);
+
+/*
+ * The history of an event: the chain of events it belongs to (the original, then each
+ * correction), each with who sent it and when. *events malloc'd. IKI_EREF for an unknown id.
+ */
+int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
+		char *message);
 
 /* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
 int iki_watch(struct iki_client *c, const char *prefix);

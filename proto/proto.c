@@ -14,7 +14,8 @@ static const char *const type_names[] = {
 	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
 	[PROTO_VALUES] = "values", [PROTO_ERROR] = "error",         [PROTO_UPDATE] = "update",
 	[PROTO_SNAPSHOT] = "snapshot", [PROTO_HEARTBEAT] = "heartbeat",
-	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog",
+	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog", [PROTO_LOCK] = "lock",
+	[PROTO_LOCKS] = "locks", [PROTO_HISTORY] = "history", [PROTO_EVENTS] = "events",
 };
 
 static const char *const op_names[] = {
@@ -67,6 +68,8 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->values);
 	free(m->indicators);
 	free(m->orgunits);
+	free(m->locks);
+	free(m->stored);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -483,6 +486,57 @@ static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 	return 0;
 }
 
+static int decode_lock(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object *u = get(m, "unlock");
+	if (get_str(m, "period", msg->query.period, sizeof(msg->query.period), false) < 0 ||
+	    (u && u->type != MSGPACK_OBJECT_BOOLEAN))
+		return IKI_EFIELD;
+	msg->unlock = u && u->via.boolean;
+	return msg->unlock && !msg->query.period[0] ? IKI_EFIELD : 0;
+}
+
+static int decode_locks(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = get_maps(m, "locks", PROTO_VALUES_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->locks = calloc(a->size ? a->size : 1, sizeof(*msg->locks));
+	if (!msg->locks)
+		return -ENOMEM;
+	msg->n_locks = a->size;
+	for (uint32_t i = 0; i < a->size; i++) {
+		const msgpack_object_map *l = &a->ptr[i].via.map;
+		struct proto_lock *x = &msg->locks[i];
+		if (get_str(l, "period", x->period, sizeof(x->period), true) < 0 ||
+		    get_str(l, "who", x->who, sizeof(x->who), false) < 0 ||
+		    (get(l, "at") && get_uint(l, "at", &x->at_ms) < 0))
+			return IKI_EFIELD;
+	}
+	return 0;
+}
+
+static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = get_maps(m, "events", PROTO_EVENTS_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->stored = calloc(a->size ? a->size : 1, sizeof(*msg->stored));
+	if (!msg->stored)
+		return -ENOMEM;
+	msg->n_stored = a->size;
+	for (uint32_t i = 0; i < a->size; i++) {
+		const msgpack_object_map *e = &a->ptr[i].via.map;
+		struct proto_stored *x = &msg->stored[i];
+		decode_event(e, &x->ev);
+		if (x->ev.err || get_uint(e, "seq", &x->seq) < 0 || get_uint(e, "at", &x->at_ms) < 0 ||
+		    get_str(e, "who", x->who, sizeof(x->who), false) < 0 ||
+		    get_str(e, "voided_by", x->voided_by, sizeof(x->voided_by), false) < 0)
+			return IKI_EFIELD;
+	}
+	return 0;
+}
+
 static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	switch (msg->type) {
@@ -496,6 +550,10 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_HEARTBEAT: return get_uint(m, "seq", &msg->seq) < 0 ? IKI_EFIELD : 0;
 	case PROTO_DESCRIBE: return 0;
 	case PROTO_CATALOG: return decode_catalog(m, msg);
+	case PROTO_LOCK: return decode_lock(m, msg);
+	case PROTO_LOCKS: return decode_locks(m, msg);
+	case PROTO_HISTORY: return get_str(m, "id", msg->id, sizeof(msg->id), true) < 0 ? IKI_EFIELD : 0;
+	case PROTO_EVENTS: return decode_events(m, msg);
 	}
 	return IKI_ETYPE;
 }
@@ -576,11 +634,13 @@ static void pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
 		pack_kv_str(pk, key, val);
 }
 
-static void pack_event(msgpack_packer *pk, const struct proto_event *e)
+/* An event's keys, in a map of extra more keys the caller writes after them. */
+static void pack_event_map(msgpack_packer *pk, const struct proto_event *e, uint32_t extra)
 {
 	/* element, orgunit and date are required (and so always written) but for a void */
-	msgpack_pack_map(pk, 3 + (e->element[0] != 0) + (e->orgunit[0] != 0) + (e->date[0] != 0) +
-				 (e->case_id[0] != 0) + (e->comment[0] != 0) + (e->ref[0] != 0));
+	msgpack_pack_map(pk, extra + 3 + (e->element[0] != 0) + (e->orgunit[0] != 0) +
+				 (e->date[0] != 0) + (e->case_id[0] != 0) + (e->comment[0] != 0) +
+				 (e->ref[0] != 0));
 	pack_kv_str(pk, "id", e->id);
 	pack_opt_str(pk, "element", e->element);
 	pack_opt_str(pk, "orgunit", e->orgunit);
@@ -590,6 +650,22 @@ static void pack_event(msgpack_packer *pk, const struct proto_event *e)
 	pack_opt_str(pk, "case", e->case_id);
 	pack_opt_str(pk, "comment", e->comment);
 	pack_opt_str(pk, "ref", e->ref);
+}
+
+static void pack_event(msgpack_packer *pk, const struct proto_event *e)
+{
+	pack_event_map(pk, e, 0);
+}
+
+static void pack_stored(msgpack_packer *pk, const struct proto_stored *x)
+{
+	pack_event_map(pk, &x->ev, 2 + (x->who[0] != 0) + (x->voided_by[0] != 0));
+	pack_str(pk, "seq");
+	msgpack_pack_uint64(pk, x->seq);
+	pack_str(pk, "at");
+	msgpack_pack_uint64(pk, x->at_ms);
+	pack_opt_str(pk, "who", x->who);
+	pack_opt_str(pk, "voided_by", x->voided_by);
 }
 
 static void pack_result(msgpack_packer *pk, const struct proto_result *r)
@@ -679,6 +755,10 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_HEARTBEAT: return 1;
 	case PROTO_DESCRIBE: return 0;
 	case PROTO_CATALOG: return 2 + (m->title[0] != 0);
+	case PROTO_LOCK: return (m->query.period[0] != 0) + m->unlock;
+	case PROTO_LOCKS: return 1;
+	case PROTO_HISTORY: return 1;
+	case PROTO_EVENTS: return 1;
 	default: return 1;
 	}
 }
@@ -736,6 +816,33 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		break;
 	case PROTO_DESCRIBE:
 		break;
+	case PROTO_LOCK:
+		pack_opt_str(pk, "period", m->query.period);
+		if (m->unlock) {
+			pack_str(pk, "unlock");
+			msgpack_pack_true(pk);
+		}
+		break;
+	case PROTO_LOCKS:
+		pack_str(pk, "locks");
+		msgpack_pack_array(pk, m->n_locks);
+		for (i = 0; i < m->n_locks; i++) {
+			msgpack_pack_map(pk, 2 + (m->locks[i].who[0] != 0));
+			pack_kv_str(pk, "period", m->locks[i].period);
+			pack_opt_str(pk, "who", m->locks[i].who);
+			pack_str(pk, "at");
+			msgpack_pack_uint64(pk, m->locks[i].at_ms);
+		}
+		break;
+	case PROTO_HISTORY:
+		pack_kv_str(pk, "id", m->id);
+		break;
+	case PROTO_EVENTS:
+		pack_str(pk, "events");
+		msgpack_pack_array(pk, m->n_stored);
+		for (i = 0; i < m->n_stored; i++)
+			pack_stored(pk, &m->stored[i]);
+		break;
 	case PROTO_CATALOG:
 		if (m->title[0])
 			pack_kv_str(pk, "title", m->title);
@@ -756,13 +863,17 @@ static bool encodable(const struct proto_msg *m)
 {
 	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1) ||
 	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX ||
-	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX)
+	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX ||
+	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_VOID)
 			return false;
 	for (size_t i = 0; i < m->n_results; i++)
 		if (m->results[i].status > PROTO_STATUS_ERROR)
+			return false;
+	for (size_t i = 0; i < m->n_stored; i++)
+		if (m->stored[i].ev.op <= PROTO_OP_NONE || m->stored[i].ev.op > PROTO_OP_VOID)
 			return false;
 	return true;
 }

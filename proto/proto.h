@@ -32,6 +32,10 @@ enum proto_type {
 	PROTO_HEARTBEAT,  /* "heartbeat": ikid -> subscribers (PUB) when idle, with the last seq */
 	PROTO_DESCRIBE,   /* "describe": client -> ikid, what the catalog holds */
 	PROTO_CATALOG,    /* "catalog": ikid -> client, the indicators and org units it serves */
+	PROTO_LOCK,       /* "lock": client -> ikid, lock or unlock a period (admin), or list */
+	PROTO_LOCKS,      /* "locks": ikid -> client, the locked periods */
+	PROTO_HISTORY,    /* "history": client -> ikid, an event's correction chain */
+	PROTO_EVENTS,     /* "events": ikid -> client, stored events with who and when */
 };
 
 /* Event operations: add to a flow, set a state, open or close a case; void an earlier event. */
@@ -119,6 +123,22 @@ struct proto_orgunit {
 	char parent[PROTO_ORGUNIT_MAX + 1]; /* "" for the root */
 };
 
+/* A locked period. */
+struct proto_lock {
+	char period[PROTO_PERIOD_MAX + 1];
+	char who[64];   /* who locked it */
+	uint64_t at_ms; /* when, milliseconds since the epoch */
+};
+
+/* A stored event, as a history tells it. */
+struct proto_stored {
+	struct proto_event ev;
+	uint64_t seq;                     /* its place in ikid's log */
+	uint64_t at_ms;                   /* when ikid stored it */
+	char who[64];                     /* who sent it (the name of its key) */
+	char voided_by[PROTO_ID_MAX + 1]; /* the event that voided or replaced it, or "" */
+};
+
 /* A decoded message. Fields beyond type and req are used by the types noted beside them. */
 struct proto_msg {
 	enum proto_type type;
@@ -140,6 +160,13 @@ struct proto_msg {
 	size_t n_indicators;
 	struct proto_orgunit *orgunits;      /* catalog (owned) */
 	size_t n_orgunits;
+	bool unlock;                         /* lock: unlock query.period (else lock it; no
+					      * period: only list) */
+	struct proto_lock *locks;            /* locks (owned) */
+	size_t n_locks;
+	char id[PROTO_ID_MAX + 1];           /* history: the event asked about */
+	struct proto_stored *stored;         /* events (owned) */
+	size_t n_stored;
 };
 
 /*

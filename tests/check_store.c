@@ -538,7 +538,7 @@ START_TEST(test_store_locked_period_refuses_events_and_corrections)
 	ck_assert_int_eq(apply1(ev("c", "surat_masuk", V1, "2022-04-01", PROTO_OP_ADD, 1, NULL)).status,
 			 PROTO_STATUS_OK);
 	ASSERT_VALUE("surat", "", "2022", 0, 11);
-	struct store_lock_info *l;
+	struct proto_lock *l;
 	size_t n;
 	ck_assert_int_eq(store_locks(st, &l, &n), 0);
 	ck_assert_uint_eq(n, 1);
@@ -560,7 +560,7 @@ END_TEST
 
 START_TEST(test_store_history_follows_the_chain)
 {
-	struct store_history *h;
+	struct proto_stored *h;
 	size_t n;
 	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
 	apply1(replacing(ev("a2", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 12, NULL), "a"));

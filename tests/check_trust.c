@@ -234,6 +234,43 @@ START_TEST(test_admin_writes_anything)
 }
 END_TEST
 
+START_TEST(test_corrections_and_locks_follow_roles)
+{
+	char *out = NULL;
+	long num, den;
+	ck_assert_int_eq(submit_as("admin", "a1", "akta", V2, "--op open --case K9", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "c1", "akta", V1, "--op open --case K1", &out), 0);
+	free(out);
+	/* a clerk may not void another village's event, and may void its own */
+	ck_assert_int_eq(iki_as("clerk", "submit --id v1 --void a1", &out), 1);
+	ck_assert_msg(strstr(out, "out_of_scope"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("clerk", "submit --id v2 --void c1", &out), 0);
+	free(out);
+	value("akta", &num, &den);
+	ck_assert_int_eq(den, 1);
+	/* locking is the admin's; listing is anyone's */
+	ck_assert_int_eq(iki_as("clerk", "lock 2022", &out), 1);
+	ck_assert_msg(strstr(out, "forbidden"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("admin", "lock 2022", &out), 0);
+	free(out);
+	ck_assert_int_eq(iki_as("viewer", "locks", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "2022"));
+	ck_assert_ptr_nonnull(strstr(out, "admin"));
+	free(out);
+	ck_assert_int_eq(submit_as("admin", "a2", "akta", V2, "--op open --case K8", &out), 1);
+	ck_assert_msg(strstr(out, "locked"), "%s", out);
+	free(out);
+	/* the history names who did what */
+	ck_assert_int_eq(iki_as("viewer", "history c1", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "oleh desa-1"));
+	ck_assert_ptr_nonnull(strstr(out, "dibatalkan/diganti oleh v2"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_unknown_key_is_refused_at_the_handshake)
 {
 	char *out = NULL;
@@ -379,6 +416,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_section_writes_its_elements_in_any_village);
 	tcase_add_test(tc, test_viewer_reads_but_cannot_submit);
 	tcase_add_test(tc, test_admin_writes_anything);
+	tcase_add_test(tc, test_corrections_and_locks_follow_roles);
 	tcase_add_test(tc, test_unknown_key_is_refused_at_the_handshake);
 	tcase_add_test(tc, test_plain_text_client_is_refused);
 	tcase_add_test(tc, test_reload_adds_and_removes_keys);

@@ -1,0 +1,154 @@
+/* admin.c: iki lock, unlock, locks and history (see admin.h). */
+#include "admin.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+/* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
+static void when(uint64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, n, "%" PRIu64, ms);
+}
+
+/* Whether argv asks for help (-h, --help) as its only argument. */
+static int wants_help(int argc, char **argv)
+{
+	return argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"));
+}
+
+int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char **argv)
+{
+	bool list = !strcmp(cmd, "locks"), unlock = !strcmp(cmd, "unlock");
+	if (wants_help(argc, argv) || argc != (list ? 1 : 2)) {
+		fprintf(wants_help(argc, argv) ? stdout : stderr,
+			"usage: iki lock PERIOD | iki unlock PERIOD | iki locks\n"
+			"\n"
+			"Locks a period once it is reported (2022, 2022Q1, 202203): ikid then refuses every\n"
+			"event dated inside it, corrections included, until an admin unlocks it. Locking and\n"
+			"unlocking need an admin's key; 'iki locks' lists the locked periods.\n");
+		return wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
+	}
+	struct iki_client *c = cli_connect(o);
+	struct proto_lock *l = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int rc = iki_lock(c, list ? NULL : argv[1], unlock, &l, &n, msg);
+	if (rc < 0)
+		return cli_refused(cmd, &c, o, rc, msg);
+	iki_client_close(&c);
+	if (!list)
+		printf("Periode %s %s.\n", argv[1], unlock ? "dibuka" : "dikunci");
+	if (n == 0)
+		printf("Tidak ada periode yang dikunci.\n");
+	else
+		printf("%-8s %-20s %s\n", "Periode", "Dikunci pada", "Oleh");
+	for (size_t i = 0; i < n; i++) {
+		char at[32];
+		when(l[i].at_ms, at, sizeof(at));
+		printf("%-8s %-20s %s\n", l[i].period, at, l[i].who);
+	}
+	free(l);
+	return EXIT_OK;
+}
+
+/* One stored event as a JSON object. */
+static json_object *stored_json(const struct proto_stored *x)
+{
+	json_object *o = json_object_new_object();
+	const struct proto_event *e = &x->ev;
+	json_object_object_add(o, "id", json_object_new_string(e->id));
+	json_object_object_add(o, "op", json_object_new_string(proto_op_name(e->op)));
+	if (e->element[0]) {
+		json_object_object_add(o, "element", json_object_new_string(e->element));
+		json_object_object_add(o, "orgunit", json_object_new_string(e->orgunit));
+		json_object_object_add(o, "date", json_object_new_string(e->date));
+		json_object_object_add(o, "value", json_object_new_int64(e->value));
+	}
+	if (e->case_id[0])
+		json_object_object_add(o, "case", json_object_new_string(e->case_id));
+	if (e->comment[0])
+		json_object_object_add(o, "comment", json_object_new_string(e->comment));
+	if (e->ref[0])
+		json_object_object_add(o, "ref", json_object_new_string(e->ref));
+	json_object_object_add(o, "seq", json_object_new_uint64(x->seq));
+	json_object_object_add(o, "at", json_object_new_uint64(x->at_ms));
+	json_object_object_add(o, "who", json_object_new_string(x->who));
+	if (x->voided_by[0])
+		json_object_object_add(o, "voided_by", json_object_new_string(x->voided_by));
+	return o;
+}
+
+/* One stored event as lines for a clerk. */
+static void stored_print(const struct proto_stored *x)
+{
+	const struct proto_event *e = &x->ev;
+	char at[32];
+	when(x->at_ms, at, sizeof(at));
+	printf("%s  %s  oleh %s\n", at, e->id, x->who[0] ? x->who : "?");
+	if (e->op == PROTO_OP_VOID)
+		printf("    membatalkan %s\n", e->ref);
+	else
+		printf("    %s %s %s %s nilai %" PRId64 "%s%s%s%s\n", proto_op_name(e->op), e->element,
+		       e->orgunit, e->date, e->value, e->case_id[0] ? ", kasus " : "", e->case_id,
+		       e->ref[0] ? ", mengganti " : "", e->ref);
+	if (e->comment[0])
+		printf("    catatan: %s\n", e->comment);
+	if (x->voided_by[0])
+		printf("    dibatalkan/diganti oleh %s\n", x->voided_by);
+	else
+		printf("    berlaku\n");
+}
+
+int cmd_history(const struct iki_client_options *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	int ch, json = 0;
+	optind = 0; /* glibc: start afresh, so that options may follow the id */
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'j') {
+			json = 1;
+		} else {
+			fprintf(ch == 'h' ? stdout : stderr,
+				"usage: iki history ID [--json]\n"
+				"\n"
+				"Shows an event as ikid stored it, who sent it and when, and every correction\n"
+				"in its chain: the original first, then what voided or replaced each.\n");
+			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs("usage: iki history ID [--json]\n", stderr);
+		return EXIT_USAGE;
+	}
+	struct iki_client *c = cli_connect(o);
+	struct proto_stored *x = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int rc = iki_history(c, argv[optind], &x, &n, msg);
+	if (rc < 0)
+		return cli_refused("history", &c, o, rc, msg);
+	iki_client_close(&c);
+	if (json) {
+		json_object *arr = json_object_new_array();
+		for (size_t i = 0; i < n; i++)
+			json_object_array_add(arr, stored_json(&x[i]));
+		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
+		json_object_put(arr);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			stored_print(&x[i]);
+	}
+	free(x);
+	return EXIT_OK;
+}
