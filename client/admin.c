@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "lakip.h"
 
 /* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
 static void when(uint64_t ms, char *buf, size_t n)
@@ -150,5 +151,76 @@ int cmd_history(const struct iki_client_options *o, int argc, char **argv)
 			stored_print(&x[i]);
 	}
 	free(x);
+	return EXIT_OK;
+}
+
+static void target_usage(FILE *f)
+{
+	fputs("usage: iki target [--indicator CODE]\n"
+	      "       iki target --indicator CODE --period PERIOD [--orgunit CODE] --set PERCENT\n"
+	      "\n"
+	      "Lists the targets set over the catalog's, or sets one (an admin's key): for the\n"
+	      "year (2022) or a triwulan (2022Q1), for the kecamatan or a village, as a percentage\n"
+	      "(95 or 95,5). Setting it again is a target perubahan: the first stays visible as\n"
+	      "the original. A village without targets of its own takes the kecamatan's; a month\n"
+	      "takes its triwulan's. Every value it decides is published again, with its capaian.\n",
+	      f);
+}
+
+int cmd_target(const struct iki_client_options *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"indicator", required_argument, NULL, 'i'}, {"period", required_argument, NULL, 'p'},
+		{"orgunit", required_argument, NULL, 'o'},   {"set", required_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},	     {NULL, 0, NULL, 0}};
+	struct proto_query q = {0};
+	int64_t target = 0;
+	bool set = false;
+	int ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		const char *arg = optarg;
+		if (ch == 'i' && strlen(arg) < sizeof(q.indicator)) {
+			strcpy(q.indicator, arg);
+		} else if (ch == 'p' && strlen(arg) < sizeof(q.period)) {
+			strcpy(q.period, arg);
+		} else if (ch == 'o' && strlen(arg) < sizeof(q.orgunit)) {
+			strcpy(q.orgunit, arg);
+		} else if (ch == 's' && lakip_parse_percent(arg, 100000, &target) && target > 0) {
+			set = true;
+		} else {
+			if (ch == 's')
+				fprintf(stderr, "iki target: --set wants a percentage above 0, such as 95 "
+					"or 95,5, not '%s'\n", arg);
+			target_usage(ch == 'h' ? stdout : stderr);
+			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (set && (!q.indicator[0] || !q.period[0]))) {
+		target_usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct iki_client *c = cli_connect(o);
+	struct proto_target *t = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int rc = iki_target(c, &q, set, target, &t, &n, msg);
+	if (rc < 0)
+		return cli_refused("target", &c, o, rc, msg);
+	iki_client_close(&c);
+	if (n == 0)
+		printf("Belum ada target yang ditetapkan di luar katalog.\n");
+	else
+		printf("%-10s %-14s %-8s %10s %10s  %-20s %s\n", "Indikator", "Wilayah", "Periode",
+		       "Target", "Semula", "Ditetapkan", "Oleh");
+	for (size_t i = 0; i < n; i++) {
+		char at[32], orig[16] = "-";
+		when(t[i].at_ms, at, sizeof(at));
+		if (t[i].original != t[i].target)
+			snprintf(orig, sizeof(orig), "%.2f", (double)t[i].original / 100);
+		printf("%-10s %-14s %-8s %10.2f %10s  %-20s %s\n", t[i].indicator, t[i].orgunit,
+		       t[i].period, (double)t[i].target / 100, orig, at, t[i].who);
+	}
+	free(t);
 	return EXIT_OK;
 }

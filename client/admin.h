@@ -7,6 +7,9 @@
 /* iki lock PERIOD | iki unlock PERIOD | iki locks: cmd is "lock", "unlock" or "locks". */
 int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char **argv);
 
+/* iki target [--indicator CODE [--period P [--orgunit OU] --set PERCENT]]. */
+int cmd_target(const struct iki_client_options *o, int argc, char **argv);
+
 /* iki history ID [--json]. */
 int cmd_history(const struct iki_client_options *o, int argc, char **argv);
 

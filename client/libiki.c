@@ -310,6 +310,26 @@ int iki_lock(struct iki_client *c, const char *period, bool unlock, struct proto
 	return rc;
 }
 
+int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int64_t target,
+	       struct proto_target **targets, size_t *n, char *message)
+{
+	struct proto_msg m = {.type = PROTO_TARGET, .query = *q, .has_target = set,
+			      .target = target},
+			 r = {0};
+	*targets = NULL;
+	*n = 0;
+	int rc = exchange(c, &m, &r);
+	if (rc == 0 && r.type == PROTO_TARGETS) {
+		*targets = r.targets;
+		*n = r.n_targets;
+		r.targets = NULL;
+	} else if (rc == 0) {
+		rc = refusal(&r, message);
+	}
+	proto_msg_clear(&r);
+	return rc;
+}
+
 int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
 		char *message)
 {

@@ -27,6 +27,8 @@ struct pending {
 	struct auth_client client;    /* who sent it (from the ZAP User-Id), and what it may do */
 	const char *who;              /* client.name */
 	int lock_rc;                  /* lock: store_lock's outcome (1: it already was so) */
+	struct store_target target;   /* target: what was set, noted once committed */
+	int target_rc;                /* target: why it was refused, or 0 */
 };
 
 struct server {
@@ -38,6 +40,7 @@ struct server {
 	struct store *st;
 	const struct catalog *cat;
 	struct auth *auth;
+	struct targets *targets;
 	volatile sig_atomic_t *reload;
 	size_t batch_events;
 	int heartbeat_ms;
@@ -129,11 +132,12 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 	s->reload = o->reload;
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
 	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
+	rc = targets_load(st, cat, &s->targets);
 	store_stats(st, &events, &s->last_seq);
 	s->ctx = zmq_ctx_new();
 	s->router = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
 	s->pub = s->ctx ? zmq_socket(s->ctx, ZMQ_PUB) : NULL;
-	if (!s->router || !s->pub)
+	if (rc == 0 && (!s->router || !s->pub))
 		rc = -errno;
 	if (rc == 0)
 		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
@@ -169,6 +173,7 @@ void server_free(struct server **sp)
 			zmq_close(s->monitor[i]);
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
+	targets_free(&s->targets);
 	free(s);
 	*sp = NULL;
 }
@@ -226,7 +231,8 @@ static void identify(struct server *s, struct pending *p, const char *key)
 	}
 	if (p->rc == 0 && p->msg.type == PROTO_SUBMIT && p->client.role == AUTH_VIEWER)
 		p->rc = IKI_EFORBIDDEN;
-	if (p->rc == 0 && p->msg.type == PROTO_LOCK && p->msg.query.period[0] &&
+	if (p->rc == 0 && ((p->msg.type == PROTO_LOCK && p->msg.query.period[0]) ||
+			   (p->msg.type == PROTO_TARGET && p->msg.has_target)) &&
 	    p->client.role != AUTH_ADMIN)
 		p->rc = IKI_EFORBIDDEN; /* locking is the admin's; anyone may list the locks */
 }
@@ -301,8 +307,8 @@ static void reply_values(struct server *s, struct pending *p)
 	else if (rc < 0)
 		send_error(s, p, rc, rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : NULL);
 	for (size_t i = 0; rc == 0 && i < r.n_values; i++)
-		targets_decorate(s->cat, catalog_indicator_find(s->cat, r.values[i].indicator),
-				 &r.values[i]);
+		targets_decorate(s->targets, s->cat,
+				 catalog_indicator_find(s->cat, r.values[i].indicator), &r.values[i]);
 	if (rc == 0)
 		send_reply(s, p, &r);
 	free(r.values);
@@ -363,6 +369,38 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 	proto_msg_clear(&r);
 }
 
+/* A target's answer: the targets set (of the indicator asked about), after the change. */
+static void reply_targets(struct server *s, struct pending *p, int storage_rc)
+{
+	struct proto_msg r = {.type = PROTO_TARGETS, .req = p->msg.req};
+	const struct proto_query *q = &p->msg.query;
+	int ind = q->indicator[0] ? catalog_indicator_find(s->cat, q->indicator) : -1;
+	int rc = p->msg.has_target ? (storage_rc < 0 ? storage_rc : p->target_rc) : 0;
+	if (rc == 0 && q->indicator[0] && ind < 0)
+		rc = IKI_EINDICATOR;
+	if (rc == 0 && p->msg.has_target) {
+		log_info("%s set the target of %s at %s for %s to %.2f %%", p->who, q->indicator,
+			 s->cat->orgunits[p->target.ou].code, q->period,
+			 (double)p->target.target / 100.0);
+		rc = targets_note(s->targets, &p->target);
+	}
+	if (rc == 0)
+		rc = targets_list(s->targets, ind, &r.targets, &r.n_targets);
+	if (rc == IKI_EINDICATOR)
+		send_error(s, p, rc, q->indicator);
+	else if (rc == IKI_EORGUNIT)
+		send_error(s, p, rc, q->orgunit);
+	else if (rc == IKI_EPERIOD)
+		send_error(s, p, rc, "target: tahun atau triwulan, misalnya 2022 atau 2022Q1");
+	else if (rc == IKI_EVALUE)
+		send_error(s, p, rc, "target: persen di atas 0");
+	else if (rc < 0)
+		send_error(s, p, rc, NULL);
+	else
+		send_reply(s, p, &r);
+	proto_msg_clear(&r);
+}
+
 /* An event's history: the chain of corrections it belongs to. */
 static void reply_history(struct server *s, struct pending *p)
 {
@@ -401,6 +439,8 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 		reply_locks(s, p, storage_rc);
 	} else if (p->msg.type == PROTO_HISTORY) {
 		reply_history(s, p);
+	} else if (p->msg.type == PROTO_TARGET) {
+		reply_targets(s, p, storage_rc);
 	} else {
 		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}
@@ -438,7 +478,7 @@ static void publish(struct server *s, const struct store_change *c)
 	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
 	period_format(c->period, v.period);
 	v.factor = s->cat->indicators[c->indicator].factor;
-	targets_decorate(s->cat, c->indicator, &v);
+	targets_decorate(s->targets, s->cat, c->indicator, &v);
 	proto_topic(&v, topic, sizeof(topic));
 	pub_send(s, topic, &m);
 	s->last_seq = c->seq;
@@ -472,6 +512,29 @@ static bool out_of_scope(const struct pending *p, const struct proto_event *ev,
 	return true;
 }
 
+/* A target request's indicator, org unit, period and value, into p->target; 0 or a code. */
+static int target_check(const struct server *s, struct pending *p)
+{
+	const struct proto_query *q = &p->msg.query;
+	struct store_target *t = &p->target;
+	memset(t, 0, sizeof(*t));
+	t->ind = catalog_indicator_find(s->cat, q->indicator);
+	t->ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
+	if (t->ind < 0)
+		return IKI_EINDICATOR;
+	if (t->ou < 0)
+		return IKI_EORGUNIT;
+	if (period_parse(q->period, &t->p) < 0 || t->p.kind == PERIOD_MONTH)
+		return IKI_EPERIOD; /* targets are for the year and its quarters */
+	if (p->msg.target <= 0 || p->msg.target > CATALOG_TARGET_MAX)
+		return IKI_EVALUE;
+	t->target = p->msg.target;
+	int64_t def = catalog_target(s->cat, t->ind, t->p);
+	t->original = def > 0 ? def : t->target; /* the store keeps the first one it has */
+	snprintf(t->who, sizeof(t->who), "%s", p->who);
+	return 0;
+}
+
 /* Apply every submit of the batch in one transaction. Returns the storage outcome. */
 static int apply_submits(struct server *s, size_t n, struct store_change **ch, size_t *n_ch)
 {
@@ -490,6 +553,14 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 					 p->msg.query.period);
 			if (p->lock_rc < 0 && p->lock_rc != IKI_EPERIOD)
 				rc = p->lock_rc;
+			any = true;
+			continue;
+		}
+		if (rc == 0 && p->rc == 0 && p->msg.type == PROTO_TARGET && p->msg.has_target) {
+			if (!b)
+				rc = store_begin(s->st, &b);
+			if (rc == 0 && (p->target_rc = target_check(s, p)) == 0)
+				rc = store_target_put(b, &p->target);
 			any = true;
 			continue;
 		}

@@ -25,6 +25,8 @@
  *   states  "<quantity>\0<orgunit>\0" + u32 date + u64 sequence -> i64: every state set, so
  *           that a voided one can give way to the one before it
  *   locks   period id -> lock record (u64 milliseconds, who)
+ *   targets "<indicator>\0<orgunit>\0<period>" -> target record (i64 target, i64 original,
+ *           u64 milliseconds, who): the targets an admin set, over the catalog's
  * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
  */
 #define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
@@ -36,9 +38,9 @@
 static const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
 
 enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES, DB_LOCKS,
-       DB_COUNT };
-static const char *const db_names[DB_COUNT] = {"meta", "events", "ids",    "cases", "latest",
-					       "agg",  "voided", "states", "locks"};
+       DB_TARGETS, DB_COUNT };
+static const char *const db_names[DB_COUNT] = {"meta",   "events", "ids",   "cases",  "latest",
+					       "agg",    "voided", "states", "locks", "targets"};
 
 struct store {
 	MDB_env *env;
@@ -66,6 +68,8 @@ struct undo {
 struct store_batch {
 	struct store *s;
 	MDB_txn *txn;
+	struct store_change *extra; /* values to publish though their sums did not change */
+	size_t n_extra, cap_extra;
 	struct undo *journal; /* while journaling: the deltas of the event being derived */
 	size_t n_journal, cap_journal;
 	bool journaling;
@@ -339,6 +343,7 @@ void store_abort(struct store_batch **bp)
 		b->s->open_batch = NULL;
 	free(b->slots);
 	free(b->journal);
+	free(b->extra);
 	free(b);
 	*bp = NULL;
 }
@@ -984,10 +989,12 @@ static size_t fold(struct store_batch *b)
 static int changes_list(struct store_batch *b, size_t touched, struct store_change **out, size_t *n)
 {
 	const struct catalog *cat = b->s->cat;
-	struct store_change *ch = calloc(touched ? touched : 1, sizeof(*ch));
+	struct store_change *ch = calloc(touched + b->n_extra + 1, sizeof(*ch));
 	size_t m = 0;
 	if (!ch)
 		return -ENOMEM;
+	for (size_t i = 0; i < b->n_extra; i++)
+		ch[m++] = b->extra[i];
 	for (size_t i = 0; i < b->cap; i++) {
 		const struct delta *d = &b->slots[i];
 		if (!d->used || d->d == 0)
@@ -1389,6 +1396,116 @@ int store_history(struct store *s, const char *id, struct proto_stored **out, si
 		return rc == IKI_EREF ? -ENOENT : rc;
 	}
 	*out = h;
+	*n = m;
+	return 0;
+}
+
+/* ---- targets ---- */
+
+/* Publish the value of (ind, ou, p) with this batch, though its sums may not change. */
+static int extra_add(struct store_batch *b, int ind, int ou, struct period p)
+{
+	if (b->n_extra == b->cap_extra) {
+		size_t cap = b->cap_extra ? 2 * b->cap_extra : 32;
+		struct store_change *x = realloc(b->extra, cap * sizeof(*x));
+		if (!x)
+			return b->err = -ENOMEM;
+		b->extra = x;
+		b->cap_extra = cap;
+	}
+	b->extra[b->n_extra++] = (struct store_change){0, ind, ou, p, 0, 0};
+	return 0;
+}
+
+static size_t target_key(const struct catalog *cat, int ind, int ou, struct period p, char *buf)
+{
+	char pid[PERIOD_ID_MAX];
+	period_format(p, pid);
+	return key3(buf, cat->indicators[ind].code, cat->orgunits[ou].code, pid);
+}
+
+int store_target_put(struct store_batch *b, struct store_target *t)
+{
+	const struct store *s = b->s;
+	char key[KEY_MAX];
+	uint8_t rec[24 + PROTO_TEXT_MAX];
+	if (b->err)
+		return b->err;
+	MDB_val k = {target_key(s->cat, t->ind, t->ou, t->p, key), key}, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_TARGETS], &k, &v);
+	if (rc == 0 && v.mv_size >= 16)
+		t->original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
+	else if (rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	size_t wn = strnlen(t->who, sizeof(t->who));
+	put_be64(rec, (uint64_t)t->target);
+	put_be64(rec + 8, (uint64_t)t->original);
+	put_be64(rec + 16, b->now_ms);
+	memcpy(rec + 24, t->who, wn);
+	t->at_ms = b->now_ms;
+	v = (MDB_val){24 + wn, rec};
+	if ((b->err = map_err(mdb_put(b->txn, s->dbi[DB_TARGETS], &k, &v, 0))) < 0)
+		return b->err;
+	/* The values it decides: the period's, and those of the quarters and months inside it. */
+	int32_t first, last;
+	period_bounds(t->p, &first, &last);
+	for (int i = 0; i < N_KINDS && kinds[i] <= t->p.kind; i++) {
+		for (int32_t d = first; d <= last && b->err == 0;) {
+			struct period q = period_of_date(d, kinds[i]);
+			int32_t qf, ql;
+			period_bounds(q, &qf, &ql);
+			extra_add(b, t->ind, t->ou, q);
+			d = ql + 1;
+		}
+	}
+	return b->err;
+}
+
+int store_targets(struct store *s, struct store_target **out, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t m = 0, cap = 0;
+	struct store_target *t = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_TARGETS], &cur)) == 0) {
+		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+			char key[KEY_MAX + 1];
+			if (k.mv_size > KEY_MAX || v.mv_size < 24)
+				continue;
+			memcpy(key, k.mv_data, k.mv_size);
+			key[k.mv_size] = '\0';
+			const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
+			struct store_target x = {.ind = catalog_indicator_find(s->cat, key),
+						 .ou = catalog_orgunit_find(s->cat, ou)};
+			if ((size_t)(pid - key) > k.mv_size || x.ind < 0 || x.ou < 0 ||
+			    period_parse(pid, &x.p) < 0)
+				continue; /* an indicator or org unit the catalog no longer has */
+			x.target = (int64_t)get_be64(v.mv_data);
+			x.original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
+			x.at_ms = get_be64((const uint8_t *)v.mv_data + 16);
+			size_t wn = v.mv_size - 24 < sizeof(x.who) - 1 ? v.mv_size - 24 : sizeof(x.who) - 1;
+			memcpy(x.who, (const char *)v.mv_data + 24, wn);
+			if (m == cap) {
+				struct store_target *more = realloc(t, (cap = cap ? 2 * cap : 32) * sizeof(*t));
+				if (!more) {
+					rc = ENOMEM;
+					break;
+				}
+				t = more;
+			}
+			t[m++] = x;
+		}
+		mdb_cursor_close(cur);
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc != 0) {
+		free(t);
+		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+	}
+	*out = t;
 	*n = m;
 	return 0;
 }

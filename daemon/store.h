@@ -162,6 +162,27 @@ int store_lock(struct store_batch *b, const char *period, bool lock, const char 
 /* Every locked period, in period-id order: *out malloc'd. Returns 0 or a storage code. */
 int store_locks(struct store *s, struct proto_lock **out, size_t *n);
 
+/* A target an admin set for an indicator at an org unit for a year or a quarter. */
+struct store_target {
+	int ind, ou;       /* catalog indices */
+	struct period p;   /* a year or a quarter */
+	int64_t target;    /* hundredths of a percent */
+	int64_t original;  /* the first target of the period (the catalog's, or the first set) */
+	uint64_t at_ms;    /* when it was set */
+	char who[64];
+};
+
+/*
+ * Set a target inside a batch; t->original is the caller's guess (the catalog's target, or
+ * t->target) and is replaced by the first one stored when there is one; t->at_ms is filled. The
+ * values it decides (the period's, its quarters' and months') are listed among the batch's
+ * changes, to be published. Returns 0 or a storage code.
+ */
+int store_target_put(struct store_batch *b, struct store_target *t);
+
+/* Every target set, in key order: *out malloc'd. Returns 0 or a storage code. */
+int store_targets(struct store *s, struct store_target **out, size_t *n);
+
 #define STORE_HISTORY_MAX 64
 
 /*

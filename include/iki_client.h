@@ -82,6 +82,15 @@ int iki_lock(struct iki_client *c, const char *period, bool unlock, struct proto
 	     size_t *n, char *message);
 
 /*
+ * Set the target of q's indicator at q's org unit ("" the kecamatan) for q's period (a year or a
+ * quarter) to target (hundredths of a percent; an admin's key), or with set false only list the
+ * targets set (of q's indicator, when given). On success *targets (malloc'd, *n) lists them.
+ * Same returns as iki_query.
+ */
+int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int64_t target,
+	       struct proto_target **targets, size_t *n, char *message);
+
+/*
  * The history of an event: the chain of events it belongs to (the original, then each
  * correction), each with who sent it and when. *events malloc'd. IKI_EREF for an unknown id.
  */

@@ -16,6 +16,7 @@ static const char *const type_names[] = {
 	[PROTO_SNAPSHOT] = "snapshot", [PROTO_HEARTBEAT] = "heartbeat",
 	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog", [PROTO_LOCK] = "lock",
 	[PROTO_LOCKS] = "locks", [PROTO_HISTORY] = "history", [PROTO_EVENTS] = "events",
+	[PROTO_TARGET] = "target", [PROTO_TARGETS] = "targets",
 };
 
 static const char *const op_names[] = {
@@ -70,6 +71,7 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->orgunits);
 	free(m->locks);
 	free(m->stored);
+	free(m->targets);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -537,6 +539,58 @@ static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
 	return 0;
 }
 
+/* A percentage under key as hundredths (two decimals kept); *present says whether it was there. */
+static int get_percent(const msgpack_object_map *m, const char *key, int64_t *v, bool *present)
+{
+	double d = 0;
+	int rc = get_double(m, key, &d, present);
+	if (rc == 0 && *present) {
+		if (d < 0 || d > 1e9)
+			return IKI_EFIELD;
+		*v = llround(d * 100.0);
+	}
+	return rc;
+}
+
+static int decode_target(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	struct proto_query *q = &msg->query;
+	if (get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    get_str(m, "period", q->period, sizeof(q->period), false) < 0 ||
+	    get_percent(m, "target", &msg->target, &msg->has_target) < 0)
+		return IKI_EFIELD;
+	/* setting one needs the indicator and the period */
+	return msg->has_target && (!q->indicator[0] || !q->period[0]) ? IKI_EFIELD : 0;
+}
+
+static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = get_maps(m, "targets", PROTO_VALUES_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->targets = calloc(a->size ? a->size : 1, sizeof(*msg->targets));
+	if (!msg->targets)
+		return -ENOMEM;
+	msg->n_targets = a->size;
+	for (uint32_t i = 0; i < a->size; i++) {
+		const msgpack_object_map *t = &a->ptr[i].via.map;
+		struct proto_target *x = &msg->targets[i];
+		bool has_t, has_o;
+		if (get_str(t, "indicator", x->indicator, sizeof(x->indicator), true) < 0 ||
+		    get_str(t, "orgunit", x->orgunit, sizeof(x->orgunit), true) < 0 ||
+		    get_str(t, "period", x->period, sizeof(x->period), true) < 0 ||
+		    get_percent(t, "target", &x->target, &has_t) < 0 || !has_t ||
+		    get_percent(t, "target_original", &x->original, &has_o) < 0 ||
+		    get_str(t, "who", x->who, sizeof(x->who), false) < 0 ||
+		    (get(t, "at") && get_uint(t, "at", &x->at_ms) < 0))
+			return IKI_EFIELD;
+		if (!has_o)
+			x->original = x->target;
+	}
+	return 0;
+}
+
 static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	switch (msg->type) {
@@ -554,6 +608,8 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_LOCKS: return decode_locks(m, msg);
 	case PROTO_HISTORY: return get_str(m, "id", msg->id, sizeof(msg->id), true) < 0 ? IKI_EFIELD : 0;
 	case PROTO_EVENTS: return decode_events(m, msg);
+	case PROTO_TARGET: return decode_target(m, msg);
+	case PROTO_TARGETS: return decode_targets(m, msg);
 	}
 	return IKI_ETYPE;
 }
@@ -759,6 +815,10 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_LOCKS: return 1;
 	case PROTO_HISTORY: return 1;
 	case PROTO_EVENTS: return 1;
+	case PROTO_TARGET:
+		return (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
+		       (m->query.period[0] != 0) + m->has_target;
+	case PROTO_TARGETS: return 1;
 	default: return 1;
 	}
 }
@@ -837,6 +897,36 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 	case PROTO_HISTORY:
 		pack_kv_str(pk, "id", m->id);
 		break;
+	case PROTO_TARGET:
+		pack_opt_str(pk, "indicator", m->query.indicator);
+		pack_opt_str(pk, "orgunit", m->query.orgunit);
+		pack_opt_str(pk, "period", m->query.period);
+		if (m->has_target) {
+			pack_str(pk, "target");
+			msgpack_pack_double(pk, (double)m->target / 100.0);
+		}
+		break;
+	case PROTO_TARGETS:
+		pack_str(pk, "targets");
+		msgpack_pack_array(pk, m->n_targets);
+		for (i = 0; i < m->n_targets; i++) {
+			const struct proto_target *x = &m->targets[i];
+			bool revised = x->original != x->target;
+			msgpack_pack_map(pk, 5 + revised + (x->who[0] != 0));
+			pack_kv_str(pk, "indicator", x->indicator);
+			pack_kv_str(pk, "orgunit", x->orgunit);
+			pack_kv_str(pk, "period", x->period);
+			pack_str(pk, "target");
+			msgpack_pack_double(pk, (double)x->target / 100.0);
+			if (revised) {
+				pack_str(pk, "target_original");
+				msgpack_pack_double(pk, (double)x->original / 100.0);
+			}
+			pack_opt_str(pk, "who", x->who);
+			pack_str(pk, "at");
+			msgpack_pack_uint64(pk, x->at_ms);
+		}
+		break;
 	case PROTO_EVENTS:
 		pack_str(pk, "events");
 		msgpack_pack_array(pk, m->n_stored);
@@ -864,7 +954,8 @@ static bool encodable(const struct proto_msg *m)
 	if (!proto_type_name(m->type) || (m->type == PROTO_UPDATE && m->n_values != 1) ||
 	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX ||
 	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX ||
-	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX)
+	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX ||
+	    m->n_targets > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_VOID)

@@ -36,6 +36,8 @@ enum proto_type {
 	PROTO_LOCKS,      /* "locks": ikid -> client, the locked periods */
 	PROTO_HISTORY,    /* "history": client -> ikid, an event's correction chain */
 	PROTO_EVENTS,     /* "events": ikid -> client, stored events with who and when */
+	PROTO_TARGET,     /* "target": client -> ikid, set a target (admin), or list them */
+	PROTO_TARGETS,    /* "targets": ikid -> client, the targets set */
 };
 
 /* Event operations: add to a flow, set a state, open or close a case; void an earlier event. */
@@ -130,6 +132,17 @@ struct proto_lock {
 	uint64_t at_ms; /* when, milliseconds since the epoch */
 };
 
+/* A target set by an admin (over the catalog's defaults). */
+struct proto_target {
+	char indicator[PROTO_CODE_MAX + 1];
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	char period[PROTO_PERIOD_MAX + 1]; /* a year or a quarter */
+	int64_t target;                    /* hundredths of a percent */
+	int64_t original;                  /* the period's first target */
+	char who[64];
+	uint64_t at_ms;
+};
+
 /* A stored event, as a history tells it. */
 struct proto_stored {
 	struct proto_event ev;
@@ -167,6 +180,11 @@ struct proto_msg {
 	char id[PROTO_ID_MAX + 1];           /* history: the event asked about */
 	struct proto_stored *stored;         /* events (owned) */
 	size_t n_stored;
+	bool has_target;                     /* target: set query.indicator/orgunit/period's
+					      * target to target (else only list) */
+	int64_t target;                      /* hundredths of a percent */
+	struct proto_target *targets;        /* targets (owned) */
+	size_t n_targets;
 };
 
 /*

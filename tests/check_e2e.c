@@ -131,6 +131,76 @@ START_TEST(test_e2e_values_carry_target_capaian_and_predikat)
 }
 END_TEST
 
+START_TEST(test_e2e_targets_set_at_run_time_decide_capaian)
+{
+	char *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	/* triwulan I of surat: 13/15 = 86.67 % against the catalog's 90 */
+	assert_capaian("surat", "", "2022Q1", 90, 96.30, "Sangat Baik");
+	ck_assert_int_eq(harness_iki(&d, "target --indicator surat --period 2022Q1 --set 95,5", &out),
+			 0);
+	ck_assert_ptr_nonnull(strstr(out, "95.50"));
+	ck_assert_ptr_nonnull(strstr(out, "90.00")); /* the original, kept */
+	free(out);
+	assert_capaian("surat", "", "2022Q1", 95.5, 90.75, "Baik");
+	assert_capaian("surat", V1, "202203", 95.5, 83.77, "Baik"); /* village and month inherit */
+	assert_capaian("surat", "", "2022", 90, 96.30, "Sangat Baik"); /* the year keeps its own */
+	ck_assert_int_eq(harness_iki(&d, "query --json --indicator surat --period 2022Q1", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"target_original\":90"));
+	free(out);
+	/* a village's own target beats the kecamatan's */
+	ck_assert_int_eq(harness_iki(&d, "target --indicator surat --period 2022 --orgunit "
+				     V1 " --set 80", NULL), 0);
+	assert_capaian("surat", V1, "202203", 80, 100.0, "Sangat Baik");
+	/* refusals: a month, an unknown indicator */
+	ck_assert_int_eq(harness_iki(&d, "target --indicator surat --period 202203 --set 9 2>&1",
+				     &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "bad_period"));
+	free(out);
+	/* kept across a crash */
+	harness_stop(&d, SIGKILL);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	assert_capaian("surat", "", "2022Q1", 95.5, 90.75, "Baik");
+	ck_assert_int_eq(harness_iki(&d, "target", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "35.27.03.2001"));
+	free(out);
+}
+END_TEST
+
+START_TEST(test_e2e_corrections_move_values_and_history_tells)
+{
+	char *out = NULL;
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	ASSERT_VALUE("surat", V1, "202203", 8, 10);
+	ck_assert_int_eq(harness_iki(&d, "submit --id fix1 --element surat_masuk --orgunit " V1
+				     " --date 2022-03-20 --value 2", NULL), 0);
+	ASSERT_VALUE("surat", V1, "202203", 8, 12);
+	ck_assert_int_eq(harness_iki(&d, "submit --id fix2 --ref fix1 --element surat_masuk "
+				     "--orgunit " V1 " --date 2022-03-20 --value 5", NULL), 0);
+	ASSERT_VALUE("surat", V1, "202203", 8, 15);
+	ck_assert_int_eq(harness_iki(&d, "submit --id fix3 --void fix2", NULL), 0);
+	ASSERT_VALUE("surat", V1, "202203", 8, 10);
+	ck_assert_int_eq(harness_iki(&d, "history fix1 --json", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"voided_by\":\"fix2\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"voided_by\":\"fix3\""));
+	free(out);
+	/* a lock: nothing gets in, corrections included, until it is lifted */
+	ck_assert_int_eq(harness_iki(&d, "lock 2022Q1", NULL), 0);
+	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
+				     " --date 2022-01-05 2>&1", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "locked"));
+	free(out);
+	harness_stop(&d, SIGTERM);
+	ck_assert_int_eq(harness_start(&d, MINI), 0); /* locks survive a restart */
+	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
+				     " --date 2022-01-05", NULL), 1);
+	ck_assert_int_eq(harness_iki(&d, "unlock 2022Q1", NULL), 0);
+	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
+				     " --date 2022-01-05", NULL), 0);
+	ASSERT_VALUE("surat", V1, "2022Q1", 8, 11);
+}
+END_TEST
+
 START_TEST(test_e2e_resubmitting_a_file_changes_nothing)
 {
 	char *out = NULL;
@@ -469,6 +539,8 @@ static Suite *e2e_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_e2e_submit_file_then_query_values);
 	tcase_add_test(tc, test_e2e_values_carry_target_capaian_and_predikat);
+	tcase_add_test(tc, test_e2e_targets_set_at_run_time_decide_capaian);
+	tcase_add_test(tc, test_e2e_corrections_move_values_and_history_tells);
 	tcase_add_test(tc, test_e2e_resubmitting_a_file_changes_nothing);
 	tcase_add_test(tc, test_e2e_values_survive_clean_stop_and_kill_9);
 	tcase_add_test(tc, test_e2e_rejected_events_get_codes_and_exit_1);

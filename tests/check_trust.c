@@ -254,6 +254,12 @@ START_TEST(test_corrections_and_locks_follow_roles)
 	ck_assert_int_eq(iki_as("clerk", "lock 2022", &out), 1);
 	ck_assert_msg(strstr(out, "forbidden"), "%s", out);
 	free(out);
+	ck_assert_int_eq(iki_as("trantib", "target --indicator kriminal --period 2022 --set 90", &out),
+			 1);
+	ck_assert_msg(strstr(out, "forbidden"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("viewer", "target", &out), 0); /* listing is anyone's */
+	free(out);
 	ck_assert_int_eq(iki_as("admin", "lock 2022", &out), 0);
 	free(out);
 	ck_assert_int_eq(iki_as("viewer", "locks", &out), 0);
