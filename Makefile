@@ -5,6 +5,7 @@
 #   make check      install what is missing, build, run every test
 #   make asan       the same tests under ASan+UBSan, in build-asan/
 #   make bench      throughput and latency figures (see bench/)
+#   make crash      the crash test with 200 kill -9s (make check runs it with 25)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -38,17 +39,18 @@ LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/targets.c daemon/log.c
-CLIENT_SRC := client/libiki.c client/input.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
+CLIENT_SRC := client/libiki.c client/stream.c client/input.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
-         $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust
+         $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
+         $(BUILD)/tests/check_report $(BUILD)/tests/check_crash
 
-.PHONY: all run check test asan bench install deps clean
+.PHONY: all run check test asan bench crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki
 
 $(BUILD)/%.o: %.c
@@ -58,7 +60,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI)
 
 $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
@@ -76,7 +78,13 @@ $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
+$(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
 $(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/catalog.o $(BUILD)/daemon/log.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
+
+$(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
@@ -103,6 +111,10 @@ asan:
 bench: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
 	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/bench
+
+crash: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/check_crash
+	CRASH_KILLS=$${CRASH_KILLS:-200} IKI_BUILD=$(BUILD) ./$(BUILD)/tests/check_crash
 
 STATE ?= state
 CATALOG ?= catalog/sampang-2022.conf

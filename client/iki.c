@@ -11,10 +11,12 @@
 
 #include "curve.h"
 #include "iki_client.h"
+#include "admin.h"
+#include "cli.h"
 #include "input.h"
+#include "report.h"
+#include "text.h"
 
-/* Exit statuses a script can rely on. */
-enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
 
 struct global {
 	struct iki_client_options o;
@@ -40,6 +42,10 @@ static void usage(FILE *f)
 		"  submit   send events, from a CSV or JSON-lines file or from flags\n"
 		"  query    print indicator values (numerator, denominator, percentage)\n"
 		"  watch    print each indicator value as the daemon publishes it\n"
+		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
+		"  history  an event, who sent it and when, and the corrections of it\n"
+		"  target   set a target (admin), or list the targets set\n"
+		"  lock     lock a reported period (admin); unlock; locks lists them\n"
 		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator)\n"
 		"\n"
 		"options:\n"
@@ -57,56 +63,25 @@ static void usage(FILE *f)
 		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
 }
 
-/* Open the client or exit 3. */
-static struct iki_client *connect_or_die(const struct global *g)
-{
-	struct iki_client *c = NULL;
-	int rc = iki_client_open(&g->o, &c);
-	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES) {
-		fprintf(stderr, "iki: keys: %s (-k %s, -S %s): give both, a key pair from 'iki keygen' "
-			"and ikid's public key\n", rc == -EINVAL ? "not a usable key" : strerror(-rc),
-			g->o.key_file ? g->o.key_file : "missing",
-			g->o.server_key ? g->o.server_key : "missing");
-		exit(EXIT_USAGE);
-	}
-	if (rc < 0) {
-		fprintf(stderr, "iki: cannot connect to %s: %s\n", g->o.request, iki_strerror(rc));
-		exit(EXIT_UNREACHABLE);
-	}
-	return c;
-}
-
-/* Report a failed exchange with the daemon and return the exit status for it. */
-/* Say why ikid could not be reached (what the handshake saw, when it saw something), close
- * the client and return exit status 3. */
-static int transport_failure(const struct global *g, struct iki_client **c, int rc)
-{
-	const char *problem = rc == IKI_ETIMEOUT ? iki_client_problem(*c) : NULL;
-	if (problem)
-		fprintf(stderr, "iki: %s: %s\n", g->o.request, problem);
-	else if (rc == IKI_ETIMEOUT)
-		fprintf(stderr, "iki: ikid at %s did not answer within %d s (is it running?)\n",
-			g->o.request, g->o.timeout_ms / 1000);
-	else
-		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
-	iki_client_close(c);
-	return EXIT_UNREACHABLE;
-}
-
 /* ---- submit ---- */
 
 static void submit_usage(FILE *f)
 {
 	fputs("usage: iki submit -f FILE [--format csv|jsonl]\n"
 	      "       iki submit --element CODE --orgunit CODE --date YYYY-MM-DD [--op OP]\n"
-	      "                  [--value N] [--case ID] [--comment TEXT] [--id ID]\n"
+	      "                  [--value N] [--case ID] [--comment TEXT] [--id ID] [--ref ID]\n"
+	      "       iki submit --void ID [--comment TEXT]\n"
 	      "\n"
 	      "Sends events to ikid and prints each rejected one with its code and reason, then\n"
 	      "a summary. A file is sent in batches, several in flight. CSV files need a header\n"
 	      "row naming their columns: id, element, orgunit, date, op, value, case, comment.\n"
 	      "Without an id, one is made from the row's content, so resubmitting a file does\n"
 	      "not count anything twice. op is add (default), set, open or close; value\n"
-	      "defaults to 1.\n",
+	      "defaults to 1.\n"
+	      "\n"
+	      "Corrections: --void ID cancels an earlier event; an event with --ref ID (a ref\n"
+	      "column in a file) replaces the earlier event ID. The original stays in ikid's log\n"
+	      "('iki history ID' shows both); every value it counted in moves at once.\n",
 	      f);
 }
 
@@ -134,11 +109,13 @@ static void submit_args(int argc, char **argv, struct input *in)
 		{"orgunit", required_argument, NULL, 'o'}, {"date", required_argument, NULL, 'd'},
 		{"op", required_argument, NULL, 'p'},	{"value", required_argument, NULL, 'v'},
 		{"case", required_argument, NULL, 'c'}, {"comment", required_argument, NULL, 'm'},
+		{"ref", required_argument, NULL, 'r'},	{"void", required_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0}};
 	static const char *const fields[128] = {['i'] = "id",	   ['e'] = "element",
 						['o'] = "orgunit", ['d'] = "date",
 						['p'] = "op",	   ['v'] = "value",
-						['c'] = "case",	   ['m'] = "comment"};
+						['c'] = "case",	   ['m'] = "comment",
+						['r'] = "ref"};
 	const char *file = NULL;
 	enum input_format fmt = INPUT_AUTO;
 	struct proto_event ev = {.op = PROTO_OP_ADD, .value = 1};
@@ -152,6 +129,10 @@ static void submit_args(int argc, char **argv, struct input *in)
 		} else if (ch == 'h') {
 			submit_usage(stdout);
 			exit(EXIT_OK);
+		} else if (ch == 'V') { /* --void ID: op void, ref ID */
+			ev.op = PROTO_OP_VOID;
+			snprintf(ev.ref, sizeof(ev.ref), "%s", optarg);
+			flags++;
 		} else if (ch > 0 && ch < 128 && fields[ch]) {
 			if (input_set_field(&ev, fields[ch], optarg, err, sizeof(err)) < 0) {
 				fprintf(stderr, "iki submit: %s\n", err);
@@ -190,12 +171,12 @@ static int cmd_submit(const struct global *g, int argc, char **argv)
 	size_t ok = 0, dup = 0, bad = 0;
 	submit_args(argc, argv, &in);
 	struct proto_result *res = calloc(in.n ? in.n : 1, sizeof(*res));
-	struct iki_client *c = connect_or_die(g);
+	struct iki_client *c = cli_connect(&g->o);
 	int rc = res ? iki_submit(c, in.events, in.n, res) : -ENOMEM;
 	if (rc < 0) {
 		free(res);
 		input_free(&in);
-		return transport_failure(g, &c, rc);
+		return cli_unreachable(&g->o, &c, rc);
 	}
 	iki_client_close(&c);
 	for (size_t i = 0; i < in.n; i++) {
@@ -312,19 +293,6 @@ static void value_text(const struct proto_value *v, char *buf, size_t n)
 		snprintf(buf, n, "%.2f%s", r, v->factor == 100 ? " %" : "");
 }
 
-/* Print at most width bytes of a UTF-8 string, cut on a character boundary, padded. */
-static void print_cell(const char *s, int width)
-{
-	int bytes = 0, chars = 0;
-	while (s[bytes] && chars < width) {
-		bytes++;
-		while ((s[bytes] & 0xc0) == 0x80)
-			bytes++;
-		chars++;
-	}
-	printf("%.*s%*s", bytes, s, width - chars + 1, "");
-}
-
 static int cmd_query(const struct global *g, int argc, char **argv)
 {
 	struct proto_query q = {0};
@@ -338,10 +306,10 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 		localtime_r(&now, &tm);
 		snprintf(q.period, sizeof(q.period), "%04d", (tm.tm_year + 1900) % 10000);
 	}
-	struct iki_client *c = connect_or_die(g);
+	struct iki_client *c = cli_connect(&g->o);
 	int rc = iki_query(c, &q, &vals, &n, msg);
 	if (rc == IKI_ETIMEOUT || (rc < 0 && rc > -IKI_EBASE))
-		return transport_failure(g, &c, rc);
+		return cli_unreachable(&g->o, &c, rc);
 	iki_client_close(&c);
 	if (rc < 0) {
 		fprintf(stderr, "iki query: %s: %s\n", iki_code_name(rc), msg);
@@ -365,7 +333,7 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 			if (vals[i].has_capaian)
 				snprintf(capaian, sizeof(capaian), "%.2f", vals[i].capaian);
 			printf("%-10s ", vals[i].indicator);
-			print_cell(vals[i].name, 45);
+			text_cell(stdout, vals[i].name, 45);
 			printf("%-14s %-7s %10" PRId64 " %10" PRId64 "  %-14s %8s %8s  %s\n",
 			       vals[i].orgunit, vals[i].period, vals[i].num, vals[i].den, val, target,
 			       capaian, vals[i].has_capaian ? vals[i].predikat : "");
@@ -440,7 +408,7 @@ static int cmd_watch(const struct global *g, int argc, char **argv)
 	uint64_t last = 0, seq;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	struct iki_client *c = connect_or_die(g);
+	struct iki_client *c = cli_connect(&g->o);
 	/* Everything, filtered here: sequence numbers are global, so only the whole stream shows
 	 * a gap. Subscribe first, then snapshot: nothing falls between the two. */
 	int rc = iki_watch(c, "");
@@ -462,7 +430,7 @@ static int cmd_watch(const struct global *g, int argc, char **argv)
 			watch_print(&v, seq, json);
 	}
 	if (rc < 0 && rc != -EINTR)
-		return transport_failure(g, &c, rc);
+		return cli_unreachable(&g->o, &c, rc);
 	iki_client_close(&c);
 	return EXIT_OK;
 }
@@ -545,6 +513,14 @@ int main(int argc, char **argv)
 		return cmd_query(&g, argc, argv);
 	if (!strcmp(cmd, "watch"))
 		return cmd_watch(&g, argc, argv);
+	if (!strcmp(cmd, "report"))
+		return cmd_report(&g.o, argc, argv);
+	if (!strcmp(cmd, "lock") || !strcmp(cmd, "unlock") || !strcmp(cmd, "locks"))
+		return cmd_lock(&g.o, cmd, argc, argv);
+	if (!strcmp(cmd, "history"))
+		return cmd_history(&g.o, argc, argv);
+	if (!strcmp(cmd, "target"))
+		return cmd_target(&g.o, argc, argv);
 	if (!strcmp(cmd, "keygen"))
 		return cmd_keygen(argc, argv);
 	fprintf(stderr, "iki: unknown command '%s'\n", cmd);

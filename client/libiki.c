@@ -373,13 +373,26 @@ int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto
 	return values_request(c, PROTO_SNAPSHOT, q, values, n_values, seq, message);
 }
 
+int iki_client_subscriber(struct iki_client *c, int rcvhwm, void **sub)
+{
+	void *s = zmq_socket(c->ctx, ZMQ_SUB);
+	if (!s)
+		return -errno;
+	if (rcvhwm > 0)
+		zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
+	int rc = socket_connect(c, s, c->update ? c->update : IKI_CLIENT_UPDATE_DEFAULT);
+	if (rc < 0) {
+		zmq_close(s);
+		return rc;
+	}
+	*sub = s;
+	return 0;
+}
+
 int iki_watch(struct iki_client *c, const char *prefix)
 {
 	if (!c->sub) {
-		c->sub = zmq_socket(c->ctx, ZMQ_SUB);
-		if (!c->sub)
-			return -errno;
-		int rc = socket_connect(c, c->sub, c->update ? c->update : IKI_CLIENT_UPDATE_DEFAULT);
+		int rc = iki_client_subscriber(c, 0, &c->sub);
 		if (rc < 0)
 			return rc;
 	}

@@ -21,7 +21,7 @@
 #define CODE_CHARS "abcdefghijklmnopqrstuvwxyz0123456789_"
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-enum section { SEC_NONE, SEC_ORGUNIT, SEC_ELEMENT, SEC_CASE, SEC_INDICATOR, SEC_SKIP };
+enum section { SEC_NONE, SEC_ORGUNIT, SEC_ELEMENT, SEC_CASE, SEC_INDICATOR, SEC_SCHEDULE, SEC_SKIP };
 
 /* Keys by position in their section's table, for the checks made when a section ends. */
 enum { OU_NAME, OU_KIND, OU_PARENT };
@@ -89,7 +89,10 @@ static const char *const polarity_names[] = {"", "up", "down"};
 static const char *const ou_kinds[] = {"", "kecamatan", "desa", "kelurahan"};
 static const char *const ind_kinds[] = {"",	  "count",  "case", "follow-up", "deliverable",
 					"amount", "target", "state"};
-static const char *const section_names[] = {"", "orgunit", "element", "case", "indicator", ""};
+static const char *const section_names[] = {"",	  "orgunit",  "element", "case",
+					    "indicator", "schedule", ""};
+static const char *const every_names[] = {"", "month", "quarter", "year"};
+static const char *const count_close_names[] = {"", "close", "open"};
 
 /* Record one problem at a line. Out of memory only sets r->oom: the load then fails as such. */
 __attribute__((format(printf, 3, 4))) static void err(struct reader *r, int line, const char *fmt,
@@ -301,6 +304,69 @@ static void case_reporters(struct reader *r, const char *val)
 	set_reporters(r, t->reported_by, sizeof(t->reported_by), val);
 }
 
+/* case count_close: in the period of the close (the default), or of the open. */
+static void case_count_close(struct reader *r, const char *val)
+{
+	int k = enum_value(r, val, count_close_names, LEN(count_close_names));
+	r->c->casetypes[r->cur].close_at_open = k == 2;
+}
+
+/* The current schedule. */
+static struct catalog_schedule *cur_sched(struct reader *r)
+{
+	return &r->c->schedules[r->cur];
+}
+
+/* schedule case and orgunit: codes, resolved when the whole file is read. */
+static void sched_case(struct reader *r, const char *val)
+{
+	set_text(r, cur_sched(r)->case_code, sizeof(cur_sched(r)->case_code), val);
+	cur_sched(r)->line = r->line;
+}
+
+static void sched_orgunit(struct reader *r, const char *val)
+{
+	set_text(r, cur_sched(r)->orgunit_code, sizeof(cur_sched(r)->orgunit_code), val);
+}
+
+/* schedule every: month, quarter or year. */
+static void sched_every(struct reader *r, const char *val)
+{
+	static const enum period_kind kinds_of[] = {0, PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
+	int k = enum_value(r, val, every_names, LEN(every_names));
+	if (k)
+		cur_sched(r)->every = kinds_of[k];
+}
+
+/* schedule due_days: days after the period's end. */
+static void sched_due(struct reader *r, const char *val)
+{
+	long long v;
+	if (parse_int(val, 0, 366, &v))
+		cur_sched(r)->due_days = (int)v;
+	else
+		err(r, r->line, "'due_days' must be a whole number of days from 0 to 366, not '%s'",
+		    val);
+}
+
+/* schedule years: "2022" or "2022-2024". */
+static void sched_years(struct reader *r, const char *val)
+{
+	long long from, to;
+	char a[8] = "", b[8] = "";
+	const char *dash = strchr(val, '-');
+	snprintf(a, sizeof(a), "%.*s", dash ? (int)(dash - val) : 7, val);
+	snprintf(b, sizeof(b), "%s", dash ? dash + 1 : a);
+	if (parse_int(a, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &from) &&
+	    parse_int(b, PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, &to) && from <= to && to - from < 20) {
+		cur_sched(r)->year_from = (int)from;
+		cur_sched(r)->year_to = (int)to;
+	} else {
+		err(r, r->line, "'years' is a year or a range of at most 20 (2022, 2022-2024), "
+		    "within %d-%d, not '%s'", PERIOD_YEAR_MIN, PERIOD_YEAR_MAX, val);
+	}
+}
+
 /* The current indicator. */
 static struct catalog_indicator *cur_ind(struct reader *r)
 {
@@ -418,6 +484,7 @@ static const struct key keys_case[] = {
     {"name", KEY_REQUIRED, TEXT(struct catalog_casetype, name)},
     {"limit_days", KEY_REQUIRED, FN(case_limit)},
     {"reported_by", 0, FN(case_reporters)},
+    {"count_close", 0, FN(case_count_close)},
     {0},
 };
 static const struct key keys_indicator[] = {
@@ -436,8 +503,17 @@ static const struct key keys_indicator[] = {
     {0},
 };
 _Static_assert(LEN(keys_indicator) <= KEYS_MAX, "KEYS_MAX is smaller than a section's keys");
+static const struct key keys_schedule[] = {
+    {"name", KEY_REQUIRED, TEXT(struct catalog_schedule, name)},
+    {"case", KEY_REQUIRED, FN(sched_case)},
+    {"every", KEY_REQUIRED, FN(sched_every)},
+    {"due_days", KEY_REQUIRED, FN(sched_due)},
+    {"years", KEY_REQUIRED, FN(sched_years)},
+    {"orgunit", 0, FN(sched_orgunit)},
+    {0},
+};
 static const struct key *const section_keys[] = {
-    NULL, keys_orgunit, keys_element, keys_case, keys_indicator, NULL,
+    NULL, keys_orgunit, keys_element, keys_case, keys_indicator, keys_schedule, NULL,
 };
 
 /* ---- sections ---- */
@@ -538,6 +614,10 @@ static bool code_free(struct reader *r, enum section s, const char *code)
 		by = "element";
 	else if ((s == SEC_ELEMENT || s == SEC_CASE) && catalog_casetype_find(c, code) >= 0)
 		by = "case";
+	for (int i = 0; s == SEC_SCHEDULE && i < c->n_schedules; i++) {
+		if (!strcmp(c->schedules[i].code, code))
+			by = "schedule";
+	}
 	if (!by)
 		return true;
 	err(r, r->line, "duplicate code '%s': already used by the %s defined above%s", code, by,
@@ -626,9 +706,24 @@ static int add_indicator(struct reader *r, const char *code)
 	return c->n_indicators++;
 }
 
+/* Append a schedule; returns its index or -1. */
+static int add_schedule(struct reader *r, const char *code)
+{
+	struct catalog *c = r->c;
+	void *p = grow(r, c->schedules, c->n_schedules, sizeof(*c->schedules));
+	if (!p)
+		return -1;
+	c->schedules = p;
+	struct catalog_schedule *x = &c->schedules[c->n_schedules];
+	memset(x, 0, sizeof(*x));
+	snprintf(x->code, sizeof(x->code), "%s", code);
+	x->ct = -1;
+	return c->n_schedules++;
+}
+
 /* How each section type appends its object; each returns the new index or -1. */
 static int (*const adders[])(struct reader *r, const char *code) = {
-    NULL, add_orgunit, add_element, add_case, add_indicator, NULL,
+    NULL, add_orgunit, add_element, add_case, add_indicator, add_schedule, NULL,
 };
 
 /* Start a section from its header's inside, "kind CODE". A broken header skips the section. */
@@ -644,8 +739,8 @@ static void section_begin(struct reader *r, char *hdr)
 	r->damaged = false;
 	enum section s = (enum section)word(hdr, section_names, SEC_SKIP);
 	if (s == SEC_NONE) {
-		err(r, r->line, "unknown section type [%s]: orgunit, element, case or indicator",
-		    hdr);
+		err(r, r->line,
+		    "unknown section type [%s]: orgunit, element, case, indicator or schedule", hdr);
 		return;
 	}
 	if (!code_ok(r, s, code) || !code_free(r, s, code))
@@ -721,6 +816,7 @@ static char *object(struct reader *r)
 	case SEC_ORGUNIT: return (char *)&c->orgunits[r->cur];
 	case SEC_ELEMENT: return (char *)&c->elements[r->cur];
 	case SEC_CASE: return (char *)&c->casetypes[r->cur];
+	case SEC_SCHEDULE: return (char *)&c->schedules[r->cur];
 	default: return (char *)&c->indicators[r->cur];
 	}
 }
@@ -926,6 +1022,31 @@ static void resolve_indicators(struct reader *r)
 	}
 }
 
+/* Turn each schedule's case and org unit codes into indices. */
+static void resolve_schedules(struct reader *r)
+{
+	struct catalog *c = r->c;
+	for (int i = 0; i < c->n_schedules; i++) {
+		struct catalog_schedule *x = &c->schedules[i];
+		if (!x->case_code[0])
+			continue; /* reported as a missing key */
+		x->ct = catalog_casetype_find(c, x->case_code);
+		x->ou = x->orgunit_code[0] ? catalog_orgunit_find(c, x->orgunit_code) : 0;
+		if (x->ct < 0)
+			err(r, x->line, "schedule %s: %s is not a [case] of this catalog", x->code,
+			    x->case_code);
+		if (x->ou < 0)
+			err(r, x->line, "schedule %s: orgunit %s is not in this catalog", x->code,
+			    x->orgunit_code);
+		const struct catalog_casetype *t = x->ct >= 0 ? &c->casetypes[x->ct] : NULL;
+		if (t && (t->limit_days != x->due_days || !t->close_at_open))
+			err(r, x->line,
+			    "schedule %s: its case %s needs limit_days = %d (the due_days) and "
+			    "count_close = open, so that a report delivered by its due date is on time "
+			    "and counts in the period it reports on", x->code, t->code, x->due_days);
+	}
+}
+
 /* Check what the lines alone cannot: that there is something, the tree, the formulas. */
 static void finish(struct reader *r)
 {
@@ -937,6 +1058,7 @@ static void finish(struct reader *r)
 		err(r, end, "no [indicator] section");
 	resolve_parents(r);
 	resolve_indicators(r);
+	resolve_schedules(r);
 }
 
 static int index_build(struct catalog *c);
@@ -1002,6 +1124,7 @@ void catalog_free(struct catalog **cp)
 	free(c->elements);
 	free(c->casetypes);
 	free(c->indicators);
+	free(c->schedules);
 	for (int k = 0; k < HASH_KINDS; k++)
 		free(c->hash[k]);
 	free(c);

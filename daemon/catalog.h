@@ -51,6 +51,8 @@ struct catalog_casetype {
 	char code[PROTO_CODE_MAX + 1];
 	char name[PROTO_TEXT_MAX + 1];
 	int limit_days; /* a close within this many days of the open is on time; -1: no limit */
+	bool close_at_open; /* count_close = open: a close counts in the period of its open (a
+			     * report counts in the period it reports on, when it comes late) */
 	char reported_by[CATALOG_REPORTERS_MAX + 1];
 	int quantity;   /* index of "<code>.open"; closed and ontime follow it */
 };
@@ -74,6 +76,25 @@ struct catalog_indicator {
 			    * year, [1..4] triwulan I-IV; -1 when not given */
 };
 
+/*
+ * A schedule of reports due: for every month, quarter or year of its years, ikid opens one case
+ * of its case type, dated on the period's last day, with case id "<code>/<period>" (so the
+ * report is owed, and counted, before it is delivered); the case type's limit_days should be
+ * due_days, so that a delivery (close) on or before the due date is on time.
+ */
+struct catalog_schedule {
+	char code[PROTO_CODE_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];
+	int ct;                  /* case type index */
+	enum period_kind every;  /* PERIOD_MONTH, _QUARTER or _YEAR */
+	int due_days;            /* the report is due this many days after the period ends */
+	int ou;                  /* the org unit that owes it (default the kecamatan) */
+	int year_from, year_to;
+	char case_code[PROTO_CODE_MAX + 1];     /* as written, until resolved */
+	char orgunit_code[PROTO_ORGUNIT_MAX + 1];
+	int line;
+};
+
 struct catalog_quantity {
 	char code[PROTO_CODE_MAX + 8]; /* element code, or "<case>.open|closed|ontime" */
 	int *indicators;               /* indicators that use it (owned) */
@@ -95,6 +116,8 @@ struct catalog {
 	struct catalog_quantity *quantities;
 	int n_quantities;
 	struct lakip_bands bands; /* predikat bands ('band' keys; the common five by default) */
+	struct catalog_schedule *schedules;
+	int n_schedules;
 	struct catalog_hash *hash[HASH_KINDS]; /* code lookups, built once loaded (private) */
 };
 

@@ -14,6 +14,7 @@
 #include "curve.h"
 #include "iki.h"
 #include "log.h"
+#include "schedule.h"
 #include "server.h"
 #include "store.h"
 
@@ -41,12 +42,15 @@ struct options {
 	int plaintext;
 	struct server_options server;
 	int check_only, rebuild, verbose;
+	int verify;         /* --verify: compare derived values with the log, report, exit */
+	const char *backup; /* --backup DEST: copy the store into DEST, exit */
+	size_t map_max;     /* --map-size: the most the database may grow to (0: the default) */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ikid [-nrv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
+		"usage: ikid [-nrVv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
 		"            [-k keyfile] [-a clientsfile | --plaintext]\n"
 		"\n"
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
@@ -65,6 +69,13 @@ static void usage(FILE *f)
 		"                             for local testing only\n"
 		"  -n, --check-catalog        check the catalog, print \"configuration OK\" or its errors, exit\n"
 		"  -r, --rebuild              recompute every derived value from the event log, then serve\n"
+		"  -V, --verify               recompute every derived value from the event log, compare\n"
+		"                             with what is stored, print a report and exit (0: consistent,\n"
+		"                             1: not); reads only, so a running ikid may go on\n"
+		"      --backup DEST          copy the store of -d, consistent and compacted, into\n"
+		"                             DEST/data.mdb, then exit; a running ikid may go on\n"
+		"      --map-size BYTES       the most the database may grow to, with K, M, G or T\n"
+		"                             (default 64G); a full database refuses submits\n"
 		"  -v, --verbose              log every batch\n"
 		"      --heartbeat-ms MS      publish a heartbeat after MS idle milliseconds (default %d)\n"
 		"      --pub-hwm N            updates queued per subscriber before they drop (default %d)\n"
@@ -74,7 +85,7 @@ static void usage(FILE *f)
 }
 
 /* Long options without a short form. */
-enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM, OPT_PLAINTEXT };
+enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM, OPT_PLAINTEXT, OPT_BACKUP, OPT_MAP_SIZE };
 
 /* A positive integer option, or exit with usage. */
 static int positive(const char *name, const char *arg)
@@ -88,6 +99,23 @@ static int positive(const char *name, const char *arg)
 	return (int)v;
 }
 
+/* A size in bytes with an optional K, M, G or T (powers of 1024), at least 1M; or exit. */
+static size_t byte_size(const char *name, const char *arg)
+{
+	static const char units[] = "KMGT";
+	char *end;
+	unsigned long long v = strtoull(arg, &end, 10);
+	const char *u = *end ? strchr(units, *end & ~0x20) : NULL;
+	int shift = u ? 10 * (int)(u - units + 1) : 0;
+	if (*arg < '0' || *arg > '9' || (*end && (!u || end[1])) || v > (~0ull >> shift) ||
+	    (v << shift) < (1ull << 20) || (v << shift) > SIZE_MAX) {
+		fprintf(stderr, "ikid: --%s wants a size of at least 1M, like 512M or 64G, not \"%s\"\n",
+			name, arg);
+		exit(2);
+	}
+	return (size_t)(v << shift);
+}
+
 static const struct option long_options[] = {
 	{"catalog", required_argument, NULL, 'c'},
 	{"state", required_argument, NULL, 'd'},
@@ -96,6 +124,9 @@ static const struct option long_options[] = {
 	{"endpoints-file", required_argument, NULL, 'e'},
 	{"check-catalog", no_argument, NULL, 'n'},
 	{"rebuild", no_argument, NULL, 'r'},
+	{"verify", no_argument, NULL, 'V'},
+	{"backup", required_argument, NULL, OPT_BACKUP},
+	{"map-size", required_argument, NULL, OPT_MAP_SIZE},
 	{"verbose", no_argument, NULL, 'v'},
 	{"key", required_argument, NULL, 'k'},
 	{"clients", required_argument, NULL, 'a'},
@@ -110,7 +141,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
 	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
-	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:k:a:nrvh", long_options, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:k:a:nrVvh", long_options, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->catalog = optarg; break;
 		case 'd': o->state = optarg; break;
@@ -119,6 +150,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case 'e': o->endpoints_file = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'r': o->rebuild = 1; break;
+		case 'V': o->verify = 1; break;
+		case OPT_BACKUP: o->backup = optarg; break;
+		case OPT_MAP_SIZE: o->map_max = byte_size("map-size", optarg); break;
 		case 'v': o->verbose = 1; break;
 		case 'k': o->key_file = optarg; break;
 		case 'a': o->clients_file = optarg; break;
@@ -234,6 +268,65 @@ static struct auth *setup_security(struct options *o, const struct catalog *cat,
 	return auth;
 }
 
+/* Why a store call failed, for the log: strerror for system errors, else iki's code name. */
+static const char *store_why(int rc)
+{
+	return rc < 0 && rc > -IKI_EBASE ? strerror(-rc) : iki_code_name(rc);
+}
+
+/* --backup: copy the store, read only beside a running ikid; exit 0, or 1 on failure. */
+static int run_backup(const struct options *o)
+{
+	uint64_t events;
+	int rc = store_backup(o->state, o->backup, &events);
+	if (rc == -EEXIST)
+		fatalx("%s: already holds a database; back up into a new or empty directory", o->backup);
+	if (rc < 0)
+		fatalx("%s: backup into %s failed, nothing written there: %s", o->state, o->backup,
+		       store_why(rc));
+	printf("backup: %llu events copied from %s into %s/data.mdb (consistent and compacted)\n",
+	       (unsigned long long)events, o->state, o->backup);
+	return 0;
+}
+
+/* --verify: recompute, compare, print the report; 0 when consistent, 1 when not. */
+static int run_verify(const struct options *o, struct store *st)
+{
+	struct store_report r;
+	int rc = store_verify(st, &r);
+	if (rc < 0)
+		fatalx("%s: cannot verify: %s", o->state, store_why(rc));
+	printf("verify: %llu events checked, %llu values compared, %llu mismatches",
+	       (unsigned long long)r.events, (unsigned long long)r.compared,
+	       (unsigned long long)r.mismatches);
+	if (r.skipped)
+		printf(" (%llu events the catalog no longer accepts were left out)",
+		       (unsigned long long)r.skipped);
+	printf("%s\n", r.mismatches ? "; run ikid --rebuild to recompute them from the log" : "");
+	for (size_t i = 0; i < r.n_shown; i++) {
+		const struct store_mismatch *m = &r.shown[i];
+		printf("  %s %s%s%s%s%s%s%s%s: stored %s, recomputed %s\n", m->what, m->name,
+		       m->indicator[0] ? " (indicator " : "", m->indicator, m->indicator[0] ? ")" : "",
+		       m->orgunit[0] ? " at " : "", m->orgunit, m->period[0] ? " in " : "", m->period,
+		       m->stored, m->recomputed);
+	}
+	if (r.mismatches > r.n_shown)
+		printf("  ... and %llu more\n", (unsigned long long)(r.mismatches - r.n_shown));
+	return r.mismatches ? 1 : 0;
+}
+
+/* Open the cases of the reports the catalog's schedules make due (done once; then duplicates). */
+static void open_schedules(struct store *st, const struct catalog *cat)
+{
+	uint64_t opened, refused;
+	int rc = schedule_open_all(st, cat, &opened, &refused);
+	if (rc < 0)
+		fatalx("cannot open the scheduled reports: %s", iki_code_name(rc));
+	if (opened || refused)
+		log_info("schedules: %llu reports now due, %llu refused (see above)",
+			 (unsigned long long)opened, (unsigned long long)refused);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -244,15 +337,18 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	log_init("ikid", o.verbose);
+	if (o.backup)
+		return run_backup(&o);
 	struct catalog *cat = load_catalog(&o);
 	if (o.check_only) {
 		printf("configuration OK\n");
 		catalog_free(&cat);
 		return 0;
 	}
-	int rc = store_open(o.state, cat, NULL, &st);
+	struct store_options so = {.map_max = o.map_max, .read_only = o.verify && !o.rebuild};
+	int rc = store_open(o.state, cat, &so, &st);
 	if (rc < 0)
-		fatalx("%s: cannot open the store: %s", o.state, iki_code_name(rc));
+		fatalx("%s: cannot open the store: %s", o.state, store_why(rc));
 	if (o.rebuild) {
 		uint64_t replayed, skipped;
 		if ((rc = store_rebuild(st, &replayed, &skipped)) < 0)
@@ -260,6 +356,17 @@ int main(int argc, char **argv)
 		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
 			 (unsigned long long)replayed, (unsigned long long)skipped);
 	}
+	if (o.verify) {
+		rc = run_verify(&o, st);
+		store_close(&st);
+		catalog_free(&cat);
+		return rc;
+	}
+	size_t map, map_max;
+	store_map_size(st, &map, &map_max);
+	log_info("%s: database map %zu MiB, grows up to %zu MiB (--map-size)", o.state, map >> 20,
+		 map_max >> 20);
+	open_schedules(st, cat);
 	struct curve_keys keys;
 	struct auth *auth = setup_security(&o, cat, &keys);
 	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)

@@ -2,6 +2,7 @@
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <lmdb.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "iki.h"
 
@@ -28,9 +30,16 @@
  *   targets "<indicator>\0<orgunit>\0<period>" -> target record (i64 target, i64 original,
  *           u64 milliseconds, who): the targets an admin set, over the catalog's
  * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
+ * Besides the log and locks, each database is derived: store_rebuild recomputes them from the
+ * log, store_verify compares them with such a recomputation.
+ *
+ * The map starts small and doubles when a batch finds it full (the batch is done again in a new
+ * transaction), up to a maximum; past that, batches that write are refused with IKI_EFULL.
+ *
+ * Everything that touches LMDB lives in this file (only the storage module includes <lmdb.h>),
+ * hence its length.
  */
 #define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
-#define STORE_MAP_DEFAULT ((size_t)4 << 30)
 #define KEY_MAX 256
 #define CASE_OPEN_ONLY INT32_MIN
 #define N_KINDS 3
@@ -48,6 +57,8 @@ struct store {
 	const struct catalog *cat;
 	struct store_batch *open_batch;
 	bool upgrade; /* an older schema: derived values are rebuilt on open */
+	bool read_only;
+	size_t map_size, map_max; /* the map now, and the most it may grow to */
 };
 
 /* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
@@ -65,9 +76,27 @@ struct undo {
 	int64_t d;
 };
 
+/*
+ * An operation of a batch that may have written: done again, in order, once the map grew. Every
+ * public function that writes inside a batch keeps one (see batch_regrow).
+ */
+enum redo_op { REDO_APPLY, REDO_LOCK, REDO_TARGET };
+struct redo {
+	enum redo_op op;
+	struct proto_event ev;     /* apply */
+	char period[PERIOD_ID_MAX]; /* lock */
+	bool lock;
+	struct store_target target; /* target, as given */
+	char *who;                  /* owned */
+};
+
 struct store_batch {
 	struct store *s;
 	MDB_txn *txn;
+	bool whole_log;        /* rebuild: it replays the whole log; a full map is store_rebuild's */
+	uint64_t events_begun; /* events when the transaction began */
+	struct redo *redo;     /* what the batch did that may have written, in order */
+	size_t n_redo, cap_redo;
 	struct store_change *extra; /* values to publish though their sums did not change */
 	size_t n_extra, cap_extra;
 	struct undo *journal; /* while journaling: the deltas of the event being derived */
@@ -127,52 +156,133 @@ static int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
 
 /* ---- open and close ---- */
 
+/* An environment at path (flags as mdb_env_open's; map 0: the size the file records). */
+static int env_open(const char *path, unsigned flags, size_t map, MDB_env **out)
+{
+	MDB_env *env;
+	int rc = mdb_env_create(&env);
+	if (rc != 0)
+		return map_err(rc);
+	rc = mdb_env_set_maxdbs(env, DB_COUNT);
+	if (rc == 0 && map)
+		rc = mdb_env_set_mapsize(env, map);
+	if (rc == 0)
+		rc = mdb_env_open(env, path, flags, 0640);
+	if (rc != 0) {
+		mdb_env_close(env);
+		return map_err(rc);
+	}
+	*out = env;
+	return 0;
+}
+
+/*
+ * A read transaction (LMDB's code). When ikid grew the map since this process mapped it (verify,
+ * backup), map the new size and begin again.
+ */
+static int read_begin(MDB_env *env, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(env, 0)) == 0)
+		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
+	return rc;
+}
+
+/* Open every database: made when missing, unless read only (no meta then: no store here). */
 static int open_dbs(struct store *s)
 {
 	MDB_txn *txn;
-	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
-	for (int i = 0; rc == 0 && i < DB_COUNT; i++)
-		rc = mdb_dbi_open(txn, db_names[i], MDB_CREATE, &s->dbi[i]);
+	int rc = s->read_only ? read_begin(s->env, &txn) : mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc != 0)
+		return map_err(rc);
+	int i = 0;
+	for (; rc == 0 && i < DB_COUNT; i++)
+		rc = mdb_dbi_open(txn, db_names[i], s->read_only ? 0 : MDB_CREATE, &s->dbi[i]);
 	uint64_t schema = rc == 0 ? meta_get(txn, s->dbi[DB_META], "schema") : 0;
 	s->upgrade = schema != 0 && schema < STORE_SCHEMA;
-	if (rc == 0 && schema != STORE_SCHEMA)
+	if (rc == 0 && !s->read_only && schema != STORE_SCHEMA)
 		rc = meta_put(txn, s->dbi[DB_META], "schema", STORE_SCHEMA) < 0 ? MDB_PANIC : 0;
 	if (rc == 0)
 		return map_err(mdb_txn_commit(txn));
 	mdb_txn_abort(txn);
-	return map_err(rc);
+	return rc == MDB_NOTFOUND && i == 1 ? -ENOENT : map_err(rc);
+}
+
+/* Round up to a whole number of pages. */
+static size_t page_round(size_t n)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t p = page > 0 ? (size_t)page : 4096;
+	return (n + p - 1) / p * p;
+}
+
+/* Note the map's actual size (at least what the file holds); drop what killed readers left. */
+static void map_note(struct store *s)
+{
+	MDB_envinfo info;
+	int dead;
+	mdb_env_info(s->env, &info);
+	s->map_size = info.me_mapsize;
+	if (s->map_max < s->map_size)
+		s->map_max = s->map_size;
+	if (!s->read_only)
+		mdb_reader_check(s->env, &dead); /* a verify or backup killed mid-read */
 }
 
 int store_open(const char *dir, const struct catalog *cat, const struct store_options *opts,
 	       struct store **out)
 {
+	struct store_options o = opts ? *opts : (struct store_options){0};
 	struct store *s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
 	s->cat = cat;
-	size_t map = opts && opts->map_size ? opts->map_size : STORE_MAP_DEFAULT;
-	unsigned flags = opts && opts->no_sync ? MDB_NOSYNC : 0;
-	if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+	s->read_only = o.read_only;
+	s->map_max = page_round(o.map_max ? o.map_max : STORE_MAP_MAX);
+	size_t map = page_round(o.map_size ? o.map_size : STORE_MAP_INITIAL);
+	unsigned flags = (o.no_sync ? MDB_NOSYNC : 0) | (o.read_only ? MDB_RDONLY : 0);
+	if (!o.read_only && mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		int e = -errno;
 		free(s);
 		return e;
 	}
-	int rc = mdb_env_create(&s->env);
+	/* Read only, the map is the size the writer recorded, and follows it when it grows. */
+	int rc = env_open(dir, flags, o.read_only ? 0 : map < s->map_max ? map : s->map_max, &s->env);
 	if (rc == 0)
-		rc = mdb_env_set_maxdbs(s->env, DB_COUNT);
+		rc = open_dbs(s);
 	if (rc == 0)
-		rc = mdb_env_set_mapsize(s->env, map);
-	if (rc == 0)
-		rc = mdb_env_open(s->env, dir, flags, 0640);
-	rc = rc ? map_err(rc) : open_dbs(s);
+		map_note(s);
 	uint64_t replayed, skipped;
-	if (rc == 0 && s->upgrade) /* the new schema's derived databases come from the log */
+	if (rc == 0 && s->upgrade && !s->read_only) /* the new schema's derived databases */
 		rc = store_rebuild(s, &replayed, &skipped);
 	if (rc < 0) {
 		store_close(&s);
 		return rc;
 	}
 	*out = s;
+	return 0;
+}
+
+void store_map_size(const struct store *s, size_t *size, size_t *max)
+{
+	*size = s->map_size;
+	*max = s->map_max;
+}
+
+/*
+ * Double the map, up to its maximum. Only between transactions (LMDB's rule): the batch that
+ * found the map full has dropped its own, and the store is used from one thread. Returns 0, or
+ * IKI_EFULL at the maximum.
+ */
+static int env_grow(struct store *s)
+{
+	if (s->map_size >= s->map_max)
+		return IKI_EFULL;
+	size_t next = s->map_size > s->map_max / 2 ? s->map_max : page_round(s->map_size * 2);
+	int rc = mdb_env_set_mapsize(s->env, next);
+	if (rc != 0)
+		return map_err(rc);
+	s->map_size = next;
 	return 0;
 }
 
@@ -307,6 +417,21 @@ static void delta_add_date(struct store_batch *b, int q, int ou, int32_t date, i
 		delta_add(b, q, ou, period_of_date(date, kinds[k]), d);
 }
 
+/* Begin the batch's transaction from what is committed (again, once the map grew). */
+static int batch_start(struct store_batch *b)
+{
+	const struct store *s = b->s;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, 0, &b->txn));
+	if (rc < 0)
+		return rc;
+	memset(b->slots, 0, b->cap * sizeof(*b->slots));
+	b->used = 0;
+	b->n_extra = 0;
+	b->events = b->events_begun = meta_get(b->txn, s->dbi[DB_META], "events");
+	b->pubseq = meta_get(b->txn, s->dbi[DB_META], "pubseq");
+	return 0;
+}
+
 int store_begin(struct store *s, struct store_batch **out)
 {
 	if (s->open_batch)
@@ -315,15 +440,13 @@ int store_begin(struct store *s, struct store_batch **out)
 	if (!b)
 		return -ENOMEM;
 	b->s = s;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, 0, &b->txn));
+	int rc = delta_grow(b);
 	if (rc == 0)
-		rc = delta_grow(b);
+		rc = batch_start(b);
 	if (rc < 0) {
 		store_abort(&b);
 		return rc;
 	}
-	b->events = meta_get(b->txn, s->dbi[DB_META], "events");
-	b->pubseq = meta_get(b->txn, s->dbi[DB_META], "pubseq");
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	b->now_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
@@ -343,6 +466,9 @@ void store_abort(struct store_batch **bp)
 		b->s->open_batch = NULL;
 	free(b->slots);
 	free(b->journal);
+	for (size_t i = 0; i < b->n_redo; i++)
+		free(b->redo[i].who);
+	free(b->redo);
 	free(b->extra);
 	free(b);
 	*bp = NULL;
@@ -643,13 +769,15 @@ struct case_rec {
 	uint64_t open_seq, close_seq; /* the events that opened and closed it (log sequence) */
 };
 
-/* The deltas of a case's close (sign 1), or of taking it back (-1). */
+/* The deltas of a case's close (sign 1), or of taking it back (-1): in the period of the close,
+ * or of the open for a case type that counts closes there (count_close = open). */
 static void close_deltas(struct store_batch *b, const struct catalog_casetype *ct,
 			 const struct case_rec *c, int ou, int sign)
 {
-	delta_add_date(b, ct->quantity + CATALOG_CASE_CLOSED, ou, c->closed, sign);
+	int32_t at = ct->close_at_open ? c->opened : c->closed;
+	delta_add_date(b, ct->quantity + CATALOG_CASE_CLOSED, ou, at, sign);
 	if (ct->limit_days < 0 || c->closed - c->opened <= ct->limit_days)
-		delta_add_date(b, ct->quantity + CATALOG_CASE_ONTIME, ou, c->closed, sign);
+		delta_add_date(b, ct->quantity + CATALOG_CASE_ONTIME, ou, at, sign);
 }
 
 /* Open or close a case. Returns 0, a case error code (nothing written) or a storage code. */
@@ -893,8 +1021,9 @@ static bool locked(struct store_batch *b, int32_t date, struct proto_result *res
 	return false;
 }
 
-int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
-		struct proto_result *res)
+/* Judge and apply one event (store_apply without the regrowth). */
+static int apply_one(struct store_batch *b, const struct proto_event *ev, const char *who,
+		     struct proto_result *res)
 {
 	struct resolved r = {0}, ro = {0};
 	struct proto_event orig;
@@ -930,6 +1059,78 @@ int store_apply(struct store_batch *b, const struct proto_event *ev, const char 
 		return 0;
 	}
 	return append(b, ev, rec, len);
+}
+
+static int lock_one(struct store_batch *b, const char *period, bool lock, const char *who);
+static int target_one(struct store_batch *b, struct store_target *t);
+
+/* Keep an operation that may have written (r, with who), to do it again once the map grew. */
+static int redo_keep(struct store_batch *b, const struct redo *r, const char *who)
+{
+	if (b->n_redo == b->cap_redo) {
+		size_t cap = b->cap_redo ? 2 * b->cap_redo : 64;
+		struct redo *more = realloc(b->redo, cap * sizeof(*more));
+		if (!more)
+			return b->err = -ENOMEM;
+		b->redo = more;
+		b->cap_redo = cap;
+	}
+	b->redo[b->n_redo] = *r;
+	if (!(b->redo[b->n_redo].who = strdup(who ? who : "")))
+		return b->err = -ENOMEM;
+	b->n_redo++;
+	return 0;
+}
+
+/* Do a kept operation again. */
+static void redo_one(struct store_batch *b, const struct redo *r)
+{
+	struct proto_result res;
+	struct store_target t = r->target;
+	if (r->op == REDO_APPLY)
+		apply_one(b, &r->ev, r->who, &res);
+	else if (r->op == REDO_LOCK)
+		lock_one(b, r->period, r->lock, r->who);
+	else
+		target_one(b, &t);
+}
+
+/*
+ * The map was full (b->err is IKI_EFULL): drop the transaction, grow the map, and do what the
+ * batch did so far again in a new one: the same operations on the same committed state, so the
+ * same outcome for each. Returns 0 when the batch may go on, else the error that ends it
+ * (IKI_EFULL at the maximum size).
+ */
+static int batch_regrow(struct store_batch *b)
+{
+	while (b->err == IKI_EFULL && !b->whole_log) {
+		if (b->txn)
+			mdb_txn_abort(b->txn);
+		b->txn = NULL;
+		int rc = env_grow(b->s);
+		if (rc == 0)
+			rc = batch_start(b);
+		if (rc < 0)
+			return b->err = rc;
+		b->err = 0;
+		for (size_t i = 0; i < b->n_redo && b->err == 0; i++)
+			redo_one(b, &b->redo[i]);
+	}
+	return b->err;
+}
+
+int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
+		struct proto_result *res)
+{
+	int rc;
+	do
+		rc = apply_one(b, ev, who, res);
+	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0 && res->status == PROTO_STATUS_OK) {
+		struct redo r = {.op = REDO_APPLY, .ev = *ev};
+		redo_keep(b, &r, who);
+	}
+	return b->err ? b->err : rc;
 }
 
 int store_event_get(struct store_batch *b, const char *id, struct proto_event *ev)
@@ -1014,13 +1215,20 @@ static int changes_list(struct store_batch *b, size_t touched, struct store_chan
 	return 0;
 }
 
-int store_commit(struct store_batch **bp, struct store_change **changes, size_t *n_changes)
+/*
+ * Fold the deltas, list the changes, commit: one try. A batch that wrote nothing (resent events,
+ * rejections) has nothing to commit, and so is answered even when the map is full.
+ */
+static void commit_once(struct store_batch *b, struct store_change **changes, size_t *n_changes)
 {
-	struct store_batch *b = *bp;
 	MDB_dbi meta = b->s->dbi[DB_META];
-	*changes = NULL;
-	*n_changes = 0;
 	size_t touched = fold(b);
+	if (b->err == 0 && touched == 0 && b->n_redo == 0 && !b->whole_log &&
+	    b->events == b->events_begun) {
+		mdb_txn_abort(b->txn);
+		b->txn = NULL;
+		return;
+	}
 	if (b->err == 0)
 		b->err = changes_list(b, touched, changes, n_changes);
 	if (b->err == 0)
@@ -1031,6 +1239,19 @@ int store_commit(struct store_batch **bp, struct store_change **changes, size_t 
 		b->err = map_err(mdb_txn_commit(b->txn));
 		b->txn = NULL;
 	}
+}
+
+int store_commit(struct store_batch **bp, struct store_change **changes, size_t *n_changes)
+{
+	struct store_batch *b = *bp;
+	*changes = NULL;
+	*n_changes = 0;
+	do {
+		free(*changes);
+		*changes = NULL;
+		*n_changes = 0;
+		commit_once(b, changes, n_changes);
+	} while (b->err == IKI_EFULL && batch_regrow(b) == 0);
 	int rc = b->err;
 	if (rc < 0) {
 		free(*changes);
@@ -1137,9 +1358,12 @@ static int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 	return rc < 0 ? rc : b->err;
 }
 
-int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
+/* The derived databases: what store_rebuild recomputes, and store_verify compares. */
+static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES};
+
+/* store_rebuild in one transaction; IKI_EFULL when the map is too small for it. */
+static int rebuild_once(struct store *s, uint64_t *replayed, uint64_t *skipped)
 {
-	static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES};
 	struct store_batch *b;
 	struct store_change *ch = NULL;
 	size_t n = 0;
@@ -1147,6 +1371,7 @@ int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
 	int rc = store_begin(s, &b);
 	if (rc < 0)
 		return rc;
+	b->whole_log = true;
 	for (size_t i = 0; rc == 0 && i < sizeof(derived) / sizeof(derived[0]); i++)
 		rc = map_err(mdb_drop(b->txn, s->dbi[derived[i]], 0));
 	if (rc == 0)
@@ -1157,6 +1382,15 @@ int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
 	}
 	rc = store_commit(&b, &ch, &n); /* the values it lists are not published: nobody is listening */
 	free(ch);
+	return rc;
+}
+
+int store_rebuild(struct store *s, uint64_t *replayed, uint64_t *skipped)
+{
+	int rc;
+	do
+		rc = rebuild_once(s, replayed, skipped);
+	while (rc == IKI_EFULL && env_grow(s) == 0);
 	return rc;
 }
 
@@ -1280,6 +1514,21 @@ int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
 /* ---- locks and history ---- */
 
 int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
+{
+	int rc;
+	do
+		rc = lock_one(b, period, lock, who);
+	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0) {
+		struct redo r = {.op = REDO_LOCK, .lock = lock};
+		snprintf(r.period, sizeof(r.period), "%s", period);
+		redo_keep(b, &r, who);
+	}
+	return b->err ? b->err : rc;
+}
+
+/* Lock or unlock a period (store_lock without the regrowth). */
+static int lock_one(struct store_batch *b, const char *period, bool lock, const char *who)
 {
 	struct period p;
 	char pid[PERIOD_ID_MAX];
@@ -1426,6 +1675,20 @@ static size_t target_key(const struct catalog *cat, int ind, int ou, struct peri
 
 int store_target_put(struct store_batch *b, struct store_target *t)
 {
+	struct redo r = {.op = REDO_TARGET, .target = *t};
+	int rc;
+	do {
+		*t = r.target;
+		rc = target_one(b, t);
+	} while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0)
+		redo_keep(b, &r, t->who);
+	return b->err ? b->err : rc;
+}
+
+/* Set a target (store_target_put without the regrowth). */
+static int target_one(struct store_batch *b, struct store_target *t)
+{
 	const struct store *s = b->s;
 	char key[KEY_MAX];
 	uint8_t rec[24 + PROTO_TEXT_MAX];
@@ -1508,4 +1771,367 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 	*out = t;
 	*n = m;
 	return 0;
+}
+
+/* ---- verify: recompute into a scratch store, compare ---- */
+
+/*
+ * A scratch store for store_verify, on the same catalog: an LMDB file made and unlinked at once
+ * (nothing to clean up, whatever happens), without lock file or syncs. Its one transaction is
+ * never committed: LMDB keeps it in memory, and writes to the file only what outgrows that.
+ */
+static int scratch_open(const struct store *s, struct store **out)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/iki-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	struct store *x = calloc(1, sizeof(*x));
+	int rc = x ? env_open(path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, s->map_max, &x->env)
+		   : -ENOMEM;
+	unlink(path);
+	if (rc == 0) {
+		x->cat = s->cat;
+		x->map_size = x->map_max = s->map_max;
+		rc = open_dbs(x);
+	}
+	if (rc < 0) {
+		store_close(&x);
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+/* What a comparison needs: the stored side (a snapshot of s) and the recomputed one (x). */
+struct verify {
+	const struct store *s;
+	MDB_txn *stored;
+	const struct store *x;
+	MDB_txn *recomputed;
+	struct store_report *rep;
+};
+
+/*
+ * Copy the log of the snapshot into the scratch batch, with an id index made from it: the
+ * scratch store then holds what the store would hold had its derived databases been dropped.
+ */
+static int log_copy(const struct verify *vf, struct store_batch *b)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[DB_EVENTS], &cur);
+	if (rc != 0)
+		return map_err(rc);
+	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
+		struct proto_event ev;
+		if (k.mv_size != 8 || record_parse(&v, &ev) < 0) {
+			rc = MDB_CORRUPTED; /* the truth itself is unreadable: nothing to compare with */
+			break;
+		}
+		MDB_val ik = {strlen(ev.id), ev.id};
+		rc = mdb_put(b->txn, vf->x->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
+		if (rc == 0)
+			rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &k, MDB_NOOVERWRITE);
+		if (rc == MDB_KEYEXIST)
+			rc = 0; /* an id twice in the log: the index comparison shows it */
+		b->events = get_be64(k.mv_data);
+		vf->rep->events++;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+}
+
+/* Split a key "<a>\0<b>\0<c>" (copied into buf, KEY_MAX + 1 bytes) into its parts. */
+static size_t key_split(const MDB_val *k, char *buf, const char *part[3])
+{
+	size_t n = k->mv_size < KEY_MAX ? k->mv_size : KEY_MAX;
+	memcpy(buf, k->mv_data, n);
+	buf[n] = '\0';
+	part[0] = buf;
+	for (int i = 1; i < 3; i++) {
+		size_t off = (size_t)(part[i - 1] - buf) + strlen(part[i - 1]) + 1;
+		part[i] = off <= n ? buf + off : buf + n;
+	}
+	return n;
+}
+
+/* Name a mismatch by its key: quantity, org unit and period; case; event id. */
+static void describe_key(const struct catalog *cat, int db, const MDB_val *k,
+			 struct store_mismatch *m)
+{
+	char buf[KEY_MAX + 1], date[PROTO_DATE_MAX + 1] = "";
+	const char *part[3];
+	size_t n = key_split(k, buf, part);
+	m->what = db == DB_AGG ? "sum" : db == DB_LATEST ? "state" : db == DB_STATES ? "state set"
+		: db == DB_CASES ? "case" : db == DB_IDS ? "id" : db_names[db];
+	if (db == DB_CASES) {
+		snprintf(m->name, sizeof(m->name), "%.48s %.64s", part[0], part[1]);
+		return;
+	}
+	if (db != DB_AGG && db != DB_LATEST && db != DB_STATES) {
+		snprintf(m->name, sizeof(m->name), "%.120s", buf); /* an event id */
+		return;
+	}
+	size_t off = (size_t)(part[2] - buf);
+	if (db == DB_STATES && off + 12 <= n) { /* the date of the set, as state_key writes it */
+		const uint8_t *d = (const uint8_t *)k->mv_data + off;
+		uint32_t u = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
+		period_date_format((int32_t)(u ^ 0x80000000u), date);
+	}
+	snprintf(m->name, sizeof(m->name), "%.56s%s%s", part[0], date[0] ? " set on " : "", date);
+	snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", part[1]);
+	if (db != DB_STATES)
+		snprintf(m->period, sizeof(m->period), "%.7s", part[2]);
+	int q = catalog_quantity_find(cat, part[0]);
+	if (q >= 0 && cat->quantities[q].n_indicators > 0)
+		snprintf(m->indicator, sizeof(m->indicator), "%s",
+			 cat->indicators[cat->quantities[q].indicators[0]].code);
+}
+
+/* A stored or recomputed value in words (v NULL: there is none). */
+static void describe_value(int db, const MDB_val *v, char *out, size_t n, struct store_mismatch *m)
+{
+	char d1[PROTO_DATE_MAX + 1], d2[PROTO_DATE_MAX + 1];
+	int64_t x;
+	struct latest l;
+	struct case_rec c;
+	if (!v) {
+		snprintf(out, n, "%s", db == DB_AGG ? "0 (none)" : "none");
+	} else if ((db == DB_AGG || db == DB_STATES) && v->mv_size == sizeof(x)) {
+		memcpy(&x, v->mv_data, sizeof(x));
+		snprintf(out, n, "%lld", (long long)x);
+	} else if (db == DB_LATEST && v->mv_size == sizeof(l)) {
+		memcpy(&l, v->mv_data, sizeof(l));
+		period_date_format(l.date, d1);
+		snprintf(out, n, "%lld (set on %s)", (long long)l.value, d1);
+	} else if (db == DB_CASES && v->mv_size == sizeof(c)) {
+		memcpy(&c, v->mv_data, sizeof(c));
+		period_date_format(c.opened, d1);
+		period_date_format(c.closed, d2);
+		snprintf(out, n, "opened %s, %s%s", d1, c.closed == CASE_OPEN_ONLY ? "open" : "closed ",
+			 c.closed == CASE_OPEN_ONLY ? "" : d2);
+		if (!m->orgunit[0])
+			snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", c.orgunit);
+	} else if (db == DB_IDS && v->mv_size == 8) {
+		snprintf(out, n, "event #%llu", (unsigned long long)get_be64(v->mv_data));
+	} else if (db == DB_VOIDED) {
+		snprintf(out, n, "by %.*s", (int)(v->mv_size < 40 ? v->mv_size : 40),
+			 (const char *)v->mv_data);
+	} else {
+		snprintf(out, n, "%zu bytes", v->mv_size);
+	}
+}
+
+/* Whether a stored value (a) and its recomputation (b) agree; NULL: there is none. */
+static bool same_value(int db, const MDB_val *a, const MDB_val *b)
+{
+	if (db == DB_AGG) { /* no sum, and a sum of 0, are the same */
+		int64_t x = 0, y = 0;
+		if ((a && a->mv_size != sizeof(x)) || (b && b->mv_size != sizeof(y)))
+			return false;
+		if (a)
+			memcpy(&x, a->mv_data, sizeof(x));
+		if (b)
+			memcpy(&y, b->mv_data, sizeof(y));
+		return x == y;
+	}
+	if (!a || !b)
+		return false;
+	if (db == DB_LATEST && a->mv_size == sizeof(struct latest) && b->mv_size == a->mv_size) {
+		struct latest x, y; /* field by field: padding holds anything */
+		memcpy(&x, a->mv_data, sizeof(x));
+		memcpy(&y, b->mv_data, sizeof(y));
+		return x.date == y.date && x.value == y.value;
+	}
+	if (db == DB_CASES && a->mv_size == sizeof(struct case_rec) && b->mv_size == a->mv_size) {
+		struct case_rec x, y;
+		memcpy(&x, a->mv_data, sizeof(x));
+		memcpy(&y, b->mv_data, sizeof(y));
+		return x.opened == y.opened && x.closed == y.closed && x.open_seq == y.open_seq &&
+		       x.close_seq == y.close_seq && strncmp(x.orgunit, y.orgunit, sizeof(x.orgunit)) == 0;
+	}
+	return a->mv_size == b->mv_size && memcmp(a->mv_data, b->mv_data, a->mv_size) == 0;
+}
+
+static void mismatch(const struct verify *vf, int db, const MDB_val *k, const MDB_val *stored,
+		     const MDB_val *recomputed)
+{
+	struct store_report *rep = vf->rep;
+	if (rep->mismatches++ >= STORE_REPORT_SHOWN)
+		return;
+	struct store_mismatch *m = &rep->shown[rep->n_shown++];
+	memset(m, 0, sizeof(*m));
+	describe_key(vf->s->cat, db, k, m);
+	describe_value(db, stored, m->stored, sizeof(m->stored), m);
+	describe_value(db, recomputed, m->recomputed, sizeof(m->recomputed), m);
+}
+
+/* LMDB's default key order: bytes, then the shorter first. */
+static int key_cmp(const MDB_val *a, const MDB_val *b)
+{
+	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
+	int c = n ? memcmp(a->mv_data, b->mv_data, n) : 0;
+	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
+}
+
+/* Walk one database on both sides in key order (a merge), comparing every key either holds. */
+static int compare_db(const struct verify *vf, int db)
+{
+	MDB_cursor *a = NULL, *b = NULL;
+	MDB_val ka, va, kb, vb;
+	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[db], &a);
+	if (rc == 0)
+		rc = mdb_cursor_open(vf->recomputed, vf->x->dbi[db], &b);
+	int ra = rc ? rc : mdb_cursor_get(a, &ka, &va, MDB_FIRST);
+	int rb = rc ? rc : mdb_cursor_get(b, &kb, &vb, MDB_FIRST);
+	while (ra == 0 || rb == 0) {
+		int c = ra ? 1 : rb ? -1 : key_cmp(&ka, &kb);
+		vf->rep->compared++;
+		if (!same_value(db, c <= 0 ? &va : NULL, c >= 0 ? &vb : NULL))
+			mismatch(vf, db, c <= 0 ? &ka : &kb, c <= 0 ? &va : NULL, c >= 0 ? &vb : NULL);
+		if (c <= 0)
+			ra = mdb_cursor_get(a, &ka, &va, MDB_NEXT);
+		if (c >= 0)
+			rb = mdb_cursor_get(b, &kb, &vb, MDB_NEXT);
+	}
+	if (a)
+		mdb_cursor_close(a);
+	if (b)
+		mdb_cursor_close(b);
+	rc = rc ? rc : ra != MDB_NOTFOUND ? ra : rb != MDB_NOTFOUND ? rb : 0;
+	return map_err(rc);
+}
+
+/* The event counter against the log, then every derived database and the id index. */
+static int compare_all(const struct verify *vf, uint64_t log_events)
+{
+	uint64_t counted = meta_get(vf->stored, vf->s->dbi[DB_META], "events");
+	vf->rep->compared++;
+	if (counted != log_events && vf->rep->mismatches++ < STORE_REPORT_SHOWN) {
+		struct store_mismatch *m = &vf->rep->shown[vf->rep->n_shown++];
+		memset(m, 0, sizeof(*m));
+		m->what = "count";
+		snprintf(m->name, sizeof(m->name), "events");
+		snprintf(m->stored, sizeof(m->stored), "%llu", (unsigned long long)counted);
+		snprintf(m->recomputed, sizeof(m->recomputed), "%llu", (unsigned long long)log_events);
+	}
+	int rc = compare_db(vf, DB_IDS);
+	for (size_t i = 0; rc == 0 && i < sizeof(derived) / sizeof(derived[0]); i++)
+		rc = compare_db(vf, derived[i]);
+	return rc;
+}
+
+int store_verify(struct store *s, struct store_report *rep)
+{
+	struct store *x = NULL;
+	struct store_batch *b = NULL;
+	struct verify vf = {s, NULL, NULL, NULL, rep};
+	uint64_t replayed = 0;
+	memset(rep, 0, sizeof(*rep));
+	int rc = scratch_open(s, &x);
+	if (rc == 0)
+		rc = map_err(read_begin(s->env, &vf.stored));
+	if (rc == 0)
+		rc = store_begin(x, &b);
+	if (rc == 0) {
+		vf.x = x;
+		vf.recomputed = b->txn;
+		b->whole_log = true;
+		rc = log_copy(&vf, b);
+	}
+	/* store_rebuild's replay, into the scratch store: the same code recomputes both ways. */
+	if (rc == 0)
+		rc = replay(b, &replayed, &rep->skipped);
+	if (rc == 0) {
+		fold(b);
+		rc = b->err;
+	}
+	if (rc == 0)
+		rc = compare_all(&vf, b->events);
+	store_abort(&b);
+	if (vf.stored)
+		mdb_txn_abort(vf.stored);
+	store_close(&x);
+	return rc;
+}
+
+/* ---- backup ---- */
+
+/* Sync a directory, so that a rename in it is durable. */
+static int dir_sync(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* The compacted copy of env's current snapshot into fd, from its start. */
+static int copy_into(MDB_env *env, int fd)
+{
+	int rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
+	if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(env, 0) == 0) { /* ikid grew it */
+		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+			return -errno;
+		rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
+	}
+	if (rc != 0)
+		return map_err(rc);
+	return fsync(fd) < 0 ? -errno : 0;
+}
+
+/* The number of events in a copy, read back: the copy opens. */
+static int copy_events(const char *dir, uint64_t *events)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi meta;
+	int rc = env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &env);
+	if (rc < 0)
+		return rc;
+	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0) {
+		if ((rc = mdb_dbi_open(txn, db_names[DB_META], 0, &meta)) == 0)
+			*events = meta_get(txn, meta, "events");
+		mdb_txn_abort(txn);
+	}
+	mdb_env_close(env);
+	return map_err(rc);
+}
+
+int store_backup(const char *dir, const char *dest, uint64_t *events)
+{
+	char data[4096], part[4200];
+	MDB_env *env;
+	snprintf(data, sizeof(data), "%s/data.mdb", dest);
+	snprintf(part, sizeof(part), "%s.partial", data);
+	if (mkdir(dest, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	if (access(data, F_OK) == 0)
+		return -EEXIST;
+	int rc = env_open(dir, MDB_RDONLY, 0, &env);
+	if (rc < 0)
+		return rc;
+	int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	rc = fd < 0 ? -errno : copy_into(env, fd);
+	if (fd >= 0 && close(fd) < 0 && rc == 0)
+		rc = -errno;
+	mdb_env_close(env);
+	/* Only a whole copy is named data.mdb: a backup cut short never looks like a store. */
+	if (rc == 0 && rename(part, data) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = dir_sync(dest);
+	if (rc < 0) {
+		unlink(part);
+		return rc;
+	}
+	return copy_events(dest, events);
 }

@@ -100,7 +100,107 @@ int iki_history(struct iki_client *c, const char *id, struct proto_stored **even
 /* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
 int iki_watch(struct iki_client *c, const char *prefix);
 
-/* Wait up to timeout_ms (-1: forever) for the next update. Returns 1, 0 on timeout, or <0. */
+/*
+ * Wait up to timeout_ms (-1: forever) for the next update. Returns 1, 0 on timeout, or <0.
+ * Heartbeats and gaps are not looked at: iki_stream below does that work.
+ */
 int iki_watch_next(struct iki_client *c, struct proto_value *v, uint64_t *seq, int timeout_ms);
+
+/*
+ * A new SUB socket on ikid's update endpoint, with the client's security, and a receive
+ * high-water mark of rcvhwm updates (0: ZeroMQ's default) set before it connects; subscribed to
+ * nothing yet. It lives in the client's ZeroMQ context: zmq_close it before iki_client_close.
+ * iki_stream uses it; few programs need it themselves. Returns 0 and *sub, or -errno.
+ */
+int iki_client_subscriber(struct iki_client *c, int rcvhwm, void **sub);
+
+/*
+ * ---- Live values that never miss an update (client/stream.c) ----
+ *
+ * The Clone pattern of proto/PROTOCOL.md ("Updates and seq") done once for every program: a
+ * stream subscribes to every update, takes a snapshot, then yields the snapshot's values and each
+ * later update that passes its filter. A gap in seq, or a heartbeat whose seq is past the last
+ * one applied, means updates were dropped (PUB drops what a slow subscriber cannot take): the
+ * stream takes a fresh snapshot by itself and yields it the same way. A program that keeps what
+ * the events say holds, after each snapshot's values, exactly ikid's values at that seq.
+ *
+ *     struct iki_stream *s;
+ *     struct iki_stream_event ev;
+ *     iki_stream_open(client, &filter, NULL, &s, message);
+ *     while (iki_stream_next(s, &ev, 1000) >= 0)
+ *             switch (ev.kind) { case IKI_STREAM_RESET: forget everything; ... }
+ *     iki_stream_close(&s);
+ */
+struct iki_stream;
+
+/* What iki_stream_next yields. */
+enum iki_stream_kind {
+	IKI_STREAM_RESET = 1, /* a snapshot follows: forget every value held; count VALUEs follow */
+	IKI_STREAM_VALUE,     /* one value of that snapshot */
+	IKI_STREAM_UPDATE,    /* a change ikid published, after the snapshot, that passes the filter */
+	IKI_STREAM_HEARTBEAT, /* ikid is alive and idle; seq is the last it published */
+	IKI_STREAM_STALE,     /* nothing heard for 3 heartbeat intervals (once, until something is) */
+};
+
+/* One event of a stream. */
+struct iki_stream_event {
+	enum iki_stream_kind kind;
+	uint64_t seq;             /* RESET and VALUE: the snapshot's seq; UPDATE: its own;
+				   * HEARTBEAT: the last ikid published; STALE: the last applied */
+	size_t count;             /* RESET: the number of VALUE events that follow */
+	uint64_t missed;          /* RESET: updates known to be missed (0 for the first snapshot) */
+	struct proto_value value; /* VALUE and UPDATE (no name or jabatan: iki_describe has them) */
+};
+
+/* How to follow the stream. Zero fields take the defaults. */
+struct iki_stream_options {
+	int heartbeat_ms; /* ikid's --heartbeat-ms (1000): silence for 3 of them is STALE */
+	int rcvhwm;       /* updates queued on our side before ZeroMQ drops them (100000, as ikid's
+			   * own queue per subscriber; a drop only costs a fresh snapshot) */
+};
+
+/* Where a stream stands. */
+struct iki_stream_status {
+	uint64_t seq;             /* the last seq applied: a snapshot's or an update's */
+	uint64_t resyncs;         /* fresh snapshots taken after the first */
+	uint64_t missed;          /* updates known to be missed, over all the resyncs */
+	int64_t heartbeat_age_ms; /* since the last heartbeat; -1 before the first */
+	int64_t heard_age_ms;     /* since anything (update or heartbeat) was heard */
+	bool stale;               /* nothing heard for 3 heartbeat intervals */
+};
+
+/*
+ * Follow ikid's values through c (borrowed: it must outlive the stream, and the stream must be
+ * closed before it). filter (may be NULL; copied) narrows by indicator, jabatan, org unit and
+ * period, each optional and exact ("" or absent: any; "35.27.03" is the kecamatan alone). A
+ * jabatan is resolved once, here, to its indicator codes (a query: updates carry no jabatan).
+ * Subscribes to every update ("": seq is global, so only the whole stream shows a gap) and
+ * takes the first snapshot. Returns 0 and an owned *out; IKI_ETIMEOUT, -errno, or ikid's
+ * refusal (unknown_indicator for a jabatan that has none, too_big for a snapshot over
+ * PROTO_VALUES_MAX values, ...) with message (when not NULL, size PROTO_TEXT_MAX + 1) filled.
+ */
+int iki_stream_open(struct iki_client *c, const struct proto_query *filter,
+		    const struct iki_stream_options *o, struct iki_stream **out, char *message);
+
+/*
+ * Wait up to timeout_ms (-1: forever) for the next event and fill *ev. Returns 1 with an event,
+ * 0 when the time ran out, -EINTR when a signal interrupted the wait, or the failure of a
+ * snapshot the stream needed (IKI_ETIMEOUT when ikid did not answer, or its refusal, whose text
+ * iki_stream_message gives): the stream stays usable, and the next call tries that snapshot
+ * again.
+ */
+int iki_stream_next(struct iki_stream *s, struct iki_stream_event *ev, int timeout_ms);
+
+/* Where the stream stands (any time). */
+void iki_stream_status(const struct iki_stream *s, struct iki_stream_status *st);
+
+/* How many times the stream took a fresh snapshot after its first (a gap, or a heartbeat ahead). */
+uint64_t iki_stream_resyncs(const struct iki_stream *s);
+
+/* ikid's sentence for the last snapshot it refused, or "". Borrowed, valid until the next call. */
+const char *iki_stream_message(const struct iki_stream *s);
+
+/* Close the stream (its SUB socket) and null the pointer. Safe on NULL and twice. */
+void iki_stream_close(struct iki_stream **s);
 
 #endif

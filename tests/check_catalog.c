@@ -265,6 +265,9 @@ static const struct broken broken[] = {
     {"band_order.conf", 4, "bands go from the highest down"},
     {"bad_band.conf", 3, "'band' is the lowest capaian"},
     {"bad_reported_by.conf", 17, "'reported_by' lists section codes"},
+    {"schedule_limit.conf", 15, "needs limit_days = 10"},
+    {"schedule_years.conf", 18, "'years' is a year or a range"},
+    {"schedule_case.conf", 15, "lapkeu_tahunan is not a [case]"},
 };
 
 /* Targets by period, the default bands, reported_by lists. */
@@ -295,6 +298,24 @@ START_TEST(test_mini_targets_bands_and_reporters)
 	ck_assert(!catalog_reports("desa pemerintahan", "pemerintah"));
 	ck_assert(!catalog_reports("desa pemerintahan", ""));
 	ck_assert(!catalog_reports("", "desa"));
+	catalog_free(&c);
+}
+END_TEST
+
+START_TEST(test_schedule_is_read_and_resolved)
+{
+	struct catalog *c = NULL;
+	ck_assert_int_eq(catalog_load("tests/data/schedule.conf", &c, NULL), 0);
+	ck_assert_int_eq(c->n_schedules, 1);
+	const struct catalog_schedule *x = &c->schedules[0];
+	ck_assert_str_eq(x->code, "lapkeu_bulanan");
+	ck_assert_int_eq(x->ct, catalog_casetype_find(c, "lapkeu"));
+	ck_assert_int_eq(x->every, PERIOD_MONTH);
+	ck_assert_int_eq(x->due_days, 10);
+	ck_assert_int_eq(x->ou, 0);
+	ck_assert_int_eq(x->year_from, 2022);
+	ck_assert_int_eq(x->year_to, 2022);
+	ck_assert(c->casetypes[x->ct].close_at_open);
 	catalog_free(&c);
 }
 END_TEST
@@ -400,6 +421,7 @@ static Suite *catalog_suite(void)
 	TCase *tc = tcase_create("load");
 	tcase_add_test(tc, test_mini_loads_with_the_right_counts);
 	tcase_add_test(tc, test_mini_targets_bands_and_reporters);
+	tcase_add_test(tc, test_schedule_is_read_and_resolved);
 	tcase_add_test(tc, test_mini_orgunits_point_to_their_parent);
 	tcase_add_test(tc, test_mini_elements_and_cases_have_their_values);
 	tcase_add_test(tc, test_mini_quantities_follow_file_order);

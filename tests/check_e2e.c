@@ -201,6 +201,46 @@ START_TEST(test_e2e_corrections_move_values_and_history_tells)
 }
 END_TEST
 
+/* The reports a schedule makes due: owed before anything is delivered, on time by the due date,
+ * counted in the month they report on. */
+START_TEST(test_e2e_scheduled_reports_are_owed_and_judged_by_due_date)
+{
+	struct ikid s = {0};
+	struct ikid saved = d;
+	char *out = NULL;
+	ck_assert_int_eq(harness_start(&s, "tests/data/schedule.conf"), 0);
+	d = s;
+	ASSERT_VALUE("lapkeu", "", "2022", 0, 12);  /* twelve reports owed, none delivered */
+	ASSERT_VALUE("lapkeu", "", "2022Q1", 0, 3);
+	ASSERT_VALUE("lapkeu", "", "202201", 0, 1);
+	/* January's, on 2022-02-10 (the due date): on time, counted in January */
+	ck_assert_int_eq(harness_iki(&d, "submit --element lapkeu --op close --case "
+				     "lapkeu_bulanan/202201 --orgunit 35.27.03 --date 2022-02-10", &out), 0);
+	free(out);
+	ASSERT_VALUE("lapkeu", "", "202201", 1, 1);
+	ASSERT_VALUE("lapkeu", "", "202202", 0, 1);
+	/* February's, a day late: delivered, not on time */
+	ck_assert_int_eq(harness_iki(&d, "submit --element lapkeu --op close --case "
+				     "lapkeu_bulanan/202202 --orgunit 35.27.03 --date 2022-03-11", NULL), 0);
+	ASSERT_VALUE("lapkeu", "", "202202", 0, 1);
+	/* December's, on time in January 2023: it counts in 2022 */
+	ck_assert_int_eq(harness_iki(&d, "submit --element lapkeu --op close --case "
+				     "lapkeu_bulanan/202212 --orgunit 35.27.03 --date 2023-01-09", NULL), 0);
+	ASSERT_VALUE("lapkeu", "", "2022", 2, 12);
+	ASSERT_VALUE("lapkeu", "", "2023", 0, 0);
+	/* a restart owes nothing twice */
+	harness_stop(&d, SIGTERM);
+	ck_assert_int_eq(harness_start(&d, "tests/data/schedule.conf"), 0);
+	ASSERT_VALUE("lapkeu", "", "2022", 2, 12);
+	ck_assert_int_eq(harness_iki(&d, "history jadwal/lapkeu_bulanan/202201", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "oleh jadwal"));
+	free(out);
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+	d = saved;
+}
+END_TEST
+
 START_TEST(test_e2e_resubmitting_a_file_changes_nothing)
 {
 	char *out = NULL;
@@ -541,6 +581,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_e2e_values_carry_target_capaian_and_predikat);
 	tcase_add_test(tc, test_e2e_targets_set_at_run_time_decide_capaian);
 	tcase_add_test(tc, test_e2e_corrections_move_values_and_history_tells);
+	tcase_add_test(tc, test_e2e_scheduled_reports_are_owed_and_judged_by_due_date);
 	tcase_add_test(tc, test_e2e_resubmitting_a_file_changes_nothing);
 	tcase_add_test(tc, test_e2e_values_survive_clean_stop_and_kill_9);
 	tcase_add_test(tc, test_e2e_rejected_events_get_codes_and_exit_1);

@@ -587,6 +587,303 @@ START_TEST(test_store_history_follows_the_chain)
 }
 END_TEST
 
+/* ---- verify, a full map, backup ---- */
+
+/* Verify the store; returns the report (checked for a storage error). */
+static struct store_report verify1(struct store *s)
+{
+	struct store_report r;
+	ck_assert_int_eq(store_verify(s, &r), 0);
+	return r;
+}
+
+/* One event of every kind, a correction of each sort, and a lock. */
+static void apply_mix(void)
+{
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("b", "surat_tepat", V1, "2022-03-11", PROTO_OP_ADD, 7, NULL));
+	apply1(ev("c", "desa_tertib", V1, "2022-03-20", PROTO_OP_SET, 1, NULL));
+	apply1(ev("d", "desa_tertib", V1, "2022-03-05", PROTO_OP_SET, 0, NULL));
+	apply1(ev("e", "desa_sasaran", V2, "2022-03-01", PROTO_OP_SET, 1, NULL));
+	apply1(ev("f", "akta", V2, "2022-03-01", PROTO_OP_OPEN, 1, "K1"));
+	apply1(ev("g", "akta", V2, "2022-03-10", PROTO_OP_CLOSE, 1, "K1"));
+	apply1(ev("h", "akta", V1, "2022-04-02", PROTO_OP_OPEN, 1, "K2"));
+	apply1(ev("i", "surat_masuk", V2, "2022-05-02", PROTO_OP_ADD, 3, NULL));
+	ck_assert_int_eq(apply1(voiding("j", "i")).status, PROTO_STATUS_OK);
+	ck_assert_int_eq(apply1(replacing(ev("k", "surat_masuk", V1, "2022-03-12", PROTO_OP_ADD, 12,
+					     NULL), "a")).status, PROTO_STATUS_OK);
+	ck_assert_int_eq(lock1("2022Q1", true), 0);
+}
+
+START_TEST(test_store_verify_finds_a_consistent_store_consistent)
+{
+	struct store_report r = verify1(st);
+	ck_assert_uint_eq(r.events, 0);
+	ck_assert_uint_eq(r.mismatches, 0);
+	apply_mix();
+	r = verify1(st);
+	ck_assert_uint_eq(r.events, 11);
+	ck_assert_uint_eq(r.skipped, 0);
+	ck_assert_uint_gt(r.compared, 50);
+	ck_assert_uint_eq(r.mismatches, 0);
+	ck_assert_uint_eq(r.n_shown, 0);
+}
+END_TEST
+
+/* Open the store's environment behind its back (the store closed), to spoil it. */
+static MDB_env *raw_open(void)
+{
+	MDB_env *env;
+	store_close(&st);
+	ck_assert_int_eq(mdb_env_create(&env), 0);
+	ck_assert_int_eq(mdb_env_set_maxdbs(env, 16), 0);
+	ck_assert_int_eq(mdb_env_open(env, dir, 0, 0640), 0);
+	return env;
+}
+
+static void raw_put(MDB_txn *txn, const char *db, const void *key, size_t klen, const void *val,
+		    size_t vlen)
+{
+	MDB_dbi dbi;
+	MDB_val k = {klen, (void *)key}, v = {vlen, (void *)val};
+	ck_assert_int_eq(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	ck_assert_int_eq(val ? mdb_put(txn, dbi, &k, &v, 0) : mdb_del(txn, dbi, &k, NULL), 0);
+}
+
+static const struct store_mismatch *shown(const struct store_report *r, const char *what,
+					  const char *name)
+{
+	for (size_t i = 0; i < r->n_shown; i++)
+		if (!strcmp(r->shown[i].what, what) && !strcmp(r->shown[i].name, name))
+			return &r->shown[i];
+	return NULL;
+}
+
+START_TEST(test_store_verify_reports_what_differs_and_changes_nothing)
+{
+	static const char sum_key[] = "surat_masuk\0" V1 "\0" "202203";
+	static const char case_key[] = "akta\0K1\0";
+	int64_t wrong = 99;
+	apply_mix();
+	MDB_env *env = raw_open();
+	MDB_txn *txn;
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	raw_put(txn, "agg", sum_key, sizeof(sum_key) - 1, &wrong, sizeof(wrong));
+	raw_put(txn, "cases", case_key, sizeof(case_key) - 1, NULL, 0);
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+
+	struct store_report r = verify1(st);
+	ck_assert_uint_eq(r.events, 11);
+	ck_assert_uint_eq(r.mismatches, 2);
+	ck_assert_uint_eq(r.n_shown, 2);
+	const struct store_mismatch *m = shown(&r, "sum", "surat_masuk");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->indicator, "surat");
+	ck_assert_str_eq(m->orgunit, V1);
+	ck_assert_str_eq(m->period, "202203");
+	ck_assert_str_eq(m->stored, "99");
+	ck_assert_str_eq(m->recomputed, "12");
+	m = shown(&r, "case", "akta K1");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->orgunit, V2);
+	ck_assert_str_eq(m->stored, "none");
+	ck_assert_str_eq(m->recomputed, "opened 2022-03-01, closed 2022-03-10");
+	/* It only looked: the spoilt value is still served. A rebuild mends it. */
+	ASSERT_VALUE("surat", V1, "202203", 7, 99);
+	uint64_t replayed, skipped;
+	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+	ASSERT_VALUE("surat", V1, "202203", 7, 12);
+}
+END_TEST
+
+START_TEST(test_store_verify_checks_the_id_index_and_the_counter)
+{
+	uint8_t seq[8] = {0, 0, 0, 0, 0, 0, 0, 2}, count[8] = {0, 0, 0, 0, 0, 0, 0, 12};
+	apply_mix();
+	MDB_env *env = raw_open();
+	MDB_txn *txn;
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	raw_put(txn, "ids", "a", 1, seq, sizeof(seq)); /* "a" is event #1 */
+	raw_put(txn, "ids", "c", 1, NULL, 0);
+	raw_put(txn, "meta", "events", 6, count, sizeof(count));
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	struct store_report r = verify1(st);
+	ck_assert_uint_eq(r.mismatches, 3);
+	const struct store_mismatch *m = shown(&r, "id", "a");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->stored, "event #2");
+	ck_assert_str_eq(m->recomputed, "event #1");
+	ck_assert_ptr_nonnull(m = shown(&r, "id", "c"));
+	ck_assert_str_eq(m->stored, "none");
+	ck_assert_ptr_nonnull(m = shown(&r, "count", "events"));
+	ck_assert_str_eq(m->stored, "12");
+	ck_assert_str_eq(m->recomputed, "11");
+}
+END_TEST
+
+/* Reopen the store with a map of initial size map growing up to max (no syncs: fast). */
+static void reopen_map(size_t map, size_t max)
+{
+	struct store_options o = {.map_size = map, .map_max = max, .no_sync = 1};
+	store_close(&st);
+	ck_assert_int_eq(store_open(dir, cat, &o, &st), 0);
+}
+
+/* Event number i: surat_masuk, value 1, spread over villages and days of 2022. */
+static struct proto_event counted(uint64_t i)
+{
+	char id[32], date[16];
+	snprintf(id, sizeof(id), "n%llu", (unsigned long long)i);
+	snprintf(date, sizeof(date), "2022-%02d-%02d", (int)(i % 12) + 1, (int)(i / 12 % 28) + 1);
+	return ev(id, "surat_masuk", i % 2 ? V1 : V2, date, PROTO_OP_ADD, 1, NULL);
+}
+
+START_TEST(test_store_full_map_grows_inside_a_batch)
+{
+	struct store_batch *b;
+	struct store_change *ch;
+	struct proto_result r;
+	size_t n, size, max;
+	reopen_map(64 << 10, 64 << 20);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	for (uint64_t i = 0; i < 3000; i++) {
+		struct proto_event e = counted(i);
+		ck_assert_int_eq(store_apply(b, &e, "t", &r), 0);
+		ck_assert_int_eq(r.status, PROTO_STATUS_OK);
+	}
+	struct proto_event again = counted(7); /* a duplicate inside the batch: still one */
+	ck_assert_int_eq(store_apply(b, &again, "t", &r), 0);
+	ck_assert_int_eq(r.status, PROTO_STATUS_DUPLICATE);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	free(ch);
+	store_map_size(st, &size, &max);
+	ck_assert_uint_gt(size, 64 << 10);
+	ck_assert_uint_eq(events(), 3000);
+	ASSERT_VALUE("surat", "", "2022", 0, 3000);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+}
+END_TEST
+
+/* Apply events [from, from + n) in one batch; the storage outcome (0 when committed). */
+static int apply_batch(uint64_t from, uint64_t n)
+{
+	struct store_batch *b;
+	struct store_change *ch = NULL;
+	struct proto_result r;
+	size_t m;
+	int rc = store_begin(st, &b);
+	for (uint64_t i = from; rc == 0 && i < from + n; i++) {
+		struct proto_event e = counted(i);
+		rc = store_apply(b, &e, "t", &r);
+		ck_assert(rc < 0 || r.status != PROTO_STATUS_ERROR);
+	}
+	if (rc < 0) {
+		store_abort(&b);
+		return rc;
+	}
+	rc = store_commit(&b, &ch, &m);
+	free(ch);
+	return rc;
+}
+
+START_TEST(test_store_full_map_at_its_maximum_refuses_whole_batches_and_serves_on)
+{
+	size_t size, max;
+	uint64_t stored = 0;
+	int rc = 0;
+	reopen_map(64 << 10, 1 << 20);
+	for (int k = 0; k < 1000 && rc == 0; k++)
+		if ((rc = apply_batch(stored, 40)) == 0)
+			stored += 40;
+	ck_assert_int_eq(rc, IKI_EFULL);
+	store_map_size(st, &size, &max);
+	ck_assert_uint_eq(size, max);
+	ck_assert_uint_gt(stored, 1000); /* it grew from 64 KiB before it was full */
+	/* Nothing of the refused batch is stored, and everything before it is, consistently. */
+	ck_assert_uint_eq(events(), stored);
+	ASSERT_VALUE("surat", "", "2022", 0, (int64_t)stored);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+	/* Resent events are still answered (nothing to write), new ones refused again. */
+	ck_assert_int_eq(apply_batch(0, 40), 0);
+	ck_assert_int_eq(apply_batch(stored, 40), IKI_EFULL);
+	ck_assert_uint_eq(events(), stored);
+	/* A bigger maximum (ikid --map-size) takes them. */
+	reopen_map(64 << 10, 4 << 20);
+	ck_assert_int_eq(apply_batch(stored, 40), 0);
+	ASSERT_VALUE("surat", "", "2022", 0, (int64_t)stored + 40);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+}
+END_TEST
+
+START_TEST(test_store_rebuild_grows_a_full_map)
+{
+	uint64_t replayed, skipped;
+	size_t size, max, before;
+	reopen_map(64 << 10, 16 << 20);
+	ck_assert_int_eq(apply_batch(0, 2000), 0);
+	reopen_map(4096, 16 << 20); /* the map is what the file holds: no room for a rebuild's copy */
+	store_map_size(st, &before, &max);
+	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
+	ck_assert_uint_eq(replayed, 2000);
+	store_map_size(st, &size, &max);
+	ck_assert_uint_gt(size, before);
+	ASSERT_VALUE("surat", "", "2022", 0, 2000);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+}
+END_TEST
+
+START_TEST(test_store_backup_is_a_consistent_copy)
+{
+	char dest[96], other[96], none[96];
+	uint64_t n = 0;
+	struct store *copy;
+	struct store_options ro = {.read_only = 1};
+	apply_mix();
+	store_close(&st); /* LMDB: one environment per file in a process; ikid --backup is another */
+	snprintf(dest, sizeof(dest), "%s/backup", dir);
+	snprintf(other, sizeof(other), "%s/backup2", dir);
+	snprintf(none, sizeof(none), "%s/none", dir);
+	ck_assert_int_eq(store_backup(dir, dest, &n), 0);
+	ck_assert_uint_eq(n, 11);
+	ck_assert_int_eq(store_backup(dir, dest, &n), -EEXIST);
+	ck_assert_int_eq(store_backup(none, other, &n), -ENOENT);
+	ck_assert_int_eq(access(other, F_OK), 0);
+	snprintf(other, sizeof(other), "%s/backup2/data.mdb", dir);
+	ck_assert_int_eq(access(other, F_OK), -1); /* nothing there that looks like a store */
+	ck_assert_int_eq(store_open(dest, cat, &ro, &copy), 0);
+	ck_assert_uint_eq(verify1(copy).mismatches, 0);
+	st = copy; /* the values the copy serves */
+	ASSERT_VALUE("surat", V1, "202203", 7, 12);
+	ASSERT_VALUE("akta", "", "2022", 1, 2);
+	ASSERT_VALUE("tertib", V1, "202203", 1, 0);
+	ASSERT_VALUE("surat", V2, "202205", 0, 0);
+}
+END_TEST
+
+START_TEST(test_store_read_only_reads_and_never_writes)
+{
+	struct store *ro;
+	struct store_batch *b;
+	struct store_options o = {.read_only = 1};
+	char none[96];
+	snprintf(none, sizeof(none), "%s/none", dir);
+	ck_assert_int_eq(store_open(none, cat, &o, &ro), -ENOENT);
+	ck_assert_int_eq(access(none, F_OK), -1); /* not made */
+	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
+	store_close(&st); /* one environment per file in a process */
+	ck_assert_int_eq(store_open(dir, cat, &o, &ro), 0);
+	ck_assert_int_lt(store_begin(ro, &b), 0);
+	ck_assert_uint_eq(verify1(ro).events, 1);
+	st = ro;
+	ASSERT_VALUE("surat", V1, "202203", 0, 10);
+}
+END_TEST
+
 static Suite *store_suite(void)
 {
 	Suite *s = suite_create("store");
@@ -612,6 +909,18 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_replacement_is_whole_or_nothing);
 	tcase_add_test(tc, test_store_locked_period_refuses_events_and_corrections);
 	tcase_add_test(tc, test_store_history_follows_the_chain);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("trust");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_store_verify_finds_a_consistent_store_consistent);
+	tcase_add_test(tc, test_store_verify_reports_what_differs_and_changes_nothing);
+	tcase_add_test(tc, test_store_verify_checks_the_id_index_and_the_counter);
+	tcase_add_test(tc, test_store_full_map_grows_inside_a_batch);
+	tcase_add_test(tc, test_store_full_map_at_its_maximum_refuses_whole_batches_and_serves_on);
+	tcase_add_test(tc, test_store_rebuild_grows_a_full_map);
+	tcase_add_test(tc, test_store_backup_is_a_consistent_copy);
+	tcase_add_test(tc, test_store_read_only_reads_and_never_writes);
 	suite_add_tcase(s, tc);
 	return s;
 }

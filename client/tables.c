@@ -1,0 +1,764 @@
+/* tables.c: the LAKIP tables laid out as text, CSV or HTML (see tables.h). */
+#include "tables.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "text.h"
+
+static const char *const PERIOD_NAME[TABLES_PERIODS] = {"Tahun", "Triwulan I", "Triwulan II",
+							  "Triwulan III", "Triwulan IV"};
+
+#define FORMULA_MAX (2 * PROTO_TEXT_MAX + 64)
+
+/* ---- the model: what every format prints, in the order it prints it ---- */
+
+/* One value as the report shows it: ikid's figures, none computed here. */
+struct cell {
+	bool data;    /* den > 0: realisasi is defined */
+	bool percent; /* factor 100: realisasi is a percentage */
+	bool target, revised, capaian;
+	double realisasi, target_v, original, capaian_v;
+	int64_t num, den;
+	char predikat[32];
+};
+
+struct row {
+	int ind; /* index into the catalog's indicators */
+	int no;  /* its number in the jabatan's table */
+	struct cell cell[TABLES_PERIODS];
+};
+
+struct group {
+	char jabatan[PROTO_TEXT_MAX + 1];
+	struct row *rows;
+	int n;
+};
+
+struct model {
+	const struct tables *t;
+	const struct proto_indicator *ind; /* the catalog's indicators */
+	struct group *groups;
+	int n_groups;
+	char office[PROTO_TEXT_MAX + 32]; /* "Kantor Kecamatan Sampang" */
+	char unit[PROTO_TEXT_MAX + 64];   /* "Kecamatan Sampang (35.27.03)" */
+	char unit_name[PROTO_TEXT_MAX + 32]; /* "Kecamatan Sampang" */
+	char unit_code[PROTO_ORGUNIT_MAX + 1];
+};
+
+static const struct proto_value *value_find(const struct tables *t, int p, const char *code)
+{
+	for (size_t i = 0; i < t->n_values[p]; i++)
+		if (!strcmp(t->values[p][i].indicator, code))
+			return &t->values[p][i];
+	return NULL;
+}
+
+static void cell_set(struct cell *c, const struct proto_value *v)
+{
+	memset(c, 0, sizeof(*c));
+	if (!v)
+		return; /* ikid sent no value: no data, no target */
+	c->percent = v->factor == 100;
+	c->data = proto_value_ratio(v, &c->realisasi);
+	c->num = v->num;
+	c->den = v->den;
+	c->target = v->has_target;
+	c->target_v = (double)v->target / 100;
+	c->revised = v->has_target && v->revised;
+	c->original = (double)v->target_original / 100;
+	c->capaian = v->has_capaian;
+	c->capaian_v = v->capaian;
+	snprintf(c->predikat, sizeof(c->predikat), "%s", v->has_capaian ? v->predikat : "");
+}
+
+/* The next position of a "; "-joined list into buf; returns where the rest starts, or NULL. */
+static const char *jabatan_next(const char *s, char *buf, size_t n)
+{
+	while (*s == ' ' || *s == ';')
+		s++;
+	if (!*s)
+		return NULL;
+	const char *end = strstr(s, "; ");
+	size_t len = end ? (size_t)(end - s) : strlen(s);
+	snprintf(buf, n, "%.*s", (int)len, s);
+	return s + len;
+}
+
+/* The group of a position, made when new; -ENOMEM. */
+static int group_get(struct model *m, const char *jabatan)
+{
+	for (int g = 0; g < m->n_groups; g++)
+		if (!strcmp(m->groups[g].jabatan, jabatan))
+			return g;
+	struct group *more = realloc(m->groups, (size_t)(m->n_groups + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	m->groups = more;
+	memset(&more[m->n_groups], 0, sizeof(*more));
+	snprintf(more[m->n_groups].jabatan, sizeof(more->jabatan), "%s", jabatan);
+	return m->n_groups++;
+}
+
+static int row_add(struct model *m, int g, int ind)
+{
+	struct group *gr = &m->groups[g];
+	if (gr->n && gr->rows[gr->n - 1].ind == ind)
+		return 0; /* a position listed twice on one indicator */
+	struct row *more = realloc(gr->rows, (size_t)(gr->n + 1) * sizeof(*more));
+	if (!more)
+		return -ENOMEM;
+	gr->rows = more;
+	struct row *row = &more[gr->n++];
+	row->ind = ind;
+	row->no = gr->n;
+	for (int p = 0; p < TABLES_PERIODS; p++)
+		cell_set(&row->cell[p], value_find(m->t, p, m->ind[ind].indicator));
+	return 0;
+}
+
+/* Put each indicator ikid answered for under each of its positions, in catalog order. */
+static int model_groups(struct model *m)
+{
+	const struct proto_msg *cat = m->t->catalog;
+	char name[PROTO_TEXT_MAX + 1];
+	for (size_t i = 0; i < cat->n_indicators; i++) {
+		const char *s = m->ind[i].jabatan[0] ? m->ind[i].jabatan : "Tanpa jabatan";
+		if (!value_find(m->t, 0, m->ind[i].indicator))
+			continue; /* not selected (--jabatan) */
+		while ((s = jabatan_next(s, name, sizeof(name)))) {
+			if (m->t->jabatan[0] && strcasecmp(name, m->t->jabatan) != 0)
+				continue;
+			int g = group_get(m, name);
+			if (g < 0 || row_add(m, g, (int)i) < 0)
+				return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/* "Kecamatan", "Desa", "Kelurahan" for an org unit's kind; "" for another. */
+static const char *kind_label(const char *kind)
+{
+	return !strcmp(kind, "kecamatan") ? "Kecamatan "
+	       : !strcmp(kind, "desa")	  ? "Desa "
+	       : !strcmp(kind, "kelurahan") ? "Kelurahan "
+					    : "";
+}
+
+/* The office (the catalog's root) and the org unit reported on, by name. */
+static void model_names(struct model *m)
+{
+	const struct proto_msg *cat = m->t->catalog;
+	const struct proto_orgunit *root = NULL, *unit = NULL;
+	for (size_t i = 0; i < cat->n_orgunits; i++) {
+		const struct proto_orgunit *ou = &cat->orgunits[i];
+		if (!root && !ou->parent[0])
+			root = ou;
+		if (m->t->orgunit[0] && !strcmp(ou->code, m->t->orgunit))
+			unit = ou;
+	}
+	if (!m->t->orgunit[0])
+		unit = root;
+	m->office[0] = '\0';
+	if (root)
+		snprintf(m->office, sizeof(m->office), "%s%s",
+			 !strcmp(root->kind, "kecamatan") ? "Kantor Kecamatan " : "", root->name);
+	snprintf(m->unit_code, sizeof(m->unit_code), "%s", unit ? unit->code : m->t->orgunit);
+	snprintf(m->unit_name, sizeof(m->unit_name), "%s%s", unit ? kind_label(unit->kind) : "",
+		 unit ? unit->name : m->t->orgunit);
+	snprintf(m->unit, sizeof(m->unit), "%s (%s)", m->unit_name, m->unit_code);
+}
+
+static void model_free(struct model *m)
+{
+	for (int g = 0; g < m->n_groups; g++)
+		free(m->groups[g].rows);
+	free(m->groups);
+	m->groups = NULL;
+	m->n_groups = 0;
+}
+
+/* ---- how figures are written ---- */
+
+/* x with two decimals and the decimal mark dec ("86,67"); never "-0,00". */
+static void num_text(double x, char dec, char *buf, size_t n)
+{
+	if (x > -0.005 && x < 0.005)
+		x = 0;
+	snprintf(buf, n, "%.2f", x);
+	char *point = strchr(buf, '.');
+	if (point)
+		*point = dec;
+}
+
+/* "86,67 %" (unit: the % of a percentage), "86,67", or "tidak ada data". */
+static void realisasi_text(const struct cell *c, char dec, bool unit, char *buf, size_t n)
+{
+	char num[48];
+	if (!c->data) {
+		snprintf(buf, n, "tidak ada data");
+		return;
+	}
+	num_text(c->realisasi, dec, num, sizeof(num));
+	snprintf(buf, n, "%s%s", num, unit && c->percent ? " %" : "");
+}
+
+/* "90,00", or "-" without a target. */
+static void target_text(const struct cell *c, char dec, char *buf, size_t n)
+{
+	if (c->target)
+		num_text(c->target_v, dec, buf, n);
+	else
+		snprintf(buf, n, "-");
+}
+
+/* "96,30", or "-" without a target or without data. */
+static void capaian_text(const struct cell *c, char dec, char *buf, size_t n)
+{
+	if (c->capaian)
+		num_text(c->capaian_v, dec, buf, n);
+	else
+		snprintf(buf, n, "-");
+}
+
+static const char *predikat_text(const struct cell *c)
+{
+	return c->capaian && c->predikat[0] ? c->predikat : "-";
+}
+
+/* The formula in words: "(a + b) / c × 100 %". */
+static void formula_text(const struct proto_indicator *in, char *buf, size_t n)
+{
+	bool pn = strstr(in->numerator, " + ") != NULL, pd = strstr(in->denominator, " + ") != NULL;
+	char factor[32];
+	if (in->factor == 100)
+		snprintf(factor, sizeof(factor), "× 100 %%");
+	else
+		snprintf(factor, sizeof(factor), "× %lld", (long long)in->factor);
+	snprintf(buf, n, "%s%s%s / %s%s%s %s", pn ? "(" : "", in->numerator, pn ? ")" : "",
+		 pd ? "(" : "", in->denominator, pd ? ")" : "", factor);
+}
+
+/* When the report was made, in Indonesian: "25 November 2026 pukul 10.31 WIB". */
+static void when_text(time_t t, char *buf, size_t n)
+{
+	static const char *const bulan[12] = {"Januari", "Februari", "Maret",	  "April",
+					      "Mei",	 "Juni",     "Juli",	  "Agustus",
+					      "September", "Oktober", "November", "Desember"};
+	struct tm tm;
+	char zone[16] = "";
+	localtime_r(&t, &tm);
+	strftime(zone, sizeof(zone), "%Z", &tm);
+	snprintf(buf, n, "%d %s %d pukul %02d.%02d %s", tm.tm_mday, bulan[tm.tm_mon % 12],
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, zone);
+}
+
+/* Which of ikid's publish points the figures are: "data per seq 12", or "" when unknown. */
+static void seq_text(const struct tables *t, char *buf, size_t n)
+{
+	if (!t->has_seq)
+		buf[0] = '\0';
+	else if (t->seq == t->seq_end)
+		snprintf(buf, n, ", data per seq %llu", (unsigned long long)t->seq);
+	else
+		snprintf(buf, n, ", data berubah selama laporan dibuat (seq %llu sampai %llu)",
+			 (unsigned long long)t->seq, (unsigned long long)t->seq_end);
+}
+
+static void footer_text(const struct tables *t, char *buf, size_t n)
+{
+	char when[96], seq[96];
+	when_text(t->generated, when, sizeof(when));
+	seq_text(t, seq, sizeof(seq));
+	snprintf(buf, n, "Dibuat %s oleh iki report. Sumber: ikid%s.", when, seq);
+}
+
+/* ---- text: 120 columns; the left column wraps, each row has a line per period ---- */
+
+#define TW_NO 3
+#define TW_TEXT 39
+#define TW_PERIOD 12
+#define TW_TARGET 22
+#define TW_REAL 14
+#define TW_CAP 11
+#define TW_PREDIKAT 13
+#define TW_LINES 40
+
+struct text_col {
+	char line[TW_LINES][TW_TEXT * 4 + 1];
+	int n;
+};
+
+/* Add s to the column, wrapped; lines after the first indented by two spaces. */
+static void text_para(struct text_col *col, const char *s)
+{
+	struct text_line l[TW_LINES];
+	int n = text_wrap(s, TW_TEXT - 2, l, TW_LINES);
+	for (int i = 0; i < n && i < TW_LINES && col->n < TW_LINES; i++)
+		snprintf(col->line[col->n++], sizeof(col->line[0]), "%s%.*s", i ? "  " : "",
+			 (int)l[i].len, s + l[i].start);
+}
+
+static void text_head(FILE *f)
+{
+	static const char *const dashes = "----------------------------------------";
+	text_cell(f, "No", TW_NO);
+	text_cell(f, "Indikator Kinerja", TW_TEXT);
+	text_cell(f, "Periode", TW_PERIOD);
+	text_cell(f, "Target (%)", TW_TARGET);
+	text_cell(f, "Realisasi", TW_REAL);
+	text_cell(f, "Capaian (%)", TW_CAP);
+	fprintf(f, "Predikat\n");
+	fprintf(f, "%.*s %.*s %.*s %.*s %.*s %.*s %.*s\n", TW_NO, dashes, TW_TEXT, dashes, TW_PERIOD,
+		dashes, TW_TARGET, dashes, TW_REAL, dashes, TW_CAP, dashes, TW_PREDIKAT, dashes);
+}
+
+/* The period columns of one line: "Triwulan I  90,00  86,67 %  96,30  Sangat Baik". */
+static void text_period(FILE *f, const struct tables *t, const struct cell *c, int p)
+{
+	char label[32], target[64], original[32], real[48], cap[48];
+	const char *pk = predikat_text(c);
+	snprintf(label, sizeof(label), "%s", PERIOD_NAME[p]);
+	if (p == 0)
+		snprintf(label, sizeof(label), "Tahun %d", t->year);
+	target_text(c, ',', target, sizeof(target));
+	if (c->revised) {
+		num_text(c->original, ',', original, sizeof(original));
+		snprintf(target + strlen(target), sizeof(target) - strlen(target), " (semula %s)",
+			 original);
+	}
+	realisasi_text(c, ',', true, real, sizeof(real));
+	capaian_text(c, ',', cap, sizeof(cap));
+	text_cell(f, label, TW_PERIOD);
+	text_cell(f, target, TW_TARGET);
+	text_cell(f, real, TW_REAL);
+	text_cell(f, cap, TW_CAP);
+	fprintf(f, "%.*s\n", (int)text_cut(pk, 31), pk);
+}
+
+static void text_row(FILE *f, const struct model *m, const struct row *row)
+{
+	const struct proto_indicator *in = &m->ind[row->ind];
+	struct text_col *col = calloc(1, sizeof(*col));
+	char buf[FORMULA_MAX + 64], formula[FORMULA_MAX], no[16];
+	if (!col)
+		return;
+	snprintf(buf, sizeof(buf), "%s [%s]", in->name, in->indicator);
+	text_para(col, buf);
+	snprintf(buf, sizeof(buf), "Sasaran: %s", in->sasaran[0] ? in->sasaran : "-");
+	text_para(col, buf);
+	formula_text(in, formula, sizeof(formula));
+	snprintf(buf, sizeof(buf), "Formula: %s", formula);
+	text_para(col, buf);
+	snprintf(buf, sizeof(buf), "Sumber Data: %s", in->source[0] ? in->source : "-");
+	text_para(col, buf);
+	snprintf(no, sizeof(no), "%d.", row->no);
+	for (int k = 0; k < col->n || k < TABLES_PERIODS; k++) {
+		text_cell(f, k ? "" : no, TW_NO);
+		if (k < TABLES_PERIODS) {
+			text_cell(f, k < col->n ? col->line[k] : "", TW_TEXT);
+			text_period(f, m->t, &row->cell[k], k);
+		} else {
+			fprintf(f, "%s\n", col->line[k]);
+		}
+	}
+	free(col);
+}
+
+static void text_write(const struct model *m, FILE *f)
+{
+	char footer[512];
+	fprintf(f, "Laporan Kinerja (LAKIP) Tahun %d\n", m->t->year);
+	if (m->office[0])
+		fprintf(f, "%s\n", m->office);
+	if (m->t->catalog->title[0])
+		fprintf(f, "%s\n", m->t->catalog->title);
+	fprintf(f, "Unit: %s\n", m->unit);
+	for (int g = 0; g < m->n_groups; g++) {
+		fprintf(f, "\nJabatan: %s\n\n", m->groups[g].jabatan);
+		text_head(f);
+		for (int i = 0; i < m->groups[g].n; i++) {
+			if (i)
+				fputc('\n', f);
+			text_row(f, m, &m->groups[g].rows[i]);
+		}
+	}
+	if (!m->n_groups)
+		fprintf(f, "\nTidak ada indikator.\n");
+	footer_text(m->t, footer, sizeof(footer));
+	fprintf(f, "\n%s\n", footer);
+}
+
+/*
+ * ---- CSV: UTF-8 with a BOM, RFC 4180, one header row, decimal point ----
+ *
+ * Numbers are written plainly: two decimals, a decimal point, no % sign and no grouping
+ * ("86.67"). A comma-separated file cannot carry a decimal comma unquoted, and a quoted
+ * "86,67" is text to a spreadsheet in an English locale; "86.67" is a number there at once, and
+ * stays one under an Indonesian locale when the file is imported with the column language set
+ * to English (LibreOffice's import dialog, Excel's From Text/CSV). The BOM is what makes Excel
+ * read the file as UTF-8. "tidak ada data" and "-" stay words, as in the other formats.
+ */
+
+struct csv {
+	FILE *f;
+	int col;
+};
+
+/*
+ * One field, quoted when it holds a comma, a quote or a line break. A text from the catalog that
+ * starts like a spreadsheet formula (=, +, -, @) gets a leading apostrophe, so that opening the
+ * file never runs it; our own "-" and numbers are written as they are.
+ */
+static void csv_put(struct csv *c, const char *s, bool text)
+{
+	bool guard = text && s[0] && strchr("=+-@\t\r", s[0]) && strcmp(s, "-") != 0;
+	if (c->col++)
+		fputc(',', c->f);
+	if (!guard && !strpbrk(s, ",\"\r\n")) {
+		fputs(s, c->f);
+		return;
+	}
+	fputc('"', c->f);
+	if (guard)
+		fputc('\'', c->f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', c->f);
+		fputc(*s, c->f);
+	}
+	fputc('"', c->f);
+}
+
+static void csv_end(struct csv *c)
+{
+	fputs("\r\n", c->f);
+	c->col = 0;
+}
+
+static void csv_head(struct csv *c)
+{
+	static const char *const head[] = {
+		"Tahun",	"Kode Unit",	 "Unit",	"Jabatan",   "No",	  "Kode Indikator",
+		"Sasaran",	"Indikator Kinerja", "Formula", "Target", "Target Semula", "Realisasi",
+		"Capaian",	"Predikat",	 "Sumber Data", "Pembilang", "Penyebut"};
+	static const char *const sub[] = {"Target", "Realisasi", "Capaian", "Predikat"};
+	char name[64];
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		csv_put(c, head[i], false);
+	for (int p = 1; p < TABLES_PERIODS; p++)
+		for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+			snprintf(name, sizeof(name), "%s %s", PERIOD_NAME[p], sub[i]);
+			csv_put(c, name, false);
+		}
+	csv_end(c);
+}
+
+/* Target, realisasi, capaian and predikat of one period, as numbers with a decimal point. */
+static void csv_figures(struct csv *c, const struct cell *cell, bool original)
+{
+	char buf[64];
+	target_text(cell, '.', buf, sizeof(buf));
+	csv_put(c, buf, false);
+	if (original) {
+		if (cell->revised)
+			num_text(cell->original, '.', buf, sizeof(buf));
+		csv_put(c, cell->revised ? buf : "-", false);
+	}
+	realisasi_text(cell, '.', false, buf, sizeof(buf));
+	csv_put(c, buf, false);
+	capaian_text(cell, '.', buf, sizeof(buf));
+	csv_put(c, buf, false);
+	csv_put(c, predikat_text(cell), true);
+}
+
+static void csv_row(struct csv *c, const struct model *m, const struct group *g,
+		    const struct row *row)
+{
+	const struct proto_indicator *in = &m->ind[row->ind];
+	const struct cell *year = &row->cell[0];
+	char buf[FORMULA_MAX];
+	snprintf(buf, sizeof(buf), "%d", m->t->year);
+	csv_put(c, buf, false);
+	csv_put(c, m->unit_code, true);
+	csv_put(c, m->unit_name, true);
+	csv_put(c, g->jabatan, true);
+	snprintf(buf, sizeof(buf), "%d", row->no);
+	csv_put(c, buf, false);
+	csv_put(c, in->indicator, true);
+	csv_put(c, in->sasaran, true);
+	csv_put(c, in->name, true);
+	formula_text(in, buf, sizeof(buf));
+	csv_put(c, buf, true);
+	csv_figures(c, year, true);
+	/* csv_figures wrote the predikat last; the source comes after it */
+	csv_put(c, in->source, true);
+	snprintf(buf, sizeof(buf), "%lld", (long long)year->num);
+	csv_put(c, buf, false);
+	snprintf(buf, sizeof(buf), "%lld", (long long)year->den);
+	csv_put(c, buf, false);
+	for (int p = 1; p < TABLES_PERIODS; p++)
+		csv_figures(c, &row->cell[p], false);
+	csv_end(c);
+}
+
+static void csv_write(const struct model *m, FILE *f)
+{
+	struct csv c = {f, 0};
+	fputs("\xEF\xBB\xBF", f);
+	csv_head(&c);
+	for (int g = 0; g < m->n_groups; g++)
+		for (int i = 0; i < m->groups[g].n; i++)
+			csv_row(&c, m, &m->groups[g], &m->groups[g].rows[i]);
+}
+
+/* ---- HTML: one self-contained page for A4 landscape ---- */
+
+/* Text as HTML: markup characters escaped, control characters (none are valid) as spaces. */
+static void html_esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '&')
+			fputs("&amp;", f);
+		else if (ch == '<')
+			fputs("&lt;", f);
+		else if (ch == '>')
+			fputs("&gt;", f);
+		else if (ch == '"')
+			fputs("&quot;", f);
+		else if (ch == '\'')
+			fputs("&#39;", f);
+		else if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+			fputc(' ', f);
+		else
+			fputc(ch, f);
+	}
+}
+
+static const char HTML_STYLE[] =
+	"@page{size:A4 landscape;margin:10mm 9mm 12mm 9mm;"
+	"@bottom-right{content:\"Halaman \" counter(page) \" dari \" counter(pages);"
+	"font:7pt Arial,\"Liberation Sans\",sans-serif}}\n"
+	"html{-webkit-print-color-adjust:exact;print-color-adjust:exact}\n"
+	"body{font:8pt/1.25 Arial,\"Liberation Sans\",\"DejaVu Sans\",sans-serif;color:#000;"
+	"margin:0 auto;max-width:279mm;padding:8mm 4mm}\n"
+	"@media print{body{padding:0;max-width:none}}\n"
+	".kop{text-align:center;border-bottom:3px double #000;padding-bottom:5pt;"
+	"margin-bottom:10pt}\n"
+	".kop h1{font-size:13pt;margin:0;text-transform:uppercase;letter-spacing:.4pt}\n"
+	".kop .instansi{font-size:11pt;font-weight:bold;text-transform:uppercase}\n"
+	".kop .katalog,.kop .unit{font-size:9pt;margin-top:1pt}\n"
+	"section{break-inside:avoid;page-break-inside:avoid;margin-bottom:12pt}\n"
+	"h2{font-size:9pt;margin:0 0 3pt;break-after:avoid;page-break-after:avoid}\n"
+	"table{width:100%;border-collapse:collapse;table-layout:fixed}\n"
+	"thead{display:table-header-group}\n"
+	"tr{break-inside:avoid;page-break-inside:avoid}\n"
+	"th,td{border:.75pt solid #000;padding:2pt 3pt;vertical-align:top;"
+	"overflow-wrap:break-word}\n"
+	"th{background:#d9d9d9;text-align:center;vertical-align:middle;font-weight:bold;"
+	"font-size:7pt;overflow-wrap:normal}\n"
+	"td.f,td.q{font-size:7pt}\n"
+	"tr.sub th{font-size:6pt;padding:1pt}\n"
+	"tr.kolom th{background:#f2f2f2;font-weight:normal;font-size:6.5pt;padding:0 2pt}\n"
+	"td.c{text-align:center}\n"
+	"td.n{text-align:right}\n"
+	".n span.v{white-space:nowrap}\n"
+	"td.nd{color:#555;font-style:italic;text-align:center}\n"
+	".kode,.semula,.tq{display:block;font-size:6.5pt;color:#444}\n"
+	"td.pk{text-align:center;font-weight:bold}\n"
+	".pk-sb{background:#8fd19e}.pk-b{background:#c8e6b0}.pk-c{background:#fff09a}"
+	".pk-k{background:#ffc57d}.pk-sk{background:#f19c9c}\n"
+	"footer{margin-top:10pt;border-top:.75pt solid #000;padding-top:3pt;font-size:7pt;"
+	"color:#333}\n";
+
+/* Column widths, percent of the table: No, Sasaran, Indikator, Formula, Target, Realisasi,
+ * Capaian, Predikat, Sumber Data, then realisasi and capaian of each triwulan. */
+static const char *const HTML_COLS[] = {"2.5", "8", "12", "15", "5", "5.5", "5",
+					"6",   "7",	"4.25"};
+
+static void html_head(FILE *f, const struct model *m)
+{
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
+		   "<title>Laporan Kinerja (LAKIP) Tahun %d &#8211; ", m->t->year);
+	html_esc(f, m->unit);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header class=\"kop\">\n",
+		HTML_STYLE);
+	if (m->office[0]) {
+		fputs("<div class=\"instansi\">", f);
+		html_esc(f, m->office);
+		fputs("</div>\n", f);
+	}
+	fprintf(f, "<h1>Laporan Kinerja (LAKIP) Tahun %d</h1>\n", m->t->year);
+	if (m->t->catalog->title[0]) {
+		fputs("<div class=\"katalog\">", f);
+		html_esc(f, m->t->catalog->title);
+		fputs("</div>\n", f);
+	}
+	fputs("<div class=\"unit\">Unit: ", f);
+	html_esc(f, m->unit);
+	fputs("</div>\n</header>\n", f);
+}
+
+static void html_thead(FILE *f)
+{
+	static const char *const main_cols[] = {"No",	      "Sasaran",   "Indikator Kinerja",
+						"Formula",    "Target (%)", "Realisasi",
+						"Capaian (%)", "Predikat", "Sumber Data"};
+	fputs("<colgroup>", f);
+	for (int i = 0; i < 17; i++)
+		fprintf(f, "<col style=\"width:%s%%\">", HTML_COLS[i < 9 ? i : 9]);
+	fputs("</colgroup>\n<thead>\n<tr>", f);
+	for (int i = 0; i < 9; i++)
+		fprintf(f, "<th rowspan=\"2\">%s</th>", main_cols[i]);
+	for (int p = 1; p < TABLES_PERIODS; p++)
+		fprintf(f, "<th colspan=\"2\">%s</th>", PERIOD_NAME[p]);
+	fputs("</tr>\n<tr class=\"sub\">", f);
+	for (int p = 1; p < TABLES_PERIODS; p++)
+		fputs("<th>Realisasi</th><th>Capaian</th>", f);
+	fputs("</tr>\n<tr class=\"kolom\">", f);
+	for (int i = 1; i <= 17; i++)
+		fprintf(f, "<th>%d</th>", i);
+	fputs("</tr>\n</thead>\n", f);
+}
+
+/* The class of a predikat's colour: the common five; another band name goes uncoloured. */
+static const char *html_band(const char *predikat)
+{
+	static const char *const names[][2] = {{"Sangat Baik", "pk-sb"}, {"Baik", "pk-b"},
+					       {"Cukup", "pk-c"},	{"Kurang", "pk-k"},
+					       {"Sangat Kurang", "pk-sk"}};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcasecmp(predikat, names[i][0]))
+			return names[i][1];
+	return "";
+}
+
+static void html_realisasi(FILE *f, const struct cell *c, bool quarter)
+{
+	char buf[48];
+	realisasi_text(c, ',', true, buf, sizeof(buf));
+	fprintf(f, c->data ? "<td class=\"n%s\"><span class=\"v\">%s</span></td>"
+			   : "<td class=\"n nd%s\">%s</td>",
+		quarter ? " q" : "", buf);
+}
+
+/* Target, realisasi, capaian and predikat of the year. */
+static void html_year(FILE *f, const struct cell *c)
+{
+	char buf[48];
+	target_text(c, ',', buf, sizeof(buf));
+	fprintf(f, "<td class=\"n\"><span class=\"v\">%s</span>", buf);
+	if (c->revised) {
+		num_text(c->original, ',', buf, sizeof(buf));
+		fprintf(f, " <span class=\"semula\">(semula %s)</span>", buf);
+	}
+	fputs("</td>", f);
+	html_realisasi(f, c, false);
+	capaian_text(c, ',', buf, sizeof(buf));
+	fprintf(f, "<td class=\"n\"><span class=\"v\">%s</span></td>", buf);
+	if (c->capaian) {
+		fprintf(f, "<td class=\"pk %s\">", html_band(c->predikat));
+		html_esc(f, c->predikat);
+		fputs("</td>", f);
+	} else {
+		fputs("<td class=\"c\">-</td>", f);
+	}
+}
+
+/* Realisasi and capaian of a triwulan; its target beside the capaian when not the year's. */
+static void html_quarter(FILE *f, const struct cell *c, const struct cell *year)
+{
+	char buf[48];
+	html_realisasi(f, c, true);
+	capaian_text(c, ',', buf, sizeof(buf));
+	fprintf(f, "<td class=\"n q\"><span class=\"v\">%s</span>", buf);
+	if (c->target && (!year->target || c->target_v != year->target_v)) {
+		num_text(c->target_v, ',', buf, sizeof(buf));
+		fprintf(f, "<span class=\"tq\">target %s</span>", buf);
+	}
+	fputs("</td>", f);
+}
+
+/* How many rows from i on share row i's sasaran (merged into one cell, as the document does). */
+static int sasaran_span(const struct model *m, const struct group *g, int i)
+{
+	int n = 1;
+	while (i + n < g->n &&
+	       !strcmp(m->ind[g->rows[i].ind].sasaran, m->ind[g->rows[i + n].ind].sasaran))
+		n++;
+	return n;
+}
+
+static void html_row(FILE *f, const struct model *m, const struct group *g, int i)
+{
+	const struct row *row = &g->rows[i];
+	const struct proto_indicator *in = &m->ind[row->ind];
+	char formula[FORMULA_MAX];
+	fprintf(f, "<tr><td class=\"c\">%d</td>", row->no);
+	if (i == 0 || strcmp(in->sasaran, m->ind[g->rows[i - 1].ind].sasaran) != 0) {
+		fprintf(f, "<td rowspan=\"%d\">", sasaran_span(m, g, i));
+		html_esc(f, in->sasaran[0] ? in->sasaran : "-");
+		fputs("</td>", f);
+	}
+	fputs("<td>", f);
+	html_esc(f, in->name);
+	fputs("<span class=\"kode\">", f);
+	html_esc(f, in->indicator);
+	fputs("</span></td><td class=\"f\">", f);
+	formula_text(in, formula, sizeof(formula));
+	html_esc(f, formula);
+	fputs("</td>", f);
+	html_year(f, &row->cell[0]);
+	fputs("<td>", f);
+	html_esc(f, in->source[0] ? in->source : "-");
+	fputs("</td>", f);
+	for (int p = 1; p < TABLES_PERIODS; p++)
+		html_quarter(f, &row->cell[p], &row->cell[0]);
+	fputs("</tr>\n", f);
+}
+
+static void html_write(const struct model *m, FILE *f)
+{
+	char footer[512];
+	html_head(f, m);
+	for (int g = 0; g < m->n_groups; g++) {
+		fputs("<section>\n<h2>Jabatan: ", f);
+		html_esc(f, m->groups[g].jabatan);
+		fputs("</h2>\n<table>\n", f);
+		html_thead(f);
+		fputs("<tbody>\n", f);
+		for (int i = 0; i < m->groups[g].n; i++)
+			html_row(f, m, &m->groups[g], i);
+		fputs("</tbody>\n</table>\n</section>\n", f);
+	}
+	if (!m->n_groups)
+		fputs("<p>Tidak ada indikator.</p>\n", f);
+	footer_text(m->t, footer, sizeof(footer));
+	fputs("<footer>", f);
+	html_esc(f, footer);
+	fputs("</footer>\n</body>\n</html>\n", f);
+}
+
+int tables_write(const struct tables *t, enum tables_format fmt, FILE *out)
+{
+	struct model m = {.t = t, .ind = t->catalog->indicators};
+	int rc = model_groups(&m);
+	if (rc < 0) {
+		model_free(&m);
+		return rc;
+	}
+	model_names(&m);
+	if (fmt == TABLES_CSV)
+		csv_write(&m, out);
+	else if (fmt == TABLES_HTML)
+		html_write(&m, out);
+	else
+		text_write(&m, out);
+	model_free(&m);
+	return ferror(out) ? -EIO : 0;
+}

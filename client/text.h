@@ -1,0 +1,37 @@
+/* text.h: UTF-8 text for terminal tables: widths, cells cut on character boundaries, wrapping. */
+#ifndef IKI_TEXT_H
+#define IKI_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/*
+ * Width of a UTF-8 string in terminal columns, counted as one column per character (the
+ * catalog's Latin text, "×" and "–" are all one column wide).
+ */
+int text_width(const char *s);
+
+/* Bytes of the longest prefix of s that is at most width characters, never inside a character. */
+size_t text_cut(const char *s, int width);
+
+/*
+ * Print s to f in a cell of width columns plus one space: cut on a character boundary when
+ * longer, padded with spaces when shorter.
+ */
+void text_cell(FILE *f, const char *s, int width);
+
+/* One line of wrapped text: len bytes of the string from start. */
+struct text_line {
+	size_t start;
+	size_t len;
+};
+
+/*
+ * Break s into lines of at most width characters (width >= 1), at spaces where it can, inside a
+ * word longer than a line where it must (on a character boundary). Fills at most max lines and
+ * returns how many lines the whole text needs (0 for an empty string); a caller that gets more
+ * than max shows the first max. Spaces at the breaks are dropped.
+ */
+int text_wrap(const char *s, int width, struct text_line *lines, int max);
+
+#endif
