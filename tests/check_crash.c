@@ -52,6 +52,32 @@ struct client {
 	uint64_t lost;  /* under sh->mu: acknowledged events a resend found missing (answered ok) */
 };
 
+/*
+ * Every directory of a run lives under root, made and removed by the runner's process (an
+ * unchecked fixture): a failed assertion ends the test's process at once, without teardown, and
+ * Check then kills the daemons it started; root goes all the same.
+ */
+static char root[64];
+
+static void root_make(void)
+{
+	snprintf(root, sizeof(root), "/tmp/iki-crash-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(root));
+}
+
+static void root_remove(void)
+{
+	harness_rmtree(root);
+}
+
+/* A fresh daemon description whose state directory is a new one under root. */
+static void fresh(struct ikid *d, const char *name)
+{
+	memset(d, 0, sizeof(*d));
+	snprintf(d->state, sizeof(d->state), "%s/%s-XXXXXX", root, name);
+	ck_assert_ptr_nonnull(mkdtemp(d->state));
+}
+
 static int64_t now_ms(void)
 {
 	struct timespec ts;
@@ -289,7 +315,7 @@ static uint64_t total(struct shared *sh, const struct client *cl, int n, size_t 
  */
 static int run_ikid(const char *args, char **out)
 {
-	char bin[256], cmd[1024], chunk[4096];
+	char bin[256], cmd[2400], chunk[4096];
 	size_t len = 0, got;
 	harness_bin("ikid", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin, args);
@@ -386,22 +412,22 @@ START_TEST(test_crash_kill_9_loses_nothing_acknowledged)
 {
 	struct shared sh = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	struct client cl[CLIENTS];
-	struct ikid d;
+	struct ikid live, *d = &live;
 	struct tally t = {0, 0, 0};
 	unsigned seed = seed_from_env();
 	int kills = kills_from_env();
-	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(harness_start(&d, MINI), 0);
-	announce(&sh, &d);
+	fresh(d, "live");
+	ck_assert_int_eq(harness_start(d, MINI), 0);
+	announce(&sh, d);
 	clients_start(&sh, cl, CLIENTS, seed);
 	for (int k = 0; k < kills && !sh.failure[0]; k++) {
 		harness_sleep_ms(20 + (int)(rand_r(&seed) % 180));
-		kill_and_check(&d, &sh, cl, &t);
+		kill_and_check(d, &sh, cl, &t);
 	}
 	clients_stop(&sh, cl, CLIENTS);
 	/* Every batch was acknowledged in the end: the totals are exact. */
 	uint64_t acked = total(&sh, cl, CLIENTS, offsetof(struct client, acked));
-	int64_t stored = count_stored(d.request);
+	int64_t stored = count_stored(d->request);
 	ck_assert_int_ge(stored, 0);
 	t.lost += total(&sh, cl, CLIENTS, offsetof(struct client, lost));
 	t.lost += (uint64_t)stored < acked ? acked - (uint64_t)stored : 0;
@@ -409,15 +435,15 @@ START_TEST(test_crash_kill_9_loses_nothing_acknowledged)
 	/* And each acknowledged event is there, by its id: a resend of all is all duplicates. */
 	uint64_t missing = 0, errors = 0;
 	for (int i = 0; i < CLIENTS; i++)
-		resend(d.request, i, 0, cl[i].acked, &missing, &errors);
+		resend(d->request, i, 0, cl[i].acked, &missing, &errors);
 	t.lost += missing;
-	harness_stop(&d, SIGTERM);
-	t.mismatches += verify(d.state);
+	harness_stop(d, SIGTERM);
+	t.mismatches += verify(d->state);
 	printf("crash: kills=%d acked=%llu lost=%llu mismatches=%llu duplicates_counted=%llu "
 	       "(seed %u)\n", kills, (unsigned long long)acked, (unsigned long long)t.lost,
 	       (unsigned long long)t.mismatches, (unsigned long long)t.duplicates, seed);
 	fflush(stdout);
-	harness_cleanup(&d);
+	harness_cleanup(d);
 	ck_assert_msg(!sh.failure[0], "%s", sh.failure);
 	ck_assert_uint_eq(errors, 0);
 	ck_assert_uint_eq(t.lost, 0);
@@ -459,24 +485,23 @@ START_TEST(test_backup_under_load_serves_what_was_acknowledged)
 {
 	struct shared sh = {.mu = PTHREAD_MUTEX_INITIALIZER};
 	struct client cl[2];
-	struct ikid d, d2;
+	struct ikid live, copy, *d = &live, *d2 = &copy;
 	uint64_t before[2], missing = 0, errors = 0;
-	char dest[64] = "/tmp/iki-backup-XXXXXX", args[512], *out = NULL;
-	memset(&d, 0, sizeof(d));
-	memset(&d2, 0, sizeof(d2));
-	ck_assert_ptr_nonnull(mkdtemp(dest));
-	ck_assert_int_eq(harness_start(&d, MINI), 0);
-	announce(&sh, &d);
+	char *dest = d2->state, args[2048], *out = NULL;
+	fresh(d, "live");
+	fresh(d2, "backup"); /* an empty directory: the backup goes there */
+	ck_assert_int_eq(harness_start(d, MINI), 0);
+	announce(&sh, d);
 	clients_start(&sh, cl, 2, seed_from_env());
 	harness_sleep_ms(300);
 	for (int i = 0; i < 2; i++)
 		before[i] = total(&sh, &cl[i], 1, offsetof(struct client, acked));
-	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d.state);
+	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d->state);
 	int st = run_ikid(args, &out);
 	ck_assert_msg(st == 0 && strstr(out, "backup: "), "ikid %s: exit %d: %s", args, st, out);
 	free(out);
 	/* The live store, read beside the daemon while it writes, is consistent too. */
-	ck_assert_uint_eq(verify(d.state), 0);
+	ck_assert_uint_eq(verify(d->state), 0);
 	harness_sleep_ms(100);
 	clients_stop(&sh, cl, 2);
 	ck_assert_msg(!sh.failure[0], "%s", sh.failure);
@@ -484,36 +509,35 @@ START_TEST(test_backup_under_load_serves_what_was_acknowledged)
 	ck_assert_uint_eq(verify(dest), 0);
 
 	/* A second ikid on the backup has every event acknowledged before the backup began ... */
-	snprintf(d2.state, sizeof(d2.state), "%s", dest);
-	ck_assert_int_eq(harness_start(&d2, MINI), 0);
-	int64_t in_backup = count_stored(d2.request), in_live = count_stored(d.request);
+	ck_assert_int_eq(harness_start(d2, MINI), 0);
+	int64_t in_backup = count_stored(d2->request), in_live = count_stored(d->request);
 	for (int i = 0; i < 2; i++)
-		resend(d2.request, i, 0, before[i], &missing, &errors);
+		resend(d2->request, i, 0, before[i], &missing, &errors);
 	ck_assert_uint_eq(missing, 0);
 	ck_assert_uint_eq(errors, 0);
 	/* ... nothing that was never sent, and once given what came after, the same values. */
 	ck_assert_int_ge(in_backup, (int64_t)(before[0] + before[1]));
 	ck_assert_int_le(in_backup, in_live);
 	for (int i = 0; i < 2; i++)
-		resend(d2.request, i, before[i], cl[i].acked, &missing, &errors);
-	ck_assert_int_eq(count_stored(d2.request), in_live);
-	assert_same_values(d.request, d2.request);
-	harness_stop(&d2, SIGTERM);
-	harness_stop(&d, SIGTERM);
-	harness_cleanup(&d2);
-	harness_cleanup(&d);
+		resend(d2->request, i, before[i], cl[i].acked, &missing, &errors);
+	ck_assert_int_eq(count_stored(d2->request), in_live);
+	assert_same_values(d->request, d2->request);
+	harness_stop(d2, SIGTERM);
+	harness_stop(d, SIGTERM);
+	harness_cleanup(d2);
+	harness_cleanup(d);
 }
 END_TEST
 
 START_TEST(test_backup_refuses_a_used_destination_and_a_missing_store)
 {
-	char dest[64] = "/tmp/iki-backup-XXXXXX", args[512], *out = NULL;
-	struct ikid d;
-	memset(&d, 0, sizeof(d));
-	ck_assert_ptr_nonnull(mkdtemp(dest));
-	ck_assert_int_eq(harness_start(&d, MINI), 0);
-	harness_stop(&d, SIGTERM);
-	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d.state);
+	struct ikid live, copy, *d = &live;
+	char *dest = copy.state, args[2048], *out = NULL;
+	fresh(d, "live");
+	fresh(&copy, "backup");
+	ck_assert_int_eq(harness_start(d, MINI), 0);
+	harness_stop(d, SIGTERM);
+	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d->state);
 	ck_assert_int_eq(run_ikid(args, &out), 0);
 	free(out);
 	ck_assert_int_eq(run_ikid(args, &out), 1); /* not over a backup already there */
@@ -525,8 +549,8 @@ START_TEST(test_backup_refuses_a_used_destination_and_a_missing_store)
 	snprintf(args, sizeof(args), "--verify -c %s -d %s/nothing-here", MINI, dest);
 	ck_assert_int_eq(run_ikid(args, &out), 1);
 	free(out);
-	harness_cleanup(&d);
-	harness_rmtree(dest);
+	harness_cleanup(d);
+	harness_cleanup(&copy);
 }
 END_TEST
 
@@ -534,10 +558,12 @@ static Suite *crash_suite(void)
 {
 	Suite *s = suite_create("crash");
 	TCase *tc = tcase_create("kill");
+	tcase_add_unchecked_fixture(tc, root_make, root_remove);
 	tcase_set_timeout(tc, 60 + 3 * kills_from_env());
 	tcase_add_test(tc, test_crash_kill_9_loses_nothing_acknowledged);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("backup");
+	tcase_add_unchecked_fixture(tc, root_make, root_remove);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_backup_under_load_serves_what_was_acknowledged);
 	tcase_add_test(tc, test_backup_refuses_a_used_destination_and_a_missing_store);
