@@ -577,10 +577,14 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 		any = true;
 	}
 	if (rc == 0 && b)
-		return store_commit(&b, ch, n_ch);
+		rc = store_commit(&b, ch, n_ch);
 	store_abort(&b);
-	if (rc < 0 && any)
-		log_warnx("batch not stored: %s", iki_code_name(rc));
+	if (rc < 0 && any) {
+		size_t map, max;
+		store_map_size(s->st, &map, &max);
+		log_warnx("batch not stored: %s (database map %zu MiB of at most %zu MiB)",
+			  iki_code_name(rc), map >> 20, max >> 20);
+	}
 	return rc;
 }
 
