@@ -39,7 +39,7 @@ LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
@@ -69,7 +69,9 @@ $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
 $(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(BUILD)/daemon/store.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
+STORE_OBJ  := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_admin.o $(BUILD)/daemon/store_check.o
+
+$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO_OBJ)

@@ -14,103 +14,14 @@
 #include <unistd.h>
 
 #include "iki.h"
+#include "store_int.h"
 
-/*
- * Databases, all in one environment:
- *   meta    "events" -> u64 count, "pubseq" -> u64 last publish sequence, "schema" -> u32
- *   events  u64 big-endian sequence -> event record (see record_build); the truth
- *   ids     event id -> u64 big-endian sequence
- *   cases   "<case type>\0<case id>" -> case record (open date, close date, org unit)
- *   latest  "<quantity>\0<orgunit>\0<period>" -> latest state value set inside that period
- *   agg     "<quantity>\0<orgunit>\0<period>" -> i64 sum over the org unit's subtree
- *   voided  event id -> the id of the event that voided or replaced it
- *   states  "<quantity>\0<orgunit>\0" + u32 date + u64 sequence -> i64: every state set, so
- *           that a voided one can give way to the one before it
- *   locks   period id -> lock record (u64 milliseconds, who)
- *   targets "<indicator>\0<orgunit>\0<period>" -> target record (i64 target, i64 original,
- *           u64 milliseconds, who): the targets an admin set, over the catalog's
- * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
- * Besides the log and locks, each database is derived: store_rebuild recomputes them from the
- * log, store_verify compares them with such a recomputation.
- *
- * The map starts small and doubles when a batch finds it full (the batch is done again in a new
- * transaction), up to a maximum; past that, batches that write are refused with IKI_EFULL.
- *
- * Everything that touches LMDB lives in this file (only the storage module includes <lmdb.h>),
- * hence its length.
- */
-#define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
-#define KEY_MAX 256
-#define CASE_OPEN_ONLY INT32_MIN
-#define N_KINDS 3
-
-static const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
-
-enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES, DB_LOCKS,
-       DB_TARGETS, DB_COUNT };
-static const char *const db_names[DB_COUNT] = {"meta",   "events", "ids",   "cases",  "latest",
+const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
+const char *const db_names[DB_COUNT] = {"meta",   "events", "ids",   "cases",  "latest",
 					       "agg",    "voided", "states", "locks", "targets"};
 
-struct store {
-	MDB_env *env;
-	MDB_dbi dbi[DB_COUNT];
-	const struct catalog *cat;
-	struct store_batch *open_batch;
-	bool upgrade; /* an older schema: derived values are rebuilt on open */
-	bool read_only;
-	size_t map_size, map_max; /* the map now, and the most it may grow to */
-};
-
-/* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
-struct delta {
-	int q, ou;
-	struct period p;
-	int64_t d;
-	bool used;
-};
-
-/* A delta applied while an event may still be undone (a replacement's parts, see derive). */
-struct undo {
-	int q, ou;
-	struct period p;
-	int64_t d;
-};
-
-/*
- * An operation of a batch that may have written: done again, in order, once the map grew. Every
- * public function that writes inside a batch keeps one (see batch_regrow).
- */
-enum redo_op { REDO_APPLY, REDO_LOCK, REDO_TARGET };
-struct redo {
-	enum redo_op op;
-	struct proto_event ev;     /* apply */
-	char period[PERIOD_ID_MAX]; /* lock */
-	bool lock;
-	struct store_target target; /* target, as given */
-	char *who;                  /* owned */
-};
-
-struct store_batch {
-	struct store *s;
-	MDB_txn *txn;
-	bool whole_log;        /* rebuild: it replays the whole log; a full map is store_rebuild's */
-	uint64_t events_begun; /* events when the transaction began */
-	struct redo *redo;     /* what the batch did that may have written, in order */
-	size_t n_redo, cap_redo;
-	struct store_change *extra; /* values to publish though their sums did not change */
-	size_t n_extra, cap_extra;
-	struct undo *journal; /* while journaling: the deltas of the event being derived */
-	size_t n_journal, cap_journal;
-	bool journaling;
-	int err; /* sticky: the first storage error; later calls do nothing */
-	uint64_t events, pubseq;
-	uint64_t now_ms; /* when the batch began: the time stored with each of its events */
-	struct delta *slots;
-	size_t cap, used;
-};
-
 /* The one place LMDB's codes become iki's. */
-static int map_err(int rc)
+int map_err(int rc)
 {
 	switch (rc) {
 	case MDB_SUCCESS: return 0;
@@ -122,13 +33,13 @@ static int map_err(int rc)
 	}
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
+void put_be64(uint8_t *p, uint64_t v)
 {
 	for (int i = 7; i >= 0; i--, v >>= 8)
 		p[i] = (uint8_t)v;
 }
 
-static uint64_t get_be64(const uint8_t *p)
+uint64_t get_be64(const uint8_t *p)
 {
 	uint64_t v = 0;
 	for (int i = 0; i < 8; i++)
@@ -138,7 +49,7 @@ static uint64_t get_be64(const uint8_t *p)
 
 /* ---- meta counters ---- */
 
-static uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name)
+uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name)
 {
 	MDB_val k = {strlen(name), (void *)name}, v;
 	if (mdb_get(txn, dbi, &k, &v) != 0 || v.mv_size != 8)
@@ -157,7 +68,7 @@ static int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val)
 /* ---- open and close ---- */
 
 /* An environment at path (flags as mdb_env_open's; map 0: the size the file records). */
-static int env_open(const char *path, unsigned flags, size_t map, MDB_env **out)
+int env_open(const char *path, unsigned flags, size_t map, MDB_env **out)
 {
 	MDB_env *env;
 	int rc = mdb_env_create(&env);
@@ -180,7 +91,7 @@ static int env_open(const char *path, unsigned flags, size_t map, MDB_env **out)
  * A read transaction (LMDB's code). When ikid grew the map since this process mapped it (verify,
  * backup), map the new size and begin again.
  */
-static int read_begin(MDB_env *env, MDB_txn **txn)
+int read_begin(MDB_env *env, MDB_txn **txn)
 {
 	int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
 	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(env, 0)) == 0)
@@ -189,7 +100,7 @@ static int read_begin(MDB_env *env, MDB_txn **txn)
 }
 
 /* Open every database: made when missing, unless read only (no meta then: no store here). */
-static int open_dbs(struct store *s)
+int open_dbs(struct store *s)
 {
 	MDB_txn *txn;
 	int rc = s->read_only ? read_begin(s->env, &txn) : mdb_txn_begin(s->env, NULL, 0, &txn);
@@ -301,7 +212,7 @@ void store_close(struct store **sp)
 /* ---- keys ---- */
 
 /* "<a>\0<b>\0<c>" into buf; returns the length. Codes are bounded, so KEY_MAX always fits. */
-static size_t key3(char *buf, const char *a, const char *b, const char *c)
+size_t key3(char *buf, const char *a, const char *b, const char *c)
 {
 	size_t la = strlen(a), lb = strlen(b), lc = strlen(c);
 	memcpy(buf, a, la + 1);
@@ -592,7 +503,7 @@ static int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who
 	return r.bad ? IKI_ESTORAGE : 0;
 }
 
-static int record_parse(const MDB_val *v, struct proto_event *ev)
+int record_parse(const MDB_val *v, struct proto_event *ev)
 {
 	return record_parse_full(v, ev, NULL, 0, NULL);
 }
@@ -677,10 +588,6 @@ static int event_check(const struct catalog *cat, const struct proto_event *ev, 
 
 /* ---- derived state: states, cases ---- */
 
-struct latest {
-	int32_t date;
-	int64_t value;
-};
 
 /* The states index key of (q, ou) up to the date and sequence: "<q>\0<ou>\0" date seq. */
 static size_t state_key(const struct catalog *cat, int q, int ou, int32_t date, uint64_t seq,
@@ -762,12 +669,6 @@ static void state_index(struct store_batch *b, int q, const struct resolved *r, 
 		state_recompute(b, q, r->ou, period_of_date(r->date, kinds[i]));
 }
 
-struct case_rec {
-	int32_t opened;
-	int32_t closed; /* CASE_OPEN_ONLY while open */
-	char orgunit[PROTO_ORGUNIT_MAX + 1];
-	uint64_t open_seq, close_seq; /* the events that opened and closed it (log sequence) */
-};
 
 /* The deltas of a case's close (sign 1), or of taking it back (-1): in the period of the close,
  * or of the open for a case type that counts closes there (count_close = open). */
@@ -954,7 +855,7 @@ static int append(struct store_batch *b, const struct proto_event *ev, const uin
 }
 
 /* The stored event with this id, its place in the log, who sent it and when. */
-static int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev,
+int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev,
 		      uint64_t *seq, char *who, size_t who_size, uint64_t *ms)
 {
 	MDB_val k = {strlen(id), (void *)id}, v;
@@ -1061,11 +962,9 @@ static int apply_one(struct store_batch *b, const struct proto_event *ev, const 
 	return append(b, ev, rec, len);
 }
 
-static int lock_one(struct store_batch *b, const char *period, bool lock, const char *who);
-static int target_one(struct store_batch *b, struct store_target *t);
 
 /* Keep an operation that may have written (r, with who), to do it again once the map grew. */
-static int redo_keep(struct store_batch *b, const struct redo *r, const char *who)
+int redo_keep(struct store_batch *b, const struct redo *r, const char *who)
 {
 	if (b->n_redo == b->cap_redo) {
 		size_t cap = b->cap_redo ? 2 * b->cap_redo : 64;
@@ -1101,7 +1000,7 @@ static void redo_one(struct store_batch *b, const struct redo *r)
  * same outcome for each. Returns 0 when the batch may go on, else the error that ends it
  * (IKI_EFULL at the maximum size).
  */
-static int batch_regrow(struct store_batch *b)
+int batch_regrow(struct store_batch *b)
 {
 	while (b->err == IKI_EFULL && !b->whole_log) {
 		if (b->txn)
@@ -1169,7 +1068,7 @@ static size_t changes_unique(struct store_change *ch, size_t m)
 }
 
 /* Add each slot's delta to its stored sum. Returns how many indicator values may have changed. */
-static size_t fold(struct store_batch *b)
+size_t fold(struct store_batch *b)
 {
 	const struct store *s = b->s;
 	size_t touched = 0;
@@ -1324,7 +1223,7 @@ int store_query(struct store *s, const struct proto_query *q, struct proto_value
 }
 
 /* Replay the whole log into a batch whose derived databases were emptied. */
-static int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
+int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 {
 	const struct store *s = b->s;
 	int rc = 0;
@@ -1359,7 +1258,7 @@ static int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 }
 
 /* The derived databases: what store_rebuild recomputes, and store_verify compares. */
-static const int derived[] = {DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES};
+const int derived[N_DERIVED] = {DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES};
 
 /* store_rebuild in one transaction; IKI_EFULL when the map is too small for it. */
 static int rebuild_once(struct store *s, uint64_t *replayed, uint64_t *skipped)
@@ -1511,627 +1410,3 @@ int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
 	return 0;
 }
 
-/* ---- locks and history ---- */
-
-int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
-{
-	int rc;
-	do
-		rc = lock_one(b, period, lock, who);
-	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
-	if (rc == 0 && b->err == 0) {
-		struct redo r = {.op = REDO_LOCK, .lock = lock};
-		snprintf(r.period, sizeof(r.period), "%s", period);
-		redo_keep(b, &r, who);
-	}
-	return b->err ? b->err : rc;
-}
-
-/* Lock or unlock a period (store_lock without the regrowth). */
-static int lock_one(struct store_batch *b, const char *period, bool lock, const char *who)
-{
-	struct period p;
-	char pid[PERIOD_ID_MAX];
-	if (b->err)
-		return b->err;
-	if (period_parse(period, &p) < 0)
-		return IKI_EPERIOD;
-	period_format(p, pid);
-	MDB_val k = {strlen(pid), pid}, v;
-	int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return b->err = map_err(rc);
-	if ((rc == 0) == lock)
-		return 1; /* already so */
-	if (!lock)
-		return b->err = map_err(mdb_del(b->txn, b->s->dbi[DB_LOCKS], &k, NULL));
-	uint8_t rec[8 + PROTO_TEXT_MAX];
-	size_t n = strlen(who) < PROTO_TEXT_MAX ? strlen(who) : PROTO_TEXT_MAX;
-	put_be64(rec, b->now_ms);
-	memcpy(rec + 8, who, n);
-	v = (MDB_val){8 + n, rec};
-	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_LOCKS], &k, &v, 0));
-}
-
-int store_locks(struct store *s, struct proto_lock **out, size_t *n)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t m = 0, cap = 0;
-	struct proto_lock *l = NULL;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
-		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
-			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
-				continue;
-			if (m == cap) {
-				struct proto_lock *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
-				if (!more) {
-					rc = ENOMEM;
-					break;
-				}
-				l = more;
-			}
-			struct proto_lock *li = &l[m++];
-			memset(li, 0, sizeof(*li));
-			memcpy(li->period, k.mv_data, k.mv_size);
-			li->at_ms = get_be64(v.mv_data);
-			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
-			memcpy(li->who, (const char *)v.mv_data + 8, wn);
-		}
-		mdb_cursor_close(cur);
-	}
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc != 0) {
-		free(l);
-		return rc == ENOMEM ? -ENOMEM : map_err(rc);
-	}
-	*out = l;
-	*n = m;
-	return 0;
-}
-
-/* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
-static int history_add(MDB_txn *txn, const struct store *s, const char *id,
-		       struct proto_stored *h, size_t *n)
-{
-	if (*n == STORE_HISTORY_MAX)
-		return 1;
-	struct proto_stored *e = &h[*n];
-	memset(e, 0, sizeof(*e));
-	int rc = event_load(txn, s, id, &e->ev, &e->seq, e->who, sizeof(e->who), &e->at_ms);
-	if (rc < 0)
-		return rc;
-	MDB_val k = {strlen(id), (void *)id}, v;
-	rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v);
-	if (rc == 0 && v.mv_size < sizeof(e->voided_by))
-		memcpy(e->voided_by, v.mv_data, v.mv_size);
-	else if (rc != MDB_NOTFOUND && rc != 0)
-		return map_err(rc);
-	(*n)++;
-	return 0;
-}
-
-int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n)
-{
-	MDB_txn *txn;
-	struct proto_stored *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
-	size_t m = 0;
-	char first[PROTO_ID_MAX + 1];
-	if (!h)
-		return -ENOMEM;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	/* Back to the first event of the chain (each correction names what it corrects)... */
-	snprintf(first, sizeof(first), "%s", id);
-	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
-		struct proto_event ev;
-		uint64_t seq;
-		rc = event_load(txn, s, first, &ev, &seq, NULL, 0, NULL);
-		if (rc < 0 || !ev.ref[0])
-			break;
-		snprintf(first, sizeof(first), "%s", ev.ref);
-	}
-	/* ... then forward, through what voided or replaced each. */
-	if (rc == 0)
-		rc = history_add(txn, s, first, h, &m);
-	while (rc == 0 && m > 0 && h[m - 1].voided_by[0])
-		rc = history_add(txn, s, h[m - 1].voided_by, h, &m);
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc < 0) {
-		free(h);
-		return rc == IKI_EREF ? -ENOENT : rc;
-	}
-	*out = h;
-	*n = m;
-	return 0;
-}
-
-/* ---- targets ---- */
-
-/* Publish the value of (ind, ou, p) with this batch, though its sums may not change. */
-static int extra_add(struct store_batch *b, int ind, int ou, struct period p)
-{
-	if (b->n_extra == b->cap_extra) {
-		size_t cap = b->cap_extra ? 2 * b->cap_extra : 32;
-		struct store_change *x = realloc(b->extra, cap * sizeof(*x));
-		if (!x)
-			return b->err = -ENOMEM;
-		b->extra = x;
-		b->cap_extra = cap;
-	}
-	b->extra[b->n_extra++] = (struct store_change){0, ind, ou, p, 0, 0};
-	return 0;
-}
-
-static size_t target_key(const struct catalog *cat, int ind, int ou, struct period p, char *buf)
-{
-	char pid[PERIOD_ID_MAX];
-	period_format(p, pid);
-	return key3(buf, cat->indicators[ind].code, cat->orgunits[ou].code, pid);
-}
-
-int store_target_put(struct store_batch *b, struct store_target *t)
-{
-	struct redo r = {.op = REDO_TARGET, .target = *t};
-	int rc;
-	do {
-		*t = r.target;
-		rc = target_one(b, t);
-	} while (b->err == IKI_EFULL && batch_regrow(b) == 0);
-	if (rc == 0 && b->err == 0)
-		redo_keep(b, &r, t->who);
-	return b->err ? b->err : rc;
-}
-
-/* Set a target (store_target_put without the regrowth). */
-static int target_one(struct store_batch *b, struct store_target *t)
-{
-	const struct store *s = b->s;
-	char key[KEY_MAX];
-	uint8_t rec[24 + PROTO_TEXT_MAX];
-	if (b->err)
-		return b->err;
-	MDB_val k = {target_key(s->cat, t->ind, t->ou, t->p, key), key}, v;
-	int rc = mdb_get(b->txn, s->dbi[DB_TARGETS], &k, &v);
-	if (rc == 0 && v.mv_size >= 16)
-		t->original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
-	else if (rc != MDB_NOTFOUND)
-		return b->err = map_err(rc);
-	size_t wn = strnlen(t->who, sizeof(t->who));
-	put_be64(rec, (uint64_t)t->target);
-	put_be64(rec + 8, (uint64_t)t->original);
-	put_be64(rec + 16, b->now_ms);
-	memcpy(rec + 24, t->who, wn);
-	t->at_ms = b->now_ms;
-	v = (MDB_val){24 + wn, rec};
-	if ((b->err = map_err(mdb_put(b->txn, s->dbi[DB_TARGETS], &k, &v, 0))) < 0)
-		return b->err;
-	/* The values it decides: the period's, and those of the quarters and months inside it. */
-	int32_t first, last;
-	period_bounds(t->p, &first, &last);
-	for (int i = 0; i < N_KINDS && kinds[i] <= t->p.kind; i++) {
-		for (int32_t d = first; d <= last && b->err == 0;) {
-			struct period q = period_of_date(d, kinds[i]);
-			int32_t qf, ql;
-			period_bounds(q, &qf, &ql);
-			extra_add(b, t->ind, t->ou, q);
-			d = ql + 1;
-		}
-	}
-	return b->err;
-}
-
-int store_targets(struct store *s, struct store_target **out, size_t *n)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t m = 0, cap = 0;
-	struct store_target *t = NULL;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_TARGETS], &cur)) == 0) {
-		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
-			char key[KEY_MAX + 1];
-			if (k.mv_size > KEY_MAX || v.mv_size < 24)
-				continue;
-			memcpy(key, k.mv_data, k.mv_size);
-			key[k.mv_size] = '\0';
-			const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
-			struct store_target x = {.ind = catalog_indicator_find(s->cat, key),
-						 .ou = catalog_orgunit_find(s->cat, ou)};
-			if ((size_t)(pid - key) > k.mv_size || x.ind < 0 || x.ou < 0 ||
-			    period_parse(pid, &x.p) < 0)
-				continue; /* an indicator or org unit the catalog no longer has */
-			x.target = (int64_t)get_be64(v.mv_data);
-			x.original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
-			x.at_ms = get_be64((const uint8_t *)v.mv_data + 16);
-			size_t wn = v.mv_size - 24 < sizeof(x.who) - 1 ? v.mv_size - 24 : sizeof(x.who) - 1;
-			memcpy(x.who, (const char *)v.mv_data + 24, wn);
-			if (m == cap) {
-				struct store_target *more = realloc(t, (cap = cap ? 2 * cap : 32) * sizeof(*t));
-				if (!more) {
-					rc = ENOMEM;
-					break;
-				}
-				t = more;
-			}
-			t[m++] = x;
-		}
-		mdb_cursor_close(cur);
-	}
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc != 0) {
-		free(t);
-		return rc == ENOMEM ? -ENOMEM : map_err(rc);
-	}
-	*out = t;
-	*n = m;
-	return 0;
-}
-
-/* ---- verify: recompute into a scratch store, compare ---- */
-
-/*
- * A scratch store for store_verify, on the same catalog: an LMDB file made and unlinked at once
- * (nothing to clean up, whatever happens), without lock file or syncs. Its one transaction is
- * never committed: LMDB keeps it in memory, and writes to the file only what outgrows that.
- */
-static int scratch_open(const struct store *s, struct store **out)
-{
-	const char *tmp = getenv("TMPDIR");
-	char path[4096];
-	snprintf(path, sizeof(path), "%s/iki-verify-XXXXXX", tmp && tmp[0] ? tmp : "/tmp");
-	int fd = mkstemp(path);
-	if (fd < 0)
-		return -errno;
-	close(fd);
-	struct store *x = calloc(1, sizeof(*x));
-	int rc = x ? env_open(path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, s->map_max, &x->env)
-		   : -ENOMEM;
-	unlink(path);
-	if (rc == 0) {
-		x->cat = s->cat;
-		x->map_size = x->map_max = s->map_max;
-		rc = open_dbs(x);
-	}
-	if (rc < 0) {
-		store_close(&x);
-		return rc;
-	}
-	*out = x;
-	return 0;
-}
-
-/* What a comparison needs: the stored side (a snapshot of s) and the recomputed one (x). */
-struct verify {
-	const struct store *s;
-	MDB_txn *stored;
-	const struct store *x;
-	MDB_txn *recomputed;
-	struct store_report *rep;
-};
-
-/*
- * Copy the log of the snapshot into the scratch batch, with an id index made from it: the
- * scratch store then holds what the store would hold had its derived databases been dropped.
- */
-static int log_copy(const struct verify *vf, struct store_batch *b)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[DB_EVENTS], &cur);
-	if (rc != 0)
-		return map_err(rc);
-	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-		struct proto_event ev;
-		if (k.mv_size != 8 || record_parse(&v, &ev) < 0) {
-			rc = MDB_CORRUPTED; /* the truth itself is unreadable: nothing to compare with */
-			break;
-		}
-		MDB_val ik = {strlen(ev.id), ev.id};
-		rc = mdb_put(b->txn, vf->x->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
-		if (rc == 0)
-			rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &k, MDB_NOOVERWRITE);
-		if (rc == MDB_KEYEXIST)
-			rc = 0; /* an id twice in the log: the index comparison shows it */
-		b->events = get_be64(k.mv_data);
-		vf->rep->events++;
-	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
-}
-
-/* Split a key "<a>\0<b>\0<c>" (copied into buf, KEY_MAX + 1 bytes) into its parts. */
-static size_t key_split(const MDB_val *k, char *buf, const char *part[3])
-{
-	size_t n = k->mv_size < KEY_MAX ? k->mv_size : KEY_MAX;
-	memcpy(buf, k->mv_data, n);
-	buf[n] = '\0';
-	part[0] = buf;
-	for (int i = 1; i < 3; i++) {
-		size_t off = (size_t)(part[i - 1] - buf) + strlen(part[i - 1]) + 1;
-		part[i] = off <= n ? buf + off : buf + n;
-	}
-	return n;
-}
-
-/* Name a mismatch by its key: quantity, org unit and period; case; event id. */
-static void describe_key(const struct catalog *cat, int db, const MDB_val *k,
-			 struct store_mismatch *m)
-{
-	char buf[KEY_MAX + 1], date[PROTO_DATE_MAX + 1] = "";
-	const char *part[3];
-	size_t n = key_split(k, buf, part);
-	m->what = db == DB_AGG ? "sum" : db == DB_LATEST ? "state" : db == DB_STATES ? "state set"
-		: db == DB_CASES ? "case" : db == DB_IDS ? "id" : db_names[db];
-	if (db == DB_CASES) {
-		snprintf(m->name, sizeof(m->name), "%.48s %.64s", part[0], part[1]);
-		return;
-	}
-	if (db != DB_AGG && db != DB_LATEST && db != DB_STATES) {
-		snprintf(m->name, sizeof(m->name), "%.120s", buf); /* an event id */
-		return;
-	}
-	size_t off = (size_t)(part[2] - buf);
-	if (db == DB_STATES && off + 12 <= n) { /* the date of the set, as state_key writes it */
-		const uint8_t *d = (const uint8_t *)k->mv_data + off;
-		uint32_t u = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
-		period_date_format((int32_t)(u ^ 0x80000000u), date);
-	}
-	snprintf(m->name, sizeof(m->name), "%.56s%s%s", part[0], date[0] ? " set on " : "", date);
-	snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", part[1]);
-	if (db != DB_STATES)
-		snprintf(m->period, sizeof(m->period), "%.7s", part[2]);
-	int q = catalog_quantity_find(cat, part[0]);
-	if (q >= 0 && cat->quantities[q].n_indicators > 0)
-		snprintf(m->indicator, sizeof(m->indicator), "%s",
-			 cat->indicators[cat->quantities[q].indicators[0]].code);
-}
-
-/* A stored or recomputed value in words (v NULL: there is none). */
-static void describe_value(int db, const MDB_val *v, char *out, size_t n, struct store_mismatch *m)
-{
-	char d1[PROTO_DATE_MAX + 1], d2[PROTO_DATE_MAX + 1];
-	int64_t x;
-	struct latest l;
-	struct case_rec c;
-	if (!v) {
-		snprintf(out, n, "%s", db == DB_AGG ? "0 (none)" : "none");
-	} else if ((db == DB_AGG || db == DB_STATES) && v->mv_size == sizeof(x)) {
-		memcpy(&x, v->mv_data, sizeof(x));
-		snprintf(out, n, "%lld", (long long)x);
-	} else if (db == DB_LATEST && v->mv_size == sizeof(l)) {
-		memcpy(&l, v->mv_data, sizeof(l));
-		period_date_format(l.date, d1);
-		snprintf(out, n, "%lld (set on %s)", (long long)l.value, d1);
-	} else if (db == DB_CASES && v->mv_size == sizeof(c)) {
-		memcpy(&c, v->mv_data, sizeof(c));
-		period_date_format(c.opened, d1);
-		period_date_format(c.closed, d2);
-		snprintf(out, n, "opened %s, %s%s", d1, c.closed == CASE_OPEN_ONLY ? "open" : "closed ",
-			 c.closed == CASE_OPEN_ONLY ? "" : d2);
-		if (!m->orgunit[0])
-			snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", c.orgunit);
-	} else if (db == DB_IDS && v->mv_size == 8) {
-		snprintf(out, n, "event #%llu", (unsigned long long)get_be64(v->mv_data));
-	} else if (db == DB_VOIDED) {
-		snprintf(out, n, "by %.*s", (int)(v->mv_size < 40 ? v->mv_size : 40),
-			 (const char *)v->mv_data);
-	} else {
-		snprintf(out, n, "%zu bytes", v->mv_size);
-	}
-}
-
-/* Whether a stored value (a) and its recomputation (b) agree; NULL: there is none. */
-static bool same_value(int db, const MDB_val *a, const MDB_val *b)
-{
-	if (db == DB_AGG) { /* no sum, and a sum of 0, are the same */
-		int64_t x = 0, y = 0;
-		if ((a && a->mv_size != sizeof(x)) || (b && b->mv_size != sizeof(y)))
-			return false;
-		if (a)
-			memcpy(&x, a->mv_data, sizeof(x));
-		if (b)
-			memcpy(&y, b->mv_data, sizeof(y));
-		return x == y;
-	}
-	if (!a || !b)
-		return false;
-	if (db == DB_LATEST && a->mv_size == sizeof(struct latest) && b->mv_size == a->mv_size) {
-		struct latest x, y; /* field by field: padding holds anything */
-		memcpy(&x, a->mv_data, sizeof(x));
-		memcpy(&y, b->mv_data, sizeof(y));
-		return x.date == y.date && x.value == y.value;
-	}
-	if (db == DB_CASES && a->mv_size == sizeof(struct case_rec) && b->mv_size == a->mv_size) {
-		struct case_rec x, y;
-		memcpy(&x, a->mv_data, sizeof(x));
-		memcpy(&y, b->mv_data, sizeof(y));
-		return x.opened == y.opened && x.closed == y.closed && x.open_seq == y.open_seq &&
-		       x.close_seq == y.close_seq && strncmp(x.orgunit, y.orgunit, sizeof(x.orgunit)) == 0;
-	}
-	return a->mv_size == b->mv_size && memcmp(a->mv_data, b->mv_data, a->mv_size) == 0;
-}
-
-static void mismatch(const struct verify *vf, int db, const MDB_val *k, const MDB_val *stored,
-		     const MDB_val *recomputed)
-{
-	struct store_report *rep = vf->rep;
-	if (rep->mismatches++ >= STORE_REPORT_SHOWN)
-		return;
-	struct store_mismatch *m = &rep->shown[rep->n_shown++];
-	memset(m, 0, sizeof(*m));
-	describe_key(vf->s->cat, db, k, m);
-	describe_value(db, stored, m->stored, sizeof(m->stored), m);
-	describe_value(db, recomputed, m->recomputed, sizeof(m->recomputed), m);
-}
-
-/* LMDB's default key order: bytes, then the shorter first. */
-static int key_cmp(const MDB_val *a, const MDB_val *b)
-{
-	size_t n = a->mv_size < b->mv_size ? a->mv_size : b->mv_size;
-	int c = n ? memcmp(a->mv_data, b->mv_data, n) : 0;
-	return c ? c : (a->mv_size > b->mv_size) - (a->mv_size < b->mv_size);
-}
-
-/* Walk one database on both sides in key order (a merge), comparing every key either holds. */
-static int compare_db(const struct verify *vf, int db)
-{
-	MDB_cursor *a = NULL, *b = NULL;
-	MDB_val ka, va, kb, vb;
-	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[db], &a);
-	if (rc == 0)
-		rc = mdb_cursor_open(vf->recomputed, vf->x->dbi[db], &b);
-	int ra = rc ? rc : mdb_cursor_get(a, &ka, &va, MDB_FIRST);
-	int rb = rc ? rc : mdb_cursor_get(b, &kb, &vb, MDB_FIRST);
-	while (ra == 0 || rb == 0) {
-		int c = ra ? 1 : rb ? -1 : key_cmp(&ka, &kb);
-		vf->rep->compared++;
-		if (!same_value(db, c <= 0 ? &va : NULL, c >= 0 ? &vb : NULL))
-			mismatch(vf, db, c <= 0 ? &ka : &kb, c <= 0 ? &va : NULL, c >= 0 ? &vb : NULL);
-		if (c <= 0)
-			ra = mdb_cursor_get(a, &ka, &va, MDB_NEXT);
-		if (c >= 0)
-			rb = mdb_cursor_get(b, &kb, &vb, MDB_NEXT);
-	}
-	if (a)
-		mdb_cursor_close(a);
-	if (b)
-		mdb_cursor_close(b);
-	rc = rc ? rc : ra != MDB_NOTFOUND ? ra : rb != MDB_NOTFOUND ? rb : 0;
-	return map_err(rc);
-}
-
-/* The event counter against the log, then every derived database and the id index. */
-static int compare_all(const struct verify *vf, uint64_t log_events)
-{
-	uint64_t counted = meta_get(vf->stored, vf->s->dbi[DB_META], "events");
-	vf->rep->compared++;
-	if (counted != log_events && vf->rep->mismatches++ < STORE_REPORT_SHOWN) {
-		struct store_mismatch *m = &vf->rep->shown[vf->rep->n_shown++];
-		memset(m, 0, sizeof(*m));
-		m->what = "count";
-		snprintf(m->name, sizeof(m->name), "events");
-		snprintf(m->stored, sizeof(m->stored), "%llu", (unsigned long long)counted);
-		snprintf(m->recomputed, sizeof(m->recomputed), "%llu", (unsigned long long)log_events);
-	}
-	int rc = compare_db(vf, DB_IDS);
-	for (size_t i = 0; rc == 0 && i < sizeof(derived) / sizeof(derived[0]); i++)
-		rc = compare_db(vf, derived[i]);
-	return rc;
-}
-
-int store_verify(struct store *s, struct store_report *rep)
-{
-	struct store *x = NULL;
-	struct store_batch *b = NULL;
-	struct verify vf = {s, NULL, NULL, NULL, rep};
-	uint64_t replayed = 0;
-	memset(rep, 0, sizeof(*rep));
-	int rc = scratch_open(s, &x);
-	if (rc == 0)
-		rc = map_err(read_begin(s->env, &vf.stored));
-	if (rc == 0)
-		rc = store_begin(x, &b);
-	if (rc == 0) {
-		vf.x = x;
-		vf.recomputed = b->txn;
-		b->whole_log = true;
-		rc = log_copy(&vf, b);
-	}
-	/* store_rebuild's replay, into the scratch store: the same code recomputes both ways. */
-	if (rc == 0)
-		rc = replay(b, &replayed, &rep->skipped);
-	if (rc == 0) {
-		fold(b);
-		rc = b->err;
-	}
-	if (rc == 0)
-		rc = compare_all(&vf, b->events);
-	store_abort(&b);
-	if (vf.stored)
-		mdb_txn_abort(vf.stored);
-	store_close(&x);
-	return rc;
-}
-
-/* ---- backup ---- */
-
-/* Sync a directory, so that a rename in it is durable. */
-static int dir_sync(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* The compacted copy of env's current snapshot into fd, from its start. */
-static int copy_into(MDB_env *env, int fd)
-{
-	int rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
-	if (rc == MDB_MAP_RESIZED && mdb_env_set_mapsize(env, 0) == 0) { /* ikid grew it */
-		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
-			return -errno;
-		rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
-	}
-	if (rc != 0)
-		return map_err(rc);
-	return fsync(fd) < 0 ? -errno : 0;
-}
-
-/* The number of events in a copy, read back: the copy opens. */
-static int copy_events(const char *dir, uint64_t *events)
-{
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta;
-	int rc = env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &env);
-	if (rc < 0)
-		return rc;
-	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0) {
-		if ((rc = mdb_dbi_open(txn, db_names[DB_META], 0, &meta)) == 0)
-			*events = meta_get(txn, meta, "events");
-		mdb_txn_abort(txn);
-	}
-	mdb_env_close(env);
-	return map_err(rc);
-}
-
-int store_backup(const char *dir, const char *dest, uint64_t *events)
-{
-	char data[4096], part[4200];
-	MDB_env *env;
-	snprintf(data, sizeof(data), "%s/data.mdb", dest);
-	snprintf(part, sizeof(part), "%s.partial", data);
-	if (mkdir(dest, 0750) < 0 && errno != EEXIST)
-		return -errno;
-	if (access(data, F_OK) == 0)
-		return -EEXIST;
-	int rc = env_open(dir, MDB_RDONLY, 0, &env);
-	if (rc < 0)
-		return rc;
-	int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	rc = fd < 0 ? -errno : copy_into(env, fd);
-	if (fd >= 0 && close(fd) < 0 && rc == 0)
-		rc = -errno;
-	mdb_env_close(env);
-	/* Only a whole copy is named data.mdb: a backup cut short never looks like a store. */
-	if (rc == 0 && rename(part, data) < 0)
-		rc = -errno;
-	if (rc == 0)
-		rc = dir_sync(dest);
-	if (rc < 0) {
-		unlink(part);
-		return rc;
-	}
-	return copy_events(dest, events);
-}

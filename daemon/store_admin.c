@@ -1,0 +1,275 @@
+/* store_admin.c: what an admin keeps in the store beside the log: locks and targets; and an
+ * event's history. Part of the storage module (store_int.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "iki.h"
+#include "store_int.h"
+
+/* ---- locks and history ---- */
+
+int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
+{
+	int rc;
+	do
+		rc = lock_one(b, period, lock, who);
+	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0) {
+		struct redo r = {.op = REDO_LOCK, .lock = lock};
+		snprintf(r.period, sizeof(r.period), "%s", period);
+		redo_keep(b, &r, who);
+	}
+	return b->err ? b->err : rc;
+}
+
+/* Lock or unlock a period (store_lock without the regrowth). */
+int lock_one(struct store_batch *b, const char *period, bool lock, const char *who)
+{
+	struct period p;
+	char pid[PERIOD_ID_MAX];
+	if (b->err)
+		return b->err;
+	if (period_parse(period, &p) < 0)
+		return IKI_EPERIOD;
+	period_format(p, pid);
+	MDB_val k = {strlen(pid), pid}, v;
+	int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	if ((rc == 0) == lock)
+		return 1; /* already so */
+	if (!lock)
+		return b->err = map_err(mdb_del(b->txn, b->s->dbi[DB_LOCKS], &k, NULL));
+	uint8_t rec[8 + PROTO_TEXT_MAX];
+	size_t n = strlen(who) < PROTO_TEXT_MAX ? strlen(who) : PROTO_TEXT_MAX;
+	put_be64(rec, b->now_ms);
+	memcpy(rec + 8, who, n);
+	v = (MDB_val){8 + n, rec};
+	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_LOCKS], &k, &v, 0));
+}
+
+int store_locks(struct store *s, struct proto_lock **out, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t m = 0, cap = 0;
+	struct proto_lock *l = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
+		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
+				continue;
+			if (m == cap) {
+				struct proto_lock *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
+				if (!more) {
+					rc = ENOMEM;
+					break;
+				}
+				l = more;
+			}
+			struct proto_lock *li = &l[m++];
+			memset(li, 0, sizeof(*li));
+			memcpy(li->period, k.mv_data, k.mv_size);
+			li->at_ms = get_be64(v.mv_data);
+			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
+			memcpy(li->who, (const char *)v.mv_data + 8, wn);
+		}
+		mdb_cursor_close(cur);
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc != 0) {
+		free(l);
+		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+	}
+	*out = l;
+	*n = m;
+	return 0;
+}
+
+/* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
+static int history_add(MDB_txn *txn, const struct store *s, const char *id,
+		       struct proto_stored *h, size_t *n)
+{
+	if (*n == STORE_HISTORY_MAX)
+		return 1;
+	struct proto_stored *e = &h[*n];
+	memset(e, 0, sizeof(*e));
+	int rc = event_load(txn, s, id, &e->ev, &e->seq, e->who, sizeof(e->who), &e->at_ms);
+	if (rc < 0)
+		return rc;
+	MDB_val k = {strlen(id), (void *)id}, v;
+	rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v);
+	if (rc == 0 && v.mv_size < sizeof(e->voided_by))
+		memcpy(e->voided_by, v.mv_data, v.mv_size);
+	else if (rc != MDB_NOTFOUND && rc != 0)
+		return map_err(rc);
+	(*n)++;
+	return 0;
+}
+
+int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n)
+{
+	MDB_txn *txn;
+	struct proto_stored *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
+	size_t m = 0;
+	char first[PROTO_ID_MAX + 1];
+	if (!h)
+		return -ENOMEM;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	/* Back to the first event of the chain (each correction names what it corrects)... */
+	snprintf(first, sizeof(first), "%s", id);
+	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
+		struct proto_event ev;
+		uint64_t seq;
+		rc = event_load(txn, s, first, &ev, &seq, NULL, 0, NULL);
+		if (rc < 0 || !ev.ref[0])
+			break;
+		snprintf(first, sizeof(first), "%s", ev.ref);
+	}
+	/* ... then forward, through what voided or replaced each. */
+	if (rc == 0)
+		rc = history_add(txn, s, first, h, &m);
+	while (rc == 0 && m > 0 && h[m - 1].voided_by[0])
+		rc = history_add(txn, s, h[m - 1].voided_by, h, &m);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc < 0) {
+		free(h);
+		return rc == IKI_EREF ? -ENOENT : rc;
+	}
+	*out = h;
+	*n = m;
+	return 0;
+}
+
+/* ---- targets ---- */
+
+/* Publish the value of (ind, ou, p) with this batch, though its sums may not change. */
+static int extra_add(struct store_batch *b, int ind, int ou, struct period p)
+{
+	if (b->n_extra == b->cap_extra) {
+		size_t cap = b->cap_extra ? 2 * b->cap_extra : 32;
+		struct store_change *x = realloc(b->extra, cap * sizeof(*x));
+		if (!x)
+			return b->err = -ENOMEM;
+		b->extra = x;
+		b->cap_extra = cap;
+	}
+	b->extra[b->n_extra++] = (struct store_change){0, ind, ou, p, 0, 0};
+	return 0;
+}
+
+static size_t target_key(const struct catalog *cat, int ind, int ou, struct period p, char *buf)
+{
+	char pid[PERIOD_ID_MAX];
+	period_format(p, pid);
+	return key3(buf, cat->indicators[ind].code, cat->orgunits[ou].code, pid);
+}
+
+int store_target_put(struct store_batch *b, struct store_target *t)
+{
+	struct redo r = {.op = REDO_TARGET, .target = *t};
+	int rc;
+	do {
+		*t = r.target;
+		rc = target_one(b, t);
+	} while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0)
+		redo_keep(b, &r, t->who);
+	return b->err ? b->err : rc;
+}
+
+/* Set a target (store_target_put without the regrowth). */
+int target_one(struct store_batch *b, struct store_target *t)
+{
+	const struct store *s = b->s;
+	char key[KEY_MAX];
+	uint8_t rec[24 + PROTO_TEXT_MAX];
+	if (b->err)
+		return b->err;
+	MDB_val k = {target_key(s->cat, t->ind, t->ou, t->p, key), key}, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_TARGETS], &k, &v);
+	if (rc == 0 && v.mv_size >= 16)
+		t->original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
+	else if (rc != MDB_NOTFOUND)
+		return b->err = map_err(rc);
+	size_t wn = strnlen(t->who, sizeof(t->who));
+	put_be64(rec, (uint64_t)t->target);
+	put_be64(rec + 8, (uint64_t)t->original);
+	put_be64(rec + 16, b->now_ms);
+	memcpy(rec + 24, t->who, wn);
+	t->at_ms = b->now_ms;
+	v = (MDB_val){24 + wn, rec};
+	if ((b->err = map_err(mdb_put(b->txn, s->dbi[DB_TARGETS], &k, &v, 0))) < 0)
+		return b->err;
+	/* The values it decides: the period's, and those of the quarters and months inside it. */
+	int32_t first, last;
+	period_bounds(t->p, &first, &last);
+	for (int i = 0; i < N_KINDS && kinds[i] <= t->p.kind; i++) {
+		for (int32_t d = first; d <= last && b->err == 0;) {
+			struct period q = period_of_date(d, kinds[i]);
+			int32_t qf, ql;
+			period_bounds(q, &qf, &ql);
+			extra_add(b, t->ind, t->ou, q);
+			d = ql + 1;
+		}
+	}
+	return b->err;
+}
+
+int store_targets(struct store *s, struct store_target **out, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	size_t m = 0, cap = 0;
+	struct store_target *t = NULL;
+	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_TARGETS], &cur)) == 0) {
+		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+			char key[KEY_MAX + 1];
+			if (k.mv_size > KEY_MAX || v.mv_size < 24)
+				continue;
+			memcpy(key, k.mv_data, k.mv_size);
+			key[k.mv_size] = '\0';
+			const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
+			struct store_target x = {.ind = catalog_indicator_find(s->cat, key),
+						 .ou = catalog_orgunit_find(s->cat, ou)};
+			if ((size_t)(pid - key) > k.mv_size || x.ind < 0 || x.ou < 0 ||
+			    period_parse(pid, &x.p) < 0)
+				continue; /* an indicator or org unit the catalog no longer has */
+			x.target = (int64_t)get_be64(v.mv_data);
+			x.original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
+			x.at_ms = get_be64((const uint8_t *)v.mv_data + 16);
+			size_t wn = v.mv_size - 24 < sizeof(x.who) - 1 ? v.mv_size - 24 : sizeof(x.who) - 1;
+			memcpy(x.who, (const char *)v.mv_data + 24, wn);
+			if (m == cap) {
+				struct store_target *more = realloc(t, (cap = cap ? 2 * cap : 32) * sizeof(*t));
+				if (!more) {
+					rc = ENOMEM;
+					break;
+				}
+				t = more;
+			}
+			t[m++] = x;
+		}
+		mdb_cursor_close(cur);
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc != 0) {
+		free(t);
+		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+	}
+	*out = t;
+	*n = m;
+	return 0;
+}
+

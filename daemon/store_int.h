@@ -1,0 +1,141 @@
+/* store_int.h: the storage module's private parts, shared by store.c, store_admin.c and
+ * store_check.c; nothing outside them includes it (nor <lmdb.h>). */
+#ifndef IKI_STORE_INT_H
+#define IKI_STORE_INT_H
+
+#include <lmdb.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store.h"
+
+/*
+ * Databases, all in one environment:
+ *   meta    "events" -> u64 count, "pubseq" -> u64 last publish sequence, "schema" -> u32
+ *   events  u64 big-endian sequence -> event record (see record_build); the truth
+ *   ids     event id -> u64 big-endian sequence
+ *   cases   "<case type>\0<case id>" -> case record (open date, close date, org unit)
+ *   latest  "<quantity>\0<orgunit>\0<period>" -> latest state value set inside that period
+ *   agg     "<quantity>\0<orgunit>\0<period>" -> i64 sum over the org unit's subtree
+ *   voided  event id -> the id of the event that voided or replaced it
+ *   states  "<quantity>\0<orgunit>\0" + u32 date + u64 sequence -> i64: every state set, so
+ *           that a voided one can give way to the one before it
+ *   locks   period id -> lock record (u64 milliseconds, who)
+ *   targets "<indicator>\0<orgunit>\0<period>" -> target record (i64 target, i64 original,
+ *           u64 milliseconds, who): the targets an admin set, over the catalog's
+ * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
+ * Besides the log and locks, each database is derived: store_rebuild recomputes them from the
+ * log, store_verify compares them with such a recomputation.
+ *
+ * The map starts small and doubles when a batch finds it full (the batch is done again in a new
+ * transaction), up to a maximum; past that, batches that write are refused with IKI_EFULL.
+ *
+ * Everything that touches LMDB lives in the storage module, the files store*.c, which share
+ * this private header: store.c (opening, batches, events, corrections, reading, rebuild),
+ * store_admin.c (locks, targets, history), store_check.c (verify, backup).
+ */
+#define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
+#define KEY_MAX 256
+#define CASE_OPEN_ONLY INT32_MIN
+#define N_KINDS 3
+
+extern const enum period_kind kinds[N_KINDS]; /* month, quarter, year */
+
+enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES, DB_LOCKS,
+       DB_TARGETS, DB_COUNT };
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[DB_COUNT];
+	const struct catalog *cat;
+	struct store_batch *open_batch;
+	bool upgrade; /* an older schema: derived values are rebuilt on open */
+	bool read_only;
+	size_t map_size, map_max; /* the map now, and the most it may grow to */
+};
+
+/* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
+struct delta {
+	int q, ou;
+	struct period p;
+	int64_t d;
+	bool used;
+};
+
+/* A delta applied while an event may still be undone (a replacement's parts, see derive). */
+struct undo {
+	int q, ou;
+	struct period p;
+	int64_t d;
+};
+
+/*
+ * An operation of a batch that may have written: done again, in order, once the map grew. Every
+ * public function that writes inside a batch keeps one (see batch_regrow).
+ */
+enum redo_op { REDO_APPLY, REDO_LOCK, REDO_TARGET };
+struct redo {
+	enum redo_op op;
+	struct proto_event ev;     /* apply */
+	char period[PERIOD_ID_MAX]; /* lock */
+	bool lock;
+	struct store_target target; /* target, as given */
+	char *who;                  /* owned */
+};
+
+struct store_batch {
+	struct store *s;
+	MDB_txn *txn;
+	bool whole_log;        /* rebuild: it replays the whole log; a full map is store_rebuild's */
+	uint64_t events_begun; /* events when the transaction began */
+	struct redo *redo;     /* what the batch did that may have written, in order */
+	size_t n_redo, cap_redo;
+	struct store_change *extra; /* values to publish though their sums did not change */
+	size_t n_extra, cap_extra;
+	struct undo *journal; /* while journaling: the deltas of the event being derived */
+	size_t n_journal, cap_journal;
+	bool journaling;
+	int err; /* sticky: the first storage error; later calls do nothing */
+	uint64_t events, pubseq;
+	uint64_t now_ms; /* when the batch began: the time stored with each of its events */
+	struct delta *slots;
+	size_t cap, used;
+};
+
+/* A state's latest value in a period: the value set with the latest date inside it. */
+struct latest {
+	int32_t date;
+	int64_t value;
+};
+
+/* A case: when it was opened and closed, where, and by which events. */
+struct case_rec {
+	int32_t opened;
+	int32_t closed; /* CASE_OPEN_ONLY while open */
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	uint64_t open_seq, close_seq; /* the events that opened and closed it (log sequence) */
+};
+
+/* Shared by the storage module's files (defined in store.c). */
+int map_err(int rc);
+void put_be64(uint8_t *p, uint64_t v);
+uint64_t get_be64(const uint8_t *p);
+extern const char *const db_names[DB_COUNT];
+#define N_DERIVED 5
+extern const int derived[N_DERIVED]; /* the databases rebuilt from the log */
+int batch_regrow(struct store_batch *b);
+int env_open(const char *path, unsigned flags, size_t map, MDB_env **out);
+int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev, uint64_t *seq, char *who, size_t who_size, uint64_t *ms);
+size_t fold(struct store_batch *b);
+size_t key3(char *buf, const char *a, const char *b, const char *c);
+uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name);
+int open_dbs(struct store *s);
+int read_begin(MDB_env *env, MDB_txn **txn);
+int record_parse(const MDB_val *v, struct proto_event *ev);
+int redo_keep(struct store_batch *b, const struct redo *r, const char *who);
+int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped);
+/* Defined in store_admin.c: a lock and a target, without regrowing the map. */
+int lock_one(struct store_batch *b, const char *period, bool lock, const char *who);
+int target_one(struct store_batch *b, struct store_target *t);
+
+#endif
