@@ -20,9 +20,10 @@ struct iki_stream {
 	size_t n_codes;
 	int heartbeat_ms;
 	uint64_t seq;	  /* the last seq applied */
+	uint64_t given;	  /* the seq of what was yielded: seq, but for a snapshot not all out yet */
 	uint64_t resyncs; /* snapshots after the first */
 	uint64_t missed;  /* updates known to be missed, in all */
-	/* A snapshot still to yield: its RESET (when reset_due), then its values from next_value. */
+	/* A snapshot to yield: its RESET (when reset_due), then its values from next_value. */
 	struct proto_value *snap;
 	size_t n_snap, next_value;
 	bool reset_due;
@@ -119,6 +120,7 @@ static int stream_resync(struct iki_stream *s, uint64_t missed, bool first)
 	s->reset_missed = missed;
 	s->resync_due = false;
 	s->missed_due = 0;
+	s->given = first ? 0 : s->seq;
 	s->seq = seq;
 	if (!first) {
 		s->resyncs++;
@@ -186,14 +188,19 @@ static bool snapshot_next(struct iki_stream *s, struct iki_stream_event *ev)
 		ev->missed = s->reset_missed;
 		return true;
 	}
-	if (!s->snap)
+	if (s->next_value >= s->n_snap) {
+		free(s->snap); /* an empty snapshot may still be an allocation */
+		s->snap = NULL;
+		s->given = s->seq;
 		return false;
+	}
 	ev->kind = IKI_STREAM_VALUE;
 	ev->value = s->snap[s->next_value++];
 	if (s->next_value == s->n_snap) {
 		free(s->snap);
 		s->snap = NULL;
 		s->n_snap = s->next_value = 0;
+		s->given = s->seq;
 	}
 	return true;
 }
@@ -244,7 +251,7 @@ static int stream_apply(struct iki_stream *s, struct proto_msg *m, struct iki_st
 		return 0; /* not ours to apply, or in the snapshot already */
 	if (m->seq > s->seq + 1)
 		return stream_resync(s, m->seq - s->seq - 1, false);
-	s->seq = m->seq;
+	s->seq = s->given = m->seq;
 	if (!stream_wants(s, &m->values[0]))
 		return 0;
 	memset(ev, 0, sizeof(*ev));
@@ -255,14 +262,15 @@ static int stream_apply(struct iki_stream *s, struct proto_msg *m, struct iki_st
 }
 
 /*
- * Milliseconds to wait in one poll: until the deadline (-1: none) or until the stream would go
- * stale, whichever comes first. The caller has checked that neither has passed.
+ * Milliseconds to wait in one poll: until the deadline (-1: none; 0 once it has passed) or until
+ * the stream would go stale, whichever comes first.
  */
 static long poll_wait(const struct iki_stream *s, int64_t deadline, int64_t now)
 {
-	int64_t wait = deadline < 0 ? -1 : deadline - now;
+	int64_t wait = deadline < 0 ? -1 : deadline > now ? deadline - now : 0;
 	if (!s->stale) {
-		int64_t to_stale = s->heard_ms + (int64_t)STREAM_STALE_BEATS * s->heartbeat_ms - now;
+		int64_t to_stale =
+		    s->heard_ms + (int64_t)STREAM_STALE_BEATS * s->heartbeat_ms - now;
 		if (wait < 0 || to_stale < wait)
 			wait = to_stale;
 	}
@@ -281,19 +289,20 @@ int iki_stream_next(struct iki_stream *s, struct iki_stream_event *ev, int timeo
 		if (snapshot_next(s, ev))
 			return 1;
 		int64_t now = now_ms();
-		if (!s->stale && now - s->heard_ms >= (int64_t)STREAM_STALE_BEATS * s->heartbeat_ms) {
+		if (!s->stale &&
+		    now - s->heard_ms >= (int64_t)STREAM_STALE_BEATS * s->heartbeat_ms) {
 			s->stale = true;
 			memset(ev, 0, sizeof(*ev));
 			ev->kind = IKI_STREAM_STALE;
 			ev->seq = s->seq;
 			return 1;
 		}
-		if (deadline >= 0 && now >= deadline)
-			return 0;
 		zmq_pollitem_t it = {s->sub, 0, ZMQ_POLLIN, 0};
 		int rc = zmq_poll(&it, 1, poll_wait(s, deadline, now));
 		if (rc < 0)
 			return -errno;
+		if (rc == 0 && deadline >= 0 && now_ms() >= deadline)
+			return 0; /* (a timeout of 0 still looks once) */
 		if (rc == 0)
 			continue;
 		struct proto_msg m = {0};
@@ -310,7 +319,7 @@ int iki_stream_next(struct iki_stream *s, struct iki_stream_event *ev, int timeo
 void iki_stream_status(const struct iki_stream *s, struct iki_stream_status *st)
 {
 	int64_t now = now_ms();
-	st->seq = s->seq;
+	st->seq = s->given;
 	st->resyncs = s->resyncs;
 	st->missed = s->missed;
 	st->heartbeat_age_ms = s->heartbeat_ms_at < 0 ? -1 : now - s->heartbeat_ms_at;

@@ -161,7 +161,8 @@ struct iki_stream_options {
 
 /* Where a stream stands. */
 struct iki_stream_status {
-	uint64_t seq;             /* the last seq applied: a snapshot's or an update's */
+	uint64_t seq;             /* where the events yielded so far stand: a snapshot's seq once
+				   * all its values are out, then each update's (0 before) */
 	uint64_t resyncs;         /* fresh snapshots taken after the first */
 	uint64_t missed;          /* updates known to be missed, over all the resyncs */
 	int64_t heartbeat_age_ms; /* since the last heartbeat; -1 before the first */
