@@ -16,19 +16,12 @@
 #include "input.h"
 #include "report.h"
 #include "text.h"
+#include "watch.h"
 
 
 struct global {
 	struct iki_client_options o;
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
 
 static void usage(FILE *f)
 {
@@ -41,7 +34,7 @@ static void usage(FILE *f)
 		"commands:\n"
 		"  submit   send events, from a CSV or JSON-lines file or from flags\n"
 		"  query    print indicator values (numerator, denominator, percentage)\n"
-		"  watch    print each indicator value as the daemon publishes it\n"
+		"  watch    the values live: a table on a terminal, else a line per change\n"
 		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
 		"  history  an event, who sent it and when, and the corrections of it\n"
 		"  target   set a target (admin), or list the targets set\n"
@@ -223,7 +216,7 @@ static void query_field(char *dst, size_t n, const char *name, const char *val)
 	memcpy(dst, val, strlen(val) + 1);
 }
 
-/* Parse the filter options shared by query and watch into q; returns whether --json was given. */
+/* Parse the filter options of query into q; returns whether --json was given. */
 static int filter_args(int argc, char **argv, struct proto_query *q, void (*help)(FILE *))
 {
 	static const struct option opts[] = {{"indicator", required_argument, NULL, 'i'},
@@ -343,98 +336,6 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* ---- watch ---- */
-
-static void watch_usage(FILE *f)
-{
-	fputs("usage: iki watch [--indicator CODE] [--orgunit CODE] [--period PERIOD] [--json]\n"
-	      "\n"
-	      "Prints the current values (a snapshot from ikid), then one line for each value ikid\n"
-	      "publishes, as it happens, until interrupted. Every update carries a sequence number:\n"
-	      "a gap means updates were missed, and watch takes a fresh snapshot by itself. The\n"
-	      "filters narrow what is shown; --json prints one JSON object per line.\n",
-	      f);
-}
-
-/* One value as a line of text or JSON, flushed at once. */
-static void watch_print(const struct proto_value *v, uint64_t seq, int json)
-{
-	if (json) {
-		json_object *o = value_json(v, &seq);
-		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
-		char val[32];
-		value_text(v, val, sizeof(val));
-		printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v->indicator, v->orgunit,
-		       v->period, v->num, v->den, val);
-	}
-	fflush(stdout);
-}
-
-/* Whether an update passes the filters (the snapshot is filtered by ikid already). */
-static int watch_wants(const struct proto_query *q, const struct proto_value *v)
-{
-	return (!q->indicator[0] || !strcmp(q->indicator, v->indicator)) &&
-	       (!q->orgunit[0] || !strcmp(q->orgunit, v->orgunit)) &&
-	       (!q->period[0] || !strcmp(q->period, v->period));
-}
-
-/* Print a fresh snapshot and return its sequence number through *seq. */
-static int watch_snapshot(struct iki_client *c, const struct proto_query *q, int json,
-			  uint64_t *seq)
-{
-	struct proto_value *vals = NULL;
-	size_t n = 0;
-	char msg[PROTO_TEXT_MAX + 1] = "";
-	int rc = iki_snapshot(c, q, &vals, &n, seq, msg);
-	if (rc < 0 && rc <= -IKI_EBASE && rc != IKI_ETIMEOUT)
-		fprintf(stderr, "iki watch: %s: %s\n", iki_code_name(rc), msg);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		watch_print(&vals[i], *seq, json);
-	free(vals);
-	return rc;
-}
-
-static int cmd_watch(const struct global *g, int argc, char **argv)
-{
-	struct proto_query q = {0};
-	int json = filter_args(argc, argv, &q, watch_usage);
-	struct sigaction sa = {.sa_handler = on_signal};
-	if (q.jabatan[0]) {
-		fprintf(stderr, "iki watch: --jabatan is for query; watch filters by --indicator\n");
-		return EXIT_USAGE;
-	}
-	uint64_t last = 0, seq;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	struct iki_client *c = cli_connect(&g->o);
-	/* Everything, filtered here: sequence numbers are global, so only the whole stream shows
-	 * a gap. Subscribe first, then snapshot: nothing falls between the two. */
-	int rc = iki_watch(c, "");
-	if (rc == 0)
-		rc = watch_snapshot(c, &q, json, &last);
-	while (rc >= 0 && !stop) {
-		struct proto_value v;
-		rc = iki_watch_next(c, &v, &seq, 500);
-		if (rc <= 0 || seq <= last)
-			continue; /* nothing yet, or already in the snapshot */
-		if (seq > last + 1) {
-			fprintf(stderr, "iki watch: %llu updates missed; taking a fresh snapshot\n",
-				(unsigned long long)(seq - last - 1));
-			rc = watch_snapshot(c, &q, json, &last);
-			continue;
-		}
-		last = seq;
-		if (watch_wants(&q, &v))
-			watch_print(&v, seq, json);
-	}
-	if (rc < 0 && rc != -EINTR)
-		return cli_unreachable(&g->o, &c, rc);
-	iki_client_close(&c);
-	return EXIT_OK;
-}
-
 /* ---- keygen ---- */
 
 static int cmd_keygen(int argc, char **argv)
@@ -512,7 +413,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "query"))
 		return cmd_query(&g, argc, argv);
 	if (!strcmp(cmd, "watch"))
-		return cmd_watch(&g, argc, argv);
+		return cmd_watch(&g.o, argc, argv);
 	if (!strcmp(cmd, "report"))
 		return cmd_report(&g.o, argc, argv);
 	if (!strcmp(cmd, "lock") || !strcmp(cmd, "unlock") || !strcmp(cmd, "locks"))

@@ -1,0 +1,211 @@
+/* watch.c: iki watch: the values live: a table on a terminal (live.c), lines or JSON otherwise. */
+#include "watch.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "live.h"
+
+enum watch_mode { WATCH_TABLE, WATCH_LINES, WATCH_JSON };
+
+struct watch_args {
+	struct proto_query q;
+	enum watch_mode mode;
+	struct iki_stream_options so;
+};
+
+/* Set by the signal handlers, read by the loops (a handler only sets a flag). */
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+/* Catch sig with on_signal, without SA_RESTART: a wait ends at once and the loop looks. */
+static void catch_signal(int sig)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/* ---- options ---- */
+
+static void watch_usage(FILE *f)
+{
+	fputs(
+	    "usage: iki watch [--indicator CODE] [--jabatan NAME] [--orgunit CODE]\n"
+	    "                 [--period PERIOD] [--json | --plain] [--heartbeat-ms MS]\n"
+	    "\n"
+	    "Shows ikid's values as they change: first the current values (a snapshot), then\n"
+	    "every value ikid publishes, until interrupted. Every update carries a sequence\n"
+	    "number: a gap (or a heartbeat ahead of the last update) means updates were missed,\n"
+	    "and watch takes a fresh snapshot by itself.\n"
+	    "\n"
+	    "On a terminal: a table that updates in place (q quits; arrows, PgUp, PgDn, Home and\n"
+	    "End scroll; u orders by the latest change or back by the catalog). Rows that just\n"
+	    "changed are marked (up, down or new); the percentage is coloured by its predikat.\n"
+	    "Otherwise, or with --plain, one line per value; with --json one JSON object per\n"
+	    "line (with seq, ikid's publish sequence number).\n"
+	    "\n"
+	    "The filters are exact: --orgunit 35.27.03 is the kecamatan alone, --period 2022\n"
+	    "the year alone. --jabatan shows the indicators of a position (as iki query).\n"
+	    "--heartbeat-ms is ikid's (default 1000): 3 of them in silence and watch says so.\n"
+	    "A wall screen: iki watch --orgunit 35.27.03 --period 2022\n",
+	    f);
+}
+
+/* Copy an option's value into a fixed query field, or exit 2. */
+static void set_field(char *dst, size_t n, const char *name, const char *val)
+{
+	if (strlen(val) >= n) {
+		fprintf(stderr, "iki watch: --%s is too long\n", name);
+		exit(EXIT_USAGE);
+	}
+	memcpy(dst, val, strlen(val) + 1);
+}
+
+static void watch_args(int argc, char **argv, struct watch_args *a)
+{
+	static const struct option opts[] = {{"indicator", required_argument, NULL, 'i'},
+					     {"jabatan", required_argument, NULL, 'j'},
+					     {"orgunit", required_argument, NULL, 'o'},
+					     {"period", required_argument, NULL, 'p'},
+					     {"json", no_argument, NULL, 'J'},
+					     {"plain", no_argument, NULL, 'P'},
+					     {"heartbeat-ms", required_argument, NULL, 'H'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	int ch, json = 0, plain = 0;
+	memset(a, 0, sizeof(*a));
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i':
+			set_field(a->q.indicator, sizeof(a->q.indicator), "indicator", optarg);
+			break;
+		case 'j': set_field(a->q.jabatan, sizeof(a->q.jabatan), "jabatan", optarg); break;
+		case 'o': set_field(a->q.orgunit, sizeof(a->q.orgunit), "orgunit", optarg); break;
+		case 'p': set_field(a->q.period, sizeof(a->q.period), "period", optarg); break;
+		case 'J': json = 1; break;
+		case 'P': plain = 1; break;
+		case 'H': a->so.heartbeat_ms = atoi(optarg); break;
+		case 'h': watch_usage(stdout); exit(EXIT_OK);
+		default: watch_usage(stderr); exit(EXIT_USAGE);
+		}
+	}
+	if (optind != argc || (json && plain) || a->so.heartbeat_ms < 0) {
+		watch_usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	a->mode = json ? WATCH_JSON : plain || !isatty(STDOUT_FILENO) ? WATCH_LINES : WATCH_TABLE;
+}
+
+/* ---- lines and JSON ---- */
+
+/* A value as JSON: {indicator,orgunit,period,num,den,factor,value|null,[target...],seq}. */
+static json_object *value_json(const struct proto_value *v, uint64_t seq)
+{
+	json_object *o = json_object_new_object();
+	double r;
+	json_object_object_add(o, "indicator", json_object_new_string(v->indicator));
+	json_object_object_add(o, "orgunit", json_object_new_string(v->orgunit));
+	json_object_object_add(o, "period", json_object_new_string(v->period));
+	json_object_object_add(o, "num", json_object_new_int64(v->num));
+	json_object_object_add(o, "den", json_object_new_int64(v->den));
+	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
+	json_object_object_add(o, "value",
+			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
+	if (v->has_target)
+		json_object_object_add(o, "target",
+				       json_object_new_double((double)v->target / 100));
+	if (v->has_target && v->revised)
+		json_object_object_add(o, "target_original",
+				       json_object_new_double((double)v->target_original / 100));
+	if (v->has_capaian) {
+		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
+		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
+	}
+	json_object_object_add(o, "seq", json_object_new_uint64(seq));
+	return o;
+}
+
+/* One value as a line of text or JSON, flushed at once (a pipe sees each as it happens). */
+static void line_print(const struct proto_value *v, uint64_t seq, bool json)
+{
+	if (json) {
+		json_object *o = value_json(v, seq);
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		double r;
+		char val[32] = "tidak ada data";
+		if (proto_value_ratio(v, &r))
+			snprintf(val, sizeof(val), "%.2f%s", r, v->factor == 100 ? " %" : "");
+		printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v->indicator, v->orgunit,
+		       v->period, v->num, v->den, val);
+	}
+	fflush(stdout);
+}
+
+/* Print the stream's values as they come; stderr says when a snapshot heals a gap. */
+static int run_lines(struct iki_stream *s, bool json, int heartbeat_ms)
+{
+	bool quiet = false;
+	while (!stop) {
+		struct iki_stream_event ev;
+		int rc = iki_stream_next(s, &ev, 500);
+		if (rc == 0 || rc == -EINTR)
+			continue;
+		if (rc < 0)
+			return rc;
+		if (quiet && ev.kind != IKI_STREAM_STALE)
+			fprintf(stderr, "iki watch: ikid is heard again\n");
+		quiet = ev.kind == IKI_STREAM_STALE;
+		if (ev.kind == IKI_STREAM_RESET && ev.missed)
+			fprintf(stderr,
+				"iki watch: %" PRIu64 " updates missed; a fresh snapshot "
+				"follows (seq %" PRIu64 ")\n",
+				ev.missed, ev.seq);
+		else if (ev.kind == IKI_STREAM_VALUE || ev.kind == IKI_STREAM_UPDATE)
+			line_print(&ev.value, ev.seq, json);
+		else if (ev.kind == IKI_STREAM_STALE)
+			fprintf(stderr, "iki watch: nothing heard from ikid for %.1f s\n",
+				3 * (heartbeat_ms > 0 ? heartbeat_ms : 1000) / 1000.0);
+	}
+	return 0;
+}
+
+int cmd_watch(const struct iki_client_options *o, int argc, char **argv)
+{
+	struct watch_args a;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	struct iki_stream *s = NULL;
+	watch_args(argc, argv, &a);
+	catch_signal(SIGINT);
+	catch_signal(SIGTERM);
+	struct iki_client *c = cli_connect(o);
+	int rc = iki_stream_open(c, &a.q, &a.so, &s, msg);
+	if (rc < 0)
+		return cli_refused("watch", &c, o, rc, msg);
+	if (a.mode != WATCH_TABLE) {
+		rc = run_lines(s, a.mode == WATCH_JSON, a.so.heartbeat_ms);
+	} else {
+		rc = live_run(o, c, s, &a.q, &stop);
+	}
+	snprintf(msg, sizeof(msg), "%s", iki_stream_message(s));
+	iki_stream_close(&s);
+	if (rc < 0)
+		return cli_refused("watch", &c, o, rc, msg);
+	iki_client_close(&c);
+	return EXIT_OK;
+}
