@@ -85,8 +85,11 @@ struct view {
 	struct proto_msg cat;	 /* ikid's catalog (describe); empty when it would not say */
 	struct rank *inds, *ous; /* the catalog's codes, sorted */
 	struct row *rows;	 /* sorted in catalog order */
-	size_t n, cap, loading;	 /* loading: snapshot values still to come */
-	struct order *order;	 /* rows by latest change (when by_change) */
+	struct row *old;	 /* while a snapshot comes in: the rows it replaces */
+	size_t n_old;
+	bool had; /* a snapshot was shown before: the next one marks what it changes */
+	size_t n, cap, loading; /* loading: snapshot values still to come */
+	struct order *order;	/* rows by latest change (when by_change) */
 	bool by_change;
 	size_t top; /* first row on the screen */
 	int height, width, code_w;
@@ -198,6 +201,15 @@ static bool rows_grow(struct view *v)
 	return r && o;
 }
 
+/* +1 when the row's ratio is above what num/den gave, -1 below, 0 the same or without data. */
+static int row_trend(const struct row *r, int64_t num, int64_t den)
+{
+	struct proto_value was = {.num = num, .den = den, .factor = r->factor};
+	struct proto_value is = {.num = r->num, .den = r->den, .factor = r->factor};
+	double a, b;
+	return proto_value_ratio(&was, &a) && proto_value_ratio(&is, &b) ? (b > a) - (b < a) : 0;
+}
+
 /* An update: change its row (marked with the direction of the change) or insert a new one. */
 static void view_update(struct view *v, const struct proto_value *val, int64_t now)
 {
@@ -219,28 +231,58 @@ static void view_update(struct view *v, const struct proto_value *val, int64_t n
 		v->n++;
 	}
 	struct row *r = &v->rows[lo];
-	struct proto_value old = {.num = r->num, .den = r->den, .factor = r->factor};
-	double before, after;
-	bool was = proto_value_ratio(&old, &before); /* a new row, or one without data: no trend */
+	int64_t num = r->num, den = r->den; /* 0/0 for a new row: no trend */
 	row_figures(r, val);
-	r->trend = was && proto_value_ratio(val, &after) ? (after > before) - (after < before) : 0;
+	r->trend = row_trend(r, num, den);
 	r->changed_ms = now;
+}
+
+/*
+ * A snapshot is all in: sort it, and carry over from the rows it replaces what each showed. A
+ * value a resync changed (or brought) is marked as changed now: what moved while we were away.
+ */
+static void view_loaded(struct view *v, int64_t now)
+{
+	qsort(v->rows, v->n, sizeof(*v->rows), row_cmp);
+	for (size_t i = 0, j = 0; v->had && i < v->n; i++) {
+		struct row *r = &v->rows[i];
+		while (j < v->n_old && row_cmp(&v->old[j], r) < 0)
+			j++;
+		const struct row *o =
+		    j < v->n_old && row_cmp(&v->old[j], r) == 0 ? &v->old[j] : NULL;
+		if (o && o->num == r->num && o->den == r->den) {
+			r->changed_ms = o->changed_ms;
+			r->trend = o->trend;
+		} else {
+			r->changed_ms = now;
+			r->trend = o ? row_trend(r, o->num, o->den) : 0;
+		}
+	}
+	free(v->old);
+	v->old = NULL;
+	v->n_old = 0;
+	v->had = true;
 }
 
 /* Take one event of the stream into the model. */
 static void view_apply(struct view *v, const struct iki_stream_event *ev, int64_t now)
 {
 	if (ev->kind == IKI_STREAM_RESET) {
-		v->n = 0;
+		free(v->old); /* a snapshot cut short by another */
+		v->old = v->rows;
+		v->n_old = v->n;
+		v->rows = NULL;
+		v->n = v->cap = 0;
 		v->loading = ev->count;
+		if (v->loading == 0)
+			view_loaded(v, now);
 	} else if (ev->kind == IKI_STREAM_VALUE && v->loading > 0) {
-		v->loading--;
 		if (rows_grow(v)) {
 			row_key(v, &v->rows[v->n], &ev->value);
 			row_figures(&v->rows[v->n++], &ev->value);
 		}
-		if (v->loading == 0)
-			qsort(v->rows, v->n, sizeof(*v->rows), row_cmp);
+		if (--v->loading == 0)
+			view_loaded(v, now);
 	} else if (ev->kind == IKI_STREAM_UPDATE && v->loading == 0) {
 		view_update(v, &ev->value, now);
 	}
@@ -809,6 +851,7 @@ static void view_free(struct view *v)
 		free(v->shown[i]);
 	free(v->shown);
 	free(v->rows);
+	free(v->old);
 	free(v->order);
 	free(v->inds);
 	free(v->ous);
