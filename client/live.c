@@ -357,16 +357,22 @@ static struct layout layout(const struct view *v)
 {
 	struct layout l = {
 	    14, v->code_w < 5 ? 5 : v->code_w > 12 ? 12 : v->code_w, 0, 14, 11, 15, 9, 7, 13};
-	/* What gives way first when the terminal is narrow; the last two only shrink. */
 	int *optional[] = {&l.pred, &l.cap, &l.jab, &l.per, &l.ou};
+	/* A filter on one org unit or one period says it once, in the header: no column. */
+	l.ou = v->filter->orgunit[0] ? 0 : l.ou;
+	l.per = v->filter->period[0] ? 0 : l.per;
+	/* What gives way first when the terminal is narrow; the last two only shrink. */
 	for (size_t i = 0;; i++) {
-		int used = 2 + (l.jab ? l.jab + 1 : 0) + l.code + 1 + l.ou + 1 + l.per + 1 +
-			   l.data + 1 + l.pct + 1 + (l.cap ? l.cap + 1 : 0) +
-			   (l.pred ? l.pred + 1 : 0);
+		int used = 2 + l.code + 1 + l.data + 1 + l.pct + 1;
+		for (size_t k = 0; k < sizeof(optional) / sizeof(optional[0]); k++)
+			used += *optional[k] ? *optional[k] + 1 : 0;
 		l.name = v->width - used - 2; /* and a space more after the name */
 		if (l.name >= 28 || i == sizeof(optional) / sizeof(optional[0]))
 			break;
-		*optional[i] = optional[i] == &l.per ? 7 : optional[i] == &l.ou ? 10 : 0;
+		if (optional[i] == &l.per || optional[i] == &l.ou)
+			*optional[i] = *optional[i] ? (optional[i] == &l.per ? 7 : 10) : 0;
+		else
+			*optional[i] = 0;
 	}
 	if (l.name < 0)
 		l.name = 0;
