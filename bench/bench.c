@@ -262,23 +262,26 @@ static int recv_msg(void *s, struct proto_msg *m, int flags)
 	return 1;
 }
 
-/* The k-th day of 2022 (k taken modulo 365) as "2022-MM-DD", into buf. */
-static void date_2022(unsigned long k, char *buf, size_t n)
+/* The k-th day of a year (k taken modulo 365) as "YYYY-MM-DD", into buf. */
+static void date_of(int year, unsigned long k, char *buf, size_t n)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	char tmp[32];
 	int d = (int)(k % 365), m = 0;
 	while (d >= mdays[m])
 		d -= mdays[m++];
-	snprintf(tmp, sizeof(tmp), "2022-%02d-%02d", m + 1, d + 1);
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02d", year % 10000, m + 1, d + 1);
 	snprintf(buf, n, "%.10s", tmp);
 }
 
 /*
  * Fill ev[0..n) with "add 1 to surat_masuk" events with ids "<tag>-<first + i>", the org unit
- * alternating between the two villages and the date walking through 2022.
+ * alternating between the two villages and the date walking through 2022 (years 1) or through
+ * the years from 2000 (years > 1: then nearly every event of a batch changes values of its own,
+ * and each batch publishes thousands of updates).
  */
-static void fill_events(struct proto_event *ev, int n, const char *tag, unsigned long first)
+static void fill_events(struct proto_event *ev, int n, const char *tag, unsigned long first,
+			int years)
 {
 	for (int i = 0; i < n; i++) {
 		unsigned long k = first + (unsigned long)i;
@@ -287,7 +290,8 @@ static void fill_events(struct proto_event *ev, int n, const char *tag, unsigned
 		snprintf(ev[i].element, sizeof(ev[i].element), "surat_masuk");
 		snprintf(ev[i].orgunit, sizeof(ev[i].orgunit), "35.27.03.%s",
 			 k % 2 ? "2002" : "2001");
-		date_2022(k * 7919, ev[i].date, sizeof(ev[i].date));
+		date_of(years > 1 ? 2000 + (int)(k % (unsigned long)years) : 2022, k * 7919,
+			ev[i].date, sizeof(ev[i].date));
 		ev[i].op = PROTO_OP_ADD;
 		ev[i].value = 1;
 	}
@@ -408,9 +412,12 @@ static void daemon_stop(struct ikid *d)
 struct ingest_client {
 	void *ctx;
 	const char *ep;
-	int n; /* thread number, in the event ids "b<n>-<k>" */
+	int n;		    /* thread number, in the event ids "<prefix><n>-<k>" */
+	const char *prefix; /* "b"; another for a second run on the same ikid */
 	pthread_barrier_t *go;
 	long cap;		/* events this client may send */
+	double secs;		/* and for how long */
+	int years;		/* the years its events' dates walk through (fill_events) */
 	struct proto_event *ev; /* INFLIGHT x BATCH events, a window slot per submit */
 	long batches;		/* submits sent (all answered at the end) */
 	double last_ack;	/* monotonic time of the last reply */
@@ -424,13 +431,13 @@ static void *ingest_client(void *p)
 	void *s = connect_dealer(c->ctx, c->ep);
 	char tag[16];
 	long sent = 0, done = 0;
-	snprintf(tag, sizeof(tag), "b%d", c->n);
+	snprintf(tag, sizeof(tag), "%.8s%d", c->prefix, c->n);
 	pthread_barrier_wait(c->go);
-	double deadline = now() + seconds;
+	double deadline = now() + c->secs;
 	for (;;) {
 		while (sent - done < INFLIGHT && (sent + 1) * BATCH <= c->cap && now() < deadline) {
 			struct proto_event *ev = &c->ev[(sent % INFLIGHT) * BATCH];
-			fill_events(ev, BATCH, tag, (unsigned long)sent * BATCH);
+			fill_events(ev, BATCH, tag, (unsigned long)sent * BATCH, c->years);
 			struct proto_msg m = {.type = PROTO_SUBMIT,
 					      .req = (uint64_t)sent + 1,
 					      .events = ev,
@@ -460,8 +467,13 @@ struct ingest_run {
 	long events, commits;
 };
 
-/* Run CLIENTS ingest clients against the running daemon d; log_from: d's log offset before. */
-static struct ingest_run ingest_once(struct ikid *d, long *log_from)
+/*
+ * Run CLIENTS ingest clients against the running daemon d for secs seconds (or the event cap),
+ * their events' dates over `years` (fill_events), their ids starting with prefix (a second run
+ * on the same ikid needs another); log_from: d's log offset before.
+ */
+static struct ingest_run ingest_once(struct ikid *d, long *log_from, double secs, int years,
+				     const char *prefix)
 {
 	pthread_t th[CLIENTS];
 	struct ingest_client c[CLIENTS];
@@ -475,8 +487,14 @@ static struct ingest_run ingest_once(struct ikid *d, long *log_from)
 		die("zmq_ctx_new: %s", zmq_strerror(errno));
 	pthread_barrier_init(&go, NULL, CLIENTS + 1);
 	for (int i = 0; i < CLIENTS; i++) {
-		c[i] = (struct ingest_client){
-		    .ctx = ctx, .ep = d->request, .n = i, .go = &go, .cap = max_events / CLIENTS};
+		c[i] = (struct ingest_client){.ctx = ctx,
+					      .ep = d->request,
+					      .n = i,
+					      .go = &go,
+					      .cap = max_events / CLIENTS,
+					      .secs = secs,
+					      .years = years,
+					      .prefix = prefix};
 		if (!(c[i].ev = calloc(INFLIGHT * BATCH, sizeof(*c[i].ev))))
 			die("out of memory");
 		if (pthread_create(&th[i], NULL, ingest_client, &c[i]) != 0)
@@ -543,7 +561,7 @@ static struct latency ack_latency(void *s)
 	while (done < total) {
 		double tnow = now(), next = start + (double)sent * LAT_PERIOD;
 		if (sent < total && tnow >= next) {
-			fill_events(&ev[sent], 1, "lat", sent);
+			fill_events(&ev[sent], 1, "lat", sent, 1);
 			struct proto_msg m = {.type = PROTO_SUBMIT,
 					      .req = sent + 1,
 					      .events = &ev[sent],
@@ -620,6 +638,138 @@ static struct latency query_latency(void *s, long want)
 	return l;
 }
 
+/* ---- 5. stalled subscribers: does a subscriber that never reads slow ingest down? ---- */
+
+#define STALLED_MAX 3	  /* the most subscribers that never read, in one run */
+#define STALLED_YEARS 100 /* event dates over 2000-2099: many updates per batch */
+
+/* A field of ikid's /proc/<pid>/status in MB ("VmRSS:" now, "VmHWM:" its peak); -1: unknown. */
+static double daemon_mem(const struct ikid *d, const char *field)
+{
+	char path[64], line[256];
+	double kb = -1;
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)d->pid);
+	FILE *f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, strlen(field)))
+			kb = atof(line + strlen(field));
+	if (f)
+		fclose(f);
+	return kb < 0 ? -1 : kb / 1024;
+}
+
+/* The publish seq ikid is at (a snapshot of one value carries it). */
+static uint64_t daemon_seq(void *ctx, const struct ikid *d)
+{
+	void *s = connect_dealer(ctx, d->request);
+	struct proto_msg q = {.type = PROTO_SNAPSHOT, .req = 1}, r = {0};
+	snprintf(q.query.indicator, sizeof(q.query.indicator), "surat");
+	snprintf(q.query.orgunit, sizeof(q.query.orgunit), "35.27.03");
+	snprintf(q.query.period, sizeof(q.query.period), "2022");
+	send_msg(s, &q);
+	recv_msg(s, &r, 0);
+	if (r.type != PROTO_VALUES)
+		die("snapshot: expected values, got %s",
+		    proto_type_name(r.type) ? proto_type_name(r.type) : "?");
+	uint64_t seq = r.seq;
+	proto_msg_clear(&r);
+	zmq_close(s);
+	return seq;
+}
+
+/* One stalled-subscriber run's figures. */
+struct stalled_run {
+	double events_s, updates_s, updates;
+	double rss0, rss1, peak;     /* ikid's VmRSS before and after the run, and its VmHWM, MB */
+	double anon0, anon_h, anon1; /* RssAnon (not LMDB's mapped file): before, halfway, after */
+};
+
+/*
+ * One ingest run as in phase 2, in two halves of secs seconds, on a fresh ikid with n SUB
+ * sockets connected to its updates, subscribed to everything, that never read a message. ikid's
+ * memory is read before, between the halves (its queues for the stalled subscribers full by
+ * then) and after: a bound shows as no growth in the second half.
+ */
+static struct stalled_run stalled_once(int n, double secs)
+{
+	struct ikid d;
+	struct stalled_run x;
+	long log_from = 0;
+	void *ctx = zmq_ctx_new(), *sub[STALLED_MAX];
+	int linger = 0;
+	daemon_start(&d);
+	for (int i = 0; i < n; i++) {
+		if (!(sub[i] = zmq_socket(ctx, ZMQ_SUB)))
+			die("zmq_socket: %s", zmq_strerror(errno));
+		zmq_setsockopt(sub[i], ZMQ_LINGER, &linger, sizeof(linger));
+		if (zmq_connect(sub[i], d.update) < 0 ||
+		    zmq_setsockopt(sub[i], ZMQ_SUBSCRIBE, "", 0))
+			die("cannot subscribe to %s: %s", d.update, zmq_strerror(errno));
+	}
+	sleep_s(0.3); /* a SUB joins late: let the subscriptions reach ikid */
+	uint64_t seq0 = daemon_seq(ctx, &d);
+	x.rss0 = daemon_mem(&d, "VmRSS:");
+	x.anon0 = daemon_mem(&d, "RssAnon:");
+	struct ingest_run r = ingest_once(&d, &log_from, secs, STALLED_YEARS, "b");
+	x.anon_h = daemon_mem(&d, "RssAnon:");
+	struct ingest_run r2 = ingest_once(&d, &log_from, secs, STALLED_YEARS, "c");
+	uint64_t seq1 = daemon_seq(ctx, &d);
+	x.rss1 = daemon_mem(&d, "VmRSS:");
+	x.peak = daemon_mem(&d, "VmHWM:");
+	x.anon1 = daemon_mem(&d, "RssAnon:");
+	for (int i = 0; i < n; i++) {
+		zmq_pollitem_t it = {sub[i], 0, ZMQ_POLLIN, 0};
+		if (zmq_poll(&it, 1, 0) != 1)
+			die("stalled subscriber %d has nothing waiting: it never heard ikid",
+			    i + 1);
+		zmq_close(sub[i]);
+	}
+	zmq_ctx_term(ctx);
+	daemon_stop(&d);
+	x.events_s = (double)(r.events + r2.events) / (r.secs + r2.secs);
+	x.updates = (double)(seq1 - seq0);
+	x.updates_s = x.updates / (r.secs + r2.secs);
+	return x;
+}
+
+/* The medians of phase 5: for 0, 1 and STALLED_MAX subscribers that never read. */
+struct stalled {
+	double events_s[3], updates_s[3], rss1[3], anon1[3];
+};
+
+static struct stalled stalled_phase(double secs)
+{
+	static const int subs[3] = {0, 1, STALLED_MAX};
+	double ev[3][RUNS], up[3][RUNS], rss[3][RUNS], anon[3][RUNS];
+	struct stalled m;
+	for (int r = 0; r < RUNS; r++) {
+		for (int k = 0; k < 3; k++) { /* interleaved, so drift hits each alike */
+			struct stalled_run x = stalled_once(subs[k], secs);
+			char run[16] = "", who[32];
+			if (k == 0)
+				snprintf(run, sizeof(run), "run %d", r + 1);
+			snprintf(who, sizeof(who), subs[k] ? "%d stalled" : "no subscriber",
+				 subs[k]);
+			printf("   %-6s %-13s %9s events/s %7s updates/s  VmRSS %5.1f -> %5.1f MB, "
+			       "RssAnon %3.1f -> %5.1f -> %5.1f\n",
+			       run, who, grp(x.events_s), grp(x.updates_s), x.rss0, x.rss1, x.anon0,
+			       x.anon_h, x.anon1);
+			fflush(stdout);
+			ev[k][r] = x.events_s;
+			up[k][r] = x.updates_s;
+			rss[k][r] = x.rss1;
+			anon[k][r] = x.anon1;
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		m.events_s[k] = median(ev[k]);
+		m.updates_s[k] = median(up[k]);
+		m.rss1[k] = median(rss[k]);
+		m.anon1[k] = median(anon[k]);
+	}
+	return m;
+}
+
 /* ---- the report ---- */
 
 /* One line of the summary table. */
@@ -666,7 +816,7 @@ int main(void)
 	for (int r = 0; r < RUNS; r++) {
 		log_from = 0;
 		daemon_start(&d);
-		struct ingest_run x = ingest_once(&d, &log_from);
+		struct ingest_run x = ingest_once(&d, &log_from, seconds, 1, "b");
 		ev_s[r] = x.events_s;
 		b_s[r] = x.batches_s;
 		c_s[r] = x.commits_s;
@@ -699,6 +849,15 @@ int main(void)
 	zmq_close(s);
 	zmq_ctx_term(ctx);
 	daemon_stop(&d);
+
+	double stalled_secs = seconds * 0.4;
+	printf("\n5. stalled subscribers: ingest as in 2 but with dates over %d years (every batch "
+	       "publishes\n   thousands of updates), 2 x %.1f s a run on a fresh ikid: with no "
+	       "subscriber, then 1, then %d\n   connected and subscribed to everything, never "
+	       "reading; %d rounds, interleaved\n",
+	       STALLED_YEARS, stalled_secs, STALLED_MAX, RUNS);
+	fflush(stdout);
+	struct stalled st = stalled_phase(stalled_secs);
 
 	char fig[64], bes[128];
 	double in = median(ev_s), p50 = quantile(al.ms, al.n, 0.5),
@@ -738,6 +897,20 @@ int main(void)
 	row("query latency, surat 35.27.03 2022", fig, bes);
 	snprintf(fig, sizeof(fig), "n %zu, %s queries/s", ql.n, grp(ql.rate));
 	row("", fig, "");
+	for (int k = 1; k < 3; k++) {
+		char label[64];
+		snprintf(label, sizeof(label), "ingest, %d stalled subscriber%s",
+			 k == 1 ? 1 : STALLED_MAX, k == 1 ? "" : "s");
+		snprintf(fig, sizeof(fig), "%9s events/s", grp(st.events_s[k]));
+		snprintf(bes, sizeof(bes), "%.2f x no subscriber (%s events/s; %s updates/s)",
+			 st.events_s[k] / st.events_s[0], grp(st.events_s[0]),
+			 grp(st.updates_s[0]));
+		row(label, fig, bes);
+	}
+	snprintf(fig, sizeof(fig), "%.0f / %.0f / %.0f MB", st.rss1[0], st.rss1[1], st.rss1[2]);
+	snprintf(bes, sizeof(bes), "0 / 1 / %d stalled; of it RssAnon %.0f / %.0f / %.0f MB",
+		 STALLED_MAX, st.anon1[0], st.anon1[1], st.anon1[2]);
+	row("ikid VmRSS after a stalled-phase run", fig, bes);
 	free(al.ms);
 	free(ql.ms);
 	return 0;
