@@ -143,8 +143,9 @@ int iki_stream_open(struct iki_client *c, const struct proto_query *filter,
 	s->heartbeat_ms = o && o->heartbeat_ms > 0 ? o->heartbeat_ms : STREAM_HEARTBEAT_MS;
 	s->heartbeat_ms_at = -1;
 	int rc = iki_client_subscriber(c, o && o->rcvhwm > 0 ? o->rcvhwm : STREAM_RCVHWM, &s->sub);
-	/* Subscribe first, then snapshot: an update committed in between is seen twice (and
-	 * dropped by its seq), never lost. */
+	/* Subscribe first, then snapshot: an update published in between is in the snapshot too
+	 * (and dropped by its seq); one published before the subscription reached ikid (a SUB
+	 * joins late) shows as a gap with the next update or heartbeat, and a resync heals it. */
 	if (rc == 0 && zmq_setsockopt(s->sub, ZMQ_SUBSCRIBE, "", 0) < 0)
 		rc = -errno;
 	if (rc == 0 && s->filter.jabatan[0])
