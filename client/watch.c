@@ -54,7 +54,7 @@ static void watch_usage(FILE *f)
 	    "\n"
 	    "On a terminal: a table that updates in place (q quits; arrows, PgUp, PgDn, Home and\n"
 	    "End scroll; u orders by the latest change or back by the catalog). Rows that just\n"
-	    "changed are marked (up, down or new); the percentage is coloured by its predikat.\n"
+	    "changed are marked (up, down or new); capaian and predikat are coloured by band.\n"
 	    "Otherwise, or with --plain, one line per value; with --json one JSON object per\n"
 	    "line (with seq, ikid's publish sequence number).\n"
 	    "\n"
