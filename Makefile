@@ -6,6 +6,7 @@
 #   make asan       the same tests under ASan+UBSan, in build-asan/
 #   make bench      throughput and latency figures (see bench/)
 #   make crash      the crash test with 200 kill -9s (make check runs it with 25)
+#   make fuzz       the decoder's and the catalog reader's fuzzers, FUZZ_SECONDS each (see tests/fuzz.mk)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -48,7 +49,8 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
-         $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live
+         $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
+         $(BUILD)/tests/check_hostile
 
 .PHONY: all run check test asan bench crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki
@@ -80,6 +82,9 @@ $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
+$(BUILD)/tests/check_hostile: $(BUILD)/tests/check_hostile.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+
 $(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
@@ -108,6 +113,7 @@ test: all $(TESTS)
 check:
 	@./scripts/deps.sh test
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory fuzz-smoke
 
 asan:
 	@./scripts/deps.sh test
@@ -140,7 +146,9 @@ install: all
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
+include tests/fuzz.mk
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find build build-asan -name '*.d' 2>/dev/null)

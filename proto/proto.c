@@ -180,7 +180,8 @@ static bool keys_valid(const msgpack_object_map *m)
 			return false;
 		for (uint32_t j = 0; j < i; j++) {
 			const msgpack_object_str *b = &m->ptr[j].key.via.str;
-			if (a->size == b->size && memcmp(a->ptr, b->ptr, a->size) == 0)
+			/* msgpack-c leaves ptr NULL for "": no memcmp then */
+			if (a->size == b->size && (a->size == 0 || memcmp(a->ptr, b->ptr, a->size) == 0))
 				return false;
 		}
 	}
@@ -201,7 +202,8 @@ static int get_str(const msgpack_object_map *m, const char *key, char *buf, size
 		return IKI_EFIELD;
 	if (iki_utf8_check(o->via.str.ptr, o->via.str.size) != o->via.str.size)
 		return IKI_EFIELD;
-	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	if (o->via.str.size) /* ptr is NULL for "" */
+		memcpy(buf, o->via.str.ptr, o->via.str.size);
 	buf[o->via.str.size] = '\0';
 	if (required && buf[0] == '\0')
 		return IKI_EFIELD;

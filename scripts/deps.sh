@@ -20,6 +20,13 @@ need json-c libjson-c-dev
 if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import zmq, msgpack' >/dev/null 2>&1 ||
 		missing="$missing python3 python3-zmq python3-msgpack"
+	# the fuzz smoke run (tests/fuzz.mk) needs clang with libFuzzer's runtime
+	t=$(mktemp -d)
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
+		'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d && n) * 0; }' \
+		>"$t/f.c"
+	clang -fsanitize=fuzzer "$t/f.c" -o "$t/f" >/dev/null 2>&1 || missing="$missing clang libclang-rt-dev"
+	rm -rf "$t"
 fi
 
 [ -z "$missing" ] && exit 0
