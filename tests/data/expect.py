@@ -11,6 +11,10 @@ describes, so that a slip in either shows up:
     latest date inside the period (equal dates: the later row wins); nothing set: 0;
   - case type: "<case>.open" counts a case in the period of its opening date, ".closed" in the
     period of its closing date, ".ontime" too when closing - opening <= limit_days (none: always);
+    with count_close = open, ".closed" and ".ontime" count in the period of the opening date;
+  - schedule: before anything is submitted, a case "<schedule>/<period>" of its case type is
+    opened at its org unit (default the kecamatan) for every month/quarter/year of its years,
+    dated on the period's last day;
   - an org unit's value is its own plus its descendants' (the kecamatan = office + villages),
     for states the sum of each org unit's own latest value;
   - an indicator's num and den are the sums of their quantities.
@@ -58,7 +62,8 @@ def periods_of(date):
 
 def compute():
     secs = read_catalog(CATALOG)
-    parent, elements, cases, indicators = {}, {}, {}, []
+    parent, elements, cases, indicators, schedules = {}, {}, {}, [], []
+    close_at_open = set()
     for kind, code, kv in secs:
         if kind == "orgunit":
             parent[code] = kv.get("parent", [None])[0]
@@ -67,6 +72,10 @@ def compute():
         elif kind == "case":
             lim = kv["limit_days"][0]
             cases[code] = None if lim == "none" else int(lim)
+            if kv.get("count_close", ["close"])[0] == "open":
+                close_at_open.add(code)
+        elif kind == "schedule":
+            schedules.append(kv)
         elif kind == "indicator":
             terms = lambda s: [t.strip() for t in s.split("+")]
             indicators.append((code, terms(kv["numerator"][0]), terms(kv["denominator"][0])))
@@ -77,6 +86,26 @@ def compute():
     ids = set()
     with open(CSV, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
+    due = []
+    for kv in schedules:
+        a, _, b = kv["years"][0].partition("-")
+        for year in range(int(a), int(b or a) + 1):
+            every = kv["every"][0]
+            n = {"month": 12, "quarter": 4, "year": 1}[every]
+            for k in range(1, n + 1):
+                if every == "month":
+                    pid, last = "%04d%02d" % (year, k), datetime.date(year + k // 12, k % 12 + 1, 1)
+                elif every == "quarter":
+                    pid = "%04dQ%d" % (year, k)
+                    last = datetime.date(year + (3 * k) // 12, (3 * k) % 12 + 1, 1)
+                else:
+                    pid, last = "%04d" % year, datetime.date(year + 1, 1, 1)
+                last -= datetime.timedelta(days=1)
+                due.append({"id": "jadwal/%s/%s" % (kv["case"][0], pid), "element": kv["case"][0],
+                            "orgunit": kv.get("orgunit", ["35.27.03"])[0],
+                            "date": last.isoformat(), "op": "open", "value": "",
+                            "case": "%s/%s" % (kv["case"][0], pid)})
+    rows = due + rows
     for n, r in enumerate(rows):
         assert r["id"] not in ids, "duplicate id " + r["id"]
         ids.add(r["id"])
@@ -109,6 +138,8 @@ def compute():
             steps = [".closed"]
             if cases[el] is None or days <= cases[el]:
                 steps.append(".ontime")
+            if el in close_at_open:
+                date = opened[key][1]  # counts in the period it reports on
             del opened[key]  # a case closes once
         for s in steps:
             for p in periods_of(date):
