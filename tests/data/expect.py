@@ -60,7 +60,14 @@ def periods_of(date):
     return ("%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year)
 
 
-def compute():
+def effective(rows):
+    """The events that stand once corrections are applied: a void (op void, ref X) takes X
+    away, a replacement (ref X, another op) takes X away and stands itself."""
+    gone = {r["ref"] for r in rows if r.get("ref")}
+    return [r for r in rows if r["id"] not in gone and r["op"] != "void"]
+
+
+def compute(csvs=None):
     secs = read_catalog(CATALOG)
     parent, elements, cases, indicators, schedules = {}, {}, {}, [], []
     close_at_open = set()
@@ -84,8 +91,10 @@ def compute():
     latest = {}   # (element, own orgunit, period) -> (date, row, value)
     opened = {}   # (case type, case id) -> (orgunit, date)
     ids = set()
-    with open(CSV, newline="", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = []
+    for path in csvs or [CSV]:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
     due = []
     for kv in schedules:
         a, _, b = kv["years"][0].partition("-")
@@ -106,8 +115,9 @@ def compute():
                             "date": last.isoformat(), "op": "open", "value": "",
                             "case": "%s/%s" % (kv["case"][0], pid)})
     rows = due + rows
+    assert len({r["id"] for r in rows}) == len(rows), "duplicate ids"
+    rows = effective(rows)
     for n, r in enumerate(rows):
-        assert r["id"] not in ids, "duplicate id " + r["id"]
         ids.add(r["id"])
         el, ou, date, op = r["element"], r["orgunit"], r["date"], r["op"]
         assert ou in parent, "unknown orgunit " + ou
@@ -132,7 +142,9 @@ def compute():
             opened[key] = (ou, date)
             steps = [".open"]
         else:
-            assert op == "close" and key in opened and opened[key][0] == ou, r["id"]
+            assert op == "close", r["id"]
+            if key not in opened or opened[key][0] != ou:
+                continue  # its open was voided: the close went with it (ikid skips it too)
             days = (datetime.date.fromisoformat(date) - datetime.date.fromisoformat(opened[key][1])).days
             assert days >= 0, r["id"]
             steps = [".closed"]
@@ -164,7 +176,37 @@ def compute():
                 return sum(qty(q, root, p) for q in num), sum(qty(q, root, p) for q in den)
         raise KeyError(code)
 
-    return [c for c, _, _ in indicators], value
+    def meta(code):
+        for kind, c, kv in secs:
+            if kind == "indicator" and c == code:
+                return kv
+        raise KeyError(code)
+
+    return [c for c, _, _ in indicators], value, meta, bands(secs)
+
+
+def bands(secs):
+    """The predikat bands, highest first: (min capaian, name)."""
+    return [(91, "Sangat Baik"), (76, "Baik"), (66, "Cukup"), (51, "Kurang"), (0, "Sangat Kurang")]
+
+
+def capaian(code, num, den, meta, band_list, period):
+    """(target, capaian, predikat) by the LAKIP arithmetic, or None without a target; capaian and
+    predikat None without data."""
+    kv = meta(code)
+    if "target" not in kv:
+        return None
+    target = float(kv["target"][0].replace(",", "."))
+    if "target_q" in kv and "Q" in period:
+        target = float(kv["target_q"][0].split()[int(period[-1]) - 1].replace(",", "."))
+    if den == 0:
+        return target, None, None
+    real = num / den * int(kv.get("factor", ["100"])[0])
+    up = kv["polarity"][0] == "up"
+    cap = real / target * 100 if up else (2 * target - real) / target * 100
+    shown = round(cap, 2)
+    name = next(n for m, n in band_list if shown >= m or m == 0)
+    return target, cap, name
 
 
 WHERE = [("35.27.03", ["202201", "202202", "202203", "202204", "2022Q1", "2022Q2", "2022"]),
@@ -172,8 +214,57 @@ WHERE = [("35.27.03", ["202201", "202202", "202203", "202204", "2022Q1", "2022Q2
          ("35.27.03.1003", ["202203", "2022Q1", "2022"])]
 
 
+YEAR_CSVS = [os.path.join(HERE, "year-2022.csv"), os.path.join(HERE, "year-2022-fix.csv")]
+YEAR_EXPECT = os.path.join(HERE, "year-2022.expect")
+YEAR_WHERE = ["35.27.03", "35.27.03.2002", "35.27.03.1003"]
+YEAR_PERIODS = ["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2022"]
+
+
+def year_lines():
+    """Every indicator at the kecamatan and two villages, each triwulan and the year, after the
+    year file and its corrections: indicator orgunit period num den capaian predikat."""
+    codes, value, meta, band_list = compute(YEAR_CSVS)
+    out = ["# tests/data/year-2022.expect: written by tests/data/expect.py --year (do not edit);",
+           "# checked by tests/check_lakip.c against ikid after year-2022.csv, a lock, a refused",
+           "# write, year-2022-fix.csv (a replacement, voids, late data) and another lock.",
+           "# indicator orgunit period num den capaian(- without data) predikat(- without data)"]
+    uneven = 0
+    for ou in YEAR_WHERE:
+        for p in YEAR_PERIODS:
+            for c in codes:
+                num, den = value(c, ou, p)
+                t = capaian(c, num, den, meta, band_list, p)
+                cap = "-" if not t or t[1] is None else "%.2f" % t[1]
+                pred = "-" if not t or t[2] is None else t[2].replace(" ", "_")
+                out.append("%-6s %-14s %-7s %6d %6d %8s %s" % (c, ou, p, num, den, cap, pred))
+    # Ratio of sums, not an average of percentages: say where the two differ.
+    villages = [ou for ou in _parents() if ou.count(".") == 3]
+    for c in codes:
+        num, den = value(c, "35.27.03", "2022")
+        pcts = [value(c, v, "2022") for v in villages]
+        pcts = [n / d * 100 for n, d in pcts if d]
+        if den and len(pcts) > 1 and abs(num / den * 100 - sum(pcts) / len(pcts)) > 0.01:
+            uneven += 1
+            out.append("# %s 2022: kecamatan %.2f %% (ratio of sums) vs %.2f %% (average of %d "
+                       "villages)" % (c, num / den * 100, sum(pcts) / len(pcts), len(pcts)))
+    assert uneven >= 3, "the data should tell ratio of sums from averages"
+    return out
+
+
+def _parents():
+    return [c for k, c, _ in read_catalog(CATALOG) if k == "orgunit"]
+
+
 def main():
-    codes, value = compute()
+    if "--year" in sys.argv:
+        lines = year_lines()
+        if "--check" in sys.argv:
+            same = open(YEAR_EXPECT, encoding="utf-8").read() == "\n".join(lines) + "\n"
+            print("year-2022.expect %s" % ("matches" if same else "DIFFERS from the model"))
+            return 0 if same else 1
+        print("\n".join(lines))
+        return 0
+    codes, value, _, _ = compute()
     if "--check" not in sys.argv:
         for ou, periods in WHERE:
             for p in periods:
