@@ -110,33 +110,53 @@ static void stored_print(const struct proto_stored *x)
 		printf("    berlaku\n");
 }
 
+static void history_usage(FILE *f)
+{
+	fputs("usage: iki history ID [--json]\n"
+	      "       iki history --indicator CODE --period PERIOD [--orgunit CODE] [--json]\n"
+	      "\n"
+	      "Shows an event as ikid stored it, who sent it and when, and every correction in\n"
+	      "its chain: the original first, then what voided or replaced each. With\n"
+	      "--indicator and --period: every event that counts (or counted) in that value, at\n"
+	      "the org unit and the villages under it (the kecamatan by default), and the voids\n"
+	      "of them, oldest first.\n",
+	      f);
+}
+
 int cmd_history(const struct iki_client_options *o, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+		{"json", no_argument, NULL, 'j'},	     {"indicator", required_argument, NULL, 'i'},
+		{"period", required_argument, NULL, 'p'},    {"orgunit", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},	     {NULL, 0, NULL, 0}};
+	struct proto_query q = {0};
 	int ch, json = 0;
 	optind = 0; /* glibc: start afresh, so that options may follow the id */
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'j') {
+		if (ch == 'j')
 			json = 1;
-		} else {
-			fprintf(ch == 'h' ? stdout : stderr,
-				"usage: iki history ID [--json]\n"
-				"\n"
-				"Shows an event as ikid stored it, who sent it and when, and every correction\n"
-				"in its chain: the original first, then what voided or replaced each.\n");
+		else if (ch == 'i' && strlen(optarg) < sizeof(q.indicator))
+			strcpy(q.indicator, optarg);
+		else if (ch == 'p' && strlen(optarg) < sizeof(q.period))
+			strcpy(q.period, optarg);
+		else if (ch == 'o' && strlen(optarg) < sizeof(q.orgunit))
+			strcpy(q.orgunit, optarg);
+		else {
+			history_usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		fputs("usage: iki history ID [--json]\n", stderr);
+	bool by_value = q.indicator[0] || q.period[0] || q.orgunit[0];
+	if (by_value ? optind != argc || !q.indicator[0] || !q.period[0] : optind != argc - 1) {
+		history_usage(stderr);
 		return EXIT_USAGE;
 	}
 	struct iki_client *c = cli_connect(o);
 	struct proto_stored *x = NULL;
 	size_t n = 0;
 	char msg[PROTO_TEXT_MAX + 1] = "";
-	int rc = iki_history(c, argv[optind], &x, &n, msg);
+	int rc = by_value ? iki_history_value(c, &q, &x, &n, msg)
+			  : iki_history(c, argv[optind], &x, &n, msg);
 	if (rc < 0)
 		return cli_refused("history", &c, o, rc, msg);
 	iki_client_close(&c);
@@ -147,6 +167,9 @@ int cmd_history(const struct iki_client_options *o, int argc, char **argv)
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
 		json_object_put(arr);
 	} else {
+		if (by_value && n == 0)
+			printf("Belum ada kejadian untuk %s di %s, periode %s.\n", q.indicator,
+			       q.orgunit[0] ? q.orgunit : "kecamatan", q.period);
 		for (size_t i = 0; i < n; i++)
 			stored_print(&x[i]);
 	}

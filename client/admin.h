@@ -10,7 +10,7 @@ int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char
 /* iki target [--indicator CODE [--period P [--orgunit OU] --set PERCENT]]. */
 int cmd_target(const struct iki_client_options *o, int argc, char **argv);
 
-/* iki history ID [--json]. */
+/* iki history ID | --indicator CODE --period PERIOD [--orgunit CODE]; [--json]. */
 int cmd_history(const struct iki_client_options *o, int argc, char **argv);
 
 #endif

@@ -330,14 +330,15 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 	return rc;
 }
 
-int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
-		char *message)
+/* A history request (m filled but for its type) and its events. */
+static int history_request(struct iki_client *c, struct proto_msg *m, struct proto_stored **events,
+			   size_t *n, char *message)
 {
-	struct proto_msg m = {.type = PROTO_HISTORY}, r = {0};
-	snprintf(m.id, sizeof(m.id), "%s", id);
+	struct proto_msg r = {0};
+	m->type = PROTO_HISTORY;
 	*events = NULL;
 	*n = 0;
-	int rc = exchange(c, &m, &r);
+	int rc = exchange(c, m, &r);
 	if (rc == 0 && r.type == PROTO_EVENTS) {
 		*events = r.stored;
 		*n = r.n_stored;
@@ -347,6 +348,21 @@ int iki_history(struct iki_client *c, const char *id, struct proto_stored **even
 	}
 	proto_msg_clear(&r);
 	return rc;
+}
+
+int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
+		char *message)
+{
+	struct proto_msg m = {0};
+	snprintf(m.id, sizeof(m.id), "%s", id);
+	return history_request(c, &m, events, n, message);
+}
+
+int iki_history_value(struct iki_client *c, const struct proto_query *q,
+		      struct proto_stored **events, size_t *n, char *message)
+{
+	struct proto_msg m = {.query = *q};
+	return history_request(c, &m, events, n, message);
 }
 
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)

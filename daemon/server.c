@@ -405,8 +405,25 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 static void reply_history(struct server *s, struct pending *p)
 {
 	struct proto_msg r = {.type = PROTO_EVENTS, .req = p->msg.req};
-	int rc = store_history(s->st, p->msg.id, &r.stored, &r.n_stored);
-	if (rc == -ENOENT)
+	const struct proto_query *q = &p->msg.query;
+	struct period per;
+	bool more = false;
+	int ind = catalog_indicator_find(s->cat, q->indicator);
+	int ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
+	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &r.stored, &r.n_stored)
+	       : ind < 0 ? IKI_EINDICATOR
+	       : ou < 0 ? IKI_EORGUNIT
+	       : period_parse(q->period, &per) < 0
+		   ? IKI_EPERIOD
+		   : store_history_value(s->st, ind, ou, per, &r.stored, &r.n_stored, &more);
+	if (more)
+		log_info("history of %s %s %s: the first %zu events only", q->indicator,
+			 s->cat->orgunits[ou].code, q->period, r.n_stored);
+	if (rc == IKI_EINDICATOR || rc == IKI_EORGUNIT || rc == IKI_EPERIOD)
+		send_error(s, p, rc, rc == IKI_EINDICATOR ? q->indicator
+				     : rc == IKI_EORGUNIT ? q->orgunit
+							  : q->period);
+	else if (rc == -ENOENT)
 		send_error(s, p, IKI_EREF, p->msg.id);
 	else if (rc < 0)
 		send_error(s, p, rc, NULL);

@@ -471,7 +471,7 @@ static void r_str(struct reader *r, char *buf, size_t size)
  * Read an event back from its record (the inverse of record_build), with who sent it and when
  * (who and ms may be NULL). Returns 0 or IKI_ESTORAGE.
  */
-static int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size,
+int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size,
 			     uint64_t *ms)
 {
 	struct reader r = {v->mv_data, v->mv_size, 0, false};

@@ -192,4 +192,13 @@ int store_targets(struct store *s, struct store_target **out, size_t *n);
  */
 int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n);
 
+/*
+ * The history of a value: every event of the log that counts (or counted) in indicator ind at
+ * org unit ou (or under it) in period p, and the voids of them, in log order; at most
+ * PROTO_EVENTS_MAX (*more set when there were more). A close counts by its own date here.
+ * Returns 0 or a storage code.
+ */
+int store_history_value(struct store *s, int ind, int ou, struct period p,
+			struct proto_stored **out, size_t *n, bool *more);
+
 #endif

@@ -149,6 +149,86 @@ int store_history(struct store *s, const char *id, struct proto_stored **out, si
 	return 0;
 }
 
+/* Whether element code (an element or a case type) feeds indicator ind. */
+static bool feeds(const struct catalog *cat, int ind, const char *code)
+{
+	const struct catalog_indicator *x = &cat->indicators[ind];
+	for (int side = 0; side < 2; side++)
+		for (int t = 0; t < (side ? x->n_den : x->n_num); t++) {
+			const char *q = cat->quantities[side ? x->den[t] : x->num[t]].code;
+			size_t n = strlen(code);
+			if (!strncmp(q, code, n) && (q[n] == '\0' || q[n] == '.'))
+				return true;
+		}
+	return false;
+}
+
+/* Whether org unit ou is root or under it. */
+static bool under(const struct catalog *cat, int ou, int root)
+{
+	for (; ou >= 0; ou = cat->orgunits[ou].parent)
+		if (ou == root)
+			return true;
+	return false;
+}
+
+int store_history_value(struct store *s, int ind, int ou, struct period p,
+			struct proto_stored **out, size_t *n, bool *more)
+{
+	const struct catalog *cat = s->cat;
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	int32_t first, last;
+	size_t m = 0;
+	struct proto_stored *h = calloc(PROTO_EVENTS_MAX, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	period_bounds(p, &first, &last);
+	*more = false;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	if (rc == 0)
+		rc = map_err(mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur));
+	/* The whole log, in order: a kecamatan's years of it are read in well under a second. */
+	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+		struct proto_stored x = {0};
+		int32_t date;
+		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms)) < 0)
+			break;
+		bool take = false;
+		if (x.ev.op == PROTO_OP_VOID) { /* a void of one taken already */
+			for (size_t i = m; i-- > 0 && !take;)
+				take = !strcmp(h[i].ev.id, x.ev.ref);
+		} else {
+			int o = catalog_orgunit_find(cat, x.ev.orgunit);
+			take = o >= 0 && under(cat, o, ou) && feeds(cat, ind, x.ev.element) &&
+			       period_date_parse(x.ev.date, &date) == 0 && date >= first && date <= last;
+		}
+		if (!take)
+			continue;
+		if (m == PROTO_EVENTS_MAX) {
+			*more = true;
+			break;
+		}
+		x.seq = get_be64(k.mv_data);
+		MDB_val ik = {strlen(x.ev.id), x.ev.id}, vv;
+		if (mdb_get(txn, s->dbi[DB_VOIDED], &ik, &vv) == 0 && vv.mv_size < sizeof(x.voided_by))
+			memcpy(x.voided_by, vv.mv_data, vv.mv_size);
+		h[m++] = x;
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc < 0) {
+		free(h);
+		return rc;
+	}
+	*out = h;
+	*n = m;
+	return 0;
+}
+
 /* ---- targets ---- */
 
 /* Publish the value of (ind, ou, p) with this batch, though its sums may not change. */

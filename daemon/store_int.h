@@ -134,6 +134,8 @@ int read_begin(MDB_env *env, MDB_txn **txn);
 int record_parse(const MDB_val *v, struct proto_event *ev);
 int redo_keep(struct store_batch *b, const struct redo *r, const char *who);
 int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped);
+int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size, uint64_t *ms);
+
 /* Defined in store_admin.c: a lock and a target, without regrowing the map. */
 int lock_one(struct store_batch *b, const char *period, bool lock, const char *who);
 int target_one(struct store_batch *b, struct store_target *t);

@@ -97,6 +97,14 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 int iki_history(struct iki_client *c, const char *id, struct proto_stored **events, size_t *n,
 		char *message);
 
+/*
+ * The history of a value: every event that counts (or counted) in q's indicator at q's org unit
+ * ("" the kecamatan, with its villages) in q's period, and the voids of them, each with who
+ * sent it and when; at most 5000. Same returns as iki_query.
+ */
+int iki_history_value(struct iki_client *c, const struct proto_query *q,
+		      struct proto_stored **events, size_t *n, char *message);
+
 /* Subscribe to updates whose topic ("<indicator>/<orgunit>/<period>") starts with prefix. */
 int iki_watch(struct iki_client *c, const char *prefix);
 

@@ -593,6 +593,18 @@ static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
 	return 0;
 }
 
+/* history: an event id, or a value (indicator and period, org unit optional). */
+static int decode_history(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	struct proto_query *q = &msg->query;
+	if (get_str(m, "id", msg->id, sizeof(msg->id), false) < 0 ||
+	    get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    get_str(m, "period", q->period, sizeof(q->period), false) < 0)
+		return IKI_EFIELD;
+	return msg->id[0] || (q->indicator[0] && q->period[0]) ? 0 : IKI_EFIELD;
+}
+
 static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	switch (msg->type) {
@@ -608,7 +620,7 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_CATALOG: return decode_catalog(m, msg);
 	case PROTO_LOCK: return decode_lock(m, msg);
 	case PROTO_LOCKS: return decode_locks(m, msg);
-	case PROTO_HISTORY: return get_str(m, "id", msg->id, sizeof(msg->id), true) < 0 ? IKI_EFIELD : 0;
+	case PROTO_HISTORY: return decode_history(m, msg);
 	case PROTO_EVENTS: return decode_events(m, msg);
 	case PROTO_TARGET: return decode_target(m, msg);
 	case PROTO_TARGETS: return decode_targets(m, msg);
@@ -815,7 +827,10 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_CATALOG: return 2 + (m->title[0] != 0);
 	case PROTO_LOCK: return (m->query.period[0] != 0) + m->unlock;
 	case PROTO_LOCKS: return 1;
-	case PROTO_HISTORY: return 1;
+	case PROTO_HISTORY:
+		return m->id[0] ? 1
+				: (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
+					  (m->query.period[0] != 0);
 	case PROTO_EVENTS: return 1;
 	case PROTO_TARGET:
 		return (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
@@ -897,7 +912,13 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		}
 		break;
 	case PROTO_HISTORY:
-		pack_kv_str(pk, "id", m->id);
+		if (m->id[0]) {
+			pack_kv_str(pk, "id", m->id);
+		} else {
+			pack_opt_str(pk, "indicator", m->query.indicator);
+			pack_opt_str(pk, "orgunit", m->query.orgunit);
+			pack_opt_str(pk, "period", m->query.period);
+		}
 		break;
 	case PROTO_TARGET:
 		pack_opt_str(pk, "indicator", m->query.indicator);

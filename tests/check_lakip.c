@@ -184,6 +184,18 @@ START_TEST(test_a_year_of_sampang_gives_the_lakip_figures)
 	ck_assert_ptr_nonnull(strstr(out, "nilai 99"));
 	ck_assert_ptr_nonnull(strstr(out, "dibatalkan/diganti oleh fix-1"));
 	free(out);
+	/* and the history of a value: every event that counts in it, corrections included */
+	ck_assert_int_eq(harness_iki(&d, "history --indicator iki06 --period 2022Q2 --json", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"comment\":\"salah ketik\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"voided_by\":\"fix-1\""));
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":\"fix-1\""));
+	ck_assert_ptr_null(strstr(out, "\"date\":\"2022-07")); /* nothing of another triwulan */
+	free(out);
+	ck_assert_int_eq(harness_iki(&d, "history --indicator iki16 --period 2022 --orgunit "
+				     "35.27.03.1003 --json", &out), 0);
+	ck_assert_ptr_nonnull(strstr(out, "\"id\":\"fix-3\"")); /* the void of a state set */
+	ck_assert_ptr_null(strstr(out, "35.27.03.2002"));        /* only that village's */
+	free(out);
 	harness_stop(&d, SIGKILL);
 	ck_assert_int_eq(harness_start(&d, SAMPANG), 0);
 	assert_year("after kill -9");
