@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/json.h>
 
 struct iki_client *cli_connect(const struct iki_client_options *o)
 {
@@ -46,4 +47,43 @@ int cli_refused(const char *cmd, struct iki_client **c, const struct iki_client_
 		message && *message ? message : iki_strerror(rc));
 	iki_client_close(c);
 	return EXIT_REJECTED;
+}
+
+void cli_field(char *dst, size_t n, const char *cmd, const char *name, const char *val)
+{
+	if (strlen(val) >= n) {
+		fprintf(stderr, "iki %s: --%s is too long\n", cmd, name);
+		exit(EXIT_USAGE);
+	}
+	memcpy(dst, val, strlen(val) + 1);
+}
+
+json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq)
+{
+	json_object *o = json_object_new_object();
+	double r;
+	json_object_object_add(o, "indicator", json_object_new_string(v->indicator));
+	if (!seq) { /* a query's values carry them; updates do not */
+		json_object_object_add(o, "name", json_object_new_string(v->name));
+		json_object_object_add(o, "jabatan", json_object_new_string(v->jabatan));
+	}
+	json_object_object_add(o, "orgunit", json_object_new_string(v->orgunit));
+	json_object_object_add(o, "period", json_object_new_string(v->period));
+	json_object_object_add(o, "num", json_object_new_int64(v->num));
+	json_object_object_add(o, "den", json_object_new_int64(v->den));
+	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
+	json_object_object_add(o, "value",
+			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
+	if (v->has_target)
+		json_object_object_add(o, "target", json_object_new_double((double)v->target / 100));
+	if (v->has_target && v->revised)
+		json_object_object_add(o, "target_original",
+				       json_object_new_double((double)v->target_original / 100));
+	if (v->has_capaian) {
+		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
+		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
+	}
+	if (seq)
+		json_object_object_add(o, "seq", json_object_new_uint64(*seq));
+	return o;
 }

@@ -2,6 +2,8 @@
 #ifndef IKI_CLI_H
 #define IKI_CLI_H
 
+#include <json-c/json.h>
+
 #include "iki_client.h"
 
 /* Exit statuses a script can rely on. */
@@ -18,5 +20,16 @@ int cli_unreachable(const struct iki_client_options *o, struct iki_client **c, i
  * a transport failure (cli_unreachable). Closes the client. */
 int cli_refused(const char *cmd, struct iki_client **c, const struct iki_client_options *o, int rc,
 		const char *message);
+
+/* Copy an option's value into a fixed field of size n, or say "iki CMD: --NAME is too long"
+ * and exit 2. */
+void cli_field(char *dst, size_t n, const char *cmd, const char *name, const char *val);
+
+/*
+ * A value as JSON: indicator, name and jabatan (without seq: a query's), orgunit, period, num,
+ * den, factor, value (null without data), target, target_original, capaian, predikat (when
+ * there), seq (when given: an update's). The caller owns it (json_object_put).
+ */
+json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq);
 
 #endif

@@ -205,15 +205,6 @@ static void query_usage(FILE *f)
 	      f);
 }
 
-/* Set a fixed query field from an option or exit 2. */
-static void query_field(char *dst, size_t n, const char *name, const char *val)
-{
-	if (strlen(val) >= n) {
-		fprintf(stderr, "iki: --%s is too long\n", name);
-		exit(EXIT_USAGE);
-	}
-	memcpy(dst, val, strlen(val) + 1);
-}
 
 /* Parse the filter options of query into q; returns whether --json was given. */
 static int filter_args(int argc, char **argv, struct proto_query *q, void (*help)(FILE *))
@@ -228,10 +219,10 @@ static int filter_args(int argc, char **argv, struct proto_query *q, void (*help
 	int ch, json = 0;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 'i': query_field(q->indicator, sizeof(q->indicator), "indicator", optarg); break;
-		case 'j': query_field(q->jabatan, sizeof(q->jabatan), "jabatan", optarg); break;
-		case 'o': query_field(q->orgunit, sizeof(q->orgunit), "orgunit", optarg); break;
-		case 'p': query_field(q->period, sizeof(q->period), "period", optarg); break;
+		case 'i': cli_field(q->indicator, sizeof(q->indicator), "query", "indicator", optarg); break;
+		case 'j': cli_field(q->jabatan, sizeof(q->jabatan), "query", "jabatan", optarg); break;
+		case 'o': cli_field(q->orgunit, sizeof(q->orgunit), "query", "orgunit", optarg); break;
+		case 'p': cli_field(q->period, sizeof(q->period), "query", "period", optarg); break;
 		case 'J': json = 1; break;
 		case 'h': help(stdout); exit(EXIT_OK);
 		default: help(stderr); exit(EXIT_USAGE);
@@ -244,36 +235,6 @@ static int filter_args(int argc, char **argv, struct proto_query *q, void (*help
 	return json;
 }
 
-/* A value as JSON: {indicator,name,jabatan,orgunit,period,num,den,factor,value|null}. */
-static json_object *value_json(const struct proto_value *v, const uint64_t *seq)
-{
-	json_object *o = json_object_new_object();
-	double r;
-	json_object_object_add(o, "indicator", json_object_new_string(v->indicator));
-	if (!seq) {
-		json_object_object_add(o, "name", json_object_new_string(v->name));
-		json_object_object_add(o, "jabatan", json_object_new_string(v->jabatan));
-	}
-	json_object_object_add(o, "orgunit", json_object_new_string(v->orgunit));
-	json_object_object_add(o, "period", json_object_new_string(v->period));
-	json_object_object_add(o, "num", json_object_new_int64(v->num));
-	json_object_object_add(o, "den", json_object_new_int64(v->den));
-	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
-	json_object_object_add(o, "value",
-			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
-	if (v->has_target)
-		json_object_object_add(o, "target", json_object_new_double((double)v->target / 100));
-	if (v->has_target && v->revised)
-		json_object_object_add(o, "target_original",
-				       json_object_new_double((double)v->target_original / 100));
-	if (v->has_capaian) {
-		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
-		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
-	}
-	if (seq)
-		json_object_object_add(o, "seq", json_object_new_uint64(*seq));
-	return o;
-}
 
 /* The ratio as text: "80.00 %" (or "80.00" for a factor other than 100), or "tidak ada data". */
 static void value_text(const struct proto_value *v, char *buf, size_t n)
@@ -310,7 +271,7 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 	if (json) {
 		json_object *arr = json_object_new_array();
 		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, value_json(&vals[i], NULL));
+			json_object_array_add(arr, cli_value_json(&vals[i], NULL));
 		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
 		json_object_put(arr);
 	} else {

@@ -65,15 +65,6 @@ static void watch_usage(FILE *f)
 	    f);
 }
 
-/* Copy an option's value into a fixed query field, or exit 2. */
-static void set_field(char *dst, size_t n, const char *name, const char *val)
-{
-	if (strlen(val) >= n) {
-		fprintf(stderr, "iki watch: --%s is too long\n", name);
-		exit(EXIT_USAGE);
-	}
-	memcpy(dst, val, strlen(val) + 1);
-}
 
 static void watch_args(int argc, char **argv, struct watch_args *a)
 {
@@ -91,11 +82,11 @@ static void watch_args(int argc, char **argv, struct watch_args *a)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'i':
-			set_field(a->q.indicator, sizeof(a->q.indicator), "indicator", optarg);
+			cli_field(a->q.indicator, sizeof(a->q.indicator), "watch", "indicator", optarg);
 			break;
-		case 'j': set_field(a->q.jabatan, sizeof(a->q.jabatan), "jabatan", optarg); break;
-		case 'o': set_field(a->q.orgunit, sizeof(a->q.orgunit), "orgunit", optarg); break;
-		case 'p': set_field(a->q.period, sizeof(a->q.period), "period", optarg); break;
+		case 'j': cli_field(a->q.jabatan, sizeof(a->q.jabatan), "watch", "jabatan", optarg); break;
+		case 'o': cli_field(a->q.orgunit, sizeof(a->q.orgunit), "watch", "orgunit", optarg); break;
+		case 'p': cli_field(a->q.period, sizeof(a->q.period), "watch", "period", optarg); break;
 		case 'J': json = 1; break;
 		case 'P': plain = 1; break;
 		case 'H': a->so.heartbeat_ms = atoi(optarg); break;
@@ -112,38 +103,12 @@ static void watch_args(int argc, char **argv, struct watch_args *a)
 
 /* ---- lines and JSON ---- */
 
-/* A value as JSON: {indicator,orgunit,period,num,den,factor,value|null,[target...],seq}. */
-static json_object *value_json(const struct proto_value *v, uint64_t seq)
-{
-	json_object *o = json_object_new_object();
-	double r;
-	json_object_object_add(o, "indicator", json_object_new_string(v->indicator));
-	json_object_object_add(o, "orgunit", json_object_new_string(v->orgunit));
-	json_object_object_add(o, "period", json_object_new_string(v->period));
-	json_object_object_add(o, "num", json_object_new_int64(v->num));
-	json_object_object_add(o, "den", json_object_new_int64(v->den));
-	json_object_object_add(o, "factor", json_object_new_int64(v->factor));
-	json_object_object_add(o, "value",
-			       proto_value_ratio(v, &r) ? json_object_new_double(r) : NULL);
-	if (v->has_target)
-		json_object_object_add(o, "target",
-				       json_object_new_double((double)v->target / 100));
-	if (v->has_target && v->revised)
-		json_object_object_add(o, "target_original",
-				       json_object_new_double((double)v->target_original / 100));
-	if (v->has_capaian) {
-		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
-		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
-	}
-	json_object_object_add(o, "seq", json_object_new_uint64(seq));
-	return o;
-}
 
 /* One value as a line of text or JSON, flushed at once (a pipe sees each as it happens). */
 static void line_print(const struct proto_value *v, uint64_t seq, bool json)
 {
 	if (json) {
-		json_object *o = value_json(v, seq);
+		json_object *o = cli_value_json(v, &seq);
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 		json_object_put(o);
 	} else {
