@@ -50,7 +50,7 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
          $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
-         $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip
+         $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year
 
 .PHONY: all run check test asan bench crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki
@@ -84,6 +84,9 @@ $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(
 
 $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_year: $(BUILD)/tests/check_year.o $(BUILD)/tests/harness.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI) $(LIBS_CHECK) -lm
 
 $(BUILD)/tests/check_hostile: $(BUILD)/tests/check_hostile.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
