@@ -922,6 +922,35 @@ static bool locked(struct store_batch *b, int32_t date, struct proto_result *res
 	return false;
 }
 
+/*
+ * Whether an event (resolved as r) would change a locked period's figures: the periods of its
+ * own date and, for a case step, those its case counts in (a close of a case type with
+ * count_close = open counts at the open; an open takes its close with it when voided).
+ */
+static bool touches_lock(struct store_batch *b, const struct proto_event *ev,
+			 const struct resolved *r, struct proto_result *res)
+{
+	if (locked(b, r->date, res))
+		return true;
+	if (r->ct < 0)
+		return false;
+	const struct catalog_casetype *ct = &b->s->cat->casetypes[r->ct];
+	char key[KEY_MAX];
+	struct case_rec c;
+	MDB_val kv = {key3(key, ct->code, ev->case_id, ""), key}, v;
+	int rc = mdb_get(b->txn, b->s->dbi[DB_CASES], &kv, &v);
+	if (rc != 0 || v.mv_size != sizeof(c)) {
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			b->err = map_err(rc);
+		return rc != 0 && rc != MDB_NOTFOUND;
+	}
+	memcpy(&c, v.mv_data, sizeof(c));
+	if (ev->op == PROTO_OP_CLOSE)
+		return ct->close_at_open && locked(b, c.opened, res);
+	/* an open: what it took with it, were it voided, is its close */
+	return c.closed != CASE_OPEN_ONLY && locked(b, ct->close_at_open ? c.opened : c.closed, res);
+}
+
 /* Judge and apply one event (store_apply without the regrowth). */
 static int apply_one(struct store_batch *b, const struct proto_event *ev, const char *who,
 		     struct proto_result *res)
@@ -949,7 +978,11 @@ static int apply_one(struct store_batch *b, const struct proto_event *ev, const 
 		if (ev->element[0] && strcmp(ev->element, orig.element)) /* a check, when given */
 			return fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig.element), 0;
 	}
-	if ((!is_void && locked(b, r.date, res)) || (ev->ref[0] && locked(b, ro.date, res)))
+	/* Neither the event nor what it corrects may change a locked period's figures: a new open
+	 * has no close yet, so only a correction's target is looked at whole. */
+	if ((!is_void && (ev->op == PROTO_OP_OPEN ? locked(b, r.date, res)
+						  : touches_lock(b, ev, &r, res))) ||
+	    (ev->ref[0] && touches_lock(b, &orig, &ro, res)))
 		return b->err;
 	r.seq = b->events + 1;
 	rc = derive(b, ev, &r, &orig, &ro);

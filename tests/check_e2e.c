@@ -228,6 +228,16 @@ START_TEST(test_e2e_scheduled_reports_are_owed_and_judged_by_due_date)
 				     "lapkeu_bulanan/202212 --orgunit 35.27.03 --date 2023-01-09", NULL), 0);
 	ASSERT_VALUE("lapkeu", "", "2022", 2, 12);
 	ASSERT_VALUE("lapkeu", "", "2023", 0, 0);
+	/* a report counts in the month it reports on: once that month is locked, its close is
+	 * refused, whatever the close's own date */
+	ck_assert_int_eq(harness_iki(&d, "lock 2022Q1", NULL), 0);
+	ck_assert_int_eq(harness_iki(&d, "submit --element lapkeu --op close --case "
+				     "lapkeu_bulanan/202203 --orgunit 35.27.03 --date 2022-04-05 2>&1",
+				     &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "locked"));
+	free(out);
+	ASSERT_VALUE("lapkeu", "", "2022Q1", 1, 3);
+	ck_assert_int_eq(harness_iki(&d, "unlock 2022Q1", NULL), 0);
 	/* a restart owes nothing twice */
 	harness_stop(&d, SIGTERM);
 	ck_assert_int_eq(harness_start(&d, "tests/data/schedule.conf"), 0);

@@ -555,6 +555,12 @@ START_TEST(test_store_locked_period_refuses_events_and_corrections)
 	ck_assert_int_eq(lock1("2022Q1", false), 0);
 	ck_assert_int_eq(apply1(voiding("v", "a")).status, PROTO_STATUS_OK);
 	ASSERT_VALUE("surat", "", "2022", 0, 1);
+	/* voiding an open takes its close: not when the close is in a locked period */
+	apply1(ev("k1", "kriminal", V2, "2022-03-20", PROTO_OP_OPEN, 1, "K1"));
+	apply1(ev("k2", "kriminal", V2, "2022-04-20", PROTO_OP_CLOSE, 1, "K1"));
+	ck_assert_int_eq(lock1("2022Q2", true), 0);
+	ck_assert_int_eq(apply1(voiding("vk", "k1")).code, IKI_ELOCKED);
+	ASSERT_VALUE("kriminal", "", "2022Q2", 1, 0);
 }
 END_TEST
 
