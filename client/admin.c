@@ -86,6 +86,8 @@ static json_object *stored_json(const struct proto_stored *x)
 	json_object_object_add(o, "who", json_object_new_string(x->who));
 	if (x->voided_by[0])
 		json_object_object_add(o, "voided_by", json_object_new_string(x->voided_by));
+	if (x->dropped)
+		json_object_object_add(o, "dropped", json_object_new_boolean(1));
 	return o;
 }
 
@@ -106,6 +108,8 @@ static void stored_print(const struct proto_stored *x)
 		printf("    catatan: %s\n", e->comment);
 	if (x->voided_by[0])
 		printf("    dibatalkan/diganti oleh %s\n", x->voided_by);
+	else if (x->dropped)
+		printf("    tidak berlaku lagi: pembukaan kasusnya dibatalkan\n");
 	else
 		printf("    berlaku\n");
 }

@@ -94,6 +94,22 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 }
 
 /* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
+/* Whether a stored close, not voided itself, went with its case (whose open was voided). */
+static bool close_dropped(MDB_txn *txn, const struct store *s, const struct proto_stored *x)
+{
+	char key[KEY_MAX];
+	struct case_rec c;
+	MDB_val k, v;
+	if (x->ev.op != PROTO_OP_CLOSE || x->voided_by[0] ||
+	    catalog_casetype_find(s->cat, x->ev.element) < 0)
+		return false;
+	k = (MDB_val){key3(key, x->ev.element, x->ev.case_id, ""), key};
+	if (mdb_get(txn, s->dbi[DB_CASES], &k, &v) != 0 || v.mv_size != sizeof(c))
+		return true;
+	memcpy(&c, v.mv_data, sizeof(c));
+	return c.close_seq != x->seq;
+}
+
 static int history_add(MDB_txn *txn, const struct store *s, const char *id,
 		       struct proto_stored *h, size_t *n)
 {
@@ -110,6 +126,7 @@ static int history_add(MDB_txn *txn, const struct store *s, const char *id,
 		memcpy(e->voided_by, v.mv_data, v.mv_size);
 	else if (rc != MDB_NOTFOUND && rc != 0)
 		return map_err(rc);
+	e->dropped = close_dropped(txn, s, e);
 	(*n)++;
 	return 0;
 }
@@ -214,6 +231,7 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 		MDB_val ik = {strlen(x.ev.id), x.ev.id}, vv;
 		if (mdb_get(txn, s->dbi[DB_VOIDED], &ik, &vv) == 0 && vv.mv_size < sizeof(x.voided_by))
 			memcpy(x.voided_by, vv.mv_data, vv.mv_size);
+		x.dropped = close_dropped(txn, s, &x);
 		h[m++] = x;
 	}
 	if (cur)

@@ -171,21 +171,47 @@ static const msgpack_object *get(const msgpack_object_map *m, const char *key)
 	return NULL;
 }
 
-/* Every key a string, none twice. Quadratic, but maps here hold a dozen keys at most. */
+/* Order of two keys: by length, then bytes (msgpack-c leaves ptr NULL for "": no memcmp then). */
+static int key_order(const msgpack_object_str *a, const msgpack_object_str *b)
+{
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return a->size ? memcmp(a->ptr, b->ptr, a->size) : 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return key_order(*(const msgpack_object_str *const *)a, *(const msgpack_object_str *const *)b);
+}
+
+/*
+ * Every key a string, none twice. Maps iki sends hold a dozen keys and are compared pairwise; a
+ * hostile one may hold hundreds of thousands (unknown keys are allowed), so a large map is sorted
+ * first: pairwise, 400000 keys kept ikid's one writer busy for many minutes. A map too large to
+ * sort for lack of memory is refused.
+ */
 static bool keys_valid(const msgpack_object_map *m)
 {
-	for (uint32_t i = 0; i < m->size; i++) {
-		const msgpack_object_str *a = &m->ptr[i].key.via.str;
+	for (uint32_t i = 0; i < m->size; i++)
 		if (m->ptr[i].key.type != MSGPACK_OBJECT_STR)
 			return false;
-		for (uint32_t j = 0; j < i; j++) {
-			const msgpack_object_str *b = &m->ptr[j].key.via.str;
-			/* msgpack-c leaves ptr NULL for "": no memcmp then */
-			if (a->size == b->size && (a->size == 0 || memcmp(a->ptr, b->ptr, a->size) == 0))
-				return false;
-		}
+	if (m->size <= 32) {
+		for (uint32_t i = 0; i < m->size; i++)
+			for (uint32_t j = 0; j < i; j++)
+				if (key_order(&m->ptr[i].key.via.str, &m->ptr[j].key.via.str) == 0)
+					return false;
+		return true;
 	}
-	return true;
+	const msgpack_object_str **k = malloc(m->size * sizeof(*k));
+	bool ok = k != NULL;
+	for (uint32_t i = 0; ok && i < m->size; i++)
+		k[i] = &m->ptr[i].key.via.str;
+	if (ok)
+		qsort(k, m->size, sizeof(*k), key_cmp);
+	for (uint32_t i = 1; ok && i < m->size; i++)
+		ok = key_order(k[i - 1], k[i]) != 0;
+	free(k);
+	return ok;
 }
 
 /*
@@ -533,6 +559,10 @@ static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
 		const msgpack_object_map *e = &a->ptr[i].via.map;
 		struct proto_stored *x = &msg->stored[i];
 		decode_event(e, &x->ev);
+		const msgpack_object *dr = get(e, "dropped");
+		if (dr && dr->type != MSGPACK_OBJECT_BOOLEAN)
+			return IKI_EFIELD;
+		x->dropped = dr && dr->via.boolean;
 		if (x->ev.err || get_uint(e, "seq", &x->seq) < 0 || get_uint(e, "at", &x->at_ms) < 0 ||
 		    get_str(e, "who", x->who, sizeof(x->who), false) < 0 ||
 		    get_str(e, "voided_by", x->voided_by, sizeof(x->voided_by), false) < 0)
@@ -729,13 +759,17 @@ static void pack_event(msgpack_packer *pk, const struct proto_event *e)
 
 static void pack_stored(msgpack_packer *pk, const struct proto_stored *x)
 {
-	pack_event_map(pk, &x->ev, 2 + (x->who[0] != 0) + (x->voided_by[0] != 0));
+	pack_event_map(pk, &x->ev, 2 + (x->who[0] != 0) + (x->voided_by[0] != 0) + x->dropped);
 	pack_str(pk, "seq");
 	msgpack_pack_uint64(pk, x->seq);
 	pack_str(pk, "at");
 	msgpack_pack_uint64(pk, x->at_ms);
 	pack_opt_str(pk, "who", x->who);
 	pack_opt_str(pk, "voided_by", x->voided_by);
+	if (x->dropped) {
+		pack_str(pk, "dropped");
+		msgpack_pack_true(pk);
+	}
 }
 
 static void pack_result(msgpack_packer *pk, const struct proto_result *r)

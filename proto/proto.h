@@ -150,6 +150,8 @@ struct proto_stored {
 	uint64_t at_ms;                   /* when ikid stored it */
 	char who[64];                     /* who sent it (the name of its key) */
 	char voided_by[PROTO_ID_MAX + 1]; /* the event that voided or replaced it, or "" */
+	bool dropped;                     /* a close that went with its case: the case's open was
+					   * voided or replaced since */
 };
 
 /* A decoded message. Fields beyond type and req are used by the types noted beside them. */

@@ -474,6 +474,16 @@ START_TEST(test_store_void_of_a_case_open_takes_its_close)
 	apply1(voiding("vo", "o")); /* the open: K1 is gone with its close */
 	ASSERT_VALUE("akta", "", "2022", 0, 1);
 	ck_assert_int_eq(apply1(voiding("vc2", "c2")).code, IKI_ECASEUNKNOWN); /* went with it */
+	struct proto_stored *h;
+	size_t nh;
+	ck_assert_int_eq(store_history(st, "c2", &h, &nh), 0);
+	ck_assert_uint_eq(nh, 1);
+	ck_assert(h[0].dropped); /* its history says so */
+	ck_assert_str_eq(h[0].voided_by, "");
+	free(h);
+	ck_assert_int_eq(store_history(st, "o2", &h, &nh), 0);
+	ck_assert(!h[0].dropped); /* an open that stands */
+	free(h);
 	ck_assert_int_eq(apply1(ev("o3", "akta", V2, "2022-03-03", PROTO_OP_OPEN, 1, "K1")).status,
 			 PROTO_STATUS_OK); /* the case id is free again */
 	ASSERT_VALUE("akta", "", "2022", 0, 2);
