@@ -53,7 +53,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year
 
 .PHONY: all run check test asan bench crash install deps clean
-all: $(BUILD)/ikid $(BUILD)/iki
+all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -64,6 +64,11 @@ $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 
 $(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI)
+
+# The client library for other programs: link with -liki $(pkg-config --libs libzmq msgpack) -lm
+$(BUILD)/libiki.a: $(CLIENT_OBJ) $(PROTO_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
@@ -149,6 +154,8 @@ install: all
 	install -m 644 man/iki.1 $(DESTDIR)$(MANDIR)/man1/iki.1
 	install -m 644 man/ikid.8 $(DESTDIR)$(MANDIR)/man8/ikid.8
 	install -m 644 include/iki.h include/iki_client.h proto/proto.h $(DESTDIR)$(INCDIR)/
+	install -d $(DESTDIR)$(LIBDIR)
+	install -m 644 $(BUILD)/libiki.a $(DESTDIR)$(LIBDIR)/libiki.a
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
