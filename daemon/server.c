@@ -290,6 +290,17 @@ static void send_error(struct server *s, struct pending *p, int code, const char
 	send_reply(s, p, &r);
 }
 
+/* The detail of a refusal of q for code rc: the field it names, or NULL. */
+static const char *query_detail(const struct proto_query *q, int rc)
+{
+	switch (rc) {
+	case IKI_EINDICATOR: return q->indicator[0] ? q->indicator : q->jabatan;
+	case IKI_EORGUNIT: return q->orgunit;
+	case IKI_EPERIOD: return q->period;
+	default: return NULL;
+	}
+}
+
 /* A query, or a snapshot (every stored value it asks for, with the seq it is consistent with). */
 static void reply_values(struct server *s, struct pending *p)
 {
@@ -298,17 +309,16 @@ static void reply_values(struct server *s, struct pending *p)
 	int rc = p->msg.type == PROTO_SNAPSHOT
 			 ? store_snapshot(s->st, q, &r.values, &r.n_values, &r.seq)
 			 : store_query(s->st, q, &r.values, &r.n_values);
-	if (rc == IKI_EINDICATOR)
-		send_error(s, p, rc, q->indicator[0] ? q->indicator : q->jabatan);
-	else if (rc == IKI_EORGUNIT)
-		send_error(s, p, rc, q->orgunit);
-	else if (rc == IKI_EPERIOD)
-		send_error(s, p, rc, q->period);
-	else if (rc < 0)
-		send_error(s, p, rc, rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : NULL);
-	for (size_t i = 0; rc == 0 && i < r.n_values; i++)
-		targets_decorate(s->targets, s->cat,
-				 catalog_indicator_find(s->cat, r.values[i].indicator), &r.values[i]);
+	if (rc < 0)
+		send_error(s, p, rc,
+			   rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : query_detail(q, rc));
+	for (size_t i = 0; rc == 0 && i < r.n_values; i++) {
+		struct proto_value *v = &r.values[i];
+		struct period per = {0};
+		period_parse(v->period, &per); /* the store's own ids: they parse */
+		targets_decorate(s->targets, s->cat, catalog_indicator_find(s->cat, v->indicator),
+				 catalog_orgunit_find(s->cat, v->orgunit), per, v);
+	}
 	if (rc == 0)
 		send_reply(s, p, &r);
 	free(r.values);
@@ -363,7 +373,7 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 	if (rc == 0 || rc == 1)
 		rc = store_locks(s->st, &r.locks, &r.n_locks);
 	if (rc < 0)
-		send_error(s, p, rc, rc == IKI_EPERIOD ? p->msg.query.period : NULL);
+		send_error(s, p, rc, query_detail(&p->msg.query, rc));
 	else
 		send_reply(s, p, &r);
 	proto_msg_clear(&r);
@@ -386,16 +396,11 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 	}
 	if (rc == 0)
 		rc = targets_list(s->targets, ind, &r.targets, &r.n_targets);
-	if (rc == IKI_EINDICATOR)
-		send_error(s, p, rc, q->indicator);
-	else if (rc == IKI_EORGUNIT)
-		send_error(s, p, rc, q->orgunit);
-	else if (rc == IKI_EPERIOD)
-		send_error(s, p, rc, "target: tahun atau triwulan, misalnya 2022 atau 2022Q1");
-	else if (rc == IKI_EVALUE)
-		send_error(s, p, rc, "target: persen di atas 0");
-	else if (rc < 0)
-		send_error(s, p, rc, NULL);
+	if (rc < 0)
+		send_error(s, p, rc,
+			   rc == IKI_EPERIOD  ? "target: tahun atau triwulan, misalnya 2022 atau 2022Q1"
+			   : rc == IKI_EVALUE ? "target: persen di atas 0"
+					      : query_detail(q, rc));
 	else
 		send_reply(s, p, &r);
 	proto_msg_clear(&r);
@@ -419,14 +424,10 @@ static void reply_history(struct server *s, struct pending *p)
 	if (more)
 		log_info("history of %s %s %s: the first %zu events only", q->indicator,
 			 s->cat->orgunits[ou].code, q->period, r.n_stored);
-	if (rc == IKI_EINDICATOR || rc == IKI_EORGUNIT || rc == IKI_EPERIOD)
-		send_error(s, p, rc, rc == IKI_EINDICATOR ? q->indicator
-				     : rc == IKI_EORGUNIT ? q->orgunit
-							  : q->period);
-	else if (rc == -ENOENT)
+	if (rc == -ENOENT)
 		send_error(s, p, IKI_EREF, p->msg.id);
 	else if (rc < 0)
-		send_error(s, p, rc, NULL);
+		send_error(s, p, rc, query_detail(q, rc));
 	else
 		send_reply(s, p, &r);
 	proto_msg_clear(&r);
@@ -495,7 +496,7 @@ static void publish(struct server *s, const struct store_change *c)
 	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
 	period_format(c->period, v.period);
 	v.factor = s->cat->indicators[c->indicator].factor;
-	targets_decorate(s->targets, s->cat, c->indicator, &v);
+	targets_decorate(s->targets, s->cat, c->indicator, c->orgunit, c->period, &v);
 	proto_topic(&v, topic, sizeof(topic));
 	pub_send(s, topic, &m);
 	s->last_seq = c->seq;

@@ -113,16 +113,14 @@ int targets_list(const struct targets *t, int ind, struct proto_target **out, si
 	return 0;
 }
 
-void targets_decorate(const struct targets *t, const struct catalog *cat, int ind,
-		      struct proto_value *v)
+void targets_decorate(const struct targets *t, const struct catalog *cat, int ind, int ou,
+		      struct period p, struct proto_value *v)
 {
-	struct period p;
 	double realisasi;
 	int64_t original = -1;
 	v->has_target = v->revised = v->has_capaian = false;
 	v->predikat[0] = '\0';
-	int ou = catalog_orgunit_find(cat, v->orgunit);
-	if (ind < 0 || ou < 0 || period_parse(v->period, &p) < 0)
+	if (ind < 0 || ou < 0)
 		return;
 	int64_t target = targets_find(t, ind, ou, p, &original);
 	if (target < 0)

@@ -30,11 +30,12 @@ int64_t targets_find(const struct targets *t, int ind, int ou, struct period p, 
 int targets_list(const struct targets *t, int ind, struct proto_target **out, size_t *n);
 
 /*
- * Fill v's target (and original, when revised), capaian and predikat: indicator ind, org unit
- * and period as v names them, the indicator's polarity and the catalog's bands. A value without
- * data (den 0) gets its target but no capaian. t may be NULL (the catalog's targets only).
+ * Fill v's target (and original, when revised), capaian and predikat: indicator ind at org unit
+ * ou (catalog indices; nothing when either is < 0) for period p, the indicator's polarity and
+ * the catalog's bands. A value without data (den 0) gets its target but no capaian. t may be
+ * NULL (the catalog's targets only).
  */
-void targets_decorate(const struct targets *t, const struct catalog *cat, int ind,
-		      struct proto_value *v);
+void targets_decorate(const struct targets *t, const struct catalog *cat, int ind, int ou,
+		      struct period p, struct proto_value *v);
 
 #endif
