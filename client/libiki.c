@@ -266,47 +266,51 @@ static int refusal(const struct proto_msg *r, char *message)
 	return r->type == PROTO_ERROR ? r->code : IKI_EINTERNAL;
 }
 
+/*
+ * Send m and take a reply of type want into *r (the caller moves out what it keeps, then
+ * proto_msg_clear): 0, the refusal's code (message filled), or a transport code.
+ */
+static int request(struct iki_client *c, struct proto_msg *m, enum proto_type want,
+		   struct proto_msg *r, char *message)
+{
+	memset(r, 0, sizeof(*r));
+	int rc = exchange(c, m, r);
+	if (rc == 0 && r->type != want) {
+		rc = refusal(r, message);
+		proto_msg_clear(r);
+	}
+	return rc;
+}
+
+/* Move a reply's list out: *out gets the array (NULL on failure), *n its length. */
+#define TAKE(rc, r, field, count, out, n)                                                  \
+	do {                                                                                \
+		*(out) = (rc) == 0 ? (r).field : NULL;                                      \
+		*(n) = (rc) == 0 ? (r).count : 0;                                           \
+		(r).field = NULL;                                                           \
+		proto_msg_clear(&(r));                                                      \
+	} while (0)
+
 /* A query or a snapshot: both are answered with values (or an error). */
 static int values_request(struct iki_client *c, enum proto_type type, const struct proto_query *q,
 			  struct proto_value **values, size_t *n_values, uint64_t *seq,
 			  char *message)
 {
-	struct proto_msg m = {.type = type, .query = *q}, r = {0};
-	*values = NULL;
-	*n_values = 0;
-	int rc = exchange(c, &m, &r);
-	if (rc < 0)
-		return rc;
-	if (r.type == PROTO_VALUES) {
-		*values = r.values;
-		*n_values = r.n_values;
-		if (seq)
-			*seq = r.seq;
-		r.values = NULL;
-		r.n_values = 0;
-	} else {
-		rc = refusal(&r, message);
-	}
-	proto_msg_clear(&r);
+	struct proto_msg m = {.type = type, .query = *q}, r;
+	int rc = request(c, &m, PROTO_VALUES, &r, message);
+	if (rc == 0 && seq)
+		*seq = r.seq;
+	TAKE(rc, r, values, n_values, values, n_values);
 	return rc;
 }
 
 int iki_lock(struct iki_client *c, const char *period, bool unlock, struct proto_lock **locks,
 	     size_t *n, char *message)
 {
-	struct proto_msg m = {.type = PROTO_LOCK, .unlock = unlock}, r = {0};
+	struct proto_msg m = {.type = PROTO_LOCK, .unlock = unlock}, r;
 	snprintf(m.query.period, sizeof(m.query.period), "%s", period ? period : "");
-	*locks = NULL;
-	*n = 0;
-	int rc = exchange(c, &m, &r);
-	if (rc == 0 && r.type == PROTO_LOCKS) {
-		*locks = r.locks;
-		*n = r.n_locks;
-		r.locks = NULL;
-	} else if (rc == 0) {
-		rc = refusal(&r, message);
-	}
-	proto_msg_clear(&r);
+	int rc = request(c, &m, PROTO_LOCKS, &r, message);
+	TAKE(rc, r, locks, n_locks, locks, n);
 	return rc;
 }
 
@@ -315,18 +319,9 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 {
 	struct proto_msg m = {.type = PROTO_TARGET, .query = *q, .has_target = set,
 			      .target = target},
-			 r = {0};
-	*targets = NULL;
-	*n = 0;
-	int rc = exchange(c, &m, &r);
-	if (rc == 0 && r.type == PROTO_TARGETS) {
-		*targets = r.targets;
-		*n = r.n_targets;
-		r.targets = NULL;
-	} else if (rc == 0) {
-		rc = refusal(&r, message);
-	}
-	proto_msg_clear(&r);
+			 r;
+	int rc = request(c, &m, PROTO_TARGETS, &r, message);
+	TAKE(rc, r, targets, n_targets, targets, n);
 	return rc;
 }
 
@@ -334,19 +329,10 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 static int history_request(struct iki_client *c, struct proto_msg *m, struct proto_stored **events,
 			   size_t *n, char *message)
 {
-	struct proto_msg r = {0};
+	struct proto_msg r;
 	m->type = PROTO_HISTORY;
-	*events = NULL;
-	*n = 0;
-	int rc = exchange(c, m, &r);
-	if (rc == 0 && r.type == PROTO_EVENTS) {
-		*events = r.stored;
-		*n = r.n_stored;
-		r.stored = NULL;
-	} else if (rc == 0) {
-		rc = refusal(&r, message);
-	}
-	proto_msg_clear(&r);
+	int rc = request(c, m, PROTO_EVENTS, &r, message);
+	TAKE(rc, r, stored, n_stored, events, n);
 	return rc;
 }
 
@@ -368,13 +354,7 @@ int iki_history_value(struct iki_client *c, const struct proto_query *q,
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)
 {
 	struct proto_msg m = {.type = PROTO_DESCRIBE};
-	memset(catalog, 0, sizeof(*catalog));
-	int rc = exchange(c, &m, catalog);
-	if (rc == 0 && catalog->type != PROTO_CATALOG) {
-		rc = refusal(catalog, message);
-		proto_msg_clear(catalog);
-	}
-	return rc;
+	return request(c, &m, PROTO_CATALOG, catalog, message);
 }
 
 int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
