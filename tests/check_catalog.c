@@ -9,6 +9,7 @@
 
 #include "catalog.h"
 #include "iki.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define SAMPANG "catalog/sampang-2022.conf"
@@ -442,11 +443,4 @@ static Suite *catalog_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(catalog_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(catalog_suite)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "input.h"
+#include "suite.h"
 
 #define HDR "id,element,orgunit,date,op,value,case,comment\n"
 
@@ -156,11 +157,4 @@ static Suite *client_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(client_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(client_suite)

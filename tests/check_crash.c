@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "iki.h"
 #include "proto.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define V1 "35.27.03.2001"
@@ -571,11 +572,4 @@ static Suite *crash_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(crash_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(crash_suite)

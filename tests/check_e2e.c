@@ -13,6 +13,7 @@
 #include "harness.h"
 #include "iki.h"
 #include "proto.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define V1 "35.27.03.2001"
@@ -612,11 +613,4 @@ static Suite *e2e_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(e2e_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(e2e_suite)

@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "iki.h"
 #include "proto.h"
+#include "suite.h"
 
 #define CORPUS "tests/hostile/"
 #define MAX_ENTRIES 1024
@@ -482,11 +483,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN(suite)

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "suite.h"
 
 #define SAMPANG "catalog/sampang-2022.conf"
 #define EXPECT "tests/data/year-2022.expect"
@@ -227,11 +228,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN(suite)

@@ -14,6 +14,7 @@
 
 #include "harness.h"
 #include "iki_client.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define SAMPANG "catalog/sampang-2022.conf"
@@ -654,11 +655,4 @@ static Suite *live_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(live_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(live_suite)

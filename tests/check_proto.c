@@ -11,6 +11,7 @@
 #include "lakip.h"
 #include "period.h"
 #include "proto.h"
+#include "suite.h"
 
 #define PROTOCOL_MD "proto/PROTOCOL.md" /* the tests run from the repository's top */
 
@@ -1059,11 +1060,4 @@ static Suite *proto_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(proto_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(proto_suite)

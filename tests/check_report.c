@@ -10,6 +10,7 @@
 #include "harness.h"
 #include "tables.h"
 #include "text.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define ESCAPE "tests/data/report-escape.conf"
@@ -691,11 +692,4 @@ static Suite *report_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(report_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(report_suite)

@@ -10,6 +10,7 @@
 #include "catalog.h"
 #include "iki.h"
 #include "store.h"
+#include "suite.h"
 
 static char dir[64];
 static struct catalog *cat;
@@ -941,11 +942,4 @@ static Suite *store_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(store_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
-}
+SUITE_MAIN(store_suite)

@@ -14,6 +14,7 @@
 #include "curve.h"
 #include "harness.h"
 #include "iki.h"
+#include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 #define V1 "35.27.03.2001"
@@ -434,11 +435,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN(suite)

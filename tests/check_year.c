@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 
 #include "harness.h"
+#include "suite.h"
 
 #define SAMPANG "catalog/sampang-2022.conf"
 #define YEAR "tests/data/sampang-2022-year.csv"
@@ -334,11 +335,4 @@ static Suite *suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+SUITE_MAIN(suite)
