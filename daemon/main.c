@@ -323,8 +323,8 @@ static void open_schedules(struct store *st, const struct catalog *cat)
 	if (rc < 0)
 		fatalx("cannot open the scheduled reports: %s", iki_code_name(rc));
 	if (opened || refused)
-		log_info("schedules: %llu reports now due, %llu refused (see above)",
-			 (unsigned long long)opened, (unsigned long long)refused);
+		log_info("schedules: %llu reports now due%s", (unsigned long long)opened,
+			 refused ? ", some refused (see above)" : "");
 }
 
 int main(int argc, char **argv)
