@@ -17,9 +17,17 @@ pkg-config --exists msgpack-c 2>/dev/null || need msgpack libmsgpack-dev
 need lmdb liblmdb-dev
 need check check
 need json-c libjson-c-dev
+# ikiweb (web/): HTTP(S) with libmicrohttpd and GnuTLS, Argon2id passwords with libsodium
+need libmicrohttpd libmicrohttpd-dev
+need libsodium libsodium-dev
+need gnutls libgnutls28-dev
 if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import zmq, msgpack' >/dev/null 2>&1 ||
 		missing="$missing python3 python3-zmq python3-msgpack"
+	# the browser tests of ikiweb's pages (tests/web/): Debian's Chromium driven by Selenium
+	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+	command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
+	/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || missing="$missing python3-selenium"
 	# the fuzz smoke run (tests/fuzz.mk) needs clang with libFuzzer's runtime
 	t=$(mktemp -d)
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \
