@@ -301,23 +301,56 @@ static void journal(struct store_batch *b, int q, int ou, struct period p, int64
 	b->journal[b->n_journal++] = (struct undo){q, ou, p, d};
 }
 
-/* Add d to the slot of (q, ou, p) and of every ancestor of ou: values roll up the tree. */
+/* The slot of (q, ou, p), made (with the stored sum as its base) when missing; NULL on error. */
+static struct delta *delta_slot(struct store_batch *b, int q, int ou, struct period p)
+{
+	if ((b->used + 1) * 2 > b->cap && (b->err = delta_grow(b)) < 0)
+		return NULL;
+	size_t j = delta_hash(q, ou, p) & (b->cap - 1);
+	while (b->slots[j].used && !delta_same(&b->slots[j], q, ou, p))
+		j = (j + 1) & (b->cap - 1);
+	struct delta *slot = &b->slots[j];
+	if (!slot->used) {
+		int64_t base = agg_read(b->txn, b->s->dbi[DB_AGG], b->s->cat, q, ou, p);
+		*slot = (struct delta){q, ou, p, 0, true, base};
+		b->used++;
+	}
+	return slot;
+}
+
+/* Whether adding d to the slot keeps its sum within the bound (and int64_t). */
+static bool delta_fits(const struct delta *slot, int64_t d)
+{
+	int64_t t;
+	if (__builtin_add_overflow(slot->base, slot->d, &t) || __builtin_add_overflow(t, d, &t))
+		return false;
+	return t <= STORE_SUM_MAX && t >= -STORE_SUM_MAX;
+}
+
+/*
+ * Add d to the slot of (q, ou, p) and of every ancestor of ou: values roll up the tree. When any
+ * of them would leave the bound, nothing is added and b->overflow is set (the event is refused).
+ */
 static void delta_add(struct store_batch *b, int q, int ou, struct period p, int64_t d)
 {
+	const struct catalog *cat = b->s->cat;
+	if (b->err || b->overflow)
+		return;
+	for (int o = ou; o >= 0; o = cat->orgunits[o].parent) {
+		struct delta *slot = delta_slot(b, q, o, p);
+		if (!slot)
+			return;
+		if (!delta_fits(slot, d)) {
+			b->overflow = true;
+			return;
+		}
+	}
 	if (b->journaling)
 		journal(b, q, ou, p, d);
-	for (; ou >= 0 && b->err == 0; ou = b->s->cat->orgunits[ou].parent) {
-		if ((b->used + 1) * 2 > b->cap && (b->err = delta_grow(b)) < 0)
-			return;
-		size_t j = delta_hash(q, ou, p) & (b->cap - 1);
-		while (b->slots[j].used && !delta_same(&b->slots[j], q, ou, p))
-			j = (j + 1) & (b->cap - 1);
-		struct delta *slot = &b->slots[j];
-		if (!slot->used) {
-			*slot = (struct delta){q, ou, p, 0, true};
-			b->used++;
-		}
-		slot->d += d;
+	for (int o = ou; o >= 0 && b->err == 0; o = cat->orgunits[o].parent) {
+		struct delta *slot = delta_slot(b, q, o, p);
+		if (slot)
+			slot->d += d;
 	}
 }
 
@@ -541,7 +574,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct proto_result *res, 
 	return code;
 }
 
-#define VALUE_MAX 1000000000000000LL /* a quadrillion rupiah: sums cannot overflow */
+_Static_assert(STORE_SUM_MAX <= INT64_MAX / CATALOG_TERMS_MAX, "an indicator's side fits int64_t");
 
 static int check_element(const struct catalog_element *e, const struct proto_event *ev,
 			 struct proto_result *res)
@@ -549,7 +582,7 @@ static int check_element(const struct catalog_element *e, const struct proto_eve
 	enum proto_op want = e->agg == CATALOG_SUM ? PROTO_OP_ADD : PROTO_OP_SET;
 	if (ev->op != want)
 		return fail(res, IKI_EOP, "elemen %s memakai op '%s'", e->code, proto_op_name(want));
-	if (ev->value < 0 || ev->value > VALUE_MAX)
+	if (ev->value < 0 || ev->value > STORE_VALUE_MAX)
 		return fail(res, IKI_EVALUE, "%s: nilai harus 0 atau lebih", e->code);
 	return 0;
 }
@@ -712,6 +745,8 @@ static int derive_case(struct store_batch *b, const struct proto_event *ev, cons
 		c.close_seq = r->seq;
 		close_deltas(b, ct, &c, r->ou, 1);
 	}
+	if (b->overflow)
+		return IKI_EOVERFLOW;
 	v = (MDB_val){sizeof(c), &c};
 	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_CASES], &kv, &v, 0));
 }
@@ -781,40 +816,76 @@ static int mark_voided(struct store_batch *b, const char *ref, const char *id)
 	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_VOIDED], &k, &v, 0));
 }
 
-/*
- * Derive one event: a plain one, a void (take back what ev->ref changed) or a replacement (take
- * it back and apply ev in its place, both or neither: in a nested transaction, with the batch's
- * deltas journaled so that they can be taken back too). orig is the event ev->ref names, resolved
- * as ro. Returns 0, a case code (nothing of the event stays) or a storage code.
- */
-static int derive(struct store_batch *b, const struct proto_event *ev, const struct resolved *r,
-		  const struct proto_event *orig, const struct resolved *ro)
+/* Take back the deltas journaled for the event being derived, and end journaling. */
+static void journal_undo(struct store_batch *b)
 {
-	if (!ev->ref[0])
-		return derive_plain(b, ev, r);
-	if (ev->op == PROTO_OP_VOID) { /* its checks come before any write */
-		int rc = derive_undo(b, orig, ro);
-		return rc == 0 ? mark_voided(b, ev->ref, ev->id) : rc;
-	}
+	b->journaling = false;
+	b->overflow = false;
+	for (size_t i = b->n_journal; i-- > 0 && b->err == 0;)
+		delta_add(b, b->journal[i].q, b->journal[i].ou, b->journal[i].p, -b->journal[i].d);
+}
+
+/* Start journaling the deltas of one event, so that they can be taken back. */
+static void journal_start(struct store_batch *b)
+{
+	b->journaling = true;
+	b->overflow = false;
+	b->n_journal = 0;
+}
+
+/*
+ * Derive an event in a nested transaction, both parts or neither: a correction (take back what
+ * ev->ref changed, orig resolved as ro; then, for a replacement, apply ev in its place) or a
+ * state (its index and latest values are written before its deltas are known). Returns 0, a case
+ * code or IKI_EOVERFLOW (nothing of the event stays), or a storage code.
+ */
+static int derive_nested(struct store_batch *b, const struct proto_event *ev,
+			 const struct resolved *r, const struct proto_event *orig,
+			 const struct resolved *ro)
+{
 	MDB_txn *parent = b->txn, *child;
 	int rc = map_err(mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child));
 	if (rc < 0)
 		return b->err = rc;
 	b->txn = child;
-	b->journaling = true;
-	b->n_journal = 0;
-	rc = derive_undo(b, orig, ro);
-	if (rc == 0)
+	journal_start(b);
+	if (ev->ref[0])
+		rc = derive_undo(b, orig, ro);
+	if (rc == 0 && ev->op != PROTO_OP_VOID)
 		rc = derive_plain(b, ev, r);
-	if (rc == 0)
+	if (rc == 0 && ev->ref[0])
 		rc = mark_voided(b, ev->ref, ev->id);
+	if (rc == 0 && b->overflow)
+		rc = IKI_EOVERFLOW;
 	b->txn = parent;
 	b->journaling = false;
+	b->overflow = false;
 	if (rc == 0 && b->err == 0)
 		return b->err = map_err(mdb_txn_commit(child));
 	mdb_txn_abort(child);
-	for (size_t i = b->n_journal; i-- > 0 && b->err == 0;)
-		delta_add(b, b->journal[i].q, b->journal[i].ou, b->journal[i].p, -b->journal[i].d);
+	journal_undo(b);
+	return b->err ? b->err : rc;
+}
+
+/*
+ * Derive one event: a flow's add or a case step directly, with its deltas journaled (a case
+ * writes its record only once its deltas fit: see derive_case); a correction or a state in a
+ * nested transaction. Returns 0, a case code or IKI_EOVERFLOW (nothing of the event stays), or a
+ * storage code.
+ */
+static int derive(struct store_batch *b, const struct proto_event *ev, const struct resolved *r,
+		  const struct proto_event *orig, const struct resolved *ro)
+{
+	bool state = r->el >= 0 && b->s->cat->elements[r->el].agg != CATALOG_SUM;
+	if (ev->ref[0] || state)
+		return derive_nested(b, ev, r, orig, ro);
+	journal_start(b);
+	int rc = derive_plain(b, ev, r);
+	if (rc == 0 && b->overflow)
+		rc = IKI_EOVERFLOW;
+	if (rc == IKI_EOVERFLOW)
+		journal_undo(b);
+	b->journaling = false;
 	return b->err ? b->err : rc;
 }
 
@@ -988,6 +1059,8 @@ static int apply_one(struct store_batch *b, const struct proto_event *ev, const 
 	rc = derive(b, ev, &r, &orig, &ro);
 	if (b->err)
 		return b->err;
+	if (rc == IKI_EOVERFLOW)
+		return fail(res, rc, "%s", ev->ref[0] ? orig.element : ev->element), 0;
 	if (rc < 0) {
 		fail(res, rc, "case: %s", ev->ref[0] ? orig.case_id : ev->case_id);
 		return 0;
@@ -1110,7 +1183,7 @@ size_t fold(struct store_batch *b)
 		if (!d->used || d->d == 0)
 			continue;
 		char key[KEY_MAX];
-		int64_t x = agg_read(b->txn, s->dbi[DB_AGG], s->cat, d->q, d->ou, d->p) + d->d;
+		int64_t x = d->base + d->d; /* within STORE_SUM_MAX: delta_add checked it */
 		MDB_val k = {agg_key(s->cat, d->q, d->ou, d->p, key), key}, v = {sizeof(x), &x};
 		b->err = map_err(mdb_put(b->txn, s->dbi[DB_AGG], &k, &v, 0));
 		touched += (size_t)s->cat->quantities[d->q].n_indicators;

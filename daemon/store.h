@@ -23,6 +23,15 @@ struct store_change {
 	int64_t den;
 };
 
+/*
+ * The bounds of numbers: one event's value is 0 ... STORE_VALUE_MAX (10^15); every stored sum (a
+ * quantity at an org unit for a month, quarter or year) stays within STORE_SUM_MAX (10^18), so
+ * that an indicator's side, at most CATALOG_TERMS_MAX (8) sums, stays below 2^63. An event whose
+ * effect would take any sum past the bound is refused whole with IKI_EOVERFLOW.
+ */
+#define STORE_VALUE_MAX 1000000000000000LL
+#define STORE_SUM_MAX 1000000000000000000LL
+
 #define STORE_MAP_INITIAL ((size_t)64 << 20) /* the map of a new store: 64 MiB ... */
 #define STORE_MAP_MAX ((size_t)64 << 30)     /* ... doubled whenever full, up to 64 GiB */
 

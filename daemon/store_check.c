@@ -175,7 +175,7 @@ static bool same_value(int db, const MDB_val *a, const MDB_val *b)
 			memcpy(&x, a->mv_data, sizeof(x));
 		if (b)
 			memcpy(&y, b->mv_data, sizeof(y));
-		return x == y;
+		return x == y && x <= STORE_SUM_MAX && x >= -STORE_SUM_MAX; /* past it: wrapped */
 	}
 	if (!a || !b)
 		return false;

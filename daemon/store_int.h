@@ -60,6 +60,7 @@ struct delta {
 	struct period p;
 	int64_t d;
 	bool used;
+	int64_t base; /* the stored sum when the slot was made: base + d stays in the bound */
 };
 
 /* A delta applied while an event may still be undone (a replacement's parts, see derive). */
@@ -95,6 +96,7 @@ struct store_batch {
 	struct undo *journal; /* while journaling: the deltas of the event being derived */
 	size_t n_journal, cap_journal;
 	bool journaling;
+	bool overflow; /* a delta of the event being derived would take a sum past STORE_SUM_MAX */
 	int err; /* sticky: the first storage error; later calls do nothing */
 	uint64_t events, pubseq;
 	uint64_t now_ms; /* when the batch began: the time stored with each of its events */

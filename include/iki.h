@@ -42,7 +42,8 @@ enum iki_err {
 	IKI_EREF = -1027,          /* a correction names an event id that is not stored */
 	IKI_EVOIDED = -1028,       /* a correction names an event already voided or replaced */
 	IKI_ELOCKED = -1029,       /* the event's date is in a locked period */
-	IKI_ELAST = -1030
+	IKI_EOVERFLOW = -1030,     /* the event would take a stored sum past its bound (10^18) */
+	IKI_ELAST = -1031
 };
 
 /* Stable wire name of an error code ("unknown_element"), or "error" for an unknown code. */

@@ -647,6 +647,70 @@ START_TEST(test_store_verify_finds_a_consistent_store_consistent)
 }
 END_TEST
 
+/* Apply n events of surat_masuk, value each, at V1 in March 2022 (ids "<prefix>-<i>"), in
+ * batches of 500; returns how many were accepted, and counts the sum_overflow refusals. */
+static int apply_many(const char *prefix, int n, int64_t each, int *overflow)
+{
+	int ok = 0;
+	for (int i = 0; i < n;) {
+		struct store_batch *b;
+		struct store_change *ch;
+		size_t m;
+		ck_assert_int_eq(store_begin(st, &b), 0);
+		for (int k = 0; k < 500 && i < n; k++, i++) {
+			char id[32];
+			struct proto_result r;
+			snprintf(id, sizeof(id), "%s-%d", prefix, i);
+			struct proto_event e = ev(id, "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, each, NULL);
+			ck_assert_int_eq(store_apply(b, &e, "test", &r), 0);
+			ok += r.status == PROTO_STATUS_OK;
+			if (r.status == PROTO_STATUS_ERROR) {
+				ck_assert_int_eq(r.code, IKI_EOVERFLOW);
+				ck_assert_ptr_nonnull(strstr(r.message, "surat_masuk"));
+				(*overflow)++;
+			}
+		}
+		ck_assert_int_eq(store_commit(&b, &ch, &m), 0);
+		free(ch);
+	}
+	return ok;
+}
+
+START_TEST(test_store_sums_stop_at_their_bound_and_refuse_the_event)
+{
+	int overflow = 0;
+	/* 10,000 events of the documented maximum: the first 1,000 fill every sum to 10^18 */
+	ck_assert_int_eq(apply_many("big", 10000, STORE_VALUE_MAX, &overflow), 1000);
+	ck_assert_int_eq(overflow, 9000);
+	ASSERT_VALUE("surat", "", "2022", 0, STORE_SUM_MAX);
+	ASSERT_VALUE("surat", V1, "202203", 0, STORE_SUM_MAX);
+	ck_assert_uint_eq(events(), 1000);
+	/* a refused event leaves its batch whole: the next one, elsewhere, applies */
+	struct store_batch *b;
+	struct store_change *ch;
+	struct proto_result r1, r2;
+	size_t n;
+	struct proto_event e1 = ev("x1", "surat_masuk", V2, "2022-03-10", PROTO_OP_ADD, 1, NULL);
+	struct proto_event e2 = ev("x2", "surat_masuk", V1, "2022-04-10", PROTO_OP_ADD, 1, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e1, "test", &r1), 0);
+	ck_assert_int_eq(store_apply(b, &e2, "test", &r2), 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	free(ch);
+	ck_assert_int_eq(r1.code, IKI_EOVERFLOW); /* the kecamatan's year is full */
+	ck_assert_int_eq(r2.code, IKI_EOVERFLOW);
+	ASSERT_VALUE("surat", V2, "202203", 0, 0);
+	ck_assert_int_eq(apply1(ev("s1", "desa_tertib", V1, "2022-03-01", PROTO_OP_SET, 1, NULL)).code, 0);
+	struct store_report rep = verify1(st);
+	ck_assert_uint_eq(rep.mismatches, 0);
+	ck_assert_uint_eq(rep.skipped, 0);
+	uint64_t replayed, skipped;
+	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
+	ck_assert_uint_eq(skipped, 0);
+	ASSERT_VALUE("surat", "", "2022", 0, STORE_SUM_MAX);
+}
+END_TEST
+
 /* Open the store's environment behind its back (the store closed), to spoil it. */
 static MDB_env *raw_open(void)
 {
@@ -713,6 +777,52 @@ START_TEST(test_store_verify_reports_what_differs_and_changes_nothing)
 	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
 	ck_assert_uint_eq(verify1(st).mismatches, 0);
 	ASSERT_VALUE("surat", V1, "202203", 7, 12);
+}
+END_TEST
+
+/* A log an older ikid accepted past the bound (10,000 x 10^15): its stored sums wrapped. */
+START_TEST(test_store_verify_finds_sums_an_older_ikid_wrapped)
+{
+	int overflow = 0;
+	for (int round = 0; round < 10; round++) { /* each round fills the sums, then forgets them */
+		char prefix[16];
+		snprintf(prefix, sizeof(prefix), "w%d", round);
+		ck_assert_int_eq(apply_many(prefix, 1000, STORE_VALUE_MAX, &overflow), 1000);
+		MDB_env *env = raw_open();
+		MDB_txn *txn;
+		MDB_dbi dbi;
+		ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+		ck_assert_int_eq(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
+		ck_assert_int_eq(mdb_drop(txn, dbi, 0), 0);
+		ck_assert_int_eq(mdb_txn_commit(txn), 0);
+		mdb_env_close(env);
+		ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	}
+	ck_assert_uint_eq(events(), 10000);
+	/* what the unchecked additions stored: 10^19 modulo 2^64 */
+	int64_t wrapped = -8446744073709551616LL;
+	MDB_env *env = raw_open();
+	MDB_txn *txn;
+	static const char *const periods[] = {"202203", "2022Q1", "2022"};
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	for (int i = 0; i < 3; i++)
+		for (int o = 0; o < 2; o++) {
+			char key[64];
+			int n = snprintf(key, sizeof(key), "surat_masuk%c%s%c%s", 0, o ? V1 : "35.27.03", 0,
+					 periods[i]);
+			raw_put(txn, "agg", key, (size_t)n, &wrapped, sizeof(wrapped));
+		}
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	struct store_report r = verify1(st);
+	ck_assert_uint_eq(r.events, 10000);
+	ck_assert_uint_eq(r.skipped, 9000); /* the recomputation refuses what passes the bound */
+	ck_assert_uint_eq(r.mismatches, 6);
+	const struct store_mismatch *m = shown(&r, "sum", "surat_masuk");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m->stored, "-8446744073709551616");
+	ck_assert_str_eq(m->recomputed, "1000000000000000000");
 }
 END_TEST
 
@@ -926,6 +1036,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_replacement_is_whole_or_nothing);
 	tcase_add_test(tc, test_store_locked_period_refuses_events_and_corrections);
 	tcase_add_test(tc, test_store_history_follows_the_chain);
+	tcase_add_test(tc, test_store_sums_stop_at_their_bound_and_refuse_the_event);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("trust");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -933,6 +1044,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_verify_finds_a_consistent_store_consistent);
 	tcase_add_test(tc, test_store_verify_reports_what_differs_and_changes_nothing);
 	tcase_add_test(tc, test_store_verify_checks_the_id_index_and_the_counter);
+	tcase_add_test(tc, test_store_verify_finds_sums_an_older_ikid_wrapped);
 	tcase_add_test(tc, test_store_full_map_grows_inside_a_batch);
 	tcase_add_test(tc, test_store_full_map_at_its_maximum_refuses_whole_batches_and_serves_on);
 	tcase_add_test(tc, test_store_rebuild_grows_a_full_map);
