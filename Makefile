@@ -50,7 +50,8 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
          $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
-         $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year
+         $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
+         $(BUILD)/tests/check_wire
 
 .PHONY: all run check test asan bench crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a
@@ -97,6 +98,9 @@ $(BUILD)/tests/check_hostile: $(BUILD)/tests/check_hostile.o $(BUILD)/tests/harn
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)

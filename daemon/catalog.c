@@ -1273,6 +1273,51 @@ const char *catalog_reporters(const struct catalog *c, const char *code)
 	return i >= 0 ? c->casetypes[i].reported_by : NULL;
 }
 
+/* A case type's part of catalog_element_describe: ops open and close, value 1, its schedule. */
+static void casetype_describe(const struct catalog *c, int i, struct proto_element *e)
+{
+	const struct catalog_casetype *ct = &c->casetypes[i];
+	static const char *const every[] = {[PERIOD_MONTH] = "month", [PERIOD_QUARTER] = "quarter",
+					    [PERIOD_YEAR] = "year"};
+	snprintf(e->code, sizeof(e->code), "%s", ct->code);
+	snprintf(e->name, sizeof(e->name), "%s", ct->name);
+	snprintf(e->reported_by, sizeof(e->reported_by), "%s", ct->reported_by);
+	e->is_case = true;
+	e->ops[0] = PROTO_OP_OPEN;
+	e->ops[1] = PROTO_OP_CLOSE;
+	e->n_ops = 2;
+	e->min = e->max = 1;
+	e->limit_days = ct->limit_days;
+	e->close_at_open = ct->close_at_open;
+	for (int s = 0; s < c->n_schedules; s++)
+		if (c->schedules[s].ct == i && (unsigned)c->schedules[s].every < LEN(every) &&
+		    every[c->schedules[s].every]) {
+			snprintf(e->schedule, sizeof(e->schedule), "%s", c->schedules[s].code);
+			snprintf(e->every, sizeof(e->every), "%s", every[c->schedules[s].every]);
+			break;
+		}
+}
+
+void catalog_element_describe(const struct catalog *c, int i, struct proto_element *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (i >= c->n_elements) {
+		casetype_describe(c, i - c->n_elements, e);
+		return;
+	}
+	const struct catalog_element *el = &c->elements[i];
+	snprintf(e->code, sizeof(e->code), "%s", el->code);
+	snprintf(e->name, sizeof(e->name), "%s", el->name);
+	snprintf(e->unit, sizeof(e->unit), "%s", unit_names[el->unit]);
+	snprintf(e->aggregate, sizeof(e->aggregate), "%s", agg_names[el->agg]);
+	snprintf(e->reported_by, sizeof(e->reported_by), "%s", el->reported_by);
+	e->ops[0] = el->agg == CATALOG_SUM ? PROTO_OP_ADD : PROTO_OP_SET;
+	e->n_ops = 1;
+	e->min = 0;
+	e->max = CATALOG_VALUE_MAX;
+	e->limit_days = -1;
+}
+
 bool catalog_reports(const char *reporters, const char *section)
 {
 	size_t n = strlen(section);

@@ -15,6 +15,7 @@
 #define CATALOG_REPORTERS_MAX 63 /* bytes of an element's reported_by list */
 #define CATALOG_VILLAGE "desa"   /* reported_by section of village clerks (desa/kelurahan) */
 #define CATALOG_TARGET_MAX 100000 /* 1000.00 %: a larger target is a typo */
+#define CATALOG_VALUE_MAX 1000000000000000LL /* an element's largest value (store.c's VALUE_MAX) */
 
 /* How a data element aggregates over time: a flow sums; a state takes its latest value. */
 enum catalog_agg { CATALOG_SUM = 1, CATALOG_LAST };
@@ -143,6 +144,14 @@ int catalog_quantity_find(const struct catalog *c, const char *code);
  * CATALOG_VILLAGE for village clerks), "" when it names nobody, NULL for an unknown code.
  */
 const char *catalog_reporters(const struct catalog *c, const char *code);
+
+/*
+ * Element or case type i as a "catalog" message describes it, into *e: i < n_elements is data
+ * element i, then case type i - n_elements. The ops and value bounds are those ikid's store
+ * accepts (an element's value 0 ... CATALOG_VALUE_MAX, a case's 1); a case opened by a schedule
+ * names the first such schedule.
+ */
+void catalog_element_describe(const struct catalog *c, int i, struct proto_element *e);
 
 /* Whether a reported_by list names section. */
 bool catalog_reports(const char *reporters, const char *section);

@@ -324,14 +324,15 @@ static void reply_values(struct server *s, struct pending *p)
 	free(r.values);
 }
 
-/* What the catalog holds: its indicators in words, its org units. */
+/* What the catalog holds: its indicators in words, its org units, its elements and case types. */
 static void reply_catalog(struct server *s, struct pending *p)
 {
 	const struct catalog *c = s->cat;
 	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
 	r.indicators = calloc((size_t)c->n_indicators + 1, sizeof(*r.indicators));
 	r.orgunits = calloc((size_t)c->n_orgunits + 1, sizeof(*r.orgunits));
-	if (!r.indicators || !r.orgunits) {
+	r.elements = calloc((size_t)c->n_elements + (size_t)c->n_casetypes + 1, sizeof(*r.elements));
+	if (!r.indicators || !r.orgunits || !r.elements) {
 		send_error(s, p, -ENOMEM, NULL);
 		proto_msg_clear(&r);
 		return;
@@ -361,6 +362,8 @@ static void reply_catalog(struct server *s, struct pending *p)
 		if (co->parent >= 0)
 			snprintf(o->parent, sizeof(o->parent), "%s", c->orgunits[co->parent].code);
 	}
+	for (int i = 0; i < c->n_elements + c->n_casetypes; i++)
+		catalog_element_describe(c, i, &r.elements[r.n_elements++]);
 	send_reply(s, p, &r);
 	proto_msg_clear(&r);
 }

@@ -69,6 +69,7 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->values);
 	free(m->indicators);
 	free(m->orgunits);
+	free(m->elements);
 	free(m->locks);
 	free(m->stored);
 	free(m->targets);
@@ -495,12 +496,103 @@ static int decode_orgunit(const msgpack_object_map *m, struct proto_orgunit *o)
 	return 0;
 }
 
+/* The strings of the array under key joined with " " into buf (size n): each non-empty, no blank. */
+static int get_words(const msgpack_object_map *m, const char *key, char *buf, size_t n)
+{
+	const msgpack_object *o = get(m, key);
+	size_t len = 0;
+	buf[0] = '\0';
+	if (!o)
+		return 0;
+	if (o->type != MSGPACK_OBJECT_ARRAY)
+		return IKI_EFIELD;
+	for (uint32_t i = 0; i < o->via.array.size; i++) {
+		const msgpack_object *w = &o->via.array.ptr[i];
+		if (w->type != MSGPACK_OBJECT_STR || w->via.str.size == 0 ||
+		    len + (i > 0) + w->via.str.size >= n || memchr(w->via.str.ptr, ' ', w->via.str.size) ||
+		    iki_utf8_check(w->via.str.ptr, w->via.str.size) != w->via.str.size)
+			return IKI_EFIELD;
+		if (i > 0)
+			buf[len++] = ' ';
+		memcpy(buf + len, w->via.str.ptr, w->via.str.size);
+		len += w->via.str.size;
+		buf[len] = '\0';
+	}
+	return 0;
+}
+
+/* An element's ops: an array of one or two op names, void not among them. */
+static int get_ops(const msgpack_object_map *m, struct proto_element *e)
+{
+	const msgpack_object *o = get(m, "ops");
+	if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1 || o->via.array.size > 2)
+		return IKI_EFIELD;
+	for (uint32_t i = 0; i < o->via.array.size; i++) {
+		const msgpack_object *w = &o->via.array.ptr[i];
+		char name[8];
+		if (w->type != MSGPACK_OBJECT_STR || w->via.str.size == 0 || w->via.str.size >= sizeof(name))
+			return IKI_EFIELD;
+		memcpy(name, w->via.str.ptr, w->via.str.size);
+		name[w->via.str.size] = '\0';
+		int op = name_index(op_names, COUNT(op_names), name);
+		if (op <= 0 || op == PROTO_OP_VOID)
+			return IKI_EFIELD;
+		e->ops[e->n_ops++] = (enum proto_op)op;
+	}
+	return 0;
+}
+
+static int decode_element(const msgpack_object_map *m, struct proto_element *e)
+{
+	char kind[8], count_close[8];
+	int64_t limit = -1;
+	if (get_str(m, "code", e->code, sizeof(e->code), true) < 0 ||
+	    get_str(m, "name", e->name, sizeof(e->name), true) < 0 ||
+	    get_str(m, "kind", kind, sizeof(kind), true) < 0 ||
+	    get_str(m, "unit", e->unit, sizeof(e->unit), false) < 0 ||
+	    get_str(m, "aggregate", e->aggregate, sizeof(e->aggregate), false) < 0 || get_ops(m, e) < 0 ||
+	    get_int(m, "min", &e->min, true) < 0 || get_int(m, "max", &e->max, true) < 0 ||
+	    get_int(m, "limit_days", &limit, false) < 0 ||
+	    get_str(m, "count_close", count_close, sizeof(count_close), false) < 0 ||
+	    get_words(m, "reported_by", e->reported_by, sizeof(e->reported_by)) < 0 ||
+	    get_str(m, "schedule", e->schedule, sizeof(e->schedule), false) < 0 ||
+	    get_str(m, "every", e->every, sizeof(e->every), e->schedule[0] != 0) < 0)
+		return IKI_EFIELD;
+	e->is_case = !strcmp(kind, "case");
+	e->limit_days = (int)limit;
+	e->close_at_open = !strcmp(count_close, "open");
+	if ((!e->is_case && strcmp(kind, "element")) || e->min > e->max || limit < -1 || limit > 100000 ||
+	    (count_close[0] && !e->close_at_open))
+		return IKI_EFIELD;
+	return 0;
+}
+
+static int decode_elements(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	if (!get(m, "elements"))
+		return 0; /* an ikid older than the elements sends none */
+	const msgpack_object_array *el = get_maps(m, "elements", PROTO_VALUES_MAX);
+	if (!el)
+		return IKI_EFIELD;
+	msg->elements = calloc(el->size ? el->size : 1, sizeof(*msg->elements));
+	if (!msg->elements)
+		return -ENOMEM;
+	msg->n_elements = el->size;
+	for (uint32_t i = 0; i < el->size; i++)
+		if (decode_element(&el->ptr[i].via.map, &msg->elements[i]) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
 static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	const msgpack_object_array *ind = get_maps(m, "indicators", PROTO_VALUES_MAX);
 	const msgpack_object_array *ou = get_maps(m, "orgunits", PROTO_VALUES_MAX);
 	if (!ind || !ou || get_str(m, "title", msg->title, sizeof(msg->title), false) < 0)
 		return IKI_EFIELD;
+	int rc = decode_elements(m, msg);
+	if (rc < 0)
+		return rc;
 	msg->indicators = calloc(ind->size ? ind->size : 1, sizeof(*msg->indicators));
 	msg->orgunits = calloc(ou->size ? ou->size : 1, sizeof(*msg->orgunits));
 	if (!msg->indicators || !msg->orgunits)
@@ -835,6 +927,53 @@ static void pack_indicator(msgpack_packer *pk, const struct proto_indicator *d)
 	pack_opt_str(pk, "source", d->source);
 }
 
+/* A reported_by list ("umum desa") as an array of its words. */
+static void pack_words(msgpack_packer *pk, const char *list)
+{
+	uint32_t n = 0;
+	for (const char *p = list; *p; p++)
+		n += (p == list || p[-1] == ' ') && *p != ' ';
+	msgpack_pack_array(pk, n);
+	for (const char *p = list; *p;) {
+		size_t w = strcspn(p, " ");
+		if (w) {
+			msgpack_pack_str(pk, w);
+			msgpack_pack_str_body(pk, p, w);
+		}
+		p += w + (p[w] == ' ');
+	}
+}
+
+static void pack_element(msgpack_packer *pk, const struct proto_element *e)
+{
+	bool limit = e->is_case && e->limit_days >= 0;
+	msgpack_pack_map(pk, 6 + (e->unit[0] != 0) + (e->aggregate[0] != 0) + limit + e->close_at_open +
+				 (e->reported_by[0] != 0) + 2 * (e->schedule[0] != 0));
+	pack_kv_str(pk, "code", e->code);
+	pack_kv_str(pk, "name", e->name);
+	pack_kv_str(pk, "kind", e->is_case ? "case" : "element");
+	pack_opt_str(pk, "unit", e->unit);
+	pack_opt_str(pk, "aggregate", e->aggregate);
+	pack_str(pk, "ops");
+	msgpack_pack_array(pk, (size_t)e->n_ops);
+	for (int i = 0; i < e->n_ops; i++)
+		pack_str(pk, op_names[e->ops[i]]);
+	pack_kv_int(pk, "min", e->min);
+	pack_kv_int(pk, "max", e->max);
+	if (limit)
+		pack_kv_int(pk, "limit_days", e->limit_days);
+	if (e->close_at_open)
+		pack_kv_str(pk, "count_close", "open");
+	if (e->reported_by[0]) {
+		pack_str(pk, "reported_by");
+		pack_words(pk, e->reported_by);
+	}
+	if (e->schedule[0]) {
+		pack_kv_str(pk, "schedule", e->schedule);
+		pack_kv_str(pk, "every", e->every);
+	}
+}
+
 static void pack_orgunit(msgpack_packer *pk, const struct proto_orgunit *o)
 {
 	msgpack_pack_map(pk, 2 + (o->kind[0] != 0) + (o->parent[0] != 0));
@@ -858,7 +997,7 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_UPDATE: return 2;
 	case PROTO_HEARTBEAT: return 1;
 	case PROTO_DESCRIBE: return 0;
-	case PROTO_CATALOG: return 2 + (m->title[0] != 0);
+	case PROTO_CATALOG: return 2 + (m->title[0] != 0) + (m->n_elements != 0);
 	case PROTO_LOCK: return (m->query.period[0] != 0) + m->unlock;
 	case PROTO_LOCKS: return 1;
 	case PROTO_HISTORY:
@@ -1001,6 +1140,12 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		msgpack_pack_array(pk, m->n_orgunits);
 		for (i = 0; i < m->n_orgunits; i++)
 			pack_orgunit(pk, &m->orgunits[i]);
+		if (m->n_elements) {
+			pack_str(pk, "elements");
+			msgpack_pack_array(pk, m->n_elements);
+			for (i = 0; i < m->n_elements; i++)
+				pack_element(pk, &m->elements[i]);
+		}
 		break;
 	}
 }
@@ -1012,6 +1157,7 @@ static bool encodable(const struct proto_msg *m)
 	    m->n_events > PROTO_EVENTS_MAX || m->n_values > PROTO_VALUES_MAX ||
 	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX ||
 	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX ||
+	    m->n_elements > PROTO_VALUES_MAX ||
 	    m->n_targets > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
@@ -1023,6 +1169,14 @@ static bool encodable(const struct proto_msg *m)
 	for (size_t i = 0; i < m->n_stored; i++)
 		if (m->stored[i].ev.op <= PROTO_OP_NONE || m->stored[i].ev.op > PROTO_OP_VOID)
 			return false;
+	for (size_t i = 0; i < m->n_elements; i++) {
+		const struct proto_element *e = &m->elements[i];
+		if (e->n_ops < 1 || e->n_ops > 2)
+			return false;
+		for (int j = 0; j < e->n_ops; j++)
+			if (e->ops[j] <= PROTO_OP_NONE || e->ops[j] >= PROTO_OP_VOID)
+				return false;
+	}
 	return true;
 }
 

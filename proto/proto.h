@@ -18,6 +18,7 @@
 #define PROTO_PERIOD_MAX 7       /* "2022Q1", "202203" */
 #define PROTO_COMMENT_MAX 500
 #define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
+#define PROTO_REPORTERS_MAX 63   /* an element's reported_by list, codes joined with " " */
 #define PROTO_HEARTBEAT_TOPIC "heartbeat" /* topic frame of heartbeats on PUB */
 
 /* Message types; the wire carries the names in parentheses. */
@@ -125,6 +126,28 @@ struct proto_orgunit {
 	char parent[PROTO_ORGUNIT_MAX + 1]; /* "" for the root */
 };
 
+/*
+ * A data element or a case type as the catalog describes it (a "catalog" message's "elements"):
+ * what an entry form needs to send a valid event of it.
+ */
+struct proto_element {
+	char code[PROTO_CODE_MAX + 1];
+	char name[PROTO_TEXT_MAX + 1];
+	bool is_case;                               /* kind "case" (a case type), else "element" */
+	char unit[16];                              /* count, amount, state, target; "" for a case */
+	char aggregate[8];                          /* sum or last; "" for a case */
+	enum proto_op ops[2];                       /* the ops ikid takes: add; set; open, close */
+	int n_ops;
+	int64_t min, max;                           /* the values ikid accepts, inclusive */
+	int limit_days;                             /* a case's time limit in days; -1: none */
+	bool close_at_open;                         /* a case's close counts in its open's period */
+	char reported_by[PROTO_REPORTERS_MAX + 1];  /* who may send it: section codes and "desa",
+						     * joined with " "; "" when nobody is named */
+	char schedule[PROTO_CODE_MAX + 1];          /* a case ikid opens on a schedule: its code
+						     * (case ids "<schedule>/<period>"); "" */
+	char every[8];                              /* that schedule's period: month, quarter, year */
+};
+
 /* A locked period. */
 struct proto_lock {
 	char period[PROTO_PERIOD_MAX + 1];
@@ -175,6 +198,8 @@ struct proto_msg {
 	size_t n_indicators;
 	struct proto_orgunit *orgunits;      /* catalog (owned) */
 	size_t n_orgunits;
+	struct proto_element *elements;      /* catalog (owned): data elements, then case types */
+	size_t n_elements;
 	bool unlock;                         /* lock: unlock query.period (else lock it; no
 					      * period: only list) */
 	struct proto_lock *locks;            /* locks (owned) */

@@ -178,6 +178,94 @@ START_TEST(test_golden_bytes_mean_what_the_page_says)
 }
 END_TEST
 
+/* ---- the catalog's elements ---- */
+
+START_TEST(test_catalog_elements_round_trip_every_field)
+{
+	struct proto_element e[2] = {
+	    {.code = "sarpras_ada", .name = "Sarana", .unit = "state", .aggregate = "last",
+	     .ops = {PROTO_OP_SET}, .n_ops = 1, .min = 0, .max = 1000, .limit_days = -1,
+	     .reported_by = "umum desa trantib"},
+	    {.code = "lap", .name = "Laporan", .is_case = true, .ops = {PROTO_OP_OPEN, PROTO_OP_CLOSE},
+	     .n_ops = 2, .min = 1, .max = 1, .limit_days = 0, .close_at_open = true,
+	     .schedule = "lap_q", .every = "quarter"},
+	};
+	struct proto_msg m = {.type = PROTO_CATALOG, .req = 3, .elements = e, .n_elements = 2}, back;
+	round_trip(&m, &back);
+	ck_assert_int_eq(back.n_elements, 2);
+	const struct proto_element *a = &back.elements[0], *b = &back.elements[1];
+	ck_assert_str_eq(a->code, "sarpras_ada");
+	ck_assert(!a->is_case);
+	ck_assert_str_eq(a->unit, "state");
+	ck_assert_str_eq(a->aggregate, "last");
+	ck_assert_int_eq(a->n_ops, 1);
+	ck_assert_int_eq(a->ops[0], PROTO_OP_SET);
+	ck_assert_int_eq(a->max, 1000);
+	ck_assert_int_eq(a->limit_days, -1);
+	ck_assert_str_eq(a->reported_by, "umum desa trantib");
+	ck_assert(b->is_case && b->close_at_open);
+	ck_assert_int_eq(b->limit_days, 0);
+	ck_assert_int_eq(b->ops[1], PROTO_OP_CLOSE);
+	ck_assert_int_eq(b->min, 1);
+	ck_assert_str_eq(b->reported_by, "");
+	ck_assert_str_eq(b->schedule, "lap_q");
+	ck_assert_str_eq(b->every, "quarter");
+	proto_msg_clear(&back);
+	/* an ikid without elements: none decoded, none written */
+	struct proto_msg old = {.type = PROTO_CATALOG, .req = 3};
+	round_trip(&old, &back);
+	ck_assert_int_eq(back.n_elements, 0);
+	proto_msg_clear(&back);
+	/* an element without ops cannot be encoded */
+	e[0].n_ops = 0;
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(proto_encode(&m, &buf, &len), IKI_EFIELD);
+}
+END_TEST
+
+/* A catalog whose one element is the map written in hex (its header included). */
+#define CATALOG_EL(map)                                                                            \
+	"86" V1 "a4 74 79 70 65 a7 63 61 74 61 6c 6f 67" REQ1 "aa 69 6e 64 69 63 61 74 6f 72 73 90"  \
+	"a8 6f 72 67 75 6e 69 74 73 90 a8 65 6c 65 6d 65 6e 74 73 91" map
+#define EL_CODE "a4 63 6f 64 65 a1 78 "                 /* "code": "x" */
+#define EL_NAME "a4 6e 61 6d 65 a1 58 "                 /* "name": "X" */
+#define EL_KIND "a4 6b 69 6e 64 a7 65 6c 65 6d 65 6e 74 " /* "kind": "element" */
+#define EL_OPS "a3 6f 70 73 91 a3 61 64 64 "            /* "ops": ["add"] */
+#define EL_MINMAX "a3 6d 69 6e 00 a3 6d 61 78 05 "      /* "min": 0, "max": 5 */
+#define EL_BASE EL_CODE EL_NAME EL_KIND EL_OPS EL_MINMAX /* 6 keys */
+
+START_TEST(test_catalog_elements_are_checked)
+{
+	struct proto_msg m;
+	ck_assert_int_eq(decode_hex(CATALOG_EL("86" EL_BASE), &m), 0);
+	ck_assert_int_eq(m.n_elements, 1);
+	ck_assert_int_eq(m.elements[0].max, 5);
+	proto_msg_clear(&m);
+	/* "reported_by": ["a", "b"] */
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 72 65 70 6f 72 74 65 64 5f 62 79 92 a1 61 a1 62")), 0);
+	/* a word with a blank, an empty word, a word not a string, not an array */
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 72 65 70 6f 72 74 65 64 5f 62 79 91 a3 61 20 62")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 72 65 70 6f 72 74 65 64 5f 62 79 91 a0")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 72 65 70 6f 72 74 65 64 5f 62 79 91 01")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 72 65 70 6f 72 74 65 64 5f 62 79 a1 61")), IKI_EFIELD);
+	/* min above max; max missing; kind unknown; ops void, empty, three, not strings */
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME EL_KIND EL_OPS "a3 6d 69 6e 06 a3 6d 61 78 05")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("84" EL_CODE EL_NAME EL_KIND EL_OPS)), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME "a4 6b 69 6e 64 a1 7a" EL_OPS EL_MINMAX)), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME EL_KIND "a3 6f 70 73 91 a4 76 6f 69 64" EL_MINMAX)), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME EL_KIND "a3 6f 70 73 90" EL_MINMAX)), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME EL_KIND "a3 6f 70 73 93 a3 61 64 64 a3 61 64 64 a3 61 64 64" EL_MINMAX)), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("86" EL_CODE EL_NAME EL_KIND "a3 6f 70 73 91 01" EL_MINMAX)), IKI_EFIELD);
+	/* limit_days -2, count_close "close", schedule without every */
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "aa 6c 69 6d 69 74 5f 64 61 79 73 fe")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "ab 63 6f 75 6e 74 5f 63 6c 6f 73 65 a5 63 6c 6f 73 65")), IKI_EFIELD);
+	ck_assert_int_eq(verdict(CATALOG_EL("87" EL_BASE "a8 73 63 68 65 64 75 6c 65 a1 73")), IKI_EFIELD);
+	/* an element that is not a map */
+	ck_assert_int_eq(verdict(CATALOG_EL("01")), IKI_EFIELD);
+}
+END_TEST
+
 /* ---- LAKIP arithmetic: capaian and predikat ---- */
 
 START_TEST(test_capaian_up_and_down)
@@ -1035,6 +1123,8 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_protocol_md_goldens_round_trip);
 	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
+	tcase_add_test(tc, test_catalog_elements_round_trip_every_field);
+	tcase_add_test(tc, test_catalog_elements_are_checked);
 	tcase_add_test(tc, test_capaian_up_and_down);
 	tcase_add_test(tc, test_predikat_bands_at_their_edges);
 	tcase_add_test(tc, test_percentages_parse_in_hundredths);
