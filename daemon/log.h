@@ -2,6 +2,16 @@
 #ifndef IKI_LOG_H
 #define IKI_LOG_H
 
+#include <stddef.h>
+
+/*
+ * Every line is escaped before it is written: a control character (C0, DEL, C1), a backslash and
+ * a byte that is not valid UTF-8 become \xNN (\\ for the backslash), so that text from a client
+ * can neither end a line nor reach a terminal as a sequence. log_escape does it into out (size
+ * bytes, at least 5), cutting what does not fit; returns the length written.
+ */
+size_t log_escape(const char *in, char *out, size_t size);
+
 /* Set the program name shown on every line and whether log_debug prints. */
 void log_init(const char *progname, int verbose);
 

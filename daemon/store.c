@@ -599,6 +599,25 @@ static int check_case(const struct catalog_casetype *ct, const struct proto_even
 	return 0;
 }
 
+/* Whether s is an id: 1 to PROTO_ID_MAX characters of STORE_ID_CHARS (see store.h). */
+static bool id_valid(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && strspn(s, STORE_ID_CHARS) == n;
+}
+
+/* The ids of an event (its own, its ref, its case): "" or the name of the first that is not one. */
+static const char *ids_check(const struct proto_event *ev)
+{
+	if (!id_valid(ev->id))
+		return "id";
+	if (ev->ref[0] && !id_valid(ev->ref))
+		return "ref";
+	if (ev->case_id[0] && !id_valid(ev->case_id))
+		return "case";
+	return "";
+}
+
 /* Check an event against the catalog. Returns 0 and fills *r, or an error code with *res set. */
 static int event_check(const struct catalog *cat, const struct proto_event *ev, struct resolved *r,
 		       struct proto_result *res)
@@ -1035,6 +1054,10 @@ static int apply_one(struct store_batch *b, const struct proto_event *ev, const 
 	bool is_void = ev->op == PROTO_OP_VOID;
 	if (is_void && ev->err)
 		return fail(res, ev->err, "kolom '%s'", ev->err_field), 0;
+	const char *bad_id = ev->err ? "" : ids_check(ev);
+	if (bad_id[0])
+		return fail(res, IKI_EFIELD, "kolom '%s': hanya huruf, angka dan %s", bad_id,
+			    STORE_ID_PUNCT), 0;
 	if (!is_void && event_check(b->s->cat, ev, &r, res) < 0)
 		return 0;
 	/* A void's own record holds no date: what it voids decides that. */

@@ -32,6 +32,15 @@ struct store_change {
 #define STORE_VALUE_MAX 1000000000000000LL
 #define STORE_SUM_MAX 1000000000000000000LL
 
+/*
+ * Ids (an event's id, the ref of a correction, a case id) are printable ASCII from one set:
+ * letters, digits and the punctuation of STORE_ID_PUNCT; anything else (a space, a control
+ * character, UTF-8) is refused with IKI_EFIELD naming the field, so that an id printed in a log,
+ * a terminal or a file name is what it looks like. Free text (comments) may hold any valid UTF-8.
+ */
+#define STORE_ID_PUNCT "-_.:/@+#~="
+#define STORE_ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" STORE_ID_PUNCT
+
 #define STORE_MAP_INITIAL ((size_t)64 << 20) /* the map of a new store: 64 MiB ... */
 #define STORE_MAP_MAX ((size_t)64 << 30)     /* ... doubled whenever full, up to 64 GiB */
 

@@ -14,6 +14,7 @@
 #include "curve.h"
 #include "harness.h"
 #include "iki.h"
+#include "log.h"
 #include "suite.h"
 
 #define MINI "tests/data/mini.conf"
@@ -412,6 +413,76 @@ START_TEST(test_ikid_refuses_to_start_without_clients)
 }
 END_TEST
 
+/* A forged line, a title-setting and a screen-clearing sequence, in an id. */
+#define EVIL "c9\\nikid: admin locked period 2022Q1\\033]0;owned\\007\\033[2J"
+
+/* Whether ikid's log holds a byte below 0x20 (other than the newlines ending lines) or DEL. */
+static bool log_has_control(void)
+{
+	FILE *f = fopen(d.log, "r");
+	int c;
+	bool found = false;
+	while (f && (c = fgetc(f)) != EOF)
+		found |= (c < 0x20 && c != '\n') || c == 0x7f;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+START_TEST(test_ids_are_printable_and_logs_escape_what_clients_send)
+{
+	char *out = NULL, args[512];
+	long num, den;
+	/* out of scope: refused and logged, escaped: no forged line, no sequence */
+	snprintf(args, sizeof(args), "submit --id \"$(printf '" EVIL "')\" --element akta "
+		 "--orgunit %s --date 2022-03-01 --op open --case A2", V2);
+	ck_assert_int_eq(iki_as("clerk", args, &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "out_of_scope"));
+	free(out);
+	harness_sleep_ms(100);
+	ck_assert(log_has("refused event c9\\x0aikid: admin locked period 2022Q1\\x1b]0;owned\\x07"));
+	ck_assert(!log_has_control());
+	FILE *f = fopen(d.log, "r");
+	char line[2048];
+	while (fgets(line, sizeof(line), f))
+		ck_assert_msg(strncmp(line, "ikid: admin locked", 18) != 0, "forged: %s", line);
+	fclose(f);
+	/* in scope: an id outside the documented set is refused, naming the field */
+	snprintf(args, sizeof(args), "submit --id \"$(printf '" EVIL "')\" --element akta "
+		 "--orgunit %s --date 2022-03-01 --op open --case A1", V1);
+	ck_assert_int_eq(iki_as("clerk", args, &out), 1);
+	ck_assert_msg(strstr(out, "bad_field") && strstr(out, "kolom 'id'"), "%s", out);
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "'c 10'", "akta", V1, "--op open --case A1", &out), 1);
+	ck_assert_ptr_nonnull(strstr(out, "bad_field"));
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "c11", "akta", V1, "--op open --case \"$(printf 'A\\033')\"",
+				   &out), 1);
+	ck_assert_msg(strstr(out, "kolom 'case'"), "%s", out);
+	free(out);
+	/* the documented set passes; a comment may hold any valid UTF-8 */
+	ck_assert_int_eq(submit_as("clerk", "Desa-1_x.y:z/2@3+4#5~6=7", "akta", V1,
+				   "--op open --case SPT/2022/001 --comment 'surat ke-2 · café'", &out), 0);
+	free(out);
+	value("akta", &num, &den);
+	ck_assert_int_eq(den, 1);
+	ck_assert(!log_has_control());
+}
+END_TEST
+
+START_TEST(test_log_escape_keeps_utf8_and_escapes_controls)
+{
+	char out[256];
+	log_escape("a\nb\x1b[2J\\c\x7f", out, sizeof(out));
+	ck_assert_str_eq(out, "a\\x0ab\\x1b[2J\\\\c\\x7f");
+	log_escape("caf\xc3\xa9 \xc2\x9b" "1m \xff\xc3", out, sizeof(out)); /* é kept; C1 CSI, junk */
+	ck_assert_str_eq(out, "caf\xc3\xa9 \\xc2\\x9b" "1m \\xff\\xc3");
+	char tiny[8];
+	log_escape("\n\n\n\n", tiny, sizeof(tiny)); /* cut, never a half escape */
+	ck_assert_str_eq(tiny, "\\x0a");
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("trust");
@@ -427,10 +498,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_unknown_key_is_refused_at_the_handshake);
 	tcase_add_test(tc, test_plain_text_client_is_refused);
 	tcase_add_test(tc, test_reload_adds_and_removes_keys);
+	tcase_add_test(tc, test_ids_are_printable_and_logs_escape_what_clients_send);
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
 	tcase_add_test(tf, test_clients_file_errors_name_their_lines);
 	tcase_add_test(tf, test_ikid_refuses_to_start_without_clients);
+	tcase_add_test(tf, test_log_escape_keeps_utf8_and_escapes_controls);
 	suite_add_tcase(s, tf);
 	return s;
 }
