@@ -251,6 +251,13 @@ static void value_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int
 		*den += agg_read(txn, dbi, cat, ind->den[t], ou, p);
 }
 
+bool value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct period p)
+{
+	int64_t num, den;
+	value_read(txn, s->dbi[DB_AGG], s->cat, ind, ou, p, &num, &den);
+	return num != 0 || den != 0;
+}
+
 /* ---- batches: the delta table (open addressing, keyed by quantity, org unit, period) ---- */
 
 static size_t delta_hash(int q, int ou, struct period p)

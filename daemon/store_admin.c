@@ -284,6 +284,20 @@ int store_target_put(struct store_batch *b, struct store_target *t)
 	return b->err ? b->err : rc;
 }
 
+/*
+ * List for publishing the values of period q a target decides: at its own org unit, and at every
+ * org unit under it that inherits it and has data (one with a target of its own publishes the
+ * same value again, harmlessly; one without data has nothing to show).
+ */
+static void target_extras(struct store_batch *b, const struct store_target *t, struct period q)
+{
+	const struct catalog *cat = b->s->cat;
+	extra_add(b, t->ind, t->ou, q);
+	for (int ou = 0; ou < cat->n_orgunits && b->err == 0; ou++)
+		if (ou != t->ou && under(cat, ou, t->ou) && value_has_data(b->txn, b->s, t->ind, ou, q))
+			extra_add(b, t->ind, ou, q);
+}
+
 /* Set a target (store_target_put without the regrowth). */
 int target_one(struct store_batch *b, struct store_target *t)
 {
@@ -315,7 +329,7 @@ int target_one(struct store_batch *b, struct store_target *t)
 			struct period q = period_of_date(d, kinds[i]);
 			int32_t qf, ql;
 			period_bounds(q, &qf, &ql);
-			extra_add(b, t->ind, t->ou, q);
+			target_extras(b, t, q);
 			d = ql + 1;
 		}
 	}

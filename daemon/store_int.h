@@ -126,6 +126,8 @@ extern const char *const db_names[DB_COUNT];
 #define N_DERIVED 5
 extern const int derived[N_DERIVED]; /* the databases rebuilt from the log */
 int batch_regrow(struct store_batch *b);
+/* Whether indicator ind at (ou, p) has data (a num or den that is not 0). */
+bool value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct period p);
 int env_open(const char *path, unsigned flags, size_t map, MDB_env **out);
 int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev, uint64_t *seq, char *who, size_t who_size, uint64_t *ms);
 size_t fold(struct store_batch *b);

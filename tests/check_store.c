@@ -279,6 +279,46 @@ START_TEST(test_store_commit_lists_changed_values_once_with_sequence)
 }
 END_TEST
 
+/* Whether a batch's changes hold (indicator surat, ou, period). */
+static bool changed(const struct store_change *ch, size_t n, int ou, const char *period)
+{
+	struct period p;
+	ck_assert_int_eq(period_parse(period, &p), 0);
+	for (size_t i = 0; i < n; i++)
+		if (ch[i].orgunit == ou && ch[i].period.kind == p.kind && ch[i].period.year == p.year &&
+		    ch[i].period.n == p.n)
+			return true;
+	return false;
+}
+
+START_TEST(test_store_target_lists_the_values_of_villages_that_inherit_it)
+{
+	int v1 = catalog_orgunit_find(cat, V1), v2 = catalog_orgunit_find(cat, V2);
+	apply1(ev("a", "surat_masuk", V2, "2022-03-10", PROTO_OP_ADD, 12, NULL));
+	apply1(ev("b", "surat_tepat", V2, "2022-03-11", PROTO_OP_ADD, 11, NULL));
+	static const char *const periods[] = {"2022", "2022Q1", "202203"};
+	for (int round = 0; round < 2; round++) {
+		struct store_batch *b;
+		struct store_change *ch;
+		size_t n;
+		struct store_target t = {.ind = catalog_indicator_find(cat, "surat"), .ou = 0,
+					 .target = 9000, .original = 10000};
+		ck_assert_int_eq(period_parse(round ? "2022Q1" : "2022", &t.p), 0);
+		ck_assert_int_eq(store_begin(st, &b), 0);
+		ck_assert_int_eq(store_target_put(b, &t), 0);
+		ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+		/* the kecamatan's periods inside it (17, or 4), and the village with data in them */
+		ck_assert_uint_eq(n, round ? 4 + 2 : 17 + 3);
+		for (int i = round; i < 3; i++) {
+			ck_assert(changed(ch, n, 0, periods[i]));
+			ck_assert_msg(changed(ch, n, v2, periods[i]), "%s at V2", periods[i]);
+			ck_assert(!changed(ch, n, v1, periods[i])); /* no data there */
+		}
+		free(ch);
+	}
+}
+END_TEST
+
 START_TEST(test_store_query_by_jabatan_and_errors)
 {
 	struct proto_query q = {.jabatan = "kasi pemerintahan", .period = "2022"};
@@ -1027,6 +1067,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_survives_reopen);
 	tcase_add_test(tc, test_store_abort_stores_nothing);
 	tcase_add_test(tc, test_store_commit_lists_changed_values_once_with_sequence);
+	tcase_add_test(tc, test_store_target_lists_the_values_of_villages_that_inherit_it);
 	tcase_add_test(tc, test_store_query_by_jabatan_and_errors);
 	tcase_add_test(tc, test_store_rebuild_recomputes_everything_from_the_log);
 	tcase_add_test(tc, test_store_snapshot_matches_queries_at_its_sequence);
