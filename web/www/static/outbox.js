@@ -1,0 +1,151 @@
+// outbox.js: the browser's outbox (IndexedDB). Every event is stored here, with an id made on
+// the device, before anything is sent; delivery retries until ikiweb answers for each one.
+// Exactly once: a resend carries the same id, and "duplicate" means it was stored before.
+
+import { sendEvents, ApiError, NetError } from "./api.js";
+
+const DB = "iki";
+const BATCH = 200;        // events per POST (the API takes up to 5,000 in 1 MiB)
+const KEEP_MS = 14 * 864e5; // delivered records stay visible for two weeks
+let dbp = null;
+
+function open() {
+  if (dbp) return dbp;
+  dbp = new Promise((resolve, reject) => {
+    const rq = indexedDB.open(DB, 1);
+    rq.onupgradeneeded = () => {
+      const db = rq.result;
+      const s = db.createObjectStore("outbox", { keyPath: "id" });
+      s.createIndex("user", "user");
+      db.createObjectStore("kv");
+    };
+    rq.onsuccess = () => resolve(rq.result);
+    rq.onerror = () => reject(rq.error);
+  });
+  return dbp;
+}
+
+function tx(store, mode, fn) {
+  return open().then((db) => new Promise((resolve, reject) => {
+    const t = db.transaction(store, mode);
+    const out = fn(t.objectStore(store));
+    t.oncomplete = () => resolve(out && "result" in out ? out.result : out);
+    t.onerror = () => reject(t.error);
+    t.onabort = () => reject(t.error);
+  }));
+}
+
+// A cached value (the catalog, who is signed in) for pages loaded without a connection.
+export const kvGet = (k) => tx("kv", "readonly", (s) => s.get(k));
+export const kvSet = (k, v) => tx("kv", "readwrite", (s) => { s.put(v, k); });
+export const kvDel = (k) => tx("kv", "readwrite", (s) => { s.delete(k); });
+
+// A new event id, unique on this device and beyond: "w-" and a random UUID.
+export function newId() {
+  if (crypto.randomUUID) return "w-" + crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return "w-" + [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+}
+
+// Put events (each with its id) into the outbox as "menunggu". Returns the records.
+export async function capture(user, events) {
+  const now = Date.now();
+  const recs = events.map((ev) => ({ id: ev.id, user, event: ev, status: "menunggu", at: now, tries: 0 }));
+  await tx("outbox", "readwrite", (s) => { for (const r of recs) s.put(r); });
+  changed();
+  return recs;
+}
+
+// Every record of a user, newest first.
+export async function list(user) {
+  const all = await tx("outbox", "readonly", (s) => s.index("user").getAll(user));
+  return all.sort((a, b) => b.at - a.at);
+}
+
+export async function pending(user) {
+  return (await list(user)).filter((r) => r.status === "menunggu");
+}
+
+async function save(recs) {
+  await tx("outbox", "readwrite", (s) => { for (const r of recs) s.put(r); });
+}
+
+// Forget delivered records older than KEEP_MS.
+async function prune(user) {
+  const old = (await list(user)).filter((r) => r.status !== "menunggu" && Date.now() - r.at > KEEP_MS);
+  if (old.length) await tx("outbox", "readwrite", (s) => { for (const r of old) s.delete(r.id); });
+}
+
+const listeners = new Set();
+export const onChange = (f) => listeners.add(f);
+function changed(info) { for (const f of listeners) f(info); }
+
+// Delivery: one loop at a time; on no answer, retry with backoff (2 s doubling to 60 s);
+// "online", a page load and each capture start it at once.
+let running = null;
+let timer = 0;
+let backoff = 2000;
+let who = "";
+export let state = { last: "", error: "" };
+
+export function start(user) {
+  who = user;
+  window.addEventListener("online", () => kick());
+  prune(user).catch(() => {});
+  kick();
+}
+
+export function stop() { who = ""; clearTimeout(timer); }
+
+export function kick() {
+  clearTimeout(timer);
+  if (!who) return Promise.resolve();
+  if (!running) running = deliver(who).finally(() => { running = null; });
+  return running;
+}
+
+async function deliver(user) {
+  let sent = 0;
+  for (;;) {
+    const todo = (await pending(user)).reverse().slice(0, BATCH);
+    if (!todo.length) break;
+    try {
+      const res = await sendEvents(todo.map((r) => r.event));
+      await apply(todo, (res && res.results) || []);
+      sent += todo.length;
+      backoff = 2000;
+      state = { last: "ok", error: "" };
+    } catch (e) {
+      await retryLater(todo, e);
+      break;
+    }
+  }
+  changed({ sent });
+}
+
+// Each result decides its record: ok and duplicate are delivered, error is refused for good.
+async function apply(todo, results) {
+  const byId = new Map(results.map((r) => [r.id, r]));
+  for (const r of todo) {
+    const res = byId.get(r.id);
+    r.tries++;
+    if (!res) continue; // not answered: stays menunggu, sent again next round
+    r.status = res.status === "error" ? "ditolak" : "terkirim";
+    r.code = res.code || (res.status === "duplicate" ? "duplicate" : "");
+    r.message = res.message || "";
+    r.sentAt = Date.now();
+  }
+  await save(todo);
+}
+
+// No answer, or an answer for the whole request: keep every record menunggu and try again,
+// except a refusal no retry can fix (too big: split into single events next round).
+async function retryLater(todo, e) {
+  const net = e instanceof NetError;
+  state = { last: net ? "offline" : "error", error: e.message, status: e.status || 0 };
+  if (e instanceof ApiError && e.status === 401) return; // signed out: sent after the next login
+  for (const r of todo) r.tries++;
+  await save(todo);
+  timer = setTimeout(kick, backoff);
+  backoff = Math.min(backoff * 2, 60000);
+}
