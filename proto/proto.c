@@ -8,7 +8,9 @@
 #include <math.h>
 #include <string.h>
 
+#include "element.h"
 #include "iki.h"
+#include "mpack.h"
 
 static const char *const type_names[] = {
 	[PROTO_SUBMIT] = "submit", [PROTO_SUBMITTED] = "submitted", [PROTO_QUERY] = "query",
@@ -40,14 +42,6 @@ const char *proto_op_name(enum proto_op op)
 	return (unsigned)op < COUNT(op_names) ? op_names[op] : NULL;
 }
 
-/* Index of name in a table of names, or -1. */
-static int name_index(const char *const *names, size_t n, const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (names[i] && strcmp(names[i], name) == 0)
-			return (int)i;
-	return -1;
-}
 
 bool proto_value_ratio(const struct proto_value *v, double *ratio)
 {
@@ -159,148 +153,22 @@ static int scan(const uint8_t *p, size_t len, size_t *off, int depth)
 
 /* ---- decoding helpers ---- */
 
-/* The value under key in a map, or NULL. */
-static const msgpack_object *get(const msgpack_object_map *m, const char *key)
-{
-	size_t klen = strlen(key);
-	for (uint32_t i = 0; i < m->size; i++) {
-		const msgpack_object *k = &m->ptr[i].key;
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-		    memcmp(k->via.str.ptr, key, klen) == 0)
-			return &m->ptr[i].val;
-	}
-	return NULL;
-}
 
-/* Order of two keys: by length, then bytes (msgpack-c leaves ptr NULL for "": no memcmp then). */
-static int key_order(const msgpack_object_str *a, const msgpack_object_str *b)
-{
-	if (a->size != b->size)
-		return a->size < b->size ? -1 : 1;
-	return a->size ? memcmp(a->ptr, b->ptr, a->size) : 0;
-}
 
-static int key_cmp(const void *a, const void *b)
-{
-	return key_order(*(const msgpack_object_str *const *)a, *(const msgpack_object_str *const *)b);
-}
 
-/*
- * Every key a string, none twice. Maps iki sends hold a dozen keys and are compared pairwise; a
- * hostile one may hold hundreds of thousands (unknown keys are allowed), so a large map is sorted
- * first: pairwise, 400000 keys kept ikid's one writer busy for many minutes. A map too large to
- * sort for lack of memory is refused.
- */
-static bool keys_valid(const msgpack_object_map *m)
-{
-	for (uint32_t i = 0; i < m->size; i++)
-		if (m->ptr[i].key.type != MSGPACK_OBJECT_STR)
-			return false;
-	if (m->size <= 32) {
-		for (uint32_t i = 0; i < m->size; i++)
-			for (uint32_t j = 0; j < i; j++)
-				if (key_order(&m->ptr[i].key.via.str, &m->ptr[j].key.via.str) == 0)
-					return false;
-		return true;
-	}
-	const msgpack_object_str **k = malloc(m->size * sizeof(*k));
-	bool ok = k != NULL;
-	for (uint32_t i = 0; ok && i < m->size; i++)
-		k[i] = &m->ptr[i].key.via.str;
-	if (ok)
-		qsort(k, m->size, sizeof(*k), key_cmp);
-	for (uint32_t i = 1; ok && i < m->size; i++)
-		ok = key_order(k[i - 1], k[i]) != 0;
-	free(k);
-	return ok;
-}
 
-/*
- * Copy the string under key into buf (size n, so at most n-1 bytes). A missing key leaves "" and
- * is an error only when required. Returns 0 or IKI_EFIELD.
- */
-static int get_str(const msgpack_object_map *m, const char *key, char *buf, size_t n, bool required)
-{
-	const msgpack_object *o = get(m, key);
-	buf[0] = '\0';
-	if (!o)
-		return required ? IKI_EFIELD : 0;
-	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= n)
-		return IKI_EFIELD;
-	if (iki_utf8_check(o->via.str.ptr, o->via.str.size) != o->via.str.size)
-		return IKI_EFIELD;
-	if (o->via.str.size) /* ptr is NULL for "" */
-		memcpy(buf, o->via.str.ptr, o->via.str.size);
-	buf[o->via.str.size] = '\0';
-	if (required && buf[0] == '\0')
-		return IKI_EFIELD;
-	return 0;
-}
 
-/* A signed 64-bit integer under key. Returns 0, or IKI_EFIELD (missing when required, wrong type). */
-static int get_int(const msgpack_object_map *m, const char *key, int64_t *v, bool required)
-{
-	const msgpack_object *o = get(m, key);
-	if (!o)
-		return required ? IKI_EFIELD : 0;
-	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
-		*v = (int64_t)o->via.u64;
-	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		*v = o->via.i64;
-	else
-		return IKI_EFIELD;
-	return 0;
-}
 
-/* An optional number under key (float or integer); *present says whether it was there. */
-static int get_double(const msgpack_object_map *m, const char *key, double *v, bool *present)
-{
-	const msgpack_object *o = get(m, key);
-	*present = o != NULL;
-	if (!o)
-		return 0;
-	if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
-		*v = o->via.f64;
-	else if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-		*v = (double)o->via.u64;
-	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		*v = (double)o->via.i64;
-	else
-		return IKI_EFIELD;
-	if (!isfinite(*v) || fabs(*v) > 1e12)
-		return IKI_EFIELD;
-	return 0;
-}
 
-/* An unsigned integer under key (required). */
-static int get_uint(const msgpack_object_map *m, const char *key, uint64_t *v)
-{
-	const msgpack_object *o = get(m, key);
-	if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-		return IKI_EFIELD;
-	*v = o->via.u64;
-	return 0;
-}
 
-/* The array under key, holding at most max maps. Returns it, or NULL. */
-static const msgpack_object_array *get_maps(const msgpack_object_map *m, const char *key, size_t max)
-{
-	const msgpack_object *o = get(m, key);
-	if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > max)
-		return NULL;
-	for (uint32_t i = 0; i < o->via.array.size; i++)
-		if (o->via.array.ptr[i].type != MSGPACK_OBJECT_MAP || !keys_valid(&o->via.array.ptr[i].via.map))
-			return NULL;
-	return &o->via.array;
-}
 
 /* Name of a table entry under key, as its index; -1 when missing or unknown. */
 static int get_enum(const msgpack_object_map *m, const char *key, const char *const *names, size_t n)
 {
 	char buf[16];
-	if (get_str(m, key, buf, sizeof(buf), true) < 0)
+	if (mpack_get_str(m, key, buf, sizeof(buf), true) < 0)
 		return -1;
-	return name_index(names, n, buf);
+	return mpack_name_index(names, n, buf);
 }
 
 /* ---- decoding per message type ---- */
@@ -318,33 +186,33 @@ static void decode_event(const msgpack_object_map *m, struct proto_event *e)
 	int op = get_enum(m, "op", op_names, COUNT(op_names));
 	e->op = op > 0 ? (enum proto_op)op : PROTO_OP_NONE;
 	bool full = e->op != PROTO_OP_VOID; /* a void names only what it voids */
-	if (get_str(m, "id", e->id, sizeof(e->id), true) < 0)
+	if (mpack_get_str(m, "id", e->id, sizeof(e->id), true) < 0)
 		event_fail(e, "id");
-	if (get_str(m, "element", e->element, sizeof(e->element), full) < 0)
+	if (mpack_get_str(m, "element", e->element, sizeof(e->element), full) < 0)
 		event_fail(e, "element");
-	if (get_str(m, "orgunit", e->orgunit, sizeof(e->orgunit), full) < 0)
+	if (mpack_get_str(m, "orgunit", e->orgunit, sizeof(e->orgunit), full) < 0)
 		event_fail(e, "orgunit");
-	if (get_str(m, "date", e->date, sizeof(e->date), full) < 0)
+	if (mpack_get_str(m, "date", e->date, sizeof(e->date), full) < 0)
 		event_fail(e, "date");
 	if (op <= 0)
 		event_fail(e, "op");
-	if (get_str(m, "ref", e->ref, sizeof(e->ref), !full) < 0)
+	if (mpack_get_str(m, "ref", e->ref, sizeof(e->ref), !full) < 0)
 		event_fail(e, "ref");
 	e->value = 1;
-	if (get_int(m, "value", &e->value, e->op == PROTO_OP_SET) < 0)
+	if (mpack_get_int(m, "value", &e->value, e->op == PROTO_OP_SET) < 0)
 		event_fail(e, "value");
-	if (get_str(m, "case", e->case_id, sizeof(e->case_id), false) < 0)
+	if (mpack_get_str(m, "case", e->case_id, sizeof(e->case_id), false) < 0)
 		event_fail(e, "case");
-	if (get_str(m, "comment", e->comment, sizeof(e->comment), false) < 0)
+	if (mpack_get_str(m, "comment", e->comment, sizeof(e->comment), false) < 0)
 		event_fail(e, "comment");
 }
 
 static int decode_submit(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object *o = get(m, "events");
+	const msgpack_object *o = mpack_get(m, "events");
 	if (o && o->type == MSGPACK_OBJECT_ARRAY && o->via.array.size > PROTO_EVENTS_MAX)
 		return IKI_ETOOBIG;
-	const msgpack_object_array *a = get_maps(m, "events", PROTO_EVENTS_MAX);
+	const msgpack_object_array *a = mpack_get_maps(m, "events", PROTO_EVENTS_MAX);
 	if (!a)
 		return IKI_EFIELD;
 	msg->events = calloc(a->size ? a->size : 1, sizeof(*msg->events));
@@ -365,8 +233,8 @@ static int decode_result(const msgpack_object_map *m, struct proto_result *r)
 	r->status = (enum proto_status)st;
 	if (st != PROTO_STATUS_ERROR)
 		return 0;
-	if (get_str(m, "code", code, sizeof(code), true) < 0 ||
-	    get_str(m, "message", r->message, sizeof(r->message), true) < 0)
+	if (mpack_get_str(m, "code", code, sizeof(code), true) < 0 ||
+	    mpack_get_str(m, "message", r->message, sizeof(r->message), true) < 0)
 		return IKI_EFIELD;
 	r->code = iki_code_from_name(code);
 	return 0;
@@ -374,7 +242,7 @@ static int decode_result(const msgpack_object_map *m, struct proto_result *r)
 
 static int decode_submitted(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *a = get_maps(m, "results", PROTO_EVENTS_MAX);
+	const msgpack_object_array *a = mpack_get_maps(m, "results", PROTO_EVENTS_MAX);
 	if (!a)
 		return IKI_EFIELD;
 	msg->results = calloc(a->size ? a->size : 1, sizeof(*msg->results));
@@ -390,10 +258,10 @@ static int decode_submitted(const msgpack_object_map *m, struct proto_msg *msg)
 static int decode_query(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	struct proto_query *q = &msg->query;
-	if (get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
-	    get_str(m, "jabatan", q->jabatan, sizeof(q->jabatan), false) < 0 ||
-	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
-	    get_str(m, "period", q->period, sizeof(q->period), msg->type == PROTO_QUERY) < 0)
+	if (mpack_get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    mpack_get_str(m, "jabatan", q->jabatan, sizeof(q->jabatan), false) < 0 ||
+	    mpack_get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    mpack_get_str(m, "period", q->period, sizeof(q->period), msg->type == PROTO_QUERY) < 0)
 		return IKI_EFIELD; /* a snapshot's period is optional */
 	return 0;
 }
@@ -401,26 +269,26 @@ static int decode_query(const msgpack_object_map *m, struct proto_msg *msg)
 static int decode_value(const msgpack_object_map *m, struct proto_value *v)
 {
 	v->factor = 100;
-	if (get_str(m, "indicator", v->indicator, sizeof(v->indicator), true) < 0 ||
-	    get_str(m, "name", v->name, sizeof(v->name), false) < 0 ||
-	    get_str(m, "jabatan", v->jabatan, sizeof(v->jabatan), false) < 0 ||
-	    get_str(m, "orgunit", v->orgunit, sizeof(v->orgunit), true) < 0 ||
-	    get_str(m, "period", v->period, sizeof(v->period), true) < 0 ||
-	    get_int(m, "num", &v->num, true) < 0 || get_int(m, "den", &v->den, true) < 0 ||
-	    get_int(m, "factor", &v->factor, false) < 0)
+	if (mpack_get_str(m, "indicator", v->indicator, sizeof(v->indicator), true) < 0 ||
+	    mpack_get_str(m, "name", v->name, sizeof(v->name), false) < 0 ||
+	    mpack_get_str(m, "jabatan", v->jabatan, sizeof(v->jabatan), false) < 0 ||
+	    mpack_get_str(m, "orgunit", v->orgunit, sizeof(v->orgunit), true) < 0 ||
+	    mpack_get_str(m, "period", v->period, sizeof(v->period), true) < 0 ||
+	    mpack_get_int(m, "num", &v->num, true) < 0 || mpack_get_int(m, "den", &v->den, true) < 0 ||
+	    mpack_get_int(m, "factor", &v->factor, false) < 0)
 		return IKI_EFIELD;
 	double t;
-	int rc = get_double(m, "target", &t, &v->has_target);
+	int rc = mpack_get_double(m, "target", &t, &v->has_target);
 	if (rc == 0 && v->has_target)
 		v->target = llround(t * 100.0);
 	if (rc == 0)
-		rc = get_double(m, "target_original", &t, &v->revised);
+		rc = mpack_get_double(m, "target_original", &t, &v->revised);
 	if (rc == 0 && v->revised)
 		v->target_original = llround(t * 100.0);
 	if (rc == 0)
-		rc = get_double(m, "capaian", &v->capaian, &v->has_capaian);
+		rc = mpack_get_double(m, "capaian", &v->capaian, &v->has_capaian);
 	if (rc == 0)
-		rc = get_str(m, "predikat", v->predikat, sizeof(v->predikat), v->has_capaian);
+		rc = mpack_get_str(m, "predikat", v->predikat, sizeof(v->predikat), v->has_capaian);
 	if (rc == 0 && (v->revised || v->has_capaian) && !v->has_target)
 		rc = IKI_EFIELD; /* a capaian or an original target needs the target */
 	return rc;
@@ -428,8 +296,8 @@ static int decode_value(const msgpack_object_map *m, struct proto_value *v)
 
 static int decode_values(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *a = get_maps(m, "values", PROTO_VALUES_MAX);
-	if (!a || (get(m, "seq") && get_uint(m, "seq", &msg->seq) < 0))
+	const msgpack_object_array *a = mpack_get_maps(m, "values", PROTO_VALUES_MAX);
+	if (!a || (mpack_get(m, "seq") && mpack_get_uint(m, "seq", &msg->seq) < 0))
 		return IKI_EFIELD;
 	msg->values = calloc(a->size ? a->size : 1, sizeof(*msg->values));
 	if (!msg->values)
@@ -443,9 +311,9 @@ static int decode_values(const msgpack_object_map *m, struct proto_msg *msg)
 
 static int decode_update(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object *o = get(m, "value");
-	if (get_uint(m, "seq", &msg->seq) < 0 || !o || o->type != MSGPACK_OBJECT_MAP ||
-	    !keys_valid(&o->via.map))
+	const msgpack_object *o = mpack_get(m, "value");
+	if (mpack_get_uint(m, "seq", &msg->seq) < 0 || !o || o->type != MSGPACK_OBJECT_MAP ||
+	    !mpack_keys_valid(&o->via.map))
 		return IKI_EFIELD;
 	msg->values = calloc(1, sizeof(*msg->values));
 	if (!msg->values)
@@ -457,8 +325,8 @@ static int decode_update(const msgpack_object_map *m, struct proto_msg *msg)
 static int decode_error(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	char code[48];
-	if (get_str(m, "code", code, sizeof(code), true) < 0 ||
-	    get_str(m, "message", msg->message, sizeof(msg->message), true) < 0)
+	if (mpack_get_str(m, "code", code, sizeof(code), true) < 0 ||
+	    mpack_get_str(m, "message", msg->message, sizeof(msg->message), true) < 0)
 		return IKI_EFIELD;
 	msg->code = iki_code_from_name(code);
 	return 0;
@@ -468,17 +336,17 @@ static int decode_indicator(const msgpack_object_map *m, struct proto_indicator 
 {
 	char polarity[8];
 	d->factor = 100;
-	if (get_str(m, "indicator", d->indicator, sizeof(d->indicator), true) < 0 ||
-	    get_str(m, "rows", d->rows, sizeof(d->rows), false) < 0 ||
-	    get_str(m, "name", d->name, sizeof(d->name), true) < 0 ||
-	    get_str(m, "jabatan", d->jabatan, sizeof(d->jabatan), false) < 0 ||
-	    get_str(m, "sasaran", d->sasaran, sizeof(d->sasaran), false) < 0 ||
-	    get_str(m, "kind", d->kind, sizeof(d->kind), false) < 0 ||
-	    get_str(m, "numerator", d->numerator, sizeof(d->numerator), true) < 0 ||
-	    get_str(m, "denominator", d->denominator, sizeof(d->denominator), true) < 0 ||
-	    get_int(m, "factor", &d->factor, false) < 0 ||
-	    get_str(m, "polarity", polarity, sizeof(polarity), true) < 0 ||
-	    get_str(m, "source", d->source, sizeof(d->source), false) < 0)
+	if (mpack_get_str(m, "indicator", d->indicator, sizeof(d->indicator), true) < 0 ||
+	    mpack_get_str(m, "rows", d->rows, sizeof(d->rows), false) < 0 ||
+	    mpack_get_str(m, "name", d->name, sizeof(d->name), true) < 0 ||
+	    mpack_get_str(m, "jabatan", d->jabatan, sizeof(d->jabatan), false) < 0 ||
+	    mpack_get_str(m, "sasaran", d->sasaran, sizeof(d->sasaran), false) < 0 ||
+	    mpack_get_str(m, "kind", d->kind, sizeof(d->kind), false) < 0 ||
+	    mpack_get_str(m, "numerator", d->numerator, sizeof(d->numerator), true) < 0 ||
+	    mpack_get_str(m, "denominator", d->denominator, sizeof(d->denominator), true) < 0 ||
+	    mpack_get_int(m, "factor", &d->factor, false) < 0 ||
+	    mpack_get_str(m, "polarity", polarity, sizeof(polarity), true) < 0 ||
+	    mpack_get_str(m, "source", d->source, sizeof(d->source), false) < 0)
 		return IKI_EFIELD;
 	if (strcmp(polarity, "up") && strcmp(polarity, "down"))
 		return IKI_EFIELD;
@@ -488,90 +356,22 @@ static int decode_indicator(const msgpack_object_map *m, struct proto_indicator 
 
 static int decode_orgunit(const msgpack_object_map *m, struct proto_orgunit *o)
 {
-	if (get_str(m, "code", o->code, sizeof(o->code), true) < 0 ||
-	    get_str(m, "name", o->name, sizeof(o->name), true) < 0 ||
-	    get_str(m, "kind", o->kind, sizeof(o->kind), false) < 0 ||
-	    get_str(m, "parent", o->parent, sizeof(o->parent), false) < 0)
+	if (mpack_get_str(m, "code", o->code, sizeof(o->code), true) < 0 ||
+	    mpack_get_str(m, "name", o->name, sizeof(o->name), true) < 0 ||
+	    mpack_get_str(m, "kind", o->kind, sizeof(o->kind), false) < 0 ||
+	    mpack_get_str(m, "parent", o->parent, sizeof(o->parent), false) < 0)
 		return IKI_EFIELD;
 	return 0;
 }
 
-/* The strings of the array under key joined with " " into buf (size n): each non-empty, no blank. */
-static int get_words(const msgpack_object_map *m, const char *key, char *buf, size_t n)
-{
-	const msgpack_object *o = get(m, key);
-	size_t len = 0;
-	buf[0] = '\0';
-	if (!o)
-		return 0;
-	if (o->type != MSGPACK_OBJECT_ARRAY)
-		return IKI_EFIELD;
-	for (uint32_t i = 0; i < o->via.array.size; i++) {
-		const msgpack_object *w = &o->via.array.ptr[i];
-		if (w->type != MSGPACK_OBJECT_STR || w->via.str.size == 0 ||
-		    len + (i > 0) + w->via.str.size >= n || memchr(w->via.str.ptr, ' ', w->via.str.size) ||
-		    iki_utf8_check(w->via.str.ptr, w->via.str.size) != w->via.str.size)
-			return IKI_EFIELD;
-		if (i > 0)
-			buf[len++] = ' ';
-		memcpy(buf + len, w->via.str.ptr, w->via.str.size);
-		len += w->via.str.size;
-		buf[len] = '\0';
-	}
-	return 0;
-}
 
-/* An element's ops: an array of one or two op names, void not among them. */
-static int get_ops(const msgpack_object_map *m, struct proto_element *e)
-{
-	const msgpack_object *o = get(m, "ops");
-	if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1 || o->via.array.size > 2)
-		return IKI_EFIELD;
-	for (uint32_t i = 0; i < o->via.array.size; i++) {
-		const msgpack_object *w = &o->via.array.ptr[i];
-		char name[8];
-		if (w->type != MSGPACK_OBJECT_STR || w->via.str.size == 0 || w->via.str.size >= sizeof(name))
-			return IKI_EFIELD;
-		memcpy(name, w->via.str.ptr, w->via.str.size);
-		name[w->via.str.size] = '\0';
-		int op = name_index(op_names, COUNT(op_names), name);
-		if (op <= 0 || op == PROTO_OP_VOID)
-			return IKI_EFIELD;
-		e->ops[e->n_ops++] = (enum proto_op)op;
-	}
-	return 0;
-}
 
-static int decode_element(const msgpack_object_map *m, struct proto_element *e)
-{
-	char kind[8], count_close[8];
-	int64_t limit = -1;
-	if (get_str(m, "code", e->code, sizeof(e->code), true) < 0 ||
-	    get_str(m, "name", e->name, sizeof(e->name), true) < 0 ||
-	    get_str(m, "kind", kind, sizeof(kind), true) < 0 ||
-	    get_str(m, "unit", e->unit, sizeof(e->unit), false) < 0 ||
-	    get_str(m, "aggregate", e->aggregate, sizeof(e->aggregate), false) < 0 || get_ops(m, e) < 0 ||
-	    get_int(m, "min", &e->min, true) < 0 || get_int(m, "max", &e->max, true) < 0 ||
-	    get_int(m, "limit_days", &limit, false) < 0 ||
-	    get_str(m, "count_close", count_close, sizeof(count_close), false) < 0 ||
-	    get_words(m, "reported_by", e->reported_by, sizeof(e->reported_by)) < 0 ||
-	    get_str(m, "schedule", e->schedule, sizeof(e->schedule), false) < 0 ||
-	    get_str(m, "every", e->every, sizeof(e->every), e->schedule[0] != 0) < 0)
-		return IKI_EFIELD;
-	e->is_case = !strcmp(kind, "case");
-	e->limit_days = (int)limit;
-	e->close_at_open = !strcmp(count_close, "open");
-	if ((!e->is_case && strcmp(kind, "element")) || e->min > e->max || limit < -1 || limit > 100000 ||
-	    (count_close[0] && !e->close_at_open))
-		return IKI_EFIELD;
-	return 0;
-}
 
 static int decode_elements(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	if (!get(m, "elements"))
+	if (!mpack_get(m, "elements"))
 		return 0; /* an ikid older than the elements sends none */
-	const msgpack_object_array *el = get_maps(m, "elements", PROTO_VALUES_MAX);
+	const msgpack_object_array *el = mpack_get_maps(m, "elements", PROTO_VALUES_MAX);
 	if (!el)
 		return IKI_EFIELD;
 	msg->elements = calloc(el->size ? el->size : 1, sizeof(*msg->elements));
@@ -579,16 +379,16 @@ static int decode_elements(const msgpack_object_map *m, struct proto_msg *msg)
 		return -ENOMEM;
 	msg->n_elements = el->size;
 	for (uint32_t i = 0; i < el->size; i++)
-		if (decode_element(&el->ptr[i].via.map, &msg->elements[i]) < 0)
+		if (element_decode(&el->ptr[i].via.map, &msg->elements[i]) < 0)
 			return IKI_EFIELD;
 	return 0;
 }
 
 static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *ind = get_maps(m, "indicators", PROTO_VALUES_MAX);
-	const msgpack_object_array *ou = get_maps(m, "orgunits", PROTO_VALUES_MAX);
-	if (!ind || !ou || get_str(m, "title", msg->title, sizeof(msg->title), false) < 0)
+	const msgpack_object_array *ind = mpack_get_maps(m, "indicators", PROTO_VALUES_MAX);
+	const msgpack_object_array *ou = mpack_get_maps(m, "orgunits", PROTO_VALUES_MAX);
+	if (!ind || !ou || mpack_get_str(m, "title", msg->title, sizeof(msg->title), false) < 0)
 		return IKI_EFIELD;
 	int rc = decode_elements(m, msg);
 	if (rc < 0)
@@ -610,8 +410,8 @@ static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 
 static int decode_lock(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object *u = get(m, "unlock");
-	if (get_str(m, "period", msg->query.period, sizeof(msg->query.period), false) < 0 ||
+	const msgpack_object *u = mpack_get(m, "unlock");
+	if (mpack_get_str(m, "period", msg->query.period, sizeof(msg->query.period), false) < 0 ||
 	    (u && u->type != MSGPACK_OBJECT_BOOLEAN))
 		return IKI_EFIELD;
 	msg->unlock = u && u->via.boolean;
@@ -620,7 +420,7 @@ static int decode_lock(const msgpack_object_map *m, struct proto_msg *msg)
 
 static int decode_locks(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *a = get_maps(m, "locks", PROTO_VALUES_MAX);
+	const msgpack_object_array *a = mpack_get_maps(m, "locks", PROTO_VALUES_MAX);
 	if (!a)
 		return IKI_EFIELD;
 	msg->locks = calloc(a->size ? a->size : 1, sizeof(*msg->locks));
@@ -630,9 +430,9 @@ static int decode_locks(const msgpack_object_map *m, struct proto_msg *msg)
 	for (uint32_t i = 0; i < a->size; i++) {
 		const msgpack_object_map *l = &a->ptr[i].via.map;
 		struct proto_lock *x = &msg->locks[i];
-		if (get_str(l, "period", x->period, sizeof(x->period), true) < 0 ||
-		    get_str(l, "who", x->who, sizeof(x->who), false) < 0 ||
-		    (get(l, "at") && get_uint(l, "at", &x->at_ms) < 0))
+		if (mpack_get_str(l, "period", x->period, sizeof(x->period), true) < 0 ||
+		    mpack_get_str(l, "who", x->who, sizeof(x->who), false) < 0 ||
+		    (mpack_get(l, "at") && mpack_get_uint(l, "at", &x->at_ms) < 0))
 			return IKI_EFIELD;
 	}
 	return 0;
@@ -640,7 +440,7 @@ static int decode_locks(const msgpack_object_map *m, struct proto_msg *msg)
 
 static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *a = get_maps(m, "events", PROTO_EVENTS_MAX);
+	const msgpack_object_array *a = mpack_get_maps(m, "events", PROTO_EVENTS_MAX);
 	if (!a)
 		return IKI_EFIELD;
 	msg->stored = calloc(a->size ? a->size : 1, sizeof(*msg->stored));
@@ -651,13 +451,13 @@ static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
 		const msgpack_object_map *e = &a->ptr[i].via.map;
 		struct proto_stored *x = &msg->stored[i];
 		decode_event(e, &x->ev);
-		const msgpack_object *dr = get(e, "dropped");
+		const msgpack_object *dr = mpack_get(e, "dropped");
 		if (dr && dr->type != MSGPACK_OBJECT_BOOLEAN)
 			return IKI_EFIELD;
 		x->dropped = dr && dr->via.boolean;
-		if (x->ev.err || get_uint(e, "seq", &x->seq) < 0 || get_uint(e, "at", &x->at_ms) < 0 ||
-		    get_str(e, "who", x->who, sizeof(x->who), false) < 0 ||
-		    get_str(e, "voided_by", x->voided_by, sizeof(x->voided_by), false) < 0)
+		if (x->ev.err || mpack_get_uint(e, "seq", &x->seq) < 0 || mpack_get_uint(e, "at", &x->at_ms) < 0 ||
+		    mpack_get_str(e, "who", x->who, sizeof(x->who), false) < 0 ||
+		    mpack_get_str(e, "voided_by", x->voided_by, sizeof(x->voided_by), false) < 0)
 			return IKI_EFIELD;
 	}
 	return 0;
@@ -667,7 +467,7 @@ static int decode_events(const msgpack_object_map *m, struct proto_msg *msg)
 static int get_percent(const msgpack_object_map *m, const char *key, int64_t *v, bool *present)
 {
 	double d = 0;
-	int rc = get_double(m, key, &d, present);
+	int rc = mpack_get_double(m, key, &d, present);
 	if (rc == 0 && *present) {
 		if (d < 0 || d > 1e9)
 			return IKI_EFIELD;
@@ -679,9 +479,9 @@ static int get_percent(const msgpack_object_map *m, const char *key, int64_t *v,
 static int decode_target(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	struct proto_query *q = &msg->query;
-	if (get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
-	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
-	    get_str(m, "period", q->period, sizeof(q->period), false) < 0 ||
+	if (mpack_get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    mpack_get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    mpack_get_str(m, "period", q->period, sizeof(q->period), false) < 0 ||
 	    get_percent(m, "target", &msg->target, &msg->has_target) < 0)
 		return IKI_EFIELD;
 	/* setting one needs the indicator and the period */
@@ -690,7 +490,7 @@ static int decode_target(const msgpack_object_map *m, struct proto_msg *msg)
 
 static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
 {
-	const msgpack_object_array *a = get_maps(m, "targets", PROTO_VALUES_MAX);
+	const msgpack_object_array *a = mpack_get_maps(m, "targets", PROTO_VALUES_MAX);
 	if (!a)
 		return IKI_EFIELD;
 	msg->targets = calloc(a->size ? a->size : 1, sizeof(*msg->targets));
@@ -701,13 +501,13 @@ static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
 		const msgpack_object_map *t = &a->ptr[i].via.map;
 		struct proto_target *x = &msg->targets[i];
 		bool has_t, has_o;
-		if (get_str(t, "indicator", x->indicator, sizeof(x->indicator), true) < 0 ||
-		    get_str(t, "orgunit", x->orgunit, sizeof(x->orgunit), true) < 0 ||
-		    get_str(t, "period", x->period, sizeof(x->period), true) < 0 ||
+		if (mpack_get_str(t, "indicator", x->indicator, sizeof(x->indicator), true) < 0 ||
+		    mpack_get_str(t, "orgunit", x->orgunit, sizeof(x->orgunit), true) < 0 ||
+		    mpack_get_str(t, "period", x->period, sizeof(x->period), true) < 0 ||
 		    get_percent(t, "target", &x->target, &has_t) < 0 || !has_t ||
 		    get_percent(t, "target_original", &x->original, &has_o) < 0 ||
-		    get_str(t, "who", x->who, sizeof(x->who), false) < 0 ||
-		    (get(t, "at") && get_uint(t, "at", &x->at_ms) < 0))
+		    mpack_get_str(t, "who", x->who, sizeof(x->who), false) < 0 ||
+		    (mpack_get(t, "at") && mpack_get_uint(t, "at", &x->at_ms) < 0))
 			return IKI_EFIELD;
 		if (!has_o)
 			x->original = x->target;
@@ -719,10 +519,10 @@ static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
 static int decode_history(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	struct proto_query *q = &msg->query;
-	if (get_str(m, "id", msg->id, sizeof(msg->id), false) < 0 ||
-	    get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
-	    get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
-	    get_str(m, "period", q->period, sizeof(q->period), false) < 0)
+	if (mpack_get_str(m, "id", msg->id, sizeof(msg->id), false) < 0 ||
+	    mpack_get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    mpack_get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    mpack_get_str(m, "period", q->period, sizeof(q->period), false) < 0)
 		return IKI_EFIELD;
 	return msg->id[0] || (q->indicator[0] && q->period[0]) ? 0 : IKI_EFIELD;
 }
@@ -737,7 +537,7 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_ERROR: return decode_error(m, msg);
 	case PROTO_UPDATE: return decode_update(m, msg);
 	case PROTO_SNAPSHOT: return decode_query(m, msg);
-	case PROTO_HEARTBEAT: return get_uint(m, "seq", &msg->seq) < 0 ? IKI_EFIELD : 0;
+	case PROTO_HEARTBEAT: return mpack_get_uint(m, "seq", &msg->seq) < 0 ? IKI_EFIELD : 0;
 	case PROTO_DESCRIBE: return 0;
 	case PROTO_CATALOG: return decode_catalog(m, msg);
 	case PROTO_LOCK: return decode_lock(m, msg);
@@ -753,13 +553,13 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 /* The envelope: version, type and request number, then the body. */
 static int decode_map(const msgpack_object *root, struct proto_msg *m)
 {
-	if (root->type != MSGPACK_OBJECT_MAP || !keys_valid(&root->via.map))
+	if (root->type != MSGPACK_OBJECT_MAP || !mpack_keys_valid(&root->via.map))
 		return IKI_EMALFORMED;
 	const msgpack_object_map *map = &root->via.map;
 	int64_t v = 0;
-	if (get_int(map, "v", &v, true) < 0)
+	if (mpack_get_int(map, "v", &v, true) < 0)
 		return IKI_EFIELD;
-	get_uint(map, "req", &m->req); /* optional on updates; echoed when present */
+	mpack_get_uint(map, "req", &m->req); /* optional on updates; echoed when present */
 	int t = get_enum(map, "type", type_names, COUNT(type_names));
 	if (v != PROTO_VERSION)
 		return IKI_EVERSION;
@@ -800,31 +600,9 @@ int proto_decode(const void *buf, size_t len, struct proto_msg *m)
 
 /* ---- encoding ---- */
 
-static void pack_str(msgpack_packer *pk, const char *s)
-{
-	size_t n = strlen(s);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
-}
 
-static void pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
-{
-	pack_str(pk, k);
-	pack_str(pk, v);
-}
 
-static void pack_kv_int(msgpack_packer *pk, const char *k, int64_t v)
-{
-	pack_str(pk, k);
-	msgpack_pack_int64(pk, v);
-}
 
-/* Optional strings are left out when empty. */
-static void pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
-{
-	if (val[0])
-		pack_kv_str(pk, key, val);
-}
 
 /* An event's keys, in a map of extra more keys the caller writes after them. */
 static void pack_event_map(msgpack_packer *pk, const struct proto_event *e, uint32_t extra)
@@ -833,15 +611,15 @@ static void pack_event_map(msgpack_packer *pk, const struct proto_event *e, uint
 	msgpack_pack_map(pk, extra + 3 + (e->element[0] != 0) + (e->orgunit[0] != 0) +
 				 (e->date[0] != 0) + (e->case_id[0] != 0) + (e->comment[0] != 0) +
 				 (e->ref[0] != 0));
-	pack_kv_str(pk, "id", e->id);
-	pack_opt_str(pk, "element", e->element);
-	pack_opt_str(pk, "orgunit", e->orgunit);
-	pack_opt_str(pk, "date", e->date);
-	pack_kv_str(pk, "op", op_names[e->op]);
-	pack_kv_int(pk, "value", e->value);
-	pack_opt_str(pk, "case", e->case_id);
-	pack_opt_str(pk, "comment", e->comment);
-	pack_opt_str(pk, "ref", e->ref);
+	mpack_pack_kv_str(pk, "id", e->id);
+	mpack_pack_opt_str(pk, "element", e->element);
+	mpack_pack_opt_str(pk, "orgunit", e->orgunit);
+	mpack_pack_opt_str(pk, "date", e->date);
+	mpack_pack_kv_str(pk, "op", op_names[e->op]);
+	mpack_pack_kv_int(pk, "value", e->value);
+	mpack_pack_opt_str(pk, "case", e->case_id);
+	mpack_pack_opt_str(pk, "comment", e->comment);
+	mpack_pack_opt_str(pk, "ref", e->ref);
 }
 
 static void pack_event(msgpack_packer *pk, const struct proto_event *e)
@@ -852,14 +630,14 @@ static void pack_event(msgpack_packer *pk, const struct proto_event *e)
 static void pack_stored(msgpack_packer *pk, const struct proto_stored *x)
 {
 	pack_event_map(pk, &x->ev, 2 + (x->who[0] != 0) + (x->voided_by[0] != 0) + x->dropped);
-	pack_str(pk, "seq");
+	mpack_pack_str(pk, "seq");
 	msgpack_pack_uint64(pk, x->seq);
-	pack_str(pk, "at");
+	mpack_pack_str(pk, "at");
 	msgpack_pack_uint64(pk, x->at_ms);
-	pack_opt_str(pk, "who", x->who);
-	pack_opt_str(pk, "voided_by", x->voided_by);
+	mpack_pack_opt_str(pk, "who", x->who);
+	mpack_pack_opt_str(pk, "voided_by", x->voided_by);
 	if (x->dropped) {
-		pack_str(pk, "dropped");
+		mpack_pack_str(pk, "dropped");
 		msgpack_pack_true(pk);
 	}
 }
@@ -868,10 +646,10 @@ static void pack_result(msgpack_packer *pk, const struct proto_result *r)
 {
 	bool err = r->status == PROTO_STATUS_ERROR;
 	msgpack_pack_map(pk, err ? 3 : 1);
-	pack_kv_str(pk, "status", status_names[r->status]);
+	mpack_pack_kv_str(pk, "status", status_names[r->status]);
 	if (err) {
-		pack_kv_str(pk, "code", iki_code_name(r->code));
-		pack_kv_str(pk, "message", r->message);
+		mpack_pack_kv_str(pk, "code", iki_code_name(r->code));
+		mpack_pack_kv_str(pk, "message", r->message);
 	}
 }
 
@@ -880,33 +658,33 @@ static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 	double ratio;
 	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0) + v->has_target +
 				 (v->has_target && v->revised) + 2 * (v->has_target && v->has_capaian));
-	pack_kv_str(pk, "indicator", v->indicator);
+	mpack_pack_kv_str(pk, "indicator", v->indicator);
 	if (v->name[0])
-		pack_kv_str(pk, "name", v->name);
+		mpack_pack_kv_str(pk, "name", v->name);
 	if (v->jabatan[0])
-		pack_kv_str(pk, "jabatan", v->jabatan);
-	pack_kv_str(pk, "orgunit", v->orgunit);
-	pack_kv_str(pk, "period", v->period);
-	pack_kv_int(pk, "num", v->num);
-	pack_kv_int(pk, "den", v->den);
-	pack_kv_int(pk, "factor", v->factor);
-	pack_str(pk, "value");
+		mpack_pack_kv_str(pk, "jabatan", v->jabatan);
+	mpack_pack_kv_str(pk, "orgunit", v->orgunit);
+	mpack_pack_kv_str(pk, "period", v->period);
+	mpack_pack_kv_int(pk, "num", v->num);
+	mpack_pack_kv_int(pk, "den", v->den);
+	mpack_pack_kv_int(pk, "factor", v->factor);
+	mpack_pack_str(pk, "value");
 	if (proto_value_ratio(v, &ratio))
 		msgpack_pack_double(pk, ratio);
 	else
 		msgpack_pack_nil(pk);
 	if (!v->has_target)
 		return;
-	pack_str(pk, "target");
+	mpack_pack_str(pk, "target");
 	msgpack_pack_double(pk, (double)v->target / 100.0);
 	if (v->revised) {
-		pack_str(pk, "target_original");
+		mpack_pack_str(pk, "target_original");
 		msgpack_pack_double(pk, (double)v->target_original / 100.0);
 	}
 	if (v->has_capaian) {
-		pack_str(pk, "capaian");
+		mpack_pack_str(pk, "capaian");
 		msgpack_pack_double(pk, v->capaian);
-		pack_kv_str(pk, "predikat", v->predikat);
+		mpack_pack_kv_str(pk, "predikat", v->predikat);
 	}
 }
 
@@ -914,73 +692,28 @@ static void pack_indicator(msgpack_packer *pk, const struct proto_indicator *d)
 {
 	msgpack_pack_map(pk, 6 + (d->rows[0] != 0) + (d->jabatan[0] != 0) + (d->sasaran[0] != 0) +
 				 (d->kind[0] != 0) + (d->source[0] != 0));
-	pack_kv_str(pk, "indicator", d->indicator);
-	pack_opt_str(pk, "rows", d->rows);
-	pack_kv_str(pk, "name", d->name);
-	pack_opt_str(pk, "jabatan", d->jabatan);
-	pack_opt_str(pk, "sasaran", d->sasaran);
-	pack_opt_str(pk, "kind", d->kind);
-	pack_kv_str(pk, "numerator", d->numerator);
-	pack_kv_str(pk, "denominator", d->denominator);
-	pack_kv_int(pk, "factor", d->factor);
-	pack_kv_str(pk, "polarity", d->down ? "down" : "up");
-	pack_opt_str(pk, "source", d->source);
+	mpack_pack_kv_str(pk, "indicator", d->indicator);
+	mpack_pack_opt_str(pk, "rows", d->rows);
+	mpack_pack_kv_str(pk, "name", d->name);
+	mpack_pack_opt_str(pk, "jabatan", d->jabatan);
+	mpack_pack_opt_str(pk, "sasaran", d->sasaran);
+	mpack_pack_opt_str(pk, "kind", d->kind);
+	mpack_pack_kv_str(pk, "numerator", d->numerator);
+	mpack_pack_kv_str(pk, "denominator", d->denominator);
+	mpack_pack_kv_int(pk, "factor", d->factor);
+	mpack_pack_kv_str(pk, "polarity", d->down ? "down" : "up");
+	mpack_pack_opt_str(pk, "source", d->source);
 }
 
-/* A reported_by list ("umum desa") as an array of its words. */
-static void pack_words(msgpack_packer *pk, const char *list)
-{
-	uint32_t n = 0;
-	for (const char *p = list; *p; p++)
-		n += (p == list || p[-1] == ' ') && *p != ' ';
-	msgpack_pack_array(pk, n);
-	for (const char *p = list; *p;) {
-		size_t w = strcspn(p, " ");
-		if (w) {
-			msgpack_pack_str(pk, w);
-			msgpack_pack_str_body(pk, p, w);
-		}
-		p += w + (p[w] == ' ');
-	}
-}
 
-static void pack_element(msgpack_packer *pk, const struct proto_element *e)
-{
-	bool limit = e->is_case && e->limit_days >= 0;
-	msgpack_pack_map(pk, 6 + (e->unit[0] != 0) + (e->aggregate[0] != 0) + limit + e->close_at_open +
-				 (e->reported_by[0] != 0) + 2 * (e->schedule[0] != 0));
-	pack_kv_str(pk, "code", e->code);
-	pack_kv_str(pk, "name", e->name);
-	pack_kv_str(pk, "kind", e->is_case ? "case" : "element");
-	pack_opt_str(pk, "unit", e->unit);
-	pack_opt_str(pk, "aggregate", e->aggregate);
-	pack_str(pk, "ops");
-	msgpack_pack_array(pk, (size_t)e->n_ops);
-	for (int i = 0; i < e->n_ops; i++)
-		pack_str(pk, op_names[e->ops[i]]);
-	pack_kv_int(pk, "min", e->min);
-	pack_kv_int(pk, "max", e->max);
-	if (limit)
-		pack_kv_int(pk, "limit_days", e->limit_days);
-	if (e->close_at_open)
-		pack_kv_str(pk, "count_close", "open");
-	if (e->reported_by[0]) {
-		pack_str(pk, "reported_by");
-		pack_words(pk, e->reported_by);
-	}
-	if (e->schedule[0]) {
-		pack_kv_str(pk, "schedule", e->schedule);
-		pack_kv_str(pk, "every", e->every);
-	}
-}
 
 static void pack_orgunit(msgpack_packer *pk, const struct proto_orgunit *o)
 {
 	msgpack_pack_map(pk, 2 + (o->kind[0] != 0) + (o->parent[0] != 0));
-	pack_kv_str(pk, "code", o->code);
-	pack_kv_str(pk, "name", o->name);
-	pack_opt_str(pk, "kind", o->kind);
-	pack_opt_str(pk, "parent", o->parent);
+	mpack_pack_kv_str(pk, "code", o->code);
+	mpack_pack_kv_str(pk, "name", o->name);
+	mpack_pack_opt_str(pk, "kind", o->kind);
+	mpack_pack_opt_str(pk, "parent", o->parent);
 }
 
 /* Number of body keys each type adds to the envelope's v, type and req. */
@@ -1018,13 +751,13 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 	size_t i;
 	switch (m->type) {
 	case PROTO_SUBMIT:
-		pack_str(pk, "events");
+		mpack_pack_str(pk, "events");
 		msgpack_pack_array(pk, m->n_events);
 		for (i = 0; i < m->n_events; i++)
 			pack_event(pk, &m->events[i]);
 		break;
 	case PROTO_SUBMITTED:
-		pack_str(pk, "results");
+		mpack_pack_str(pk, "results");
 		msgpack_pack_array(pk, m->n_results);
 		for (i = 0; i < m->n_results; i++)
 			pack_result(pk, &m->results[i]);
@@ -1032,119 +765,119 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 	case PROTO_QUERY:
 	case PROTO_SNAPSHOT:
 		if (m->query.indicator[0])
-			pack_kv_str(pk, "indicator", m->query.indicator);
+			mpack_pack_kv_str(pk, "indicator", m->query.indicator);
 		if (m->query.jabatan[0])
-			pack_kv_str(pk, "jabatan", m->query.jabatan);
+			mpack_pack_kv_str(pk, "jabatan", m->query.jabatan);
 		if (m->query.orgunit[0])
-			pack_kv_str(pk, "orgunit", m->query.orgunit);
+			mpack_pack_kv_str(pk, "orgunit", m->query.orgunit);
 		if (m->query.period[0] || m->type == PROTO_QUERY)
-			pack_kv_str(pk, "period", m->query.period);
+			mpack_pack_kv_str(pk, "period", m->query.period);
 		break;
 	case PROTO_VALUES:
 		if (m->seq) {
-			pack_str(pk, "seq");
+			mpack_pack_str(pk, "seq");
 			msgpack_pack_uint64(pk, m->seq);
 		}
-		pack_str(pk, "values");
+		mpack_pack_str(pk, "values");
 		msgpack_pack_array(pk, m->n_values);
 		for (i = 0; i < m->n_values; i++)
 			pack_value(pk, &m->values[i]);
 		break;
 	case PROTO_ERROR:
-		pack_kv_str(pk, "code", iki_code_name(m->code));
-		pack_kv_str(pk, "message", m->message);
+		mpack_pack_kv_str(pk, "code", iki_code_name(m->code));
+		mpack_pack_kv_str(pk, "message", m->message);
 		break;
 	case PROTO_UPDATE:
-		pack_str(pk, "seq");
+		mpack_pack_str(pk, "seq");
 		msgpack_pack_uint64(pk, m->seq);
-		pack_str(pk, "value");
+		mpack_pack_str(pk, "value");
 		pack_value(pk, m->values);
 		break;
 	case PROTO_HEARTBEAT:
-		pack_str(pk, "seq");
+		mpack_pack_str(pk, "seq");
 		msgpack_pack_uint64(pk, m->seq);
 		break;
 	case PROTO_DESCRIBE:
 		break;
 	case PROTO_LOCK:
-		pack_opt_str(pk, "period", m->query.period);
+		mpack_pack_opt_str(pk, "period", m->query.period);
 		if (m->unlock) {
-			pack_str(pk, "unlock");
+			mpack_pack_str(pk, "unlock");
 			msgpack_pack_true(pk);
 		}
 		break;
 	case PROTO_LOCKS:
-		pack_str(pk, "locks");
+		mpack_pack_str(pk, "locks");
 		msgpack_pack_array(pk, m->n_locks);
 		for (i = 0; i < m->n_locks; i++) {
 			msgpack_pack_map(pk, 2 + (m->locks[i].who[0] != 0));
-			pack_kv_str(pk, "period", m->locks[i].period);
-			pack_opt_str(pk, "who", m->locks[i].who);
-			pack_str(pk, "at");
+			mpack_pack_kv_str(pk, "period", m->locks[i].period);
+			mpack_pack_opt_str(pk, "who", m->locks[i].who);
+			mpack_pack_str(pk, "at");
 			msgpack_pack_uint64(pk, m->locks[i].at_ms);
 		}
 		break;
 	case PROTO_HISTORY:
 		if (m->id[0]) {
-			pack_kv_str(pk, "id", m->id);
+			mpack_pack_kv_str(pk, "id", m->id);
 		} else {
-			pack_opt_str(pk, "indicator", m->query.indicator);
-			pack_opt_str(pk, "orgunit", m->query.orgunit);
-			pack_opt_str(pk, "period", m->query.period);
+			mpack_pack_opt_str(pk, "indicator", m->query.indicator);
+			mpack_pack_opt_str(pk, "orgunit", m->query.orgunit);
+			mpack_pack_opt_str(pk, "period", m->query.period);
 		}
 		break;
 	case PROTO_TARGET:
-		pack_opt_str(pk, "indicator", m->query.indicator);
-		pack_opt_str(pk, "orgunit", m->query.orgunit);
-		pack_opt_str(pk, "period", m->query.period);
+		mpack_pack_opt_str(pk, "indicator", m->query.indicator);
+		mpack_pack_opt_str(pk, "orgunit", m->query.orgunit);
+		mpack_pack_opt_str(pk, "period", m->query.period);
 		if (m->has_target) {
-			pack_str(pk, "target");
+			mpack_pack_str(pk, "target");
 			msgpack_pack_double(pk, (double)m->target / 100.0);
 		}
 		break;
 	case PROTO_TARGETS:
-		pack_str(pk, "targets");
+		mpack_pack_str(pk, "targets");
 		msgpack_pack_array(pk, m->n_targets);
 		for (i = 0; i < m->n_targets; i++) {
 			const struct proto_target *x = &m->targets[i];
 			bool revised = x->original != x->target;
 			msgpack_pack_map(pk, 5 + revised + (x->who[0] != 0));
-			pack_kv_str(pk, "indicator", x->indicator);
-			pack_kv_str(pk, "orgunit", x->orgunit);
-			pack_kv_str(pk, "period", x->period);
-			pack_str(pk, "target");
+			mpack_pack_kv_str(pk, "indicator", x->indicator);
+			mpack_pack_kv_str(pk, "orgunit", x->orgunit);
+			mpack_pack_kv_str(pk, "period", x->period);
+			mpack_pack_str(pk, "target");
 			msgpack_pack_double(pk, (double)x->target / 100.0);
 			if (revised) {
-				pack_str(pk, "target_original");
+				mpack_pack_str(pk, "target_original");
 				msgpack_pack_double(pk, (double)x->original / 100.0);
 			}
-			pack_opt_str(pk, "who", x->who);
-			pack_str(pk, "at");
+			mpack_pack_opt_str(pk, "who", x->who);
+			mpack_pack_str(pk, "at");
 			msgpack_pack_uint64(pk, x->at_ms);
 		}
 		break;
 	case PROTO_EVENTS:
-		pack_str(pk, "events");
+		mpack_pack_str(pk, "events");
 		msgpack_pack_array(pk, m->n_stored);
 		for (i = 0; i < m->n_stored; i++)
 			pack_stored(pk, &m->stored[i]);
 		break;
 	case PROTO_CATALOG:
 		if (m->title[0])
-			pack_kv_str(pk, "title", m->title);
-		pack_str(pk, "indicators");
+			mpack_pack_kv_str(pk, "title", m->title);
+		mpack_pack_str(pk, "indicators");
 		msgpack_pack_array(pk, m->n_indicators);
 		for (i = 0; i < m->n_indicators; i++)
 			pack_indicator(pk, &m->indicators[i]);
-		pack_str(pk, "orgunits");
+		mpack_pack_str(pk, "orgunits");
 		msgpack_pack_array(pk, m->n_orgunits);
 		for (i = 0; i < m->n_orgunits; i++)
 			pack_orgunit(pk, &m->orgunits[i]);
 		if (m->n_elements) {
-			pack_str(pk, "elements");
+			mpack_pack_str(pk, "elements");
 			msgpack_pack_array(pk, m->n_elements);
 			for (i = 0; i < m->n_elements; i++)
-				pack_element(pk, &m->elements[i]);
+				element_pack(pk, &m->elements[i]);
 		}
 		break;
 	}
@@ -1184,24 +917,17 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 {
 	if (!encodable(m))
 		return IKI_EFIELD;
-	msgpack_sbuffer sb;
+	struct mpack_sink sink;
 	msgpack_packer pk;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	mpack_sink_init(&sink, &pk, PROTO_MSG_MAX);
 	bool with_req = m->type != PROTO_UPDATE && m->type != PROTO_HEARTBEAT;
 	msgpack_pack_map(&pk, 2 + with_req + body_keys(m));
-	pack_kv_int(&pk, "v", PROTO_VERSION);
-	pack_kv_str(&pk, "type", type_names[m->type]);
+	mpack_pack_kv_int(&pk, "v", PROTO_VERSION);
+	mpack_pack_kv_str(&pk, "type", type_names[m->type]);
 	if (with_req) {
-		pack_str(&pk, "req");
+		mpack_pack_str(&pk, "req");
 		msgpack_pack_uint64(&pk, m->req);
 	}
 	pack_body(&pk, m);
-	if (!sb.data) {
-		msgpack_sbuffer_destroy(&sb);
-		return -ENOMEM;
-	}
-	*len = sb.size;
-	*out = msgpack_sbuffer_release(&sb);
-	return 0;
+	return mpack_sink_finish(&sink, 0, out, len);
 }

@@ -224,8 +224,9 @@ int proto_decode(const void *buf, size_t len, struct proto_msg *m);
 
 /*
  * Encode a message. On success *out is a malloc'd buffer the caller frees and returns 0; returns
- * -ENOMEM, or IKI_EFIELD for an unknown type, op or status, an update without exactly one value,
- * or more events or values than the limits. It does not check the strings: the fixed fields keep
+ * -ENOMEM (any allocation of the packer failed: never a truncated message), IKI_ETOOBIG for a
+ * message over PROTO_MSG_MAX bytes (the decoder would refuse it), or IKI_EFIELD for an unknown
+ * type, op or status, an update without exactly one value, or more events or values than the limits. It does not check the strings: the fixed fields keep
  * them within their limits, and required ones must be filled by the caller (an empty required
  * string encodes, and the decoder refuses it with bad_field).
  */

@@ -178,6 +178,33 @@ START_TEST(test_golden_bytes_mean_what_the_page_says)
 }
 END_TEST
 
+/* A message over PROTO_MSG_MAX is refused whole by the encoder (the packer's failure is seen). */
+START_TEST(test_encoder_refuses_a_message_over_the_limit)
+{
+	size_t n = 12000;
+	struct proto_value *v = calloc(n, sizeof(*v));
+	ck_assert_ptr_nonnull(v);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(v[i].indicator, sizeof(v[i].indicator), "iki%02zu", i % 24);
+		memset(v[i].name, 'n', PROTO_TEXT_MAX);
+		memset(v[i].jabatan, 'j', PROTO_TEXT_MAX);
+		snprintf(v[i].orgunit, sizeof(v[i].orgunit), "35.27.03");
+		snprintf(v[i].period, sizeof(v[i].period), "2022");
+	}
+	struct proto_msg m = {.type = PROTO_VALUES, .req = 1, .values = v, .n_values = n};
+	char *buf = NULL;
+	size_t len = 0;
+	ck_assert_int_eq(proto_encode(&m, &buf, &len), IKI_ETOOBIG);
+	ck_assert_ptr_null(buf);
+	/* the same values, few enough, encode */
+	m.n_values = 4000;
+	ck_assert_int_eq(proto_encode(&m, &buf, &len), 0);
+	ck_assert_uint_le(len, PROTO_MSG_MAX);
+	free(buf);
+	free(v);
+}
+END_TEST
+
 /* ---- the catalog's elements ---- */
 
 START_TEST(test_catalog_elements_round_trip_every_field)
@@ -1124,6 +1151,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
 	tcase_add_test(tc, test_catalog_elements_round_trip_every_field);
+	tcase_add_test(tc, test_encoder_refuses_a_message_over_the_limit);
 	tcase_add_test(tc, test_catalog_elements_are_checked);
 	tcase_add_test(tc, test_capaian_up_and_down);
 	tcase_add_test(tc, test_predikat_bands_at_their_edges);

@@ -1,0 +1,210 @@
+/* mpack.c: the msgpack helpers proto's codecs share: typed reads of map keys, checked writes. */
+#include "mpack.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iki.h"
+
+int mpack_name_index(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] && strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+const msgpack_object *mpack_get(const msgpack_object_map *m, const char *key)
+{
+	size_t klen = strlen(key);
+	for (uint32_t i = 0; i < m->size; i++) {
+		const msgpack_object *k = &m->ptr[i].key;
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
+		    memcmp(k->via.str.ptr, key, klen) == 0)
+			return &m->ptr[i].val;
+	}
+	return NULL;
+}
+
+/* Order of two keys: by length, then bytes (msgpack-c leaves ptr NULL for "": no memcmp then). */
+static int key_order(const msgpack_object_str *a, const msgpack_object_str *b)
+{
+	if (a->size != b->size)
+		return a->size < b->size ? -1 : 1;
+	return a->size ? memcmp(a->ptr, b->ptr, a->size) : 0;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+	return key_order(*(const msgpack_object_str *const *)a, *(const msgpack_object_str *const *)b);
+}
+
+bool mpack_keys_valid(const msgpack_object_map *m)
+{
+	for (uint32_t i = 0; i < m->size; i++)
+		if (m->ptr[i].key.type != MSGPACK_OBJECT_STR)
+			return false;
+	if (m->size <= 32) {
+		for (uint32_t i = 0; i < m->size; i++)
+			for (uint32_t j = 0; j < i; j++)
+				if (key_order(&m->ptr[i].key.via.str, &m->ptr[j].key.via.str) == 0)
+					return false;
+		return true;
+	}
+	const msgpack_object_str **k = malloc(m->size * sizeof(*k));
+	bool ok = k != NULL;
+	for (uint32_t i = 0; ok && i < m->size; i++)
+		k[i] = &m->ptr[i].key.via.str;
+	if (ok)
+		qsort(k, m->size, sizeof(*k), key_cmp);
+	for (uint32_t i = 1; ok && i < m->size; i++)
+		ok = key_order(k[i - 1], k[i]) != 0;
+	free(k);
+	return ok;
+}
+
+int mpack_str(const msgpack_object *o, char *buf, size_t n, bool required)
+{
+	buf[0] = '\0';
+	if (!o)
+		return required ? IKI_EFIELD : 0;
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= n)
+		return IKI_EFIELD;
+	if (iki_utf8_check(o->via.str.ptr, o->via.str.size) != o->via.str.size)
+		return IKI_EFIELD;
+	if (o->via.str.size) /* ptr is NULL for "" */
+		memcpy(buf, o->via.str.ptr, o->via.str.size);
+	buf[o->via.str.size] = '\0';
+	if (required && buf[0] == '\0')
+		return IKI_EFIELD;
+	return 0;
+}
+
+int mpack_get_str(const msgpack_object_map *m, const char *key, char *buf, size_t n, bool required)
+{
+	return mpack_str(mpack_get(m, key), buf, n, required);
+}
+
+int mpack_get_int(const msgpack_object_map *m, const char *key, int64_t *v, bool required)
+{
+	const msgpack_object *o = mpack_get(m, key);
+	if (!o)
+		return required ? IKI_EFIELD : 0;
+	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
+		*v = (int64_t)o->via.u64;
+	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		*v = o->via.i64;
+	else
+		return IKI_EFIELD;
+	return 0;
+}
+
+int mpack_get_double(const msgpack_object_map *m, const char *key, double *v, bool *present)
+{
+	const msgpack_object *o = mpack_get(m, key);
+	*present = o != NULL;
+	if (!o)
+		return 0;
+	if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32)
+		*v = o->via.f64;
+	else if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		*v = (double)o->via.u64;
+	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		*v = (double)o->via.i64;
+	else
+		return IKI_EFIELD;
+	if (!isfinite(*v) || fabs(*v) > 1e12)
+		return IKI_EFIELD;
+	return 0;
+}
+
+int mpack_get_uint(const msgpack_object_map *m, const char *key, uint64_t *v)
+{
+	const msgpack_object *o = mpack_get(m, key);
+	if (!o || o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return IKI_EFIELD;
+	*v = o->via.u64;
+	return 0;
+}
+
+const msgpack_object_array *mpack_get_maps(const msgpack_object_map *m, const char *key, size_t max)
+{
+	const msgpack_object *o = mpack_get(m, key);
+	if (!o || o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size > max)
+		return NULL;
+	for (uint32_t i = 0; i < o->via.array.size; i++)
+		if (o->via.array.ptr[i].type != MSGPACK_OBJECT_MAP || !mpack_keys_valid(&o->via.array.ptr[i].via.map))
+			return NULL;
+	return &o->via.array;
+}
+
+void mpack_pack_str(msgpack_packer *pk, const char *s)
+{
+	size_t n = strlen(s);
+	msgpack_pack_str(pk, n);
+	msgpack_pack_str_body(pk, s, n);
+}
+
+void mpack_pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+{
+	mpack_pack_str(pk, k);
+	mpack_pack_str(pk, v);
+}
+
+void mpack_pack_kv_int(msgpack_packer *pk, const char *k, int64_t v)
+{
+	mpack_pack_str(pk, k);
+	msgpack_pack_int64(pk, v);
+}
+
+void mpack_pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
+{
+	if (val[0])
+		mpack_pack_kv_str(pk, key, val);
+}
+
+/*
+ * The packer's write callback. Every msgpack_pack_* call ends here, so a failure of any of them
+ * (an allocation, or the message growing past its limit) is remembered once, and the encoder
+ * checks it before handing a buffer out: never a truncated message.
+ */
+int mpack_sink_write(void *data, const char *buf, size_t len)
+{
+	struct mpack_sink *s = data;
+	if (s->rc < 0)
+		return -1;
+	if (len > s->max - s->sb.size) {
+		s->rc = IKI_ETOOBIG;
+		return -1;
+	}
+	if (msgpack_sbuffer_write(&s->sb, buf, len) < 0) {
+		s->rc = -ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+void mpack_sink_init(struct mpack_sink *s, msgpack_packer *pk, size_t max)
+{
+	msgpack_sbuffer_init(&s->sb);
+	s->max = max;
+	s->rc = 0;
+	msgpack_packer_init(pk, s, mpack_sink_write);
+}
+
+int mpack_sink_finish(struct mpack_sink *s, int rc, char **out, size_t *len)
+{
+	if (rc == 0)
+		rc = s->rc;
+	if (rc == 0 && !s->sb.data)
+		rc = -ENOMEM;
+	if (rc < 0) {
+		msgpack_sbuffer_destroy(&s->sb);
+		return rc;
+	}
+	*len = s->sb.size;
+	*out = msgpack_sbuffer_release(&s->sb);
+	return 0;
+}
