@@ -46,6 +46,7 @@ struct server {
 	int heartbeat_ms;
 	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
 	int64_t last_pub_ms;  /* when the last update or heartbeat went out */
+	int64_t readers_ms;   /* when the store's reader slots were last checked */
 	struct pending pend[SERVER_BATCH_REQUESTS];
 };
 
@@ -679,6 +680,18 @@ static void reload_clients(struct server *s)
 	free(errors);
 }
 
+/* Once a second: clear the reader slots of processes that died reading, and say so. */
+static void readers_check(struct server *s)
+{
+	int dead = 0;
+	if (now_ms() - s->readers_ms < SERVER_READERS_CHECK_MS)
+		return;
+	s->readers_ms = now_ms();
+	if (store_readers_check(s->st, &dead) == 0 && dead > 0)
+		log_warnx("cleared %d stale database reader%s (a process died reading, such as a "
+			  "killed --backup or --verify)", dead, dead == 1 ? "" : "s");
+}
+
 int server_run(struct server *s, volatile sig_atomic_t *stop)
 {
 	zmq_pollitem_t items[3] = {{s->router, 0, ZMQ_POLLIN, 0},
@@ -691,6 +704,7 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 			reload_clients(s);
 		}
 		heartbeat(s);
+		readers_check(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
 		int rc = zmq_poll(items, s->monitor[0] ? 3 : 1, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)

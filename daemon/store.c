@@ -258,6 +258,12 @@ bool value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct
 	return num != 0 || den != 0;
 }
 
+int store_readers_check(struct store *s, int *dead)
+{
+	*dead = 0;
+	return map_err(mdb_reader_check(s->env, dead));
+}
+
 /* ---- batches: the delta table (open addressing, keyed by quantity, org unit, period) ---- */
 
 static size_t delta_hash(int q, int ou, struct period p)

@@ -110,6 +110,13 @@ void store_abort(struct store_batch **b);
  */
 int store_query(struct store *s, const struct proto_query *q, struct proto_value **out, size_t *n);
 
+/*
+ * Clear the reader slots of processes that died while reading (a --backup or --verify killed
+ * mid-read): until they are cleared, LMDB keeps every page they could see, and the file grows
+ * with each commit. *dead gets how many were cleared. Returns 0 or a storage code.
+ */
+int store_readers_check(struct store *s, int *dead);
+
 /* Number of events in the log, and the last publish sequence number. */
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq);
 

@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <lmdb.h>
 #include <zmq.h>
 
 #include "harness.h"
@@ -555,6 +557,85 @@ START_TEST(test_backup_refuses_a_used_destination_and_a_missing_store)
 }
 END_TEST
 
+/* The size of the state's data.mdb, in bytes. */
+static long long mdb_size(const struct ikid *d)
+{
+	char path[300];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/data.mdb", d->state);
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long long)st.st_size;
+}
+
+/* A process that opens the store and dies inside a read transaction, as a killed --verify or
+ * --backup does: its reader slot stays taken. */
+static void reader_dies(const struct ikid *d)
+{
+	int fds[2];
+	char c;
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		MDB_env *env;
+		MDB_txn *txn;
+		close(fds[0]);
+		if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+		    mdb_env_open(env, d->state, MDB_RDONLY, 0640) ||
+		    mdb_txn_begin(env, NULL, MDB_RDONLY, &txn))
+			_exit(1);
+		if (write(fds[1], "r", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+START_TEST(test_a_reader_killed_mid_read_does_not_grow_the_database)
+{
+	struct ikid live, *d = &live;
+	fresh(d, "readers");
+	ck_assert_int_eq(harness_start(d, MINI), 0);
+	struct proto_msg m = {.type = PROTO_SUBMIT, .req = 1, .n_events = 1}, r;
+	m.events = calloc(1, sizeof(*m.events));
+	for (uint64_t i = 0; i < 50; i++) { /* the tree has some depth before we look */
+		make_event(0, i, &m.events[0]);
+		ck_assert_int_eq(request(d->request, &m, &r, 10000), 0);
+		proto_msg_clear(&r);
+	}
+	reader_dies(d);
+	harness_sleep_ms(1500); /* ikid looks for dead readers once a second */
+	long long before = mdb_size(d);
+	for (uint64_t i = 50; i < 450; i++) { /* 400 one-event commits */
+		make_event(0, i, &m.events[0]);
+		ck_assert_int_eq(request(d->request, &m, &r, 10000), 0);
+		ck_assert_int_eq(r.results[0].status, PROTO_STATUS_OK);
+		proto_msg_clear(&r);
+	}
+	long long grown = mdb_size(d) - before;
+	printf("a dead reader: 400 one-event commits grew data.mdb by %lld KiB\n", grown >> 10);
+	ck_assert_msg(grown < 1 << 20, "data.mdb grew by %lld bytes", grown);
+	ck_assert_int_eq(count_stored(d->request), 450);
+	harness_stop(d, SIGTERM);
+	FILE *f = fopen(d->log, "r");
+	char line[1024];
+	bool said = false;
+	while (f && fgets(line, sizeof(line), f))
+		said |= strstr(line, "cleared 1 stale database reader ") != NULL;
+	if (f)
+		fclose(f);
+	ck_assert(said);
+	free(m.events);
+	m.events = NULL;
+	harness_cleanup(d);
+}
+END_TEST
+
 static Suite *crash_suite(void)
 {
 	Suite *s = suite_create("crash");
@@ -568,6 +649,7 @@ static Suite *crash_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_backup_under_load_serves_what_was_acknowledged);
 	tcase_add_test(tc, test_backup_refuses_a_used_destination_and_a_missing_store);
+	tcase_add_test(tc, test_a_reader_killed_mid_read_does_not_grow_the_database);
 	suite_add_tcase(s, tc);
 	return s;
 }
