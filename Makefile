@@ -164,6 +164,7 @@ install: all
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
 include tests/fuzz.mk
+include web/web.mk
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,0 +1,16 @@
+# web/web.mk: ikiweb, the web gateway (included by the Makefile). See man/ikiweb.8.
+PKGS_WEB  := libmicrohttpd libsodium
+WEB_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS_WEB))
+LIBS_WEB   = $(shell $(PKG_CONFIG) --libs $(PKGS_WEB)) -lpthread
+WEB_SRC   := web/main.c web/http.c web/api.c web/api_data.c web/api_report.c web/gateway.c \
+             web/live.c web/session.c web/users.c web/usercmd.c web/journal.c web/jsonout.c
+WEB_OBJ   := $(WEB_SRC:%.c=$(BUILD)/%.o)
+
+$(WEB_OBJ): CPPFLAGS += -Iweb $(WEB_CFLAGS)
+$(BUILD)/web/main.o: CPPFLAGS += -DIKI_DEFAULT_WWW='"$(DATADIR)/www"'
+
+$(BUILD)/ikiweb: $(WEB_OBJ) $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_WEB)
+
+all: $(BUILD)/ikiweb
+
