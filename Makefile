@@ -39,7 +39,7 @@ LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE)) -lm
 LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
-PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
+PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
 DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c
 
@@ -164,9 +164,8 @@ install: all
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
 include tests/fuzz.mk
-include web/web.mk
 
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

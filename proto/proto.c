@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "batch.h"
 #include "element.h"
 #include "iki.h"
 #include "mpack.h"
@@ -207,8 +208,15 @@ static void decode_event(const msgpack_object_map *m, struct proto_event *e)
 		event_fail(e, "comment");
 }
 
+/* A submit: its events as maps ("events", the first form), or in the compact "batch" form. */
 static int decode_submit(const msgpack_object_map *m, struct proto_msg *msg)
 {
+	const msgpack_object *b = mpack_get(m, "batch");
+	if (b && mpack_get(m, "events"))
+		return IKI_EFIELD; /* one form or the other */
+	if (b)
+		return batch_decode(b, msg);
+	msg->submit_maps = true;
 	const msgpack_object *o = mpack_get(m, "events");
 	if (o && o->type == MSGPACK_OBJECT_ARRAY && o->via.array.size > PROTO_EVENTS_MAX)
 		return IKI_ETOOBIG;
@@ -746,16 +754,26 @@ static uint32_t body_keys(const struct proto_msg *m)
 	}
 }
 
-static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
+/* A submit's events: the compact batch, unless the message asks for the map form. */
+static int pack_submit(msgpack_packer *pk, const struct proto_msg *m)
+{
+	if (!m->submit_maps) {
+		mpack_pack_str(pk, "batch");
+		return batch_pack(pk, m->events, m->n_events);
+	}
+	mpack_pack_str(pk, "events");
+	msgpack_pack_array(pk, m->n_events);
+	for (size_t i = 0; i < m->n_events; i++)
+		pack_event(pk, &m->events[i]);
+	return 0;
+}
+
+static int pack_body(msgpack_packer *pk, const struct proto_msg *m)
 {
 	size_t i;
 	switch (m->type) {
 	case PROTO_SUBMIT:
-		mpack_pack_str(pk, "events");
-		msgpack_pack_array(pk, m->n_events);
-		for (i = 0; i < m->n_events; i++)
-			pack_event(pk, &m->events[i]);
-		break;
+		return pack_submit(pk, m);
 	case PROTO_SUBMITTED:
 		mpack_pack_str(pk, "results");
 		msgpack_pack_array(pk, m->n_results);
@@ -881,6 +899,7 @@ static void pack_body(msgpack_packer *pk, const struct proto_msg *m)
 		}
 		break;
 	}
+	return 0;
 }
 
 /* Whether the message holds only what the decoder accepts back. */
@@ -928,6 +947,5 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 		mpack_pack_str(&pk, "req");
 		msgpack_pack_uint64(&pk, m->req);
 	}
-	pack_body(&pk, m);
-	return mpack_sink_finish(&sink, 0, out, len);
+	return mpack_sink_finish(&sink, pack_body(&pk, m), out, len);
 }

@@ -183,6 +183,8 @@ struct proto_msg {
 	uint64_t req;                 /* client's request number, echoed in the reply */
 	struct proto_event *events;   /* submit (owned, n_events) */
 	size_t n_events;
+	bool submit_maps;             /* submit: its events as maps, the first form (set by the
+				       * decoder when they came so); else the compact batch */
 	struct proto_result *results; /* submitted (owned, n_results) */
 	size_t n_results;
 	struct proto_query query;     /* query; snapshot (every field optional) */
