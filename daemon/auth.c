@@ -242,6 +242,14 @@ int auth_reload(struct auth *a, char **errors)
 	int rc = read_file(a->path, a->cat, &t, errors);
 	if (rc < 0)
 		return rc;
+	if (t.n == 0) { /* a truncated or emptied file: everyone, the admin too, would be locked out */
+		if (errors) {
+			free(*errors);
+			*errors = strdup("the file lists no client (everyone would be locked out, the "
+					 "admin too)");
+		}
+		return IKI_ECATALOG;
+	}
 	pthread_mutex_lock(&a->lock);
 	old = a->table;
 	a->table = t;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -218,6 +219,11 @@ static void load_server_key(const struct options *o, struct curve_keys *k)
 	snprintf(path, sizeof(path), "%s", o->key_file ? o->key_file : "");
 	if (!o->key_file)
 		snprintf(path, sizeof(path), "%s.key", base);
+	struct stat st;
+	if (stat(path, &st) == 0 && (st.st_mode & 077))
+		fatalx("%s: the server's secret key is readable or writable by others (mode %04o); "
+		       "refusing to use it, like ssh: chmod 600 %s", path, (unsigned)(st.st_mode & 07777),
+		       path);
 	int rc = curve_read(path, k);
 	if (rc == -ENOENT && !o->key_file) {
 		if ((rc = curve_generate(k)) == 0 && (rc = curve_write(base, k)) == 0)
@@ -380,7 +386,10 @@ int main(int argc, char **argv)
 	if (o.endpoints_file)
 		write_endpoints(o.endpoints_file, srv);
 	rc = server_run(srv, &stop_requested);
-	log_info(rc < 0 ? "stopped on error: %s" : "stopped%s", rc < 0 ? iki_code_name(rc) : "");
+	if (rc < 0)
+		log_warnx("stopped on error: %s", iki_strerror(rc));
+	else
+		log_info("stopped");
 	server_free(&srv);
 	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
 	curve_wipe(&keys);

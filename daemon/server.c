@@ -374,6 +374,9 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 {
 	struct proto_msg r = {.type = PROTO_LOCKS, .req = p->msg.req};
 	int rc = p->msg.query.period[0] && storage_rc < 0 ? storage_rc : p->lock_rc;
+	if (p->msg.query.period[0] && rc == 0) /* committed: said once it is true */
+		log_info("%s %s period %s", p->who, p->msg.unlock ? "unlocked" : "locked",
+			 p->msg.query.period);
 	if (rc == 0 || rc == 1)
 		rc = store_locks(s->st, &r.locks, &r.n_locks);
 	if (rc < 0)
@@ -410,6 +413,30 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 	proto_msg_clear(&r);
 }
 
+/*
+ * Keep of a history only what the key may see: a clerk or a section sees the events of its own
+ * scope (admins and viewers see all). An event's chain holding one outside it is answered as if
+ * the id were unknown (-ENOENT); a value's history leaves such events out.
+ */
+static int history_scope(const struct server *s, const struct pending *p, struct proto_msg *r)
+{
+	size_t m = 0;
+	if (p->client.role == AUTH_ADMIN || p->client.role == AUTH_VIEWER)
+		return 0;
+	for (size_t i = 0; i < r->n_stored; i++) {
+		const struct proto_event *ev = &r->stored[i].ev;
+		bool seen = ev->op != PROTO_OP_VOID && auth_event(&p->client, s->cat, ev) == 0;
+		for (size_t j = 0; ev->op == PROTO_OP_VOID && j < m && !seen; j++)
+			seen = !strcmp(r->stored[j].ev.id, ev->ref); /* a void of one kept */
+		if (!seen && p->msg.id[0])
+			return -ENOENT;
+		if (seen)
+			r->stored[m++] = r->stored[i];
+	}
+	r->n_stored = m;
+	return 0;
+}
+
 /* An event's history: the chain of corrections it belongs to. */
 static void reply_history(struct server *s, struct pending *p)
 {
@@ -425,6 +452,8 @@ static void reply_history(struct server *s, struct pending *p)
 	       : period_parse(q->period, &per) < 0
 		   ? IKI_EPERIOD
 		   : store_history_value(s->st, ind, ou, per, &r.stored, &r.n_stored, &more);
+	if (rc == 0)
+		rc = history_scope(s, p, &r);
 	if (more)
 		log_info("history of %s %s %s: the first %zu events only", q->indicator,
 			 s->cat->orgunits[ou].code, q->period, r.n_stored);
@@ -570,9 +599,6 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 				rc = store_begin(s->st, &b);
 			if (rc == 0) /* in arrival order with the submits around it */
 				p->lock_rc = store_lock(b, p->msg.query.period, !p->msg.unlock, p->who);
-			if (p->lock_rc == 0)
-				log_info("%s %s period %s", p->who, p->msg.unlock ? "unlocked" : "locked",
-					 p->msg.query.period);
 			if (p->lock_rc < 0 && p->lock_rc != IKI_EPERIOD)
 				rc = p->lock_rc;
 			any = true;

@@ -45,8 +45,9 @@ void server_endpoints(const struct server *s, const char **listen, const char **
 
 /*
  * Serve until *stop is set (from a signal handler). The batch in flight when it is set is
- * committed, answered and published before returning. Returns 0, or a negative code when the
- * store failed in a way that makes serving unsafe.
+ * committed, answered and published before returning. A batch the store could not commit is
+ * answered with its error and serving goes on (nothing of it was stored). Returns 0, or -errno
+ * when ZeroMQ failed (zmq_poll or a receive: the sockets cannot serve any more).
  */
 int server_run(struct server *s, volatile sig_atomic_t *stop);
 

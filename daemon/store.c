@@ -928,12 +928,14 @@ static int check_id(struct store_batch *b, const struct proto_event *ev, const u
 		    struct proto_result *res)
 {
 	const struct store *s = b->s;
-	MDB_val k = {strlen(ev->id), (void *)ev->id}, v;
-	int rc = mdb_get(b->txn, s->dbi[DB_IDS], &k, &v);
+	MDB_val k = {strlen(ev->id), (void *)ev->id}, seq, v;
+	int rc = mdb_get(b->txn, s->dbi[DB_IDS], &k, &seq);
 	if (rc == MDB_NOTFOUND)
 		return 0;
-	if (rc == 0 && v.mv_size == 8)
-		rc = mdb_get(b->txn, s->dbi[DB_EVENTS], &v, &v);
+	if (rc == 0 && seq.mv_size != 8)
+		rc = MDB_CORRUPTED;
+	if (rc == 0)
+		rc = mdb_get(b->txn, s->dbi[DB_EVENTS], &seq, &v);
 	if (rc != 0)
 		return b->err = map_err(rc);
 	if (record_same(&v, rec))
@@ -961,15 +963,15 @@ static int append(struct store_batch *b, const struct proto_event *ev, const uin
 int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev,
 		      uint64_t *seq, char *who, size_t who_size, uint64_t *ms)
 {
-	MDB_val k = {strlen(id), (void *)id}, v;
-	int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &v);
+	MDB_val k = {strlen(id), (void *)id}, sk, v;
+	int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &sk);
 	if (rc == MDB_NOTFOUND)
 		return IKI_EREF;
-	if (rc == 0 && v.mv_size != 8)
+	if (rc == 0 && sk.mv_size != 8)
 		rc = MDB_CORRUPTED;
 	if (rc == 0) {
-		*seq = get_be64(v.mv_data);
-		rc = mdb_get(txn, s->dbi[DB_EVENTS], &v, &v);
+		*seq = get_be64(sk.mv_data);
+		rc = mdb_get(txn, s->dbi[DB_EVENTS], &sk, &v);
 	}
 	return rc ? map_err(rc) : record_parse_full(&v, ev, who, who_size, ms);
 }

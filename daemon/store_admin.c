@@ -55,14 +55,15 @@ int lock_one(struct store_batch *b, const char *period, bool lock, const char *w
 
 int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
 	MDB_cursor *cur;
 	MDB_val k, v;
 	size_t m = 0, cap = 0;
 	struct proto_lock *l = NULL;
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
-		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+		int op = MDB_FIRST;
+		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
 			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
 				continue;
 			if (m == cap) {
@@ -80,6 +81,7 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
 			memcpy(li->who, (const char *)v.mv_data + 8, wn);
 		}
+		rc = rc == MDB_NOTFOUND ? 0 : rc; /* the end; any other code: a partial list, refused */
 		mdb_cursor_close(cur);
 	}
 	if (txn)
@@ -133,7 +135,7 @@ static int history_add(MDB_txn *txn, const struct store *s, const char *id,
 
 int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
 	struct proto_stored *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
 	size_t m = 0;
 	char first[PROTO_ID_MAX + 1];
@@ -193,7 +195,7 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 			struct proto_stored **out, size_t *n, bool *more)
 {
 	const struct catalog *cat = s->cat;
-	MDB_txn *txn;
+	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
 	int32_t first, last;
@@ -207,7 +209,8 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 	if (rc == 0)
 		rc = map_err(mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur));
 	/* The whole log, in order: a kecamatan's years of it are read in well under a second. */
-	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND;
+	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct proto_stored x = {0};
 		int32_t date;
 		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms)) < 0)
@@ -234,6 +237,8 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 		x.dropped = close_dropped(txn, s, &x);
 		h[m++] = x;
 	}
+	if (rc == 0 && got != 0 && got != MDB_NOTFOUND && !*more)
+		rc = map_err(got); /* a cursor error: not a shorter history */
 	if (cur)
 		mdb_cursor_close(cur);
 	if (txn)
@@ -338,14 +343,15 @@ int target_one(struct store_batch *b, struct store_target *t)
 
 int store_targets(struct store *s, struct store_target **out, size_t *n)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
 	MDB_cursor *cur;
 	MDB_val k, v;
 	size_t m = 0, cap = 0;
 	struct store_target *t = NULL;
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_TARGETS], &cur)) == 0) {
-		for (int op = MDB_FIRST; mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
+		int op = MDB_FIRST;
+		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
 			char key[KEY_MAX + 1];
 			if (k.mv_size > KEY_MAX || v.mv_size < 24)
 				continue;
@@ -372,6 +378,7 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 			}
 			t[m++] = x;
 		}
+		rc = rc == MDB_NOTFOUND ? 0 : rc; /* the end; any other code: a partial list, refused */
 		mdb_cursor_close(cur);
 	}
 	if (txn)

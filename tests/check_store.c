@@ -2,9 +2,11 @@
 #include <check.h>
 #include <errno.h>
 #include <lmdb.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "catalog.h"
@@ -751,6 +753,59 @@ START_TEST(test_store_sums_stop_at_their_bound_and_refuse_the_event)
 }
 END_TEST
 
+/* A process holding every reader slot of the store (until killed); its pid. */
+static pid_t readers_fill(void)
+{
+	int fds[2];
+	char c;
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		MDB_env *env;
+		MDB_txn *txn;
+		close(fds[0]);
+		if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+		    mdb_env_open(env, dir, MDB_RDONLY | MDB_NOTLS, 0640))
+			_exit(1);
+		while (mdb_txn_begin(env, NULL, MDB_RDONLY, &txn) == 0)
+			; /* one slot each, never ended */
+		if (write(fds[1], "f", 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	ck_assert_int_eq(read(fds[0], &c, 1), 1);
+	close(fds[0]);
+	return pid;
+}
+
+START_TEST(test_store_reads_refuse_when_no_transaction_begins)
+{
+	struct proto_lock *locks = NULL;
+	struct store_target *targets = NULL;
+	struct proto_stored *h = NULL;
+	size_t n = 99;
+	bool more;
+	int dead;
+	pid_t pid = readers_fill(); /* this thread has no reader slot yet: none can be had */
+	ck_assert_int_eq(store_locks(st, &locks, &n), IKI_ESTORAGE);
+	ck_assert_int_eq(store_targets(st, &targets, &n), IKI_ESTORAGE);
+	ck_assert_int_eq(store_history(st, "a", &h, &n), IKI_ESTORAGE);
+	ck_assert_int_eq(store_history_value(st, 0, 0, (struct period){PERIOD_YEAR, 2022, 0}, &h, &n,
+					     &more), IKI_ESTORAGE);
+	ck_assert_uint_eq(n, 99);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(store_readers_check(st, &dead), 0);
+	ck_assert_int_gt(dead, 100);
+	ck_assert_int_eq(store_locks(st, &locks, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(locks);
+}
+END_TEST
+
 /* Open the store's environment behind its back (the store closed), to spoil it. */
 static MDB_env *raw_open(void)
 {
@@ -1086,6 +1141,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_verify_reports_what_differs_and_changes_nothing);
 	tcase_add_test(tc, test_store_verify_checks_the_id_index_and_the_counter);
 	tcase_add_test(tc, test_store_verify_finds_sums_an_older_ikid_wrapped);
+	tcase_add_test(tc, test_store_reads_refuse_when_no_transaction_begins);
 	tcase_add_test(tc, test_store_full_map_grows_inside_a_batch);
 	tcase_add_test(tc, test_store_full_map_at_its_maximum_refuses_whole_batches_and_serves_on);
 	tcase_add_test(tc, test_store_rebuild_grows_a_full_map);

@@ -333,6 +333,56 @@ START_TEST(test_reload_adds_and_removes_keys)
 	ck_assert(log_has("reload failed, keeping the 4 clients"));
 	ck_assert_int_eq(iki_as("stranger", "query --period 2022", &out), 0);
 	free(out);
+	/* an emptied file would lock everyone out, the admin too: the list we have stays */
+	write_file(clients, "# nobody\n");
+	kill(d.pid, SIGHUP);
+	harness_sleep_ms(300);
+	ck_assert(log_has("the file lists no client"));
+	ck_assert_int_eq(iki_as("admin", "query --period 2022", &out), 0);
+	free(out);
+}
+END_TEST
+
+START_TEST(test_history_shows_a_clerk_only_its_own_scope)
+{
+	char *out = NULL;
+	ck_assert_int_eq(submit_as("admin", "a1", "akta", V2, "--op open --case K9", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "c1", "akta", V1, "--op open --case K1", &out), 0);
+	free(out);
+	/* another village's event: as if it did not exist */
+	ck_assert_int_eq(iki_as("clerk", "history a1", &out), 1);
+	ck_assert_msg(strstr(out, "unknown_ref") && !strstr(out, "K9"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("clerk", "history c1", &out), 0);
+	ck_assert_msg(strstr(out, "K1"), "%s", out);
+	free(out);
+	/* a value's history at the kecamatan: its own events only */
+	ck_assert_int_eq(iki_as("clerk", "history --indicator akta --period 2022", &out), 0);
+	ck_assert_msg(strstr(out, "c1") && !strstr(out, "a1") && !strstr(out, "K9"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("viewer", "history a1", &out), 0); /* a viewer reads everything */
+	free(out);
+}
+END_TEST
+
+START_TEST(test_ikid_refuses_a_server_key_others_can_read)
+{
+	char bin[256], cmd[1200], path[300];
+	harness_stop(&d, SIGTERM);
+	snprintf(path, sizeof(path), "%s/server.key", d.state);
+	ck_assert_int_eq(chmod(path, 0644), 0);
+	harness_bin("ikid", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s -c %s -d %s -a %s -l tcp://127.0.0.1:* -p tcp://127.0.0.1:* 2>&1",
+		 bin, MINI, d.state, clients);
+	FILE *p = popen(cmd, "r");
+	char text[4096] = "";
+	size_t n = fread(text, 1, sizeof(text) - 1, p);
+	text[n] = 0;
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 1);
+	ck_assert_msg(strstr(text, "refusing to use it") && strstr(text, "0644"), "%s", text);
+	ck_assert_int_eq(chmod(path, 0600), 0);
+	ck_assert_int_eq(harness_start_args(&d, MINI, (const char *const[]){"-a", clients, NULL}), 0);
 }
 END_TEST
 
@@ -499,6 +549,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_plain_text_client_is_refused);
 	tcase_add_test(tc, test_reload_adds_and_removes_keys);
 	tcase_add_test(tc, test_ids_are_printable_and_logs_escape_what_clients_send);
+	tcase_add_test(tc, test_history_shows_a_clerk_only_its_own_scope);
+	tcase_add_test(tc, test_ikid_refuses_a_server_key_others_can_read);
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
 	tcase_add_test(tf, test_clients_file_errors_name_their_lines);
