@@ -1,7 +1,7 @@
 # iki: one non-recursive Makefile for the daemon, the client, the tests and the benchmark.
 #
 #   make            build build/ikid and build/iki
-#   make run        install what is missing, build, run ikid on ./state with the Sampang catalog
+#   make run        install what is missing, build, run ikid and ikiweb on ./state (Sampang catalog)
 #   make check      install what is missing, build, run every test
 #   make asan       the same tests under ASan+UBSan, in build-asan/
 #   make bench      throughput and latency figures (see bench/)
@@ -144,10 +144,11 @@ crash: deps
 
 STATE ?= state
 CATALOG ?= catalog/sampang-2022.conf
+WEB_LISTEN ?= 127.0.0.1:8080
 run: deps
 	@$(MAKE) --no-print-directory all
 	@./scripts/first-run.sh $(STATE) $(BUILD)
-	./$(BUILD)/ikid -c $(CATALOG) -d $(STATE)
+	@./scripts/run.sh $(STATE) $(BUILD) $(CATALOG) $(WEB_LISTEN)
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
@@ -164,6 +165,7 @@ install: all
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 
 include tests/fuzz.mk
+include web/web.mk
 
 clean:
 	rm -rf build build-asan build-fuzz
