@@ -217,7 +217,13 @@ int gw_allowed(struct gw *g, const char *role, const char *scope, json_object *o
 		if (all || (!strcmp(role, "clerk") && !strcmp(code, scope)))
 			json_object_array_add(orgunits, json_object_new_string(code));
 	}
-	(void)elements; /* ikid's describe lists no elements yet */
+	bool clerk = !strcmp(role, "clerk"), section = !strcmp(role, "section");
+	for (size_t i = 0; rc == 0 && i < g->cat.n_elements; i++) {
+		const struct proto_element *e = &g->cat.elements[i];
+		if (!strcmp(role, "admin") || (clerk && jsonout_reports(e->reported_by, "desa")) ||
+		    (section && jsonout_reports(e->reported_by, scope)))
+			json_object_array_add(elements, json_object_new_string(e->code));
+	}
 	pthread_mutex_unlock(&g->cat_lock);
 	return rc;
 }

@@ -64,8 +64,52 @@ static json_object *indicator_json(const struct proto_indicator *i)
 	return o;
 }
 
+static json_object *words(const char *s)
+{
+	json_object *a = json_object_new_array();
+	char buf[PROTO_REPORTERS_MAX + 1], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", s);
+	for (char *t = strtok_r(buf, " ", &save); t; t = strtok_r(NULL, " ", &save))
+		json_object_array_add(a, json_object_new_string(t));
+	return a;
+}
+
+static json_object *element_json(const struct proto_element *e)
+{
+	json_object *o = json_object_new_object(), *ops = json_object_new_array();
+	add_str(o, "code", e->code);
+	add_str(o, "name", e->name);
+	add_str(o, "kind", e->is_case ? "case" : "element");
+	add_str(o, "unit", e->unit);
+	add_str(o, "aggregate", e->aggregate);
+	for (int i = 0; i < e->n_ops && i < 2; i++)
+		json_object_array_add(ops, json_object_new_string(proto_op_name(e->ops[i])));
+	json_object_object_add(o, "ops", ops);
+	add_int(o, "min", e->min);
+	add_int(o, "max", e->max);
+	json_object_object_add(o, "limit_days",
+			       e->limit_days >= 0 ? json_object_new_int(e->limit_days) : NULL);
+	json_object_object_add(o, "close_at_open", json_object_new_boolean(e->close_at_open));
+	json_object_object_add(o, "reported_by", words(e->reported_by));
+	add_str(o, "schedule", e->schedule);
+	add_str(o, "every", e->every);
+	return o;
+}
+
+bool jsonout_reports(const char *reported_by, const char *who)
+{
+	size_t n = strlen(who);
+	for (const char *p = reported_by; (p = strstr(p, who)); p += n)
+		if ((p == reported_by || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+			return true;
+	return false;
+}
+
 json_object *jsonout_catalog(const struct proto_msg *m)
 {
+	json_object *els = json_object_new_array();
+	for (size_t i = 0; i < m->n_elements; i++)
+		json_object_array_add(els, element_json(&m->elements[i]));
 	json_object *o = json_object_new_object(), *ind = json_object_new_array(),
 		    *ous = json_object_new_array();
 	add_str(o, "title", m->title);
@@ -81,7 +125,7 @@ json_object *jsonout_catalog(const struct proto_msg *m)
 	}
 	json_object_object_add(o, "indicators", ind);
 	json_object_object_add(o, "orgunits", ous);
-	json_object_object_add(o, "elements", json_object_new_array());
+	json_object_object_add(o, "elements", els);
 	return o;
 }
 

@@ -4,12 +4,16 @@
 #define IKI_WEB_JSONOUT_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "proto.h"
 
 /* A value; name and jabatan (may be NULL: the value's own) fill what updates lack. Owned. */
 json_object *jsonout_value(const struct proto_value *v, const char *name, const char *jabatan);
+
+/* Whether a reported_by list ("umum desa") names who (a section code, or "desa"). */
+bool jsonout_reports(const char *reported_by, const char *who);
 
 /* The catalog message as GET /api/describe gives it. Owned. */
 json_object *jsonout_catalog(const struct proto_msg *m);
