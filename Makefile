@@ -41,7 +41,7 @@ LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
 DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
-CLIENT_SRC := client/libiki.c client/stream.c client/input.c
+CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/outbox.c client/deliver.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
@@ -63,7 +63,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI)
 
 # The client library for other programs: link with -liki $(pkg-config --libs libzmq msgpack) -lm
@@ -83,7 +83,7 @@ $(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(BUILD)/d
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)

@@ -7,7 +7,13 @@
 #include "iki_client.h"
 
 /* Exit statuses a script can rely on. */
-enum { EXIT_OK = 0, EXIT_REJECTED = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3 };
+enum {
+	EXIT_OK = 0,
+	EXIT_REJECTED = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+	EXIT_PENDING = 4, /* stopped (Ctrl-C, --deadline): what was not delivered waits in the outbox */
+};
 
 /* Open the client; exit 2 on unusable keys, 3 when it cannot be opened. */
 struct iki_client *cli_connect(const struct iki_client_options *o);
@@ -31,5 +37,14 @@ void cli_field(char *dst, size_t n, const char *cmd, const char *name, const cha
  * there), seq (when given: an update's). The caller owns it (json_object_put).
  */
 json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq);
+
+/*
+ * Text from ikid or a file made safe for a terminal into buf (size n): control characters
+ * (and DEL) become '?'. Returns buf.
+ */
+const char *cli_safe(const char *s, char *buf, size_t n);
+
+/* A count for people: 1.234.567 (into buf, size n). Returns buf. */
+const char *cli_count(uint64_t v, char *buf, size_t n);
 
 #endif

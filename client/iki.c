@@ -14,12 +14,14 @@
 #include "cli.h"
 #include "input.h"
 #include "report.h"
+#include "sync.h"
 #include "text.h"
 #include "watch.h"
 
 
 struct global {
 	struct iki_client_options o;
+	const char *outbox;
 };
 
 static void usage(FILE *f)
@@ -31,7 +33,9 @@ static void usage(FILE *f)
 		"Talks to ikid, the IKI daemon of Kecamatan Sampang.\n"
 		"\n"
 		"commands:\n"
-		"  submit   send events, from a CSV or JSON-lines file or from flags\n"
+		"  submit   capture events into the outbox (a file or flags), then send them\n"
+		"  sync     send what waits in the outbox (--wait: until it is all delivered)\n"
+		"  outbox   what waits, was delivered or was refused; drop or fix a refused event\n"
 		"  query    print indicator values (numerator, denominator, percentage)\n"
 		"  watch    the values live: a table on a terminal, else a line per change\n"
 		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
@@ -47,148 +51,16 @@ static void usage(FILE *f)
 		"  -S SERVERKEY ikid's public key: its .pub file or the key itself (env IKI_SERVER_KEY);\n"
 		"               with -k and -S the connection is encrypted and authenticated (CURVE),\n"
 		"               without them it is plain text, which ikid accepts only with --plaintext\n"
-		"  -t SECONDS   wait this long for each reply (default 30)\n"
+		"  -t SECONDS   without a reply or a byte moving for this long, a reply is taken as\n"
+		"               lost: submit and sync reconnect and send again (default 30)\n"
+		"  --outbox DIR the outbox (env IKI_OUTBOX; default $XDG_STATE_HOME/iki/outbox or\n"
+		"               ~/.local/state/iki/outbox)\n"
 		"  -h, --help   this help; 'iki COMMAND --help' for a command's options\n"
 		"\n"
 		"exit status: 0 all accepted (or duplicate), 1 something rejected, 2 usage or input\n"
-		"file error, 3 daemon unreachable or not answering.\n",
+		"file error, 3 daemon unreachable or not answering (or our key refused), 4 stopped\n"
+		"(Ctrl-C, --deadline, sync without --wait): the rest waits in the outbox.\n",
 		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
-}
-
-/* ---- submit ---- */
-
-static void submit_usage(FILE *f)
-{
-	fputs("usage: iki submit -f FILE [--format csv|jsonl]\n"
-	      "       iki submit --element CODE --orgunit CODE --date YYYY-MM-DD [--op OP]\n"
-	      "                  [--value N] [--case ID] [--comment TEXT] [--id ID] [--ref ID]\n"
-	      "       iki submit --void ID [--comment TEXT]\n"
-	      "\n"
-	      "Sends events to ikid and prints each rejected one with its code and reason, then\n"
-	      "a summary. A file is sent in batches, several in flight. CSV files need a header\n"
-	      "row naming their columns: id, element, orgunit, date, op, value, case, comment.\n"
-	      "Without an id, one is made from the row's content, so resubmitting a file does\n"
-	      "not count anything twice. op is add (default), set, open or close; value\n"
-	      "defaults to 1.\n"
-	      "\n"
-	      "Corrections: --void ID cancels an earlier event; an event with --ref ID (a ref\n"
-	      "column in a file) replaces the earlier event ID. The original stays in ikid's log\n"
-	      "('iki history ID' shows both); every value it counted in moves at once.\n",
-	      f);
-}
-
-/* A random id for a single event given by flags. */
-static void random_id(char *buf, size_t n)
-{
-	unsigned char r[8] = {0};
-	FILE *u = fopen("/dev/urandom", "rb");
-	if (!u || fread(r, 1, sizeof(r), u) != sizeof(r)) {
-		uint64_t t = (uint64_t)time(NULL) ^ (uint64_t)clock();
-		memcpy(r, &t, sizeof(r));
-	}
-	if (u)
-		fclose(u);
-	snprintf(buf, n, "r-%02x%02x%02x%02x%02x%02x%02x%02x", r[0], r[1], r[2], r[3], r[4], r[5],
-		 r[6], r[7]);
-}
-
-/* Read the events a submit names: a file, or one event from flags. Exits 2 on bad input. */
-static void submit_args(int argc, char **argv, struct input *in)
-{
-	static const struct option opts[] = {
-		{"file", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-		{"id", required_argument, NULL, 'i'},	{"element", required_argument, NULL, 'e'},
-		{"orgunit", required_argument, NULL, 'o'}, {"date", required_argument, NULL, 'd'},
-		{"op", required_argument, NULL, 'p'},	{"value", required_argument, NULL, 'v'},
-		{"case", required_argument, NULL, 'c'}, {"comment", required_argument, NULL, 'm'},
-		{"ref", required_argument, NULL, 'r'},	{"void", required_argument, NULL, 'V'},
-		{"help", no_argument, NULL, 'h'},	{NULL, 0, NULL, 0}};
-	static const char *const fields[128] = {['i'] = "id",	   ['e'] = "element",
-						['o'] = "orgunit", ['d'] = "date",
-						['p'] = "op",	   ['v'] = "value",
-						['c'] = "case",	   ['m'] = "comment",
-						['r'] = "ref"};
-	const char *file = NULL;
-	enum input_format fmt = INPUT_AUTO;
-	struct proto_event ev = {.op = PROTO_OP_ADD, .value = 1};
-	char err[300];
-	int ch, flags = 0;
-	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
-		if (ch == 'f') {
-			file = optarg;
-		} else if (ch == 'F') {
-			fmt = !strcmp(optarg, "csv") ? INPUT_CSV : INPUT_JSONL;
-		} else if (ch == 'h') {
-			submit_usage(stdout);
-			exit(EXIT_OK);
-		} else if (ch == 'V') { /* --void ID: op void, ref ID */
-			ev.op = PROTO_OP_VOID;
-			snprintf(ev.ref, sizeof(ev.ref), "%s", optarg);
-			flags++;
-		} else if (ch > 0 && ch < 128 && fields[ch]) {
-			if (input_set_field(&ev, fields[ch], optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "iki submit: %s\n", err);
-				exit(EXIT_USAGE);
-			}
-			flags++;
-		} else {
-			submit_usage(stderr);
-			exit(EXIT_USAGE);
-		}
-	}
-	if (optind != argc || (file && flags) || (!file && !flags)) {
-		submit_usage(stderr);
-		exit(EXIT_USAGE);
-	}
-	if (file) {
-		if (input_read(file, fmt, in, err, sizeof(err)) < 0) {
-			fprintf(stderr, "iki submit: %s\n", err);
-			exit(EXIT_USAGE);
-		}
-		return;
-	}
-	if (!ev.id[0])
-		random_id(ev.id, sizeof(ev.id));
-	in->events = malloc(sizeof(ev));
-	in->lines = calloc(1, sizeof(int));
-	if (!in->events || !in->lines)
-		exit(EXIT_USAGE);
-	in->events[0] = ev;
-	in->n = 1;
-}
-
-static int cmd_submit(const struct global *g, int argc, char **argv)
-{
-	struct input in;
-	size_t ok = 0, dup = 0, bad = 0;
-	submit_args(argc, argv, &in);
-	struct proto_result *res = calloc(in.n ? in.n : 1, sizeof(*res));
-	struct iki_client *c = cli_connect(&g->o);
-	int rc = res ? iki_submit(c, in.events, in.n, res) : -ENOMEM;
-	if (rc < 0) {
-		free(res);
-		input_free(&in);
-		return cli_unreachable(&g->o, &c, rc);
-	}
-	iki_client_close(&c);
-	for (size_t i = 0; i < in.n; i++) {
-		if (res[i].status == PROTO_STATUS_OK) {
-			ok++;
-		} else if (res[i].status == PROTO_STATUS_DUPLICATE) {
-			dup++;
-		} else {
-			bad++;
-			if (in.lines[i])
-				printf("baris %d (%s): ", in.lines[i], in.events[i].id);
-			else
-				printf("%s: ", in.events[i].id);
-			printf("%s: %s\n", iki_code_name(res[i].code), res[i].message);
-		}
-	}
-	printf("diterima %zu, duplikat %zu, ditolak %zu\n", ok, dup, bad);
-	free(res);
-	input_free(&in);
-	return bad ? EXIT_REJECTED : EXIT_OK;
 }
 
 /* ---- query ---- */
@@ -340,10 +212,12 @@ static const char *env(const char *name)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+					     {"outbox", required_argument, NULL, 'O'},
+					     {NULL, 0, NULL, 0}};
 	struct global g = {{.request = env("IKI_SERVER"), .update = env("IKI_UPDATES"),
 			    .timeout_ms = 30000, .key_file = env("IKI_KEY"),
-			    .server_key = env("IKI_SERVER_KEY")}};
+			    .server_key = env("IKI_SERVER_KEY")}, NULL};
 	int ch;
 	if (!g.o.request)
 		g.o.request = IKI_CLIENT_REQUEST_DEFAULT;
@@ -356,6 +230,7 @@ int main(int argc, char **argv)
 		case 'k': g.o.key_file = optarg; break;
 		case 'S': g.o.server_key = optarg; break;
 		case 't': g.o.timeout_ms = atoi(optarg) * 1000; break;
+		case 'O': g.outbox = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
@@ -368,8 +243,13 @@ int main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	optind = 1;
+	struct sync_config sc = {g.o, g.outbox};
 	if (!strcmp(cmd, "submit"))
-		return cmd_submit(&g, argc, argv);
+		return cmd_submit(&sc, argc, argv);
+	if (!strcmp(cmd, "sync"))
+		return cmd_sync(&sc, argc, argv);
+	if (!strcmp(cmd, "outbox"))
+		return cmd_outbox(&sc, argc, argv);
 	if (!strcmp(cmd, "query"))
 		return cmd_query(&g, argc, argv);
 	if (!strcmp(cmd, "watch"))

@@ -84,18 +84,43 @@ static struct proto_event *input_add(struct input *in, int line)
 		size_t cap = in->n ? in->n * 2 : 64;
 		struct proto_event *e = realloc(in->events, cap * sizeof(*e));
 		int *l = e ? realloc(in->lines, cap * sizeof(*l)) : NULL;
+		char(*k)[PROTO_ID_MAX + 1] = l ? realloc(in->rows, cap * sizeof(*k)) : NULL;
 		if (e)
 			in->events = e;
-		if (!l)
+		if (l)
+			in->lines = l;
+		if (!k)
 			return NULL;
-		in->lines = l;
+		in->rows = k;
 	}
+	in->rows[in->n][0] = '\0';
 	struct proto_event *ev = &in->events[in->n];
 	memset(ev, 0, sizeof(*ev));
 	ev->op = PROTO_OP_ADD;
 	ev->value = 1;
 	in->lines[in->n++] = line;
 	return ev;
+}
+
+/* Whether a column names the row's own number (nomor agenda): "no" or "nomor". */
+static bool is_number_column(const char *name)
+{
+	return !strcmp(name, "no") || !strcmp(name, "nomor");
+}
+
+#define COL_NUMBER (-2)
+
+/* The last row's number: its identity in the file (input_fill_rows). */
+static int row_number(struct input *in, const char *val, char *err, size_t n)
+{
+	if (!*val || strlen(val) >= sizeof(in->rows[0]) - 1) {
+		snprintf(err, n, "no (nomor baris) harus diisi, paling panjang %zu karakter",
+			 sizeof(in->rows[0]) - 2);
+		return -1;
+	}
+	snprintf(in->rows[in->n - 1], sizeof(in->rows[0]), "%s", val);
+	in->numbered = true;
+	return 0;
 }
 
 /* ---- CSV ---- */
@@ -181,35 +206,38 @@ static int csv_record(struct csv *c, char fields[][PROTO_COMMENT_MAX + 2], int m
 	return nf;
 }
 
-int input_parse_csv(const char *name, const char *text, size_t len, struct input *in, char *err,
-		    size_t n)
+/* The header row: each column's index in columns[] (COL_NUMBER: the row's number). */
+static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMMENT_MAX + 2],
+		      int *col, char *err, size_t n)
 {
-	static char fields[FIELDS_MAX][PROTO_COMMENT_MAX + 2];
-	int col[FIELDS_MAX], ncol;
-	char msg[200];
-	struct csv c = {text, text + len, 1};
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		c.p += 3;
-	memset(in, 0, sizeof(*in));
-	ncol = csv_record(&c, fields, FIELDS_MAX);
+	int ncol = csv_record(c, fields, FIELDS_MAX);
 	if (ncol <= 0 || ncol > FIELDS_MAX) {
 		snprintf(err, n, "%s:1: a header row naming the columns is needed", name);
 		return -1;
 	}
 	for (int i = 0; i < ncol; i++) {
-		col[i] = -1;
+		col[i] = is_number_column(fields[i]) ? COL_NUMBER : -1;
 		for (int k = 0; columns[k].name; k++)
 			if (!strcmp(fields[i], columns[k].name))
 				col[i] = k;
-		if (col[i] < 0) {
+		if (col[i] == -1) {
 			snprintf(err, n, "%s:1: unknown column '%s' (id, element, orgunit, date, op, "
-					 "value, case, comment, ref)", name, fields[i]);
+					 "value, case, comment, ref; no for the row's number)", name,
+				 fields[i]);
 			return -1;
 		}
 	}
+	return ncol;
+}
+
+/* Parse the records after the header (fields: scratch space for one record). */
+static int csv_rows(const char *name, struct csv *c, char (*fields)[PROTO_COMMENT_MAX + 2],
+		    const int *col, int ncol, struct input *in, char *err, size_t n)
+{
+	char msg[200];
 	for (;;) {
-		int line = c.line;
-		int nf = csv_record(&c, fields, FIELDS_MAX);
+		int line = c->line;
+		int nf = csv_record(c, fields, FIELDS_MAX);
 		if (nf == 0)
 			break;
 		if (nf == 1 && fields[0][0] == '\0')
@@ -228,19 +256,40 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 			return -1;
 		}
 		for (int i = 0; i < nf; i++)
-			if (input_set_field(ev, columns[col[i]].name, fields[i], msg, sizeof(msg)) < 0) {
+			if (col[i] == COL_NUMBER ? row_number(in, fields[i], msg, sizeof(msg)) < 0
+			    : input_set_field(ev, columns[col[i]].name, fields[i], msg, sizeof(msg)) < 0) {
 				snprintf(err, n, "%s:%d: %s", name, line, msg);
 				input_free(in);
 				return -1;
 			}
 	}
-	return input_fill_ids(in);
+	return input_fill_rows(in, name, err, n);
+}
+
+int input_parse_csv(const char *name, const char *text, size_t len, struct input *in, char *err,
+		    size_t n)
+{
+	int col[FIELDS_MAX];
+	struct csv c = {text, text + len, 1};
+	char (*fields)[PROTO_COMMENT_MAX + 2] = malloc(FIELDS_MAX * sizeof(*fields));
+	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
+		c.p += 3;
+	memset(in, 0, sizeof(*in));
+	if (!fields) {
+		snprintf(err, n, "%s: out of memory", name);
+		return -1;
+	}
+	int ncol = csv_header(name, &c, fields, col, err, n);
+	int rc = ncol < 0 ? -1 : csv_rows(name, &c, fields, col, ncol, in, err, n);
+	free(fields);
+	return rc;
 }
 
 /* ---- JSON lines ---- */
 
-/* Set the fields of ev from one JSON object. */
-static int json_event(json_object *o, struct proto_event *ev, char *msg, size_t n)
+/* Set the fields of ev (the last of in) from one JSON object. */
+static int json_event(json_object *o, struct input *in, struct proto_event *ev, char *msg,
+		      size_t n)
 {
 	json_object_object_foreach(o, key, val)
 	{
@@ -257,7 +306,8 @@ static int json_event(json_object *o, struct proto_event *ev, char *msg, size_t 
 			snprintf(msg, n, "%s must be a string or a whole number", key);
 			return -1;
 		}
-		if (input_set_field(ev, key, s, msg, n) < 0)
+		if (is_number_column(key) ? row_number(in, s, msg, n) < 0
+					     : input_set_field(ev, key, s, msg, n) < 0)
 			return -1;
 	}
 	return 0;
@@ -290,7 +340,7 @@ int input_parse_jsonl(const char *name, const char *text, size_t len, struct inp
 		struct proto_event *ev = ok ? input_add(in, line) : NULL;
 		if (!ok)
 			snprintf(msg, sizeof(msg), "not one JSON object on this line");
-		if (!ev || json_event(o, ev, msg, sizeof(msg)) < 0) {
+		if (!ev || json_event(o, in, ev, msg, sizeof(msg)) < 0) {
 			snprintf(err, n, "%s:%d: %s", name, line, msg);
 			json_object_put(o);
 			input_free(in);
@@ -298,62 +348,50 @@ int input_parse_jsonl(const char *name, const char *text, size_t len, struct inp
 		}
 		json_object_put(o);
 	}
-	return input_fill_ids(in);
+	return input_fill_rows(in, name, err, n);
 }
 
-/* ---- ids ---- */
+/* ---- row identities ---- */
 
-/* FNV-1a 64 over a string and its terminator. */
-static uint64_t fnv(uint64_t h, const char *s)
+static int cmp_row(const void *a, const void *b)
 {
-	do {
-		h ^= (uint8_t)*s;
-		h *= 0x100000001b3ull;
-	} while (*s++);
-	return h;
+	const char *const *x = a, *const *y = b;
+	return strcmp(*x, *y);
 }
 
-/* The content hash of an event, without its id. */
-static uint64_t event_hash(const struct proto_event *e)
+/*
+ * The identity of each row without an id of its own: its number ("no" column) when the file
+ * has one, else its place among the file's rows ("#1", "#2", ...). A number used twice is an
+ * error: the rule needs one row per number.
+ */
+int input_fill_rows(struct input *in, const char *name, char *err, size_t n)
 {
-	char num[32];
-	uint64_t h = 0xcbf29ce484222325ull;
-	snprintf(num, sizeof(num), "%d/%" PRId64, (int)e->op, e->value);
-	h = fnv(h, e->element);
-	h = fnv(h, e->orgunit);
-	h = fnv(h, e->date);
-	h = fnv(h, num);
-	h = fnv(h, e->case_id);
-	if (e->ref[0]) /* only then: ids of files without corrections stay what they were */
-		h = fnv(h, e->ref);
-	return fnv(h, e->comment);
-}
-
-int input_fill_ids(struct input *in)
-{
-	size_t cap = 16;
-	while (cap < in->n * 2)
-		cap *= 2;
-	uint64_t *keys = calloc(cap, sizeof(*keys));
-	unsigned *counts = calloc(cap, sizeof(*counts));
-	if (!keys || !counts) {
-		free(keys);
-		free(counts);
+	size_t ord = 0, k = 0;
+	const char **sorted = calloc(in->n ? in->n : 1, sizeof(*sorted));
+	if (!sorted) {
+		snprintf(err, n, "%s: out of memory", name);
+		input_free(in);
 		return -1;
 	}
 	for (size_t i = 0; i < in->n; i++) {
-		struct proto_event *e = &in->events[i];
-		if (e->id[0])
-			continue;
-		uint64_t h = event_hash(e) | 1; /* 0 marks a free slot */
-		size_t j = h & (cap - 1);
-		while (keys[j] && keys[j] != h)
-			j = (j + 1) & (cap - 1);
-		keys[j] = h;
-		snprintf(e->id, sizeof(e->id), "g-%016" PRIx64 "-%u", h, ++counts[j]);
+		ord++;
+		if (in->events[i].id[0])
+			in->rows[i][0] = '\0';
+		else if (!in->numbered)
+			snprintf(in->rows[i], sizeof(in->rows[i]), "#%zu", ord);
+		if (in->rows[i][0])
+			sorted[k++] = in->rows[i];
 	}
-	free(keys);
-	free(counts);
+	qsort(sorted, k, sizeof(*sorted), cmp_row);
+	for (size_t i = 1; i < k; i++)
+		if (!strcmp(sorted[i], sorted[i - 1])) {
+			snprintf(err, n, "%s: nomor %s dipakai oleh dua baris: setiap baris perlu "
+				 "nomornya sendiri", name, sorted[i]);
+			free(sorted);
+			input_free(in);
+			return -1;
+		}
+	free(sorted);
 	return 0;
 }
 
@@ -412,5 +450,6 @@ void input_free(struct input *in)
 {
 	free(in->events);
 	free(in->lines);
+	free(in->rows);
 	memset(in, 0, sizeof(*in));
 }

@@ -9,11 +9,15 @@
 #include <zmq.h>
 
 #include "curve.h"
+#include "libiki.h"
 
 struct iki_client {
 	void *ctx, *req, *sub;
 	void *monitor;   /* PAIR receiving the request socket's handshake events */
 	int handshake;   /* the last handshake event seen (ZMQ_EVENT_HANDSHAKE_*), or 0 */
+	struct libiki_link link; /* what the request socket's connection did (monitor events) */
+	unsigned sockets; /* request sockets opened so far (monitor endpoints are unique) */
+	char request[256];
 	const char *update;
 	bool curve;
 	struct curve_keys keys;
@@ -51,15 +55,19 @@ static int load_keys(struct iki_client *c, const struct iki_client_options *o)
 	return rc;
 }
 
-/* Watch the request socket's handshakes, so a refused key is told apart from silence. */
+/*
+ * Watch the request socket's handshakes, so a refused key is told apart from silence, and its
+ * connections, so delivery can say whether the connection was refused or dropped.
+ */
 static void monitor_start(struct iki_client *c)
 {
-	char ep[64];
-	snprintf(ep, sizeof(ep), "inproc://iki-monitor-%p", (void *)c);
+	char ep[80];
+	snprintf(ep, sizeof(ep), "inproc://iki-monitor-%p-%u", (void *)c, ++c->sockets);
 	if (zmq_socket_monitor(c->req, ep,
 			       ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
 				   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) < 0)
+				   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_CONNECTED |
+				   ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_DISCONNECTED) < 0)
 		return;
 	c->monitor = zmq_socket(c->ctx, ZMQ_PAIR);
 	if (c->monitor && zmq_connect(c->monitor, ep) < 0) {
@@ -68,7 +76,29 @@ static void monitor_start(struct iki_client *c)
 	}
 }
 
-/* Take the handshake events that arrived; keep the last. */
+/* Note one monitor event: handshakes (the last is kept) and connections. */
+static void link_event(struct iki_client *c, uint16_t id)
+{
+	switch (id) {
+	case ZMQ_EVENT_CONNECTED:
+		c->link.connected = true;
+		c->link.ever_connected = true;
+		c->link.retries = 0;
+		break;
+	case ZMQ_EVENT_CONNECT_RETRIED:
+		c->link.retries++;
+		break;
+	case ZMQ_EVENT_DISCONNECTED:
+		c->link.connected = false;
+		c->link.disconnects++;
+		break;
+	default:
+		c->handshake = id;
+		c->link.handshake = id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? 1 : -1;
+	}
+}
+
+/* Take the monitor events that arrived. */
 static void monitor_drain(struct iki_client *c)
 {
 	for (;;) {
@@ -85,7 +115,7 @@ static void monitor_drain(struct iki_client *c)
 		if (zmq_msg_size(&ev) >= 2) {
 			uint16_t id;
 			memcpy(&id, zmq_msg_data(&ev), 2);
-			c->handshake = id;
+			link_event(c, id);
 		}
 		zmq_msg_close(&ev);
 		zmq_msg_close(&addr);
@@ -116,6 +146,8 @@ int iki_client_open(const struct iki_client_options *o, struct iki_client **out)
 		return -ENOMEM;
 	c->timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
 	c->update = o->update;
+	snprintf(c->request, sizeof(c->request), "%s",
+		 o->request ? o->request : IKI_CLIENT_REQUEST_DEFAULT);
 	int rc = load_keys(c, o);
 	c->ctx = rc == 0 ? zmq_ctx_new() : NULL;
 	c->req = c->ctx ? zmq_socket(c->ctx, ZMQ_DEALER) : NULL;
@@ -124,7 +156,7 @@ int iki_client_open(const struct iki_client_options *o, struct iki_client **out)
 	if (rc == 0)
 		monitor_start(c);
 	if (rc == 0)
-		rc = socket_connect(c, c->req, o->request ? o->request : IKI_CLIENT_REQUEST_DEFAULT);
+		rc = socket_connect(c, c->req, c->request);
 	if (rc < 0) {
 		iki_client_close(&c);
 		return rc;
@@ -148,6 +180,67 @@ void iki_client_close(struct iki_client **cp)
 		zmq_ctx_term(c->ctx);
 	free(c);
 	*cp = NULL;
+}
+
+const char *iki_client_owner(const struct iki_client *c)
+{
+	return c->curve ? c->keys.public_key : "";
+}
+
+int libiki_reopen(struct iki_client *c)
+{
+	if (c->monitor)
+		zmq_close(c->monitor);
+	c->monitor = NULL;
+	zmq_close(c->req); /* linger 0: what it queued is dropped; the caller sends it again */
+	memset(&c->link, 0, sizeof(c->link));
+	c->handshake = 0;
+	c->req = zmq_socket(c->ctx, ZMQ_DEALER);
+	if (!c->req)
+		return -errno;
+	monitor_start(c);
+	return socket_connect(c, c->req, c->request);
+}
+
+const struct libiki_link *libiki_link(struct iki_client *c)
+{
+	monitor_drain(c);
+	return &c->link;
+}
+
+const char *libiki_endpoint(const struct iki_client *c)
+{
+	return c->request;
+}
+
+int libiki_timeout_ms(const struct iki_client *c)
+{
+	return c->timeout_ms;
+}
+
+uint64_t libiki_next_req(struct iki_client *c)
+{
+	return ++c->next_req;
+}
+
+int libiki_send(struct iki_client *c, const void *buf, size_t len)
+{
+	return zmq_send(c->req, buf, len, ZMQ_DONTWAIT) < 0 ? -errno : 0;
+}
+
+int libiki_recv(struct iki_client *c, struct proto_msg *m, int timeout_ms)
+{
+	zmq_pollitem_t it = {c->req, 0, ZMQ_POLLIN, 0};
+	zmq_msg_t f;
+	int rc = zmq_poll(&it, 1, timeout_ms);
+	if (rc <= 0)
+		return rc < 0 ? -errno : 0;
+	zmq_msg_init(&f);
+	rc = zmq_msg_recv(&f, c->req, ZMQ_DONTWAIT) < 0 ? -errno : 0;
+	if (rc == 0)
+		rc = proto_decode(zmq_msg_data(&f), zmq_msg_size(&f), m);
+	zmq_msg_close(&f);
+	return rc < 0 ? (rc == -EAGAIN ? 0 : rc) : 1;
 }
 
 /* Encode and send one request; sets m->req to the next request number. */

@@ -2,6 +2,7 @@
 #ifndef IKI_CLIENT_H
 #define IKI_CLIENT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -211,5 +212,205 @@ const char *iki_stream_message(const struct iki_stream *s);
 
 /* Close the stream (its SUB socket) and null the pointer. Safe on NULL and twice. */
 void iki_stream_close(struct iki_stream **s);
+
+/*
+ * ---- The outbox: nothing captured is lost or sent twice (client/outbox.c, deliver.c) ----
+ *
+ * A durable store on the device (LMDB, one per user: iki_outbox_default_dir), where every event
+ * is written, with the id it will carry, before anything is sent; each commit is synchronous, so
+ * a captured event survives kill -9 and a power cut. Delivery takes the pending events in the
+ * order they were captured, and an event stays pending until ikid has answered for it: stored
+ * and duplicate (already stored, e.g. after a lost reply) both count as delivered; a refusal
+ * (with ikid's code and sentence) leaves it refused, to be dropped or fixed. One outbox serves
+ * one ikid: for another server, use another directory.
+ *
+ *     struct iki_outbox *ob;
+ *     iki_outbox_open(NULL, &ob);                       // the default directory
+ *     iki_outbox_put(ob, iki_client_owner(c), &ev, 1);  // ev.id "" gets the outbox's next id
+ *     iki_outbox_deliver(ob, c, &options, &status);
+ *     iki_outbox_close(&ob);
+ */
+struct iki_outbox;
+
+/* Where an event stands in the outbox. */
+enum iki_outbox_state {
+	IKI_OUTBOX_PENDING = 'p',   /* captured, not yet answered by ikid */
+	IKI_OUTBOX_DELIVERED = 'd', /* stored by ikid (or already there: duplicate) */
+	IKI_OUTBOX_REFUSED = 'r',   /* refused by ikid: code and message say why */
+};
+
+#define IKI_OUTBOX_OWNER_MAX 40 /* a CURVE public key in Z85; "" for plain text */
+#define IKI_OUTBOX_FILE_MAX 200 /* a file's identity: its name */
+
+/* One event of the outbox, as it is kept. */
+struct iki_outbox_entry {
+	uint64_t seq;                 /* its place in capture order */
+	enum iki_outbox_state state;
+	bool duplicate;               /* delivered: ikid had it already */
+	int code;                     /* refused: ikid's code */
+	char message[PROTO_TEXT_MAX + 1];   /* refused: ikid's sentence */
+	char owner[IKI_OUTBOX_OWNER_MAX + 1]; /* the key it was captured under; only that key
+					       * delivers it */
+	char file[IKI_OUTBOX_FILE_MAX + 1];   /* the file it came from, or "" (flags, a program) */
+	char row[PROTO_ID_MAX + 1];           /* its row's identity in that file, or "" */
+	int64_t captured;             /* seconds since the epoch */
+	int64_t answered;             /* when ikid answered (0: not yet) */
+	struct proto_event ev;
+};
+
+/*
+ * The default outbox directory, into buf (size n): $IKI_OUTBOX, else $XDG_STATE_HOME/iki/outbox,
+ * else $HOME/.local/state/iki/outbox. Returns 0, or -ENAMETOOLONG / -ENOENT (no HOME).
+ */
+int iki_outbox_default_dir(char *buf, size_t n);
+
+/*
+ * Open (and create, with its parents, mode 0700) the outbox in dir (NULL: the default). A new
+ * outbox draws a random device tag, so the ids it makes ("<tag>-<n>") are its own. Returns 0
+ * and an owned *out, or -errno (IKI_ESTORAGE when LMDB refuses the directory).
+ */
+int iki_outbox_open(const char *dir, struct iki_outbox **out);
+
+/* Close and null the pointer. Safe on NULL and twice. */
+void iki_outbox_close(struct iki_outbox **ob);
+
+/* The outbox's directory (borrowed, lives as long as ob). */
+const char *iki_outbox_dir(const struct iki_outbox *ob);
+
+/* What capturing did with each event (or file row). */
+enum iki_outbox_row {
+	IKI_OUTBOX_ROW_NEW = 1,   /* a row not seen before: a new event */
+	IKI_OUTBOX_ROW_SAME,      /* unchanged since it was captured: nothing new */
+	IKI_OUTBOX_ROW_CORRECTED, /* changed: a new event with ref = the row's last event */
+	IKI_OUTBOX_ROW_RETRIED,   /* unchanged, and refused before: pending again */
+};
+
+/*
+ * Capture n events for the key owner (iki_client_owner; "" for plain text) in one durable
+ * commit. An event with id "" gets the outbox's next id, written back into events[i].id (print
+ * it: that is how the clerk finds it later). An id already in the outbox is not captured twice:
+ * with the same content it stays as it is (a refused one becomes pending again: the cause may be
+ * gone, e.g. a lock lifted); with other content it is replaced and pending (ikid will say
+ * conflict if it stored the first). outcome[i] (may be NULL) says which case it was: NEW, SAME or
+ * RETRIED or CORRECTED (other content). Returns 0 or a negative code (nothing captured).
+ */
+int iki_outbox_put(struct iki_outbox *ob, const char *owner, struct proto_event *events, size_t n,
+		   enum iki_outbox_row *outcome);
+
+/* What capturing a file did, in all. */
+struct iki_outbox_file_report {
+	size_t added, same, corrected; /* rows by what was done (same: retried ones too) */
+	size_t missing;                /* rows captured before and absent from the file now */
+	size_t voided;                 /* of those, voided (IKI_OUTBOX_VOID_MISSING) */
+	char first_missing[PROTO_ID_MAX + 1]; /* the first missing row's identity */
+};
+#define IKI_OUTBOX_VOID_MISSING 1u /* void the events of rows gone from the file */
+#define IKI_OUTBOX_KEEP_MISSING 2u /* leave them counting */
+
+/*
+ * Capture a file's rows under the file rule (man iki, "FILES SENT AGAIN"): the row whose
+ * identity is rows[i] (its number column, or its row number; NULL rows[i] or rows NULL: the
+ * event's own id is its identity, iki_outbox_put's rule) of the file known as file is one event
+ * for as long as it is unchanged; changed, it is corrected (a new event with ref = the row's last
+ * event id, so history shows both); a row captured before and absent now is, with
+ * IKI_OUTBOX_VOID_MISSING, voided, with IKI_OUTBOX_KEEP_MISSING left as it is, and otherwise
+ * the whole file is refused: returns 1 with nothing captured and report->missing set. Ids are
+ * written back into events[i].id and outcome[i] (may be NULL) says what each row was. One
+ * durable commit. Returns 0, 1, or a negative code (nothing captured).
+ */
+int iki_outbox_put_file(struct iki_outbox *ob, const char *owner, const char *file,
+			struct proto_event *events, const char *const *rows, size_t n,
+			unsigned flags, enum iki_outbox_row *outcome,
+			struct iki_outbox_file_report *report);
+
+#define IKI_OUTBOX_LIST_PENDING (1u << 0)
+#define IKI_OUTBOX_LIST_DELIVERED (1u << 1)
+#define IKI_OUTBOX_LIST_REFUSED (1u << 2)
+#define IKI_OUTBOX_LIST_ALL 7u
+
+/*
+ * The entries in the states of mask (IKI_OUTBOX_LIST_*), of owner (NULL: anyone's), in capture
+ * order, at most max (0: all). *out is malloc'd (free it), *n its length. Returns 0 or <0.
+ */
+int iki_outbox_list(struct iki_outbox *ob, unsigned mask, const char *owner, size_t max,
+		    struct iki_outbox_entry **out, size_t *n);
+
+/* How many entries are in each state (of owner; NULL: anyone's). Returns 0 or <0. */
+int iki_outbox_count(struct iki_outbox *ob, const char *owner, size_t *pending,
+		     size_t *delivered, size_t *refused);
+
+/* One entry by event id into *e. Returns 0, -ENOENT, or <0. */
+int iki_outbox_get(struct iki_outbox *ob, const char *id, struct iki_outbox_entry *e);
+
+/* Drop a refused entry (a pending or delivered one: -EBUSY; unknown: -ENOENT). Returns 0 or <0. */
+int iki_outbox_drop(struct iki_outbox *ob, const char *id);
+
+/*
+ * Fix a refused entry: capture fixed (its id is ignored) under a new id, written into new_id
+ * (size PROTO_ID_MAX + 1), in the refused one's place (the same file row, the same ref unless
+ * fixed has one), and drop the refused one. -EBUSY for an entry that is not refused.
+ */
+int iki_outbox_fix(struct iki_outbox *ob, const char *id, const struct proto_event *fixed,
+		   char *new_id);
+
+/* Why delivery is waiting, for the status line (iki_outbox_wait_text says it in words). */
+enum iki_outbox_wait {
+	IKI_WAIT_NONE = 0,   /* replies are coming */
+	IKI_WAIT_CONNECTING, /* no connection yet */
+	IKI_WAIT_DNS,        /* the server's name does not resolve */
+	IKI_WAIT_REFUSED,    /* the connection is refused (ikid not running, wrong port) */
+	IKI_WAIT_SLOW,       /* no answer yet, but bytes are moving (a slow link) */
+	IKI_WAIT_SILENT,     /* connected, nothing moves: the link is dead or ikid hangs */
+	IKI_WAIT_STOPPED,    /* the connection dropped mid-way (ikid stopped, link cut) */
+	IKI_WAIT_BUSY,       /* ikid is shutting down or could not write: it asked us to wait */
+};
+
+/* What delivery has done so far (and, at the end, in all). */
+struct iki_outbox_progress {
+	size_t total;              /* pending when delivery started */
+	size_t delivered;          /* of them, answered stored or duplicate */
+	size_t refused;            /* answered with a refusal */
+	uint64_t bytes_sent;       /* submit bytes handed to the socket (resends included) */
+	uint64_t bytes_acked;      /* bytes the peer acknowledged on our TCP connections */
+	size_t batch_bytes;        /* the batch size in bytes delivery uses now */
+	unsigned resends;          /* batches sent again after a lost reply (Lazy Pirate) */
+	enum iki_outbox_wait wait; /* why it waits now */
+	int64_t waiting_ms;        /* for how long */
+};
+
+/* How to deliver. Zero fields take the defaults. */
+struct iki_outbox_deliver_options {
+	int64_t deadline_ms;  /* give up (IKI_ETIMEOUT) after this long; 0: never */
+	int stall_ms;         /* no reply and no byte moved for this long: the reply is lost:
+			       * reconnect and send the same ids again (default: the client's
+			       * timeout_ms) */
+	bool once;            /* give up (IKI_ETIMEOUT) at the first stall instead of retrying */
+	const volatile sig_atomic_t *stop; /* set non-zero (a signal handler's flag): -EINTR */
+	void (*progress)(const struct iki_outbox_progress *p, void *arg); /* about once a second,
+			       * and at each reply */
+	void *arg;
+};
+
+/*
+ * Deliver the pending events of c's key (iki_client_owner) through c, in capture order, in
+ * batches bounded in bytes and sized to what the link carries (doubled while replies come back
+ * within a second, halved when one takes more than four), two in flight. Every answer is written
+ * to the outbox (durably) as it arrives, so whatever happens next, nothing answered is sent
+ * again and nothing unanswered is lost. Through an outage it keeps trying (ZeroMQ reconnects by
+ * itself; a lost reply, a cut connection or a stall of stall_ms closes the socket, opens a new
+ * one and sends the unanswered batches again, with a backoff of 1 s doubling to 30 s). *p (may
+ * be NULL) gets the progress. Returns 0 once nothing of c's key is pending (refusals included:
+ * p->refused says how many), IKI_ETIMEOUT at the deadline (or at a stall with once), -EINTR when
+ * *stop was set, -EPERM when the handshake failed (iki_client_problem says why: retrying would not
+ * help), or another negative code.
+ */
+int iki_outbox_deliver(struct iki_outbox *ob, struct iki_client *c,
+		       const struct iki_outbox_deliver_options *o, struct iki_outbox_progress *p);
+
+/* A sentence in Bahasa Indonesia for why delivery waits ("" for IKI_WAIT_NONE). Static. */
+const char *iki_outbox_wait_text(enum iki_outbox_wait w);
+
+/* The key the client speaks with, as an outbox owner: our CURVE public key, or "" (plain). */
+const char *iki_client_owner(const struct iki_client *c);
 
 #endif

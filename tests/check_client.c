@@ -1,5 +1,6 @@
-/* check_client.c: reading clerks' files: CSV quoting, columns, JSON lines, stable generated ids. */
+/* check_client.c: reading clerks' files: CSV quoting, columns, JSON lines, row identities. */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +56,7 @@ START_TEST(test_csv_quotes_newlines_crlf_bom_and_column_order)
 }
 END_TEST
 
-START_TEST(test_generated_ids_are_stable_and_distinct)
+START_TEST(test_rows_are_known_by_their_number_or_their_place)
 {
 	struct input a, b;
 	char err[200] = "";
@@ -64,14 +65,82 @@ START_TEST(test_generated_ids_are_stable_and_distinct)
 			   "surat,35.27.03,2022-03-01,1\n"
 			   "surat,35.27.03,2022-03-02,1\n";
 	ck_assert_int_eq(csv(text, &a, err), 0);
-	ck_assert_int_eq(csv(text, &b, err), 0);
-	for (size_t i = 0; i < 3; i++)
-		ck_assert_str_eq(a.events[i].id, b.events[i].id);
-	/* Two identical rows are two events: same content, different occurrence. */
-	ck_assert_str_ne(a.events[0].id, a.events[1].id);
-	ck_assert_str_ne(a.events[0].id, a.events[2].id);
+	/* No ids are made from content any more: the outbox gives them, by row identity. */
+	ck_assert_str_eq(a.events[0].id, "");
+	ck_assert_str_eq(a.rows[0], "#1");
+	ck_assert_str_eq(a.rows[1], "#2"); /* two identical rows are two rows */
+	ck_assert_str_eq(a.rows[2], "#3");
+	ck_assert(!a.numbered);
 	input_free(&a);
+	const char *numbered = "no,element,orgunit,date\n"
+			       "17,surat,35.27.03,2022-03-01\n"
+			       "\n"
+			       "9,surat,35.27.03,2022-03-02\n";
+	ck_assert_int_eq(csv(numbered, &b, err), 0);
+	ck_assert(b.numbered);
+	ck_assert_str_eq(b.rows[0], "17");
+	ck_assert_str_eq(b.rows[1], "9");
 	input_free(&b);
+	/* a row with an id of its own is known by that id */
+	ck_assert_int_eq(csv(HDR "a1,surat,35.27.03,2022-03-01,add,1,,\n", &a, err), 0);
+	ck_assert_str_eq(a.rows[0], "");
+	input_free(&a);
+	/* a number used twice cannot name one row */
+	ck_assert_int_eq(csv("nomor,element,orgunit,date\n5,surat,35.27.03,2022-03-01\n"
+			     "5,surat,35.27.03,2022-03-02\n", &a, err), -1);
+	ck_assert_msg(strstr(err, "nomor 5 dipakai oleh dua baris"), "%s", err);
+	ck_assert_ptr_null(a.events);
+}
+END_TEST
+
+/* One parse of a big document in a thread, for the reentrancy test. */
+struct parse_job {
+	const char *text;
+	size_t len;
+	int rc;
+	struct input in;
+};
+
+static void *parse_thread(void *arg)
+{
+	struct parse_job *j = arg;
+	char err[200];
+	j->rc = input_parse_csv("t.csv", j->text, j->len, &j->in, err, sizeof(err));
+	return NULL;
+}
+
+/* A document of rows comments "<tag>-<i>" (long, so each record takes a while). */
+static char *doc(char tag, size_t rows, size_t *len)
+{
+	char *t = malloc(rows * 480 + 64), pad[400];
+	memset(pad, tag, sizeof(pad) - 1);
+	pad[sizeof(pad) - 1] = '\0';
+	*len = (size_t)sprintf(t, "element,orgunit,date,comment\n");
+	for (size_t i = 0; i < rows; i++)
+		*len += (size_t)sprintf(t + *len, "surat,35.27.03,2022-03-01,%c%zu%s\n", tag, i, pad);
+	return t;
+}
+
+START_TEST(test_csv_parsing_is_reentrant)
+{
+	struct parse_job j[2];
+	pthread_t th[2];
+	for (int k = 0; k < 2; k++) {
+		memset(&j[k], 0, sizeof(j[k]));
+		j[k].text = doc(k ? 'b' : 'a', 4000, &j[k].len);
+	}
+	for (int k = 0; k < 2; k++)
+		ck_assert_int_eq(pthread_create(&th[k], NULL, parse_thread, &j[k]), 0);
+	for (int k = 0; k < 2; k++)
+		pthread_join(th[k], NULL);
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(j[k].rc, 0);
+		ck_assert_int_eq(j[k].in.n, 4000);
+		for (size_t i = 0; i < j[k].in.n; i++) /* a shared buffer mixes the two documents */
+			ck_assert_int_eq(j[k].in.events[i].comment[0], k ? 'b' : 'a');
+		input_free(&j[k].in);
+		free((char *)j[k].text);
+	}
 }
 END_TEST
 
@@ -112,7 +181,7 @@ START_TEST(test_jsonl_reads_objects_and_refuses_junk)
 	ck_assert_int_eq(in.events[0].value, 7);
 	ck_assert_int_eq(in.events[1].op, PROTO_OP_SET);
 	ck_assert_int_eq(in.lines[1], 3);
-	ck_assert_int_gt(strlen(in.events[1].id), 0);
+	ck_assert_str_eq(in.rows[1], "#2");
 	input_free(&in);
 	const char *junk = "{\"element\":\"surat\"}\n[1,2]\n";
 	ck_assert_int_eq(input_parse_jsonl("t.jsonl", junk, strlen(junk), &in, err, sizeof(err)), -1);
@@ -148,7 +217,8 @@ static Suite *client_suite(void)
 	TCase *tc = tcase_create("input");
 	tcase_add_test(tc, test_csv_reads_fields_and_defaults);
 	tcase_add_test(tc, test_csv_quotes_newlines_crlf_bom_and_column_order);
-	tcase_add_test(tc, test_generated_ids_are_stable_and_distinct);
+	tcase_add_test(tc, test_rows_are_known_by_their_number_or_their_place);
+	tcase_add_test(tc, test_csv_parsing_is_reentrant);
 	tcase_add_loop_test(tc, test_bad_csv_names_line_and_problem, 0,
 			    (int)(sizeof(bad_csv) / sizeof(bad_csv[0])));
 	tcase_add_test(tc, test_jsonl_reads_objects_and_refuses_junk);

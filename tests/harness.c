@@ -124,10 +124,17 @@ int harness_iki(const struct ikid *d, const char *args, char **out)
 	char bin[256], *cmd = NULL, *buf = NULL;
 	size_t len = 0;
 	harness_bin("iki", bin, sizeof(bin));
-	size_t n = strlen(bin) + strlen(args) + 2 * sizeof(d->request) + 32;
+	size_t n = strlen(bin) + strlen(args) + 2 * sizeof(d->request) + sizeof(d->state) + 64;
 	if (!(cmd = malloc(n)))
 		return -1;
-	snprintf(cmd, n, "%s -s %s -u %s %s", bin, d->request, d->update, args);
+	/* The client's outbox lives with this daemon's state (unless the test chose one), so tests
+	 * running at once, each with its own ikid, never share what they captured. */
+	const char *ob = getenv("IKI_OUTBOX");
+	if (ob && *ob)
+		snprintf(cmd, n, "%s -s %s -u %s %s", bin, d->request, d->update, args);
+	else
+		snprintf(cmd, n, "IKI_OUTBOX='%s/client-outbox' %s -s %s -u %s %s", d->state, bin,
+			 d->request, d->update, args);
 	FILE *p = popen(cmd, "r");
 	free(cmd);
 	if (!p)
