@@ -51,7 +51,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
          $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
-         $(BUILD)/tests/check_wire
+         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch
 
 .PHONY: all run check test asan bench crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a
@@ -72,6 +72,9 @@ $(BUILD)/libiki.a: $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)

@@ -150,7 +150,7 @@ static int row_id(struct columns *c, uint32_t i, char *id)
 		memcpy(id + k, suffix->via.str.ptr, n);
 	id[k + n] = '\0';
 	if (k + n == 0 || iki_utf8_check(id, k + n) != k + n) {
-		id[0] = '\0';
+		memset(id, 0, k + n); /* as the map form: nothing of a refused id kept */
 		return IKI_EFIELD;
 	}
 	memcpy(c->prev, id, k + n + 1);
