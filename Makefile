@@ -40,7 +40,7 @@ LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/outbox.c client/deliver.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
@@ -51,6 +51,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
          $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
+         $(BUILD)/tests/check_limits \
          $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch
 
 .PHONY: all run check test asan bench crash install deps clean
@@ -111,6 +112,9 @@ $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harnes
 
 $(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/catalog.o $(BUILD)/daemon/log.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
+
+$(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread

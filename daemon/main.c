@@ -1,6 +1,7 @@
 /* main.c: ikid's command line, signals and lifetime: load the catalog, open the store, serve. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -343,6 +344,9 @@ int main(int argc, char **argv)
 
 	parse_args(argc, argv, &o);
 	log_init("ikid", o.verbose);
+	/* A fixed threshold (glibc raises it as mapped blocks are freed): frames of 256 KiB and more
+	 * are mapped and unmapped, so what a peer made ikid hold goes back once it is dropped. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (o.backup)
 		return run_backup(&o);
 	struct catalog *cat = load_catalog(&o);

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "guard.h"
 #include "iki.h"
 #include "log.h"
 #include "period.h"
@@ -41,6 +42,7 @@ struct server {
 	const struct catalog *cat;
 	struct auth *auth;
 	struct targets *targets;
+	struct guard *guard;  /* bounds what each connected peer makes libzmq hold */
 	volatile sig_atomic_t *reload;
 	size_t batch_events;
 	int heartbeat_ms;
@@ -73,11 +75,14 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Report the handshakes that fail before ZAP could judge them (plain text clients, wrong server
- * key) on one PAIR socket, so the writer loop can log them. */
+/*
+ * Watch both sockets on PAIRs: connections accepted and closed (for the guard), and handshakes
+ * that fail before ZAP could judge them (plain text clients, wrong server key), for the log.
+ */
 static int monitor_start(struct server *s)
 {
-	const int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL;
+	const int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+			   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED;
 	void *sock[2] = {s->router, s->pub};
 	const char *ep[2] = {"inproc://ikid-monitor-router", "inproc://ikid-monitor-pub"};
 	for (int i = 0; i < 2; i++) {
@@ -90,11 +95,27 @@ static int monitor_start(struct server *s)
 	return 0;
 }
 
-/* Log the failed handshakes a monitor reported: one line per 10 s at most, with a count. */
+/* A failed handshake on addr, in the log: one line per 10 s at most, with a count. */
+static void refused_log(struct server *s, zmq_msg_t *addr)
+{
+	if (now_ms() - s->refused_ms >= 10000 || s->refused_ms == 0) {
+		log_warnx("refused a connection on %.*s: handshake failed (a plain-text client, or one "
+			  "with the wrong server key); %u more since the last report",
+			  (int)zmq_msg_size(addr), (const char *)zmq_msg_data(addr), s->refused);
+		s->refused = 0;
+		s->refused_ms = now_ms();
+	} else {
+		s->refused++;
+	}
+}
+
+/* Take the events a monitor reported: [u16 event, u32 value] [endpoint]. */
 static void monitor_log(struct server *s, void *monitor)
 {
 	for (int i = 0; monitor && i < 100; i++) {
 		zmq_msg_t ev, addr;
+		uint16_t id = 0;
+		uint32_t value = 0;
 		zmq_msg_init(&ev);
 		zmq_msg_init(&addr);
 		if (zmq_msg_recv(&ev, monitor, ZMQ_DONTWAIT) < 0) {
@@ -104,16 +125,16 @@ static void monitor_log(struct server *s, void *monitor)
 		}
 		if (zmq_msg_more(&ev))
 			zmq_msg_recv(&addr, monitor, 0);
-		if (now_ms() - s->refused_ms >= 10000 || s->refused_ms == 0) {
-			log_warnx("refused a connection on %.*s: handshake failed (a plain-text client, "
-				  "or one with the wrong server key); %u more since the last report",
-				  (int)zmq_msg_size(&addr), (const char *)zmq_msg_data(&addr),
-				  s->refused);
-			s->refused = 0;
-			s->refused_ms = now_ms();
-		} else {
-			s->refused++;
+		if (zmq_msg_size(&ev) >= 6) {
+			memcpy(&id, zmq_msg_data(&ev), 2);
+			memcpy(&value, (const char *)zmq_msg_data(&ev) + 2, 4);
 		}
+		if (id == ZMQ_EVENT_ACCEPTED)
+			guard_accepted(s->guard, (int)value);
+		else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CLOSED)
+			guard_closed(s->guard, (int)value);
+		else
+			refused_log(s, &addr);
 		zmq_msg_close(&ev);
 		zmq_msg_close(&addr);
 	}
@@ -144,7 +165,9 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (rc == 0 && o->auth) /* before binding: a CURVE socket without ZAP accepts anyone */
 		rc = auth_start(o->auth, s->ctx);
-	if (rc == 0 && o->auth)
+	if (rc == 0)
+		rc = guard_new(o->auth != NULL, 0, &s->guard);
+	if (rc == 0)
 		rc = monitor_start(s);
 	if (rc == 0)
 		rc = bind_socket(s->router, o, o->listen ? o->listen : SERVER_LISTEN_DEFAULT,
@@ -165,6 +188,7 @@ void server_free(struct server **sp)
 	struct server *s = sp ? *sp : NULL;
 	if (!s)
 		return;
+	guard_free(&s->guard); /* first: it must not touch a descriptor libzmq closes */
 	if (s->router)
 		zmq_close(s->router);
 	if (s->pub)
@@ -188,7 +212,7 @@ void server_endpoints(const struct server *s, const char **listen, const char **
 /* ---- receiving ---- */
 
 /* Receive the rest of a multipart message into body: [delimiter] body. Extra frames: malformed. */
-static int recv_body(void *sock, struct pending *p, zmq_msg_t *body)
+static int recv_body(struct server *s, void *sock, struct pending *p, zmq_msg_t *body)
 {
 	int frames = 0, more = 1;
 	size_t sz = sizeof(more);
@@ -201,6 +225,7 @@ static int recv_body(void *sock, struct pending *p, zmq_msg_t *body)
 			return -errno;
 		}
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
+		guard_read(s->guard, zmq_msg_get(&f, ZMQ_SRCFD), zmq_msg_size(&f));
 		frames++;
 		if (frames == 1 && more && zmq_msg_size(&f) == 0)
 			p->delim = true;
@@ -250,7 +275,7 @@ static int recv_request(struct server *s, struct pending *p)
 		return e == EAGAIN ? 0 : -e;
 	}
 	zmq_msg_init(&body);
-	p->rc = recv_body(s->router, p, &body);
+	p->rc = recv_body(s, s->router, p, &body);
 	if (p->rc == 0)
 		p->rc = proto_decode(zmq_msg_data(&body), zmq_msg_size(&body), &p->msg);
 	identify(s, p, zmq_msg_gets(&body, "User-Id"));
@@ -716,6 +741,11 @@ static void readers_check(struct server *s)
 	if (store_readers_check(s->st, &dead) == 0 && dead > 0)
 		log_warnx("cleared %d stale database reader%s (a process died reading, such as a "
 			  "killed --backup or --verify)", dead, dead == 1 ? "" : "s");
+	unsigned cut = guard_cuts(s->guard);
+	if (cut)
+		log_warnx("cut %u connection%s holding over %llu MiB of frames not yet read (a peer "
+			  "sending a message it never ends)", cut, cut == 1 ? "" : "s",
+			  (unsigned long long)(GUARD_PEER_MAX >> 20));
 }
 
 int server_run(struct server *s, volatile sig_atomic_t *stop)
