@@ -105,7 +105,7 @@ $(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o 
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
