@@ -173,6 +173,7 @@ install: all
 
 include tests/fuzz.mk
 include web/web.mk
+include tests/web/web.mk
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -18,10 +18,13 @@ export class Dash {
     this.sel = { kind: "Q", year: y, month: y === now.getFullYear() ? now.getMonth() + 1 : 12,
       q: y === now.getFullYear() ? Math.floor(now.getMonth() / 3) + 1 : 4,
       orgunit: cat.root().code, jabatan: "" };
+    this.byCode = new Map(cat.indicators.map((i) => [i.indicator, i]));
     this.vals = new Map();   // "indicator|orgunit" -> value of the selected period
     this.series = new Map(); // indicator -> 12 months
     this.es = null;
     this.seq = 0;
+    this.dirty = new Map(); // "indicator|orgunit" -> [indicator, orgunit] to redraw next frame
+    this.frame = 0;
   }
 
   period() {
@@ -190,19 +193,34 @@ export class Dash {
   apply(v, redraw) {
     if (!v) return;
     const s = this.sel, p = this.period();
-    const ind = this.cat.indicators.find((i) => i.indicator === v.indicator);
+    const ind = this.byCode.get(v.indicator);
     if (!ind) return;
     if (v.period === p && (s.orgunit === ALL || v.orgunit === s.orgunit)) {
       const key = v.indicator + "|" + v.orgunit;
       const old = this.vals.get(key) || {};
       const nv = { ...old, ...v, value: v.value ?? null, capaian: v.capaian ?? null, predikat: v.predikat ?? null };
       this.vals.set(key, nv);
-      if (redraw) this.redraw(ind, v.orgunit, nv);
+      if (redraw) this.later(ind, v.orgunit);
     }
     if (s.orgunit !== ALL && v.orgunit === s.orgunit && /^\d{6}$/.test(v.period) && v.period.startsWith(String(s.year))) {
       this.takeSeries([v]);
-      if (redraw && v.period !== p) this.redraw(ind, v.orgunit, this.vals.get(v.indicator + "|" + v.orgunit) || {});
+      if (redraw) this.later(ind, v.orgunit);
     }
+  }
+
+  // Redraw a card once per frame however many updates came for it (a bulk import sends
+  // thousands a second; a wall screen must keep up).
+  later(ind, orgunit) {
+    this.dirty.set(ind.indicator + "|" + orgunit, [ind, orgunit]);
+    if (this.frame) return;
+    const run = () => {
+      this.frame = 0;
+      const todo = [...this.dirty.values()];
+      this.dirty.clear();
+      for (const [i, o] of todo) this.redraw(i, o, this.vals.get(i.indicator + "|" + o) || {});
+    };
+    // a hidden tab gets no animation frames: redraw on a timer then
+    this.frame = document.hidden ? setTimeout(run, 250) : requestAnimationFrame(run);
   }
 
   redraw(ind, orgunit, v) {

@@ -60,7 +60,7 @@ export class Desk {
       field("Wilayah", orgs.length === 1
         ? [h("output.fixed", this.cat.orgName(orgs[0])), h("input", { type: "hidden", name: "orgunit", value: orgs[0] })]
         : select({ name: "orgunit", id: id + "-org" }, orgs.map((c) => [c, this.cat.orgName(c)]))),
-      field("Tanggal kejadian", h("input", { type: "date", name: "date", value: fmt.today(), required: true })),
+      this.dateField(),
       e.kind === "case" ? this.caseFields(e, id, ops)
         : field((e.aggregate === "last" ? "Nilai" : "Jumlah") + unit,
           h("input", { type: "text", name: "value", inputmode: "numeric", autocomplete: "off",
@@ -77,6 +77,18 @@ export class Desk {
         h("span.meta", [e.kind === "case" ? `kasus, batas ${e.limit_days ? e.limit_days + " hari" : "tanpa batas"}` : fmt.unitLabel(e.unit),
           "dilaporkan oleh " + (e.reported_by || []).map(sectionName).join(", ")].join(" · "))),
       f);
+  }
+
+  // The date, and the same date in words below it (the browser's own date field may show
+  // mm/dd/yyyy: the words say which day it is in Bahasa Indonesia).
+  dateField() {
+    const words = h("span.hint.words");
+    const input = h("input", { type: "date", name: "date", value: fmt.today(), required: true, max: "2099-12-31", min: "2000-01-01" });
+    const say = () => fill(words, fmt.dayLong(input.value));
+    input.addEventListener("input", say);
+    input.addEventListener("change", say);
+    say();
+    return field("Tanggal kejadian", [input, words]);
   }
 
   caseFields(e, id, ops) {
@@ -123,6 +135,8 @@ export class Desk {
     setResult(out, "menunggu", navigator.onLine ? "Tersimpan di perangkat, sedang dikirim…"
       : "Tersimpan di perangkat; dikirim otomatis saat sambungan kembali.");
     f.reset();
+    f.elements.date.value = ev.date; // the next one is likely the same day
+    f.elements.date.dispatchEvent(new Event("change"));
     this.endFix(e.code);
     await outbox.kick();
   }
@@ -135,6 +149,7 @@ export class Desk {
     card.open = true;
     f.elements.ref.value = rec.id;
     for (const k of ["date", "comment", "case"]) if (f.elements[k] && rec[k] !== undefined) f.elements[k].value = rec[k];
+    f.elements.date.dispatchEvent(new Event("change"));
     if (f.elements.value) f.elements.value.value = rec.value ?? "";
     if (f.elements.orgunit && f.elements.orgunit.tagName === "SELECT") f.elements.orgunit.value = rec.orgunit;
     if (rec.op && f.elements.op) for (const r of f.querySelectorAll("input[name=op]")) r.checked = r.value === rec.op;
@@ -179,8 +194,9 @@ export class Desk {
     if (!this.list) return;
     const local = await outbox.list(this.user);
     const wait = local.filter((r) => r.status === "menunggu").length;
-    fill(this.pendingLine, wait ? `${fmt.num(wait, 0)} kiriman menunggu dikirim` + (outbox.state.error ? ` (${outbox.state.error})` : "")
-      : "Semua kiriman sudah terkirim.");
+    const why = outbox.state.last === "offline" ? "; dikirim otomatis saat sambungan kembali"
+      : outbox.state.error ? ` (${outbox.state.error})` : "";
+    fill(this.pendingLine, wait ? `${fmt.num(wait, 0)} kiriman menunggu${why}.` : "Semua kiriman sudah terkirim.");
     this.pendingLine.dataset.count = String(wait);
     this.lastResults(local);
     this.drawList(merge(local, this.server));

@@ -42,6 +42,14 @@ export function day(iso) {
   return m ? df.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))) : iso || "";
 }
 
+const dlf = new Intl.DateTimeFormat("id-ID", { timeZone: "UTC", weekday: "long", day: "numeric", month: "long", year: "numeric" });
+
+// "2022-03-14" -> "Senin, 14 Maret 2022" ("" when it is not a date).
+export function dayLong(iso) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+  return m ? dlf.format(new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]))) : "";
+}
+
 // Today's date in WIB, "YYYY-MM-DD".
 export function today() {
   const p = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit" });
@@ -75,5 +83,5 @@ export function band(predikat) {
   return "band-other";
 }
 
-const UNITS = { count: "kali", amount: "Rp", state: "nilai", target: "target" };
+const UNITS = { count: "jumlah", amount: "rupiah", state: "keadaan", target: "target" };
 export const unitLabel = (u) => UNITS[u] || u || "";

@@ -50,16 +50,17 @@ export function newId() {
 // Put events (each with its id) into the outbox as "menunggu". Returns the records.
 export async function capture(user, events) {
   const now = Date.now();
-  const recs = events.map((ev) => ({ id: ev.id, user, event: ev, status: "menunggu", at: now, tries: 0 }));
+  const recs = events.map((ev, n) => ({ id: ev.id, user, event: ev, status: "menunggu", at: now, n, tries: 0 }));
   await tx("outbox", "readwrite", (s) => { for (const r of recs) s.put(r); });
   changed();
   return recs;
 }
 
-// Every record of a user, newest first.
+// Every record of a user, newest first (n: the order within one capture, so that a case's
+// open goes before its close from the same spreadsheet).
 export async function list(user) {
   const all = await tx("outbox", "readonly", (s) => s.index("user").getAll(user));
-  return all.sort((a, b) => b.at - a.at);
+  return all.sort((a, b) => b.at - a.at || (b.n || 0) - (a.n || 0));
 }
 
 export async function pending(user) {

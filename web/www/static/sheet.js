@@ -195,22 +195,25 @@ export function rowEvent(cat, map, row, n, fileKey) {
   const str = (k) => String(f[k] ?? "").trim();
   if (!str("element") && !str("date") && !str("value")) return null;
   if (!str("date") && !str("value") && !str("case")) return null; // a template row not filled in
+  const info = { element: str("element"), orgunit: str("orgunit"), date: parseDate(f.date) || str("date"),
+    value: str("value"), case: str("case") };
+  const bad = (err) => ({ err, info });
   const e = cat.elements.get(str("element"));
-  if (!e) return { err: `Kode elemen "${str("element")}" tidak dikenal.` };
+  if (!e) return bad(`Kode elemen "${str("element")}" tidak dikenal.`);
   const ev = { element: e.code, orgunit: str("orgunit"), date: parseDate(f.date) };
-  if (!cat.orgunits.has(ev.orgunit)) return { err: `Kode wilayah "${ev.orgunit}" tidak dikenal.` };
-  if (!cat.myOrgunits().includes(ev.orgunit)) return { err: "Wilayah ini di luar wewenang Anda." };
-  if (!cat.myElements().some((x) => x.code === e.code)) return { err: "Elemen ini bukan wewenang Anda." };
-  if (!ev.date) return { err: "Tanggal tidak valid; tulis dd/mm/yyyy, mis. 14/03/2022." };
+  if (!cat.orgunits.has(ev.orgunit)) return bad(`Kode wilayah "${ev.orgunit}" tidak dikenal.`);
+  if (!cat.myOrgunits().includes(ev.orgunit)) return bad("Wilayah ini di luar wewenang Anda.");
+  if (!cat.myElements().some((x) => x.code === e.code)) return bad("Elemen ini bukan wewenang Anda.");
+  if (!ev.date) return bad("Tanggal tidak valid; tulis dd/mm/yyyy, mis. 14/03/2022.");
   ev.op = OPS[str("op").toLowerCase()] || opsFor(e)[0];
-  if (!opsFor(e).includes(ev.op)) return { err: `Operasi "${str("op")}" tidak cocok untuk elemen ini.` };
+  if (!opsFor(e).includes(ev.op)) return bad(`Operasi "${str("op")}" tidak cocok untuk elemen ini.`);
   if (e.kind === "case") {
     ev.case = str("case");
-    if (!ev.case) return { err: "Nomor kasus wajib diisi." };
+    if (!ev.case) return bad("Nomor kasus wajib diisi.");
     ev.value = 1;
   } else {
     const v = fmt.parseNum(f.value);
-    if (!Number.isInteger(v) || v < 0) return { err: `Jumlah "${str("value")}" bukan bilangan bulat.` };
+    if (!Number.isInteger(v) || v < 0) return bad(`Jumlah "${str("value")}" bukan bilangan bulat.`);
     ev.value = v;
   }
   if (str("comment")) ev.comment = str("comment");

@@ -1,7 +1,7 @@
 // upload.js: a spreadsheet (CSV from Excel, or XLSX) read in the browser, shown as a preview
 // with a verdict per row, then sent through the outbox; each row gets its result.
 
-import { h, fill, $ } from "./dom.js";
+import { h, fill } from "./dom.js";
 import * as fmt from "./fmt.js";
 import * as outbox from "./outbox.js";
 import { parseCsv, readXlsx, headerMap, rowEvent, templateCsv, download } from "./sheet.js";
@@ -73,19 +73,21 @@ export class Upload {
     this.send.textContent = `Kirim ${fmt.num(ok, 0)} baris`;
   }
 
+  // Three columns, so that the status fits on a phone: the row, what it holds, its status.
   draw() {
-    fill(this.table, h("table.rows", h("thead", h("tr", ["Baris", "Elemen", "Wilayah", "Tanggal", "Nilai", "Status"].map((t) => h("th", t)))),
+    fill(this.table, h("table.rows", h("thead", h("tr", ["Baris", "Isi", "Status"].map((t) => h("th", t)))),
       h("tbody", this.rows.map((r) => this.row(r)))));
   }
 
   row(r) {
-    const e = r.ev || {};
+    const e = r.ev || r.info || {};
     const st = r.status || (r.err ? "ditolak" : "siap");
+    const what = [e.orgunit && this.cat.orgName(e.orgunit), e.date && (fmt.day(e.date) || e.date),
+      e.case ? `${e.op === "close" ? "tutup" : "buka"} ${e.case}` : e.value !== undefined && e.value !== "" ? "jumlah " + fmt.num(e.value, 0) : ""];
     return h("tr", { dataset: { row: r.n, status: st } },
-      h("td.n", r.n), h("td", this.cat.elementName(e.element) || "–"),
-      h("td", e.orgunit ? this.cat.orgName(e.orgunit) : "–"), h("td", e.date ? fmt.day(e.date) : "–"),
-      h("td.num", e.case ? `${e.op === "open" ? "buka" : "tutup"} ${e.case}` : e.value !== undefined ? fmt.num(e.value, 0) : "–"),
-      h("td", h("span.badge.st-" + st, st), r.err || r.message ? " " + (r.err || r.message) : ""));
+      h("td.n", r.n),
+      h("td", h("strong", this.cat.elementName(e.element) || "–"), h("br"), what.filter(Boolean).join(" · ")),
+      h("td", h("span.badge.st-" + st, st), (r.err || r.message) && h("div.reason", r.err || r.message)));
   }
 
   async submit() {
@@ -112,6 +114,7 @@ export class Upload {
     }
     if (!changed) return;
     this.draw();
+    if (!this.rows.some((r) => r.status === "menunggu")) this.send.hidden = true;
     const sum = (s) => this.rows.filter((r) => r.status === s).length;
     fill(this.note, `Hasil: ${fmt.num(sum("terkirim"), 0)} terkirim, ${fmt.num(sum("ditolak"), 0)} ditolak, ` +
       `${fmt.num(sum("menunggu"), 0)} menunggu.`);
