@@ -254,8 +254,14 @@ int auth_reload(struct auth *a, char **errors)
 	old = a->table;
 	a->table = t;
 	pthread_mutex_unlock(&a->lock);
+	int gone = 0;
+	for (int i = 0; i < old.n; i++) {
+		const struct auth_client *c = &old.c[i];
+		const struct auth_client *now = bsearch(c, t.c, (size_t)t.n, sizeof(*c), key_cmp);
+		gone += !now || now->role != c->role || strcmp(now->scope, c->scope) != 0;
+	}
 	free(old.c);
-	return 0;
+	return gone;
 }
 
 bool auth_lookup(struct auth *a, const char *key, struct auth_client *out)

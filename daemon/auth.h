@@ -46,7 +46,11 @@ int auth_count(const struct auth *a);
  */
 int auth_start(struct auth *a, void *ctx);
 
-/* Read the file again; on errors keep the current list and return as auth_load. Thread-safe. */
+/*
+ * Read the file again; on errors (or a file listing nobody) keep the current list and return as
+ * auth_load. On success returns how many keys of the old list are gone or changed (role or
+ * scope): the caller ends what they have open. Thread-safe.
+ */
 int auth_reload(struct auth *a, char **errors);
 
 /* Copy the client with this public key into *out; false when it is not (or no longer) listed. */

@@ -18,6 +18,7 @@ struct peer {
 	struct sockaddr_storage addr; /* its peer address at accept: the fd is still this connection */
 	socklen_t addr_len;
 	uint64_t credited; /* bytes accounted for: handshake, frames read */
+	int tag;           /* the socket it came on */
 };
 
 struct guard {
@@ -47,7 +48,7 @@ static struct peer *find(struct guard *g, int fd)
 	return NULL;
 }
 
-void guard_accepted(struct guard *g, int fd)
+void guard_accepted(struct guard *g, int fd, int tag)
 {
 	if (!g || fd < 0)
 		return;
@@ -70,6 +71,7 @@ void guard_accepted(struct guard *g, int fd)
 		if (getpeername(fd, (struct sockaddr *)&p->addr, &p->addr_len) < 0)
 			p->addr_len = 0;
 		p->credited = GUARD_HANDSHAKE;
+		p->tag = tag;
 	}
 	pthread_mutex_unlock(&g->lock);
 }
@@ -114,6 +116,25 @@ static bool same_connection(const struct peer *p)
 	socklen_t n = sizeof(a);
 	return p->addr_len > 0 && getpeername(p->fd, (struct sockaddr *)&a, &n) == 0 &&
 	       n == p->addr_len && memcmp(&a, &p->addr, n) == 0;
+}
+
+unsigned guard_end_all(struct guard *g, int tag)
+{
+	unsigned n = 0;
+	if (!g)
+		return 0;
+	pthread_mutex_lock(&g->lock);
+	for (size_t i = 0; i < g->n; i++) {
+		struct peer *p = &g->peers[i];
+		if (p->tag != tag || !same_connection(p))
+			continue;
+		shutdown(p->fd, SHUT_RDWR);
+		n++;
+		*p = g->peers[--g->n];
+		i--;
+	}
+	pthread_mutex_unlock(&g->lock);
+	return n;
 }
 
 /* Look at every connection once: cut those holding more than the bound. */

@@ -31,12 +31,15 @@ int guard_new(bool curve, uint64_t limit, struct guard **out);
 /* Stop the thread, free, null the pointer. Safe on NULL and twice. */
 void guard_free(struct guard **g);
 
-/* A connection was accepted on fd / fd was closed (socket monitor events). */
-void guard_accepted(struct guard *g, int fd);
+/* A connection was accepted on fd, on the socket tagged tag / fd was closed (monitor events). */
+void guard_accepted(struct guard *g, int fd, int tag);
 void guard_closed(struct guard *g, int fd);
 
 /* ikid read a frame of size bytes that came on connection fd (zmq_msg_get ZMQ_SRCFD; <0: none). */
 void guard_read(struct guard *g, int fd, size_t size);
+
+/* End every connection accepted with this tag (their peers may reconnect). How many it ended. */
+unsigned guard_end_all(struct guard *g, int tag);
 
 /* How many connections were cut for holding too much since the last call. */
 unsigned guard_cuts(struct guard *g);

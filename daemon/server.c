@@ -130,7 +130,7 @@ static void monitor_log(struct server *s, void *monitor)
 			memcpy(&value, (const char *)zmq_msg_data(&ev) + 2, 4);
 		}
 		if (id == ZMQ_EVENT_ACCEPTED)
-			guard_accepted(s->guard, (int)value);
+			guard_accepted(s->guard, (int)value, monitor == s->monitor[1]);
 		else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CLOSED)
 			guard_closed(s->guard, (int)value);
 		else
@@ -728,6 +728,10 @@ static void reload_clients(struct server *s)
 			  errors ? errors : "");
 	else
 		log_info("reload: %d authorised clients", auth_count(s->auth));
+	if (rc > 0) /* a key gone or changed keeps no stream: every subscriber reconnects, through
+		     * ZAP again, and heals with its snapshot and sequence numbers */
+		log_info("reload: %d keys gone or changed; ended %u subscriber connections", rc,
+			 guard_end_all(s->guard, 1));
 	free(errors);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include "auth.h"
 #include "catalog.h"
@@ -386,6 +387,68 @@ START_TEST(test_ikid_refuses_a_server_key_others_can_read)
 }
 END_TEST
 
+/* A SUB of the updates as key NAME (raw libzmq with CURVE), subscribed to everything. */
+static void *subscriber(void *ctx, const char *name)
+{
+	char path[300];
+	struct curve_keys k, server;
+	snprintf(path, sizeof(path), "%s/%s.key", keys, name);
+	ck_assert_int_eq(curve_read(path, &k), 0);
+	snprintf(path, sizeof(path), "%s/server.pub", d.state);
+	ck_assert_int_eq(curve_read(path, &server), 0);
+	void *sub = zmq_socket(ctx, ZMQ_SUB);
+	int linger = 0, timeout = 100;
+	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	ck_assert_int_eq(curve_set_client(sub, &k, server.public_key), 0);
+	ck_assert_int_eq(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), 0);
+	ck_assert_int_eq(zmq_connect(sub, d.update), 0);
+	curve_wipe(&k);
+	return sub;
+}
+
+/* Messages (updates, heartbeats) a SUB receives within ms milliseconds. */
+static int received(void *sub, int ms)
+{
+	int n = 0;
+	char buf[4096];
+	for (int t = 0; t < ms; t += 100)
+		while (zmq_recv(sub, buf, sizeof(buf), 0) >= 0)
+			n++;
+	return n;
+}
+
+START_TEST(test_a_revoked_key_loses_its_subscription_within_a_second)
+{
+	char *out = NULL;
+	void *ctx = zmq_ctx_new(), *gone = subscriber(ctx, "viewer"), *stays = subscriber(ctx, "trantib");
+	harness_sleep_ms(300);
+	ck_assert_int_eq(submit_as("admin", "a1", "surat_masuk", "35.27.03", "", &out), 0);
+	free(out);
+	ck_assert_int_gt(received(gone, 500), 0);
+	ck_assert_int_gt(received(stays, 100), 0);
+	char text[2048]; /* the viewer out: admin, trantib and the clerk stay */
+	snprintf(text, sizeof(text), "admin admin - %s\ntrantib section trantib %s\ndesa-1 clerk %s %s\n",
+		 k_admin, k_trantib, V1, k_clerk);
+	write_file(clients, text);
+	kill(d.pid, SIGHUP);
+	harness_sleep_ms(1000);
+	received(gone, 100); /* what was on its way before */
+	for (int i = 2; i < 6; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "a%d", i);
+		ck_assert_int_eq(submit_as("admin", id, "surat_masuk", "35.27.03", "", &out), 0);
+		free(out);
+	}
+	ck_assert_int_eq(received(gone, 1500), 0); /* not an update, not a heartbeat */
+	ck_assert_int_gt(received(stays, 1500), 0); /* reconnected through ZAP, and hearing */
+	ck_assert(log_has("reload: 1 keys gone or changed; ended 2 subscriber connections"));
+	zmq_close(gone);
+	zmq_close(stays);
+	zmq_ctx_term(ctx);
+}
+END_TEST
+
 /* ---- start-up refusals and the file's errors (no daemon) ---- */
 
 static struct catalog *mini(void)
@@ -550,6 +613,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reload_adds_and_removes_keys);
 	tcase_add_test(tc, test_ids_are_printable_and_logs_escape_what_clients_send);
 	tcase_add_test(tc, test_history_shows_a_clerk_only_its_own_scope);
+	tcase_add_test(tc, test_a_revoked_key_loses_its_subscription_within_a_second);
 	tcase_add_test(tc, test_ikid_refuses_a_server_key_others_can_read);
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
