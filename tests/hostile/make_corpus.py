@@ -424,6 +424,128 @@ for name, body, decode, reply in (
 add("describe-junk.bin", request("describe", x={"": None}, y=[[[]]], z=-1), "ok",
     "reply:catalog")
 
+# ---- the compact form of submit ("batch", PROTOCOL.md): columns, a string table ----
+
+
+def batch(count=1, **cols):
+    """A compact submit of count events: by default each a well-formed event of an unknown element
+    (nothing is stored); cols replaces (or with DROP removes) the batch's keys."""
+    default = {"n": lambda: count, "str": lambda: ["nothing_here", "35.27.03.2001"],
+               "day0": lambda: 19061,
+               "id": lambda: [x for i in range(count) for x in ((0, "hb-0") if i == 0 else (3, str(i)))],
+               "element": lambda: [0] * count, "orgunit": lambda: [1] * count, "date": lambda: [0] * count,
+               "op": lambda: ["add"] * count}
+    b = {k: cols[k] if k in cols else f() for k, f in default.items()}
+    b.update({k: v for k, v in cols.items() if k not in default})
+    return pack({"v": 1, "type": "submit", "req": 7, "batch": strip(b)})
+
+
+def batch_raw(column, raw, twice=False, **cols):
+    """A one-event batch whose column holds the raw msgpack bytes raw (an array header and its
+    entries), last (with twice, after the usual one: a key twice); cols changes the others."""
+    b = {"n": 1, "str": ["nothing_here", "35.27.03.2001"], "day0": 19061, "id": [0, "hb-0"],
+         "element": [0], "orgunit": [1], "date": [0], "op": ["add"]}
+    b.update(cols)
+    if not twice:
+        b.pop(column, None)
+    b = strip(b)
+    body = b"".join(pack(k) + pack(v) for k, v in b.items()) + pack(column) + raw
+    return b"\x84" + pack("v") + b"\x01" + pack("type") + pack("submit") + pack("req") + \
+        b"\x07" + pack("batch") + bytes([0x80 | (len(b) + 1)]) + body
+
+
+good_batch = batch(2)
+for cut in sorted(set(cut_points(good_batch))):
+    add("batch-truncated-%03d.bin" % cut, good_batch[:cut], "malformed", "error:malformed")
+add("batch-unknown-element.bin", good_batch, "ok", "event:unknown_element")
+add("batch-trailing-byte.bin", good_batch + b"\x00", "malformed", "error:malformed")
+add("batch-column-array32-4g.bin", batch_raw("op", b"\xdd\xff\xff\xff\xff\xa3add"), "malformed",
+    "error:malformed")
+add("batch-str-array32-4g.bin", batch_raw("str", b"\xdd\xff\xff\xff\xff\xa1x"), "malformed",
+    "error:malformed")
+# the whole message: counts, columns that disagree with n, a broken table or envelope
+for name, data, code in (
+        ("batch-n-5001", batch(5001, id=DROP, element=DROP, orgunit=DROP, date=DROP, op=DROP),
+         "too_big"),
+        ("batch-n-4g", batch(0xffffffff, id=DROP, element=DROP, orgunit=DROP, date=DROP, op=DROP),
+         "too_big"),
+        ("batch-n-uint64-max", batch(2**64 - 1, id=DROP, element=DROP, orgunit=DROP, date=DROP,
+                                     op=DROP), "too_big"),
+        ("batch-str-30001", batch(1, str=[""] * 30001), "too_big"),
+        ("batch-n-missing", batch(1, n=DROP), "bad_field"),
+        ("batch-n-negative", batch(1, n=-1), "bad_field"),
+        ("batch-n-string", batch(1, n="1"), "bad_field"),
+        ("batch-n-nil", batch(1, n=None), "bad_field"),
+        ("batch-column-short", batch(2, op=["add"]), "bad_field"),
+        ("batch-column-long", batch(2, orgunit=[1, 1, 1]), "bad_field"),
+        ("batch-column-empty", batch(2, element=[]), "bad_field"),
+        ("batch-id-column-n", batch(2, id=[0, "hb-0"]), "bad_field"),
+        ("batch-id-column-odd", batch(1, id=[0, "hb-0", 1]), "bad_field"),
+        ("batch-value-column-long", batch(1, value=[1, 1]), "bad_field"),
+        ("batch-column-map", batch(1, op={"0": "add"}), "bad_field"),
+        ("batch-column-string", batch(1, date="2022-03-10"), "bad_field"),
+        ("batch-column-nil", batch(1, case=None), "bad_field"),
+        ("batch-str-not-array", batch(1, str="nothing_here"), "bad_field"),
+        ("batch-str-int", batch(1, str=["nothing_here", 7]), "bad_field"),
+        ("batch-str-nil", batch(1, str=[None, "35.27.03.2001"]), "bad_field"),
+        ("batch-day0-float", batch(1, day0=19061.0), "bad_field"),
+        ("batch-day0-string", batch(1, day0="2022-03-10"), "bad_field"),
+        ("batch-day0-huge", batch(1, day0=10**7 + 1), "bad_field"),
+        ("batch-not-map", pack({"v": 1, "type": "submit", "req": 7, "batch": [1]}), "bad_field"),
+        ("batch-nil", pack({"v": 1, "type": "submit", "req": 7, "batch": None}), "bad_field"),
+        ("batch-and-events", pack({"v": 1, "type": "submit", "req": 7, "batch": {"n": 0},
+                                   "events": []}), "bad_field"),
+        ("batch-key-twice", batch_raw("n", b"\x01", twice=True), "bad_field"),
+        ("batch-deep", batch(1, op=[[["add"]]]), "too_big")):
+    add(name + ".bin", data, code, "error:" + code)
+# one event each: the rest of a batch would stand (here every event is broken the same way)
+for name, cols, field in (
+        ("batch-index-past-table", {"element": [2, 2]}, "element"),
+        ("batch-index-uint64-max", {"orgunit": [2**64 - 1] * 2}, "orgunit"),
+        ("batch-index-no-table", {"str": DROP}, "element"),
+        ("batch-index-negative", {"element": [-1, -1]}, "element"),
+        ("batch-index-float", {"element": [0.0, 0.0]}, "element"),
+        ("batch-entry-nil", {"orgunit": [None, None]}, "orgunit"),
+        ("batch-entry-true", {"element": [True, True]}, "element"),
+        ("batch-entry-array", {"op": [["add"], ["add"]]}, "op"),
+        ("batch-entry-map", {"element": [{}, {}]}, "element"),
+        ("batch-keep-too-long", {"id": [1, "hb-0", 9, "1"]}, "id"),
+        ("batch-keep-negative", {"id": [-1, "hb-0", -1, "1"]}, "id"),
+        ("batch-keep-string", {"id": ["0", "hb-0", "0", "hb-1"]}, "id"),
+        ("batch-suffix-int", {"id": [0, 5, 0, 6]}, "id"),
+        ("batch-id-empty", {"id": [0, "", 0, ""]}, "id"),
+        ("batch-id-65", {"id": [0, "x" * 65, 0, "y" * 65]}, "id"),
+        ("batch-date-no-day0", {"day0": DROP}, "date"),
+        ("batch-date-before-year-1", {"date": [-19061 - 719163] * 2}, "date"),
+        ("batch-date-after-9999", {"date": [2932896 - 19061 + 1] * 2}, "date"),
+        ("batch-date-int64-min", {"date": [-2**63] * 2}, "date"),
+        ("batch-date-float", {"date": [0.0, 0.0]}, "date"),
+        ("batch-date-string-11", {"date": ["2022-03-100", "2022-03-100"]}, "date"),
+        ("batch-op-unknown", {"op": ["delete", "delete"]}, "op"),
+        ("batch-op-index-no-op", {"op": [0, 0]}, "op"),
+        ("batch-op-int", {"op": [1, 1]}, "op"),
+        ("batch-op-upper", {"op": ["ADD", "ADD"]}, "op"),
+        ("batch-set-no-value", {"op": ["set", "set"]}, "value"),
+        ("batch-value-float", {"value": [1.0, 1.0]}, "value"),
+        ("batch-value-string", {"value": ["1", "1"]}, "value"),
+        ("batch-value-uint64-max", {"value": [2**64 - 1] * 2}, "value"),
+        ("batch-void-no-ref", {"op": ["void", "void"]}, "ref"),
+        ("batch-comment-501", {"comment": ["c" * 501] * 2}, "comment"),
+        ("batch-case-65", {"case": ["k" * 65] * 2}, "case"),
+        ("batch-element-empty", {"element": ["", ""]}, "element"),
+        ("batch-column-missing", {"orgunit": DROP}, "orgunit")):
+    add(name + ".bin", batch(2, **cols), "ok", "event:bad_field", field)
+# strings that are not UTF-8, in the table and inline; a kept prefix that splits a character
+TABLE = b"\x93" + pack("nothing_here") + pack("35.27.03.2001")
+for name, column, raw, cols, field in (
+        ("batch-table-bad-utf8", "str", TABLE + b"\xa2\xc0\xaf", {"case": [2]}, "case"),
+        ("batch-table-surrogate", "str", TABLE + b"\xa3\xed\xa0\x80", {"comment": [2]},
+         "comment"),
+        ("batch-inline-bad-utf8", "element", b"\x91\xa2\xff\xfe", {}, "element"),
+        ("batch-suffix-bad-utf8", "id", b"\x92\x00\xa3hb\xc3", {}, "id"),
+        ("batch-suffix-nul", "id", b"\x92\x00\xa3hb\x00", {}, "id")):
+    add(name + ".bin", batch_raw(column, raw, **cols), "ok", "event:bad_field", field)
+
 # Remove files of earlier runs that are no longer made.
 names = {e[0] for e in entries}
 for path in glob.glob(os.path.join(HERE, "*.bin")):
