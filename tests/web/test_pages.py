@@ -31,6 +31,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 AENGSAREH, MANDANGIN, KEC = "35.27.03.2002", "35.27.03.2001", "35.27.03"
 CLERK = ("desa-aengsareh", "rahasia-aengsareh-1", "clerk", AENGSAREH, "Petugas Desa Aengsareh")
 CAMAT = ("camat", "rahasia-camat-2022", "viewer", "-", "Camat Sampang")
+GUEST = ("tamu", "rahasia-tamu-2022", "viewer", "-", "Tamu")
 PHONE, DESKTOP = (360, 740), (1280, 900)
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -150,12 +151,15 @@ class Pages(unittest.TestCase):
     def setUpClass(cls):
         cls.t0 = time.monotonic()
         cls.env = daemons.Env()
-        for u in (CLERK, CAMAT):
+        for u in (CLERK, CAMAT, GUEST):
             cls.env.user_add(*u)
         cls.env.start()
         cls.base = cls.env.url
         cls.shots = os.environ.get("SHOTS") or cls.env.dir
         cls.clerk = browser(PHONE, True)
+        cls.downloads = os.path.join(cls.env.dir, "unduhan")
+        os.mkdir(cls.downloads)
+        cls.clerk.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": cls.downloads})
         cls.camat = browser(DESKTOP, False)
 
     @classmethod
@@ -234,7 +238,8 @@ class Pages(unittest.TestCase):
             if (kind === 'M') pick('month', part);
             if (kind === 'Q') pick('q', part);
             pick('orgunit', org);""", kind, str(year), str(part), orgunit)
-        until(d, "document.querySelector('#dash-live.on')", what="the live stream")
+        until(d, "document.querySelector('#dash-live.on')", what="the live stream",
+              diag="location.href + ' ' + document.querySelector('#dash-live').textContent + ' ' + document.querySelector('#dash-body').innerText.slice(0, 200)")
 
     def card(self, d, indicator):
         return d.execute_script("const v = document.querySelector('article[data-indicator=%s] .v');"
@@ -242,7 +247,7 @@ class Pages(unittest.TestCase):
 
     # ---- the tests, in order (they share the daemons and the two browsers) ----
 
-    def test_1_sign_in(self):
+    def test_01_sign_in(self):
         d = self.clerk
         d.get(self.base + "/")
         until(d, "document.body.dataset.view === 'login'", what="the sign-in form")
@@ -258,7 +263,36 @@ class Pages(unittest.TestCase):
         # a viewer has no desk
         self.assertFalse(self.camat.find_element(By.ID, "nav-meja").is_displayed())
 
-    def test_2_only_own_village(self):
+
+    def test_02_locked_out(self):
+        """Five wrong passwords lock the user out: the page says so in Indonesian, with minutes."""
+        d = browser(PHONE, True)
+        try:
+            d.get(self.base + "/")
+            until(d, "document.body.dataset.view === 'login'", what="the sign-in form")
+            msg = ""
+            for _ in range(7):
+                d.find_element(By.ID, "login-user").clear()
+                d.find_element(By.ID, "login-user").send_keys(GUEST[0])
+                d.find_element(By.ID, "login-password").clear()
+                d.find_element(By.ID, "login-password").send_keys("bukan-sandinya")
+                d.execute_script("document.querySelector('#login-error').textContent = ''")
+                d.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+                msg = until(d, "document.querySelector('#login-error').textContent", what="a refusal")
+                if "menit" in msg:
+                    break
+            self.assertRegex(msg, r"[Cc]oba lagi dalam \d+ menit")
+            # even the right password is refused now
+            d.find_element(By.ID, "login-password").clear()
+            d.find_element(By.ID, "login-password").send_keys(GUEST[1])
+            d.execute_script("document.querySelector('#login-error').textContent = ''")
+            d.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
+            self.assertIn("menit", until(d, "document.querySelector('#login-error').textContent", what="a refusal"))
+            self.assertEqual(d.execute_script("return document.body.dataset.view"), "login")
+        finally:
+            d.quit()
+
+    def test_03_only_own_village(self):
         d = self.clerk
         orgs = d.execute_script("return [...document.querySelectorAll('#t-isi [name=orgunit]')].map(e => e.value)")
         self.assertTrue(orgs)
@@ -275,7 +309,7 @@ class Pages(unittest.TestCase):
         self.assertEqual(r["body"]["results"][0]["code"], "out_of_scope")
         self.assertEqual(self.env.query("iki24", "2022", MANDANGIN)["num"], 0)
 
-    def test_3_live_dashboard(self):
+    def test_04_live_dashboard(self):
         d, cam = self.clerk, self.camat
         self.dash(cam, "Q", 2022, 1, AENGSAREH)
         self.assertEqual(self.card(cam, "iki24"), "tidak ada data")
@@ -301,7 +335,7 @@ class Pages(unittest.TestCase):
         self.assertEqual(cam.execute_script("return performance.getEntriesByType('navigation').length"), 1)
         self.assertTrue(cam.execute_script("return window.seenAt > 0"))
 
-    def test_4_comment_is_text(self):
+    def test_05_comment_is_text(self):
         d = self.clerk
         evil = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
         self.fill(d, "sarpras_rt_dibangun", "2022-03-05", "1", comment=evil)
@@ -314,7 +348,58 @@ class Pages(unittest.TestCase):
         self.assertIsNone(d.execute_script("return window.pwned === undefined ? null : window.pwned"))
         self.tab(d, "isi")
 
-    def test_5_offline_outbox(self):
+
+    def test_06_case_open_close(self):
+        """A case opened and closed through the form (the close picks the open case)."""
+        d = self.clerk
+        self.fill(d, "akta_tanah", "2022-07-01", case="AT-90", op="open")
+        self.result(d, "akta_tanah", "terkirim")
+        f = self.form(d, "akta_tanah")
+        opts = d.execute_script("return [...arguments[0].querySelectorAll('datalist option')].map(o => o.value)", f)
+        self.assertIn("AT-90", opts)  # the open cases are offered for the close
+        self.fill(d, "akta_tanah", "2022-07-05", case="AT-90", op="close")
+        self.result(d, "akta_tanah", "terkirim")
+        v = self.env.query("iki20", "202207", AENGSAREH)
+        self.assertEqual((v["num"], v["den"]), (1, 1))  # closed in 4 days of 14: on time
+        # a close of a case never opened: refused with ikid's reason, shown under the form
+        self.fill(d, "akta_tanah", "2022-07-06", case="AT-404", op="close")
+        why = self.result(d, "akta_tanah", "ditolak")
+        self.assertTrue(len(why) > 12, why)
+
+    def test_07_correct_and_void(self):
+        """From the list: a correction (a new event with ref) and a void."""
+        d = self.clerk
+        self.tab(d, "kiriman")
+        find = ("[...document.querySelectorAll('#mine li')].find(li => (li.querySelector('.detail') || {}).textContent"
+                " === 'Desa Aengsareh · 2 Maret 2022 · jumlah 3')")
+        until(d, find, what="the event of 2 March in the list")
+        old = d.execute_script("return %s.dataset.id" % find)
+        d.execute_script("%s.querySelectorAll('button')[0].click()" % find)  # Koreksi
+        f = self.form(d, "usulan_terakomodir")
+        self.assertEqual(f.find_element(By.NAME, "ref").get_attribute("value"), old)
+        self.assertEqual(f.find_element(By.NAME, "value").get_attribute("value"), "3")
+        self.assertTrue(f.find_element(By.CSS_SELECTOR, ".fix").is_displayed())
+        box = f.find_element(By.NAME, "value")
+        box.clear()
+        box.send_keys("2")
+        f.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        self.result(d, "usulan_terakomodir", "terkirim")
+        self.assertEqual(self.env.query("iki24", "2022Q1", AENGSAREH)["num"], 2)  # 3 replaced by 2
+        self.tab(d, "kiriman")
+        fix = ("[...document.querySelectorAll('#mine li')].find(li => (li.querySelector('.detail') || {}).textContent"
+               " === 'Desa Aengsareh · 2 Maret 2022 · jumlah 2 · koreksi atas %s')" % old)
+        until(d, fix, what="the correction in the list")
+        until(d, "%s.querySelector('.note')" % find, what="the original marked corrected")
+        btn = "[...%s.querySelectorAll('button')].find(b => b.classList.contains('danger'))" % fix
+        d.execute_script("%s.click()" % btn)
+        self.assertIn("Yakin", d.execute_script("return %s.textContent" % btn))  # asks first
+        d.execute_script("%s.click()" % btn)
+        until(d, "[...document.querySelectorAll('#mine li[data-status=terkirim] .what')].some(e => e.textContent.startsWith('Pembatalan'))",
+              what="the void, terkirim")
+        self.assertEqual(self.env.query("iki24", "2022Q1", AENGSAREH)["num"], 0)
+        self.tab(d, "isi")
+
+    def test_08_offline_outbox(self):
         d = self.clerk
         until(d, "navigator.serviceWorker.controller", what="the service worker")
         set_network(d, OFFLINE)
@@ -347,7 +432,7 @@ class Pages(unittest.TestCase):
         self.assertEqual([x["status"] for x in r["body"]["results"]], ["duplicate"] * 3)
         self.assertEqual(self.env.query("iki24", "2022Q2", AENGSAREH)["num"], 7)
 
-    def test_6_upload_csv(self):
+    def test_09_upload_csv(self):
         d = self.clerk
         self.tab(d, "unggah")
         rows = ["ID;Kode Elemen;Nama Elemen;Kode Wilayah;Nama Wilayah;Tanggal;Operasi;Jumlah;Nomor Kasus;Keterangan",
@@ -371,7 +456,7 @@ class Pages(unittest.TestCase):
         self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1002)
         self.shot(d, "upload-phone.png")
 
-    def test_7_upload_xlsx(self):
+    def test_10_upload_xlsx(self):
         d = self.clerk
         rows = [["Kode Elemen", "Kode Wilayah", "Tanggal", "Jumlah", "Operasi", "Nomor Kasus", "Keterangan"],
                 ["usulan_terakomodir", AENGSAREH, ("date", serial(2022, 6, 1)), 5, "tambah", "", "dari XLSX"],
@@ -389,7 +474,53 @@ class Pages(unittest.TestCase):
               10, "every XLSX row terkirim", ROWS)
         self.assertEqual(self.env.query("iki24", "202206", AENGSAREH)["num"], 5)
 
-    def test_8_screenshots(self):
+
+    def test_11_template_round_trip(self):
+        """The group's template downloads as Excel wants it, and comes back filled in."""
+        d = self.clerk
+        self.tab(d, "isi")
+        d.execute_script("document.querySelector('section[data-group=iki24] button.template').click()")
+        path = os.path.join(self.downloads, "templat-iki24.csv")
+        daemons.wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, "the template's download")
+        raw = open(path, "rb").read()
+        self.assertTrue(raw.startswith(b"\xef\xbb\xbf"))  # the BOM Excel needs to read UTF-8
+        lines = raw.decode("utf-8-sig").split("\r\n")
+        head = lines[0].split(";")
+        self.assertEqual(head[:6], ["ID", "Kode Elemen", "Nama Elemen", "Kode Wilayah", "Nama Wilayah", "Tanggal"])
+        rows = [ln.split(";") for ln in lines[1:] if ln]
+        self.assertEqual(sorted(r[1] for r in rows), ["target_usulan_terakomodir", "usulan_terakomodir"])
+        self.assertEqual({r[3] for r in rows}, {AENGSAREH})
+        for r in rows:  # the clerk fills one row in, as Excel would save it
+            if r[1] == "usulan_terakomodir":
+                r[head.index("Tanggal")], r[head.index("Jumlah")] = "15/08/2022", "6"
+        filled = os.path.join(self.env.dir, "templat-diisi.csv")
+        with open(filled, "wb") as f:
+            f.write(("\ufeff" + "\r\n".join([";".join(head)] + [";".join(r) for r in rows]) + "\r\n").encode())
+        self.tab(d, "unggah")
+        d.find_element(By.ID, "upload-file").send_keys(filled)
+        until(d, "document.querySelectorAll('#upload-preview tbody tr').length === 1", what="one row (the empty one skipped)", diag=ROWS)
+        d.find_element(By.ID, "upload-send").click()
+        until(d, "document.querySelector('#upload-preview tbody tr').dataset.status === 'terkirim'", 10, "the row terkirim", ROWS)
+        self.assertEqual(self.env.query("iki24", "202208", AENGSAREH)["num"], 6)
+
+    def test_12_report_and_matrix(self):
+        """The report's links work; the dashboard shows every village side by side."""
+        cam = self.camat
+        cam.get(self.base + "/#laporan")
+        until(cam, "document.querySelectorAll('#report-links a').length === 3", what="the report's links")
+        got = cam.execute_async_script("""const done = arguments[0];
+            Promise.all([...document.querySelectorAll('#report-links a')].map(a => fetch(a.href).then(async r =>
+                [r.status, r.headers.get('Content-Type'), (await r.text()).length])), ).then(done, e => done(String(e)));""")
+        self.assertEqual([g[0] for g in got], [200, 200, 200], got)
+        self.assertIn("text/html", got[0][1])
+        self.assertIn("text/csv", got[2][1])
+        self.dash(cam, "Q", 2022, 1, "*")
+        cell = until(cam, "(document.querySelector('td[data-indicator=iki24][data-orgunit=\"%s\"]') || {}).textContent" % AENGSAREH,
+                     what="Aengsareh's cell")
+        self.assertEqual(cell, "0 %")
+        self.assertEqual(cam.execute_script("return document.querySelectorAll('table.matrix thead th').length"), 20)
+
+    def test_13_screenshots(self):
         d, cam = self.clerk, self.camat
         d.get(self.base + "/#meja")
         until(d, "document.querySelector('#f-usulan_terakomodir')", what="the desk")
@@ -420,7 +551,7 @@ class Pages(unittest.TestCase):
                 if e["level"] == "SEVERE" and not any(x in e["message"] for x in expected)]
         self.assertEqual(logs, [])
 
-    def test_9_verify(self):
+    def test_14_verify(self):
         ok, out = self.env.verify()
         self.assertTrue(ok, out)
 

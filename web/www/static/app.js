@@ -20,6 +20,10 @@ async function boot() {
   window.addEventListener("online", net);
   window.addEventListener("offline", net);
   outbox.onChange(net);
+  outbox.onChange(() => {
+    // the session ended while events wait: sign in again (they stay in the outbox)
+    if (outbox.state.status === 401 && app.cat) showLogin("Sesi Anda berakhir. Masuk lagi untuk mengirim kiriman yang menunggu.");
+  });
   try {
     const me = await api.me();
     await enter(me, null);
@@ -46,6 +50,7 @@ async function onLogin(ev) {
   try {
     await api.login(f.elements.user.value.trim(), f.elements.password.value);
     f.elements.password.value = "";
+    if (app.cat) { location.reload(); return; } // signed in again: start afresh, outbox kept
     await enter(await api.me(), null);
   } catch (e) {
     fill($("#login-error"), e instanceof api.NetError ? "Tidak ada sambungan ke server; coba lagi." : e.message);
@@ -85,7 +90,7 @@ async function enter(me, desc) {
   $("#nav-meja").hidden = !canSend();
   if (canSend()) {
     app.desk = new Desk(app.cat, me.user);
-    app.desk.render({ outbox: $("#outbox"), forms: $("#t-isi"), list: $("#t-kiriman") });
+    app.desk.render({ outbox: $("#outbox"), forms: $("#t-isi"), list: $("#t-kiriman"), showForms: () => tab("isi") });
     new Upload($("#t-unggah"), app.cat, me.user).render();
     outbox.start(me.user);
     if (!app.offline) app.desk.reload();

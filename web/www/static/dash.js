@@ -25,6 +25,7 @@ export class Dash {
     this.seq = 0;
     this.dirty = new Map(); // "indicator|orgunit" -> [indicator, orgunit] to redraw next frame
     this.frame = 0;
+    this.gen = 0;
   }
 
   period() {
@@ -63,8 +64,11 @@ export class Dash {
         [["", "Semua jabatan"], ...[...this.cat.byJabatan().keys()].map((j) => [j, j])], s.jabatan)));
   }
 
+  // Several changes in a row start several loads: only the last one draws and listens (an
+  // older one's EventSource would hold one of the browser's six connections to the server).
   async load() {
     this.close();
+    const gen = ++this.gen;
     const s = this.sel, p = this.period();
     fill(this.body, h("p.note", "Memuat…"));
     try {
@@ -72,11 +76,13 @@ export class Dash {
       this.series.clear();
       if (s.orgunit === ALL) {
         const r = await Promise.all([...this.cat.orgunits.keys()].map((o) => api.values({ period: p, orgunit: o })));
+        if (gen !== this.gen) return;
         r.forEach((x) => this.take(x.values || []));
         this.seq = Math.min(...r.map((x) => x.seq || 0));
       } else {
         const [v, ser] = await Promise.all([api.values({ period: p, orgunit: s.orgunit }),
           api.series({ year: s.year, orgunit: s.orgunit })]);
+        if (gen !== this.gen) return;
         this.take(v.values || []);
         this.seq = v.seq || 0;
         this.takeSeries(ser.values || []);
@@ -84,7 +90,7 @@ export class Dash {
       this.draw();
       this.listen();
     } catch (e) {
-      fill(this.body, h("p.error", e.message));
+      if (gen === this.gen) fill(this.body, h("p.error", e.message));
     }
   }
 
@@ -159,6 +165,7 @@ export class Dash {
   // ---- live ----
 
   listen() {
+    this.close();
     const s = this.sel;
     const q = s.orgunit === ALL ? { period: this.period() } : { orgunit: s.orgunit };
     this.es = new EventSource(api.url("/api/stream", q));

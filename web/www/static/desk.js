@@ -30,6 +30,7 @@ export class Desk {
     fill(places.forms, els.length ? this.cat.groups(els).map((g) => this.group(g))
       : h("p.empty", "Akun Anda tidak berwenang mengirim data apa pun."));
     fill(places.list, this.list);
+    this.showForms = places.showForms || (() => {});
     this.refresh();
   }
 
@@ -38,7 +39,7 @@ export class Desk {
       h("h2", g.title),
       g.sasaran && h("p.sasaran", "Sasaran: " + g.sasaran),
       g.elements.map((e) => this.form(e)),
-      h("button.btn.link", { type: "button", onclick: () => this.template(g) }, "Unduh templat Excel (CSV)"));
+      h("button.btn.link.template", { type: "button", onclick: () => this.template(g) }, "Unduh templat Excel (CSV)"));
   }
 
   template(g) {
@@ -145,6 +146,7 @@ export class Desk {
   startFix(rec) {
     const f = this.forms.get(rec.element);
     if (!f) return;
+    this.showForms();
     const card = f.closest("details");
     card.open = true;
     f.elements.ref.value = rec.id;
