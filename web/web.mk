@@ -14,3 +14,7 @@ $(BUILD)/ikiweb: $(WEB_OBJ) $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CL
 
 all: $(BUILD)/ikiweb
 
+
+# The API's contract and security tests: real ikid and ikiweb on ephemeral ports, through HTTP
+# only (tests/web_api.py, Python's standard library; about 20 s).
+TESTS += tests/web_api.py
