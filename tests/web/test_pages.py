@@ -256,6 +256,7 @@ class Pages(unittest.TestCase):
         d.find_element(By.CSS_SELECTOR, "#login-form button[type=submit]").click()
         msg = until(d, "document.querySelector('#login-error').textContent", what="the refusal")
         self.assertIn("salah", msg)  # "Nama pengguna atau kata sandi salah."
+        self.shot(d, "login-phone.png")
         d.find_element(By.ID, "login-password").clear()
         self.login(d, CLERK[0], CLERK[1], "meja")
         self.assertEqual(d.find_element(By.ID, "who").text.strip() or CLERK[4], CLERK[4])
@@ -508,6 +509,11 @@ class Pages(unittest.TestCase):
         cam = self.camat
         cam.get(self.base + "/#laporan")
         until(cam, "document.querySelectorAll('#report-links a').length === 3", what="the report's links")
+        # the tables in the page: Kecamatan Sampang's iki24 in triwulan I (Aengsareh's target 4, no usulan left)
+        tw1 = until(cam, "(document.querySelectorAll('#report-table tr[data-indicator=iki24] td')[3] || {}).textContent",
+                    what="the LAKIP table in the page")
+        self.assertEqual(tw1, "0 %capaian 0 %")
+        self.shot(cam, "laporan-desktop.png")
         got = cam.execute_async_script("""const done = arguments[0];
             Promise.all([...document.querySelectorAll('#report-links a')].map(a => fetch(a.href).then(async r =>
                 [r.status, r.headers.get('Content-Type'), (await r.text()).length])), ).then(done, e => done(String(e)));""")
@@ -519,6 +525,7 @@ class Pages(unittest.TestCase):
                      what="Aengsareh's cell")
         self.assertEqual(cell, "0 %")
         self.assertEqual(cam.execute_script("return document.querySelectorAll('table.matrix thead th').length"), 20)
+        self.shot(cam, "matrix-desktop.png")
 
     def test_13_screenshots(self):
         d, cam = self.clerk, self.camat

@@ -8,7 +8,7 @@ const SHELL = [
   "/", "/manifest.webmanifest",
   "/static/app.css", "/static/app.js", "/static/api.js", "/static/catalog.js", "/static/chart.js",
   "/static/dash.js", "/static/desk.js", "/static/dom.js", "/static/fmt.js", "/static/outbox.js",
-  "/static/sheet.js", "/static/upload.js",
+  "/static/report.js", "/static/sheet.js", "/static/upload.js",
   "/static/icon.svg", "/static/icon-192.png", "/static/icon-512.png",
 ];
 

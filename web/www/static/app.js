@@ -1,15 +1,16 @@
 // app.js: the app's start: sign in (or the cached session when offline), the views (desk,
 // dashboard, report) by the address's #fragment, the network state, the service worker.
 
-import { h, fill, $, $$, select } from "./dom.js";
+import { fill, $, $$ } from "./dom.js";
 import * as api from "./api.js";
 import * as outbox from "./outbox.js";
 import { Catalog } from "./catalog.js";
 import { Desk } from "./desk.js";
 import { Upload } from "./upload.js";
 import { Dash } from "./dash.js";
+import { Report } from "./report.js";
 
-const app = { cat: null, desk: null, dash: null, offline: false };
+const app = { cat: null, desk: null, dash: null, report: null, offline: false };
 
 async function boot() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
@@ -20,6 +21,7 @@ async function boot() {
   window.addEventListener("online", net);
   window.addEventListener("offline", net);
   outbox.onChange(net);
+  net();
   outbox.onChange(() => {
     // the session ended while events wait: sign in again (they stay in the outbox)
     if (outbox.state.status === 401 && app.cat) showLogin("Sesi Anda berakhir. Masuk lagi untuk mengirim kiriman yang menunggu.");
@@ -118,7 +120,10 @@ function route() {
   for (const a of $$("#nav a")) a.classList.toggle("on", a.getAttribute("href") === "#" + v);
   if (v !== "dasbor" && app.dash) { app.dash.close(); app.dash = null; }
   if (v === "meja") show("v-meja");
-  else if (v === "laporan") { show("v-laporan"); report(); }
+  else if (v === "laporan") {
+    show("v-laporan");
+    if (!app.report) { app.report = new Report($("#v-laporan"), app.cat); app.report.render(); }
+  }
   else {
     show("v-dasbor");
     if (!app.dash) { app.dash = new Dash($("#v-dasbor"), app.cat); app.dash.render(); }
@@ -138,34 +143,6 @@ function net() {
   const on = navigator.onLine && outbox.state.last !== "offline";
   el.className = "net " + (on ? "on" : "off");
   fill(el, on ? "Daring" : "Luring");
-}
-
-// The LAKIP report: a page of its own, and downloads.
-function report() {
-  const root = $("#v-laporan");
-  if (root.dataset.done) return;
-  root.dataset.done = "1";
-  const cat = app.cat, y = cat.year();
-  const orgs = [[cat.root().code, cat.orgName(cat.root().code)],
-    ...[...cat.orgunits.values()].filter((o) => o.parent).map((o) => [o.code, cat.orgName(o.code)])];
-  const f = h("form.controls#report-form");
-  const links = h("div.actions#report-links");
-  const upd = () => {
-    const p = { year: f.elements.year.value, orgunit: f.elements.orgunit.value, jabatan: f.elements.jabatan.value };
-    fill(links,
-      h("a.btn.primary", { href: api.url("/api/report", { ...p, format: "html" }), target: "_blank", rel: "noopener" }, "Buka laporan"),
-      h("a.btn", { href: api.url("/api/report", { ...p, format: "html" }), download: `lakip-${p.year}.html` }, "Unduh HTML"),
-      h("a.btn", { href: api.url("/api/report", { ...p, format: "csv" }), download: `lakip-${p.year}.csv` }, "Unduh CSV (Excel)"));
-  };
-  fill(f,
-    h("label.field", h("span.label", "Tahun"), select({ name: "year", onchange: upd }, [y - 1, y, y + 1].map((v) => [v, String(v)]), y)),
-    h("label.field", h("span.label", "Wilayah"), select({ name: "orgunit", onchange: upd }, orgs, cat.root().code)),
-    h("label.field", h("span.label", "Jabatan"), select({ name: "jabatan", onchange: upd },
-      [["", "Semua jabatan"], ...[...cat.byJabatan().keys()].map((j) => [j, j])], "")));
-  fill(root, h("h2", "Laporan LAKIP"),
-    h("p", "Tabel target, realisasi, capaian dan predikat per jabatan, tiap triwulan dan setahun, siap dicetak (A4 mendatar)."),
-    f, links);
-  upd();
 }
 
 boot();
