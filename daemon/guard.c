@@ -2,11 +2,13 @@
 #include "guard.h"
 
 #include <errno.h>
+#include <linux/sockios.h>
 #include <linux/tcp.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -96,6 +98,14 @@ void guard_read(struct guard *g, int fd, size_t size)
 	if (p)
 		p->credited += wire_size(g, size);
 	pthread_mutex_unlock(&g->lock);
+}
+
+uint64_t guard_unsent(int fd)
+{
+	int n = 0;
+	if (fd < 0 || ioctl(fd, SIOCOUTQ, &n) < 0 || n < 0)
+		return 0;
+	return (uint64_t)n;
 }
 
 unsigned guard_cuts(struct guard *g)

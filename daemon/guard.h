@@ -18,6 +18,8 @@
 #define GUARD_PEER_MAX ((uint64_t)32 << 20) /* bytes received and not yet read, per peer */
 #define GUARD_HANDSHAKE 8192                /* credited at accept: greeting, handshake, ZAP */
 #define GUARD_POLL_MS 5
+#define GUARD_UNSENT_MAX (1 << 20) /* a peer with this much of its answers still queued in the
+				    * kernel is not reading: it gets no more read answers */
 
 struct guard;
 
@@ -40,6 +42,12 @@ void guard_read(struct guard *g, int fd, size_t size);
 
 /* End every connection accepted with this tag (their peers may reconnect). How many it ended. */
 unsigned guard_end_all(struct guard *g, int tag);
+
+/*
+ * The bytes queued on connection fd not yet acknowledged by its peer (SIOCOUTQ), 0 when fd is
+ * not a socket: once a peer stops reading, the kernel's queue fills first, then libzmq's.
+ */
+uint64_t guard_unsent(int fd);
 
 /* How many connections were cut for holding too much since the last call. */
 unsigned guard_cuts(struct guard *g);

@@ -10,6 +10,8 @@
 #include <zmq.h>
 
 #include "guard.h"
+#include "reader.h"
+#include "reply.h"
 #include "iki.h"
 #include "log.h"
 #include "period.h"
@@ -17,20 +19,6 @@
 
 #define SERVER_BATCH_EVENTS 20000 /* stop draining once a batch holds this many events */
 #define SERVER_BATCH_REQUESTS 512 /* ... or this many requests */
-
-/* One received request, from its arrival to its reply. */
-struct pending {
-	zmq_msg_t identity;
-	bool delim;       /* sent through a REQ socket: echo the empty delimiter frame */
-	int rc;           /* 0, or why the request cannot be served (decode failure) */
-	struct proto_msg msg;
-	struct proto_result *results; /* submit: one per event */
-	struct auth_client client;    /* who sent it (from the ZAP User-Id), and what it may do */
-	const char *who;              /* client.name */
-	int lock_rc;                  /* lock: store_lock's outcome (1: it already was so) */
-	struct store_target target;   /* target: what was set, noted once committed */
-	int target_rc;                /* target: why it was refused, or 0 */
-};
 
 struct server {
 	void *ctx, *router, *pub;
@@ -42,6 +30,8 @@ struct server {
 	const struct catalog *cat;
 	struct auth *auth;
 	struct targets *targets;
+	pthread_rwlock_t targets_lock; /* the writer notes targets, the readers decorate with them */
+	struct readers *readers;
 	struct guard *guard;  /* bounds what each connected peer makes libzmq hold */
 	volatile sig_atomic_t *reload;
 	size_t batch_events;
@@ -155,6 +145,7 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
 	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
 	rc = targets_load(st, cat, &s->targets);
+	pthread_rwlock_init(&s->targets_lock, NULL);
 	store_stats(st, &events, &s->last_seq);
 	s->ctx = zmq_ctx_new();
 	s->router = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
@@ -167,6 +158,10 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		rc = auth_start(o->auth, s->ctx);
 	if (rc == 0)
 		rc = guard_new(o->auth != NULL, 0, &s->guard);
+	struct read_ctx x = {st, cat, s->targets, &s->targets_lock};
+	if (rc == 0)
+		rc = readers_new(s->ctx, &x, &s->readers);
+
 	if (rc == 0)
 		rc = monitor_start(s);
 	if (rc == 0)
@@ -189,6 +184,7 @@ void server_free(struct server **sp)
 	if (!s)
 		return;
 	guard_free(&s->guard); /* first: it must not touch a descriptor libzmq closes */
+	readers_free(&s->readers);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->pub)
@@ -199,6 +195,7 @@ void server_free(struct server **sp)
 	if (s->ctx)
 		zmq_ctx_term(s->ctx);
 	targets_free(&s->targets);
+	pthread_rwlock_destroy(&s->targets_lock);
 	free(s);
 	*sp = NULL;
 }
@@ -225,7 +222,8 @@ static int recv_body(struct server *s, void *sock, struct pending *p, zmq_msg_t 
 			return -errno;
 		}
 		zmq_getsockopt(sock, ZMQ_RCVMORE, &more, &sz);
-		guard_read(s->guard, zmq_msg_get(&f, ZMQ_SRCFD), zmq_msg_size(&f));
+		p->fd = zmq_msg_get(&f, ZMQ_SRCFD);
+		guard_read(s->guard, p->fd, zmq_msg_size(&f));
 		frames++;
 		if (frames == 1 && more && zmq_msg_size(&f) == 0)
 			p->delim = true;
@@ -268,6 +266,7 @@ static int recv_request(struct server *s, struct pending *p)
 {
 	zmq_msg_t body;
 	memset(p, 0, sizeof(*p));
+	p->fd = -1;
 	zmq_msg_init(&p->identity);
 	if (zmq_msg_recv(&p->identity, s->router, ZMQ_DONTWAIT) < 0) {
 		int e = errno;
@@ -285,115 +284,6 @@ static int recv_request(struct server *s, struct pending *p)
 
 /* ---- replying and publishing ---- */
 
-static void send_reply(struct server *s, struct pending *p, const struct proto_msg *reply)
-{
-	char *buf;
-	size_t len;
-	if (proto_encode(reply, &buf, &len) < 0) {
-		log_warnx("cannot encode a %s reply", proto_type_name(reply->type));
-		return;
-	}
-	zmq_msg_send(&p->identity, s->router, ZMQ_SNDMORE);
-	if (p->delim)
-		zmq_send(s->router, "", 0, ZMQ_SNDMORE);
-	if (zmq_send(s->router, buf, len, 0) < 0)
-		log_warn("reply to %s", p->who);
-	free(buf);
-}
-
-static void send_error(struct server *s, struct pending *p, int code, const char *detail)
-{
-	if (code < 0 && code > -IKI_EBASE) { /* a system error: the wire carries only iki's codes */
-		log_warnx("request from %s failed: %s", p->who, strerror(-code));
-		code = code == -EBUSY ? IKI_EBUSY : IKI_EINTERNAL;
-	}
-	struct proto_msg r = {.type = PROTO_ERROR, .req = p->msg.req, .code = code};
-	if (detail && detail[0])
-		snprintf(r.message, sizeof(r.message), "%s (%s)", iki_strerror(code), detail);
-	else
-		snprintf(r.message, sizeof(r.message), "%s", iki_strerror(code));
-	iki_utf8_trim(r.message); /* the detail comes from the client and may have been cut */
-	send_reply(s, p, &r);
-}
-
-/* The detail of a refusal of q for code rc: the field it names, or NULL. */
-static const char *query_detail(const struct proto_query *q, int rc)
-{
-	switch (rc) {
-	case IKI_EINDICATOR: return q->indicator[0] ? q->indicator : q->jabatan;
-	case IKI_EORGUNIT: return q->orgunit;
-	case IKI_EPERIOD: return q->period;
-	default: return NULL;
-	}
-}
-
-/* A query, or a snapshot (every stored value it asks for, with the seq it is consistent with). */
-static void reply_values(struct server *s, struct pending *p)
-{
-	struct proto_msg r = {.type = PROTO_VALUES, .req = p->msg.req};
-	const struct proto_query *q = &p->msg.query;
-	int rc = p->msg.type == PROTO_SNAPSHOT
-			 ? store_snapshot(s->st, q, &r.values, &r.n_values, &r.seq)
-			 : store_query(s->st, q, &r.values, &r.n_values);
-	if (rc < 0)
-		send_error(s, p, rc,
-			   rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : query_detail(q, rc));
-	for (size_t i = 0; rc == 0 && i < r.n_values; i++) {
-		struct proto_value *v = &r.values[i];
-		struct period per = {0};
-		period_parse(v->period, &per); /* the store's own ids: they parse */
-		targets_decorate(s->targets, s->cat, catalog_indicator_find(s->cat, v->indicator),
-				 catalog_orgunit_find(s->cat, v->orgunit), per, v);
-	}
-	if (rc == 0)
-		send_reply(s, p, &r);
-	free(r.values);
-}
-
-/* What the catalog holds: its indicators in words, its org units, its elements and case types. */
-static void reply_catalog(struct server *s, struct pending *p)
-{
-	const struct catalog *c = s->cat;
-	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
-	r.indicators = calloc((size_t)c->n_indicators + 1, sizeof(*r.indicators));
-	r.orgunits = calloc((size_t)c->n_orgunits + 1, sizeof(*r.orgunits));
-	r.elements = calloc((size_t)c->n_elements + (size_t)c->n_casetypes + 1, sizeof(*r.elements));
-	if (!r.indicators || !r.orgunits || !r.elements) {
-		send_error(s, p, -ENOMEM, NULL);
-		proto_msg_clear(&r);
-		return;
-	}
-	snprintf(r.title, sizeof(r.title), "%s", c->title);
-	for (int i = 0; i < c->n_indicators; i++) {
-		const struct catalog_indicator *ci = &c->indicators[i];
-		struct proto_indicator *d = &r.indicators[r.n_indicators++];
-		snprintf(d->indicator, sizeof(d->indicator), "%s", ci->code);
-		snprintf(d->rows, sizeof(d->rows), "%s", ci->rows);
-		snprintf(d->name, sizeof(d->name), "%s", ci->name);
-		catalog_indicator_jabatan(c, i, d->jabatan, sizeof(d->jabatan));
-		snprintf(d->sasaran, sizeof(d->sasaran), "%s", ci->sasaran);
-		snprintf(d->kind, sizeof(d->kind), "%s", ci->kind);
-		catalog_formula_words(c, i, false, d->numerator, sizeof(d->numerator));
-		catalog_formula_words(c, i, true, d->denominator, sizeof(d->denominator));
-		d->factor = ci->factor;
-		d->down = ci->polarity == CATALOG_DOWN;
-		snprintf(d->source, sizeof(d->source), "%s", ci->source);
-	}
-	for (int i = 0; i < c->n_orgunits; i++) {
-		const struct catalog_orgunit *co = &c->orgunits[i];
-		struct proto_orgunit *o = &r.orgunits[r.n_orgunits++];
-		snprintf(o->code, sizeof(o->code), "%s", co->code);
-		snprintf(o->name, sizeof(o->name), "%s", co->name);
-		snprintf(o->kind, sizeof(o->kind), "%s", co->kind);
-		if (co->parent >= 0)
-			snprintf(o->parent, sizeof(o->parent), "%s", c->orgunits[co->parent].code);
-	}
-	for (int i = 0; i < c->n_elements + c->n_casetypes; i++)
-		catalog_element_describe(c, i, &r.elements[r.n_elements++]);
-	send_reply(s, p, &r);
-	proto_msg_clear(&r);
-}
-
 /* A lock's answer: every locked period (after the change, when it asked for one). */
 static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 {
@@ -405,9 +295,9 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 	if (rc == 0 || rc == 1)
 		rc = store_locks(s->st, &r.locks, &r.n_locks);
 	if (rc < 0)
-		send_error(s, p, rc, query_detail(&p->msg.query, rc));
+		reply_error(s->router, p, rc, reply_detail(&p->msg.query, rc));
 	else
-		send_reply(s, p, &r);
+		reply_send(s->router, p, &r);
 	proto_msg_clear(&r);
 }
 
@@ -424,71 +314,31 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 		log_info("%s set the target of %s at %s for %s to %.2f %%", p->who, q->indicator,
 			 s->cat->orgunits[p->target.ou].code, q->period,
 			 (double)p->target.target / 100.0);
+		pthread_rwlock_wrlock(&s->targets_lock);
 		rc = targets_note(s->targets, &p->target);
+		pthread_rwlock_unlock(&s->targets_lock);
 	}
 	if (rc == 0)
 		rc = targets_list(s->targets, ind, &r.targets, &r.n_targets);
 	if (rc < 0)
-		send_error(s, p, rc,
+		reply_error(s->router, p, rc,
 			   rc == IKI_EPERIOD  ? "target: tahun atau triwulan, misalnya 2022 atau 2022Q1"
 			   : rc == IKI_EVALUE ? "target: persen di atas 0"
-					      : query_detail(q, rc));
+					      : reply_detail(q, rc));
 	else
-		send_reply(s, p, &r);
+		reply_send(s->router, p, &r);
 	proto_msg_clear(&r);
 }
 
-/*
- * Keep of a history only what the key may see: a clerk or a section sees the events of its own
- * scope (admins and viewers see all). An event's chain holding one outside it is answered as if
- * the id were unknown (-ENOENT); a value's history leaves such events out.
- */
-static int history_scope(const struct server *s, const struct pending *p, struct proto_msg *r)
+/* A read goes to the reader threads: refused when its peer has too many unanswered. */
+static void hand_over(struct server *s, struct pending *p)
 {
-	size_t m = 0;
-	if (p->client.role == AUTH_ADMIN || p->client.role == AUTH_VIEWER)
-		return 0;
-	for (size_t i = 0; i < r->n_stored; i++) {
-		const struct proto_event *ev = &r->stored[i].ev;
-		bool seen = ev->op != PROTO_OP_VOID && auth_event(&p->client, s->cat, ev) == 0;
-		for (size_t j = 0; ev->op == PROTO_OP_VOID && j < m && !seen; j++)
-			seen = !strcmp(r->stored[j].ev.id, ev->ref); /* a void of one kept */
-		if (!seen && p->msg.id[0])
-			return -ENOENT;
-		if (seen)
-			r->stored[m++] = r->stored[i];
-	}
-	r->n_stored = m;
-	return 0;
-}
-
-/* An event's history: the chain of corrections it belongs to. */
-static void reply_history(struct server *s, struct pending *p)
-{
-	struct proto_msg r = {.type = PROTO_EVENTS, .req = p->msg.req};
-	const struct proto_query *q = &p->msg.query;
-	struct period per;
-	bool more = false;
-	int ind = catalog_indicator_find(s->cat, q->indicator);
-	int ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
-	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &r.stored, &r.n_stored)
-	       : ind < 0 ? IKI_EINDICATOR
-	       : ou < 0 ? IKI_EORGUNIT
-	       : period_parse(q->period, &per) < 0
-		   ? IKI_EPERIOD
-		   : store_history_value(s->st, ind, ou, per, &r.stored, &r.n_stored, &more);
-	if (rc == 0)
-		rc = history_scope(s, p, &r);
-	if (more)
-		log_info("history of %s %s %s: the first %zu events only", q->indicator,
-			 s->cat->orgunits[ou].code, q->period, r.n_stored);
-	if (rc == -ENOENT)
-		send_error(s, p, IKI_EREF, p->msg.id);
-	else if (rc < 0)
-		send_error(s, p, rc, query_detail(q, rc));
-	else
-		send_reply(s, p, &r);
-	proto_msg_clear(&r);
+	struct pending *c = guard_unsent(p->fd) > GUARD_UNSENT_MAX ? NULL : pending_take(p);
+	int rc = guard_unsent(p->fd) > GUARD_UNSENT_MAX ? IKI_EPENDING /* it does not read */
+	       : c ? readers_submit(s->readers, &c) : -ENOMEM;
+	if (rc < 0)
+		reply_error(s->router, c ? c : p, rc, NULL);
+	pending_free(&c);
 }
 
 /* Answer one request, in arrival order; storage_rc is the batch's commit outcome. */
@@ -497,28 +347,24 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 	if (p->rc == IKI_EFORBIDDEN) {
 		log_warnx("refused a %s from %s (%s): forbidden", proto_type_name(p->msg.type),
 			  p->who, auth_role_name(p->client.role));
-		send_error(s, p, p->rc, auth_role_name(p->client.role));
+		reply_error(s->router, p, p->rc, auth_role_name(p->client.role));
 	} else if (p->rc < 0) {
 		log_warnx("refused a message from %s: %s", p->who, iki_code_name(p->rc));
-		send_error(s, p, p->rc, NULL);
+		reply_error(s->router, p, p->rc, NULL);
 	} else if (p->msg.type == PROTO_SUBMIT && storage_rc < 0) {
-		send_error(s, p, storage_rc, NULL);
+		reply_error(s->router, p, storage_rc, NULL);
 	} else if (p->msg.type == PROTO_SUBMIT) {
 		struct proto_msg r = {.type = PROTO_SUBMITTED, .req = p->msg.req,
 				      .results = p->results, .n_results = p->msg.n_events};
-		send_reply(s, p, &r);
-	} else if (p->msg.type == PROTO_QUERY || p->msg.type == PROTO_SNAPSHOT) {
-		reply_values(s, p);
-	} else if (p->msg.type == PROTO_DESCRIBE) {
-		reply_catalog(s, p);
+		reply_send(s->router, p, &r);
+	} else if (readers_serve(p->msg.type)) {
+		hand_over(s, p);
 	} else if (p->msg.type == PROTO_LOCK) {
 		reply_locks(s, p, storage_rc);
-	} else if (p->msg.type == PROTO_HISTORY) {
-		reply_history(s, p);
 	} else if (p->msg.type == PROTO_TARGET) {
 		reply_targets(s, p, storage_rc);
 	} else {
-		send_error(s, p, IKI_ETYPE, proto_type_name(p->msg.type));
+		reply_error(s->router, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}
 }
 
@@ -754,7 +600,8 @@ static void readers_check(struct server *s)
 
 int server_run(struct server *s, volatile sig_atomic_t *stop)
 {
-	zmq_pollitem_t items[3] = {{s->router, 0, ZMQ_POLLIN, 0},
+	zmq_pollitem_t items[4] = {{s->router, 0, ZMQ_POLLIN, 0},
+				   {readers_socket(s->readers), 0, ZMQ_POLLIN, 0},
 				   {s->monitor[0], 0, ZMQ_POLLIN, 0},
 				   {s->monitor[1], 0, ZMQ_POLLIN, 0}};
 	s->last_pub_ms = now_ms();
@@ -766,11 +613,12 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 		heartbeat(s);
 		readers_check(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
-		int rc = zmq_poll(items, s->monitor[0] ? 3 : 1, wait > 0 ? (long)wait : 0);
+		int rc = zmq_poll(items, 4, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)
 			return -errno;
 		if (rc <= 0)
 			continue;
+		readers_forward(s->readers, s->router);
 		monitor_log(s, s->monitor[0]);
 		monitor_log(s, s->monitor[1]);
 		int n = drain(s);

@@ -149,12 +149,13 @@ int store_open(const char *dir, const struct catalog *cat, const struct store_op
 		return -ENOMEM;
 	s->cat = cat;
 	s->read_only = o.read_only;
+	s->grow_init = pthread_rwlock_init(&s->grow, NULL) == 0;
 	s->map_max = page_round(o.map_max ? o.map_max : STORE_MAP_MAX);
 	size_t map = page_round(o.map_size ? o.map_size : STORE_MAP_INITIAL);
 	unsigned flags = (o.no_sync ? MDB_NOSYNC : 0) | (o.read_only ? MDB_RDONLY : 0);
 	if (!o.read_only && mkdir(dir, 0750) < 0 && errno != EEXIST) {
 		int e = -errno;
-		free(s);
+		store_close(&s);
 		return e;
 	}
 	/* Read only, the map is the size the writer recorded, and follows it when it grows. */
@@ -174,6 +175,18 @@ int store_open(const char *dir, const struct catalog *cat, const struct store_op
 	return 0;
 }
 
+void store_read_enter(struct store *s)
+{
+	if (s->grow_init)
+		pthread_rwlock_rdlock(&s->grow);
+}
+
+void store_read_leave(struct store *s)
+{
+	if (s->grow_init)
+		pthread_rwlock_unlock(&s->grow);
+}
+
 void store_map_size(const struct store *s, size_t *size, size_t *max)
 {
 	*size = s->map_size;
@@ -190,7 +203,11 @@ static int env_grow(struct store *s)
 	if (s->map_size >= s->map_max)
 		return IKI_EFULL;
 	size_t next = s->map_size > s->map_max / 2 ? s->map_max : page_round(s->map_size * 2);
+	if (s->grow_init) /* no read transaction of this process may be open meanwhile */
+		pthread_rwlock_wrlock(&s->grow);
 	int rc = mdb_env_set_mapsize(s->env, next);
+	if (s->grow_init)
+		pthread_rwlock_unlock(&s->grow);
 	if (rc != 0)
 		return map_err(rc);
 	s->map_size = next;
@@ -205,6 +222,8 @@ void store_close(struct store **sp)
 	store_abort(&s->open_batch);
 	if (s->env)
 		mdb_env_close(s->env);
+	if (s->grow_init)
+		pthread_rwlock_destroy(&s->grow);
 	free(s);
 	*sp = NULL;
 }

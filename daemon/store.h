@@ -53,12 +53,18 @@ struct store_options {
 
 /*
  * Open (creating when needed, unless read only) the store in directory dir for catalog cat, which
- * must outlive the store. opts may be NULL. The store is used from one thread. Returns 0 and an
+ * must outlive the store. opts may be NULL. Batches are the writer's, from one thread; the read
+ * functions may be called from other threads too, each between store_read_enter and
+ * store_read_leave (the map does not grow meanwhile). Returns 0 and an
  * owned *out, or a negative code (-errno, -ENOENT when read only and there is no store,
  * IKI_ESTORAGE).
  */
 int store_open(const char *dir, const struct catalog *cat, const struct store_options *opts,
 	       struct store **out);
+
+/* Around reads from a thread other than the writer's: the map grows only between them. */
+void store_read_enter(struct store *s);
+void store_read_leave(struct store *s);
 
 /* Close the store and null the pointer. Safe on NULL and twice. */
 void store_close(struct store **s);

@@ -4,6 +4,7 @@
 #define IKI_STORE_INT_H
 
 #include <lmdb.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +53,8 @@ struct store {
 	bool upgrade; /* an older schema: derived values are rebuilt on open */
 	bool read_only;
 	size_t map_size, map_max; /* the map now, and the most it may grow to */
+	pthread_rwlock_t grow;    /* reads of other threads (read), growing the map (write) */
+	bool grow_init;
 };
 
 /* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */

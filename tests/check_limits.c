@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -203,6 +204,145 @@ START_TEST(test_a_fast_honest_client_is_not_cut)
 }
 END_TEST
 
+/* A DEALER on the requests, with a receive timeout. */
+static void *dealer(void *ctx, int timeout_ms)
+{
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	int linger = 0;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
+	ck_assert_int_eq(zmq_connect(s, d.request), 0);
+	return s;
+}
+
+/* Send m on s and wait for its reply (decoded into *r); the milliseconds it took. */
+static double exchange(void *s, const struct proto_msg *m, struct proto_msg *r)
+{
+	char *buf, *in = malloc(PROTO_MSG_MAX);
+	size_t len;
+	struct timespec t0, t1;
+	ck_assert_int_eq(proto_encode(m, &buf, &len), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	int n = zmq_recv(s, in, PROTO_MSG_MAX, 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_msg(n > 0, "no reply");
+	ck_assert_int_eq(proto_decode(in, (size_t)n, r), 0);
+	free(buf);
+	free(in);
+	return (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+}
+
+/* A submit of n events of surat_masuk at a village in March 2022, ids "<prefix>-<i>". */
+static void submit_many(void *s, const char *prefix, int n, struct proto_msg *r)
+{
+	struct proto_msg m = {.type = PROTO_SUBMIT, .req = 1, .n_events = (size_t)n};
+	m.events = calloc((size_t)n, sizeof(*m.events));
+	for (int i = 0; i < n; i++) {
+		struct proto_event *e = &m.events[i];
+		snprintf(e->id, sizeof(e->id), "%s-%d", prefix, i);
+		snprintf(e->element, sizeof(e->element), "surat_masuk");
+		snprintf(e->orgunit, sizeof(e->orgunit), "35.27.03.2001");
+		snprintf(e->date, sizeof(e->date), "2022-03-%02d", i % 28 + 1);
+		snprintf(e->comment, sizeof(e->comment), "surat nomor %d dari kantor desa", i);
+		e->op = PROTO_OP_ADD;
+		e->value = 1;
+	}
+	exchange(s, &m, r);
+	proto_msg_clear(&m);
+}
+
+START_TEST(test_a_reader_that_never_reads_stalls_no_writer)
+{
+	start();
+	void *ctx = zmq_ctx_new(), *w = dealer(ctx, 10000);
+	struct proto_msg r;
+	submit_many(w, "base", 5000, &r); /* a value's history now holds 5,000 events (~1 MiB) */
+	ck_assert_int_eq(r.type, PROTO_SUBMITTED);
+	proto_msg_clear(&r);
+	long base = rss_kib();
+	/* a viewer pipelines 1,500 value histories and never reads an answer */
+	void *v = dealer(ctx, 1000);
+	int hwm = 1;
+	zmq_setsockopt(v, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	struct proto_msg h = {.type = PROTO_HISTORY, .req = 2};
+	snprintf(h.query.indicator, sizeof(h.query.indicator), "surat");
+	snprintf(h.query.period, sizeof(h.query.period), "2022");
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(proto_encode(&h, &buf, &len), 0);
+	for (int i = 0; i < 1500; i++)
+		ck_assert_int_eq(zmq_send(v, buf, len, 0), (int)len);
+	free(buf);
+	/* meanwhile an admin's submits are answered at once */
+	double worst = 0;
+	long peak = base;
+	for (int i = 0; i < 50; i++) {
+		char prefix[16];
+		snprintf(prefix, sizeof(prefix), "w%d", i);
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		submit_many(w, prefix, 1, &r);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ck_assert_int_eq(r.type, PROTO_SUBMITTED);
+		proto_msg_clear(&r);
+		double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+		worst = ms > worst ? ms : worst;
+		long now = rss_kib();
+		peak = now > peak ? now : peak;
+		harness_sleep_ms(20);
+	}
+	printf("a viewer pipelining 1,500 histories of ~1 MiB, never reading: an admin's submit "
+	       "answered in at most %.1f ms; ikid's RSS %ld -> at most %ld MiB\n",
+	       worst, base >> 10, peak >> 10);
+	ck_assert_msg(worst < 1000, "a submit waited %.0f ms", worst);
+	ck_assert_msg(peak - base < 160 << 10, "RSS grew by %ld MiB", (peak - base) >> 10);
+	zmq_close(v);
+	zmq_close(w);
+	zmq_ctx_term(ctx);
+	stop();
+}
+END_TEST
+
+START_TEST(test_reads_beyond_the_bound_are_refused_with_a_code)
+{
+	start();
+	void *ctx = zmq_ctx_new(), *v = dealer(ctx, 10000);
+	struct proto_msg r;
+	submit_many(v, "base", 5000, &r);
+	proto_msg_clear(&r);
+	struct proto_msg h = {.type = PROTO_HISTORY, .req = 2};
+	snprintf(h.query.indicator, sizeof(h.query.indicator), "surat");
+	snprintf(h.query.period, sizeof(h.query.period), "2022");
+	char *buf, *in = malloc(PROTO_MSG_MAX);
+	size_t len;
+	ck_assert_int_eq(proto_encode(&h, &buf, &len), 0);
+	for (int i = 0; i < 100; i++)
+		ck_assert_int_eq(zmq_send(v, buf, len, 0), (int)len);
+	int events = 0, pending = 0;
+	for (int i = 0; i < 100; i++) {
+		int n = zmq_recv(v, in, PROTO_MSG_MAX, 0);
+		ck_assert_int_gt(n, 0);
+		ck_assert_int_eq(proto_decode(in, (size_t)n, &r), 0);
+		events += r.type == PROTO_EVENTS;
+		if (r.type == PROTO_ERROR) {
+			ck_assert_int_eq(r.code, IKI_EPENDING);
+			pending++;
+		}
+		proto_msg_clear(&r);
+	}
+	printf("100 histories pipelined: %d answered, %d refused with too_many_pending\n", events,
+	       pending);
+	ck_assert_int_ge(events, 8);
+	ck_assert_int_eq(events + pending, 100);
+	free(buf);
+	free(in);
+	zmq_close(v);
+	zmq_ctx_term(ctx);
+	stop();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("limits");
@@ -210,6 +350,8 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_message_that_never_ends_is_cut_and_memory_stays_bounded);
 	tcase_add_test(tc, test_a_fast_honest_client_is_not_cut);
+	tcase_add_test(tc, test_a_reader_that_never_reads_stalls_no_writer);
+	tcase_add_test(tc, test_reads_beyond_the_bound_are_refused_with_a_code);
 	suite_add_tcase(s, tc);
 	return s;
 }

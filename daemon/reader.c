@@ -1,0 +1,367 @@
+/* reader.c: the reader threads and the read requests they answer (see reader.h). */
+#include "reader.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "iki.h"
+#include "log.h"
+#include "period.h"
+
+#define READER_WORK "inproc://ikid-reads"      /* writer PUSH -> reader PULLs: struct pending * */
+#define READER_REPLIES "inproc://ikid-replies" /* reader PUSHes -> writer PULL: the answers */
+
+/* A peer with read requests unanswered. */
+struct peer_reads {
+	unsigned char id[256];
+	size_t len;
+	int n;
+};
+
+struct reader {
+	struct readers *r;
+	pthread_t thread;
+	bool started;
+};
+
+struct readers {
+	void *ctx;
+	void *work, *replies; /* the writer's ends */
+	struct read_ctx x;
+	struct reader t[READER_THREADS];
+	struct peer_reads *peers; /* those with n > 0 */
+	size_t n_peers, cap_peers;
+};
+
+/* ---- the read requests ---- */
+
+/* A query, or a snapshot (every stored value it asks for, with the seq it is consistent with). */
+static void reply_values(const struct read_ctx *s, void *sock, struct pending *p)
+{
+	struct proto_msg r = {.type = PROTO_VALUES, .req = p->msg.req};
+	const struct proto_query *q = &p->msg.query;
+	int rc = p->msg.type == PROTO_SNAPSHOT
+			 ? store_snapshot(s->st, q, &r.values, &r.n_values, &r.seq)
+			 : store_query(s->st, q, &r.values, &r.n_values);
+	if (rc < 0)
+		reply_error(sock, p, rc,
+			   rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : reply_detail(q, rc));
+	pthread_rwlock_rdlock(s->targets_lock);
+	for (size_t i = 0; rc == 0 && i < r.n_values; i++) {
+		struct proto_value *v = &r.values[i];
+		struct period per = {0};
+		period_parse(v->period, &per); /* the store's own ids: they parse */
+		targets_decorate(s->targets, s->cat, catalog_indicator_find(s->cat, v->indicator),
+				 catalog_orgunit_find(s->cat, v->orgunit), per, v);
+	}
+	pthread_rwlock_unlock(s->targets_lock);
+	if (rc == 0)
+		reply_send(sock, p, &r);
+	free(r.values);
+}
+
+/* What the catalog holds: its indicators in words, its org units, its elements and case types. */
+static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *p)
+{
+	const struct catalog *c = s->cat;
+	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
+	r.indicators = calloc((size_t)c->n_indicators + 1, sizeof(*r.indicators));
+	r.orgunits = calloc((size_t)c->n_orgunits + 1, sizeof(*r.orgunits));
+	r.elements = calloc((size_t)c->n_elements + (size_t)c->n_casetypes + 1, sizeof(*r.elements));
+	if (!r.indicators || !r.orgunits || !r.elements) {
+		reply_error(sock, p, -ENOMEM, NULL);
+		proto_msg_clear(&r);
+		return;
+	}
+	snprintf(r.title, sizeof(r.title), "%s", c->title);
+	for (int i = 0; i < c->n_indicators; i++) {
+		const struct catalog_indicator *ci = &c->indicators[i];
+		struct proto_indicator *d = &r.indicators[r.n_indicators++];
+		snprintf(d->indicator, sizeof(d->indicator), "%s", ci->code);
+		snprintf(d->rows, sizeof(d->rows), "%s", ci->rows);
+		snprintf(d->name, sizeof(d->name), "%s", ci->name);
+		catalog_indicator_jabatan(c, i, d->jabatan, sizeof(d->jabatan));
+		snprintf(d->sasaran, sizeof(d->sasaran), "%s", ci->sasaran);
+		snprintf(d->kind, sizeof(d->kind), "%s", ci->kind);
+		catalog_formula_words(c, i, false, d->numerator, sizeof(d->numerator));
+		catalog_formula_words(c, i, true, d->denominator, sizeof(d->denominator));
+		d->factor = ci->factor;
+		d->down = ci->polarity == CATALOG_DOWN;
+		snprintf(d->source, sizeof(d->source), "%s", ci->source);
+	}
+	for (int i = 0; i < c->n_orgunits; i++) {
+		const struct catalog_orgunit *co = &c->orgunits[i];
+		struct proto_orgunit *o = &r.orgunits[r.n_orgunits++];
+		snprintf(o->code, sizeof(o->code), "%s", co->code);
+		snprintf(o->name, sizeof(o->name), "%s", co->name);
+		snprintf(o->kind, sizeof(o->kind), "%s", co->kind);
+		if (co->parent >= 0)
+			snprintf(o->parent, sizeof(o->parent), "%s", c->orgunits[co->parent].code);
+	}
+	for (int i = 0; i < c->n_elements + c->n_casetypes; i++)
+		catalog_element_describe(c, i, &r.elements[r.n_elements++]);
+	reply_send(sock, p, &r);
+	proto_msg_clear(&r);
+}
+
+/*
+ * Keep of a history only what the key may see: a clerk or a section sees the events of its own
+ * scope (admins and viewers see all). An event's chain holding one outside it is answered as if
+ * the id were unknown (-ENOENT); a value's history leaves such events out.
+ */
+static int history_scope(const struct read_ctx *s, const struct pending *p, struct proto_msg *r)
+{
+	size_t m = 0;
+	if (p->client.role == AUTH_ADMIN || p->client.role == AUTH_VIEWER)
+		return 0;
+	for (size_t i = 0; i < r->n_stored; i++) {
+		const struct proto_event *ev = &r->stored[i].ev;
+		bool seen = ev->op != PROTO_OP_VOID && auth_event(&p->client, s->cat, ev) == 0;
+		for (size_t j = 0; ev->op == PROTO_OP_VOID && j < m && !seen; j++)
+			seen = !strcmp(r->stored[j].ev.id, ev->ref); /* a void of one kept */
+		if (!seen && p->msg.id[0])
+			return -ENOENT;
+		if (seen)
+			r->stored[m++] = r->stored[i];
+	}
+	r->n_stored = m;
+	return 0;
+}
+
+/* An event's history: the chain of corrections it belongs to. */
+static void reply_history(const struct read_ctx *s, void *sock, struct pending *p)
+{
+	struct proto_msg r = {.type = PROTO_EVENTS, .req = p->msg.req};
+	const struct proto_query *q = &p->msg.query;
+	struct period per;
+	bool more = false;
+	int ind = catalog_indicator_find(s->cat, q->indicator);
+	int ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
+	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &r.stored, &r.n_stored)
+	       : ind < 0 ? IKI_EINDICATOR
+	       : ou < 0 ? IKI_EORGUNIT
+	       : period_parse(q->period, &per) < 0
+		   ? IKI_EPERIOD
+		   : store_history_value(s->st, ind, ou, per, &r.stored, &r.n_stored, &more);
+	if (rc == 0)
+		rc = history_scope(s, p, &r);
+	if (more)
+		log_info("history of %s %s %s: the first %zu events only", q->indicator,
+			 s->cat->orgunits[ou].code, q->period, r.n_stored);
+	if (rc == -ENOENT)
+		reply_error(sock, p, IKI_EREF, p->msg.id);
+	else if (rc < 0)
+		reply_error(sock, p, rc, reply_detail(q, rc));
+	else
+		reply_send(sock, p, &r);
+	proto_msg_clear(&r);
+}
+
+bool readers_serve(enum proto_type type)
+{
+	return type == PROTO_QUERY || type == PROTO_SNAPSHOT || type == PROTO_HISTORY ||
+	       type == PROTO_DESCRIBE;
+}
+
+void readers_answer(const struct read_ctx *x, void *sock, struct pending *p)
+{
+	store_read_enter(x->st);
+	if (p->msg.type == PROTO_QUERY || p->msg.type == PROTO_SNAPSHOT)
+		reply_values(x, sock, p);
+	else if (p->msg.type == PROTO_DESCRIBE)
+		reply_catalog(x, sock, p);
+	else if (p->msg.type == PROTO_HISTORY)
+		reply_history(x, sock, p);
+	else
+		reply_error(sock, p, IKI_ETYPE, proto_type_name(p->msg.type));
+	store_read_leave(x->st);
+}
+
+/* ---- requests handed over and taken back ---- */
+
+struct pending *pending_take(struct pending *p)
+{
+	struct pending *c = malloc(sizeof(*c));
+	if (!c)
+		return NULL;
+	memcpy(c, p, sizeof(*c));
+	zmq_msg_init(&c->identity);
+	zmq_msg_move(&c->identity, &p->identity);
+	c->who = c->client.name;
+	memset(&p->msg, 0, sizeof(p->msg)); /* moved: the caller's clear frees nothing of it */
+	p->results = NULL;
+	return c;
+}
+
+void pending_free(struct pending **pp)
+{
+	struct pending *p = pp ? *pp : NULL;
+	if (!p)
+		return;
+	zmq_msg_close(&p->identity);
+	free(p->results);
+	proto_msg_clear(&p->msg);
+	free(p);
+	*pp = NULL;
+}
+
+/* The count of a peer's unanswered reads, made when missing (NULL: no memory). */
+static struct peer_reads *peer_find(struct readers *r, const void *id, size_t len, bool make)
+{
+	for (size_t i = 0; i < r->n_peers; i++)
+		if (r->peers[i].len == len && memcmp(r->peers[i].id, id, len) == 0)
+			return &r->peers[i];
+	if (!make || len > sizeof(r->peers[0].id))
+		return NULL;
+	if (r->n_peers == r->cap_peers) {
+		size_t cap = r->cap_peers ? 2 * r->cap_peers : 16;
+		struct peer_reads *more = realloc(r->peers, cap * sizeof(*more));
+		if (!more)
+			return NULL;
+		r->peers = more;
+		r->cap_peers = cap;
+	}
+	struct peer_reads *pr = &r->peers[r->n_peers++];
+	memcpy(pr->id, id, len);
+	pr->len = len;
+	pr->n = 0;
+	return pr;
+}
+
+int readers_submit(struct readers *r, struct pending **pp)
+{
+	struct pending *p = *pp;
+	struct peer_reads *pr = peer_find(r, zmq_msg_data(&p->identity), zmq_msg_size(&p->identity),
+					  true);
+	if (!pr)
+		return -ENOMEM;
+	if (pr->n >= READER_PER_PEER)
+		return IKI_EPENDING;
+	if (zmq_send(r->work, pp, sizeof(*pp), ZMQ_DONTWAIT) != (int)sizeof(*pp))
+		return errno == EAGAIN ? IKI_EPENDING : -errno;
+	pr->n++;
+	*pp = NULL;
+	return 0;
+}
+
+void *readers_socket(struct readers *r)
+{
+	return r->replies;
+}
+
+/* Forward one answer, [identity] ([""]) [body], and count it answered. 0, or -1: none waiting. */
+static int forward_one(struct readers *r, void *router)
+{
+	zmq_msg_t f;
+	int more = 1, first = 1;
+	while (more) {
+		zmq_msg_init(&f);
+		if (zmq_msg_recv(&f, r->replies, first ? ZMQ_DONTWAIT : 0) < 0) {
+			zmq_msg_close(&f);
+			return -1;
+		}
+		more = zmq_msg_more(&f);
+		if (first) {
+			struct peer_reads *pr = peer_find(r, zmq_msg_data(&f), zmq_msg_size(&f), false);
+			if (pr && --pr->n == 0)
+				*pr = r->peers[--r->n_peers];
+		}
+		first = 0;
+		zmq_msg_send(&f, router, (more ? ZMQ_SNDMORE : 0) | ZMQ_DONTWAIT);
+		zmq_msg_close(&f);
+	}
+	return 0;
+}
+
+void readers_forward(struct readers *r, void *router)
+{
+	for (int i = 0; i < 256 && forward_one(r, router) == 0; i++)
+		;
+}
+
+/* ---- the threads ---- */
+
+static void *reader_run(void *arg)
+{
+	struct reader *t = arg;
+	struct readers *r = t->r;
+	int zero = 0;
+	setpriority(PRIO_PROCESS, 0, READER_NICE); /* Linux: this thread only */
+	void *work = zmq_socket(r->ctx, ZMQ_PULL), *out = zmq_socket(r->ctx, ZMQ_PUSH);
+	if (!work || !out || zmq_connect(work, READER_WORK) < 0 ||
+	    zmq_setsockopt(out, ZMQ_SNDHWM, &zero, sizeof(zero)) < 0 ||
+	    zmq_connect(out, READER_REPLIES) < 0) {
+		log_warn("reader thread");
+		zmq_close(work);
+		zmq_close(out);
+		return NULL;
+	}
+	zmq_setsockopt(out, ZMQ_LINGER, &zero, sizeof(zero));
+	for (;;) {
+		struct pending *p = NULL;
+		if (zmq_recv(work, &p, sizeof(p), 0) != (int)sizeof(p) || !p)
+			break; /* NULL: stop */
+		readers_answer(&r->x, out, p);
+		pending_free(&p);
+	}
+	zmq_close(work);
+	zmq_close(out);
+	return NULL;
+}
+
+int readers_new(void *ctx, const struct read_ctx *x, struct readers **out)
+{
+	struct readers *r = calloc(1, sizeof(*r));
+	int zero = 0;
+	if (!r)
+		return -ENOMEM;
+	r->ctx = ctx;
+	r->x = *x;
+	r->work = zmq_socket(ctx, ZMQ_PUSH);
+	r->replies = zmq_socket(ctx, ZMQ_PULL);
+	int rc = r->work && r->replies ? 0 : -errno;
+	if (rc == 0)
+		zmq_setsockopt(r->replies, ZMQ_RCVHWM, &zero, sizeof(zero));
+	if (rc == 0 && (zmq_bind(r->work, READER_WORK) < 0 || zmq_bind(r->replies, READER_REPLIES) < 0))
+		rc = -errno;
+	for (int i = 0; rc == 0 && i < READER_THREADS; i++) {
+		r->t[i].r = r;
+		rc = -pthread_create(&r->t[i].thread, NULL, reader_run, &r->t[i]);
+		r->t[i].started = rc == 0;
+	}
+	if (rc < 0) {
+		readers_free(&r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+void readers_free(struct readers **rp)
+{
+	struct readers *r = rp ? *rp : NULL;
+	if (!r)
+		return;
+	struct pending *stop = NULL;
+	for (int i = 0; i < READER_THREADS; i++)
+		if (r->t[i].started)
+			zmq_send(r->work, &stop, sizeof(stop), 0);
+	for (int i = 0; i < READER_THREADS; i++)
+		if (r->t[i].started)
+			pthread_join(r->t[i].thread, NULL);
+	for (struct pending *p; r->replies && zmq_recv(r->replies, &p, 0, ZMQ_DONTWAIT) >= 0;)
+		; /* answers nobody forwards any more */
+	int zero = 0;
+	if (r->work) {
+		zmq_setsockopt(r->work, ZMQ_LINGER, &zero, sizeof(zero));
+		zmq_close(r->work);
+	}
+	if (r->replies)
+		zmq_close(r->replies);
+	free(r->peers);
+	free(r);
+	*rp = NULL;
+}
