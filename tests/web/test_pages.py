@@ -433,6 +433,22 @@ class Pages(unittest.TestCase):
         self.assertEqual([x["status"] for x in r["body"]["results"]], ["duplicate"] * 3)
         self.assertEqual(self.env.query("iki24", "2022Q2", AENGSAREH)["num"], 7)
 
+    def test_08b_outbox_not_blocked(self):
+        """A record the API refuses whole (an id over 64 bytes) is ditolak alone; the good record
+        captured with it is delivered."""
+        d = self.clerk
+        got = d.execute_async_script("""const done = arguments[0];
+            import('/static/outbox.js').then(async (o) => {
+                const ev = (id, v) => ({id, element: 'sarpras_rt_dibangun', orgunit: '%s', date: '2022-09-01', op: 'add', value: v});
+                await o.capture('%s', [ev('x'.repeat(70), 1), ev('t-good-after-bad', 2)]);
+                await o.kick(); await o.kick();
+                const recs = await o.list('%s');
+                done(recs.filter(r => r.event.date === '2022-09-01').map(r => [r.id.length, r.status, r.message || '']));
+            }, e => done(String(e)));""" % (AENGSAREH, CLERK[0], CLERK[0]))
+        self.assertEqual(sorted((n, st) for n, st, _ in got), [(16, "terkirim"), (70, "ditolak")], got)
+        self.assertTrue([m for n, st, m in got if n == 70][0])  # with the reason
+        self.assertEqual(self.env.query("iki25", "202209", AENGSAREH)["num"], 2)  # the good one, once
+
     def test_09_upload_csv(self):
         d = self.clerk
         self.tab(d, "unggah")

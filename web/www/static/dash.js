@@ -26,6 +26,7 @@ export class Dash {
     this.dirty = new Map(); // "indicator|orgunit" -> [indicator, orgunit] to redraw next frame
     this.frame = 0;
     this.gen = 0;
+    this.retry = 2000;
   }
 
   period() {
@@ -171,11 +172,22 @@ export class Dash {
     this.es = new EventSource(api.url("/api/stream", q));
     this.es.addEventListener("snapshot", (m) => this.onSnapshot(JSON.parse(m.data)));
     this.es.addEventListener("update", (m) => this.onUpdate(JSON.parse(m.data)));
-    this.es.onopen = () => this.setLive(true);
-    this.es.onerror = () => this.setLive(false);
+    this.es.onopen = () => { this.retry = 2000; this.setLive(true); };
+    this.es.onerror = () => {
+      this.setLive(false);
+      // the browser retries a dropped stream itself, but not one refused (401, 503): we do
+      if (this.es && this.es.readyState === EventSource.CLOSED) {
+        this.close();
+        this.again = setTimeout(() => this.listen(), this.retry);
+        this.retry = Math.min(this.retry * 2, 60000);
+      }
+    };
   }
 
-  close() { if (this.es) { this.es.close(); this.es = null; } }
+  close() {
+    clearTimeout(this.again);
+    if (this.es) { this.es.close(); this.es = null; }
+  }
 
   setLive(on) {
     this.status.className = "live " + (on ? "on" : "off");

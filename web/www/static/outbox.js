@@ -86,6 +86,7 @@ function changed(info) { for (const f of listeners) f(info); }
 let running = null;
 let timer = 0;
 let backoff = 2000;
+let single = false; // after a refused batch: one event per request until the outbox is empty
 let who = "";
 export let state = { last: "", error: "" };
 
@@ -108,45 +109,70 @@ export function kick() {
 async function deliver(user) {
   let sent = 0;
   for (;;) {
-    const todo = (await pending(user)).reverse().slice(0, BATCH);
+    const todo = (await pending(user)).reverse().slice(0, single ? 1 : BATCH);
     if (!todo.length) break;
     try {
       const res = await sendEvents(todo.map((r) => r.event));
-      await apply(todo, (res && res.results) || []);
-      sent += todo.length;
+      const done = await apply(todo, (res && res.results) || []);
+      sent += done;
       backoff = 2000;
       state = { last: "ok", error: "" };
+      if (!done) { schedule(); break; } // answered without these ids: try again later
     } catch (e) {
-      await retryLater(todo, e);
-      break;
+      if (!(await refused(todo, e))) { await retryLater(todo, e); break; }
     }
   }
+  if (!(await pending(user)).length) single = false;
   changed({ sent });
 }
 
 // Each result decides its record: ok and duplicate are delivered, error is refused for good.
+// Returns how many records were decided.
+// Results come in the order of the events; one whose id was unusable comes back with id "".
 async function apply(todo, results) {
   const byId = new Map(results.map((r) => [r.id, r]));
-  for (const r of todo) {
-    const res = byId.get(r.id);
+  const inOrder = results.length === todo.length;
+  let done = 0;
+  for (const [i, r] of todo.entries()) {
+    const res = byId.get(r.id) || (inOrder && !results[i].id ? results[i] : undefined);
     r.tries++;
-    if (!res) continue; // not answered: stays menunggu, sent again next round
+    if (!res) continue; // not answered: stays menunggu
     r.status = res.status === "error" ? "ditolak" : "terkirim";
     r.code = res.code || (res.status === "duplicate" ? "duplicate" : "");
     r.message = res.message || "";
     r.sentAt = Date.now();
+    done++;
   }
   await save(todo);
+  return done;
 }
 
-// No answer, or an answer for the whole request: keep every record menunggu and try again,
-// except a refusal no retry can fix (too big: split into single events next round).
+// A refusal of the whole request that no retry fixes (400, 413, a 403 other than the CSRF
+// token's): sent again one event at a time, so that only the event at fault is ditolak.
+// Returns whether it handled e.
+async function refused(todo, e) {
+  if (!(e instanceof ApiError) || ![400, 403, 413, 422].includes(e.status) || e.code === "csrf") return false;
+  if (todo.length > 1) { single = true; return true; }
+  const r = todo[0];
+  Object.assign(r, { status: "ditolak", code: e.code, message: e.message, sentAt: Date.now() });
+  r.tries++;
+  await save(todo);
+  return true;
+}
+
+// No answer, or a failure of the whole request: keep every record menunggu and try again with
+// backoff; signed out (or a stale CSRF token): after the next sign-in.
 async function retryLater(todo, e) {
   const net = e instanceof NetError;
-  state = { last: net ? "offline" : "error", error: e.message, status: e.status || 0 };
-  if (e instanceof ApiError && e.status === 401) return; // signed out: sent after the next login
+  state = { last: net ? "offline" : "error", error: e.message, status: e.code === "csrf" ? 401 : e.status || 0 };
+  if (state.status === 401) return;
   for (const r of todo) r.tries++;
   await save(todo);
+  schedule();
+}
+
+function schedule() {
+  clearTimeout(timer);
   timer = setTimeout(kick, backoff);
   backoff = Math.min(backoff * 2, 60000);
 }
