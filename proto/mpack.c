@@ -1,4 +1,4 @@
-/* mpack.c: the msgpack helpers proto's codecs share: typed reads of map keys, checked writes. */
+/* mpack.c: the msgpack helpers proto's codecs share: a walk of raw bytes, typed reads, checked writes. */
 #include "mpack.h"
 
 #include <errno.h>
@@ -7,6 +7,98 @@
 #include <string.h>
 
 #include "iki.h"
+
+/* ---- scanning: bounds and depth before msgpack-c allocates anything ---- */
+
+/* Big-endian unsigned integer of n bytes (1, 2 or 4). */
+static uint32_t be(const uint8_t *p, int n)
+{
+	uint32_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/*
+ * Read one msgpack header at p[*off]. Sets *skip to the payload bytes that follow it (strings,
+ * numbers) and *items to the objects a container holds. Returns 0 or IKI_EMALFORMED (truncated,
+ * the reserved byte 0xc1, or bin/ext types, which iki never uses).
+ */
+static int scan_header(const uint8_t *p, size_t len, size_t *off, size_t *skip, size_t *items)
+{
+	static const uint8_t fixed[] = {[0xca - 0xc0] = 4, [0xcb - 0xc0] = 8, [0xcc - 0xc0] = 1,
+					[0xcd - 0xc0] = 2, [0xce - 0xc0] = 4, [0xcf - 0xc0] = 8,
+					[0xd0 - 0xc0] = 1, [0xd1 - 0xc0] = 2, [0xd2 - 0xc0] = 4,
+					[0xd3 - 0xc0] = 8};
+	uint8_t b = p[(*off)++];
+	int lenbytes = 0;
+	*skip = *items = 0;
+	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
+		return 0;
+	if (b >= 0x80 && b <= 0x9f) {
+		*items = (b & 0x0f) * (b <= 0x8f ? 2u : 1u);
+		return 0;
+	}
+	if (b >= 0xa0 && b <= 0xbf) {
+		*skip = b & 0x1f;
+		return 0;
+	}
+	if (b >= 0xca && b <= 0xd3) {
+		*skip = fixed[b - 0xc0];
+		return 0;
+	}
+	if (b >= 0xd9 && b <= 0xdb)
+		lenbytes = 1 << (b - 0xd9);
+	else if (b == 0xdc || b == 0xde)
+		lenbytes = 2;
+	else if (b == 0xdd || b == 0xdf)
+		lenbytes = 4;
+	else
+		return IKI_EMALFORMED;
+	if ((size_t)lenbytes > len - *off)
+		return IKI_EMALFORMED;
+	size_t n = be(p + *off, lenbytes);
+	*off += lenbytes;
+	if (b <= 0xdb)
+		*skip = n;
+	else
+		*items = n * (b >= 0xde ? 2u : 1u);
+	return 0;
+}
+
+/*
+ * Walk one object and what it contains, checking that every count fits in the bytes left (each
+ * object takes at least one byte) and that nesting stays within max.
+ */
+static int scan(const uint8_t *p, size_t len, size_t *off, int depth, int max)
+{
+	size_t skip, items;
+	if (*off >= len)
+		return IKI_EMALFORMED;
+	int rc = scan_header(p, len, off, &skip, &items);
+	if (rc < 0)
+		return rc;
+	if (skip > len - *off || items > len - *off)
+		return IKI_EMALFORMED;
+	*off += skip;
+	if (items > 0 && depth >= max)
+		return IKI_ETOOBIG;
+	for (size_t i = 0; i < items; i++)
+		if ((rc = scan(p, len, off, depth + 1, max)) < 0)
+			return rc;
+	return 0;
+}
+
+int mpack_scan(const void *buf, size_t len, int max_depth)
+{
+	size_t off = 0;
+	int rc = scan(buf, len, &off, 0, max_depth);
+	if (rc == 0 && off != len)
+		rc = IKI_EMALFORMED; /* trailing bytes */
+	return rc;
+}
+
+/* ---- reading ---- */
 
 int mpack_name_index(const char *const *names, size_t n, const char *name)
 {

@@ -7,6 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Walk the raw bytes before msgpack-c allocates anything: exactly one object, every count within
+ * the bytes left (each object takes at least one byte), no non-empty container at depth max_depth
+ * or more (the top object is depth 0). Returns 0; IKI_EMALFORMED (truncated, trailing bytes, the
+ * reserved byte 0xc1, bin or ext types, which iki never uses); IKI_ETOOBIG (too deep).
+ */
+int mpack_scan(const void *buf, size_t len, int max_depth);
+
 /* Index of name in a table of names (NULL entries skipped), or -1. */
 int mpack_name_index(const char *const *names, size_t n, const char *name);
 

@@ -71,87 +71,6 @@ void proto_msg_clear(struct proto_msg *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* ---- scanning: bounds and depth before msgpack-c allocates anything ---- */
-
-/* Big-endian unsigned integer of n bytes (1, 2 or 4). */
-static uint32_t be(const uint8_t *p, int n)
-{
-	uint32_t v = 0;
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-/*
- * Read one msgpack header at p[*off]. Sets *skip to the payload bytes that follow it (strings,
- * numbers) and *items to the objects a container holds. Returns 0 or IKI_EMALFORMED (truncated,
- * the reserved byte 0xc1, or bin/ext types, which iki never uses).
- */
-static int scan_header(const uint8_t *p, size_t len, size_t *off, size_t *skip, size_t *items)
-{
-	static const uint8_t fixed[] = {[0xca - 0xc0] = 4, [0xcb - 0xc0] = 8, [0xcc - 0xc0] = 1,
-					[0xcd - 0xc0] = 2, [0xce - 0xc0] = 4, [0xcf - 0xc0] = 8,
-					[0xd0 - 0xc0] = 1, [0xd1 - 0xc0] = 2, [0xd2 - 0xc0] = 4,
-					[0xd3 - 0xc0] = 8};
-	uint8_t b = p[(*off)++];
-	int lenbytes = 0;
-	*skip = *items = 0;
-	if (b <= 0x7f || b >= 0xe0 || b == 0xc0 || b == 0xc2 || b == 0xc3)
-		return 0;
-	if (b >= 0x80 && b <= 0x9f) {
-		*items = (b & 0x0f) * (b <= 0x8f ? 2u : 1u);
-		return 0;
-	}
-	if (b >= 0xa0 && b <= 0xbf) {
-		*skip = b & 0x1f;
-		return 0;
-	}
-	if (b >= 0xca && b <= 0xd3) {
-		*skip = fixed[b - 0xc0];
-		return 0;
-	}
-	if (b >= 0xd9 && b <= 0xdb)
-		lenbytes = 1 << (b - 0xd9);
-	else if (b == 0xdc || b == 0xde)
-		lenbytes = 2;
-	else if (b == 0xdd || b == 0xdf)
-		lenbytes = 4;
-	else
-		return IKI_EMALFORMED;
-	if ((size_t)lenbytes > len - *off)
-		return IKI_EMALFORMED;
-	size_t n = be(p + *off, lenbytes);
-	*off += lenbytes;
-	if (b <= 0xdb)
-		*skip = n;
-	else
-		*items = n * (b >= 0xde ? 2u : 1u);
-	return 0;
-}
-
-/*
- * Walk one object and what it contains, checking that every count fits in the bytes left (each
- * object takes at least one byte) and that nesting stays within PROTO_DEPTH_MAX.
- */
-static int scan(const uint8_t *p, size_t len, size_t *off, int depth)
-{
-	size_t skip, items;
-	if (*off >= len)
-		return IKI_EMALFORMED;
-	int rc = scan_header(p, len, off, &skip, &items);
-	if (rc < 0)
-		return rc;
-	if (skip > len - *off || items > len - *off)
-		return IKI_EMALFORMED;
-	*off += skip;
-	if (items > 0 && depth >= PROTO_DEPTH_MAX)
-		return IKI_ETOOBIG;
-	for (size_t i = 0; i < items; i++)
-		if ((rc = scan(p, len, off, depth + 1)) < 0)
-			return rc;
-	return 0;
-}
-
 /* ---- decoding helpers ---- */
 
 
@@ -582,15 +501,12 @@ int proto_decode(const void *buf, size_t len, struct proto_msg *m)
 	memset(m, 0, sizeof(*m));
 	if (len > PROTO_MSG_MAX)
 		return IKI_ETOOBIG;
-	size_t off = 0;
-	int rc = scan(buf, len, &off, 0);
-	if (rc == 0 && off != len)
-		rc = IKI_EMALFORMED; /* trailing bytes */
+	int rc = mpack_scan(buf, len, PROTO_DEPTH_MAX);
 	if (rc < 0)
 		return rc;
+	size_t off = 0;
 	msgpack_unpacked u;
 	msgpack_unpacked_init(&u);
-	off = 0;
 	if (msgpack_unpack_next(&u, buf, len, &off) != MSGPACK_UNPACK_SUCCESS || off != len)
 		rc = IKI_EMALFORMED;
 	else
