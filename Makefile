@@ -51,6 +51,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
          $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
+         $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
          $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch
 
@@ -90,6 +91,12 @@ $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_link: $(BUILD)/tests/check_link.o $(BUILD)/tests/harness.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
+
+$(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.o

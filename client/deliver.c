@@ -25,7 +25,8 @@
 #define BACKOFF_MIN_MS 1000
 #define BACKOFF_MAX_MS 30000
 #define REPORT_MS 1000
-#define LOAD_MAX 20000           /* pending events taken into memory per round */
+#define LOAD_MAX 20000
+#define PROGRESS_BYTES 512       /* bytes acknowledged or received that show the link moves */           /* pending events taken into memory per round */
 
 /* Where each loaded pending event stands. */
 enum slot { SLOT_UNSENT = 0, SLOT_SENT, SLOT_DONE };
@@ -52,9 +53,11 @@ struct run {
 	size_t budget;
 	double per_event;         /* encoded bytes per event, as last seen */
 	int64_t start_ms, progress_ms, reply_ms, report_ms, reopen_ms, busy_until_ms, backoff_ms;
+	int64_t moved_ms;         /* when bytes last moved on the link */
 	uint64_t bytes_seen;
 	unsigned disconnects;
 	bool reopen, transient;
+	bool dropped;             /* a connection dropped since the last reply */
 	struct sockaddr_storage peer; /* the endpoint's address, to find our TCP connections */
 	socklen_t peer_len;
 };
@@ -155,10 +158,10 @@ static enum iki_outbox_wait wait_reason(struct run *r, const struct libiki_link 
 {
 	if (now < r->busy_until_ms)
 		return IKI_WAIT_BUSY;
-	if (!l->connected && now - r->progress_ms < 2000)
+	if (!l->connected && now - r->start_ms < 2000)
 		return IKI_WAIT_NONE; /* a moment to connect is not a wait worth telling */
 	if (!l->connected) {
-		if (l->disconnects || r->disconnects)
+		if (l->disconnects || r->dropped)
 			return IKI_WAIT_STOPPED;
 		if (l->retries)
 			return peer_resolve(r) == IKI_WAIT_DNS ? IKI_WAIT_DNS : IKI_WAIT_REFUSED;
@@ -168,7 +171,7 @@ static enum iki_outbox_wait wait_reason(struct run *r, const struct libiki_link 
 	}
 	if (now - r->reply_ms < 3000 || r->done == r->n)
 		return IKI_WAIT_NONE;
-	return now - r->progress_ms < 3000 ? IKI_WAIT_SLOW : IKI_WAIT_SILENT;
+	return now - r->moved_ms < 3000 ? IKI_WAIT_SLOW : IKI_WAIT_SILENT;
 }
 
 /* ---- batches ---- */
@@ -300,6 +303,7 @@ static int take_reply(struct run *r, int wait_ms)
 		}
 		r->progress_ms = r->reply_ms = now;
 		r->backoff_ms = BACKOFF_MIN_MS;
+		r->dropped = false;
 		break;
 	}
 	proto_msg_clear(&m); /* a reply to nothing in flight: an answered resend, or stale */
@@ -351,7 +355,9 @@ static int reconnect(struct run *r, int64_t now)
 	r->reopen_ms = now + r->backoff_ms;
 	r->backoff_ms = r->backoff_ms * 2 < BACKOFF_MAX_MS ? r->backoff_ms * 2 : BACKOFF_MAX_MS;
 	r->progress_ms = now;
-	return libiki_reopen(r->c);
+	int rc = libiki_reopen(r->c);
+	r->bytes_seen = link_bytes(r);
+	return rc;
 }
 
 /* Report progress when it is time (or forced). */
@@ -365,13 +371,18 @@ static void report(struct run *r, const struct libiki_link *l, int64_t now, bool
 	}
 }
 
-/* Bytes moving count as progress: a slow link is not a dead one. */
+/*
+ * Bytes moving count as progress: a slow link is not a dead one. A new connection's greeting
+ * and handshake are a few hundred bytes that say nothing about the link: only more counts.
+ */
 static void note_bytes(struct run *r, int64_t now)
 {
 	uint64_t b = link_bytes(r);
-	if (b != r->bytes_seen) {
+	if (b < r->bytes_seen)
+		r->bytes_seen = b; /* a connection closed: its count went with it */
+	if (b > r->bytes_seen + PROGRESS_BYTES) {
 		r->bytes_seen = b;
-		r->progress_ms = now;
+		r->progress_ms = r->moved_ms = now;
 	}
 	r->p->bytes_acked = b;
 }
@@ -386,7 +397,7 @@ static int turn(struct run *r)
 		return -EPERM;
 	if (l->disconnects > r->disconnects) { /* a connection dropped: its replies are lost */
 		r->disconnects = l->disconnects;
-		r->reopen = true;
+		r->reopen = r->dropped = true;
 	}
 	if (r->reopen && now >= r->reopen_ms) {
 		int rc = reconnect(r, now);

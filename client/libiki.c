@@ -93,8 +93,12 @@ static void link_event(struct iki_client *c, uint16_t id)
 		c->link.disconnects++;
 		break;
 	default:
+		/* A handshake cut short (no detail: the connection closed) is the link's doing and
+		 * may pass; a refused key or a mechanism mismatch will not. */
 		c->handshake = id;
-		c->link.handshake = id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? 1 : -1;
+		c->link.handshake = id == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? 1
+				    : id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL ? 0
+										 : -1;
 	}
 }
 

@@ -14,7 +14,8 @@ struct libiki_link {
 	bool ever_connected; /* since the socket was opened */
 	unsigned retries;    /* connection attempts that failed since the last success */
 	unsigned disconnects;/* connections that dropped since the socket was opened */
-	int handshake;       /* 1 the last handshake succeeded, -1 it failed, 0 none yet */
+	int handshake;       /* 1 the last handshake succeeded, -1 it was refused (our key, or
+			      * CURVE against plain text), 0 none yet or cut short */
 };
 
 /*

@@ -462,6 +462,7 @@ static int put_row(struct iki_outbox *ob, MDB_txn *txn, const char *owner, const
 		return rc;
 	if (found < 0 && found != -ENOENT)
 		return found;
+	rc = 0;
 	ev->id[0] = '\0';
 	*outcome = found == 0 && !strcmp(r.hash, now.hash) ? IKI_OUTBOX_ROW_SAME
 		   : found == 0			       ? IKI_OUTBOX_ROW_CORRECTED

@@ -330,7 +330,7 @@ static void capture_flags(struct iki_outbox *ob, const char *owner, struct submi
 
 /* Print the refused ones and the summary of this submit's events. Returns the exit status. */
 static int submit_summary(struct iki_outbox *ob, const struct input *in,
-			  const enum iki_outbox_row *outcome)
+			  const enum iki_outbox_row *outcome, bool own_id)
 {
 	size_t ok = 0, dup = 0, bad = 0, wait = 0;
 	for (size_t i = 0; i < in->n; i++) {
@@ -339,8 +339,13 @@ static int submit_summary(struct iki_outbox *ob, const struct input *in,
 		if (iki_outbox_get(ob, in->events[i].id, &e) < 0 || e.state == IKI_OUTBOX_PENDING) {
 			wait++;
 		} else if (e.state == IKI_OUTBOX_DELIVERED) {
-			dup += e.duplicate || outcome[i] == IKI_OUTBOX_ROW_SAME;
-			ok += !e.duplicate && outcome[i] != IKI_OUTBOX_ROW_SAME;
+			/* ikid's "duplicate" for an id this outbox made means an earlier try of
+			 * ours got through (its answer was lost): that event is new. Only a row
+			 * sent before, or an id of the clerk's own that ikid had, is a duplicate. */
+			bool made_here = in->lines[i] ? in->rows && in->rows[i][0] != '\0' : own_id;
+			bool d = outcome[i] == IKI_OUTBOX_ROW_SAME || (e.duplicate && !made_here);
+			dup += d;
+			ok += !d;
 		} else {
 			bad++;
 			cli_safe(e.ev.id, id, sizeof(id));
@@ -373,7 +378,7 @@ int cmd_submit(const struct sync_config *g, int argc, char **argv)
 		capture_flags(ob, iki_client_owner(c), &a, &in, &outcome);
 	int rc = deliver(g, ob, &c, a.deadline_ms, false, &p);
 	if (rc == EXIT_OK || rc == EXIT_PENDING) {
-		int s = submit_summary(ob, &in, outcome);
+		int s = submit_summary(ob, &in, outcome, !a.file && !a.ev.id[0]);
 		rc = rc == EXIT_OK ? s : rc;
 	}
 	iki_client_close(&c);
