@@ -553,7 +553,15 @@ def test_reload(web, state):
     check(web.login("baru", "rahasia-baru")[0] == 401, "a new user is unknown until SIGHUP")
     web_proc.send_signal(signal.SIGHUP)
     time.sleep(0.5)
-    check(web.login("baru", "rahasia-baru")[0] == 200, "after SIGHUP the new user signs in")
+    st, cookie, _, _, _ = web.login("baru", "rahasia-baru")
+    check(st == 200, "after SIGHUP the new user signs in")
+    r = run([BUILD + "/ikiweb", "-d", state, "user", "passwd", "baru", "--password-stdin"],
+            stdin="rahasia-lain\n")
+    web_proc.send_signal(signal.SIGHUP)
+    time.sleep(0.5)
+    check(r.returncode == 0 and web.json("GET", "/api/me", cookie=cookie)[0] == 401,
+          "a new password ends the user's sessions (at SIGHUP)")
+    check(web.login("baru", "rahasia-lain")[0] == 200, "the new password signs in")
 
 
 def test_listen_rules(state, eps):

@@ -333,9 +333,18 @@ static void reload(struct opts *o, struct app *a)
 	struct users *old = a->users;
 	a->users = u;
 	pthread_rwlock_unlock(&a->users_lock);
+	size_t ended = 0;
+	for (size_t i = 0; old && i < users_count(old); i++) {
+		const struct web_user *was = users_at(old, i), *now = users_find(u, was->name);
+		if (!now || strcmp(now->hash, was->hash) || strcmp(now->role, was->role) ||
+		    strcmp(now->scope, was->scope)) { /* deleted, new password, new rights */
+			sessions_end_user(a->sessions, was->name);
+			ended++;
+		}
+	}
 	users_free(&old);
-	fprintf(stderr, "ikiweb: SIGHUP: %zu users, %zu tokens\n", users_count(u),
-		users_token_count(u));
+	fprintf(stderr, "ikiweb: SIGHUP: %zu users, %zu tokens; the sessions of %zu changed users "
+		"ended\n", users_count(u), users_token_count(u), ended);
 }
 
 static void finish(struct serving *s)

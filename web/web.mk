@@ -18,3 +18,21 @@ all: $(BUILD)/ikiweb
 # The API's contract and security tests: real ikid and ikiweb on ephemeral ports, through HTTP
 # only (tests/web_api.py, Python's standard library; about 20 s).
 TESTS += tests/web_api.py
+
+# make bench-web (make bench runs it first): 200 SSE streams while 8 clerks post (bench/web.md).
+.PHONY: bench-web
+bench-web: $(BUILD)/ikid $(BUILD)/ikiweb
+	IKI_BUILD=$(BUILD) ./bench/web_bench.py
+bench: bench-web
+
+# make install also installs ikiweb, its pages, man page and unit.
+.PHONY: install-web
+install-web: $(BUILD)/ikiweb
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/www $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(UNITDIR)
+	install -m 755 $(BUILD)/ikiweb $(DESTDIR)$(SBINDIR)/ikiweb
+	cp -R web/www/. $(DESTDIR)$(DATADIR)/www/
+	install -m 644 man/ikiweb.8 $(DESTDIR)$(MANDIR)/man8/ikiweb.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikiweb.service.in \
+	    > $(DESTDIR)$(UNITDIR)/ikiweb.service
+install: install-web
