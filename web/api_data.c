@@ -124,7 +124,9 @@ void api_series(struct app *a, const struct web_req *rq, const struct who *w,
 	json_object_object_add(o, "values", arr);
 	int rc = 0;
 	for (int m = 1; m <= 12 && rc == 0; m++) {
-		snprintf(q.period, sizeof(q.period), "%04d%02d", year, m);
+		char id[24];
+		snprintf(id, sizeof(id), "%04d%02d", year, m); /* year 1900..2999: 6 characters */
+		snprintf(q.period, sizeof(q.period), "%.6s", id);
 		rc = values_into(a, &q, arr, rs);
 	}
 	if (rc == 0)

@@ -26,10 +26,12 @@ static int do_report(struct iki_client *c, void *arg)
 	int rc = iki_describe(c, &r->cat, r->msg);
 	for (int p = 0; rc == 0 && p < TABLES_PERIODS; p++) {
 		struct proto_query q = r->q;
+		char id[32];
 		if (p)
-			snprintf(q.period, sizeof(q.period), "%04dQ%d", r->year, p);
+			snprintf(id, sizeof(id), "%04dQ%d", r->year, p);
 		else
-			snprintf(q.period, sizeof(q.period), "%04d", r->year);
+			snprintf(id, sizeof(id), "%04d", r->year);
+		snprintf(q.period, sizeof(q.period), "%.6s", id); /* year 2000..2099 */
 		rc = iki_query(c, &q, &r->v[p], &r->n[p], r->msg);
 	}
 	return rc;
