@@ -403,6 +403,12 @@ class Pages(unittest.TestCase):
     def test_08_offline_outbox(self):
         d = self.clerk
         until(d, "navigator.serviceWorker.controller", what="the service worker")
+        # the desk installs as an app: a manifest Chromium reads without errors, a worker in control
+        m = d.execute_cdp_cmd("Page.getAppManifest", {})
+        self.assertEqual(m.get("errors"), [], m)
+        self.assertEqual(json.loads(m["data"])["short_name"], "iki Sampang")
+        inst = d.execute_cdp_cmd("Page.getInstallabilityErrors", {})["installabilityErrors"]
+        self.assertEqual(inst, [])
         set_network(d, OFFLINE)
         try:
             for day, v in (("2022-04-04", "1"), ("2022-04-05", "2"), ("2022-04-06", "4")):

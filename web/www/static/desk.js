@@ -6,7 +6,7 @@ import * as fmt from "./fmt.js";
 import * as outbox from "./outbox.js";
 import { mine, NetError } from "./api.js";
 import { opsFor, OP_LABEL, sectionName } from "./catalog.js";
-import { templateCsv, download } from "./sheet.js";
+import { templateCsv, download, ID_OK, ID_HELP } from "./sheet.js";
 
 const STATUS = { menunggu: "menunggu", terkirim: "terkirim", ditolak: "ditolak" };
 const MAX_VALUE = 1e15;
@@ -113,6 +113,7 @@ export class Desk {
       ev.op = d.get("op") || "open";
       ev.case = String(d.get("case") || "").trim();
       if (!ev.case) return { err: "Isi nomor kasus atau berkas." };
+      if (!ID_OK.test(ev.case)) return { err: ID_HELP };
       ev.value = 1;
     } else {
       ev.op = opsFor(e)[0];
@@ -122,6 +123,7 @@ export class Desk {
       ev.value = v;
     }
     const c = String(d.get("comment") || "").trim();
+    if (new TextEncoder().encode(c).length > 500) return { err: "Keterangan terlalu panjang (paling banyak 500 byte)." };
     if (c) ev.comment = c;
     if (d.get("ref")) ev.ref = d.get("ref");
     return { ev };

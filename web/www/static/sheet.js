@@ -19,6 +19,10 @@ const ALIASES = {
   keterangan: "comment", comment: "comment", catatan: "comment",
   "koreksi atas": "ref", ref: "ref",
 };
+// Event ids, refs and case ids as ikid takes them (proto/PROTOCOL.md): 1 to 64 of these.
+export const ID_OK = /^[A-Za-z0-9\-_.:\/@+#~=]{1,64}$/;
+export const ID_HELP = "Nomor kasus hanya boleh huruf, angka dan - _ . : / @ + # ~ = (tanpa spasi), paling banyak 64.";
+
 const OPS = { tambah: "add", add: "add", tetapkan: "set", set: "set", buka: "open", open: "open",
   tutup: "close", close: "close", selesai: "close", batal: "void", void: "void" };
 
@@ -210,6 +214,7 @@ export function rowEvent(cat, map, row, n, fileKey) {
   if (e.kind === "case") {
     ev.case = str("case");
     if (!ev.case) return bad("Nomor kasus wajib diisi.");
+    if (!ID_OK.test(ev.case)) return bad(ID_HELP);
     ev.value = 1;
   } else {
     const v = fmt.parseNum(f.value);
@@ -217,7 +222,10 @@ export function rowEvent(cat, map, row, n, fileKey) {
     ev.value = v;
   }
   if (str("comment")) ev.comment = str("comment");
+  if (new TextEncoder().encode(ev.comment || "").length > 500) return bad("Keterangan terlalu panjang (paling banyak 500 byte).");
   if (str("ref")) ev.ref = str("ref");
+  if ((str("id") && !ID_OK.test(str("id"))) || (ev.ref && !ID_OK.test(ev.ref)))
+    return bad("ID dan Koreksi Atas hanya boleh huruf, angka dan - _ . : / @ + # ~ =, paling banyak 64.");
   ev.id = str("id") || "x-" + hash(fileKey + "\u0000" + n + "\u0000" + JSON.stringify(ev));
   return { ev };
 }
