@@ -134,7 +134,7 @@ export class Dash {
     fill(el,
       h("h4", h("span.code", ind.rows ? "Baris " + ind.rows : ind.indicator), " ", ind.name),
       h("div.figure",
-        h("span.v", { dataset: { num: v.num ?? "", den: v.den ?? "" } }, has ? fmt.pct(v.value) : "tidak ada data"),
+        h("span.v", { dataset: { num: v.num ?? "", den: v.den ?? "" } }, has ? fmt.realisasi(v) : "tidak ada data"),
         has && h("span.nd", `${fmt.num(v.num, 0)} / ${fmt.num(v.den, 0)}`)),
       h("div.cap",
         v.target !== null && v.target !== undefined
@@ -160,7 +160,7 @@ export class Dash {
     const has = v.value !== null && v.value !== undefined;
     return h("td." + fmt.band(has ? v.predikat : ""), { dataset: { indicator: ind.indicator, orgunit: o },
       title: has && v.capaian !== null && v.capaian !== undefined ? `Capaian ${fmt.pct(v.capaian)} (${v.predikat})` : "" },
-      has ? fmt.pct(v.value) : "–");
+      has ? fmt.realisasi(v) : "–");
   }
 
   // ---- live ----

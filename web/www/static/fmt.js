@@ -13,6 +13,10 @@ export function num(x, digits = 1) {
 
 export const pct = (x) => (x === null || x === undefined ? "–" : num(x, 1) + " %");
 
+// A value's realisasi: a percentage when its factor is 100 (every Sampang indicator), else the
+// plain ratio times its factor.
+export const realisasi = (v) => (v.factor === undefined || v.factor === null || v.factor === 100 ? pct(v.value) : num(v.value, 2));
+
 // Parse a number as a person types it in Indonesia: "1.234" = 1234, "12,5" = 12.5.
 // Returns NaN when it is not a number. Plain "1234" and "1234.5" (from XLSX cells) pass too.
 export function parseNum(s) {

@@ -84,7 +84,7 @@ export class Report {
   // A period's realisasi, with its capaian under it, coloured by predikat.
   cell(v) {
     if (!v || v.value === null || v.value === undefined) return h("td.num.band-none", "–");
-    return h("td.num." + fmt.band(v.predikat), fmt.pct(v.value),
+    return h("td.num." + fmt.band(v.predikat), fmt.realisasi(v),
       v.capaian !== null && v.capaian !== undefined ? h("small", "capaian " + fmt.pct(v.capaian)) : null);
   }
 }
