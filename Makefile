@@ -4,7 +4,8 @@
 #   make run        install what is missing, build, run ikid and ikiweb on ./state (Sampang catalog)
 #   make check      install what is missing, build, run every test
 #   make asan       the same tests under ASan+UBSan, in build-asan/
-#   make bench      throughput and latency figures (see bench/)
+#   make bench      throughput and latency figures, and iki submit over 32 and 64 kbit/s (see bench/)
+#   make field      the slow-link tests at full scale: a 10-minute outage, 3,000 events
 #   make crash      the crash test with 200 kill -9s (make check runs it with 25)
 #   make fuzz       the decoder's and the catalog reader's fuzzers, FUZZ_SECONDS each (see tests/fuzz.mk)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -55,7 +56,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_limits \
          $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch
 
-.PHONY: all run check test asan bench crash install deps clean
+.PHONY: all run check test asan bench field crash install deps clean
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a
 
 $(BUILD)/%.o: %.c
@@ -93,7 +94,7 @@ $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO
 $(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_link: $(BUILD)/tests/check_link.o $(BUILD)/tests/harness.o
+$(BUILD)/tests/check_link: $(BUILD)/tests/check_link.o $(BUILD)/tests/linkemu.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
 $(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
@@ -129,6 +130,9 @@ $(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.
 $(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) -lpthread
 
+$(BUILD)/bench/linkbench: $(BUILD)/bench/linkbench.o $(BUILD)/tests/linkemu.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
+
 $(BUILD)/daemon/main.o: CPPFLAGS += -DIKI_DEFAULT_CATALOG='"$(DATADIR)/sampang-2022.conf"'
 
 deps:
@@ -149,8 +153,15 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 test
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench $(BUILD)/bench/linkbench
 	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/bench
+	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/linkbench
+
+# The link conditions at full scale: a 10-minute outage, 3,000 events (about 20 minutes).
+field: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/tests/check_link $(BUILD)/bench/linkbench
+	LINK_OUTAGE_SECONDS=600 LINK_EVENTS=3000 IKI_BUILD=$(BUILD) ./$(BUILD)/tests/check_link
+	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/linkbench
 
 crash: deps
 	@$(MAKE) --no-print-directory all $(BUILD)/tests/check_crash

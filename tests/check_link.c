@@ -16,14 +16,14 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "linkemu.h"
 #include "suite.h"
 
 #define MINI "tests/data/mini.conf"
 
 static struct ikid d;
 static char dir[128];       /* scratch: the proxy's files, the data files, logs */
-static pid_t proxy_pid;
-static char proxy_ep[64];   /* the proxy's endpoint: iki talks to it */
+static struct linkemu emu;  /* the bad link between iki and ikid */
 
 static double now_s(void)
 {
@@ -42,93 +42,6 @@ static int env_int(const char *name, int def)
 static void path(char *buf, size_t n, const char *name)
 {
 	snprintf(buf, n, "%s/%s", dir, name);
-}
-
-/* Tell the proxy where ikid listens now ("127.0.0.1:PORT" from d.request). */
-static void write_target(void)
-{
-	char p[200];
-	path(p, sizeof(p), "target");
-	FILE *f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s\n", d.request + strlen("tcp://"));
-	fclose(f);
-}
-
-/* Start tests/linkemu.py with the link's options (NULL-terminated). */
-static void proxy_start(const char *const *opts)
-{
-	char port_file[200], target[200], down[200], stats[200];
-	const char *argv[40] = {"python3", "tests/linkemu.py", "--port-file", port_file,
-				"--target-file", target, "--down-file", down, "--stats", stats,
-				"--seed", "9"};
-	int n = 12;
-	path(port_file, sizeof(port_file), "port");
-	path(target, sizeof(target), "target");
-	path(down, sizeof(down), "down");
-	path(stats, sizeof(stats), "stats");
-	unlink(port_file);
-	for (; opts && *opts && n < 38; opts++)
-		argv[n++] = *opts;
-	argv[n] = NULL;
-	write_target();
-	proxy_pid = fork();
-	ck_assert_int_ge(proxy_pid, 0);
-	if (proxy_pid == 0) {
-		execv("/usr/bin/python3", (char *const *)argv);
-		_exit(127);
-	}
-	for (int i = 0; i < 500; i++) {
-		FILE *f = fopen(port_file, "r");
-		int port = 0;
-		if (f && fscanf(f, "%d", &port) == 1 && port > 0) {
-			fclose(f);
-			snprintf(proxy_ep, sizeof(proxy_ep), "tcp://127.0.0.1:%d", port);
-			return;
-		}
-		if (f)
-			fclose(f);
-		harness_sleep_ms(10);
-	}
-	ck_abort_msg("linkemu.py did not start");
-}
-
-static void proxy_stop(void)
-{
-	if (proxy_pid > 0) {
-		kill(proxy_pid, SIGTERM);
-		waitpid(proxy_pid, NULL, 0);
-	}
-	proxy_pid = 0;
-}
-
-/* Bytes the proxy carried up (client to ikid) and down. */
-static void proxy_bytes(long *up, long *down)
-{
-	char p[200];
-	path(p, sizeof(p), "stats");
-	FILE *f = fopen(p, "r");
-	*up = *down = 0;
-	if (f) {
-		if (fscanf(f, "up %ld down %ld", up, down) != 2)
-			*up = *down = 0;
-		fclose(f);
-	}
-}
-
-/* The link goes down ("silent": nothing moves; "cut": connections closed) or up (NULL). */
-static void link_down(const char *how)
-{
-	char p[200];
-	path(p, sizeof(p), "down");
-	if (!how) {
-		unlink(p);
-		return;
-	}
-	FILE *f = fopen(p, "w");
-	ck_assert_ptr_nonnull(f);
-	fputs(how, f);
-	fclose(f);
 }
 
 /* A CSV of n numbered rows (surat_masuk at two villages, values 1-9) at dir/name. */
@@ -181,7 +94,7 @@ static char *clean_values(const char *name)
 static int iki_via(const char *args, char **out)
 {
 	struct ikid v = d;
-	snprintf(v.request, sizeof(v.request), "%s", proxy_ep);
+	snprintf(v.request, sizeof(v.request), "%s", emu.endpoint);
 	return harness_iki(&v, args, out);
 }
 
@@ -192,7 +105,7 @@ static pid_t iki_async(const char *args)
 	harness_bin("iki", bin, sizeof(bin));
 	path(log, sizeof(log), "log");
 	snprintf(cmd, sizeof(cmd), "IKI_OUTBOX='%s/client-outbox' exec %s -s %s -u %s %s >%s 2>&1",
-		 d.state, bin, proxy_ep, d.update, args, log);
+		 d.state, bin, emu.endpoint, d.update, args, log);
 	pid_t pid = fork();
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
@@ -295,9 +208,15 @@ static void setup(void)
 	ck_assert_int_eq(harness_start(&d, MINI), 0);
 }
 
+/* Put the link (with linkemu.py's options) between iki and d. */
+static void proxy_start(const char *const *opts)
+{
+	ck_assert_int_eq(linkemu_start(&emu, dir, d.request, opts), 0);
+}
+
 static void teardown(void)
 {
-	proxy_stop();
+	linkemu_stop(&emu);
 	harness_stop(&d, SIGTERM);
 	harness_cleanup(&d);
 	harness_rmtree(dir);
@@ -313,8 +232,8 @@ static void submit_through(const char *what, const char *name, int n, const char
 	int rc = iki_via(args, &out);
 	ck_assert_msg(rc == 0, "%s: exit %d: %s", what, rc, out);
 	ck_assert_msg(strstr(out, "ditolak 0"), "%s", out);
-	proxy_stop(); /* it writes its last counts as it goes */
-	proxy_bytes(&up, &down);
+	linkemu_stop(&emu); /* then its counts are complete */
+	linkemu_bytes(&emu, &up, &down);
 	printf("%s: %d events in %.1f s, %ld bytes up (%.1f per event), %ld down (%.1f)\n", what,
 	       n, now_s() - t0, up, (double)up / n, down, (double)down / n);
 	free(out);
@@ -360,11 +279,11 @@ START_TEST(test_link_outage_mid_upload_waits_and_finishes)
 	snprintf(args, sizeof(args), "-t 2 submit -f %s/c.csv", dir);
 	pid_t pid = iki_async(args);
 	harness_sleep_ms(1500);
-	link_down("silent"); /* no signal: nothing moves, nothing is closed */
+	linkemu_down(&emu, "silent"); /* no signal: nothing moves, nothing is closed */
 	harness_sleep_ms(outage * 1000 / 2);
-	link_down("cut"); /* then the radio drops the connections too */
+	linkemu_down(&emu, "cut"); /* then the radio drops the connections too */
 	harness_sleep_ms(outage * 1000 - outage * 1000 / 2);
-	link_down(NULL);
+	linkemu_down(&emu, NULL);
 	int rc = iki_wait(pid, 60 + outage);
 	char *log = iki_log();
 	if (rc != 0)
@@ -394,7 +313,7 @@ START_TEST(test_link_ikid_killed_and_restarted_mid_upload)
 	harness_stop(&d, SIGKILL);
 	harness_sleep_ms(1500);
 	ck_assert_int_eq(harness_start(&d, MINI), 0); /* the same state, a new port */
-	write_target();
+	ck_assert_int_eq(linkemu_retarget(&emu, d.request), 0);
 	int rc = iki_wait(pid, 90);
 	char *log = iki_log();
 	ck_assert_msg(rc == 0, "exit %d: %s", rc, log);
