@@ -572,6 +572,48 @@ def test_listen_rules(state, eps):
     check(r.returncode == 0 and "configuration OK" in r.stdout, "-n with --behind-tls-proxy")
 
 
+def test_proxy_and_connections(state, www, eps):
+    """--behind-tls-proxy: Secure cookies, the client address from X-Forwarded-For (so one
+    address's lock-out is not everyone's); --max-connections: a connection past it is closed."""
+    p, port = start_web(state, www, eps, ["--behind-tls-proxy", "--login-attempts", "1",
+                                          "--max-connections", "4"], "ikiweb-proxy.log")
+    try:
+        w = Web(port)
+        st, _, _, _, h = w.login("camat")
+        check(st == 200 and "Secure" in h.get("set-cookie", ""), "behind a TLS proxy: Secure")
+        for i in range(4):
+            w.json("POST", "/api/login", {"user": "nobody%d" % i, "password": "salah-sekali"},
+                   headers={"X-Forwarded-For": "203.0.113.7, 10.0.0.9"})
+        st, h, j = w.json("POST", "/api/login", {"user": "camat", "password": "rahasia-camat"},
+                          headers={"X-Forwarded-For": "10.0.0.9"})
+        check(st == 429 and error_code(j) == "locked_out", "an address locked out (%d)" % st)
+        st, _, _ = w.json("POST", "/api/login", {"user": "camat", "password": "rahasia-camat"},
+                          headers={"X-Forwarded-For": "10.0.0.10"})
+        check(st == 200, "another address behind the same proxy still signs in (%d)" % st)
+        time.sleep(1)  # the connections above have ended
+        held = []
+        for _ in range(4):  # each served once and kept alive: surely counted
+            x = socket.create_connection(("127.0.0.1", port), timeout=5)
+            x.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            check(x.recv(4096).startswith(b"HTTP/1.1 200"), "a kept-alive connection")
+            held.append(x)
+        extra = socket.create_connection(("127.0.0.1", port), timeout=5)
+        try:
+            extra.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            data = extra.recv(4096)
+        except OSError:
+            data = b""
+        check(data == b"", "past --max-connections a connection is closed unserved: %r" % data[:80])
+        extra.close()
+        for x in held:
+            x.close()
+        time.sleep(0.3)
+        check(w.req("GET", "/")[0] == 200, "served again once connections are free")
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+
+
 def test_https(tmp, state, www, eps):
     if not shutil.which("openssl"):
         print("skip: HTTPS (no openssl to make a certificate)")
@@ -616,6 +658,7 @@ def main():
         test_reload(web, state)
         test_listen_rules(state, (req, upd))
         test_https(tmp, state, www, (req, upd))
+        test_proxy_and_connections(state, www, (req, upd))
         web_proc.send_signal(signal.SIGTERM)
         check(web_proc.wait(timeout=10) == 0, "ikiweb stops cleanly on SIGTERM")
         ikid.send_signal(signal.SIGTERM)

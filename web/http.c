@@ -248,6 +248,20 @@ static void client_addr(struct MHD_Connection *c, char *out, size_t n)
 			  (socklen_t)n);
 }
 
+/* Behind a proxy every connection comes from it: the client is the last X-Forwarded-For hop
+ * (the one the proxy added), when it is a plain address. */
+static void forwarded_addr(const struct http *h, struct web_req *rq)
+{
+	const char *xff = h->app->trust_forwarded ? http_header(rq, "X-Forwarded-For") : NULL;
+	const char *last = xff ? strrchr(xff, ',') : NULL;
+	last = last ? last + 1 : xff;
+	while (last && *last == ' ')
+		last++;
+	if (last && *last && strlen(last) < sizeof(rq->addr) &&
+	    strspn(last, "0123456789abcdefABCDEF.:") == strlen(last))
+		snprintf(rq->addr, sizeof(rq->addr), "%s", last);
+}
+
 static void too_big(struct web_resp *rs)
 {
 	rs->status = 413;
@@ -268,6 +282,7 @@ static enum MHD_Result begin(struct http *h, struct MHD_Connection *c, const cha
 	rq->url = url;
 	rq->method = method;
 	client_addr(c, rq->addr, sizeof(rq->addr));
+	forwarded_addr(h, rq);
 	*con_cls = rq;
 	const char *cl = http_header(rq, "Content-Length");
 	if (cl && strtoull(cl, NULL, 10) > APP_BODY_MAX) {
@@ -328,11 +343,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	watch_set(h, c, true); /* the next request on this connection starts its clock */
 }
 
+/* libmicrohttpd's messages, with anything but printable ASCII replaced (they may quote what a
+ * client sent). */
 static void on_log(void *cls, const char *fmt, va_list ap)
 {
+	char line[512];
 	(void)cls;
-	fprintf(stderr, "ikiweb: http: ");
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	for (char *p = line; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+			*p = p[1] ? '?' : *p == '\n' ? '\n' : '?';
+	fprintf(stderr, "ikiweb: http: %s%s", line, strchr(line, '\n') ? "" : "\n");
 }
 
 int http_start(const struct http_options *o, struct app *app, struct http **out)
