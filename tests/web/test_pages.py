@@ -32,6 +32,7 @@ AENGSAREH, MANDANGIN, KEC = "35.27.03.2002", "35.27.03.2001", "35.27.03"
 CLERK = ("desa-aengsareh", "rahasia-aengsareh-1", "clerk", AENGSAREH, "Petugas Desa Aengsareh")
 CAMAT = ("camat", "rahasia-camat-2022", "viewer", "-", "Camat Sampang")
 GUEST = ("tamu", "rahasia-tamu-2022", "viewer", "-", "Tamu")
+KEUANGAN = ("keuangan", "rahasia-keuangan-2022", "section", "keuangan", "Subbag Keuangan")
 PHONE, DESKTOP = (360, 740), (1280, 900)
 OFFLINE = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
@@ -151,7 +152,7 @@ class Pages(unittest.TestCase):
     def setUpClass(cls):
         cls.t0 = time.monotonic()
         cls.env = daemons.Env()
-        for u in (CLERK, CAMAT, GUEST):
+        for u in (CLERK, CAMAT, GUEST, KEUANGAN):
             cls.env.user_add(*u)
         cls.env.start()
         cls.base = cls.env.url
@@ -366,6 +367,26 @@ class Pages(unittest.TestCase):
         self.fill(d, "akta_tanah", "2022-07-06", case="AT-404", op="close")
         why = self.result(d, "akta_tanah", "ditolak")
         self.assertTrue(len(why) > 12, why)
+
+    def test_06b_section_delivers_scheduled_report(self):
+        """A section closes a report ikid's schedule opened, by choosing its period; it sends for
+        any org unit (a choice of all 19), only its own elements."""
+        d = browser(PHONE, True)
+        try:
+            self.login(d, KEUANGAN[0], KEUANGAN[1], "meja")
+            self.assertEqual(len(d.execute_script("return [...document.querySelectorAll('#f-lapkeu_tepat select[name=orgunit] option')]")), 19)
+            self.assertFalse(d.execute_script("return !!document.querySelector('#f-usulan_terakomodir')"))
+            f = self.form(d, "lapkeu_bulanan")
+            self.assertEqual(d.execute_script("return [...arguments[0].querySelectorAll('input[name=op]')].map(e => e.value)", f), ["close"])
+            before = self.env.query("iki15", "202203", KEC)
+            d.execute_script("""const f = arguments[0]; f.elements.period.value = '202203';
+                f.elements.orgunit.value = '%s'; f.elements.date.value = '2022-04-08';
+                f.querySelector('button[type=submit]').click()""" % KEC, f)
+            self.result(d, "lapkeu_bulanan", "terkirim")
+            after = self.env.query("iki15", "202203", KEC)
+            self.assertEqual((after["num"], after["den"]), (before["num"] + 1, before["den"]))  # on time, counted in March
+        finally:
+            d.quit()
 
     def test_07_correct_and_void(self):
         """From the list: a correction (a new event with ref) and a void."""

@@ -86,9 +86,21 @@ export class Catalog {
 }
 
 // The op an element takes: add (a flow), set (a state or target), open/close (a case).
+// A case type on a schedule is opened by ikid itself: people only close it (deliver the report).
 export function opsFor(e) {
+  if (e.kind === "case" && e.schedule) return ["close"];
+  if (Array.isArray(e.ops) && e.ops.length) return e.ops.filter((o) => o !== "void");
   if (e.kind === "case") return ["open", "close"];
   return e.aggregate === "last" ? ["set"] : ["add"];
+}
+
+// The periods a schedule's reports are for, in a year: [[id, label], ...].
+export function schedulePeriods(every, year) {
+  if (every === "year") return [[String(year), "Tahun " + year]];
+  if (every === "quarter") return ["I", "II", "III", "IV"].map((r, i) => [`${year}Q${i + 1}`, `Triwulan ${r} ${year}`]);
+  const months = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+    "Oktober", "November", "Desember"];
+  return months.map((m, i) => [`${year}${String(i + 1).padStart(2, "0")}`, `${m} ${year}`]);
 }
 
 export const OP_LABEL = { add: "tambah", set: "tetapkan", open: "buka", close: "tutup", void: "batal" };

@@ -5,7 +5,7 @@ import { h, fill, $, select } from "./dom.js";
 import * as fmt from "./fmt.js";
 import * as outbox from "./outbox.js";
 import { mine, NetError } from "./api.js";
-import { opsFor, OP_LABEL, sectionName } from "./catalog.js";
+import { opsFor, OP_LABEL, sectionName, schedulePeriods } from "./catalog.js";
 import { templateCsv, download, ID_OK, ID_HELP } from "./sheet.js";
 
 const STATUS = { menunggu: "menunggu", terkirim: "terkirim", ditolak: "ditolak" };
@@ -93,6 +93,13 @@ export class Desk {
   }
 
   caseFields(e, id, ops) {
+    if (e.schedule) {
+      // ikid opened one case per period (case id "<schedule>/<period>"): say which was delivered
+      return [h("input", { type: "hidden", name: "op", value: "close" }),
+        field("Laporan untuk periode", select({ name: "period" }, schedulePeriods(e.every, this.cat.year()), ""),
+          "Laporan ini dibuka otomatis oleh jadwal. Tanggal kejadian = tanggal laporan disampaikan" +
+            (e.limit_days ? `; tepat waktu bila paling lambat ${e.limit_days} hari setelah periode berakhir.` : "."))];
+    }
     return [
       h("fieldset.ops", h("legend", "Langkah"), ops.map((op, i) =>
         h("label.radio", h("input", { type: "radio", name: "op", value: op, checked: i === 0 }),
@@ -111,7 +118,7 @@ export class Desk {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(ev.date || "")) return { err: "Isi tanggal kejadian." };
     if (e.kind === "case") {
       ev.op = d.get("op") || "open";
-      ev.case = String(d.get("case") || "").trim();
+      ev.case = e.schedule ? `${e.schedule}/${d.get("period")}` : String(d.get("case") || "").trim();
       if (!ev.case) return { err: "Isi nomor kasus atau berkas." };
       if (!ID_OK.test(ev.case)) return { err: ID_HELP };
       ev.value = 1;
@@ -157,6 +164,7 @@ export class Desk {
     if (f.elements.value) f.elements.value.value = rec.value ?? "";
     if (f.elements.orgunit && f.elements.orgunit.tagName === "SELECT") f.elements.orgunit.value = rec.orgunit;
     if (rec.op && f.elements.op) for (const r of f.querySelectorAll("input[name=op]")) r.checked = r.value === rec.op;
+    if (f.elements.period && rec.case) f.elements.period.value = rec.case.split("/").pop();
     const fix = $(".fix", f);
     fill(fix, "Mengoreksi kiriman " + fmt.day(rec.date) + " (" + rec.id + "): kiriman baru menggantikannya.");
     fix.hidden = false;
