@@ -547,21 +547,33 @@ def test_static(web):
 
 
 def test_reload(web, state):
-    r = run([BUILD + "/ikiweb", "-d", state, "user", "add", "baru", "--role", "viewer",
-             "--password-stdin"], stdin="rahasia-baru\n")
-    check(r.returncode == 0, "user add while running")
-    check(web.login("baru", "rahasia-baru")[0] == 401, "a new user is unknown until SIGHUP")
-    web_proc.send_signal(signal.SIGHUP)
+    """user add signals ikid (STATE/ikid.pid) and the running ikiweb (its pid file): the new
+    clerk signs in and ikid takes events signed with the new key at once."""
+    open(os.path.join(state, "ikid.pid"), "w").write("%d\n" % ikid_proc.pid)
+    r = run([BUILD + "/ikiweb", "-d", state, "user", "add", "baru", "--role", "clerk",
+             "--scope", "35.27.03.2005", "--password-stdin"], stdin="rahasia-baru\n")
+    check(r.returncode == 0 and "SIGHUP to ikid" in r.stderr and
+          "SIGHUP to the running ikiweb" in r.stderr, "user add reloads both: " + r.stderr)
     time.sleep(0.5)
-    st, cookie, _, _, _ = web.login("baru", "rahasia-baru")
-    check(st == 200, "after SIGHUP the new user signs in")
+    st, cookie, csrf, _, _ = web.login("baru", "rahasia-baru")
+    check(st == 200, "the new user signs in without a restart")
+    st, _, j = web.json("POST", "/api/events", {"events": [event("baru-1", "35.27.03.2005")]},
+                        cookie=cookie, csrf=csrf)
+    check(st == 200 and j["results"][0]["status"] == "ok",
+          "ikid knows the new user's key: %s" % (j,))
     r = run([BUILD + "/ikiweb", "-d", state, "user", "passwd", "baru", "--password-stdin"],
             stdin="rahasia-lain\n")
-    web_proc.send_signal(signal.SIGHUP)
     time.sleep(0.5)
     check(r.returncode == 0 and web.json("GET", "/api/me", cookie=cookie)[0] == 401,
-          "a new password ends the user's sessions (at SIGHUP)")
+          "a new password ends the user's sessions")
     check(web.login("baru", "rahasia-lain")[0] == 200, "the new password signs in")
+    open(os.path.join(state, "web/ikiweb.pid"), "w").write("1\n")
+    r = run([BUILD + "/ikiweb", "-d", state, "token", "add", "t-x", "--user", "baru",
+             "--scope", "read"])
+    check(r.returncode == 0 and "reads the users again on SIGHUP" in r.stderr,
+          "a pid file naming another program is not signalled")
+    web_proc.send_signal(signal.SIGHUP)
+    time.sleep(0.3)
 
 
 def test_listen_rules(state, eps):
@@ -635,13 +647,14 @@ def test_https(tmp, state, www, eps):
 
 
 def main():
-    global web_proc
+    global web_proc, ikid_proc
     t_start = time.time()
     tmp = tempfile.mkdtemp(prefix="iki-web-")
     ikid = web_proc = None
     try:
         state, www, tokens = setup(tmp)
         ikid, req, upd = start_ikid(state)
+        ikid_proc = ikid
         web_proc, port = start_web(state, www, (req, upd))
         web = Web(port)
         _, camat, _, _, _ = web.login("camat")

@@ -25,6 +25,7 @@ struct opts {
 	int session_idle, session_max, login_attempts, ikid_timeout, heartbeat_ms;
 	struct usercmd cmd;
 	char web_buf[4096], clients_buf[4096], server_buf[4096], gw_key[4200], keys_dir[4200];
+	char pid_buf[4200], own_pid[4200];
 };
 
 static void usage(FILE *f)
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 		"  -d, --state DIR          ikid's state directory (./state): server.pub, clients\n"
 		"      --web-dir DIR        ikiweb's own state (STATE/web): users, tokens, keys/, journal/\n"
 		"  -a, --clients FILE       ikid's clients file, where users' keys are listed (STATE/clients)\n"
-		"      --ikid-pid FILE      a file with ikid's pid: user add/del send it SIGHUP\n"
+		"      --ikid-pid FILE      ikid's pid, for user add/del to send it SIGHUP (STATE/ikid.pid)\n"
 		"  -s, --server ENDPOINT    ikid's request endpoint (tcp://127.0.0.1:7470)\n"
 		"  -u, --updates ENDPOINT   ikid's update endpoint (tcp://127.0.0.1:7471)\n"
 		"  -S, --server-key KEY     ikid's public key (STATE/server.pub)\n"
@@ -158,6 +159,10 @@ static void defaults(struct opts *o)
 	if (!o->server_key && !o->plaintext) {
 		snprintf(o->server_buf, sizeof(o->server_buf), "%s/server.pub", o->state);
 		o->server_key = o->server_buf;
+	}
+	if (!o->cmd.ikid_pid) { /* make run writes it */
+		snprintf(o->pid_buf, sizeof(o->pid_buf), "%s/ikid.pid", o->state);
+		o->cmd.ikid_pid = o->pid_buf;
 	}
 	snprintf(o->gw_key, sizeof(o->gw_key), "%s/gateway.key", o->web_dir);
 	snprintf(o->keys_dir, sizeof(o->keys_dir), "%s/keys", o->web_dir);
@@ -315,6 +320,12 @@ static int start(struct opts *o, struct serving *s, const char *addr, int port)
 		fprintf(stderr, "ikiweb: cannot listen on %s: %s\n", o->listen, strerror(-rc));
 		return 1;
 	}
+	snprintf(o->own_pid, sizeof(o->own_pid), "%s/ikiweb.pid", o->web_dir);
+	FILE *pf = fopen(o->own_pid, "w"); /* for "ikiweb user ..." to send SIGHUP to */
+	if (pf) {
+		fprintf(pf, "%ld\n", (long)getpid());
+		fclose(pf);
+	}
 	fprintf(stderr, "ikiweb: serving %s://%s:%d/ (www %s), ikid at %s%s; %zu users\n",
 		o->cert ? "https" : "http", addr, http_port(s->http), o->www, o->request,
 		o->server_key ? "" : " in plain text", users_count(s->app.users));
@@ -383,6 +394,7 @@ static int web_serve(struct opts *o)
 		while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 			reload(o, &s.app);
 		fprintf(stderr, "ikiweb: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+		unlink(o->own_pid);
 	}
 	finish(&s);
 	return status;

@@ -65,19 +65,42 @@ static int clients_remove(const char *path, const char *name)
 	return 0;
 }
 
-/* Tell ikid to read its clients file again, or say how. */
-static void reload_ikid(const struct usercmd *c)
+/* Send SIGHUP to the pid in file when that process is really prog (a stale pid file must not
+ * signal whatever took the number). Returns the pid signalled, or 0. */
+static long hup(const char *file, const char *prog)
 {
-	FILE *f = c->ikid_pid ? fopen(c->ikid_pid, "r") : NULL;
+	char path[64], comm[32] = "";
 	long pid = 0;
-	if (f && fscanf(f, "%ld", &pid) == 1 && pid > 1 && kill((pid_t)pid, SIGHUP) == 0)
-		fprintf(stderr, "ikiweb: sent SIGHUP to ikid (pid %ld): it reads %s again\n", pid,
-			c->clients);
-	else
-		fprintf(stderr, "ikiweb: %s changed: reload ikid (kill -HUP <pid of ikid>), and "
-			"ikiweb (kill -HUP <pid of ikiweb>) when it runs\n", c->clients);
+	FILE *f = file ? fopen(file, "r") : NULL;
+	if (!f || fscanf(f, "%ld", &pid) != 1 || pid <= 1)
+		pid = 0;
 	if (f)
 		fclose(f);
+	snprintf(path, sizeof(path), "/proc/%ld/comm", pid);
+	f = pid ? fopen(path, "r") : NULL;
+	if (f && fgets(comm, sizeof(comm), f))
+		comm[strcspn(comm, "\n")] = 0;
+	if (f)
+		fclose(f);
+	return pid && !strcmp(comm, prog) && kill((pid_t)pid, SIGHUP) == 0 ? pid : 0;
+}
+
+/* Tell ikid to read its clients file again and a running ikiweb its users, or say how. */
+static void reload(const struct usercmd *c, bool ikid_too)
+{
+	char own[4200];
+	long pid = ikid_too ? hup(c->ikid_pid, "ikid") : 0;
+	if (pid)
+		fprintf(stderr, "ikiweb: sent SIGHUP to ikid (pid %ld): it reads %s again\n", pid,
+			c->clients);
+	else if (ikid_too)
+		fprintf(stderr, "ikiweb: %s changed: reload ikid (kill -HUP <pid of ikid>)\n",
+			c->clients);
+	snprintf(own, sizeof(own), "%s/ikiweb.pid", c->web_dir);
+	if ((pid = hup(own, "ikiweb")))
+		fprintf(stderr, "ikiweb: sent SIGHUP to the running ikiweb (pid %ld)\n", pid);
+	else
+		fprintf(stderr, "ikiweb: a running ikiweb reads the users again on SIGHUP\n");
 }
 
 int usercmd_gateway_key(const char *web_dir, const char *clients)
@@ -216,7 +239,7 @@ static int user_add(const struct usercmd *c, struct users *u, const char *name)
 	}
 	fprintf(stderr, "ikiweb: user %s (%s %s) added, with a key of their own listed in %s\n",
 		name, w.role, w.scope, c->clients);
-	reload_ikid(c);
+	reload(c, true);
 	return 0;
 }
 
@@ -230,8 +253,10 @@ static int user_passwd(const struct usercmd *c, struct users *u, const char *nam
 	int st = new_hash(c, &w);
 	if (st == 0 && (users_set_hash(u, name, w.hash) < 0 || users_save(u) < 0))
 		st = 1;
-	if (st == 0)
-		fprintf(stderr, "ikiweb: password of %s changed (reload ikiweb: kill -HUP)\n", name);
+	if (st == 0) {
+		fprintf(stderr, "ikiweb: password of %s changed\n", name);
+		reload(c, false);
+	}
 	return st;
 }
 
@@ -250,7 +275,7 @@ static int user_del(const struct usercmd *c, struct users *u, const char *name)
 		return 1;
 	}
 	fprintf(stderr, "ikiweb: user %s deleted, with their key and tokens\n", name);
-	reload_ikid(c);
+	reload(c, true);
 	return 0;
 }
 
@@ -283,9 +308,9 @@ static int token_add(const struct usercmd *c, struct users *u, const char *name)
 		return 1;
 	}
 	printf("%s\n", secret);
-	fprintf(stderr, "ikiweb: token %s for %s (%s%s%s): shown once, keep it; reload ikiweb "
-		"(kill -HUP)\n", name, c->user, read ? "read" : "", read && submit ? "," : "",
-		submit ? "submit" : "");
+	fprintf(stderr, "ikiweb: token %s for %s (%s%s%s): shown once, keep it\n", name, c->user,
+		read ? "read" : "", read && submit ? "," : "", submit ? "submit" : "");
+	reload(c, false);
 	return 0;
 }
 
@@ -309,6 +334,7 @@ static int token_cmd(const struct usercmd *c, struct users *u, const char *verb,
 			fprintf(stderr, "ikiweb: no token %s\n", name);
 			return 1;
 		}
+		reload(c, false);
 		return 0;
 	}
 	return 2;
