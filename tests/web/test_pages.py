@@ -499,6 +499,20 @@ class Pages(unittest.TestCase):
               10, "3 rows terkirim", ROWS)
         self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1002)
         self.shot(d, "upload-phone.png")
+        # tomorrow the clerk adds a row to the same sheet and uploads it again: the old rows
+        # are recognised (same ids: "sudah tercatat"), only the new one counts
+        rows.append(";usulan_terakomodir;Usulan;%s;Aengsareh;11/05/2022;tambah;9;;" % AENGSAREH)
+        path2 = os.path.join(self.env.dir, "data-mei-lagi.csv")
+        with open(path2, "wb") as f:
+            f.write(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
+        d.find_element(By.ID, "upload-file").send_keys(path2)
+        until(d, "document.querySelectorAll('#upload-preview tbody tr').length === 6", what="the longer preview", diag=ROWS)
+        d.find_element(By.ID, "upload-send").click()
+        until(d, "[...document.querySelectorAll('#upload-preview tbody tr')].filter(r => r.dataset.status === 'terkirim').length === 4",
+              10, "4 rows terkirim", ROWS)
+        again = d.execute_script("return [...document.querySelectorAll('#upload-preview tbody tr')].map(r => r.textContent)")
+        self.assertEqual(sum("sudah tercatat" in t for t in again), 3, again)
+        self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1011)
 
     def test_10_upload_xlsx(self):
         d = self.clerk

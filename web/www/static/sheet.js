@@ -190,10 +190,9 @@ function iso(y, mo, d) {
   return `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
-// One row -> {ev} or {err} (Indonesian), or null for a row left empty in the template.
-// Without an ID column the id is a hash of the file's name, the row number and its content,
-// so uploading the same file again is harmless (every event comes back "duplicate").
-export function rowEvent(cat, map, row, n, fileKey) {
+// One row -> {ev} or {err} (Indonesian), or null for a row left empty in the template. An ev
+// without an ID column gets its id from rowIds().
+export function rowEvent(cat, map, row) {
   const f = {};
   map.forEach((k, i) => { if (k) f[k] = row[i] ?? ""; });
   const str = (k) => String(f[k] ?? "").trim();
@@ -226,8 +225,23 @@ export function rowEvent(cat, map, row, n, fileKey) {
   if (str("ref")) ev.ref = str("ref");
   if ((str("id") && !ID_OK.test(str("id"))) || (ev.ref && !ID_OK.test(ev.ref)))
     return bad("ID dan Koreksi Atas hanya boleh huruf, angka dan - _ . : / @ + # ~ =, paling banyak 64.");
-  ev.id = str("id") || "x-" + hash(fileKey + "\u0000" + n + "\u0000" + JSON.stringify(ev));
+  if (str("id")) ev.id = str("id");
   return { ev };
+}
+
+// Ids for rows without one: a hash of who sends it and the row's content, and for the k-th
+// identical row in the same file a "-k" after it. So uploading a file again, or the same
+// rows again in a longer file tomorrow, sends the same ids: ikid counts each row once.
+export function rowIds(user, evs) {
+  const seen = new Map();
+  for (const ev of evs) {
+    if (ev.id) continue;
+    const key = user + "\u0000" + JSON.stringify([ev.element, ev.orgunit, ev.date, ev.op, ev.value,
+      ev.case || "", ev.comment || "", ev.ref || ""]);
+    const k = seen.get(key) || 0;
+    seen.set(key, k + 1);
+    ev.id = "x-" + hash(key) + (k ? "-" + k : "");
+  }
 }
 
 // 2 x 53 bits of cyrb53: an id that is the same for the same row, different for others.

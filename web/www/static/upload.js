@@ -4,7 +4,7 @@
 import { h, fill } from "./dom.js";
 import * as fmt from "./fmt.js";
 import * as outbox from "./outbox.js";
-import { parseCsv, readXlsx, headerMap, rowEvent, templateCsv, download } from "./sheet.js";
+import { parseCsv, readXlsx, headerMap, rowEvent, rowIds, templateCsv, download } from "./sheet.js";
 
 export class Upload {
   constructor(root, cat, user) {
@@ -25,6 +25,8 @@ export class Upload {
       h("p", "Isi templat di Excel, simpan sebagai CSV atau XLSX, lalu pilih berkasnya di sini. Kolom: ",
         h("em", "Kode Elemen, Kode Wilayah, Tanggal (dd/mm/yyyy), Jumlah"), ", untuk kasus juga ",
         h("em", "Operasi (buka/tutup) dan Nomor Kasus"), "."),
+      h("p.note", "Mengunggah berkas yang sama lagi aman: baris yang sudah terkirim dihitung sekali. " +
+        "Dua kejadian yang persis sama dalam berkas berbeda? Beri ID berbeda di kolom ID."),
       h("div.actions",
         h("label.btn.file", "Pilih berkas CSV/XLSX", this.input),
         h("button.btn.link", { type: "button", onclick: () => this.template() }, "Unduh templat semua elemen")),
@@ -43,14 +45,14 @@ export class Upload {
       const buf = await file.arrayBuffer();
       const isZip = new Uint8Array(buf.slice(0, 2)).join() === "80,75";
       const rows = isZip ? await readXlsx(buf) : parseCsv(decode(buf));
-      this.preview(rows, file.name + ":" + file.size);
+      this.preview(rows);
     } catch (e) {
       fill(this.note, "Berkas tidak dapat dibaca: " + e.message);
       this.send.hidden = true;
     }
   }
 
-  preview(rows, key) {
+  preview(rows) {
     const at = rows.findIndex((r) => headerMap(r));
     if (at < 0) {
       fill(this.note, "Baris judul tidak ditemukan: berkas perlu kolom \"Kode Elemen\" (pakai templat).");
@@ -61,9 +63,10 @@ export class Upload {
     const map = headerMap(rows[at]);
     this.rows = [];
     rows.slice(at + 1).forEach((r, i) => {
-      const res = rowEvent(this.cat, map, r, at + 2 + i, key);
+      const res = rowEvent(this.cat, map, r);
       if (res) this.rows.push({ n: at + 2 + i, ...res });
     });
+    rowIds(this.user, this.rows.filter((r) => r.ev).map((r) => r.ev));
     const ok = this.rows.filter((r) => r.ev).length;
     fill(this.note, `${fmt.num(this.rows.length, 0)} baris terbaca: ${fmt.num(ok, 0)} siap dikirim, ` +
       `${fmt.num(this.rows.length - ok, 0)} bermasalah.`);
