@@ -34,7 +34,7 @@ import threading
 import time
 
 CHUNK = 1024
-QUEUE_MAX = 256 * 1024  # bytes held per direction before the reader waits
+QUEUE_MAX = 64 * 1024  # bytes in flight per direction (delayed) before the reader waits
 
 
 class Stats:
@@ -92,6 +92,7 @@ class Pipe:
 
     def read_loop(self):
         a = self.link.a
+        ready = 0.0  # when the link is free again (serialisation)
         try:
             while not self.conn.closed:
                 while self.link.down() == "silent" and not self.conn.closed:
@@ -99,6 +100,11 @@ class Pipe:
                 data = self.src.recv(CHUNK)
                 if not data:
                     break
+                if a.rate:
+                    # the link's rate paces what is taken from the sender, so that its bytes
+                    # are acknowledged as fast as the link carries them, not all at once
+                    ready = max(time.monotonic(), ready) + len(data) * 8.0 / a.rate
+                    time.sleep(max(0.0, ready - time.monotonic()))
                 due = time.monotonic() + a.delay / 1000.0
                 if a.stall and random.random() < a.stall:
                     due += a.stall_ms / 1000.0
@@ -117,8 +123,6 @@ class Pipe:
             self.cv.notify_all()
 
     def write_loop(self):
-        a = self.link.a
-        ready = 0.0  # when the link is free again (serialisation)
         try:
             while not self.conn.closed:
                 with self.cv:
@@ -129,12 +133,9 @@ class Pipe:
                     due, data = self.q[0]
                 while self.link.down() == "silent" and not self.conn.closed:
                     time.sleep(0.05)
-                wait = max(due, ready) - time.monotonic()
+                wait = due - time.monotonic()
                 if wait > 0:
                     time.sleep(wait)
-                if a.rate:
-                    ready = max(time.monotonic(), ready) + len(data) * 8.0 / a.rate
-                    time.sleep(max(0.0, ready - time.monotonic()))
                 if self.conn.closed:
                     break
                 self.dst.sendall(data)
@@ -193,8 +194,8 @@ def serve(link, ls):
             continue
         for s in (client, server):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            # small buffers, so that what the link holds is not acknowledged by the kernel
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)
+            # the smallest buffers, so that the kernel does not acknowledge ahead of the link
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)
         c = Conn(link, client, server)
         with link.lock:
             link.conns.add(c)
@@ -229,7 +230,7 @@ def main():
     link = Link(a)
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)  # inherited by accepted sockets
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1)  # inherited by accepted sockets
     ls.bind(("127.0.0.1", 0))
     ls.listen(16)
     tmp = a.port_file + ".tmp"
