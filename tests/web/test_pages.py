@@ -498,6 +498,7 @@ class Pages(unittest.TestCase):
         until(d, "[...document.querySelectorAll('#upload-preview tbody tr')].filter(r => r.dataset.status === 'terkirim').length === 3",
               10, "3 rows terkirim", ROWS)
         self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1002)
+        d.execute_script("scrollTo(0, document.querySelector('#upload-note').getBoundingClientRect().top + scrollY - 110)")
         self.shot(d, "upload-phone.png")
         # tomorrow the clerk adds a row to the same sheet and uploads it again: the old rows
         # are recognised (same ids: "sudah tercatat"), only the new one counts
