@@ -53,8 +53,10 @@ export function parseCsv(text) {
 
 const count = (s, c) => s.split(c).length - 1;
 
+// A cell as Excel reads it back; text that Excel would take for a formula gets a leading "'".
 function csvCell(v) {
-  const s = String(v ?? "");
+  let s = String(v ?? "");
+  if (/^[=+\-@\t\r]/.test(s)) s = "'" + s;
   return /[;"\r\n]/.test(s) ? '"' + s.replace(/"/g, '""') + '"' : s;
 }
 
@@ -159,6 +161,8 @@ async function inflate(buf, f) {
   const data = new Uint8Array(buf, f.off, f.csize);
   if (f.method === 0) return data;
   if (f.method !== 8) throw new Error("Kompresi XLSX tidak dikenal.");
+  if (typeof DecompressionStream === "undefined")
+    throw new Error("peramban ini tidak dapat membuka XLSX; simpan berkas sebagai CSV dari Excel lalu unggah lagi.");
   const s = new Blob([data]).stream().pipeThrough(new DecompressionStream("deflate-raw"));
   return new Uint8Array(await new Response(s).arrayBuffer());
 }
