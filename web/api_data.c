@@ -202,7 +202,7 @@ static int parse_events(const struct web_req *rq, json_object **root, struct pro
 			(*bad)[i] = true;
 			(*res)[i].status = PROTO_STATUS_ERROR;
 			(*res)[i].code = IKI_EFIELD;
-			snprintf((*res)[i].message, sizeof((*res)[i].message), "%s (%s)",
+			snprintf((*res)[i].message, sizeof((*res)[i].message), "%s (kolom %s)",
 				 iki_strerror(IKI_EFIELD), err);
 		}
 	}

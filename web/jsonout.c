@@ -199,14 +199,16 @@ int jsonout_parse_event(json_object *o, struct proto_event *e, char *err, size_t
 	e->op = PROTO_OP_ADD;
 	e->value = 1;
 	if (!json_object_is_type(o, json_type_object)) {
-		snprintf(err, n, "an event must be an object");
+		snprintf(err, n, "events"); /* not an object */
 		return -1;
 	}
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		if (parse_field(o, keys[i], e, err, n) < 0)
+		if (parse_field(o, keys[i], e, err, n) < 0) {
+			snprintf(err, n, "%s", keys[i]); /* the field, for a sentence in Indonesian */
 			return -1;
+		}
 	if (!e->id[0]) {
-		snprintf(err, n, "id is required");
+		snprintf(err, n, "id");
 		return -1;
 	}
 	return 0;

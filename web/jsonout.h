@@ -29,7 +29,7 @@ json_object *jsonout_result(const char *id, const struct proto_result *r);
 
 /*
  * Read an event from a JSON object: fields as jsonout_event, op default add, value default 1
- * (as iki submit). Returns 0, or -1 with an English reason in err (size n).
+ * (as iki submit). Returns 0, or -1 with the name of the bad or missing field in err (size n).
  */
 int jsonout_parse_event(json_object *o, struct proto_event *e, char *err, size_t n);
 
