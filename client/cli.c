@@ -11,6 +11,12 @@ struct iki_client *cli_connect(const struct iki_client_options *o)
 {
 	struct iki_client *c = NULL;
 	int rc = iki_client_open(o, &c);
+	if (rc == -EINVAL && !o->key_file && !o->server_key) {
+		char safe[256];
+		fprintf(stderr, "iki: alamat ikid '%s' tidak sah: tulis seperti tcp://10.0.0.5:7470\n",
+			cli_safe(o->request, safe, sizeof(safe)));
+		exit(EXIT_USAGE);
+	}
 	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES) {
 		fprintf(stderr, "iki: keys: %s (-k %s, -S %s): give both, a key pair from 'iki keygen' "
 			"and ikid's public key\n", rc == -EINVAL ? "not a usable key" : strerror(-rc),

@@ -101,18 +101,14 @@ static char *rec_encode(const struct iki_outbox_entry *e, size_t *len)
 	fprintf(f, "%c%c%d%c%" PRId64 "%c%" PRId64 "%c", (char)e->state, 0, e->duplicate, 0,
 		(int64_t)e->code, 0, e->captured, 0);
 	fprintf(f, "%" PRId64 "%c", e->answered, 0);
-	put_str(f, e->owner);
-	put_str(f, e->file);
-	put_str(f, e->row);
-	put_str(f, e->ev.id);
-	put_str(f, e->ev.element);
-	put_str(f, e->ev.orgunit);
-	put_str(f, e->ev.date);
+	const char *head[] = {e->owner, e->file, e->row, e->ev.id, e->ev.element, e->ev.orgunit,
+			      e->ev.date},
+		   *tail[] = {e->ev.case_id, e->ev.comment, e->ev.ref, e->message};
+	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		put_str(f, head[i]);
 	fprintf(f, "%d%c%" PRId64 "%c", (int)e->ev.op, 0, e->ev.value, 0);
-	put_str(f, e->ev.case_id);
-	put_str(f, e->ev.comment);
-	put_str(f, e->ev.ref);
-	put_str(f, e->message);
+	for (size_t i = 0; i < sizeof(tail) / sizeof(tail[0]); i++)
+		put_str(f, tail[i]);
 	return fclose(f) == 0 ? buf : (free(buf), NULL);
 }
 
@@ -137,19 +133,17 @@ static int rec_decode(const char *b, size_t len, uint64_t seq, struct iki_outbox
 	e->code = atoi(f[2]);
 	e->captured = strtoll(f[3], NULL, 10);
 	e->answered = strtoll(f[4], NULL, 10);
-	COPY(e->owner, f[5]);
-	COPY(e->file, f[6]);
-	COPY(e->row, f[7]);
-	COPY(e->ev.id, f[8]);
-	COPY(e->ev.element, f[9]);
-	COPY(e->ev.orgunit, f[10]);
-	COPY(e->ev.date, f[11]);
+	struct { char *dst; size_t size; int field; } text[] = {
+		{e->owner, sizeof(e->owner), 5},	   {e->file, sizeof(e->file), 6},
+		{e->row, sizeof(e->row), 7},		   {e->ev.id, sizeof(e->ev.id), 8},
+		{e->ev.element, sizeof(e->ev.element), 9}, {e->ev.orgunit, sizeof(e->ev.orgunit), 10},
+		{e->ev.date, sizeof(e->ev.date), 11},	   {e->ev.case_id, sizeof(e->ev.case_id), 14},
+		{e->ev.comment, sizeof(e->ev.comment), 15}, {e->ev.ref, sizeof(e->ev.ref), 16},
+		{e->message, sizeof(e->message), 17}};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		snprintf(text[i].dst, text[i].size, "%s", f[text[i].field]);
 	e->ev.op = (enum proto_op)atoi(f[12]);
 	e->ev.value = strtoll(f[13], NULL, 10);
-	COPY(e->ev.case_id, f[14]);
-	COPY(e->ev.comment, f[15]);
-	COPY(e->ev.ref, f[16]);
-	COPY(e->message, f[17]);
 	return 0;
 }
 
@@ -612,13 +606,13 @@ int iki_outbox_put_file(struct iki_outbox *ob, const char *owner, const char *fi
 static int each_entry(struct iki_outbox *ob, int (*fn)(const struct iki_outbox_entry *, void *),
 		      void *arg)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	MDB_cursor *cur;
 	MDB_val k, v;
 	int rc = mdb_txn_begin(ob->env, NULL, MDB_RDONLY, &txn), stop = 0;
 	rc = rc ? rc : mdb_cursor_open(txn, ob->events, &cur);
 	if (rc) {
-		if (txn && rc)
+		if (txn)
 			mdb_txn_abort(txn);
 		return lmdb_code(rc);
 	}
@@ -633,11 +627,10 @@ static int each_entry(struct iki_outbox *ob, int (*fn)(const struct iki_outbox_e
 	return stop ? stop : rc == MDB_NOTFOUND ? 0 : lmdb_code(rc);
 }
 
-static unsigned state_bit(enum iki_outbox_state s)
+/* The state's index: 0 pending, 1 delivered, 2 refused (its IKI_OUTBOX_LIST_* bit is 1 << it). */
+static int state_index(enum iki_outbox_state s)
 {
-	return s == IKI_OUTBOX_PENDING ? IKI_OUTBOX_LIST_PENDING
-	       : s == IKI_OUTBOX_DELIVERED ? IKI_OUTBOX_LIST_DELIVERED
-					   : IKI_OUTBOX_LIST_REFUSED;
+	return s == IKI_OUTBOX_PENDING ? 0 : s == IKI_OUTBOX_DELIVERED ? 1 : 2;
 }
 
 struct listing {
@@ -651,7 +644,7 @@ struct listing {
 static int list_one(const struct iki_outbox_entry *e, void *arg)
 {
 	struct listing *l = arg;
-	if (!(state_bit(e->state) & l->mask) || (l->owner && strcmp(l->owner, e->owner)))
+	if (!((1u << state_index(e->state)) & l->mask) || (l->owner && strcmp(l->owner, e->owner)))
 		return 0;
 	if (l->n == l->cap) {
 		size_t cap = l->cap ? l->cap * 2 : 256;
@@ -683,7 +676,7 @@ static int count_one(const struct iki_outbox_entry *e, void *arg)
 {
 	struct listing *l = arg;
 	if (!l->owner || !strcmp(l->owner, e->owner))
-		l->counts[e->state == IKI_OUTBOX_PENDING ? 0 : e->state == IKI_OUTBOX_DELIVERED ? 1 : 2]++;
+		l->counts[state_index(e->state)]++;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * check_link.c: iki submit over bad links (tests/linkemu.py between iki and ikid): 32 kbit/s,
  * 300 ms RTT with 20 % loss, an outage mid-upload, ikid killed and restarted mid-upload, the
- * client killed with kill -9 mid-upload then iki sync. Each ends with every event stored exactly
+ * client killed with kill -9 mid-upload then iki sync, Ctrl-C, messages in Indonesian. Each ends with every event stored exactly
  * once: ikid --verify clean and the values equal to a clean run's.
  */
 #define _DEFAULT_SOURCE /* setenv, mkdtemp */
@@ -356,6 +356,32 @@ START_TEST(test_link_client_killed_mid_upload_then_sync)
 }
 END_TEST
 
+START_TEST(test_link_ctrl_c_leaves_the_rest_in_the_outbox)
+{
+	const char *opts[] = {"--rate", "32000", NULL};
+	char args[300], *out = NULL;
+	make_file("f.csv", 300);
+	char *want = clean_values("f.csv");
+	proxy_start(opts);
+	linkemu_down(&emu, "silent");
+	snprintf(args, sizeof(args), "-t 2 submit -f %s/f.csv", dir);
+	pid_t pid = iki_async(args);
+	harness_sleep_ms(1500);
+	kill(pid, SIGINT);
+	int rc = iki_wait(pid, 10);
+	char *log = iki_log();
+	ck_assert_msg(rc == 4, "exit %d: %s", rc, log);
+	ck_assert_msg(strstr(log, "dihentikan") && strstr(log, "aman di outbox") &&
+		      strstr(log, "tertunda 300"), "%s", log);
+	free(log);
+	ck_assert_int_eq(pending(), 300);
+	ck_assert_int_eq(harness_iki(&d, "sync", &out), 0);
+	free(out);
+	assert_stored_once(want, "Ctrl-C, then iki sync");
+	free(want);
+}
+END_TEST
+
 START_TEST(test_link_problems_are_told_in_indonesian)
 {
 	char *out = NULL;
@@ -399,6 +425,7 @@ static Suite *link_suite(void)
 	add_case(s, "outage", test_link_outage_mid_upload_waits_and_finishes);
 	add_case(s, "restart", test_link_ikid_killed_and_restarted_mid_upload);
 	add_case(s, "kill9", test_link_client_killed_mid_upload_then_sync);
+	add_case(s, "interrupt", test_link_ctrl_c_leaves_the_rest_in_the_outbox);
 	add_case(s, "messages", test_link_problems_are_told_in_indonesian);
 	return s;
 }
