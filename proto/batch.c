@@ -92,20 +92,16 @@ static int row_str(const struct columns *c, enum col k, uint32_t i, char *buf, s
 static int row_date(const struct columns *c, uint32_t i, char *buf, bool required)
 {
 	const msgpack_object *o = entry(c, COL_DATE, i);
-	int64_t off;
-	if (o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= DAY_SPAN)
-		off = (int64_t)o->via.u64;
-	else if (o && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER && o->via.i64 >= -DAY_SPAN)
-		off = o->via.i64;
-	else if (o && (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER ||
-		       o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
-		off = DAY_SPAN * 4; /* out of range: refused below */
-	else
+	bool pos = o && o->type == MSGPACK_OBJECT_POSITIVE_INTEGER;
+	if (!pos && !(o && o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER))
 		return row_str(c, COL_DATE, i, buf, PROTO_DATE_MAX + 1, required);
 	buf[0] = '\0';
-	if (!c->has_day0 || c->day0 + off < DAY_FIRST || c->day0 + off > DAY_LAST)
+	if (!c->has_day0 || (pos && o->via.u64 > DAY_SPAN) || (!pos && o->via.i64 < -DAY_SPAN))
 		return IKI_EFIELD;
-	period_date_format((int32_t)(c->day0 + off), buf);
+	int64_t day = c->day0 + (pos ? (int64_t)o->via.u64 : o->via.i64);
+	if (day < DAY_FIRST || day > DAY_LAST)
+		return IKI_EFIELD;
+	period_date_format((int32_t)day, buf);
 	return 0;
 }
 
@@ -388,13 +384,11 @@ static bool first_day(const struct proto_event *ev, size_t n, int32_t *day0)
 }
 
 static void pack_columns(msgpack_packer *pk, const struct strtab *t, const struct proto_event *ev,
-			 size_t n, bool optional[COL_COUNT])
+			 size_t n, int32_t day0, const bool optional[COL_COUNT])
 {
 	pack_ids(pk, ev, n);
 	pack_column(pk, t, ev, n, COL_ELEMENT);
 	pack_column(pk, t, ev, n, COL_ORGUNIT);
-	int32_t day0 = 0;
-	first_day(ev, n, &day0);
 	pack_dates(pk, ev, n, day0);
 	pack_column(pk, t, ev, n, COL_OP);
 	if (optional[COL_VALUE]) {
@@ -433,7 +427,7 @@ int batch_pack(msgpack_packer *pk, const struct proto_event *ev, size_t n)
 	}
 	if (has_day0)
 		mpack_pack_kv_int(pk, "day0", day0);
-	pack_columns(pk, &t, ev, n, optional);
+	pack_columns(pk, &t, ev, n, day0, optional);
 	strtab_free(&t);
 	return 0;
 }
