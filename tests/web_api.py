@@ -116,7 +116,7 @@ class Stream:
         if token:
             h += "Authorization: Bearer %s\r\n" % token
         self.s.sendall((h + "\r\n").encode())
-        self.buf = b""
+        self.buf, self.closed = b"", False
         while b"\r\n\r\n" not in self.buf:
             chunk = self.s.recv(65536)
             if not chunk:
@@ -139,6 +139,7 @@ class Stream:
             except socket.timeout:
                 return None
             if not chunk:
+                self.closed = True
                 return None
             self.buf += chunk
         block, _, self.buf = self.buf.partition(b"\n\n")
@@ -524,6 +525,15 @@ def test_live(web, camat):
         x.close()
     st = Stream(web.port, "").status
     check(st == 401, "stream without a session: 401")
+    _, c2, csrf2, _, _ = web.login("desa-aengsareh")
+    s = Stream(web.port, "?period=2022Q1", cookie=c2)
+    s.next()
+    web.req("POST", "/api/logout", cookie=c2, csrf=csrf2)
+    t0 = time.time()
+    while not s.closed and time.time() - t0 < 9:
+        s.next(timeout=1)
+    check(s.closed, "a stream ends once its session ended (logout), in %.1f s" % (time.time() - t0))
+    s.close()
 
 
 def test_static(web):

@@ -134,14 +134,46 @@ void api_series(struct app *a, const struct web_req *rq, const struct who *w,
 	json_object_put(o);
 }
 
+/* What an open stream checks now and then: its session, or its token's user, still there. */
+struct stream_guard {
+	struct app *a;
+	bool bearer;
+	char session[SESSION_ID_LEN + 1];
+	char user[USERS_NAME_MAX + 1];
+};
+
+static int stream_alive(void *arg)
+{
+	struct stream_guard *g = arg;
+	struct session_info si;
+	if (!g->bearer) /* an open page counts as activity: the session's idle time restarts */
+		return sessions_lookup(g->a->sessions, g->session, &si) == 0;
+	pthread_rwlock_rdlock(&g->a->users_lock);
+	int ok = users_find(g->a->users, g->user) != NULL;
+	pthread_rwlock_unlock(&g->a->users_lock);
+	return ok;
+}
+
 void api_stream(struct app *a, const struct web_req *rq, const struct who *w,
 		struct web_resp *rs)
 {
 	struct proto_query q;
-	(void)w;
-	if (query_args(rq, &q, rs) < 0)
+	struct stream_guard *g = calloc(1, sizeof(*g));
+	if (!g || query_args(rq, &q, rs) < 0) {
+		if (!g)
+			api_error(rs, 500, "internal", iki_strerror(IKI_EINTERNAL));
+		free(g);
 		return;
+	}
+	g->a = a;
+	g->bearer = w->bearer;
+	memcpy(g->session, w->session, sizeof(g->session));
+	memcpy(g->user, w->user.name, sizeof(g->user));
 	int rc = live_reader_new(a->live, &q, &rs->stream);
+	if (rc == 0)
+		live_reader_guard(rs->stream, stream_alive, g);
+	else
+		free(g);
 	if (rc == -EBUSY) {
 		api_error(rs, 503, "too_many_streams", "Terlalu banyak tampilan langsung yang terbuka; "
 			  "tutup salah satu lalu muat ulang.");

@@ -62,6 +62,9 @@ struct live_reader {
 	char *buf;
 	size_t len, off, cap;
 	time_t quiet_since;
+	int (*alive)(void *);
+	void *alive_arg;
+	time_t checked;
 };
 
 static uint64_t hash_key(const char *ind, const char *ou, const char *per)
@@ -408,6 +411,7 @@ void live_reader_free(struct live_reader **rp)
 	pthread_mutex_unlock(&r->l->lock);
 	free(r->allowed);
 	free(r->buf);
+	free(r->alive_arg);
 	free(r);
 	*rp = NULL;
 }
@@ -485,11 +489,36 @@ static int updates(struct live_reader *r)
 	return rc;
 }
 
+void live_reader_guard(struct live_reader *r, int (*alive)(void *), void *arg)
+{
+	r->alive = alive;
+	r->alive_arg = arg;
+	r->checked = time(NULL);
+}
+
+/* Whether the reader's guard still lets it go on (asked at most every LIVE_CHECK_S). The guard
+ * takes other locks: called without l->lock. */
+static bool guard_ok(struct live_reader *r)
+{
+	time_t now = time(NULL);
+	if (!r->alive || now - r->checked < LIVE_CHECK_S)
+		return true;
+	r->checked = now;
+	return r->alive(r->alive_arg) != 0;
+}
+
 /* Fill r's buffer with what is due, waiting for it. Under lock. 0, or -1 at the end. */
 static int fill(struct live_reader *r)
 {
 	struct live *l = r->l;
 	while (!l->ending) {
+		if (r->alive && time(NULL) - r->checked >= LIVE_CHECK_S) {
+			pthread_mutex_unlock(&l->lock);
+			bool ok = guard_ok(r);
+			pthread_mutex_lock(&l->lock);
+			if (!ok)
+				return -1;
+		}
 		if (l->filling) {
 			pthread_cond_wait(&l->changed, &l->lock);
 			continue;

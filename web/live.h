@@ -49,6 +49,14 @@ int live_reader_new(struct live *l, const struct proto_query *f, struct live_rea
  */
 ssize_t live_reader_read(struct live_reader *r, char *buf, size_t max);
 
+/*
+ * Have the reader ask alive(arg) every LIVE_CHECK_S seconds while it waits: when it returns
+ * false the stream ends (the session behind it ended). The reader takes arg and frees it with
+ * free(3) when it is freed.
+ */
+#define LIVE_CHECK_S 5
+void live_reader_guard(struct live_reader *r, int (*alive)(void *), void *arg);
+
 void live_reader_free(struct live_reader **r);
 
 #endif
