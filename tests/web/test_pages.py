@@ -500,20 +500,30 @@ class Pages(unittest.TestCase):
         self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1002)
         d.execute_script("scrollTo(0, document.querySelector('#upload-note').getBoundingClientRect().top + scrollY - 110)")
         self.shot(d, "upload-phone.png")
-        # tomorrow the clerk adds a row to the same sheet and uploads it again: the old rows
-        # are recognised (same ids: "sudah tercatat"), only the new one counts
+        # tomorrow the clerk corrects a row (8 May: 2 -> 3) and adds one to the same sheet and uploads
+        # it again: the same rows add nothing, the changed one corrects its event, the new one counts
+        rows[2] = rows[2].replace(";tambah;2;", ";tambah;3;").replace("8/5/2022;;2;", "8/5/2022;;3;")
         rows.append(";usulan_terakomodir;Usulan;%s;Aengsareh;11/05/2022;tambah;9;;" % AENGSAREH)
-        path2 = os.path.join(self.env.dir, "data-mei-lagi.csv")
-        with open(path2, "wb") as f:
+        with open(path, "wb") as f:
             f.write(("\ufeff" + "\r\n".join(rows) + "\r\n").encode("utf-8"))
-        d.find_element(By.ID, "upload-file").send_keys(path2)
+        d.find_element(By.ID, "upload-file").send_keys(path)
         until(d, "document.querySelectorAll('#upload-preview tbody tr').length === 6", what="the longer preview", diag=ROWS)
         d.find_element(By.ID, "upload-send").click()
         until(d, "[...document.querySelectorAll('#upload-preview tbody tr')].filter(r => r.dataset.status === 'terkirim').length === 4",
               10, "4 rows terkirim", ROWS)
         again = d.execute_script("return [...document.querySelectorAll('#upload-preview tbody tr')].map(r => r.textContent)")
-        self.assertEqual(sum("sudah tercatat" in t for t in again), 3, again)
-        self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1011)
+        self.assertEqual(sum("sudah tercatat" in t for t in again), 2, again)
+        self.assertEqual(sum("koreksi" in t for t in again), 1, again)
+        self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1000 + 3 + 9)
+        # the same row in a file of another name is another event (as iki submit counts it)
+        other = os.path.join(self.env.dir, "data-mei-susulan.csv")
+        with open(other, "wb") as f:
+            f.write(("\ufeff" + "\r\n".join([rows[0], rows[-1]]) + "\r\n").encode("utf-8"))
+        d.find_element(By.ID, "upload-file").send_keys(other)
+        until(d, "document.querySelectorAll('#upload-preview tbody tr').length === 1", what="the other file's preview", diag=ROWS)
+        d.find_element(By.ID, "upload-send").click()
+        until(d, "document.querySelector('#upload-preview tbody tr').dataset.status === 'terkirim'", 10, "the row terkirim", ROWS)
+        self.assertEqual(self.env.query("iki24", "202205", AENGSAREH)["num"], 1000 + 3 + 9 + 9)
 
     def test_10_upload_xlsx(self):
         d = self.clerk

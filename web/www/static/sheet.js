@@ -18,6 +18,7 @@ const ALIASES = {
   "nomor kasus": "case", kasus: "case", case: "case", "nomor berkas": "case",
   keterangan: "comment", comment: "comment", catatan: "comment",
   "koreksi atas": "ref", ref: "ref",
+  no: "no", nomor: "no", "no.": "no", "nomor agenda": "no", "no agenda": "no",
 };
 // Event ids, refs and case ids as ikid takes them (proto/PROTOCOL.md): 1 to 64 of these.
 export const ID_OK = /^[A-Za-z0-9\-_.:\/@+#~=]{1,64}$/;
@@ -194,8 +195,8 @@ function iso(y, mo, d) {
   return `${y}-${String(mo).padStart(2, "0")}-${String(d).padStart(2, "0")}`;
 }
 
-// One row -> {ev} or {err} (Indonesian), or null for a row left empty in the template. An ev
-// without an ID column gets its id from rowIds().
+// One row -> {ev, no} or {err} (Indonesian), or null for a row left empty in the template. An
+// ev without an ID column gets its id in upload.js (rowKey below).
 export function rowEvent(cat, map, row) {
   const f = {};
   map.forEach((k, i) => { if (k) f[k] = row[i] ?? ""; });
@@ -230,26 +231,19 @@ export function rowEvent(cat, map, row) {
   if ((str("id") && !ID_OK.test(str("id"))) || (ev.ref && !ID_OK.test(ev.ref)))
     return bad("ID dan Koreksi Atas hanya boleh huruf, angka dan - _ . : / @ + # ~ =, paling banyak 64.");
   if (str("id")) ev.id = str("id");
-  return { ev };
+  return { ev, no: str("no") };
 }
 
-// Ids for rows without one: a hash of who sends it and the row's content, and for the k-th
-// identical row in the same file a "-k" after it. So uploading a file again, or the same
-// rows again in a longer file tomorrow, sends the same ids: ikid counts each row once.
-export function rowIds(user, evs) {
-  const seen = new Map();
-  for (const ev of evs) {
-    if (ev.id) continue;
-    const key = user + "\u0000" + JSON.stringify([ev.element, ev.orgunit, ev.date, ev.op, ev.value,
-      ev.case || "", ev.comment || "", ev.ref || ""]);
-    const k = seen.get(key) || 0;
-    seen.set(key, k + 1);
-    ev.id = "x-" + hash(key) + (k ? "-" + k : "");
-  }
-}
+// The rule iki submit follows for a file sent again (man iki, FILES SENT AGAIN): a file is known
+// by its name, each row by its No column (the nomor agenda) or else its row number. rowKey
+// names that; rowBaseId is the id of the row's first event; rowDigest its content's digest.
+export const rowKey = (user, fileName, r) => [user, fileName, r.no ? "no:" + r.no : "row:" + r.n].join("\u0000");
+export const rowBaseId = (key) => "x-" + hash(key);
+export const rowDigest = (ev) => hash(JSON.stringify([ev.element, ev.orgunit, ev.date, ev.op, ev.value,
+  ev.case || "", ev.comment || ""]));
 
-// 2 x 53 bits of cyrb53: an id that is the same for the same row, different for others.
-function hash(s) {
+// 2 x 53 bits of cyrb53: the same for the same text, different for others.
+export function hash(s) {
   const one = (seed) => {
     let h1 = 0xdeadbeef ^ seed, h2 = 0x41c6ce57 ^ seed;
     for (let i = 0; i < s.length; i++) {

@@ -4,7 +4,7 @@
 import { h, fill } from "./dom.js";
 import * as fmt from "./fmt.js";
 import * as outbox from "./outbox.js";
-import { parseCsv, readXlsx, headerMap, rowEvent, rowIds, templateCsv, download } from "./sheet.js";
+import { parseCsv, readXlsx, headerMap, rowEvent, rowKey, rowBaseId, rowDigest, templateCsv, download } from "./sheet.js";
 
 export class Upload {
   constructor(root, cat, user) {
@@ -25,8 +25,9 @@ export class Upload {
       h("p", "Isi templat di Excel, simpan sebagai CSV atau XLSX, lalu pilih berkasnya di sini. Kolom: ",
         h("em", "Kode Elemen, Kode Wilayah, Tanggal (dd/mm/yyyy), Jumlah"), ", untuk kasus juga ",
         h("em", "Operasi (buka/tutup) dan Nomor Kasus"), "."),
-      h("p.note", "Mengunggah berkas yang sama lagi aman: baris yang sudah terkirim dihitung sekali. " +
-        "Dua kejadian yang persis sama dalam berkas berbeda? Beri ID berbeda di kolom ID."),
+      h("p.note", "Berkas dikenali dari namanya, tiap baris dari kolom No (nomor agenda) atau letaknya: " +
+        "mengunggah berkas yang sama lagi tidak menambah apa pun, baris yang diubah dikirim sebagai koreksi, " +
+        "dan baris yang sama di dua berkas adalah dua kejadian."),
       h("div.actions",
         h("label.btn.file", "Pilih berkas CSV/XLSX", this.input),
         h("button.btn.link", { type: "button", onclick: () => this.template() }, "Unduh templat semua elemen")),
@@ -40,19 +41,20 @@ export class Upload {
   async read() {
     const file = this.input.files[0];
     if (!file) return;
+    this.input.value = ""; // so that choosing the same file again (edited) reads it again
     fill(this.note, "Membaca " + file.name + "…");
     try {
       const buf = await file.arrayBuffer();
       const isZip = new Uint8Array(buf.slice(0, 2)).join() === "80,75";
       const rows = isZip ? await readXlsx(buf) : parseCsv(decode(buf));
-      this.preview(rows);
+      await this.preview(rows, file.name);
     } catch (e) {
       fill(this.note, "Berkas tidak dapat dibaca: " + e.message);
       this.send.hidden = true;
     }
   }
 
-  preview(rows) {
+  async preview(rows, fileName) {
     const at = rows.findIndex((r) => headerMap(r));
     if (at < 0) {
       fill(this.note, "Baris judul tidak ditemukan: berkas perlu kolom \"Kode Elemen\" (pakai templat).");
@@ -66,7 +68,7 @@ export class Upload {
       const res = rowEvent(this.cat, map, r);
       if (res) this.rows.push({ n: at + 2 + i, ...res });
     });
-    rowIds(this.user, this.rows.filter((r) => r.ev).map((r) => r.ev));
+    await this.assignIds(fileName);
     const ok = this.rows.filter((r) => r.ev).length;
     fill(this.note, `${fmt.num(this.rows.length, 0)} baris terbaca: ${fmt.num(ok, 0)} siap dikirim, ` +
       `${fmt.num(this.rows.length - ok, 0)} bermasalah.`);
@@ -90,7 +92,26 @@ export class Upload {
     return h("tr", { dataset: { row: r.n, status: st } },
       h("td.n", r.n),
       h("td", h("strong", this.cat.elementName(e.element) || "–"), h("br"), what.filter(Boolean).join(" · ")),
-      h("td", h("span.badge.st-" + st, st), (r.err || r.message) && h("div.reason", r.err || r.message)));
+      h("td", h("span.badge.st-" + st, st),
+        st === "ditolak" ? h("div.reason", r.err || r.message) : (r.message || r.note) && h("div.note", r.message || r.note)));
+  }
+
+  // A row without an ID: its first event has the row's own id; a row whose content changed
+  // since it was delivered from this file is sent as a correction of its last event (ref).
+  async assignIds(fileName) {
+    for (const r of this.rows) {
+      if (!r.ev || r.ev.id) continue;
+      r.key = rowKey(this.user, fileName, r);
+      r.digest = rowDigest(r.ev);
+      const last = await outbox.kvGet("row\u0000" + r.key).catch(() => null);
+      if (!last || last.digest === r.digest) {
+        r.ev.id = last ? last.id : rowBaseId(r.key);
+        continue;
+      }
+      r.ev.id = rowBaseId(r.key) + "-" + r.digest.slice(0, 10);
+      r.ev.ref = last.id;
+      r.note = "baris ini berubah: dikirim sebagai koreksi";
+    }
   }
 
   async submit() {
@@ -112,7 +133,9 @@ export class Upload {
       const rec = r.ev && recs.get(r.ev.id);
       if (!rec || rec.status === r.status) continue;
       r.status = rec.status;
-      r.message = rec.status === "ditolak" ? rec.message : rec.code === "duplicate" ? "sudah tercatat sebelumnya" : "";
+      r.message = rec.status === "ditolak" ? rec.message : rec.code === "duplicate" ? "sudah tercatat sebelumnya" : r.note || "";
+      // the row's last delivered event, for the next upload of this file
+      if (rec.status === "terkirim" && r.key) await outbox.kvSet("row\u0000" + r.key, { id: r.ev.id, digest: r.digest });
       changed = true;
     }
     if (!changed) return;
