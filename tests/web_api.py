@@ -592,6 +592,13 @@ def test_listen_rules(state, eps):
     check(r.returncode == 2 and "refusing" in r.stderr, "beyond loopback without TLS: refused")
     r = run(base + ["-l", "0.0.0.0:8080", "--behind-tls-proxy"])
     check(r.returncode == 0 and "configuration OK" in r.stdout, "-n with --behind-tls-proxy")
+    fresh = tempfile.mkdtemp(prefix="iki-web-n-")
+    open(os.path.join(fresh, "clients"), "w").write("")
+    r = run([BUILD + "/ikiweb", "-n", "-d", fresh, "-w", "web"])
+    check(r.returncode == 0 and "not listed" in r.stderr and
+          os.listdir(fresh) == ["clients"] and not open(fresh + "/clients").read(),
+          "-n on a fresh state changes nothing: %s %s" % (os.listdir(fresh), r.stderr))
+    shutil.rmtree(fresh)
 
 
 def test_proxy_and_connections(state, www, eps):

@@ -264,7 +264,7 @@ static int prepare(struct opts *o, struct serving *s, char *addr, size_t n, int 
 		fprintf(stderr, "ikiweb: --www %s: not a directory\n", o->www);
 		return 1;
 	}
-	if (mkdir(o->web_dir, 0700) < 0 && errno != EEXIST) {
+	if (!o->check && mkdir(o->web_dir, 0700) < 0 && errno != EEXIST) {
 		fprintf(stderr, "ikiweb: %s: %s\n", o->web_dir, strerror(errno));
 		return 1;
 	}
@@ -272,17 +272,20 @@ static int prepare(struct opts *o, struct serving *s, char *addr, size_t n, int 
 		fprintf(stderr, "ikiweb: %s\n", err);
 		return 1;
 	}
-	int rc = o->plaintext ? 0 : usercmd_gateway_key(o->web_dir, o->clients);
-	if (rc < 0) {
+	int rc = o->plaintext ? 0 : usercmd_gateway_key(o->web_dir, o->clients, o->check);
+	if (rc == 1 && o->check)
+		fprintf(stderr, "ikiweb: note: the gateway's key (%s) is not made or not listed in %s "
+			"yet; ikiweb does it when it starts, or \"ikiweb user add\" does\n", o->gw_key,
+			o->clients);
+	else if (rc < 0) {
 		fprintf(stderr, "ikiweb: the gateway's key (%s, %s): %s\n", o->gw_key, o->clients,
 			strerror(-rc));
 		return 1;
-	}
-	if (rc == 1)
+	} else if (rc == 1)
 		fprintf(stderr, "ikiweb: listed the gateway's own key in %s as viewer '%s': reload "
 			"ikid (kill -HUP) if it runs\n", o->clients, USERS_GATEWAY);
 	snprintf(journal, sizeof(journal), "%s/journal", o->web_dir);
-	if ((rc = journal_open(journal, &s->app.journal)) < 0) {
+	if (!o->check && (rc = journal_open(journal, &s->app.journal)) < 0) {
 		fprintf(stderr, "ikiweb: %s: %s\n", journal, strerror(-rc));
 		return 1;
 	}

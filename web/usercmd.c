@@ -103,12 +103,14 @@ static void reload(const struct usercmd *c, bool ikid_too)
 		fprintf(stderr, "ikiweb: a running ikiweb reads the users again on SIGHUP\n");
 }
 
-int usercmd_gateway_key(const char *web_dir, const char *clients)
+int usercmd_gateway_key(const char *web_dir, const char *clients, bool dry)
 {
 	char base[4096], path[4200];
 	struct curve_keys k;
 	snprintf(base, sizeof(base), "%s/gateway", web_dir);
 	snprintf(path, sizeof(path), "%s.key", base);
+	if (dry)
+		return access(path, R_OK) == 0 && clients_lists(clients, USERS_GATEWAY) ? 0 : 1;
 	if (mkdir(web_dir, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	int rc = access(path, F_OK) == 0 ? 0 : curve_generate(&k);
@@ -226,7 +228,7 @@ static int user_add(const struct usercmd *c, struct users *u, const char *name)
 	int st = new_hash(c, &w);
 	if (st)
 		return st;
-	int rc = usercmd_gateway_key(c->web_dir, c->clients);
+	int rc = usercmd_gateway_key(c->web_dir, c->clients, false);
 	if (rc >= 0)
 		rc = user_key(c, name, pub);
 	if (rc == 0)

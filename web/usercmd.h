@@ -20,8 +20,9 @@ int usercmd_run(const struct usercmd *c, int argc, char **argv);
 /*
  * Make the gateway's own key pair (web_dir/gateway.key) when missing, and list it in the clients
  * file as a viewer named "ikiweb" when it is not. Returns 1 when the clients file changed (ikid
- * needs a SIGHUP), 0 when nothing did, or -errno.
+ * needs a SIGHUP), 0 when nothing did, or -errno. With dry, changes nothing and returns 1 when
+ * something would change.
  */
-int usercmd_gateway_key(const char *web_dir, const char *clients);
+int usercmd_gateway_key(const char *web_dir, const char *clients, bool dry);
 
 #endif
