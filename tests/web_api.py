@@ -467,8 +467,12 @@ def test_scope(web, camat):
     evs = [event("scope-own", AENGSAREH, value=2),
            event("scope-other", BANYUANYAR, value=5, comment="<script>alert(1)</script>"),
            event("scope-element", AENGSAREH, element="surat_masuk")]
+    q = "/api/values?period=2022&indicator=iki24&orgunit=" + BANYUANYAR
+    before = web.json("GET", q, cookie=camat)[2]["values"][0]["num"]
     st, _, j = web.json("POST", "/api/events", {"events": evs}, cookie=cookie, csrf=csrf)
     res = {r["id"]: r for r in j["results"]}
+    check(web.json("GET", q, cookie=camat)[2]["values"][0]["num"] == before,
+          "another village's value did not move (a query)")
     check(res["scope-own"]["status"] == "ok", "a clerk's own village: ok")
     check(res["scope-other"]["status"] == "error" and res["scope-other"]["code"] ==
           "out_of_scope" and "wewenang" in res["scope-other"]["message"],
@@ -643,6 +647,24 @@ def test_proxy_and_connections(state, www, eps):
         p.wait(timeout=10)
 
 
+def test_ikid_away(state, www):
+    """ikid not answering: reads and submits are 503 unavailable after --ikid-timeout."""
+    dead = ("tcp://127.0.0.1:9", "tcp://127.0.0.1:9")
+    p, port = start_web(state, www, dead, ["--ikid-timeout", "500"], "ikiweb-away.log")
+    try:
+        w = Web(port)
+        st, cookie, csrf, _, _ = w.login("desa-aengsareh")
+        check(st == 200, "sign-in works with ikid away (ikiweb holds the users)")
+        st, _, j = w.json("GET", "/api/values?period=2022", cookie=cookie)
+        check(st == 503 and error_code(j) == "unavailable", "ikid away: values 503 (%d)" % st)
+        st, _, j = w.json("POST", "/api/events", {"events": [event("away-1")]}, cookie=cookie,
+                          csrf=csrf)
+        check(st == 503 and error_code(j) == "unavailable", "ikid away: events 503 (%d)" % st)
+    finally:
+        p.send_signal(signal.SIGTERM)
+        check(p.wait(timeout=10) == 0, "ikiweb stops cleanly while ikid is away")
+
+
 def test_https(tmp, state, www, eps):
     if not shutil.which("openssl"):
         print("skip: HTTPS (no openssl to make a certificate)")
@@ -689,6 +711,7 @@ def main():
         test_listen_rules(state, (req, upd))
         test_https(tmp, state, www, (req, upd))
         test_proxy_and_connections(state, www, (req, upd))
+        test_ikid_away(state, www)
         web_proc.send_signal(signal.SIGTERM)
         check(web_proc.wait(timeout=10) == 0, "ikiweb stops cleanly on SIGTERM")
         ikid.send_signal(signal.SIGTERM)
