@@ -17,6 +17,7 @@
 
 #include "harness.h"
 #include "linkemu.h"
+#include "proto.h" /* PROTO_ID_MAX only: nothing of the codec is linked */
 #include "suite.h"
 
 #define MINI "tests/data/mini.conf"
@@ -382,6 +383,33 @@ START_TEST(test_link_ctrl_c_leaves_the_rest_in_the_outbox)
 }
 END_TEST
 
+START_TEST(test_link_flag_event_whose_reply_is_lost_counts_once)
+{
+	const char *opts[] = {NULL};
+	char *log, id[PROTO_ID_MAX + 1] = "", args[200], *out = NULL;
+	proxy_start(opts);
+	linkemu_down(&emu, "silent"); /* the request gets through late, after iki gave up on it */
+	pid_t pid = iki_async("-t 1 submit --element surat_masuk --orgunit 35.27.03.2001 "
+			      "--date 2022-03-01 --value 7");
+	harness_sleep_ms(2500);
+	linkemu_down(&emu, NULL);
+	int rc = iki_wait(pid, 30);
+	log = iki_log();
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, log);
+	ck_assert_msg(strstr(log, "diterima 1, duplikat 0"), "%s", log);
+	ck_assert_int_eq(sscanf(log, "id %63s", id), 1); /* printed at capture */
+	free(log);
+	snprintf(args, sizeof(args), "history %s", id);
+	ck_assert_int_eq(harness_iki(&d, args, &out), 0);
+	free(out);
+	ck_assert_int_eq(harness_iki(&d, "query --json --indicator surat --period 2022 --orgunit "
+				     "35.27.03.2001", &out), 0);
+	ck_assert_msg(strstr(out, "\"den\":7"), "counted once: %s", out);
+	free(out);
+	ck_assert_int_eq(verify(), 0);
+}
+END_TEST
+
 START_TEST(test_link_problems_are_told_in_indonesian)
 {
 	char *out = NULL;
@@ -426,6 +454,7 @@ static Suite *link_suite(void)
 	add_case(s, "restart", test_link_ikid_killed_and_restarted_mid_upload);
 	add_case(s, "kill9", test_link_client_killed_mid_upload_then_sync);
 	add_case(s, "interrupt", test_link_ctrl_c_leaves_the_rest_in_the_outbox);
+	add_case(s, "flag", test_link_flag_event_whose_reply_is_lost_counts_once);
 	add_case(s, "messages", test_link_problems_are_told_in_indonesian);
 	return s;
 }

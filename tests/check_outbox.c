@@ -395,6 +395,10 @@ START_TEST(test_nomor_agenda_is_the_rows_identity)
 	free(out);
 	ck_assert_int_eq(masuk(V1), 7);
 	ck_assert_int_eq(masuk(V2), 6);
+	/* an unknown --format is refused, not read as JSON lines */
+	ck_assert_int_eq(submit("agenda.csv", "--format xlsx", &out), 2);
+	ck_assert_msg(strstr(out, "format 'xlsx' tidak dikenal"), "%s", out);
+	free(out);
 	/* a number used twice is refused before anything is captured */
 	file("dobel.csv", "no," CSV "1," ROW1 "1," ROW2);
 	ck_assert_int_eq(submit("dobel.csv", "", &out), 2);
