@@ -8,9 +8,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -27,6 +29,8 @@
 #define BATCH 500	 /* events per ingest submit */
 #define LAT_PERIOD 0.002 /* seconds between the 1-event submits of the latency phase */
 #define QUERIES 1000
+#define FLOODERS 4       /* clients flooding the heaviest reads during phase 3b */
+#define FLOOD_INFLIGHT 4 /* reads each keeps unanswered */
 #define RECV_TIMEOUT_MS 30000 /* a reply later than this is a failure, not a slow figure */
 #define CATALOG "tests/data/mini.conf"
 #define PATH_MAX_GUESS 256 /* temporary directory paths (struct ikid holds 128) */
@@ -546,7 +550,7 @@ struct latency {
  * the next send does not wait for the previous reply) for `seconds`, and times each send to its
  * reply. Returns the sorted latencies; every event must come back ok.
  */
-static struct latency ack_latency(void *s)
+static struct latency ack_latency(void *s, const char *tag)
 {
 	size_t total = (size_t)(seconds / LAT_PERIOD), sent = 0, done = 0;
 	if (total < 10)
@@ -561,7 +565,7 @@ static struct latency ack_latency(void *s)
 	while (done < total) {
 		double tnow = now(), next = start + (double)sent * LAT_PERIOD;
 		if (sent < total && tnow >= next) {
-			fill_events(&ev[sent], 1, "lat", sent, 1);
+			fill_events(&ev[sent], 1, tag, sent, 1);
 			struct proto_msg m = {.type = PROTO_SUBMIT,
 					      .req = sent + 1,
 					      .events = &ev[sent],
@@ -599,6 +603,81 @@ static struct latency ack_latency(void *s)
 	qsort(l.ms, l.n, sizeof(double), cmp_double);
 	free(t_send);
 	free(ev);
+	return l;
+}
+
+/* ---- 3b. ack latency while clients flood the heaviest reads ---- */
+
+struct flood {
+	const char *endpoint;
+	atomic_int *stop;
+	int kind; /* 0: a value's history (reads the whole log), 1: a snapshot of every value */
+	long answered, refused;
+	pthread_t thread;
+};
+
+static void *flood_run(void *arg)
+{
+	struct flood *f = arg;
+	/* The flooding clients would be elsewhere: here they share the 2 cores with ikid and the
+	 * measuring client, so they run at nice 10 (this thread only) not to measure themselves. */
+	setpriority(PRIO_PROCESS, 0, 10);
+	void *ctx = zmq_ctx_new(), *s = connect_dealer(ctx, f->endpoint);
+	struct proto_msg q = {.type = f->kind ? PROTO_SNAPSHOT : PROTO_HISTORY};
+	if (!f->kind) {
+		snprintf(q.query.indicator, sizeof(q.query.indicator), "surat");
+		snprintf(q.query.period, sizeof(q.query.period), "2022");
+	}
+	int out = 0;
+	while (!atomic_load(f->stop)) {
+		for (; out < FLOOD_INFLIGHT; out++) {
+			q.req++;
+			send_msg(s, &q);
+		}
+		zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
+		zmq_poll(&item, 1, 100);
+		zmq_msg_t m;
+		zmq_msg_init(&m);
+		while (zmq_msg_recv(&m, s, ZMQ_DONTWAIT) >= 0) {
+			struct proto_msg r;
+			if (proto_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r) < 0)
+				die("a flood reply does not decode");
+			if (r.type == PROTO_ERROR && r.code != IKI_EPENDING)
+				die("a flood read refused: %s", iki_code_name(r.code));
+			if (r.type == PROTO_ERROR)
+				f->refused++;
+			else
+				f->answered++;
+			proto_msg_clear(&r);
+			out--;
+		}
+		zmq_msg_close(&m);
+	}
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+	return NULL;
+}
+
+/* Phase 3 again while FLOODERS clients flood histories and snapshots; reads answered/refused. */
+static struct latency ack_latency_flooded(void *s, const char *endpoint, long *answered,
+					  long *refused)
+{
+	struct flood f[FLOODERS];
+	atomic_int stop = 0;
+	for (int i = 0; i < FLOODERS; i++) {
+		f[i] = (struct flood){endpoint, &stop, i % 2, 0, 0, 0};
+		if (pthread_create(&f[i].thread, NULL, flood_run, &f[i]) != 0)
+			die("pthread_create");
+	}
+	sleep_s(0.5); /* the readers are busy before the first submit */
+	struct latency l = ack_latency(s, "latf");
+	atomic_store(&stop, 1);
+	*answered = *refused = 0;
+	for (int i = 0; i < FLOODERS; i++) {
+		pthread_join(f[i].thread, NULL);
+		*answered += f[i].answered;
+		*refused += f[i].refused;
+	}
 	return l;
 }
 
@@ -839,8 +918,23 @@ int main(void)
 	       "%.1f s\n",
 	       LAT_PERIOD * 1e3, seconds);
 	fflush(stdout);
-	struct latency al = ack_latency(s);
+	struct latency al = ack_latency(s, "lat");
 	stored += (long)al.n;
+	printf("\n3b. ack latency as in 3, while %d clients flood value histories (whole log) and "
+	       "snapshots, %d in flight each (at nice 10)\n",
+	       FLOODERS, FLOOD_INFLIGHT);
+	char load[64] = "?";
+	FILE *la = fopen("/proc/loadavg", "r");
+	if (la && fgets(load, sizeof(load), la))
+		load[strcspn(load, "\n")] = '\0';
+	if (la)
+		fclose(la);
+	printf("   load average before it: %s (other work on the machine makes both figures noisy)\n",
+	       load);
+	fflush(stdout);
+	long fl_ok, fl_refused;
+	struct latency af = ack_latency_flooded(s, d.request, &fl_ok, &fl_refused);
+	stored += (long)af.n;
 	printf("\n4. query latency: %d queries of surat, 35.27.03, 2022 (over %s stored events), "
 	       "one at a time\n",
 	       QUERIES, grp((double)stored));
@@ -889,6 +983,11 @@ int main(void)
 	row("ack latency, 1 event every 2 ms", fig, bes);
 	snprintf(fig, sizeof(fig), "n %zu, %s submits/s", al.n, grp(al.rate));
 	row("", fig, "");
+	double f50 = quantile(af.ms, af.n, 0.5), f99 = quantile(af.ms, af.n, 0.99);
+	snprintf(fig, sizeof(fig), "p50 %.3f  p99 %.3f  max %.3f ms", f50, f99, af.ms[af.n - 1]);
+	snprintf(bes, sizeof(bes), "p99 %.2f x idle (p50 %.2f x); reads %ld answered, %ld refused",
+		 f99 / p99, f50 / p50, fl_ok, fl_refused);
+	row("ack latency, 4 clients flooding reads", fig, bes);
 	p50 = quantile(ql.ms, ql.n, 0.5);
 	p99 = quantile(ql.ms, ql.n, 0.99);
 	snprintf(fig, sizeof(fig), "p50 %.3f  p99 %.3f  max %.3f ms", p50, p99, ql.ms[ql.n - 1]);
@@ -912,6 +1011,7 @@ int main(void)
 		 STALLED_MAX, st.anon1[0], st.anon1[1], st.anon1[2]);
 	row("ikid VmRSS after a stalled-phase run", fig, bes);
 	free(al.ms);
+	free(af.ms);
 	free(ql.ms);
 	return 0;
 }
