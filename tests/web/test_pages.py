@@ -588,6 +588,13 @@ class Pages(unittest.TestCase):
         self.assertEqual([g[0] for g in got], [200, 200, 200], got)
         self.assertIn("text/html", got[0][1])
         self.assertIn("text/csv", got[2][1])
+        # a month, and the year, of one village
+        self.dash(cam, "M", 2022, 3, AENGSAREH)
+        self.assertEqual(self.card(cam, "iki24"), "0 %")  # March: target 4, the usulan voided
+        self.assertIn("Maret 2022", cam.find_element(By.CSS_SELECTOR, "#dash-body h2").text)
+        self.dash(cam, "Y", 2022, "", AENGSAREH)
+        self.assertIn("Tahun 2022", cam.find_element(By.CSS_SELECTOR, "#dash-body h2").text)
+        self.assertEqual(self.card(cam, "iki06"), "tidak ada data")
         self.dash(cam, "Q", 2022, 1, "*")
         cell = until(cam, "(document.querySelector('td[data-indicator=iki24][data-orgunit=\"%s\"]') || {}).textContent" % AENGSAREH,
                      what="Aengsareh's cell")
