@@ -40,7 +40,7 @@ json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq);
 
 /*
  * Text from ikid or a file made safe for a terminal into buf (size n): control characters
- * (and DEL) become '?'. Returns buf.
+ * (and DEL) become '?'. s may be buf. Returns buf.
  */
 const char *cli_safe(const char *s, char *buf, size_t n);
 

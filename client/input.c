@@ -30,7 +30,7 @@ static int copy_field(char *dst, size_t size, const char *field, const char *val
 		      size_t n)
 {
 	if (strlen(val) >= size) {
-		snprintf(err, n, "%s is longer than %zu bytes", field, size - 1);
+		snprintf(err, n, "%s lebih panjang dari %zu byte", field, size - 1);
 		return -1;
 	}
 	memcpy(dst, val, strlen(val) + 1);
@@ -53,7 +53,7 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 			ev->op = PROTO_OP_ADD;
 			return 0;
 		}
-		snprintf(err, n, "op must be add, set, open, close or void, not '%s'", val);
+		snprintf(err, n, "op harus add, set, open, close atau void, bukan '%s'", val);
 		return -1;
 	}
 	if (!strcmp(field, "value")) {
@@ -65,14 +65,14 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 		errno = 0;
 		long long v = strtoll(val, &end, 10);
 		if (errno || *end || end == val) {
-			snprintf(err, n, "value must be a whole number, not '%s'", val);
+			snprintf(err, n, "value harus bilangan bulat, bukan '%s'", val);
 			return -1;
 		}
 		ev->value = v;
 		return 0;
 	}
 	snprintf(err, n,
-		 "unknown column '%s' (id, element, orgunit, date, op, value, case, comment, ref)",
+		 "kolom '%s' tidak dikenal (id, element, orgunit, date, op, value, case, comment, ref)",
 		 field);
 	return -1;
 }
@@ -212,7 +212,7 @@ static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMM
 {
 	int ncol = csv_record(c, fields, FIELDS_MAX);
 	if (ncol <= 0 || ncol > FIELDS_MAX) {
-		snprintf(err, n, "%s:1: a header row naming the columns is needed", name);
+		snprintf(err, n, "%s:1: perlu baris judul yang menamai kolom-kolomnya", name);
 		return -1;
 	}
 	for (int i = 0; i < ncol; i++) {
@@ -221,8 +221,8 @@ static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMM
 			if (!strcmp(fields[i], columns[k].name))
 				col[i] = k;
 		if (col[i] == -1) {
-			snprintf(err, n, "%s:1: unknown column '%s' (id, element, orgunit, date, op, "
-					 "value, case, comment, ref; no for the row's number)", name,
+			snprintf(err, n, "%s:1: kolom '%s' tidak dikenal (id, element, orgunit, date, "
+					 "op, value, case, comment, ref; no untuk nomor baris)", name,
 				 fields[i]);
 			return -1;
 		}
@@ -244,14 +244,14 @@ static int csv_rows(const char *name, struct csv *c, char (*fields)[PROTO_COMMEN
 			continue; /* blank line */
 		if (nf < 0 || nf != ncol) {
 			snprintf(err, n, "%s:%d: %s", name, line,
-				 nf < 0 ? "broken quoting or a field that is too long"
-					: "this row has a different number of fields than the header");
+				 nf < 0 ? "tanda kutip rusak, atau isian terlalu panjang"
+					: "jumlah isian baris ini berbeda dengan baris judul");
 			input_free(in);
 			return -1;
 		}
 		struct proto_event *ev = input_add(in, line);
 		if (!ev) {
-			snprintf(err, n, "%s: out of memory", name);
+			snprintf(err, n, "%s: memori habis", name);
 			input_free(in);
 			return -1;
 		}
@@ -276,7 +276,7 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 		c.p += 3;
 	memset(in, 0, sizeof(*in));
 	if (!fields) {
-		snprintf(err, n, "%s: out of memory", name);
+		snprintf(err, n, "%s: memori habis", name);
 		return -1;
 	}
 	int ncol = csv_header(name, &c, fields, col, err, n);
@@ -303,7 +303,7 @@ static int json_event(json_object *o, struct input *in, struct proto_event *ev, 
 		} else if (json_object_is_type(val, json_type_null)) {
 			s = "";
 		} else {
-			snprintf(msg, n, "%s must be a string or a whole number", key);
+			snprintf(msg, n, "%s harus teks atau bilangan bulat", key);
 			return -1;
 		}
 		if (is_number_column(key) ? row_number(in, s, msg, n) < 0
@@ -339,7 +339,7 @@ int input_parse_jsonl(const char *name, const char *text, size_t len, struct inp
 		json_tokener_free(tok);
 		struct proto_event *ev = ok ? input_add(in, line) : NULL;
 		if (!ok)
-			snprintf(msg, sizeof(msg), "not one JSON object on this line");
+			snprintf(msg, sizeof(msg), "baris ini bukan satu objek JSON");
 		if (!ev || json_event(o, in, ev, msg, sizeof(msg)) < 0) {
 			snprintf(err, n, "%s:%d: %s", name, line, msg);
 			json_object_put(o);
@@ -369,7 +369,7 @@ int input_fill_rows(struct input *in, const char *name, char *err, size_t n)
 	size_t ord = 0, k = 0;
 	const char **sorted = calloc(in->n ? in->n : 1, sizeof(*sorted));
 	if (!sorted) {
-		snprintf(err, n, "%s: out of memory", name);
+		snprintf(err, n, "%s: memori habis", name);
 		input_free(in);
 		return -1;
 	}

@@ -245,7 +245,7 @@ static void submit_parse(int argc, char **argv, struct submit_args *a)
 			a->n_flags++;
 		} else if (ch > 0 && ch < 128 && fields[ch]) {
 			if (input_set_field(&a->ev, fields[ch], optarg, err, sizeof(err)) < 0) {
-				fprintf(stderr, "iki submit: %s\n", err);
+				fprintf(stderr, "iki submit: %s\n", cli_safe(err, err, sizeof(err)));
 				exit(EXIT_USAGE);
 			}
 			a->n_flags++;
@@ -278,7 +278,7 @@ static void capture_file(struct iki_outbox *ob, const char *owner, const struct 
 	char err[300], safe[PROTO_ID_MAX + 1];
 	struct iki_outbox_file_report rep;
 	if (input_read(a->file, a->fmt, in, err, sizeof(err)) < 0) {
-		fprintf(stderr, "iki submit: %s\n", err);
+		fprintf(stderr, "iki submit: %s\n", cli_safe(err, err, sizeof(err)));
 		exit(EXIT_USAGE);
 	}
 	const char **rows = calloc(in->n ? in->n : 1, sizeof(*rows));
@@ -542,7 +542,8 @@ static int outbox_fix(const struct sync_config *g, struct iki_outbox *ob, int ar
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1)
 		if (ch <= 0 || ch >= 128 || !fields[ch] ||
 		    input_set_field(&e.ev, fields[ch], optarg, err, sizeof(err)) < 0) {
-			fprintf(stderr, "iki outbox fix: %s\n", ch > 0 && ch < 128 && fields[ch] ? err
+			fprintf(stderr, "iki outbox fix: %s\n", ch > 0 && ch < 128 && fields[ch]
+				? cli_safe(err, err, sizeof(err))
 				: "pilihan tidak dikenal (lihat iki outbox --help)");
 			return EXIT_USAGE;
 		}

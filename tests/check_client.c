@@ -148,14 +148,14 @@ END_TEST
 static const struct {
 	const char *text, *err;
 } bad_csv[] = {
-	{"element,colour\nsurat,red\n", "t.csv:1: unknown column 'colour'"},
-	{"", "t.csv:1: a header row"},
-	{HDR "a,b,c\n", "t.csv:2: this row has a different number of fields"},
-	{HDR "a1,surat,35.27.03,2022-03-01,add,sepuluh,,\n", "t.csv:2: value must be a whole number"},
-	{HDR "a1,surat,35.27.03,2022-03-01,tambah,1,,\n", "t.csv:2: op must be add"},
-	{HDR "a1,surat,35.27.03,2022-03-01,add,1,,\"open quote\n", "t.csv:2: broken quoting"},
+	{"element,colour\nsurat,red\n", "t.csv:1: kolom 'colour' tidak dikenal"},
+	{"", "t.csv:1: perlu baris judul"},
+	{HDR "a,b,c\n", "t.csv:2: jumlah isian baris ini berbeda"},
+	{HDR "a1,surat,35.27.03,2022-03-01,add,sepuluh,,\n", "t.csv:2: value harus bilangan bulat"},
+	{HDR "a1,surat,35.27.03,2022-03-01,tambah,1,,\n", "t.csv:2: op harus add"},
+	{HDR "a1,surat,35.27.03,2022-03-01,add,1,,\"open quote\n", "t.csv:2: tanda kutip rusak"},
 	{HDR "a1,surat,35.27.03.20011111111111111111111,2022-03-01,add,1,,\n",
-	 "t.csv:2: orgunit is longer"},
+	 "t.csv:2: orgunit lebih panjang"},
 };
 
 START_TEST(test_bad_csv_names_line_and_problem)
