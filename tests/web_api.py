@@ -665,6 +665,28 @@ def test_ikid_away(state, www):
         check(p.wait(timeout=10) == 0, "ikiweb stops cleanly while ikid is away")
 
 
+def test_key_not_listed(state, www, eps):
+    """A user whose key ikid has not loaded yet (ikid not reloaded): 403 forbidden, not a
+    timeout."""
+    pid_file = os.path.join(state, "ikid.pid")
+    if os.path.exists(pid_file):
+        os.unlink(pid_file)
+    r = run([BUILD + "/ikiweb", "-d", state, "user", "add", "ghost", "--role", "clerk",
+             "--scope", AENGSAREH, "--password-stdin"], stdin="rahasia-ghost\n")
+    # --ikid-timeout longer than --timeout (2 s): a slow answer is not cut, only slow senders
+    p, port = start_web(state, www, eps, ["--ikid-timeout", "2500"], "ikiweb-ghost.log")
+    try:
+        w = Web(port)
+        st, cookie, csrf, _, _ = w.login("ghost", "rahasia-ghost")
+        st, _, j = w.json("POST", "/api/events", {"events": [event("ghost-1")]}, cookie=cookie,
+                          csrf=csrf)
+        check(r.returncode == 0 and st == 403 and error_code(j) == "forbidden",
+              "a key ikid has not loaded: 403 forbidden (%d %s)" % (st, j))
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(timeout=10)
+
+
 def test_https(tmp, state, www, eps):
     if not shutil.which("openssl"):
         print("skip: HTTPS (no openssl to make a certificate)")
@@ -712,6 +734,7 @@ def main():
         test_https(tmp, state, www, (req, upd))
         test_proxy_and_connections(state, www, (req, upd))
         test_ikid_away(state, www)
+        test_key_not_listed(state, www, (req, upd))
         web_proc.send_signal(signal.SIGTERM)
         check(web_proc.wait(timeout=10) == 0, "ikiweb stops cleanly on SIGTERM")
         ikid.send_signal(signal.SIGTERM)

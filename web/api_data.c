@@ -200,7 +200,9 @@ struct submit_call {
 static int do_submit(struct iki_client *c, void *arg)
 {
 	struct submit_call *sc = arg;
-	return iki_submit(c, sc->ev, sc->n, sc->res);
+	int rc = iki_submit(c, sc->ev, sc->n, sc->res);
+	/* no answer because ikid refused the user's key (not listed yet: ikid not reloaded) */
+	return rc == IKI_ETIMEOUT && iki_client_problem(c) ? -EACCES : rc;
 }
 
 /* Parse the body's events into ev (n of them); bad ones get their result in res already. */
@@ -274,8 +276,8 @@ void api_events(struct app *a, const struct web_req *rq, const struct who *w,
 	if (parse_events(rq, &root, &ev, &res, &bad, &n, rs) == 0) {
 		int rc = submit_good(a, w, ev, res, bad, n);
 		if (rc == -ENOENT || rc == -EACCES || rc == -EINVAL)
-			api_error(rs, 403, "forbidden", "Akun Anda belum punya kunci untuk mengirim "
-				  "data; hubungi operator.");
+			api_error(rs, 403, "forbidden", "Kunci akun Anda belum dikenal server data "
+				  "(ikid); hubungi operator.");
 		else if (rc < 0)
 			api_ikid_error(rs, rc, "");
 		else {

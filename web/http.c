@@ -117,7 +117,7 @@ void http_static(const char *www, const char *path, struct web_resp *rs)
 	rs->cache = true;
 }
 
-/* ---- the watchdog: a request's headers and body must arrive within the timeout ---- */
+/* ---- the watchdog: a request's line, headers and body must arrive within the timeout ---- */
 
 static struct watch *watch_of(struct MHD_Connection *c)
 {
@@ -322,6 +322,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return MHD_YES;
 	}
 	struct web_resp rs = {.fd = -1};
+	watch_set(h, c, false); /* all of it is in: answering may take ikid's time */
 	if (rq->too_big)
 		too_big(&rs);
 	else
