@@ -222,11 +222,14 @@ void iki_stream_close(struct iki_stream **s);
  * order they were captured, and an event stays pending until ikid has answered for it: stored
  * and duplicate (already stored, e.g. after a lost reply) both count as delivered; a refusal
  * (with ikid's code and sentence) leaves it refused, to be dropped or fixed. One outbox serves
- * one ikid: for another server, use another directory.
+ * one ikid: for another server, use another directory. Each call is one LMDB transaction, so
+ * threads may share one opened outbox and processes may each open it (but one process must not
+ * open the same directory twice: LMDB's rule); two deliveries at once may send an event twice,
+ * which ikid answers duplicate (counted once).
  *
  *     struct iki_outbox *ob;
  *     iki_outbox_open(NULL, &ob);                       // the default directory
- *     iki_outbox_put(ob, iki_client_owner(c), &ev, 1);  // ev.id "" gets the outbox's next id
+ *     iki_outbox_put(ob, iki_client_owner(c), &ev, 1, NULL); // ev.id "": the next id is made
  *     iki_outbox_deliver(ob, c, &options, &status);
  *     iki_outbox_close(&ob);
  */
