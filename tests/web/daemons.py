@@ -19,6 +19,12 @@ def binary(name):
     return os.path.join(TOP, os.environ.get("IKI_BUILD") or "build", name)
 
 
+def slurp(path, binary=False):
+    """A file's whole content (text, or bytes)."""
+    with open(path, "rb" if binary else "r") as f:
+        return f.read()
+
+
 def wait_for(pred, timeout, what):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
@@ -37,7 +43,8 @@ class Env:
         self.state = os.path.join(self.dir, "state")
         os.mkdir(self.state, 0o700)
         self.clients = os.path.join(self.state, "clients")
-        open(self.clients, "w").close()
+        with open(self.clients, "w"):
+            pass
         os.chmod(self.clients, 0o600)
         self.ikid = self.ikiweb = None
         self.url = ""
@@ -57,7 +64,7 @@ class Env:
             if self.ikid.poll() is not None:
                 raise RuntimeError("ikid exited; see %s/ikid.log" % self.dir)
             try:
-                m = re.match(r"request (\S+)\s+update (\S+)", open(eps).read())
+                m = re.match(r"request (\S+)\s+update (\S+)", slurp(eps))
             except OSError:
                 return None
             return m and (m.group(1), m.group(2))
@@ -75,8 +82,8 @@ class Env:
 
         def serving():
             if self.ikiweb.poll() is not None:
-                raise RuntimeError("ikiweb exited: %s" % open(self.web_log_path).read())
-            m = re.search(r"serving (http://127\.0\.0\.1:\d+)/", open(self.web_log_path).read())
+                raise RuntimeError("ikiweb exited: %s" % slurp(self.web_log_path))
+            m = re.search(r"serving (http://127\.0\.0\.1:\d+)/", slurp(self.web_log_path))
             return m and m.group(1)
         self.url = wait_for(serving, 10, "ikiweb's start")
 
@@ -101,7 +108,7 @@ class Env:
         key = os.path.join(self.dir, "admin")
         if not os.path.exists(key + ".key"):
             subprocess.run([binary("iki"), "keygen", key], check=True, capture_output=True)
-            pub = re.search(r"public\s*=\s*(\S+)", open(key + ".pub").read()).group(1)
+            pub = re.search(r"public\s*=\s*(\S+)", slurp(key + ".pub")).group(1)
             with open(self.clients, "a") as f:
                 f.write("test-admin admin - %s\n" % pub)
             self.ikid.send_signal(signal.SIGHUP)

@@ -15,6 +15,7 @@ SHOTS=DIR keeps the screenshots there (docs/screenshots/ holds the ones the READ
 import io
 import json
 import os
+import re
 import sys
 import time
 import unittest
@@ -247,6 +248,25 @@ class Pages(unittest.TestCase):
                                 "return v && v.textContent" % indicator)
 
     # ---- the tests, in order (they share the daemons and the two browsers) ----
+
+    def test_00_pages_keep_the_rules(self):
+        """Nothing CSP "default-src 'self'" would block, no markup from strings, every shell
+        file cached by the service worker."""
+        www = daemons.WWW
+
+        def read(*path):
+            with open(os.path.join(www, *path), encoding="utf-8") as f:
+                return f.read()
+        html = read("index.html")
+        self.assertNotRegex(html, r"<script(?![^>]*\bsrc=)[^>]*>")  # no inline script
+        self.assertNotRegex(html, r"\sstyle=|<style|\son[a-z]+=")  # no inline style or handler
+        sw = read("sw.js")
+        for name in sorted(os.listdir(os.path.join(www, "static"))):
+            if name.endswith(".js"):  # the code, without its comments
+                src = re.sub(r"^\s*//.*$|/\*.*?\*/", "", read("static", name), flags=re.M | re.S)
+                for bad in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function"):
+                    self.assertNotIn(bad, src, name)
+            self.assertIn('"/static/%s"' % name, sw, "sw.js does not cache " + name)
 
     def test_01_sign_in(self):
         d = self.clerk
@@ -551,7 +571,7 @@ class Pages(unittest.TestCase):
         d.execute_script("document.querySelector('section[data-group=iki24] button.template').click()")
         path = os.path.join(self.downloads, "templat-iki24.csv")
         daemons.wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 10, "the template's download")
-        raw = open(path, "rb").read()
+        raw = daemons.slurp(path, True)
         self.assertTrue(raw.startswith(b"\xef\xbb\xbf"))  # the BOM Excel needs to read UTF-8
         lines = raw.decode("utf-8-sig").split("\r\n")
         head = lines[0].split(";")
