@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <zmq.h>
 
@@ -39,6 +40,8 @@ struct server {
 	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
 	int64_t last_pub_ms;  /* when the last update or heartbeat went out */
 	int64_t readers_ms;   /* when the store's reader slots were last checked */
+	int64_t unbound_ms;   /* out of descriptors: when the ROUTER stopped listening, or 0 */
+	int64_t nofd_ms;      /* when running out of descriptors was last logged */
 	struct pending pend[SERVER_BATCH_REQUESTS];
 };
 
@@ -72,7 +75,8 @@ static int64_t now_ms(void)
 static int monitor_start(struct server *s)
 {
 	const int events = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-			   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED;
+			   ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED | ZMQ_EVENT_CLOSED |
+			   ZMQ_EVENT_ACCEPT_FAILED;
 	void *sock[2] = {s->router, s->pub};
 	const char *ep[2] = {"inproc://ikid-monitor-router", "inproc://ikid-monitor-pub"};
 	for (int i = 0; i < 2; i++) {
@@ -99,6 +103,36 @@ static void refused_log(struct server *s, zmq_msg_t *addr)
 	}
 }
 
+/*
+ * An accept failed for want of descriptors: libzmq would retry at once, forever (the listening
+ * socket stays readable), so stop listening on the requests for SERVER_NOFD_PAUSE_MS (those
+ * connected are served on) and say so, once a minute at most.
+ */
+static void out_of_fds(struct server *s, int err)
+{
+	struct rlimit rl = {0, 0};
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (s->nofd_ms == 0 || now_ms() - s->nofd_ms >= 60000) {
+		log_warnx("out of file descriptors (%s; limit %llu): not accepting connections for "
+			  "%d ms; raise LimitNOFILE", strerror(err), (unsigned long long)rl.rlim_cur,
+			  SERVER_NOFD_PAUSE_MS);
+		s->nofd_ms = now_ms();
+	}
+	if (!s->unbound_ms && zmq_unbind(s->router, s->listen) == 0)
+		s->unbound_ms = now_ms();
+}
+
+/* Listen again once the pause after running out of descriptors is over. */
+static void relisten(struct server *s)
+{
+	if (!s->unbound_ms || now_ms() - s->unbound_ms < SERVER_NOFD_PAUSE_MS)
+		return;
+	if (zmq_bind(s->router, s->listen) == 0)
+		s->unbound_ms = 0;
+	else
+		s->unbound_ms = now_ms(); /* try again after another pause */
+}
+
 /* Take the events a monitor reported: [u16 event, u32 value] [endpoint]. */
 static void monitor_log(struct server *s, void *monitor)
 {
@@ -123,6 +157,10 @@ static void monitor_log(struct server *s, void *monitor)
 			guard_accepted(s->guard, (int)value, monitor == s->monitor[1]);
 		else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CLOSED)
 			guard_closed(s->guard, (int)value);
+		else if (id == ZMQ_EVENT_ACCEPT_FAILED && (value == EMFILE || value == ENFILE))
+			out_of_fds(s, (int)value);
+		else if (id == ZMQ_EVENT_ACCEPT_FAILED)
+			log_warnx("accepting a connection failed: %s", strerror((int)value));
 		else
 			refused_log(s, &addr);
 		zmq_msg_close(&ev);
@@ -612,6 +650,7 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 		}
 		heartbeat(s);
 		readers_check(s);
+		relisten(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
 		int rc = zmq_poll(items, 4, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)

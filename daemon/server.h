@@ -13,6 +13,7 @@
 #define SERVER_LISTEN_DEFAULT "tcp://127.0.0.1:7470"
 #define SERVER_PUBLISH_DEFAULT "tcp://127.0.0.1:7471"
 #define SERVER_HEARTBEAT_MS 1000 /* a subscriber hearing nothing for 3 of these may reconnect */
+#define SERVER_NOFD_PAUSE_MS 1000 /* out of descriptors: requests not listened to this long */
 #define SERVER_READERS_CHECK_MS 1000 /* how often dead LMDB readers are looked for */
 #define SERVER_PUB_HWM 100000    /* updates queued per subscriber before the PUB socket drops */
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <time.h>
@@ -343,6 +344,59 @@ START_TEST(test_reads_beyond_the_bound_are_refused_with_a_code)
 }
 END_TEST
 
+/* ikid's CPU time so far, in clock ticks (utime + stime of /proc/PID/stat). */
+static long cpu_ticks(void)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)d.pid);
+	FILE *f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	const char *p = strrchr(buf, ')');
+	long utime = 0, stime = 0;
+	ck_assert_int_eq(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld %ld", &utime,
+				&stime), 2);
+	return utime + stime;
+}
+
+START_TEST(test_out_of_descriptors_ikid_neither_spins_nor_blames_handshakes)
+{
+	struct rlimit old, low;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = (struct rlimit){64, old.rlim_max};
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &low), 0); /* ikid inherits it */
+	start();
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	int fds[100];
+	for (int i = 0; i < 100; i++)
+		fds[i] = tcp_connect(); /* the kernel accepts them; ikid cannot take them all */
+	harness_sleep_ms(500);
+	long t0 = cpu_ticks();
+	harness_sleep_ms(2000);
+	double cpu = (double)(cpu_ticks() - t0) / (double)sysconf(_SC_CLK_TCK) / 2.0;
+	printf("an idle ikid at its descriptor limit: %.1f %% CPU\n", cpu * 100);
+	ck_assert_msg(cpu < 0.15, "ikid spins: %.0f %% CPU", cpu * 100);
+	bool said = false, blamed = false;
+	FILE *f = fopen(d.log, "r");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f)) {
+		said |= strstr(line, "out of file descriptors") != NULL;
+		blamed |= strstr(line, "handshake failed") != NULL;
+	}
+	if (f)
+		fclose(f);
+	ck_assert(said);
+	ck_assert(!blamed);
+	for (int i = 0; i < 100; i++)
+		close(fds[i]);
+	harness_sleep_ms(1500);
+	ck_assert(serves(5000)); /* listening again */
+	stop();
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("limits");
@@ -352,6 +406,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_a_fast_honest_client_is_not_cut);
 	tcase_add_test(tc, test_a_reader_that_never_reads_stalls_no_writer);
 	tcase_add_test(tc, test_reads_beyond_the_bound_are_refused_with_a_code);
+	tcase_add_test(tc, test_out_of_descriptors_ikid_neither_spins_nor_blames_handshakes);
 	suite_add_tcase(s, tc);
 	return s;
 }
