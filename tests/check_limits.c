@@ -244,7 +244,9 @@ static void submit_many(void *s, const char *prefix, int n, struct proto_msg *r)
 		snprintf(e->id, sizeof(e->id), "%s-%d", prefix, i);
 		snprintf(e->element, sizeof(e->element), "surat_masuk");
 		snprintf(e->orgunit, sizeof(e->orgunit), "35.27.03.2001");
-		snprintf(e->date, sizeof(e->date), "2022-03-%02d", i % 28 + 1);
+		memcpy(e->date, "2022-03-01", 11);
+		e->date[8] = (char)('0' + (i % 28 + 1) / 10);
+		e->date[9] = (char)('0' + (i % 28 + 1) % 10);
 		snprintf(e->comment, sizeof(e->comment), "surat nomor %d dari kantor desa", i);
 		e->op = PROTO_OP_ADD;
 		e->value = 1;
