@@ -54,7 +54,8 @@ struct run {
 	double per_event;         /* encoded bytes per event, as last seen */
 	int64_t start_ms, progress_ms, reply_ms, report_ms, reopen_ms, busy_until_ms, backoff_ms;
 	int64_t moved_ms;         /* when bytes last moved on the link */
-	uint64_t bytes_seen;
+	uint64_t up_seen, down_seen; /* TCP_INFO counts at the last look */
+	uint64_t moved_since;     /* bytes moved since progress was last noted */
 	unsigned disconnects;
 	bool reopen, transient;
 	bool dropped;             /* a connection dropped since the last reply */
@@ -130,14 +131,15 @@ static bool to_peer(const struct run *r, int fd)
 }
 
 /*
- * Bytes the peer acknowledged plus bytes received, over our TCP connections to the endpoint
- * (TCP_INFO): it grows while a slow link carries a big batch, before any reply. Linux only.
+ * Bytes the peer acknowledged (*up) and bytes received (*down) on our TCP connections to the
+ * endpoint (TCP_INFO): they grow while a slow link carries a big batch, before any reply.
+ * Linux only (elsewhere both stay 0, and only replies count as progress).
  */
-static uint64_t link_bytes(struct run *r)
+static void link_bytes(struct run *r, uint64_t *up, uint64_t *down)
 {
-	uint64_t sum = 0;
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
+	*up = *down = 0;
 	while (d && (de = readdir(d))) {
 		int fd = atoi(de->d_name);
 		struct tcp_info ti;
@@ -145,12 +147,13 @@ static uint64_t link_bytes(struct run *r)
 		if (de->d_name[0] == '.' || fd == dirfd(d) || !to_peer(r, fd))
 			continue;
 		memset(&ti, 0, sizeof(ti));
-		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-			sum += ti.tcpi_bytes_acked + ti.tcpi_bytes_received;
+		if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0) {
+			*up += ti.tcpi_bytes_acked;
+			*down += ti.tcpi_bytes_received;
+		}
 	}
 	if (d)
 		closedir(d);
-	return sum;
 }
 
 /* Why delivery waits now. */
@@ -356,7 +359,8 @@ static int reconnect(struct run *r, int64_t now)
 	r->backoff_ms = r->backoff_ms * 2 < BACKOFF_MAX_MS ? r->backoff_ms * 2 : BACKOFF_MAX_MS;
 	r->progress_ms = now;
 	int rc = libiki_reopen(r->c);
-	r->bytes_seen = link_bytes(r);
+	link_bytes(r, &r->up_seen, &r->down_seen);
+	r->moved_since = 0;
 	return rc;
 }
 
@@ -373,18 +377,25 @@ static void report(struct run *r, const struct libiki_link *l, int64_t now, bool
 
 /*
  * Bytes moving count as progress: a slow link is not a dead one. A new connection's greeting
- * and handshake are a few hundred bytes that say nothing about the link: only more counts.
+ * and handshake are a few hundred bytes that say nothing about the link: only more counts. What
+ * the link carried up is added to p->bytes_acked across connections.
  */
 static void note_bytes(struct run *r, int64_t now)
 {
-	uint64_t b = link_bytes(r);
-	if (b < r->bytes_seen)
-		r->bytes_seen = b; /* a connection closed: its count went with it */
-	if (b > r->bytes_seen + PROGRESS_BYTES) {
-		r->bytes_seen = b;
+	uint64_t up, down;
+	link_bytes(r, &up, &down);
+	if (up < r->up_seen || down < r->down_seen) { /* a connection closed: its counts went */
+		r->up_seen = up < r->up_seen ? up : r->up_seen;
+		r->down_seen = down < r->down_seen ? down : r->down_seen;
+	}
+	r->p->bytes_acked += up - r->up_seen;
+	r->moved_since += up - r->up_seen + down - r->down_seen;
+	r->up_seen = up;
+	r->down_seen = down;
+	if (r->moved_since > PROGRESS_BYTES) {
+		r->moved_since = 0;
 		r->progress_ms = r->moved_ms = now;
 	}
-	r->p->bytes_acked = b;
 }
 
 /* One turn of the loop: send what may be sent, wait a little for a reply, check the link. */

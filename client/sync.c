@@ -72,7 +72,10 @@ static const char *kb(uint64_t bytes, char *buf, size_t n)
 	return buf;
 }
 
-/* "terkirim 1.234 dari 3.000 peristiwa (45,6 KB), ditolak 2, tertunda 1.764" */
+/*
+ * "terkirim 1.234 dari 3.000 peristiwa (45,6 KB), ditolak 2, tertunda 1.764": the KB are what
+ * the link carried up (what was handed to the socket where that is not known).
+ */
 static void progress_text(const struct iki_outbox_progress *p, char *buf, size_t n)
 {
 	char a[32], b[32], c[32], d[32], r[48] = "";
@@ -81,7 +84,8 @@ static void progress_text(const struct iki_outbox_progress *p, char *buf, size_t
 		snprintf(r, sizeof(r), ", ditolak %s", cli_count(p->refused, d, sizeof(d)));
 	snprintf(buf, n, "terkirim %s dari %s peristiwa (%s)%s, tertunda %s",
 		 cli_count(p->delivered, a, sizeof(a)), cli_count(p->total, b, sizeof(b)),
-		 kb(p->bytes_sent, c, sizeof(c)), r, cli_count(pending, d, sizeof(d)));
+		 kb(p->bytes_acked ? p->bytes_acked : p->bytes_sent, c, sizeof(c)), r,
+		 cli_count(pending, d, sizeof(d)));
 }
 
 /* One status line on a terminal (redrawn), else a plain line when the reason to wait changes

@@ -373,8 +373,11 @@ struct iki_outbox_progress {
 	size_t total;              /* pending when delivery started */
 	size_t delivered;          /* of them, answered stored or duplicate */
 	size_t refused;            /* answered with a refusal */
-	uint64_t bytes_sent;       /* submit bytes handed to the socket (resends included) */
-	uint64_t bytes_acked;      /* bytes the peer acknowledged on our TCP connections */
+	uint64_t bytes_sent;       /* submit bytes handed to the socket (resends included; what a
+				    * dead link never carried too) */
+	uint64_t bytes_acked;      /* bytes the link carried up: acknowledged by the peer on our
+				    * TCP connections (greetings, handshakes and resends included;
+				    * Linux; 0 elsewhere) */
 	size_t batch_bytes;        /* the batch size in bytes delivery uses now */
 	unsigned resends;          /* batches sent again after a lost reply (Lazy Pirate) */
 	enum iki_outbox_wait wait; /* why it waits now */
