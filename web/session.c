@@ -15,13 +15,13 @@
 struct session {
 	char id[SESSION_ID_LEN + 1];
 	struct session_info info;
-	long created, last;
+	long long created, last; /* ms */
 };
 
 struct fail {
 	char key[96]; /* "u:" name or "a:" address; "" when free */
 	int count;
-	long window_start, locked_until;
+	long long window_start, locked_until; /* ms */
 };
 
 struct sessions {
@@ -32,11 +32,12 @@ struct sessions {
 	struct fail *f;
 };
 
-static long now_s(void)
+/* Milliseconds of the monotonic clock (seconds would make a limit up to a second short). */
+static long long now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long)ts.tv_sec;
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 struct sessions *sessions_new(const struct session_options *o)
@@ -92,15 +93,15 @@ static void drop(struct sessions *s, size_t i)
 	sodium_memzero(&s->s[s->n], sizeof(s->s[s->n]));
 }
 
-static bool expired(const struct sessions *s, const struct session *x, long now)
+static bool expired(const struct sessions *s, const struct session *x, long long now)
 {
-	return now - x->last >= s->o.idle_s || now - x->created >= s->o.max_s;
+	return now - x->last >= s->o.idle_s * 1000LL || now - x->created >= s->o.max_s * 1000LL;
 }
 
 int sessions_create(struct sessions *s, const char *user, char id[SESSION_ID_LEN + 1],
 		    char csrf[SESSION_ID_LEN + 1])
 {
-	long now = now_s();
+	long long now = now_ms();
 	pthread_mutex_lock(&s->lock);
 	for (size_t i = s->n; i-- > 0;)
 		if (expired(s, &s->s[i], now))
@@ -137,7 +138,7 @@ static long find(struct sessions *s, const char *id)
 
 int sessions_lookup(struct sessions *s, const char *id, struct session_info *out)
 {
-	long now = now_s();
+	long long now = now_ms();
 	int rc = -ENOENT;
 	pthread_mutex_lock(&s->lock);
 	long i = find(s, id);
@@ -187,16 +188,17 @@ static struct fail *fail_slot(struct sessions *s, const char *key, bool create)
 	return old;
 }
 
-static int locked_for(struct sessions *s, const char *key, long now)
+/* Seconds (rounded up) of key's lock-out left, or 0. */
+static int locked_for(struct sessions *s, const char *key, long long now)
 {
 	struct fail *f = fail_slot(s, key, false);
-	return f && f->locked_until > now ? (int)(f->locked_until - now) : 0;
+	return f && f->locked_until > now ? (int)((f->locked_until - now + 999) / 1000) : 0;
 }
 
 int sessions_login_allowed(struct sessions *s, const char *user, const char *addr, int *retry_s)
 {
 	char ku[96], ka[96];
-	long now = now_s();
+	long long now = now_ms();
 	snprintf(ku, sizeof(ku), "u:%s", user);
 	snprintf(ka, sizeof(ka), "a:%s", addr);
 	pthread_mutex_lock(&s->lock);
@@ -206,15 +208,15 @@ int sessions_login_allowed(struct sessions *s, const char *user, const char *add
 	return *retry_s > 0 ? -EAGAIN : 0;
 }
 
-static void count(struct sessions *s, const char *key, int limit, long now)
+static void count(struct sessions *s, const char *key, int limit, long long now)
 {
 	struct fail *f = fail_slot(s, key, true);
-	if (now - f->window_start >= SESSION_WINDOW_S) {
+	if (!f->count || now - f->window_start >= SESSION_WINDOW_S * 1000LL) {
 		f->window_start = now;
 		f->count = 0;
 	}
 	if (++f->count >= limit) {
-		f->locked_until = now + SESSION_LOCKOUT_S;
+		f->locked_until = now + SESSION_LOCKOUT_S * 1000LL;
 		f->count = 0;
 		f->window_start = now;
 	}
@@ -223,7 +225,7 @@ static void count(struct sessions *s, const char *key, int limit, long now)
 void sessions_login_failed(struct sessions *s, const char *user, const char *addr)
 {
 	char ku[96], ka[96];
-	long now = now_s();
+	long long now = now_ms();
 	snprintf(ku, sizeof(ku), "u:%s", user);
 	snprintf(ka, sizeof(ka), "a:%s", addr);
 	pthread_mutex_lock(&s->lock);

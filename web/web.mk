@@ -15,6 +15,13 @@ $(BUILD)/ikiweb: $(WEB_OBJ) $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CL
 all: $(BUILD)/ikiweb
 
 
+# The sessions and users modules on their own (Check).
+$(BUILD)/tests/check_web.o: CPPFLAGS += -Iweb $(WEB_CFLAGS)
+$(BUILD)/tests/check_web: $(BUILD)/tests/check_web.o $(BUILD)/tests/harness.o $(BUILD)/web/session.o $(BUILD)/web/users.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK) $(LIBS_WEB)
+TESTS += $(BUILD)/tests/check_web
+test: $(BUILD)/tests/check_web
+
 # The API's contract and security tests: real ikid and ikiweb on ephemeral ports, through HTTP
 # only (tests/web_api.py, Python's standard library; about 20 s).
 TESTS += tests/web_api.py
