@@ -27,6 +27,11 @@
 #define FRAME (1 << 20)               /* each frame 1 MiB, flagged MORE */
 #define SEND_MAX ((size_t)1024 << 20) /* give up (the test fails) after 1 GiB */
 #define RSS_BOUND_MIB 128             /* the peer bound (32 MiB) + what arrives between looks */
+#ifdef __SANITIZE_ADDRESS__
+#define ASAN 1 /* freed memory waits in ASan's quarantine: RSS neither falls back nor stays small */
+#else
+#define ASAN 0
+#endif
 
 static struct ikid d;
 
@@ -158,7 +163,7 @@ START_TEST(test_a_message_that_never_ends_is_cut_and_memory_stays_bounded)
 			break;
 		harness_sleep_ms(20);
 	}
-	ck_assert_msg(after - base < 16 << 10, "RSS %ld MiB over the start once cut",
+	ck_assert_msg(ASAN || after - base < 16 << 10, "RSS %ld MiB over the start once cut",
 		      (after - base) >> 10);
 	FILE *f = fopen(d.log, "r");
 	char line[1024];
@@ -299,7 +304,8 @@ START_TEST(test_a_reader_that_never_reads_stalls_no_writer)
 	       "answered in at most %.1f ms; ikid's RSS %ld -> at most %ld MiB\n",
 	       worst, base >> 10, peak >> 10);
 	ck_assert_msg(worst < 1000, "a submit waited %.0f ms", worst);
-	ck_assert_msg(peak - base < 160 << 10, "RSS grew by %ld MiB", (peak - base) >> 10);
+	ck_assert_msg(peak - base < (ASAN ? 320 : 160) << 10, "RSS grew by %ld MiB",
+		      (peak - base) >> 10);
 	zmq_close(v);
 	zmq_close(w);
 	zmq_ctx_term(ctx);
