@@ -120,16 +120,7 @@ static int row_op(const struct columns *c, uint32_t i)
 /* A value: an int; a left-out column leaves *v (1), an error only when required. */
 static int row_value(const struct columns *c, uint32_t i, int64_t *v, bool required)
 {
-	const msgpack_object *o = entry(c, COL_VALUE, i);
-	if (!o)
-		return required ? IKI_EFIELD : 0;
-	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)
-		*v = (int64_t)o->via.u64;
-	else if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
-		*v = o->via.i64;
-	else
-		return IKI_EFIELD;
-	return 0;
+	return mpack_int(entry(c, COL_VALUE, i), v, required);
 }
 
 /* An id: keep the first `keep` bytes of the last id decoded, append the suffix (a str). */

@@ -181,7 +181,11 @@ int mpack_get_str(const msgpack_object_map *m, const char *key, char *buf, size_
 
 int mpack_get_int(const msgpack_object_map *m, const char *key, int64_t *v, bool required)
 {
-	const msgpack_object *o = mpack_get(m, key);
+	return mpack_int(mpack_get(m, key), v, required);
+}
+
+int mpack_int(const msgpack_object *o, int64_t *v, bool required)
+{
 	if (!o)
 		return required ? IKI_EFIELD : 0;
 	if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER && o->via.u64 <= INT64_MAX)

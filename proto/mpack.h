@@ -40,6 +40,9 @@ int mpack_get_str(const msgpack_object_map *m, const char *key, char *buf, size_
 /* A signed 64-bit integer under key. Returns 0, or IKI_EFIELD (missing when required, wrong type). */
 int mpack_get_int(const msgpack_object_map *m, const char *key, int64_t *v, bool required);
 
+/* The same for an object already found (o NULL: missing, an error only when required). */
+int mpack_int(const msgpack_object *o, int64_t *v, bool required);
+
 /*
  * An optional number under key (float or integer, finite, at most 1e12 in size); *present says
  * whether it was there. Returns 0 or IKI_EFIELD.
