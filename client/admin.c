@@ -91,23 +91,31 @@ static json_object *stored_json(const struct proto_stored *x)
 	return o;
 }
 
-/* One stored event as lines for a clerk. */
+/*
+ * One stored event as lines for a clerk. Every text in it came from a client (ids and names
+ * from older ikids too, comments in any UTF-8), so each passes cli_safe before the terminal.
+ */
 static void stored_print(const struct proto_stored *x)
 {
 	const struct proto_event *e = &x->ev;
-	char at[32];
+	char at[32], id[PROTO_ID_MAX + 1], who[sizeof(x->who)], ref[PROTO_ID_MAX + 1];
+	char el[PROTO_CODE_MAX + 1], ou[PROTO_ORGUNIT_MAX + 1], date[PROTO_DATE_MAX + 1];
+	char kasus[PROTO_ID_MAX + 1], note[PROTO_COMMENT_MAX + 1], by[PROTO_ID_MAX + 1];
 	when(x->at_ms, at, sizeof(at));
-	printf("%s  %s  oleh %s\n", at, e->id, x->who[0] ? x->who : "?");
+	cli_safe(e->ref, ref, sizeof(ref));
+	printf("%s  %s  oleh %s\n", at, cli_safe(e->id, id, sizeof(id)),
+	       x->who[0] ? cli_safe(x->who, who, sizeof(who)) : "?");
 	if (e->op == PROTO_OP_VOID)
-		printf("    membatalkan %s\n", e->ref);
+		printf("    membatalkan %s\n", ref);
 	else
-		printf("    %s %s %s %s nilai %" PRId64 "%s%s%s%s\n", proto_op_name(e->op), e->element,
-		       e->orgunit, e->date, e->value, e->case_id[0] ? ", kasus " : "", e->case_id,
-		       e->ref[0] ? ", mengganti " : "", e->ref);
+		printf("    %s %s %s %s nilai %" PRId64 "%s%s%s%s\n", proto_op_name(e->op),
+		       cli_safe(e->element, el, sizeof(el)), cli_safe(e->orgunit, ou, sizeof(ou)),
+		       cli_safe(e->date, date, sizeof(date)), e->value, e->case_id[0] ? ", kasus " : "",
+		       cli_safe(e->case_id, kasus, sizeof(kasus)), e->ref[0] ? ", mengganti " : "", ref);
 	if (e->comment[0])
-		printf("    catatan: %s\n", e->comment);
+		printf("    catatan: %s\n", cli_safe(e->comment, note, sizeof(note)));
 	if (x->voided_by[0])
-		printf("    dibatalkan/diganti oleh %s\n", x->voided_by);
+		printf("    dibatalkan/diganti oleh %s\n", cli_safe(x->voided_by, by, sizeof(by)));
 	else if (x->dropped)
 		printf("    tidak berlaku lagi: pembukaan kasusnya dibatalkan\n");
 	else

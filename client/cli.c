@@ -97,8 +97,17 @@ json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq)
 const char *cli_safe(const char *s, char *buf, size_t n)
 {
 	size_t i = 0;
-	for (; s && *s && i + 1 < n; s++, i++)
-		buf[i] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+	for (; s && *s && i + 1 < n; s++, i++) {
+		unsigned char c = (unsigned char)*s;
+		/* C1 controls (U+0080..U+009F, UTF-8 C2 80..C2 9F): some terminals take U+009B
+		 * for CSI, so they go the way of C0 and DEL. */
+		if (c == 0xc2 && (unsigned char)s[1] >= 0x80 && (unsigned char)s[1] <= 0x9f) {
+			buf[i] = '?';
+			s++;
+		} else {
+			buf[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
+		}
+	}
 	if (n)
 		buf[i] = '\0';
 	return buf;

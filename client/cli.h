@@ -39,8 +39,8 @@ void cli_field(char *dst, size_t n, const char *cmd, const char *name, const cha
 json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq);
 
 /*
- * Text from ikid or a file made safe for a terminal into buf (size n): control characters
- * (and DEL) become '?'. s may be buf. Returns buf.
+ * Text from ikid or a file made safe for a terminal into buf (size n): control characters (C0,
+ * DEL and the C1 range U+0080..U+009F) become '?'. s may be buf. Returns buf.
  */
 const char *cli_safe(const char *s, char *buf, size_t n);
 

@@ -580,6 +580,16 @@ START_TEST(test_ids_are_printable_and_logs_escape_what_clients_send)
 	value("akta", &num, &den);
 	ck_assert_int_eq(den, 1);
 	ck_assert(!log_has_control());
+	/* a comment is stored as sent, but iki history shows its control bytes as '?' */
+	ck_assert_int_eq(submit_as("clerk", "c12", "akta", V1, "--op open --case A3 --comment "
+				   "\"$(printf 'x\\033]0;owned\\007\\033[2J y\\302\\233z')\"", &out), 0);
+	free(out);
+	ck_assert_int_eq(iki_as("clerk", "history c12", &out), 0);
+	ck_assert_msg(strstr(out, "catatan: x?]0;owned??[2J y?z"), "%s", out);
+	for (const unsigned char *p = (const unsigned char *)out; *p; p++)
+		ck_assert_msg(*p >= 0x20 || *p == '\n', "control byte 0x%02x in: %s", *p, out);
+	ck_assert_ptr_null(strstr(out, "\302\233")); /* nor U+009B, a CSI to some terminals */
+	free(out);
 }
 END_TEST
 
