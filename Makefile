@@ -18,6 +18,7 @@ MANDIR   ?= $(PREFIX)/share/man
 INCDIR   ?= $(PREFIX)/include
 LIBDIR   ?= $(PREFIX)/lib
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+LOCALEDIR ?= $(PREFIX)/share/locale
 BUILD    ?= build
 WERROR   ?= -Werror
 SANITIZE ?=
@@ -42,6 +43,10 @@ LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
 DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c
+# The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
+# where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
+PO := $(wildcard po/*.po)
+MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/iki.mo)
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/outbox.c client/deliver.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
@@ -56,8 +61,8 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_limits \
          $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch
 
-.PHONY: all run check test asan bench field crash install deps clean
-all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a
+.PHONY: all run check test asan bench field crash install deps clean po-check
+all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a $(MO)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -66,8 +71,24 @@ $(BUILD)/%.o: %.c
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI)
+
+$(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# Every string the client marks with _() or N_() has a translation (msgfmt counts what is
+# untranslated or fuzzy; tests/check_words runs it too).
+po-check: $(MO)
+	@set -e; t=$$(mktemp -d); \
+	xgettext -q --from-code=UTF-8 -k_ -kN_ -o $$t/iki.pot client/*.c; \
+	for p in $(PO); do msgmerge -q --no-fuzzy-matching $$p $$t/iki.pot -o $$t/m.po; \
+	  msgfmt --check --statistics -o /dev/null $$t/m.po 2>&1 | tee $$t/s; \
+	  if grep -q untranslated $$t/s; then msgattrib --untranslated --no-obsolete $$t/m.po; rm -rf $$t; exit 1; fi; done; \
+	rm -rf $$t
+
+$(BUILD)/client/i18n.o: CPPFLAGS += -DIKI_LOCALEDIR='"$(LOCALEDIR)"'
 
 # The client library for other programs: link with -liki $(pkg-config --libs libzmq msgpack) -lm
 $(BUILD)/libiki.a: $(CLIENT_OBJ) $(PROTO_OBJ)
@@ -182,6 +203,9 @@ install: all
 	install -m 755 $(BUILD)/iki $(DESTDIR)$(BINDIR)/iki
 	install -m 644 catalog/sampang-2022.conf $(DESTDIR)$(DATADIR)/sampang-2022.conf
 	install -m 644 man/iki.1 $(DESTDIR)$(MANDIR)/man1/iki.1
+	for m in $(MO); do l=$${m#$(BUILD)/locale/}; l=$${l%%/*}; \
+	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/iki.mo; done
 	install -m 644 man/ikid.8 $(DESTDIR)$(MANDIR)/man8/ikid.8
 	install -m 644 include/iki.h include/iki_client.h proto/proto.h $(DESTDIR)$(INCDIR)/
 	install -d $(DESTDIR)$(LIBDIR)

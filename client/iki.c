@@ -12,6 +12,7 @@
 #include "iki_client.h"
 #include "admin.h"
 #include "cli.h"
+#include "i18n.h"
 #include "input.h"
 #include "report.h"
 #include "sync.h"
@@ -219,6 +220,7 @@ int main(int argc, char **argv)
 			    .timeout_ms = 30000, .key_file = env("IKI_KEY"),
 			    .server_key = env("IKI_SERVER_KEY")}, NULL};
 	int ch;
+	i18n_init();
 	if (!g.o.request)
 		g.o.request = IKI_CLIENT_REQUEST_DEFAULT;
 	if (!g.o.update)
@@ -264,7 +266,8 @@ int main(int argc, char **argv)
 		return cmd_target(&g.o, argc, argv);
 	if (!strcmp(cmd, "keygen"))
 		return cmd_keygen(argc, argv);
-	fprintf(stderr, "iki: unknown command '%s'\n", cmd);
+	char safe[64];
+	fprintf(stderr, _("iki: unknown command '%s'\n"), cli_safe(cmd, safe, sizeof(safe)));
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -17,6 +17,8 @@ pkg-config --exists msgpack-c 2>/dev/null || need msgpack libmsgpack-dev
 need lmdb liblmdb-dev
 need check check
 need json-c libjson-c-dev
+# the client's Indonesian catalog (po/id.po -> iki.mo): msgfmt, and xgettext for make po-check
+command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 # ikiweb (web/): HTTP(S) with libmicrohttpd and GnuTLS, Argon2id passwords with libsodium
 need libmicrohttpd libmicrohttpd-dev
 need libsodium libsodium-dev
