@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "lakip.h"
 
 /* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
@@ -32,11 +33,11 @@ int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char
 	bool list = !strcmp(cmd, "locks"), unlock = !strcmp(cmd, "unlock");
 	if (wants_help(argc, argv) || argc != (list ? 1 : 2)) {
 		fprintf(wants_help(argc, argv) ? stdout : stderr,
-			"usage: iki lock PERIOD | iki unlock PERIOD | iki locks\n"
+			_("usage: iki lock PERIOD | iki unlock PERIOD | iki locks\n"
 			"\n"
 			"Locks a period once it is reported (2022, 2022Q1, 202203): ikid then refuses every\n"
 			"event dated inside it, corrections included, until an admin unlocks it. Locking and\n"
-			"unlocking need an admin's key; 'iki locks' lists the locked periods.\n");
+			"unlocking need an admin's key; 'iki locks' lists the locked periods.\n"));
 		return wants_help(argc, argv) ? EXIT_OK : EXIT_USAGE;
 	}
 	struct iki_client *c = cli_connect(o);
@@ -124,14 +125,14 @@ static void stored_print(const struct proto_stored *x)
 
 static void history_usage(FILE *f)
 {
-	fputs("usage: iki history ID [--json]\n"
+	fputs(_("usage: iki history ID [--json]\n"
 	      "       iki history --indicator CODE --period PERIOD [--orgunit CODE] [--json]\n"
 	      "\n"
 	      "Shows an event as ikid stored it, who sent it and when, and every correction in\n"
 	      "its chain: the original first, then what voided or replaced each. With\n"
 	      "--indicator and --period: every event that counts (or counted) in that value, at\n"
 	      "the org unit and the villages under it (the kecamatan by default), and the voids\n"
-	      "of them, oldest first.\n",
+	      "of them, oldest first. Times are WIB (Asia/Jakarta).\n"),
 	      f);
 }
 
@@ -191,14 +192,14 @@ int cmd_history(const struct iki_client_options *o, int argc, char **argv)
 
 static void target_usage(FILE *f)
 {
-	fputs("usage: iki target [--indicator CODE]\n"
+	fputs(_("usage: iki target [--indicator CODE]\n"
 	      "       iki target --indicator CODE --period PERIOD [--orgunit CODE] --set PERCENT\n"
 	      "\n"
 	      "Lists the targets set over the catalog's, or sets one (an admin's key): for the\n"
 	      "year (2022) or a triwulan (2022Q1), for the kecamatan or a village, as a percentage\n"
 	      "(95 or 95,5). Setting it again is a target perubahan: the first stays visible as\n"
 	      "the original. A village without targets of its own takes the kecamatan's; a month\n"
-	      "takes its triwulan's. Every value it decides is published again, with its capaian.\n",
+	      "takes its triwulan's. Every value it decides is published again, with its capaian.\n"),
 	      f);
 }
 
@@ -225,8 +226,8 @@ int cmd_target(const struct iki_client_options *o, int argc, char **argv)
 			set = true;
 		} else {
 			if (ch == 's')
-				fprintf(stderr, "iki target: --set wants a percentage above 0, such as 95 "
-					"or 95,5, not '%s'\n", arg);
+				fprintf(stderr, _("iki target: --set wants a percentage above 0, such as 95 "
+					"or 95,5, not '%s'\n"), arg);
 			target_usage(ch == 'h' ? stdout : stderr);
 			return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 		}

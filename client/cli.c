@@ -1,5 +1,6 @@
 /* cli.c: what every iki command shares: exit statuses, connecting, saying why ikid is out of reach. */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -18,13 +19,13 @@ struct iki_client *cli_connect(const struct iki_client_options *o)
 		exit(EXIT_USAGE);
 	}
 	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES) {
-		fprintf(stderr, "iki: keys: %s (-k %s, -S %s): give both, a key pair from 'iki keygen' "
-			"and ikid's public key\n", rc == -EINVAL ? "not a usable key" : strerror(-rc),
-			o->key_file ? o->key_file : "missing", o->server_key ? o->server_key : "missing");
+		fprintf(stderr, _("iki: keys: %s (-k %s, -S %s): give both, a key pair from 'iki keygen' "
+			"and ikid's public key\n"), rc == -EINVAL ? _("not a usable key") : strerror(-rc),
+			o->key_file ? o->key_file : _("missing"), o->server_key ? o->server_key : _("missing"));
 		exit(EXIT_USAGE);
 	}
 	if (rc < 0) {
-		fprintf(stderr, "iki: cannot connect to %s: %s\n", o->request, iki_strerror(rc));
+		fprintf(stderr, _("iki: cannot connect to %s: %s\n"), o->request, iki_strerror(rc));
 		exit(EXIT_UNREACHABLE);
 	}
 	return c;
@@ -36,7 +37,7 @@ int cli_unreachable(const struct iki_client_options *o, struct iki_client **c, i
 	if (problem)
 		fprintf(stderr, "iki: %s: %s\n", o->request, problem);
 	else if (rc == IKI_ETIMEOUT)
-		fprintf(stderr, "iki: ikid at %s did not answer within %d s (is it running?)\n",
+		fprintf(stderr, _("iki: ikid at %s did not answer within %d s (is it running?)\n"),
 			o->request, o->timeout_ms / 1000);
 	else
 		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
@@ -58,7 +59,7 @@ int cli_refused(const char *cmd, struct iki_client **c, const struct iki_client_
 void cli_field(char *dst, size_t n, const char *cmd, const char *name, const char *val)
 {
 	if (strlen(val) >= n) {
-		fprintf(stderr, "iki %s: --%s is too long\n", cmd, name);
+		fprintf(stderr, _("iki %s: --%s is too long\n"), cmd, name);
 		exit(EXIT_USAGE);
 	}
 	memcpy(dst, val, strlen(val) + 1);

@@ -12,6 +12,10 @@
 #define IKI_LOCALEDIR "/usr/local/share/locale"
 #endif
 
+/*
+ * LANG=C (or POSIX) is a person asking for the untranslated program. C.UTF-8 is not: Debian's
+ * images and many servers set it only to get UTF-8, so it speaks the office's language.
+ */
 /* The locale variable POSIX says LC_MESSAGES comes from, NULL when none is set. */
 static const char *messages_locale(void)
 {
@@ -26,7 +30,7 @@ static const char *messages_locale(void)
 
 static bool is_c_locale(const char *l)
 {
-	return !strcmp(l, "C") || !strcmp(l, "POSIX") || !strncmp(l, "C.", 2);
+	return !strcmp(l, "C") || !strcmp(l, "POSIX");
 }
 
 /* dir/locale when dir/locale/id/LC_MESSAGES/iki.mo exists (dir: the binary's directory). */

@@ -18,9 +18,10 @@
 /*
  * Choose the language of the messages and find the catalog; called first thing in main.
  * Bahasa Indonesia unless the person asked for English: LANG, LC_MESSAGES or LC_ALL (the first
- * one set, as POSIX orders them: LC_ALL, LC_MESSAGES, LANG) is C or POSIX (C.UTF-8 too), or
- * LANGUAGE names a language before id (LANGUAGE=en). Unset variables, id_ID, en_US and every
- * other locale give Indonesian (the office's language; an English desktop sets LANGUAGE).
+ * one set, as POSIX orders them: LC_ALL, LC_MESSAGES, LANG) is exactly C or POSIX, or
+ * LANGUAGE names a language before id (LANGUAGE=en). Unset variables, C.UTF-8 (what images
+ * set for UTF-8), id_ID, en_US and every other locale give Indonesian (the office's
+ * language; an English desktop that wants English sets LANGUAGE, as Ubuntu's does).
  * The catalog is looked for in IKI_LOCALEDIR when set, else beside the binary
  * (BUILD/locale/id/LC_MESSAGES/iki.mo, so BUILD/iki speaks Indonesian in the tree), else in
  * the compiled-in $(PREFIX)/share/locale. Only LC_MESSAGES is taken from the environment: numbers are

@@ -28,7 +28,7 @@ struct global {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: iki [-s ENDPOINT] [-u ENDPOINT] [-k KEYFILE -S SERVERKEY] [-t SECONDS] COMMAND\n"
+		_("usage: iki [-s ENDPOINT] [-u ENDPOINT] [-k KEYFILE -S SERVERKEY] [-t SECONDS] COMMAND\n"
 		"           [OPTIONS]\n"
 		"\n"
 		"Talks to ikid, the IKI daemon of Kecamatan Sampang.\n"
@@ -43,6 +43,8 @@ static void usage(FILE *f)
 		"  history  an event, who sent it and when, and the corrections of it\n"
 		"  target   set a target (admin), or list the targets set\n"
 		"  lock     lock a reported period (admin); unlock; locks lists them\n"
+		"  list     what may be typed: villages, data elements (unit, who reports them),\n"
+		"           indicators and jabatan, from ikid's catalog\n"
 		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator)\n"
 		"\n"
 		"options:\n"
@@ -60,7 +62,9 @@ static void usage(FILE *f)
 		"\n"
 		"exit status: 0 all accepted (or duplicate), 1 something rejected, 2 usage or input\n"
 		"file error, 3 daemon unreachable or not answering (or our key refused), 4 stopped\n"
-		"(Ctrl-C, --deadline, sync without --wait): the rest waits in the outbox.\n",
+		"(Ctrl-C, --deadline, sync without --wait): the rest waits in the outbox.\n"
+		"\n"
+		"iki speaks Bahasa Indonesia; with LANG=C (or LANGUAGE=en) it speaks English.\n"),
 		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
 }
 
@@ -68,13 +72,15 @@ static void usage(FILE *f)
 
 static void query_usage(FILE *f)
 {
-	fputs("usage: iki query [--indicator CODE | --jabatan NAME] [--orgunit CODE]\n"
+	fputs(_("usage: iki query [--indicator CODE | --jabatan NAME] [--orgunit CODE]\n"
 	      "                 [--period PERIOD] [--json]\n"
 	      "\n"
 	      "Prints indicator values: numerator, denominator and their ratio for the kecamatan\n"
-	      "(default) or a village, for a period: a year (2022, the default is this year), a\n"
-	      "quarter (2022Q1) or a month (202203). Without --indicator, every indicator (or\n"
-	      "those of a jabatan). A value without data (denominator 0) is 'tidak ada data'.\n",
+	      "(default) or a village, for a period: a year (2022; the default is the catalog's\n"
+	      "budget year), a quarter (2022Q1) or a month (202203). Without --indicator, every\n"
+	      "indicator (or those of a jabatan). A value without data (denominator 0) is 'tidak\n"
+	      "ada data'. Numbers are written for people (1.234.567 and 86,67 %); --json writes\n"
+	      "numbers for programs (86.67, no thousands separator).\n"),
 	      f);
 }
 
@@ -138,7 +144,7 @@ static int cmd_query(const struct global *g, int argc, char **argv)
 		return cli_unreachable(&g->o, &c, rc);
 	iki_client_close(&c);
 	if (rc < 0) {
-		fprintf(stderr, "iki query: %s: %s\n", iki_code_name(rc), msg);
+		fprintf(stderr, _("iki query: %s: %s\n"), iki_code_name(rc), msg);
 		return EXIT_REJECTED;
 	}
 	if (json) {
@@ -175,16 +181,16 @@ static int cmd_keygen(int argc, char **argv)
 {
 	struct curve_keys k;
 	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		puts("usage: iki keygen NAME\n"
+		puts(_("usage: iki keygen NAME\n"
 		     "\n"
 		     "Makes a CURVE key pair: NAME.key holds both halves (mode 0600; keep it secret,\n"
 		     "use it with 'iki -k NAME.key'), NAME.pub the public half: give it to the operator,\n"
 		     "who lists it in ikid's authorised clients file with a role and a scope. Existing\n"
-		     "files are never overwritten.");
+		     "files are never overwritten."));
 		return EXIT_OK;
 	}
 	if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
-		fputs("usage: iki keygen NAME\n", stderr);
+		fputs(_("usage: iki keygen NAME\n"), stderr);
 		return EXIT_USAGE;
 	}
 	int rc = curve_generate(&k);
@@ -194,13 +200,13 @@ static int cmd_keygen(int argc, char **argv)
 	memcpy(pub, k.public_key, sizeof(pub));
 	curve_wipe(&k);
 	if (rc < 0) {
-		fprintf(stderr, "iki keygen: %s: %s\n", argv[1],
-			rc == -EEXIST ? "a key of that name exists; it is never overwritten"
+		fprintf(stderr, _("iki keygen: %s: %s\n"), argv[1],
+			rc == -EEXIST ? _("a key of that name exists; it is never overwritten")
 				      : strerror(-rc));
 		return EXIT_USAGE;
 	}
-	printf("%s.key  secret key pair (keep it; use: iki -k %s.key)\n"
-	       "%s.pub  public key: %s\n", argv[1], argv[1], argv[1], pub);
+	printf(_("%s.key  secret key pair (keep it; use: iki -k %s.key)\n"
+	       "%s.pub  public key: %s\n"), argv[1], argv[1], argv[1], pub);
 	return EXIT_OK;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "period.h"
 #include "tables.h"
 
@@ -24,7 +25,7 @@ struct report_args {
 
 static void report_usage(FILE *f)
 {
-	fputs("usage: iki report [--year YEAR] [--orgunit CODE] [--jabatan NAME]\n"
+	fputs(_("usage: iki report [--year YEAR] [--orgunit CODE] [--jabatan NAME]\n"
 	      "                  [--format text|csv|html] [-o FILE]\n"
 	      "\n"
 	      "Prints the office's performance accountability (LAKIP) tables for a budget year:\n"
@@ -34,15 +35,17 @@ static void report_usage(FILE *f)
 	      "village. A value without data is 'tidak ada data'; without a target, target,\n"
 	      "capaian and predikat are '-'; a revised target shows the first one (semula).\n"
 	      "\n"
-	      "  --year YEAR       the budget year (default: this year)\n"
+	      "  --year YEAR       the budget year (default: the catalog's)\n"
 	      "  --orgunit CODE    a village instead of the kecamatan\n"
 	      "  --jabatan NAME    only this position's table\n"
-	      "  --format FORMAT   text (default, 120 columns, decimal comma: 86,67 %),\n"
+	      "  --format FORMAT   text (default, 120 columns, numbers for people: 1.234,5 and\n"
+	      "                    86,67 %),\n"
 	      "                    csv (UTF-8 with BOM, comma separated, RFC 4180, one header row;\n"
-	      "                    numbers with a decimal point and no % sign: 86.67), or\n"
-	      "                    html (one self-contained page to print on A4 landscape)\n"
+	      "                    numbers for programs: a decimal point, no thousands separator\n"
+	      "                    and no % sign: 86.67), or html (one self-contained page to\n"
+	      "                    print on A4 landscape; numbers for people, as text)\n"
 	      "  -o, --output FILE write to FILE, not standard output; a FILE ending in .csv or\n"
-	      "                    .html sets the format when --format is not given\n",
+	      "                    .html sets the format when --format is not given\n"),
 	      f);
 }
 
@@ -109,10 +112,10 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		if (ok || ch == '?')
 			report_usage(stderr);
 		else
-			fprintf(stderr, "iki report: bad value for --%s: '%s'\n",
-				ch == 'y' ? "year (four digits, 2000-2099)"
-				: ch == 'f' ? "format (text, csv or html)"
-					    : ch == 'u' ? "orgunit (too long)" : "jabatan (too long)",
+			fprintf(stderr, _("iki report: bad value for --%s: '%s'\n"),
+				ch == 'y' ? _("year (four digits, 2000-2099)")
+				: ch == 'f' ? _("format (text, csv or html)")
+					    : ch == 'u' ? _("orgunit (too long)") : _("jabatan (too long)"),
 				optarg);
 		return EXIT_USAGE;
 	}
@@ -219,7 +222,7 @@ static int fetch(struct iki_client *c, const struct report_args *a, struct fetch
 static int report_output(const struct report_args *a, const struct tables *t)
 {
 	FILE *f = a->output ? fopen(a->output, "w") : stdout;
-	const char *name = a->output ? a->output : "standard output";
+	const char *name = a->output ? a->output : _("standard output");
 	if (!f) {
 		fprintf(stderr, "iki report: %s: %s\n", name, strerror(errno));
 		return EXIT_USAGE;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "input.h"
 
 /* Set by SIGINT and SIGTERM: delivery stops and leaves the rest in the outbox. */
@@ -160,7 +161,7 @@ static int64_t deadline_arg(const char *cmd, const char *v)
 
 static void submit_usage(FILE *f)
 {
-	fputs("usage: iki submit -f FILE [--format csv|jsonl] [--file-id NAME]\n"
+	fputs(_("usage: iki submit -f FILE [--format csv|jsonl] [--file-id NAME]\n"
 	      "                  [--void-missing | --keep-missing] [--deadline SECS]\n"
 	      "       iki submit --element CODE --orgunit CODE --date YYYY-MM-DD [--op OP]\n"
 	      "                  [--value N] [--case ID] [--comment TEXT] [--id ID] [--ref ID]\n"
@@ -181,7 +182,7 @@ static void submit_usage(FILE *f)
 	      "\n"
 	      "Corrections: --void ID cancels an earlier event; an event with --ref ID (a ref\n"
 	      "column in a file) replaces the earlier event ID. The original stays in ikid's log\n"
-	      "('iki history ID' shows both); every value it counted in moves at once.\n",
+	      "('iki history ID' shows both); every value it counted in moves at once.\n"),
 	      f);
 }
 
@@ -409,12 +410,12 @@ int cmd_sync(const struct sync_config *g, int argc, char **argv)
 			deadline = ch == 'D' ? deadline_arg("sync", optarg) : deadline;
 			continue;
 		}
-		fputs("usage: iki sync [--wait] [--deadline SECS]\n"
+		fputs(_("usage: iki sync [--wait] [--deadline SECS]\n"
 		      "\n"
 		      "Sends what waits in the outbox (events captured by 'iki submit' and not yet\n"
 		      "answered by ikid). Without --wait it gives up when ikid does not answer within\n"
 		      "-t seconds (exit 4: the events stay in the outbox); with --wait it keeps trying\n"
-		      "until all are delivered, --deadline runs out or Ctrl-C.\n",
+		      "until all are delivered, --deadline runs out or Ctrl-C.\n"),
 		      ch == 'h' ? stdout : stderr);
 		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
@@ -439,7 +440,7 @@ int cmd_sync(const struct sync_config *g, int argc, char **argv)
 
 static void outbox_usage(FILE *f)
 {
-	fputs("usage: iki outbox [--pending] [--delivered] [--refused] [--all] [--json]\n"
+	fputs(_("usage: iki outbox [--pending] [--delivered] [--refused] [--all] [--json]\n"
 	      "       iki outbox drop ID\n"
 	      "       iki outbox fix ID [--element CODE] [--orgunit CODE] [--date YYYY-MM-DD]\n"
 	      "                  [--op OP] [--value N] [--case ID] [--comment TEXT] [--ref ID]\n"
@@ -448,7 +449,7 @@ static void outbox_usage(FILE *f)
 	      "and lists the waiting and refused ones (with ikid's reason); --delivered or --all\n"
 	      "lists the delivered ones too. 'drop' forgets a refused event. 'fix' sends a refused\n"
 	      "event again, corrected by the options given, under a new id (printed), and drops\n"
-	      "the refused one; the file row it came from now names the new event.\n",
+	      "the refused one; the file row it came from now names the new event.\n"),
 	      f);
 }
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "i18n.h"
 #include "live.h"
 
 enum watch_mode { WATCH_TABLE, WATCH_LINES, WATCH_JSON };
@@ -44,7 +45,7 @@ static void catch_signal(int sig)
 static void watch_usage(FILE *f)
 {
 	fputs(
-	    "usage: iki watch [--indicator CODE] [--jabatan NAME] [--orgunit CODE]\n"
+	    _("usage: iki watch [--indicator CODE] [--jabatan NAME] [--orgunit CODE]\n"
 	    "                 [--period PERIOD] [--json | --plain] [--heartbeat-ms MS]\n"
 	    "\n"
 	    "Shows ikid's values as they change: first the current values (a snapshot), then\n"
@@ -56,12 +57,13 @@ static void watch_usage(FILE *f)
 	    "End scroll; u orders by the latest change or back by the catalog). Rows that just\n"
 	    "changed are marked (up, down or new); capaian and predikat are coloured by band.\n"
 	    "Otherwise, or with --plain, one line per value; with --json one JSON object per\n"
-	    "line (with seq, ikid's publish sequence number).\n"
+	    "line (with seq, ikid's publish sequence number). The table and the lines write\n"
+	    "numbers for people (1.234 and 86,67 %), --json for programs (86.67).\n"
 	    "\n"
 	    "The filters are exact: --orgunit 35.27.03 is the kecamatan alone, --period 2022\n"
 	    "the year alone. --jabatan shows the indicators of a position (as iki query).\n"
 	    "--heartbeat-ms is ikid's (default 1000): 3 of them in silence and watch says so.\n"
-	    "A wall screen: iki watch --orgunit 35.27.03 --period 2022\n",
+	    "A wall screen: iki watch --orgunit 35.27.03 --period 2022\n"),
 	    f);
 }
 
@@ -134,17 +136,16 @@ static int run_lines(struct iki_stream *s, bool json, int heartbeat_ms)
 		if (rc < 0)
 			return rc;
 		if (quiet && ev.kind != IKI_STREAM_STALE)
-			fprintf(stderr, "iki watch: ikid is heard again\n");
+			fprintf(stderr, _("iki watch: ikid is heard again\n"));
 		quiet = ev.kind == IKI_STREAM_STALE;
 		if (ev.kind == IKI_STREAM_RESET && ev.missed)
 			fprintf(stderr,
-				"iki watch: %" PRIu64 " updates missed; a fresh snapshot "
-				"follows (seq %" PRIu64 ")\n",
-				ev.missed, ev.seq);
+				_("iki watch: %llu updates missed; a fresh snapshot follows (seq %llu)\n"),
+				(unsigned long long)ev.missed, (unsigned long long)ev.seq);
 		else if (ev.kind == IKI_STREAM_VALUE || ev.kind == IKI_STREAM_UPDATE)
 			line_print(&ev.value, ev.seq, json);
 		else if (ev.kind == IKI_STREAM_STALE)
-			fprintf(stderr, "iki watch: nothing heard from ikid for %.1f s\n",
+			fprintf(stderr, _("iki watch: nothing heard from ikid for %.1f s\n"),
 				3 * (heartbeat_ms > 0 ? heartbeat_ms : 1000) / 1000.0);
 	}
 	return 0;

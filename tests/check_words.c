@@ -1,0 +1,205 @@
+/* check_words.c: what iki says to a person: Bahasa Indonesia by default, English under LANG=C. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "suite.h"
+
+#define MINI "tests/data/mini.conf"
+
+static struct ikid d;
+
+static void start(void)
+{
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+}
+
+static void stop(void)
+{
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+}
+
+/* The environment of a person who set nothing but this machine's usual LANG=C.UTF-8. */
+static void language_default(void)
+{
+	unsetenv("LC_ALL");
+	unsetenv("LC_MESSAGES");
+	unsetenv("LANGUAGE");
+	unsetenv("IKI_LOCALEDIR");
+	setenv("LANG", "C.UTF-8", 1);
+}
+
+/* `iki <args>` (stderr joined to stdout), asserting its exit status. */
+static char *run(const char *args, int want)
+{
+	char *out = NULL, full[1024];
+	snprintf(full, sizeof(full), "%s 2>&1", args);
+	int rc = harness_iki(&d, full, &out);
+	ck_assert_msg(rc == want, "iki %s: exit %d, want %d: %s", args, rc, want, out ? out : "");
+	ck_assert(out != NULL);
+	return out;
+}
+
+static void assert_has(const char *out, const char *want)
+{
+	ck_assert_msg(strstr(out, want), "no '%s' in:\n%s", want, out);
+}
+
+static void assert_lacks(const char *out, const char *unwanted)
+{
+	ck_assert_msg(!strstr(out, unwanted), "'%s' in:\n%s", unwanted, out);
+}
+
+static void assert_run_has(const char *args, int want, const char *text)
+{
+	char *out = run(args, want);
+	assert_has(out, text);
+	free(out);
+}
+
+/* Every command's --help: Indonesian, with no English sentence of the msgids left. */
+START_TEST(test_every_help_is_indonesian_by_default)
+{
+	static const char *const helps[][2] = {
+	    {"--help", "Berbicara dengan ikid"},
+	    {"submit --help", "Mencatat peristiwa ke outbox"},
+	    {"sync --help", "Mengirim yang menunggu di outbox"},
+	    {"outbox --help", "Menampilkan isi outbox"},
+	    {"query --help", "Menampilkan nilai indikator"},
+	    {"watch --help", "Menampilkan nilai dari ikid"},
+	    {"report --help", "tahun anggaran (bawaan: tahun katalog)"},
+	    {"history --help", "Waktu dalam WIB"},
+	    {"target --help", "target perubahan"},
+	    {"lock --help", "Mengunci periode"},
+	    {"keygen --help", "Membuat pasangan kunci CURVE"},
+	};
+	language_default();
+	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
+		char *out = run(helps[i][0], 0);
+		assert_has(out, "cara pakai: iki");
+		assert_has(out, helps[i][1]);
+		assert_lacks(out, "usage:");
+		assert_lacks(out, " the ");
+		free(out);
+	}
+}
+END_TEST
+
+START_TEST(test_lang_c_and_language_en_speak_english)
+{
+	language_default();
+	setenv("LANG", "C", 1);
+	assert_run_has("query --help", 0, "usage: iki query");
+	assert_run_has("frobnicate", 2, "iki: unknown command 'frobnicate'");
+	language_default();
+	setenv("LC_ALL", "POSIX", 1);
+	assert_run_has("--help", 0, "Talks to ikid");
+	language_default();
+	setenv("LANGUAGE", "en", 1);
+	assert_run_has("report --help", 0, "usage: iki report");
+}
+END_TEST
+
+/* No LANG at all, an Indonesian one, an English one without LANGUAGE: all Indonesian. */
+START_TEST(test_unset_or_other_locales_speak_indonesian)
+{
+	static const char *const langs[] = {NULL, "id_ID.UTF-8", "en_US.UTF-8", "C.UTF-8"};
+	for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+		language_default();
+		if (langs[i])
+			setenv("LANG", langs[i], 1);
+		else
+			unsetenv("LANG");
+		assert_run_has("frobnicate", 2, "iki: perintah 'frobnicate' tidak dikenal");
+	}
+	/* LC_ALL wins over LANG, as POSIX says */
+	language_default();
+	setenv("LC_ALL", "C", 1);
+	setenv("LANG", "id_ID.UTF-8", 1);
+	assert_run_has("frobnicate", 2, "unknown command");
+}
+END_TEST
+
+START_TEST(test_usage_errors_are_indonesian)
+{
+	language_default();
+	assert_run_has("report --year 22", 2, "iki report: nilai --year (empat angka, 2000-2099) salah: '22'");
+	assert_run_has("report --format pdf", 2, "format (text, csv atau html)");
+	assert_run_has("target --indicator iki01 --period 2022 --set nol", 2,
+		       "--set harus persentase di atas 0");
+	assert_run_has("keygen", 2, "cara pakai: iki keygen NAMA");
+	char *out = run("", 2);
+	assert_has(out, "cara pakai: iki");
+	free(out);
+	char arg[700];
+	memset(arg, 'x', 600);
+	arg[600] = '\0';
+	char cmd[800];
+	snprintf(cmd, sizeof(cmd), "query --indicator %s", arg);
+	assert_run_has(cmd, 2, "iki query: --indicator terlalu panjang");
+}
+END_TEST
+
+/* Transport failures: nobody listening, and a server that never answers. */
+START_TEST(test_transport_failures_are_indonesian)
+{
+	language_default();
+	struct ikid gone = d;
+	snprintf(gone.request, sizeof(gone.request), "tcp://127.0.0.1:1");
+	char *out = NULL;
+	int rc = harness_iki(&gone, "-t 1 query --period 2022 2>&1", &out);
+	ck_assert_int_eq(rc, 3);
+	ck_assert_msg(strstr(out, "koneksi ditolak") || strstr(out, "tidak menjawab dalam 1 detik"),
+		      "%s", out);
+	free(out);
+	snprintf(gone.request, sizeof(gone.request), "not-an-endpoint");
+	rc = harness_iki(&gone, "query --period 2022 2>&1", &out);
+	ck_assert_int_eq(rc, 2);
+	assert_has(out, "tidak sah");
+	free(out);
+	rc = harness_iki(&d, "-k /nonexistent/x.key -S /nonexistent/s.pub query 2>&1", &out);
+	ck_assert_int_eq(rc, 2);
+	assert_has(out, "iki: kunci:");
+	assert_has(out, "berikan keduanya");
+	free(out);
+}
+END_TEST
+
+/* Every _() and N_() string of the client sources has a translation in po/id.po (msgcmp). */
+START_TEST(test_every_marked_string_has_a_translation)
+{
+	char dir[] = "/tmp/iki-words-XXXXXX", cmd[1024];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd),
+		 "xgettext --from-code=UTF-8 -k_ -kN_ -o %s/iki.pot client/*.c && "
+		 "msgcmp po/id.po %s/iki.pot 2>&1 | grep -v 'not used' >&2; "
+		 "msgcmp po/id.po %s/iki.pot 2>/dev/null",
+		 dir, dir, dir);
+	int rc = system(cmd);
+	harness_rmtree(dir);
+	ck_assert_msg(rc == 0, "po/id.po lacks translations (see above)");
+}
+END_TEST
+
+static Suite *words_suite(void)
+{
+	Suite *s = suite_create("words");
+	TCase *tc = tcase_create("language");
+	tcase_add_checked_fixture(tc, start, stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_every_help_is_indonesian_by_default);
+	tcase_add_test(tc, test_lang_c_and_language_en_speak_english);
+	tcase_add_test(tc, test_unset_or_other_locales_speak_indonesian);
+	tcase_add_test(tc, test_usage_errors_are_indonesian);
+	tcase_add_test(tc, test_transport_failures_are_indonesian);
+	tcase_add_test(tc, test_every_marked_string_has_a_translation);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+SUITE_MAIN(words_suite)
