@@ -190,7 +190,7 @@ static struct catalog *load_catalog(const struct options *o)
 	char *errors = NULL;
 	int rc = catalog_load(o->catalog, &cat, &errors);
 	if (rc < 0) {
-		fputs(errors ? errors : "", stderr);
+		log_errors(errors);
 		free(errors);
 		fatalx("%s: catalog not loaded (%s)", o->catalog, iki_code_name(rc));
 	}
@@ -262,7 +262,7 @@ static struct auth *setup_security(struct options *o, const struct catalog *cat,
 		       "name role scope public-key (see ikid(8)); or, for local testing only, run "
 		       "with --plaintext", path);
 	if (rc < 0) {
-		fputs(errors ? errors : "", stderr);
+		log_errors(errors);
 		fatalx("%s: authorised clients not loaded: %s", path,
 		       rc == IKI_ECATALOG ? "errors above" : strerror(-rc));
 	}
@@ -386,14 +386,14 @@ int main(int argc, char **argv)
 	store_stats(st, &events, &pubseq);
 	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
 		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.state);
-	log_info("listening: requests on %s, updates on %s", listen, publish);
+	log_notice("listening: requests on %s, updates on %s", listen, publish);
 	if (o.endpoints_file)
 		write_endpoints(o.endpoints_file, srv);
 	rc = server_run(srv, &stop_requested);
 	if (rc < 0)
-		log_warnx("stopped on error: %s", iki_strerror(rc));
+		log_errorx("stopped on error: %s", iki_strerror(rc));
 	else
-		log_info("stopped");
+		log_notice("stopped");
 	server_free(&srv);
 	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
 	curve_wipe(&keys);
