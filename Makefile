@@ -42,7 +42,7 @@ LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
@@ -141,7 +141,7 @@ $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harnes
 $(BUILD)/tests/check_words: $(BUILD)/tests/check_words.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
-$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/catalog.o $(BUILD)/daemon/log.o $(PROTO_OBJ)
+$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(BUILD)/daemon/catalog.o $(BUILD)/daemon/log.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(PROTO_OBJ)

@@ -1,5 +1,4 @@
-/* auth.c: the authorised clients file, the ZAP handler that checks CURVE keys against it, and
- * what each role may submit. */
+/* auth.c: the authorised clients file, and the ZAP handler that checks CURVE keys against it. */
 #include "auth.h"
 
 #include <ctype.h>
@@ -116,6 +115,7 @@ static void check_scope(struct errbuf *e, const char *path, int line, const stru
 		return;
 	case AUTH_CLERK:
 		ou = catalog_orgunit_find(cat, scope);
+		c->scope_ou = ou;
 		if (ou <= 0)
 			err(e, path, line, "a clerk's scope is one village of the catalog (e.g. %s), not '%s'",
 			    cat->n_orgunits > 1 ? cat->orgunits[1].code : "35.27.03.2001", scope);
@@ -142,7 +142,7 @@ static void parse_line(struct errbuf *e, const char *path, int line, const struc
 		err(e, path, line, "expected 4 fields, name role scope key; found %d", n);
 		return;
 	}
-	struct auth_client c = {.role = AUTH_NONE};
+	struct auth_client c = {.role = AUTH_NONE, .scope_ou = -1};
 	if (!name_ok(f[0]))
 		err(e, path, line, "name '%s': letters, digits and . _ - @, at most %d", f[0],
 		    AUTH_NAME_MAX);
@@ -404,23 +404,4 @@ void auth_free(struct auth **ap)
 	free(a->table.c);
 	free(a);
 	*ap = NULL;
-}
-
-/* ---- what each role may submit ---- */
-
-int auth_event(const struct auth_client *c, const struct catalog *cat,
-	       const struct proto_event *ev)
-{
-	if (c->role == AUTH_ADMIN)
-		return 0; /* no lookups in the writer for an admin (and for plain text) */
-	const char *reporters = catalog_reporters(cat, ev->element);
-	if (!reporters || catalog_orgunit_find(cat, ev->orgunit) < 0)
-		return 0; /* an unknown element or org unit: the store refuses it with its code */
-	if (c->role == AUTH_CLERK)
-		return !strcmp(ev->orgunit, c->scope) && catalog_reports(reporters, CATALOG_VILLAGE)
-			   ? 0
-			   : IKI_ESCOPE;
-	if (c->role == AUTH_SECTION)
-		return catalog_reports(reporters, c->scope) ? 0 : IKI_ESCOPE;
-	return IKI_ESCOPE;
 }

@@ -1,4 +1,5 @@
-/* auth.h: who may connect (CURVE keys checked by a ZAP handler) and what each key may do. */
+/* auth.h: who may connect: the authorised clients file, and CURVE keys checked against it by a
+ * ZAP handler (what each key may do: authz.h). */
 #ifndef IKI_AUTH_H
 #define IKI_AUTH_H
 
@@ -13,8 +14,8 @@
 /*
  * Roles, from the authorised clients file (ikid(8)): a clerk submits for one village, only the
  * elements the catalog lists as reported_by "desa"; a section submits its own elements (its code
- * in reported_by) for any org unit; a viewer only reads; an admin does everything. Every role
- * may query, snapshot and subscribe.
+ * in reported_by) for any org unit; a viewer only reads; an admin does everything. What each
+ * may do is authz.c's table.
  */
 enum auth_role { AUTH_NONE = 0, AUTH_ADMIN, AUTH_SECTION, AUTH_CLERK, AUTH_VIEWER };
 
@@ -24,6 +25,7 @@ struct auth_client {
 	char name[AUTH_NAME_MAX + 1];  /* who it is, in logs and in the event log */
 	enum auth_role role;
 	char scope[PROTO_CODE_MAX + 1]; /* clerk: village code; section: section code; else "" */
+	int scope_ou;                   /* clerk: its village's catalog index; else -1 */
 };
 
 struct auth;
@@ -58,13 +60,6 @@ bool auth_lookup(struct auth *a, const char *key, struct auth_client *out);
 
 /* Stop the ZAP thread (after the context is terminated) and free. Safe on NULL and twice. */
 void auth_free(struct auth **a);
-
-/*
- * Whether client c may submit event ev: 0, or IKI_ESCOPE. Events naming an unknown element or
- * org unit pass here (the store refuses them with their own codes).
- */
-int auth_event(const struct auth_client *c, const struct catalog *cat,
-	       const struct proto_event *ev);
 
 /* The wire name of a role ("clerk"), or "none". */
 const char *auth_role_name(enum auth_role r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "authz.h"
 #include "iki.h"
 #include "log.h"
 #include "period.h"
@@ -108,18 +109,19 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 }
 
 /*
- * Keep of a history only what the key may see: a clerk or a section sees the events of its own
- * scope (admins and viewers see all). An event's chain holding one outside it is answered as if
+ * Keep of a history only what the key may see (authz.c: a clerk or a section sees the events of
+ * its own scope, admins and viewers all). An event's chain holding one outside it is answered as if
  * the id were unknown (-ENOENT); a value's history leaves such events out.
  */
 static int history_scope(const struct read_ctx *s, const struct pending *p, struct proto_msg *r)
 {
 	size_t m = 0;
-	if (p->client.role == AUTH_ADMIN || p->client.role == AUTH_VIEWER)
+	if (authz_grant(p->client.role, AUTHZ_HISTORY) == AUTHZ_ALL)
 		return 0;
 	for (size_t i = 0; i < r->n_stored; i++) {
 		const struct proto_event *ev = &r->stored[i].ev;
-		bool seen = ev->op != PROTO_OP_VOID && auth_event(&p->client, s->cat, ev) == 0;
+		bool seen = ev->op != PROTO_OP_VOID &&
+			    authz_reaches_event(&p->client, s->cat, AUTHZ_HISTORY, ev);
 		for (size_t j = 0; ev->op == PROTO_OP_VOID && j < m && !seen; j++)
 			seen = !strcmp(r->stored[j].ev.id, ev->ref); /* a void of one kept */
 		if (!seen && p->msg.id[0])

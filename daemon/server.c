@@ -10,6 +10,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "authz.h"
 #include "guard.h"
 #include "reader.h"
 #include "reply.h"
@@ -276,13 +277,13 @@ static int recv_body(struct server *s, void *sock, struct pending *p, zmq_msg_t 
 
 /*
  * Who sent the request, from the User-Id our ZAP handler gave its connection (the client's
- * key), and whether its role may make it. Never from anything inside the message.
+ * key), and whether its role may make it (authz.c). Never from anything inside the message.
  */
 static void identify(struct server *s, struct pending *p, const char *key)
 {
 	p->who = p->client.name;
 	if (!s->auth) {
-		p->client = (struct auth_client){.name = "local", .role = AUTH_ADMIN};
+		p->client = (struct auth_client){.name = "local", .role = AUTH_ADMIN, .scope_ou = -1};
 		return;
 	}
 	if (!key || !auth_lookup(s->auth, key, &p->client)) { /* removed by a reload since */
@@ -291,12 +292,8 @@ static void identify(struct server *s, struct pending *p, const char *key)
 			p->rc = IKI_EFORBIDDEN;
 		return;
 	}
-	if (p->rc == 0 && p->msg.type == PROTO_SUBMIT && p->client.role == AUTH_VIEWER)
-		p->rc = IKI_EFORBIDDEN;
-	if (p->rc == 0 && ((p->msg.type == PROTO_LOCK && p->msg.query.period[0]) ||
-			   (p->msg.type == PROTO_TARGET && p->msg.has_target)) &&
-	    p->client.role != AUTH_ADMIN)
-		p->rc = IKI_EFORBIDDEN; /* locking is the admin's; anyone may list the locks */
+	if (p->rc == 0)
+		p->rc = authz_request(&p->client, &p->msg);
 }
 
 /* Receive one request without blocking. Returns 1 when one arrived, 0 when none, <0 on error. */
@@ -447,29 +444,46 @@ static void publish(struct server *s, const struct store_change *c)
 /* ---- the batch ---- */
 
 /*
- * Refuse an event outside the sender's scope (result set, logged); false when it may go on. A
- * correction must be in scope, and so must the event it corrects.
+ * Resolve an event once and authorise it (authz.c): one outside the sender's scope is refused
+ * (result set, logged: false); a correction of a stored event outside it is left to be refused
+ * as unknown_ref, as if that event did not exist. True when *e may be applied.
  */
-static bool out_of_scope(const struct pending *p, const struct proto_event *ev,
-			 struct proto_result *res, const struct catalog *cat, struct store_batch *b)
+static bool authorise(const struct pending *p, const struct catalog *cat, struct store_event *e,
+		      struct proto_result *res)
 {
-	struct proto_event orig;
-	if (ev->err)
+	const struct proto_event *ev = e->ev;
+	if (!authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->at.ou, e->at.el, e->at.ct)) {
+		res->status = PROTO_STATUS_ERROR;
+		res->code = IKI_ESCOPE;
+		snprintf(res->message, sizeof(res->message), "%s (%s %s; %s %s)",
+			 iki_strerror(IKI_ESCOPE), ev->element, ev->orgunit,
+			 auth_role_name(p->client.role), p->client.scope);
+		iki_utf8_trim(res->message);
+		log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id,
+			  p->who, auth_role_name(p->client.role), p->client.scope, ev->element,
+			  ev->orgunit);
 		return false;
-	if (auth_event(&p->client, cat, ev) == 0) {
-		if (!ev->ref[0] || store_event_get(b, ev->ref, &orig) < 0 ||
-		    auth_event(&p->client, cat, &orig) == 0)
-			return false; /* an unknown ref is the store's to refuse */
-		ev = &orig;
 	}
-	res->status = PROTO_STATUS_ERROR;
-	res->code = IKI_ESCOPE;
-	snprintf(res->message, sizeof(res->message), "%s (%s %s; %s %s)", iki_strerror(IKI_ESCOPE),
-		 ev->element, ev->orgunit, auth_role_name(p->client.role), p->client.scope);
-	iki_utf8_trim(res->message);
-	log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id, p->who,
-		  auth_role_name(p->client.role), p->client.scope, ev->element, ev->orgunit);
+	if (e->has_orig && !authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->orig_at.ou,
+					  e->orig_at.el, e->orig_at.ct)) {
+		log_warnx("refused event %s from %s (%s %s): its ref %s is out of scope", ev->id,
+			  p->who, auth_role_name(p->client.role), p->client.scope, ev->ref);
+		e->has_orig = false;
+	}
 	return true;
+}
+
+/* Resolve, authorise and apply one event of a submit. Returns 0 or a storage code. */
+static int submit_one(struct server *s, struct store_batch *b, const struct pending *p,
+		      const struct proto_event *ev, struct proto_result *res)
+{
+	struct store_event e;
+	int rc = store_resolve(b, ev, &e);
+	if (rc < 0)
+		return rc;
+	if (!ev->err && !authorise(p, s->cat, &e, res))
+		return 0;
+	return store_apply_event(b, &e, p->who, res);
 }
 
 /* A target request's indicator, org unit, period and value, into p->target; 0 or a code. */
@@ -529,8 +543,7 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 		if (rc == 0 && !b)
 			rc = store_begin(s->st, &b);
 		for (size_t j = 0; rc == 0 && j < p->msg.n_events; j++)
-			if (!out_of_scope(p, &p->msg.events[j], &p->results[j], s->cat, b))
-				rc = store_apply(b, &p->msg.events[j], p->who, &p->results[j]);
+			rc = submit_one(s, b, p, &p->msg.events[j], &p->results[j]);
 		any = true;
 	}
 	if (rc == 0 && b)

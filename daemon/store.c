@@ -650,19 +650,31 @@ static const char *ids_check(const struct proto_event *ev)
 	return "";
 }
 
-/* Check an event against the catalog. Returns 0 and fills *r, or an error code with *res set. */
-static int event_check(const struct catalog *cat, const struct proto_event *ev, struct resolved *r,
-		       struct proto_result *res)
+/* The catalog indices an event names: looked up once, here (see struct store_event). */
+static void where_find(const struct catalog *cat, const struct proto_event *ev,
+		       struct store_where *at)
+{
+	at->ou = ev->orgunit[0] ? catalog_orgunit_find(cat, ev->orgunit) : -1;
+	at->el = ev->element[0] ? catalog_element_find(cat, ev->element) : -1;
+	at->ct = at->el < 0 && ev->element[0] ? catalog_casetype_find(cat, ev->element) : -1;
+}
+
+/*
+ * Check an event, found in the catalog at *at, against it. Returns 0 and fills *r, or an error
+ * code with *res set.
+ */
+static int event_check(const struct catalog *cat, const struct proto_event *ev,
+		       const struct store_where *at, struct resolved *r, struct proto_result *res)
 {
 	if (ev->err)
 		return fail(res, ev->err, "kolom '%s'", ev->err_field);
-	r->ou = catalog_orgunit_find(cat, ev->orgunit);
+	r->ou = at->ou;
 	if (r->ou < 0)
 		return fail(res, IKI_EORGUNIT, "orgunit: %s", ev->orgunit);
 	if (period_date_parse(ev->date, &r->date) < 0)
 		return fail(res, IKI_EDATE, "date: %s", ev->date);
-	r->el = catalog_element_find(cat, ev->element);
-	r->ct = r->el < 0 ? catalog_casetype_find(cat, ev->element) : -1;
+	r->el = at->el;
+	r->ct = at->ct;
 	if (r->el >= 0)
 		return check_element(&cat->elements[r->el], ev, res);
 	if (r->ct >= 0)
@@ -995,34 +1007,53 @@ int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto
 	return rc ? map_err(rc) : record_parse_full(&v, ev, who, who_size, ms);
 }
 
-/*
- * The event ev->ref names, checked as a correction's target: stored, not a void, not voided
- * already, still valid under the catalog. Fills *orig and *ro. Returns 0, or a code with *res
- * set (a storage code when b->err).
- */
-static int resolve_ref(struct store_batch *b, const struct proto_event *ev,
-		       struct proto_event *orig, struct resolved *ro, struct proto_result *res)
+int store_resolve(struct store_batch *b, const struct proto_event *ev, struct store_event *e)
 {
 	const struct store *s = b->s;
-	MDB_val k = {strlen(ev->ref), (void *)ev->ref}, v;
-	int rc = event_load(b->txn, s, ev->ref, orig, &ro->seq, NULL, 0, NULL);
+	memset(e, 0, sizeof(*e));
+	e->ev = ev;
+	e->at = e->orig_at = (struct store_where){-1, -1, -1};
+	if (b->err)
+		return b->err;
+	if (ev->err)
+		return 0; /* store_apply_event names the broken field */
+	where_find(s->cat, ev, &e->at);
+	if (!ev->ref[0])
+		return 0;
+	int rc = event_load(b->txn, s, ev->ref, &e->orig, &e->orig_seq, NULL, 0, NULL);
 	if (rc == IKI_EREF)
-		return fail(res, rc, "ref: %s", ev->ref);
+		return 0;
 	if (rc < 0)
 		return b->err = rc;
-	if (orig->op == PROTO_OP_VOID)
+	e->has_orig = true;
+	where_find(s->cat, &e->orig, &e->orig_at);
+	return 0;
+}
+
+/*
+ * The event e->ev->ref names, checked as a correction's target: stored (and left so by the
+ * caller: see store_event), not a void, not voided already, still valid under the catalog.
+ * Fills *ro. Returns 0, or a code with *res set (a storage code when b->err).
+ */
+static int ref_check(struct store_batch *b, const struct store_event *e, struct resolved *ro,
+		     struct proto_result *res)
+{
+	const struct proto_event *ev = e->ev;
+	MDB_val k = {strlen(ev->ref), (void *)ev->ref}, v;
+	if (!e->has_orig)
+		return fail(res, IKI_EREF, "ref: %s", ev->ref);
+	if (e->orig.op == PROTO_OP_VOID)
 		return fail(res, IKI_EOP, "%s adalah pembatalan; kirim ulang kejadian aslinya",
 			    ev->ref);
-	rc = mdb_get(b->txn, s->dbi[DB_VOIDED], &k, &v);
+	int rc = mdb_get(b->txn, b->s->dbi[DB_VOIDED], &k, &v);
 	if (rc == 0)
 		return fail(res, IKI_EVOIDED, "%s oleh %.*s", ev->ref, (int)v.mv_size,
 			    (const char *)v.mv_data);
 	if (rc != MDB_NOTFOUND)
 		return b->err = map_err(rc);
-	uint64_t seq = ro->seq;
-	if (event_check(s->cat, orig, ro, res) < 0)
+	if (event_check(b->s->cat, &e->orig, &e->orig_at, ro, res) < 0)
 		return res->code;
-	ro->seq = seq;
+	ro->seq = e->orig_seq;
 	return 0;
 }
 
@@ -1075,12 +1106,12 @@ static bool touches_lock(struct store_batch *b, const struct proto_event *ev,
 	return c.closed != CASE_OPEN_ONLY && locked(b, ct->close_at_open ? c.opened : c.closed, res);
 }
 
-/* Judge and apply one event (store_apply without the regrowth). */
-static int apply_one(struct store_batch *b, const struct proto_event *ev, const char *who,
+/* Judge and apply one resolved event (store_apply_event without the regrowth). */
+static int apply_one(struct store_batch *b, const struct store_event *e, const char *who,
 		     struct proto_result *res)
 {
+	const struct proto_event *ev = e->ev, *orig = &e->orig;
 	struct resolved r = {0}, ro = {0};
-	struct proto_event orig;
 	uint8_t rec[RECORD_MAX];
 	memset(res, 0, sizeof(*res));
 	if (b->err)
@@ -1092,39 +1123,38 @@ static int apply_one(struct store_batch *b, const struct proto_event *ev, const 
 	if (bad_id[0])
 		return fail(res, IKI_EFIELD, "kolom '%s': hanya huruf, angka dan %s", bad_id,
 			    STORE_ID_PUNCT), 0;
-	if (!is_void && event_check(b->s->cat, ev, &r, res) < 0)
+	if (!is_void && event_check(b->s->cat, ev, &e->at, &r, res) < 0)
 		return 0;
 	/* A void's own record holds no date: what it voids decides that. */
 	size_t len = record_build(ev, is_void ? 0 : r.date, b->now_ms, who, rec);
 	int rc = check_id(b, ev, rec, res);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
-	if (ev->ref[0] && resolve_ref(b, ev, &orig, &ro, res) < 0)
+	if (ev->ref[0] && ref_check(b, e, &ro, res) < 0)
 		return b->err;
 	if (is_void) {
 		r = ro;
-		if (ev->element[0] && strcmp(ev->element, orig.element)) /* a check, when given */
-			return fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig.element), 0;
+		if (ev->element[0] && strcmp(ev->element, orig->element)) /* a check, when given */
+			return fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig->element), 0;
 	}
 	/* Neither the event nor what it corrects may change a locked period's figures: a new open
 	 * has no close yet, so only a correction's target is looked at whole. */
 	if ((!is_void && (ev->op == PROTO_OP_OPEN ? locked(b, r.date, res)
 						  : touches_lock(b, ev, &r, res))) ||
-	    (ev->ref[0] && touches_lock(b, &orig, &ro, res)))
+	    (ev->ref[0] && touches_lock(b, orig, &ro, res)))
 		return b->err;
 	r.seq = b->events + 1;
-	rc = derive(b, ev, &r, &orig, &ro);
+	rc = derive(b, ev, &r, orig, &ro);
 	if (b->err)
 		return b->err;
 	if (rc == IKI_EOVERFLOW)
-		return fail(res, rc, "%s", ev->ref[0] ? orig.element : ev->element), 0;
+		return fail(res, rc, "%s", ev->ref[0] ? orig->element : ev->element), 0;
 	if (rc < 0) {
-		fail(res, rc, "case: %s", ev->ref[0] ? orig.case_id : ev->case_id);
+		fail(res, rc, "case: %s", ev->ref[0] ? orig->case_id : ev->case_id);
 		return 0;
 	}
 	return append(b, ev, rec, len);
 }
-
 
 /* Keep an operation that may have written (r, with who), to do it again once the map grew. */
 int redo_keep(struct store_batch *b, const struct redo *r, const char *who)
@@ -1149,8 +1179,9 @@ static void redo_one(struct store_batch *b, const struct redo *r)
 {
 	struct proto_result res;
 	struct store_target t = r->target;
-	if (r->op == REDO_APPLY)
-		apply_one(b, &r->ev, r->who, &res);
+	struct store_event e;
+	if (r->op == REDO_APPLY && store_resolve(b, &r->ev, &e) == 0)
+		apply_one(b, &e, r->who, &res);
 	else if (r->op == REDO_LOCK)
 		lock_one(b, r->period, r->lock, r->who);
 	else
@@ -1181,25 +1212,26 @@ int batch_regrow(struct store_batch *b)
 	return b->err;
 }
 
-int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
-		struct proto_result *res)
+int store_apply_event(struct store_batch *b, const struct store_event *e, const char *who,
+		      struct proto_result *res)
 {
 	int rc;
 	do
-		rc = apply_one(b, ev, who, res);
+		rc = apply_one(b, e, who, res);
 	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
 	if (rc == 0 && b->err == 0 && res->status == PROTO_STATUS_OK) {
-		struct redo r = {.op = REDO_APPLY, .ev = *ev};
+		struct redo r = {.op = REDO_APPLY, .ev = *e->ev};
 		redo_keep(b, &r, who);
 	}
 	return b->err ? b->err : rc;
 }
 
-int store_event_get(struct store_batch *b, const char *id, struct proto_event *ev)
+int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
+		struct proto_result *res)
 {
-	uint64_t seq;
-	int rc = event_load(b->txn, b->s, id, ev, &seq, NULL, 0, NULL);
-	return rc == IKI_EREF ? -ENOENT : rc;
+	struct store_event e;
+	int rc = store_resolve(b, ev, &e);
+	return rc < 0 ? rc : store_apply_event(b, &e, who, res);
 }
 
 /* ---- commit: fold deltas, list the changed indicator values ---- */
@@ -1392,7 +1424,8 @@ int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 	int rc = 0;
 	/* By sequence number, not with a cursor: a replacement derives in a nested transaction. */
 	for (uint64_t seq = 1; rc == 0 && b->err == 0 && seq <= b->events; seq++) {
-		struct proto_event ev, orig;
+		struct proto_event ev;
+		struct store_event e;
 		struct proto_result res;
 		struct resolved r = {0}, ro = {0};
 		uint8_t key[8];
@@ -1404,13 +1437,15 @@ int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 		}
 		if ((rc = record_parse(&v, &ev)) < 0)
 			break;
-		bool ok = ev.op == PROTO_OP_VOID || event_check(s->cat, &ev, &r, &res) == 0;
+		if ((rc = store_resolve(b, &ev, &e)) < 0)
+			break;
+		bool ok = ev.op == PROTO_OP_VOID || event_check(s->cat, &ev, &e.at, &r, &res) == 0;
 		if (ok && ev.ref[0])
-			ok = resolve_ref(b, &ev, &orig, &ro, &res) == 0;
+			ok = ref_check(b, &e, &ro, &res) == 0;
 		if (ok && ev.op == PROTO_OP_VOID)
 			r = ro;
 		r.seq = seq;
-		if (!ok || derive(b, &ev, &r, &orig, &ro) != 0) {
+		if (!ok || derive(b, &ev, &r, &e.orig, &ro) != 0) {
 			rc = b->err;
 			(*skipped)++;
 			continue;

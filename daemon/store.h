@@ -83,20 +83,45 @@ void store_map_size(const struct store *s, size_t *size, size_t *max);
  */
 int store_begin(struct store *s, struct store_batch **out);
 
-/*
- * Validate and apply one event inside the batch. *res gets the event's status: ok, duplicate, or
- * an error code and sentence for the clerk; a rejected event writes nothing. who names the
- * authenticated submitter (kept in the log). Returns 0 when the event was judged (whatever its
- * status), or a negative storage code: then the batch is poisoned and must be aborted.
- */
-int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
-		struct proto_result *res);
+/* Where an event is in the catalog: indices of its org unit and of its element or case type. */
+struct store_where {
+	int ou, el, ct; /* -1 when unknown (or absent: a void's own fields) */
+};
 
 /*
- * The stored event with this id, read inside the batch (to authorise a correction of it).
- * Returns 0, -ENOENT when there is none, or a storage code.
+ * An event resolved once, inside a batch, before it is authorised and applied: the catalog
+ * indices it names and, for a correction, the stored event its ref names. A caller that must not
+ * let the submitter see that stored event (out of its scope) clears has_orig: the correction is
+ * then refused as unknown_ref, as if the event did not exist.
  */
-int store_event_get(struct store_batch *b, const char *id, struct proto_event *ev);
+struct store_event {
+	const struct proto_event *ev; /* borrowed */
+	struct store_where at;
+	bool has_orig;                /* ev->ref names a stored event: */
+	struct proto_event orig;
+	uint64_t orig_seq;
+	struct store_where orig_at;
+};
+
+/*
+ * Resolve ev (borrowed: it must outlive *e) inside the batch. Returns 0 (an unknown code or ref
+ * is not an error here: applying it says so), or a storage code (the batch is poisoned).
+ */
+int store_resolve(struct store_batch *b, const struct proto_event *ev, struct store_event *e);
+
+/*
+ * Validate and apply one resolved event inside the batch. *res gets the event's status: ok,
+ * duplicate, or an error code and sentence for the clerk; a rejected event writes nothing. who
+ * names the authenticated submitter (kept in the log). Returns 0 when the event was judged
+ * (whatever its status), or a negative storage code: then the batch is poisoned and must be
+ * aborted.
+ */
+int store_apply_event(struct store_batch *b, const struct store_event *e, const char *who,
+		      struct proto_result *res);
+
+/* store_resolve and store_apply_event in one (no one to authorise: the scheduler, tests). */
+int store_apply(struct store_batch *b, const struct proto_event *ev, const char *who,
+		struct proto_result *res);
 
 /*
  * Fold the batch's derived updates into the aggregates and commit durably. On success returns 0,

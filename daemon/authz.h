@@ -1,0 +1,60 @@
+/* authz.h: what a key may do, decided in one place: one table of roles x actions, and the
+ * scope of an event (org unit and element) for the roles whose grant is scoped. */
+#ifndef IKI_AUTHZ_H
+#define IKI_AUTHZ_H
+
+#include <stdbool.h>
+
+#include "auth.h"
+#include "catalog.h"
+#include "proto.h"
+
+/*
+ * What a request asks to do. Subscribing is AUTHZ_READ too (every listed key may; the ZAP
+ * handler, auth.c, admits only listed keys). Periods are no role's business: a locked period
+ * refuses everyone's events, the admin's too.
+ */
+enum authz_action {
+	AUTHZ_READ,    /* query, snapshot, describe, subscribe, list locks or targets */
+	AUTHZ_HISTORY, /* an event's history, a value's history */
+	AUTHZ_SUBMIT,  /* submit events (corrections included) */
+	AUTHZ_LOCK,    /* lock or unlock a period */
+	AUTHZ_TARGET,  /* set a target */
+	AUTHZ_ACTIONS
+};
+
+/*
+ * How much of an action a role gets: none (the request is forbidden), all of it, or the events
+ * of its scope: a clerk's are the elements reported by "desa" at its village, a section's the
+ * elements whose reported_by names it, at any org unit. Out of scope, a submitted event is
+ * out_of_scope, and a stored one (a correction's target, an id, a history's event) is as if it
+ * did not exist.
+ */
+enum authz_grant { AUTHZ_DENY, AUTHZ_SCOPE, AUTHZ_ALL };
+
+/* The grant of role r for action a (the table; AUTHZ_DENY for AUTH_NONE and out of range). */
+enum authz_grant authz_grant(enum auth_role r, enum authz_action a);
+
+/* The action a request is (a lock or target message without a change only reads). */
+enum authz_action authz_action_of(const struct proto_msg *m);
+
+/* The wire-independent name of an action ("submit"), for logs and tests. */
+const char *authz_action_name(enum authz_action a);
+
+/* Whether client c may make request m at all: 0, or IKI_EFORBIDDEN. */
+int authz_request(const struct auth_client *c, const struct proto_msg *m);
+
+/*
+ * Whether action a of client c reaches an event at org unit ou of element el or case type ct
+ * (catalog indices, -1 when unknown or absent): true for a grant of all, false for none; in
+ * scope as above for a scoped grant. An unknown org unit or element (or none: a void's own
+ * fields) is in scope: the store refuses it with its own code, or judges what it corrects.
+ */
+bool authz_reaches(const struct auth_client *c, const struct catalog *cat, enum authz_action a,
+		   int ou, int el, int ct);
+
+/* authz_reaches for a stored event, by its codes (reads: a history's events). */
+bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
+			 enum authz_action a, const struct proto_event *ev);
+
+#endif
