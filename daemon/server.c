@@ -36,6 +36,9 @@ struct server {
 	struct readers *readers;
 	struct guard *guard;  /* bounds what each connected peer makes libzmq hold */
 	volatile sig_atomic_t *reload;
+	void (*tick)(void *arg);
+	void *tick_arg;
+	int tick_ms;
 	size_t batch_events;
 	int heartbeat_ms;
 	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
@@ -181,6 +184,9 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 	s->cat = cat;
 	s->auth = o->auth;
 	s->reload = o->reload;
+	s->tick = o->tick;
+	s->tick_arg = o->tick_arg;
+	s->tick_ms = o->tick_ms;
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
 	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
 	rc = targets_load(st, cat, &s->targets);
@@ -552,7 +558,7 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 	if (rc < 0 && any) {
 		size_t map, max;
 		store_map_size(s->st, &map, &max);
-		log_warnx("batch not stored: %s (database map %zu MiB of at most %zu MiB)",
+		log_errorx("batch not stored: %s (database map %zu MiB of at most %zu MiB)",
 			  iki_code_name(rc), map >> 20, max >> 20);
 	}
 	return rc;
@@ -624,7 +630,7 @@ static void reload_clients(struct server *s)
 			  rc == IKI_ECATALOG ? "" : strerror(-rc), errors ? "\n" : "",
 			  errors ? errors : "");
 	else
-		log_info("reload: %d authorised clients", auth_count(s->auth));
+		log_notice("reload: %d authorised clients", auth_count(s->auth));
 	if (rc > 0) /* a key gone or changed keeps no stream: every subscriber reconnects, through
 		     * ZAP again, and heals with its snapshot and sequence numbers */
 		log_info("reload: %d keys gone or changed; ended %u subscriber connections", rc,
@@ -657,6 +663,8 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 				   {s->monitor[1], 0, ZMQ_POLLIN, 0}};
 	s->last_pub_ms = now_ms();
 	while (!*stop) {
+		if (s->tick)
+			s->tick(s->tick_arg);
 		if (s->reload && *s->reload) {
 			*s->reload = 0;
 			reload_clients(s);
@@ -665,6 +673,8 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 		readers_check(s);
 		relisten(s);
 		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
+		if (s->tick_ms > 0 && wait > s->tick_ms)
+			wait = s->tick_ms;
 		int rc = zmq_poll(items, 4, wait > 0 ? (long)wait : 0);
 		if (rc < 0 && errno != EINTR)
 			return -errno;

@@ -27,6 +27,10 @@ struct server_options {
 			      * where every client is "local" with the admin role */
 	const struct curve_keys *keys; /* the server's key pair, with auth */
 	volatile sig_atomic_t *reload; /* set (by SIGHUP): read the authorised clients again */
+	void (*tick)(void *arg); /* called at the top of every pass of server_run's loop (so at
+				  * least every tick_ms while idle: a watchdog); NULL: none */
+	void *tick_arg;
+	int tick_ms;             /* the loop passes at least this often when idle; 0: heartbeat_ms */
 };
 
 struct server;

@@ -152,7 +152,7 @@ START_TEST(test_keygen_makes_a_private_pair_and_never_overwrites)
 	ck_assert_str_eq(k.public_key, k_admin);
 	ck_assert(curve_z85_valid(k.secret_key));
 	harness_bin("iki", bin, sizeof(bin));
-	snprintf(cmd, sizeof(cmd), "%s keygen %s/admin 2>&1", bin, keys);
+	snprintf(cmd, sizeof(cmd), "LC_ALL=C %s keygen %s/admin 2>&1", bin, keys); /* English */
 	FILE *p = popen(cmd, "r");
 	char line[512] = "";
 	ck_assert_ptr_nonnull(fgets(line, sizeof(line), p));
