@@ -47,7 +47,7 @@ DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/iki.mo)
-CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/outbox.c client/deliver.c
+CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/csvlocale.c client/outbox.c client/deliver.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
@@ -59,7 +59,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
          $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
-         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_words
+         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_words
 
 .PHONY: all run check test asan bench field crash install deps clean po-check
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a $(MO)
@@ -118,6 +118,9 @@ $(BUILD)/tests/check_link: $(BUILD)/tests/check_link.o $(BUILD)/tests/linkemu.o 
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
 $(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.o

@@ -10,7 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FIELDS_MAX 16
+#include "csvlocale.h"
+#include "i18n.h"
+
+#define FIELDS_MAX 24
 
 #define TEXT(name, member) {name, offsetof(struct proto_event, member), \
 				  sizeof(((struct proto_event *)0)->member)}
@@ -125,10 +128,16 @@ static int row_number(struct input *in, const char *val, char *err, size_t n)
 
 /* ---- CSV ---- */
 
-/* A CSV cursor over text. */
+/*
+ * A CSV cursor over text. sep is ',' (RFC 4180), ';' or a tab (csvlocale_sep); indonesian says
+ * the file is in Excel's Indonesian dialect (';', or Indonesian column names): then values may
+ * have a decimal comma and grouping dots, dates may be dd/mm/yyyy, ops Indonesian words.
+ */
 struct csv {
 	const char *p, *end;
 	int line;
+	char sep;
+	bool indonesian;
 };
 
 /*
@@ -164,15 +173,15 @@ static int csv_field(struct csv *c, char *buf, size_t n, bool *eol)
 			}
 			quoted = false;
 			c->p++;
-			if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
+			if (c->p < c->end && *c->p != c->sep && *c->p != '\n' && *c->p != '\r')
 				return -1;
 			continue;
 		}
-		if (!quoted && (ch == ',' || ch == '\n' || ch == '\r')) {
+		if (!quoted && (ch == c->sep || ch == '\n' || ch == '\r')) {
 			c->p++;
 			if (ch == '\r' && c->p < c->end && *c->p == '\n')
 				c->p++;
-			if (ch != ',') {
+			if (ch != c->sep) {
 				*eol = true;
 				c->line++;
 			}
@@ -206,7 +215,25 @@ static int csv_record(struct csv *c, char fields[][PROTO_COMMENT_MAX + 2], int m
 	return nf;
 }
 
-/* The header row: each column's index in columns[] (COL_NUMBER: the row's number). */
+#define COL_IGNORE (-3)
+
+/* The column's index in columns[] for a field name from csvlocale_column; -1 when none. */
+static int column_index(const char *field)
+{
+	if (is_number_column(field))
+		return COL_NUMBER;
+	if (!*field)
+		return COL_IGNORE;
+	for (int k = 0; columns[k].name; k++)
+		if (!strcmp(field, columns[k].name))
+			return k;
+	return -1;
+}
+
+/*
+ * The header row: each column's index in columns[] (COL_NUMBER: the row's number, COL_IGNORE:
+ * a column for people only); a name in Indonesian makes the file Indonesian (struct csv).
+ */
 static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMMENT_MAX + 2],
 		      int *col, char *err, size_t n)
 {
@@ -216,10 +243,10 @@ static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMM
 		return -1;
 	}
 	for (int i = 0; i < ncol; i++) {
-		col[i] = is_number_column(fields[i]) ? COL_NUMBER : -1;
-		for (int k = 0; columns[k].name; k++)
-			if (!strcmp(fields[i], columns[k].name))
-				col[i] = k;
+		bool indonesian;
+		const char *field = csvlocale_column(fields[i], &indonesian);
+		col[i] = field ? column_index(field) : -1;
+		c->indonesian |= indonesian;
 		if (col[i] == -1) {
 			snprintf(err, n, "%s:1: kolom '%s' tidak dikenal (id, element, orgunit, date, "
 					 "op, value, case, comment, ref; no untuk nomor baris)", name,
@@ -227,61 +254,179 @@ static int csv_header(const char *name, struct csv *c, char (*fields)[PROTO_COMM
 			return -1;
 		}
 	}
+	while (ncol > 0 && col[ncol - 1] == COL_IGNORE && !fields[ncol - 1][0])
+		ncol--; /* the empty columns Excel leaves at the right */
 	return ncol;
+}
+
+/* A spreadsheet's name of column i (from 0): A, B, ..., Z, AA, ... into buf (8 bytes). */
+static void column_letters(int i, char buf[8])
+{
+	char tmp[8];
+	int k = 0;
+	for (i++; i > 0 && k < 7; i = (i - 1) / 26)
+		tmp[k++] = (char)('A' + (i - 1) % 26);
+	for (int j = 0; j < k; j++)
+		buf[j] = tmp[k - 1 - j];
+	buf[k] = '\0';
+}
+
+/*
+ * A cell of an Indonesian file in the form input_set_field takes: a value without grouping dots
+ * or decimal comma, a date as YYYY-MM-DD, an op's English name (into buf, size n). Returns the
+ * text to set, or NULL with msg filled.
+ */
+static const char *csv_indonesian(const char *field, const char *val, char *buf, size_t n,
+				  char *msg, size_t msg_n)
+{
+	long long v;
+	const char *op;
+	if (!*val)
+		return val;
+	if (!strcmp(field, "value")) {
+		if (csvlocale_integer(val, &v) == 0) {
+			snprintf(buf, n, "%lld", v);
+			return buf;
+		}
+		snprintf(msg, msg_n, _("'%s' is not a whole number (write 12 or 1.234, without a "
+				       "fraction)"), val);
+		return NULL;
+	}
+	if (!strcmp(field, "date")) {
+		if (n >= 11 && csvlocale_date(val, buf) == 0)
+			return buf;
+		snprintf(msg, msg_n, _("'%s' is not a date (write dd/mm/yyyy, e.g. 14/03/2022)"),
+			 val);
+		return NULL;
+	}
+	if (!strcmp(field, "op")) {
+		if ((op = csvlocale_op(val)))
+			return op;
+		snprintf(msg, msg_n, _("'%s' is not an operation (tambah, tetapkan, buka, tutup or "
+				       "batal)"), val);
+		return NULL;
+	}
+	return val;
+}
+
+/* Set the field of cell i of a row; -1 with msg filled. */
+static int csv_cell(const struct csv *c, struct input *in, struct proto_event *ev, int col,
+		    const char *val, char *msg, size_t n)
+{
+	char buf[32];
+	if (col == COL_IGNORE)
+		return 0;
+	if (col == COL_NUMBER)
+		return row_number(in, val, msg, n);
+	if (c->indonesian && !(val = csv_indonesian(columns[col].name, val, buf, sizeof(buf), msg, n)))
+		return -1;
+	return input_set_field(ev, columns[col].name, val, msg, n);
+}
+
+/* Whether the fields from the k-th on are all empty. */
+static bool csv_empty_from(char (*fields)[PROTO_COMMENT_MAX + 2], int k, int nf)
+{
+	for (; k < nf; k++)
+		if (fields[k][0])
+			return false;
+	return true;
+}
+
+/*
+ * How many cells a record holds against ncol columns: a record may end early or carry empty
+ * cells past the last column (Excel writes both); -1 when it holds more that are not empty.
+ */
+static int csv_width(char (*fields)[PROTO_COMMENT_MAX + 2], int nf, int ncol, bool lenient)
+{
+	if (nf == ncol || (lenient && nf < ncol))
+		return nf;
+	if (nf > ncol && nf <= FIELDS_MAX && csv_empty_from(fields, ncol, nf))
+		return ncol;
+	return -1;
+}
+
+/* Fail the parse: "file:line: message (baris R, kolom X 'Name')" when a cell is named. */
+static int csv_fail(const char *name, int line, const char *msg, int row, int cell,
+		    const char *header, struct input *in, char *err, size_t n)
+{
+	char letters[8];
+	if (cell < 0) {
+		snprintf(err, n, "%s:%d: %s", name, line, msg);
+	} else {
+		column_letters(cell, letters);
+		snprintf(err, n, _("%s:%d: %s (row %d, column %s '%s')"), name, line, msg, row,
+			 letters, header);
+	}
+	input_free(in);
+	return -1;
 }
 
 /* Parse the records after the header (fields: scratch space for one record). */
 static int csv_rows(const char *name, struct csv *c, char (*fields)[PROTO_COMMENT_MAX + 2],
-		    const int *col, int ncol, struct input *in, char *err, size_t n)
+		    char (*header)[PROTO_COMMENT_MAX + 2], const int *col, int ncol,
+		    struct input *in, char *err, size_t n)
 {
-	char msg[200];
-	for (;;) {
+	char msg[300];
+	for (int row = 2;; row++) {
 		int line = c->line;
 		int nf = csv_record(c, fields, FIELDS_MAX);
 		if (nf == 0)
 			break;
-		if (nf == 1 && fields[0][0] == '\0')
-			continue; /* blank line */
-		if (nf < 0 || nf != ncol) {
-			snprintf(err, n, "%s:%d: %s", name, line,
-				 nf < 0 ? "tanda kutip rusak, atau isian terlalu panjang"
-					: "jumlah isian baris ini berbeda dengan baris judul");
-			input_free(in);
-			return -1;
-		}
+		if ((nf == 1 && fields[0][0] == '\0') ||
+		    (nf > 0 && csv_empty_from(fields, 0, nf < FIELDS_MAX ? nf : FIELDS_MAX)))
+			continue; /* blank line, or a row of empty cells */
+		int width = nf < 0 ? -1 : csv_width(fields, nf, ncol, c->indonesian);
+		if (width < 0)
+			return csv_fail(name, line,
+					nf < 0 ? "tanda kutip rusak, atau isian terlalu panjang"
+					       : "jumlah isian baris ini berbeda dengan baris judul",
+					row, -1, "", in, err, n);
 		struct proto_event *ev = input_add(in, line);
-		if (!ev) {
-			snprintf(err, n, "%s: memori habis", name);
-			input_free(in);
-			return -1;
-		}
-		for (int i = 0; i < nf; i++)
-			if (col[i] == COL_NUMBER ? row_number(in, fields[i], msg, sizeof(msg)) < 0
-			    : input_set_field(ev, columns[col[i]].name, fields[i], msg, sizeof(msg)) < 0) {
-				snprintf(err, n, "%s:%d: %s", name, line, msg);
-				input_free(in);
-				return -1;
-			}
+		if (!ev)
+			return csv_fail(name, line, "memori habis", row, -1, "", in, err, n);
+		for (int i = 0; i < width; i++)
+			if (csv_cell(c, in, ev, col[i], fields[i], msg, sizeof(msg)) < 0)
+				return csv_fail(name, line, msg, row, i, header[i], in, err, n);
 	}
 	return input_fill_rows(in, name, err, n);
+}
+
+/* The text as UTF-8 (Windows-1252 converted) without its BOM; *copy is what to free. */
+static const char *csv_text(const char *text, size_t *len, char **copy)
+{
+	size_t out_len;
+	*copy = csvlocale_utf8(text, *len, &out_len);
+	if (*copy) {
+		text = *copy;
+		*len = out_len;
+	}
+	if (*len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+		text += 3;
+		*len -= 3;
+	}
+	return text;
 }
 
 int input_parse_csv(const char *name, const char *text, size_t len, struct input *in, char *err,
 		    size_t n)
 {
 	int col[FIELDS_MAX];
-	struct csv c = {text, text + len, 1};
-	char (*fields)[PROTO_COMMENT_MAX + 2] = malloc(FIELDS_MAX * sizeof(*fields));
-	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
-		c.p += 3;
+	char *copy = NULL;
 	memset(in, 0, sizeof(*in));
+	text = csv_text(text, &len, &copy);
+	struct csv c = {text, text + len, 1, csvlocale_sep(text, len), false};
+	c.indonesian = c.sep == ';';
+	char (*fields)[PROTO_COMMENT_MAX + 2] = malloc(2 * FIELDS_MAX * sizeof(*fields));
 	if (!fields) {
+		free(copy);
 		snprintf(err, n, "%s: memori habis", name);
 		return -1;
 	}
-	int ncol = csv_header(name, &c, fields, col, err, n);
-	int rc = ncol < 0 ? -1 : csv_rows(name, &c, fields, col, ncol, in, err, n);
+	int ncol = csv_header(name, &c, fields + FIELDS_MAX, col, err, n);
+	int rc = ncol < 0 ? -1
+			  : csv_rows(name, &c, fields, fields + FIELDS_MAX, col, ncol, in, err, n);
 	free(fields);
+	free(copy);
 	return rc;
 }
 

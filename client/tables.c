@@ -198,7 +198,7 @@ static void num_text(double x, char dec, char *buf, size_t n)
 /* "86,67 %" (unit: the % of a percentage), "86,67", or "tidak ada data". */
 static void realisasi_text(const struct cell *c, char dec, bool unit, char *buf, size_t n)
 {
-	char num[48];
+	char num[40]; /* with " %", within the callers' 48 */
 	if (!c->data) {
 		snprintf(buf, n, "tidak ada data");
 		return;
@@ -401,7 +401,9 @@ static void text_write(const struct model *m, FILE *f)
  * "86,67" is text to a spreadsheet in an English locale; "86.67" is a number there at once, and
  * stays one under an Indonesian locale when the file is imported with the column language set
  * to English (LibreOffice's import dialog, Excel's From Text/CSV). The BOM is what makes Excel
- * read the file as UTF-8. "tidak ada data" and "-" stay words, as in the other formats.
+ * read the file as UTF-8. A cell without a number (no data, no target, no capaian) is empty,
+ * never a word: a spreadsheet sums, averages and charts the column as numbers (the text and
+ * HTML formats say "tidak ada data" and "-").
  */
 
 struct csv {
@@ -458,22 +460,24 @@ static void csv_head(struct csv *c)
 	csv_end(c);
 }
 
-/* Target, realisasi, capaian and predikat of one period, as numbers with a decimal point. */
+/* A number with a decimal point ("86.67"), or an empty cell when there is none. */
+static void csv_number(struct csv *c, bool has, double x)
+{
+	char buf[64] = "";
+	if (has)
+		num_text(x, '.', buf, sizeof(buf));
+	csv_put(c, buf, false);
+}
+
+/* Target, realisasi, capaian and predikat of one period: numbers, or empty cells. */
 static void csv_figures(struct csv *c, const struct cell *cell, bool original)
 {
-	char buf[64];
-	target_text(cell, '.', buf, sizeof(buf));
-	csv_put(c, buf, false);
-	if (original) {
-		if (cell->revised)
-			num_text(cell->original, '.', buf, sizeof(buf));
-		csv_put(c, cell->revised ? buf : "-", false);
-	}
-	realisasi_text(cell, '.', false, buf, sizeof(buf));
-	csv_put(c, buf, false);
-	capaian_text(cell, '.', buf, sizeof(buf));
-	csv_put(c, buf, false);
-	csv_put(c, predikat_text(cell), true);
+	csv_number(c, cell->target, cell->target_v);
+	if (original)
+		csv_number(c, cell->revised, cell->original);
+	csv_number(c, cell->data, cell->realisasi);
+	csv_number(c, cell->capaian, cell->capaian_v);
+	csv_put(c, cell->capaian ? cell->predikat : "", true);
 }
 
 static void csv_row(struct csv *c, const struct model *m, const struct group *g,

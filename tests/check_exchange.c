@@ -1,0 +1,246 @@
+/* check_exchange.c: spreadsheets both ways: CSV as Excel writes it in Indonesia, in and out. */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "csvlocale.h"
+#include "harness.h"
+#include "input.h"
+#include "suite.h"
+
+#define MINI "tests/data/mini.conf"
+
+/* Parse CSV text; returns the parser's result, with err filled. */
+static int csv(const char *text, struct input *in, char *err, size_t n)
+{
+	return input_parse_csv("t.csv", text, strlen(text), in, err, n);
+}
+
+START_TEST(test_separator_is_guessed_from_the_header)
+{
+	ck_assert_int_eq(csvlocale_sep("a;b;c\n1,5;2;3\n", 14), ';');
+	ck_assert_int_eq(csvlocale_sep("a,b,c\n", 6), ',');
+	ck_assert_int_eq(csvlocale_sep("a\tb\n", 4), '\t');
+	ck_assert_int_eq(csvlocale_sep("\"a;b;c\",d\n", 10), ','); /* quoted ones do not count */
+	ck_assert_int_eq(csvlocale_sep("a\n", 2), ',');
+}
+END_TEST
+
+START_TEST(test_numbers_as_indonesian_settings_write_them)
+{
+	static const struct {
+		const char *s;
+		long long v;
+	} good[] = {{"12", 12},		{"1.234", 1234},      {"1.234.567", 1234567},
+		    {"12,00", 12},	{" 7 ", 7},	      {"1.000,0", 1000},
+		    {"1\xc2\xa0" "234", 1234}, {"0", 0}};
+	static const char *const bad[] = {"12,5", "1.23", "1.2345", ".123", "abc", "-3", "",
+					  "1,", "12,0,0", "1000000000000001", "1..234"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		long long v = -1;
+		ck_assert_msg(csvlocale_integer(good[i].s, &v) == 0, "'%s'", good[i].s);
+		ck_assert_int_eq(v, good[i].v);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		long long v;
+		ck_assert_msg(csvlocale_integer(bad[i], &v) == -1, "'%s' taken", bad[i]);
+	}
+}
+END_TEST
+
+START_TEST(test_dates_day_first_or_iso)
+{
+	char out[11];
+	static const char *const good[][2] = {{"14/03/2022", "2022-03-14"},
+					      {"1/3/2022", "2022-03-01"},
+					      {"14-03-2022", "2022-03-14"},
+					      {"14.03.2022", "2022-03-14"},
+					      {"29/02/2024", "2024-02-29"},
+					      {" 2022-03-14 ", "2022-03-14"}};
+	static const char *const bad[] = {"29/02/2022", "31/04/2022", "03/14/2022", "14/03/22",
+					  "2022/03/14", "14/03-2022", "hari ini", "14/03/1999",
+					  "140/3/2022", ""};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		ck_assert_msg(csvlocale_date(good[i][0], out) == 0, "'%s'", good[i][0]);
+		ck_assert_str_eq(out, good[i][1]);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(csvlocale_date(bad[i], out) == -1, "'%s' taken", bad[i]);
+}
+END_TEST
+
+START_TEST(test_windows_1252_becomes_utf8)
+{
+	size_t len = 0;
+	ck_assert_ptr_null(csvlocale_utf8("caf\xc3\xa9", 5, &len)); /* UTF-8 already */
+	char *s = csvlocale_utf8("Caf\xe9 \x96 x", 8, &len);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "Caf\xc3\xa9 \xe2\x80\x93 x");
+	ck_assert_uint_eq(len, strlen(s));
+	free(s);
+}
+END_TEST
+
+/* The sheet ikiweb's template makes, saved by Excel under Indonesian settings. */
+START_TEST(test_excel_indonesian_sheet_is_read)
+{
+	struct input in;
+	char err[300] = "";
+	ck_assert_msg(input_read("tests/exchange/excel-id.csv", INPUT_AUTO, &in, err,
+				 sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(in.n, 5);
+	ck_assert(in.numbered);
+	ck_assert_str_eq(in.rows[0], "1");
+	ck_assert_str_eq(in.events[0].element, "surat_masuk");
+	ck_assert_str_eq(in.events[0].orgunit, "35.27.03.2001");
+	ck_assert_str_eq(in.events[0].date, "2022-03-01");
+	ck_assert_int_eq(in.events[0].op, PROTO_OP_ADD);
+	ck_assert_int_eq(in.events[0].value, 1234);
+	ck_assert_str_eq(in.events[0].comment, "agenda; hal 3");
+	ck_assert_str_eq(in.events[1].date, "2022-03-02");
+	ck_assert_int_eq(in.events[1].value, 1000);
+	ck_assert_int_eq(in.events[2].value, 12); /* "12,00" */
+	ck_assert_str_eq(in.events[2].date, "2022-03-14");
+	ck_assert_int_eq(in.lines[2], 5); /* the row of empty cells is skipped, its line counted */
+	ck_assert_int_eq(in.events[3].op, PROTO_OP_OPEN);
+	ck_assert_str_eq(in.events[3].case_id, "AT-7");
+	ck_assert_int_eq(in.events[3].value, 1);
+	ck_assert_int_eq(in.events[4].op, PROTO_OP_CLOSE);
+	input_free(&in);
+
+	ck_assert_msg(input_read("tests/exchange/excel-id-cp1252.csv", INPUT_AUTO, &in, err,
+				 sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(in.n, 1);
+	ck_assert_str_eq(in.events[0].comment, "Caf\xc3\xa9 \xe2\x80\x93 agenda");
+	input_free(&in);
+}
+END_TEST
+
+/* The comma dialect with English names stays as strict as before: no guessing. */
+START_TEST(test_english_csv_is_not_reinterpreted)
+{
+	struct input in;
+	char err[300] = "";
+	ck_assert_int_eq(csv("element,orgunit,date,value\ns,35.27.03,14/03/2022,5\n", &in, err,
+			     sizeof(err)), 0);
+	ck_assert_str_eq(in.events[0].date, "14/03/2022"); /* ikid answers bad_date */
+	input_free(&in);
+	ck_assert_int_eq(csv("element,orgunit,date,value\ns,35.27.03,2022-03-14,1.234\n", &in,
+			     err, sizeof(err)), -1);
+}
+END_TEST
+
+/* A bad cell of an Indonesian sheet, and what the message must hold. */
+static const struct {
+	const char *text, *want[3], *english;
+} bad_cells[] = {
+	{"Kode Elemen;Tanggal;Jumlah\nsurat;01/03/2022;12\nsurat;02/03/2022;12,5\n",
+	 {"t.csv:3: '12,5' bukan bilangan bulat", "baris 3", "kolom C 'Jumlah'"},
+	 "t.csv:3: '12,5' is not a whole number"},
+	{"Kode Elemen;Tanggal;Jumlah\nsurat;31/02/2022;1\n",
+	 {"t.csv:2: '31/02/2022' bukan tanggal", "dd/mm/yyyy", "kolom B 'Tanggal'"},
+	 "column B 'Tanggal'"},
+	{"No;Kode Elemen;Operasi\n1;akta;mulai\n",
+	 {"t.csv:2: 'mulai' bukan operasi", "tambah, tetapkan, buka, tutup", "kolom C 'Operasi'"},
+	 "(row 2, column C 'Operasi')"},
+	{"Kode Elemen;Wilayah;Jumlah\nsurat;35.27.03;1;2\n",
+	 {"t.csv:2: jumlah isian baris ini berbeda", "", ""},
+	 "t.csv:2: jumlah isian baris ini berbeda"},
+};
+
+START_TEST(test_bad_cell_is_named_by_row_and_column_in_indonesian)
+{
+	struct input in;
+	char err[300] = "";
+	/* without i18n_init the library speaks English (the msgids); iki itself Indonesian */
+	ck_assert_int_eq(csv(bad_cells[_i].text, &in, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, bad_cells[_i].english), "got: %s", err);
+	ck_assert_ptr_null(in.events);
+}
+END_TEST
+
+/* The same through iki submit, which speaks Indonesian (LANG unset) before reaching ikid. */
+START_TEST(test_iki_submit_names_the_bad_cell)
+{
+	char dir[] = "/tmp/iki-exchange-XXXXXX", path[64], cmd[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/lembar.csv", dir);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(bad_cells[_i].text, f);
+	fclose(f);
+	struct ikid d = {0};
+	snprintf(d.request, sizeof(d.request), "tcp://127.0.0.1:9");
+	snprintf(d.update, sizeof(d.update), "tcp://127.0.0.1:9");
+	snprintf(cmd, sizeof(cmd), "--outbox %s/outbox submit -f %s 2>&1", dir, path);
+	unsetenv("LANG");
+	unsetenv("LC_ALL");
+	unsetenv("LC_MESSAGES");
+	unsetenv("LANGUAGE");
+	char *out = NULL;
+	int rc = harness_iki(&d, cmd, &out);
+	harness_rmtree(dir);
+	ck_assert_msg(rc == 2, "exit %d: %s", rc, out ? out : "");
+	const char *base = strrchr(path, '/') + 1;
+	for (int k = 0; k < 3; k++) {
+		char want[200];
+		const char *w = bad_cells[_i].want[k];
+		if (!strncmp(w, "t.csv", 5))
+			snprintf(want, sizeof(want), "%s%s", base, w + 5);
+		else
+			snprintf(want, sizeof(want), "%s", w);
+		ck_assert_msg(strstr(out, want), "want '%s' in: %s", want, out);
+	}
+	free(out);
+}
+END_TEST
+
+/* Excel's sheet sent to the real ikid: the values land as the sheet meant them. */
+START_TEST(test_excel_sheet_through_ikid)
+{
+	struct ikid d = {0};
+	char *out = NULL;
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	int rc = harness_iki(&d, "--outbox \"$(mktemp -d)\" submit -f tests/exchange/excel-id.csv",
+			     &out);
+	ck_assert_msg(rc == 0, "exit %d: %s", rc, out ? out : "");
+	free(out);
+	rc = harness_iki(&d, "query --indicator surat --period 202203 --json", &out);
+	ck_assert_int_eq(rc, 0);
+	ck_assert_msg(strstr(out, "\"num\":1000") || strstr(out, "\"num\": 1000"), "%s", out);
+	ck_assert_msg(strstr(out, "\"den\":1246") || strstr(out, "\"den\": 1246"), "%s", out);
+	free(out);
+	rc = harness_iki(&d, "query --indicator akta --period 202203 --json", &out);
+	ck_assert_msg(strstr(out, "\"den\":1,") && strstr(out, "\"num\":1,"), "%s", out);
+	free(out);
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+}
+END_TEST
+
+static Suite *exchange_suite(void)
+{
+	Suite *s = suite_create("exchange");
+	TCase *tc = tcase_create("csv");
+	tcase_add_test(tc, test_separator_is_guessed_from_the_header);
+	tcase_add_test(tc, test_numbers_as_indonesian_settings_write_them);
+	tcase_add_test(tc, test_dates_day_first_or_iso);
+	tcase_add_test(tc, test_windows_1252_becomes_utf8);
+	tcase_add_test(tc, test_excel_indonesian_sheet_is_read);
+	tcase_add_test(tc, test_english_csv_is_not_reinterpreted);
+	tcase_add_loop_test(tc, test_bad_cell_is_named_by_row_and_column_in_indonesian, 0,
+			    sizeof(bad_cells) / sizeof(bad_cells[0]));
+	suite_add_tcase(s, tc);
+	tc = tcase_create("csv_iki");
+	tcase_set_timeout(tc, 30);
+	tcase_add_loop_test(tc, test_iki_submit_names_the_bad_cell, 0,
+			    sizeof(bad_cells) / sizeof(bad_cells[0]));
+	tcase_add_test(tc, test_excel_sheet_through_ikid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+SUITE_MAIN(exchange_suite)
