@@ -8,11 +8,13 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "i18n.h"
 #include "period.h"
 #include "tables.h"
+#include "xlsx.h"
 
 struct report_args {
 	int year;
@@ -72,6 +74,8 @@ static bool arg_format(const char *s, enum tables_format *f)
 		*f = TABLES_CSV;
 	else if (!strcmp(s, "html"))
 		*f = TABLES_HTML;
+	else if (!strcmp(s, "xlsx"))
+		*f = TABLES_XLSX;
 	else
 		return false;
 	return true;
@@ -121,6 +125,7 @@ static int report_args(int argc, char **argv, struct report_args *a)
 	}
 	if (a->output && !a->format_given)
 		a->format = ends_with(a->output, ".csv")    ? TABLES_CSV
+			    : ends_with(a->output, ".xlsx") ? TABLES_XLSX
 			    : ends_with(a->output, ".html") || ends_with(a->output, ".htm")
 				? TABLES_HTML
 				: TABLES_TEXT;
@@ -218,9 +223,23 @@ static int fetch(struct iki_client *c, const struct report_args *a, struct fetch
 	return rc;
 }
 
+/* The workbook (xlsx.c), to a file or a pipe: never to a terminal. Returns the exit status. */
+static int report_xlsx(const struct report_args *a, const struct tables *t)
+{
+	int rc = !a->output && isatty(STDOUT_FILENO) ? -ENOTTY : xlsx_write(t, a->output);
+	if (rc == -ENOTTY)
+		fputs(_("iki report: an XLSX workbook is not for a terminal: give -o FILE.xlsx\n"),
+		      stderr);
+	else if (rc < 0)
+		fprintf(stderr, "iki report: %s: %s\n", a->output ? a->output : "-", strerror(-rc));
+	return rc < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
 /* Write the report where the options say; returns the exit status. */
 static int report_output(const struct report_args *a, const struct tables *t)
 {
+	if (a->format == TABLES_XLSX)
+		return report_xlsx(a, t);
 	FILE *f = a->output ? fopen(a->output, "w") : stdout;
 	const char *name = a->output ? a->output : _("standard output");
 	if (!f) {

@@ -751,6 +751,8 @@ static void html_write(const struct model *m, FILE *f)
 int tables_write(const struct tables *t, enum tables_format fmt, FILE *out)
 {
 	struct model m = {.t = t, .ind = t->catalog->indicators};
+	if (fmt == TABLES_XLSX)
+		return -ENOTSUP; /* xlsx_write (a file of its own, not a stream) */
 	int rc = model_groups(&m);
 	if (rc < 0) {
 		model_free(&m);

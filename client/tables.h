@@ -11,7 +11,7 @@
 
 #define TABLES_PERIODS 5 /* the year, then triwulan I to IV */
 
-enum tables_format { TABLES_TEXT, TABLES_CSV, TABLES_HTML };
+enum tables_format { TABLES_TEXT, TABLES_CSV, TABLES_HTML, TABLES_XLSX /* xlsx.h, not tables_write */ };
 
 /*
  * What the tables show, all of it as ikid sent it (nothing is computed here but the layout):

@@ -23,6 +23,8 @@ command -v msgfmt >/dev/null 2>&1 || missing="$missing gettext"
 need libmicrohttpd libmicrohttpd-dev
 need libsodium libsodium-dev
 need gnutls libgnutls28-dev
+# iki report --format xlsx (client/xlsx.c)
+need xlsxwriter libxlsxwriter-dev
 if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import zmq, msgpack' >/dev/null 2>&1 ||
 		missing="$missing python3 python3-zmq python3-msgpack"
@@ -30,6 +32,8 @@ if [ "${1:-}" = test ]; then
 	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 	command -v chromedriver >/dev/null 2>&1 || missing="$missing chromium-driver"
 	/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || missing="$missing python3-selenium"
+	# the XLSX check reads iki's workbooks with a reader that is not libxlsxwriter
+	/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || missing="$missing python3-openpyxl"
 	# the fuzz smoke run (tests/fuzz.mk) needs clang with libFuzzer's runtime
 	t=$(mktemp -d)
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \

@@ -1,4 +1,4 @@
-/* check_exchange.c: spreadsheets both ways: CSV as Excel writes it in Indonesia, in and out. */
+/* check_exchange.c: spreadsheets both ways (CSV as Excel writes it in Indonesia, XLSX). */
 #include <check.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,6 +221,130 @@ START_TEST(test_excel_sheet_through_ikid)
 }
 END_TEST
 
+/* ---- iki report --format xlsx, read back by openpyxl (not libxlsxwriter) ---- */
+
+/* The facts xlsx_cells.py prints about a workbook (malloc'd). */
+static char *xlsx_facts(const char *path)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 tests/exchange/xlsx_cells.py '%s'", path);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	size_t cap = 1 << 16, n = 0, r;
+	char *buf = malloc(cap);
+	while (buf && (r = fread(buf + n, 1, cap - n - 1, p)) > 0)
+		if ((n += r) + 1 >= cap)
+			buf = realloc(buf, cap *= 2);
+	ck_assert_int_eq(pclose(p), 0);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* The rest of the line that starts with key (a fact's name and its first fields), or NULL. */
+static const char *fact(const char *facts, const char *key, char *buf, size_t n)
+{
+	size_t k = strlen(key);
+	for (const char *p = facts; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, key, k)) {
+			const char *end = strchr(p + k, '\n');
+			size_t len = end ? (size_t)(end - p) - k : strlen(p + k);
+			snprintf(buf, n, "%.*s", (int)len, p + k);
+			return buf;
+		}
+	return NULL;
+}
+
+/* The row number of the cell in column col whose text is text. */
+static int row_of(const char *facts, char col, const char *text)
+{
+	char key[64], want[200];
+	snprintf(want, sizeof(want), "\ts\t%s\t", text);
+	for (int r = 1; r < 200; r++) {
+		char buf[256];
+		snprintf(key, sizeof(key), "cell\t%c%d", col, r);
+		if (fact(facts, key, buf, sizeof(buf)) && !strncmp(buf, want, strlen(want)))
+			return r;
+	}
+	ck_abort_msg("no cell %c '%s'", col, text);
+	return 0;
+}
+
+/* Assert cell ref holds the number want (within 1e-9) with the number format fmt. */
+static void assert_number(const char *facts, const char *ref, double want, const char *fmt)
+{
+	char key[32], buf[256], got_fmt[64] = "";
+	double got = 0;
+	snprintf(key, sizeof(key), "cell\t%s\t", ref);
+	ck_assert_msg(fact(facts, key, buf, sizeof(buf)), "no cell %s", ref);
+	ck_assert_msg(sscanf(buf, "n\t%lf\t%63[^\n]", &got, got_fmt) == 2, "%s: %s", ref, buf);
+	ck_assert_msg(got > want - 1e-9 && got < want + 1e-9, "%s: %.12g, want %.12g", ref, got,
+		      want);
+	ck_assert_str_eq(got_fmt, fmt);
+}
+
+static void assert_fact(const char *facts, const char *key, const char *want)
+{
+	char buf[256];
+	ck_assert_msg(fact(facts, key, buf, sizeof(buf)), "no '%s'", key);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_report_xlsx_read_by_openpyxl)
+{
+	struct ikid d = {0};
+	char dir[] = "/tmp/iki-xlsx-XXXXXX", cmd[256], path[64], ref[48];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	snprintf(cmd, sizeof(cmd), "--outbox %s/outbox submit -f tests/data/mini-month.csv", dir);
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	snprintf(path, sizeof(path), "%s/lakip.xlsx", dir);
+	snprintf(cmd, sizeof(cmd), "report --year 2022 -o %s", path); /* the name says xlsx */
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	char *facts = xlsx_facts(path);
+	assert_fact(facts, "sheet\t", "LAKIP 2022");
+	assert_fact(facts, "freeze\t", "A7");
+	assert_fact(facts, "paper\t", "9");
+	assert_fact(facts, "orientation\t", "landscape");
+	assert_fact(facts, "fit\t", "1\t0\tTrue");
+	assert_fact(facts, "repeat\t", "$5:$6");
+	/* surat under its jabatan: 13/15 = 86.67 % against 90, capaian 96.30, Sangat Baik */
+	int r = row_of(facts, 'B', "surat");
+	snprintf(ref, sizeof(ref), "cell\tA%d\t", r - 1);
+	char buf[256];
+	ck_assert_str_eq(fact(facts, ref, buf, sizeof(buf)), "s\tJabatan: Kasubbag Umum\tGeneral");
+	snprintf(ref, sizeof(ref), "merged\tA%d:Y%d", r - 1, r - 1);
+	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
+	snprintf(ref, sizeof(ref), "outline\t%d\t", r);
+	assert_fact(facts, ref, "1");
+#define CELL(col) (snprintf(ref, sizeof(ref), "%s%d", col, r), ref)
+	assert_number(facts, CELL("A"), 1, "General");
+	assert_number(facts, CELL("F"), 0.9, "0.00%");
+	assert_number(facts, CELL("H"), 13.0 / 15, "0.00%");
+	assert_number(facts, CELL("I"), 13.0 / 15 / 0.9, "0.00%");
+	snprintf(ref, sizeof(ref), "cell\tJ%d\t", r);
+	ck_assert_str_eq(fact(facts, ref, buf, sizeof(buf)), "s\tSangat Baik\tGeneral");
+	assert_number(facts, CELL("L"), 13, "#,##0");
+	assert_number(facts, CELL("M"), 15, "#,##0");
+	assert_number(facts, CELL("O"), 13.0 / 15, "0.00%"); /* triwulan I */
+	snprintf(ref, sizeof(ref), "cell\tR%d\t", r);       /* triwulan II: no data, no text */
+	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
+	snprintf(ref, sizeof(ref), "cell\tG%d\t", r); /* no revised target */
+	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
+	/* akta: 1 of 2 on time against 80: capaian 62.50, Kurang; kriminal under both jabatan */
+	r = row_of(facts, 'B', "akta");
+	assert_number(facts, CELL("H"), 0.5, "0.00%");
+	assert_number(facts, CELL("I"), 0.625, "0.00%");
+	row_of(facts, 'A', "Jabatan: Kasi Trantib");
+	row_of(facts, 'A', "Jabatan: Staf Trantib");
+	ck_assert_ptr_null(strstr(facts, "tidak ada data"));
+#undef CELL
+	free(facts);
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+	harness_rmtree(dir);
+}
+END_TEST
+
 static Suite *exchange_suite(void)
 {
 	Suite *s = suite_create("exchange");
@@ -239,6 +363,10 @@ static Suite *exchange_suite(void)
 	tcase_add_loop_test(tc, test_iki_submit_names_the_bad_cell, 0,
 			    sizeof(bad_cells) / sizeof(bad_cells[0]));
 	tcase_add_test(tc, test_excel_sheet_through_ikid);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("xlsx");
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_report_xlsx_read_by_openpyxl);
 	suite_add_tcase(s, tc);
 	return s;
 }
