@@ -12,14 +12,12 @@
 #include "cli.h"
 #include "i18n.h"
 #include "lakip.h"
+#include "text.h"
 
-/* Milliseconds since the epoch as local "YYYY-MM-DD HH:MM:SS". */
+/* Milliseconds since the epoch as the office reads them: "YYYY-MM-DD HH:MM:SS WIB". */
 static void when(uint64_t ms, char *buf, size_t n)
 {
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	if (!localtime_r(&t, &tm) || !strftime(buf, n, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, n, "%" PRIu64, ms);
+	text_wib((time_t)(ms / 1000), buf, n);
 }
 
 /* Whether argv asks for help (-h, --help) as its only argument. */
@@ -53,11 +51,11 @@ int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char
 	if (n == 0)
 		printf("Tidak ada periode yang dikunci.\n");
 	else
-		printf("%-8s %-20s %s\n", "Periode", "Dikunci pada", "Oleh");
+		printf("%-8s %-24s %s\n", "Periode", "Dikunci pada", "Oleh");
 	for (size_t i = 0; i < n; i++) {
 		char at[32];
 		when(l[i].at_ms, at, sizeof(at));
-		printf("%-8s %-20s %s\n", l[i].period, at, l[i].who);
+		printf("%-8s %-24s %s\n", l[i].period, at, l[i].who);
 	}
 	free(l);
 	return EXIT_OK;
@@ -101,7 +99,7 @@ static void stored_print(const struct proto_stored *x)
 	const struct proto_event *e = &x->ev;
 	char at[32], id[PROTO_ID_MAX + 1], who[sizeof(x->who)], ref[PROTO_ID_MAX + 1];
 	char el[PROTO_CODE_MAX + 1], ou[PROTO_ORGUNIT_MAX + 1], date[PROTO_DATE_MAX + 1];
-	char kasus[PROTO_ID_MAX + 1], note[PROTO_COMMENT_MAX + 1], by[PROTO_ID_MAX + 1];
+	char kasus[PROTO_ID_MAX + 1], note[PROTO_COMMENT_MAX + 1], by[PROTO_ID_MAX + 1], value[32];
 	when(x->at_ms, at, sizeof(at));
 	cli_safe(e->ref, ref, sizeof(ref));
 	printf("%s  %s  oleh %s\n", at, cli_safe(e->id, id, sizeof(id)),
@@ -109,9 +107,10 @@ static void stored_print(const struct proto_stored *x)
 	if (e->op == PROTO_OP_VOID)
 		printf("    membatalkan %s\n", ref);
 	else
-		printf("    %s %s %s %s nilai %" PRId64 "%s%s%s%s\n", proto_op_name(e->op),
+		printf("    %s %s %s %s nilai %s%s%s%s%s\n", proto_op_name(e->op),
 		       cli_safe(e->element, el, sizeof(el)), cli_safe(e->orgunit, ou, sizeof(ou)),
-		       cli_safe(e->date, date, sizeof(date)), e->value, e->case_id[0] ? ", kasus " : "",
+		       cli_safe(e->date, date, sizeof(date)), text_count(e->value, value, sizeof(value)),
+		       e->case_id[0] ? ", kasus " : "",
 		       cli_safe(e->case_id, kasus, sizeof(kasus)), e->ref[0] ? ", mengganti " : "", ref);
 	if (e->comment[0])
 		printf("    catatan: %s\n", cli_safe(e->comment, note, sizeof(note)));
@@ -247,15 +246,16 @@ int cmd_target(const struct iki_client_options *o, int argc, char **argv)
 	if (n == 0)
 		printf("Belum ada target yang ditetapkan di luar katalog.\n");
 	else
-		printf("%-10s %-14s %-8s %10s %10s  %-20s %s\n", "Indikator", "Wilayah", "Periode",
+		printf("%-10s %-14s %-8s %10s %10s  %-24s %s\n", "Indikator", "Wilayah", "Periode",
 		       "Target", "Semula", "Ditetapkan", "Oleh");
 	for (size_t i = 0; i < n; i++) {
-		char at[32], orig[16] = "-";
+		char at[40], orig[32] = "-", now[32];
 		when(t[i].at_ms, at, sizeof(at));
 		if (t[i].original != t[i].target)
-			snprintf(orig, sizeof(orig), "%.2f", (double)t[i].original / 100);
-		printf("%-10s %-14s %-8s %10.2f %10s  %-20s %s\n", t[i].indicator, t[i].orgunit,
-		       t[i].period, (double)t[i].target / 100, orig, at, t[i].who);
+			text_number((double)t[i].original / 100, 2, orig, sizeof(orig));
+		text_number((double)t[i].target / 100, 2, now, sizeof(now));
+		printf("%-10s %-14s %-8s %10s %10s  %-24s %s\n", t[i].indicator, t[i].orgunit,
+		       t[i].period, now, orig, at, t[i].who);
 	}
 	free(t);
 	return EXIT_OK;

@@ -3,9 +3,11 @@
 #include "i18n.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <json-c/json.h>
 
 struct iki_client *cli_connect(const struct iki_client_options *o)
@@ -126,5 +128,45 @@ const char *cli_count(uint64_t v, char *buf, size_t n)
 	}
 	if (n)
 		buf[j < n ? j : n - 1] = '\0';
+	return buf;
+}
+
+int cli_budget_year(const struct proto_msg *catalog)
+{
+	int year = 0;
+	const char *t = catalog ? catalog->title : "";
+	for (size_t i = 0; t[i]; i++) {
+		bool alone = (i == 0 || t[i - 1] < '0' || t[i - 1] > '9') &&
+			     !(t[i + 1] == 0 || t[i + 2] == 0 || t[i + 3] == 0) &&
+			     (t[i + 4] < '0' || t[i + 4] > '9');
+		if (alone && t[i] == '2' && t[i + 1] == '0' && t[i + 2] >= '0' && t[i + 2] <= '9' &&
+		    t[i + 3] >= '0' && t[i + 3] <= '9')
+			year = 2000 + (t[i + 2] - '0') * 10 + (t[i + 3] - '0');
+	}
+	if (year)
+		return year;
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	return tm.tm_year + 1900;
+}
+
+const char *cli_period_words(const char *period, char *buf, size_t n)
+{
+	static const char *const months[12] = {
+	    N_("January"), N_("February"), N_("March"),	   N_("April"),	  N_("May"),	  N_("June"),
+	    N_("July"),	   N_("August"),   N_("September"), N_("October"), N_("November"), N_("December")};
+	static const char *const quarters[4] = {"I", "II", "III", "IV"};
+	size_t len = strlen(period);
+	bool digits = len >= 4 && strspn(period, "0123456789") >= 4;
+	if (digits && len == 4)
+		snprintf(buf, n, _("the year %s"), period);
+	else if (digits && len == 6 && period[4] == 'Q' && period[5] >= '1' && period[5] <= '4')
+		snprintf(buf, n, _("triwulan %s %.4s"), quarters[period[5] - '1'], period);
+	else if (digits && len == 6 && strspn(period, "0123456789") == 6 && atoi(period + 4) >= 1 &&
+		 atoi(period + 4) <= 12)
+		snprintf(buf, n, "%s %.4s", _(months[atoi(period + 4) - 1]), period);
+	else
+		snprintf(buf, n, "%s", period);
 	return buf;
 }

@@ -47,4 +47,14 @@ const char *cli_safe(const char *s, char *buf, size_t n);
 /* A count for people: 1.234.567 (into buf, size n). Returns buf. */
 const char *cli_count(uint64_t v, char *buf, size_t n);
 
+/*
+ * The catalog's budget year, what commands default to without --period or --year: the year its
+ * title names ("... Tahun 2022": the last 20xx standing alone in it), else the clock's year.
+ */
+int cli_budget_year(const struct proto_msg *catalog);
+
+/* A period id in words for people: "tahun 2022", "triwulan I 2022", "Maret 2022" (the id
+ * itself when it is none of these). Into buf (size n); returns buf. */
+const char *cli_period_words(const char *period, char *buf, size_t n);
+
 #endif

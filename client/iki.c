@@ -14,6 +14,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "input.h"
+#include "query.h"
 #include "report.h"
 #include "sync.h"
 #include "text.h"
@@ -66,113 +67,6 @@ static void usage(FILE *f)
 		"\n"
 		"iki speaks Bahasa Indonesia; with LANG=C (or LANGUAGE=en) it speaks English.\n"),
 		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
-}
-
-/* ---- query ---- */
-
-static void query_usage(FILE *f)
-{
-	fputs(_("usage: iki query [--indicator CODE | --jabatan NAME] [--orgunit CODE]\n"
-	      "                 [--period PERIOD] [--json]\n"
-	      "\n"
-	      "Prints indicator values: numerator, denominator and their ratio for the kecamatan\n"
-	      "(default) or a village, for a period: a year (2022; the default is the catalog's\n"
-	      "budget year), a quarter (2022Q1) or a month (202203). Without --indicator, every\n"
-	      "indicator (or those of a jabatan). A value without data (denominator 0) is 'tidak\n"
-	      "ada data'. Numbers are written for people (1.234.567 and 86,67 %); --json writes\n"
-	      "numbers for programs (86.67, no thousands separator).\n"),
-	      f);
-}
-
-
-/* Parse the filter options of query into q; returns whether --json was given. */
-static int filter_args(int argc, char **argv, struct proto_query *q, void (*help)(FILE *))
-{
-	static const struct option opts[] = {{"indicator", required_argument, NULL, 'i'},
-					     {"jabatan", required_argument, NULL, 'j'},
-					     {"orgunit", required_argument, NULL, 'o'},
-					     {"period", required_argument, NULL, 'p'},
-					     {"json", no_argument, NULL, 'J'},
-					     {"help", no_argument, NULL, 'h'},
-					     {NULL, 0, NULL, 0}};
-	int ch, json = 0;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'i': cli_field(q->indicator, sizeof(q->indicator), "query", "indicator", optarg); break;
-		case 'j': cli_field(q->jabatan, sizeof(q->jabatan), "query", "jabatan", optarg); break;
-		case 'o': cli_field(q->orgunit, sizeof(q->orgunit), "query", "orgunit", optarg); break;
-		case 'p': cli_field(q->period, sizeof(q->period), "query", "period", optarg); break;
-		case 'J': json = 1; break;
-		case 'h': help(stdout); exit(EXIT_OK);
-		default: help(stderr); exit(EXIT_USAGE);
-		}
-	}
-	if (optind != argc) {
-		help(stderr);
-		exit(EXIT_USAGE);
-	}
-	return json;
-}
-
-
-/* The ratio as text: "80.00 %" (or "80.00" for a factor other than 100), or "tidak ada data". */
-static void value_text(const struct proto_value *v, char *buf, size_t n)
-{
-	double r;
-	if (!proto_value_ratio(v, &r))
-		snprintf(buf, n, "tidak ada data");
-	else
-		snprintf(buf, n, "%.2f%s", r, v->factor == 100 ? " %" : "");
-}
-
-static int cmd_query(const struct global *g, int argc, char **argv)
-{
-	struct proto_query q = {0};
-	struct proto_value *vals = NULL;
-	size_t n = 0;
-	char msg[PROTO_TEXT_MAX + 1] = "";
-	int json = filter_args(argc, argv, &q, query_usage);
-	if (!q.period[0]) {
-		time_t now = time(NULL);
-		struct tm tm;
-		localtime_r(&now, &tm);
-		snprintf(q.period, sizeof(q.period), "%04d", (tm.tm_year + 1900) % 10000);
-	}
-	struct iki_client *c = cli_connect(&g->o);
-	int rc = iki_query(c, &q, &vals, &n, msg);
-	if (rc == IKI_ETIMEOUT || (rc < 0 && rc > -IKI_EBASE))
-		return cli_unreachable(&g->o, &c, rc);
-	iki_client_close(&c);
-	if (rc < 0) {
-		fprintf(stderr, _("iki query: %s: %s\n"), iki_code_name(rc), msg);
-		return EXIT_REJECTED;
-	}
-	if (json) {
-		json_object *arr = json_object_new_array();
-		for (size_t i = 0; i < n; i++)
-			json_object_array_add(arr, cli_value_json(&vals[i], NULL));
-		puts(json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PRETTY));
-		json_object_put(arr);
-	} else {
-		printf("%-10s %-46s %-14s %-7s %10s %10s  %-14s %8s %8s  %s\n", "Indikator", "Nama",
-		       "Wilayah", "Periode", "Pembilang", "Penyebut", "Realisasi", "Target",
-		       "Capaian", "Predikat");
-		for (size_t i = 0; i < n; i++) {
-			char val[32], target[16] = "-", capaian[16] = "-";
-			value_text(&vals[i], val, sizeof(val));
-			if (vals[i].has_target)
-				snprintf(target, sizeof(target), "%.2f", (double)vals[i].target / 100);
-			if (vals[i].has_capaian)
-				snprintf(capaian, sizeof(capaian), "%.2f", vals[i].capaian);
-			printf("%-10s ", vals[i].indicator);
-			text_cell(stdout, vals[i].name, 45);
-			printf("%-14s %-7s %10" PRId64 " %10" PRId64 "  %-14s %8s %8s  %s\n",
-			       vals[i].orgunit, vals[i].period, vals[i].num, vals[i].den, val, target,
-			       capaian, vals[i].has_capaian ? vals[i].predikat : "");
-		}
-	}
-	free(vals);
-	return EXIT_OK;
 }
 
 /* ---- keygen ---- */
@@ -259,7 +153,7 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "outbox"))
 		return cmd_outbox(&sc, argc, argv);
 	if (!strcmp(cmd, "query"))
-		return cmd_query(&g, argc, argv);
+		return cmd_query(&g.o, argc, argv);
 	if (!strcmp(cmd, "watch"))
 		return cmd_watch(&g.o, argc, argv);
 	if (!strcmp(cmd, "report"))

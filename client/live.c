@@ -433,16 +433,18 @@ static void period_text(const char *p, char *out, size_t n)
 		snprintf(out, n, "%s", p);
 }
 
-/* A count for a cell: as it is below a million, then "611.1jt" (juta), "1.97M" (miliar). */
+/* A count for a cell, for people: "612.345" below a million, then "611,1jt" (juta), "1,97M"
+ * (miliar). */
 static void count_text(int64_t x, char *out, size_t n)
 {
 	double a = (double)(x < 0 ? -x : x);
+	char num[32];
 	if (a < 1e6)
-		snprintf(out, n, "%" PRId64, x);
+		text_count(x, out, n);
 	else if (a < 1e9)
-		snprintf(out, n, "%.1fjt", (double)x / 1e6);
+		snprintf(out, n, "%sjt", text_number((double)x / 1e6, 1, num, sizeof(num)));
 	else
-		snprintf(out, n, "%.2fM", (double)x / 1e9);
+		snprintf(out, n, "%sM", text_number((double)x / 1e9, 2, num, sizeof(num)));
 }
 
 /*
@@ -502,9 +504,10 @@ static void draw_row(const struct view *v, const struct layout *l, const struct 
 	count_text(r->den, den, sizeof(den));
 	snprintf(data, sizeof(data), "%s/%s", num, den);
 	if (proto_value_ratio(&val, &ratio))
-		snprintf(pct, sizeof(pct), "%.2f%s", ratio, r->factor == 100 ? " %" : "");
+		snprintf(pct, sizeof(pct), "%s%s", text_number(ratio, 2, num, sizeof(num)),
+			 r->factor == 100 ? " %" : "");
 	if (r->has_capaian)
-		snprintf(cap, sizeof(cap), "%.2f", r->capaian);
+		text_number(r->capaian, 2, cap, sizeof(cap));
 	sb_str(b, !recent	 ? "  "
 		  : r->trend > 0 ? "\x1b[1;33m▲\x1b[39m "
 		  : r->trend < 0 ? "\x1b[1;33m▼\x1b[39m "

@@ -200,10 +200,12 @@ static int fetch_values(struct iki_client *c, const struct report_args *a, struc
  * (data arrived meanwhile) the values are read again, a few times at most, so that the report
  * is one consistent point when ikid is quiet enough, and says so when it is not.
  */
-static int fetch(struct iki_client *c, const struct report_args *a, struct fetched *f,
+static int fetch(struct iki_client *c, struct report_args *a, struct fetched *f,
 		 struct tables *t, char *msg)
 {
 	int rc = iki_describe(c, &f->catalog, msg);
+	if (rc == 0 && !a->year)
+		t->year = a->year = cli_budget_year(&f->catalog);
 	for (int attempt = 0; rc == 0 && attempt < 3; attempt++) {
 		uint64_t before = 0, after = 0;
 		int seq_rc = fetch_seq(c, f, a->year, &before);
@@ -262,9 +264,6 @@ int cmd_report(const struct iki_client_options *o, int argc, char **argv)
 	struct fetched f = {0};
 	char msg[PROTO_TEXT_MAX + 1] = "";
 	time_t now = time(NULL);
-	struct tm tm;
-	localtime_r(&now, &tm);
-	a.year = tm.tm_year + 1900;
 	int status = report_args(argc, argv, &a);
 	if (status >= 0)
 		return status;

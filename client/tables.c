@@ -189,6 +189,10 @@ static void num_text(double x, char dec, char *buf, size_t n)
 {
 	if (x > -0.005 && x < 0.005)
 		x = 0;
+	if (dec == ',') { /* for people: 1.234,56 */
+		text_number(x, 2, buf, n);
+		return;
+	}
 	snprintf(buf, n, "%.2f", x);
 	char *point = strchr(buf, '.');
 	if (point)
@@ -250,11 +254,9 @@ static void when_text(time_t t, char *buf, size_t n)
 					      "Mei",	 "Juni",     "Juli",	  "Agustus",
 					      "September", "Oktober", "November", "Desember"};
 	struct tm tm;
-	char zone[16] = "";
-	localtime_r(&t, &tm);
-	strftime(zone, sizeof(zone), "%Z", &tm);
-	snprintf(buf, n, "%d %s %d pukul %02d.%02d %s", tm.tm_mday, bulan[tm.tm_mon % 12],
-		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min, zone);
+	text_wib_tm(t, &tm); /* the office's time, whatever the machine's zone */
+	snprintf(buf, n, "%d %s %d pukul %02d.%02d WIB", tm.tm_mday, bulan[tm.tm_mon % 12],
+		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
 
 /* Which of ikid's publish points the figures are: "data per seq 12", or "" when unknown. */

@@ -1,7 +1,13 @@
 /* text.c: UTF-8 text for terminal tables (see text.h). */
 #include "text.h"
 
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+
+/* WIB: UTC+7, no summer time. */
+#define TEXT_WIB_OFFSET (7 * 3600)
 
 /* Bytes of the character that starts at s (1 for a stray continuation byte). */
 static size_t char_len(const char *s)
@@ -68,4 +74,65 @@ int text_wrap(const char *s, int width, struct text_line *lines, int max)
 		n++;
 		pos += len;
 	}
+}
+
+/* Group the digits of digits (no sign) into out with '.', at most n bytes with the NUL. */
+static void group_digits(const char *digits, size_t len, char *out, size_t n)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < len && j + 2 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[j++] = '.';
+		out[j++] = digits[i];
+	}
+	if (n)
+		out[j < n ? j : n - 1] = '\0';
+}
+
+const char *text_number(double x, int decimals, char *buf, size_t n)
+{
+	char plain[64], whole[48];
+	if (decimals < 0)
+		decimals = 0;
+	if (decimals > 6)
+		decimals = 6;
+	if (!isfinite(x)) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	double unit = 0.5 * pow(10, -decimals);
+	bool negative = x < 0 && fabs(x) >= unit; /* never "-0,00" */
+	snprintf(plain, sizeof(plain), "%.*f", decimals, fabs(x));
+	char *point = strchr(plain, '.');
+	size_t len = point ? (size_t)(point - plain) : strlen(plain);
+	group_digits(plain, len, whole, sizeof(whole));
+	snprintf(buf, n, "%s%s%s%s", negative ? "-" : "", whole, point ? "," : "",
+		 point ? point + 1 : "");
+	return buf;
+}
+
+const char *text_count(long long x, char *buf, size_t n)
+{
+	char plain[32], whole[40];
+	unsigned long long m = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+	int len = snprintf(plain, sizeof(plain), "%llu", m);
+	group_digits(plain, (size_t)len, whole, sizeof(whole));
+	snprintf(buf, n, "%s%s", x < 0 ? "-" : "", whole);
+	return buf;
+}
+
+void text_wib_tm(time_t t, struct tm *tm)
+{
+	time_t shifted = t + TEXT_WIB_OFFSET;
+	if (!gmtime_r(&shifted, tm))
+		memset(tm, 0, sizeof(*tm));
+}
+
+const char *text_wib(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+	text_wib_tm(t, &tm);
+	if (!strftime(buf, n, "%Y-%m-%d %H:%M:%S WIB", &tm) && n)
+		buf[0] = '\0';
+	return buf;
 }

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 /*
  * Width of a UTF-8 string in terminal columns, counted as one column per character (the
@@ -33,5 +34,24 @@ struct text_line {
  * than max shows the first max. Spaces at the breaks are dropped.
  */
 int text_wrap(const char *s, int width, struct text_line *lines, int max);
+
+/*
+ * A number for people, as Indonesian writes it: thousands grouped with '.', decimals after ','
+ * ("1.234.567,89" with decimals 2; "1.234" with 0); never "-0,00". Into buf (size n); returns
+ * buf. Programs get plain numbers elsewhere (JSON, CSV: "1234567.89").
+ */
+const char *text_number(double x, int decimals, char *buf, size_t n);
+
+/* The same for a whole count: "1.234.567". */
+const char *text_count(long long x, char *buf, size_t n);
+
+/*
+ * A moment as people in Sampang read it, in WIB (Asia/Jakarta, UTC+7 all year since 1964),
+ * whatever the machine's time zone: "2022-03-14 09:05:00 WIB" (seconds since the epoch).
+ */
+const char *text_wib(time_t t, char *buf, size_t n);
+
+/* The WIB calendar of t (struct tm fields as gmtime gives them, shifted by 7 hours). */
+void text_wib_tm(time_t t, struct tm *tm);
 
 #endif

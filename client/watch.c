@@ -13,6 +13,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "text.h"
 #include "live.h"
 
 enum watch_mode { WATCH_TABLE, WATCH_LINES, WATCH_JSON };
@@ -115,11 +116,12 @@ static void line_print(const struct proto_value *v, uint64_t seq, bool json)
 		json_object_put(o);
 	} else {
 		double r;
-		char val[32] = "tidak ada data";
+		char val[64] = "tidak ada data", num[32], den[32], x[48];
 		if (proto_value_ratio(v, &r))
-			snprintf(val, sizeof(val), "%.2f%s", r, v->factor == 100 ? " %" : "");
-		printf("%-8s %-14s %-7s %" PRId64 "/%" PRId64 "  %s\n", v->indicator, v->orgunit,
-		       v->period, v->num, v->den, val);
+			snprintf(val, sizeof(val), "%s%s", text_number(r, 2, x, sizeof(x)),
+				 v->factor == 100 ? " %" : "");
+		printf("%-8s %-14s %-7s %s/%s  %s\n", v->indicator, v->orgunit, v->period,
+		       text_count(v->num, num, sizeof(num)), text_count(v->den, den, sizeof(den)), val);
 	}
 	fflush(stdout);
 }

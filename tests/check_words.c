@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "harness.h"
 #include "suite.h"
 
 #define MINI "tests/data/mini.conf"
+#define SAMPANG "catalog/sampang-2022.conf"
+#define KEC "35.27.03"
 
 static struct ikid d;
 
@@ -186,6 +189,103 @@ START_TEST(test_every_marked_string_has_a_translation)
 }
 END_TEST
 
+/* The Sampang catalog (budget year 2022 in its title) with a year's pagu and a May spending. */
+static void start_sampang(void)
+{
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start(&d, SAMPANG), 0);
+	language_default();
+	free(run("submit --element pagu_belanja_lain --op set --orgunit " KEC
+		 " --date 2022-01-05 --value 387500000", 0));
+	free(run("submit --id w-1 --element realisasi_belanja_lain --orgunit " KEC
+		 " --date 2022-05-20 --value 150000000", 0));
+}
+
+/* 12.6: people read 1.234.567,89 in query, watch, target and report; JSON stays a number. */
+START_TEST(test_numbers_for_people_and_for_programs)
+{
+	language_default();
+	char *out = run("query --indicator iki04 --period 2022", 0);
+	assert_has(out, "150.000.000");
+	assert_has(out, "387.500.000");
+	assert_has(out, "38,71 %");
+	assert_lacks(out, "38.71");
+	free(out);
+	out = run("query --indicator iki04 --period 2022 --json", 0);
+	assert_has(out, "\"num\":150000000");
+	assert_has(out, "\"den\":387500000");
+	assert_has(out, "\"value\":38.70967");
+	free(out);
+	free(run("target --indicator iki04 --period 2022 --set 95,5", 0));
+	out = run("target", 0);
+	assert_has(out, "95,50");
+	assert_lacks(out, "95.50");
+	free(out);
+	out = run("watch --plain --indicator iki04 --orgunit " KEC " --period 2022 > w.out & "
+		  "sleep 2; kill $!; cat w.out; rm -f w.out", 0);
+	assert_has(out, "150.000.000/387.500.000  38,71 %");
+	free(out);
+	out = run("report --year 2022 --jabatan 'Sekretaris Kecamatan'", 0);
+	assert_has(out, "38,71");
+	free(out);
+	out = run("report --year 2022 --jabatan 'Sekretaris Kecamatan' --format csv", 0);
+	assert_has(out, "38.71");
+	free(out);
+}
+END_TEST
+
+/* 12.7: no --period is the catalog's budget year (2022), not the clock's; no data names the period. */
+START_TEST(test_default_period_is_the_budget_year_and_no_data_says_which)
+{
+	language_default();
+	char *out = run("query --indicator iki04", 0);
+	assert_has(out, " 2022 ");
+	assert_has(out, "38,71 %");
+	free(out);
+	out = run("query --indicator iki04 --period 2026", 0);
+	assert_has(out, "tidak ada data untuk tahun 2026 (--period 2026)");
+	assert_has(out, "Tahun anggaran katalog adalah 2022: coba --period 2022");
+	free(out);
+	out = run("query --indicator iki06 --period 2022Q1", 0); /* nothing sent for iki06 */
+	assert_has(out, "tidak ada data untuk triwulan I 2022");
+	assert_lacks(out, "Tahun anggaran katalog");
+	free(out);
+	out = run("query --indicator iki06 --period 202203", 0);
+	assert_has(out, "tidak ada data untuk Maret 2022");
+	free(out);
+	out = run("report --jabatan 'Sekretaris Kecamatan'", 0);
+	assert_has(out, "Tahun 2022");
+	assert_has(out, "38,71");
+	free(out);
+}
+END_TEST
+
+/* 12.9: what people see of a time is WIB, whatever the machine's zone. */
+START_TEST(test_times_are_wib)
+{
+	language_default();
+	setenv("TZ", "America/New_York", 1);
+	time_t now = time(NULL) + 7 * 3600;
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	char day[16], hour[24];
+	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	char *out = run("history w-1", 0);
+	assert_has(out, day);
+	assert_has(out, " WIB  w-1");
+	free(out);
+	out = run("report --year 2022 --jabatan 'Sekretaris Kecamatan'", 0);
+	snprintf(hour, sizeof(hour), "pukul %02d.", tm.tm_hour);
+	assert_has(out, hour);
+	assert_has(out, " WIB");
+	free(out);
+	free(run("lock 2021", 0));
+	out = run("locks", 0);
+	assert_has(out, " WIB");
+	free(out);
+}
+END_TEST
+
 static Suite *words_suite(void)
 {
 	Suite *s = suite_create("words");
@@ -198,6 +298,14 @@ static Suite *words_suite(void)
 	tcase_add_test(tc, test_usage_errors_are_indonesian);
 	tcase_add_test(tc, test_transport_failures_are_indonesian);
 	tcase_add_test(tc, test_every_marked_string_has_a_translation);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("figures");
+	tcase_add_checked_fixture(tc, start_sampang, stop);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_numbers_for_people_and_for_programs);
+	tcase_add_test(tc, test_default_period_is_the_budget_year_and_no_data_says_which);
+	tcase_add_test(tc, test_times_are_wib);
 	suite_add_tcase(s, tc);
 	return s;
 }
