@@ -44,12 +44,14 @@ static void reply_values(const struct read_ctx *s, void *sock, struct pending *p
 {
 	struct proto_msg r = {.type = PROTO_VALUES, .req = p->msg.req};
 	const struct proto_query *q = &p->msg.query;
+	struct store_page pg = {.after = p->msg.after,
+				.limit = p->msg.limit ? p->msg.limit : READER_SNAPSHOT_PAGE};
 	int rc = p->msg.type == PROTO_SNAPSHOT
-			 ? store_snapshot(s->st, q, &r.values, &r.n_values, &r.seq)
+			 ? store_snapshot_page(s->st, q, &pg, &r.values, &r.n_values, &r.seq)
 			 : store_query(s->st, q, &r.values, &r.n_values);
+	snprintf(r.next, sizeof(r.next), "%s", pg.next);
 	if (rc < 0)
-		reply_error(sock, p, rc,
-			   rc == IKI_ETOOBIG ? "snapshot; narrow it by period" : reply_detail(q, rc));
+		reply_error(sock, p, rc, rc == IKI_EFIELD ? "after" : reply_detail(q, rc));
 	pthread_rwlock_rdlock(s->targets_lock);
 	for (size_t i = 0; rc == 0 && i < r.n_values; i++) {
 		struct proto_value *v = &r.values[i];
@@ -139,7 +141,9 @@ static void reply_history(const struct read_ctx *s, void *sock, struct pending *
 	struct proto_msg r = {.type = PROTO_EVENTS, .req = p->msg.req};
 	const struct proto_query *q = &p->msg.query;
 	struct period per;
-	bool more = false;
+	size_t limit = p->msg.limit ? p->msg.limit : READER_HISTORY_PAGE;
+	struct store_page pg = {.after = p->msg.after,
+				.limit = limit < READER_HISTORY_MAX ? limit : READER_HISTORY_MAX};
 	int ind = catalog_indicator_find(s->cat, q->indicator);
 	int ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
 	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &r.stored, &r.n_stored)
@@ -147,13 +151,13 @@ static void reply_history(const struct read_ctx *s, void *sock, struct pending *
 	       : ou < 0 ? IKI_EORGUNIT
 	       : period_parse(q->period, &per) < 0
 		   ? IKI_EPERIOD
-		   : store_history_value(s->st, ind, ou, per, &r.stored, &r.n_stored, &more);
+		   : store_history_page(s->st, ind, ou, per, &pg, &r.stored, &r.n_stored);
 	if (rc == 0)
 		rc = history_scope(s, p, &r);
-	if (more)
-		log_info("history of %s %s %s: the first %zu events only", q->indicator,
-			 s->cat->orgunits[ou].code, q->period, r.n_stored);
-	if (rc == -ENOENT)
+	snprintf(r.next, sizeof(r.next), "%s", pg.next);
+	if (rc == IKI_EFIELD)
+		reply_error(sock, p, rc, "after");
+	else if (rc == -ENOENT)
 		reply_error(sock, p, IKI_EREF, p->msg.id);
 	else if (rc < 0)
 		reply_error(sock, p, rc, reply_detail(q, rc));

@@ -15,6 +15,9 @@
 #define READER_THREADS 2
 #define READER_NICE 10    /* under load the writer's loop gets the CPU first */
 #define READER_PER_PEER 8 /* read requests of one peer handed over and not yet answered */
+#define READER_SNAPSHOT_PAGE 10000 /* values in a snapshot's page, unless it asks for fewer */
+#define READER_HISTORY_PAGE 1000   /* events in a value history's page, unless it asks ... */
+#define READER_HISTORY_MAX 4000    /* ... for another number, at most this (4 MiB of events) */
 
 /* What the read handlers read: borrowed; targets only under targets_lock (read). */
 struct read_ctx {

@@ -1552,31 +1552,71 @@ static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat
 	return 0;
 }
 
-int store_snapshot(struct store *s, const struct proto_query *q, struct proto_value **out,
-		   size_t *n, uint64_t *seq)
+/* A snapshot cursor, "<indicator>/<org unit>/<period>" (an update's topic), as a change's key. */
+static int cursor_parse(const struct catalog *cat, const char *after, struct store_change *key)
 {
-	const struct catalog *cat = s->cat;
+	char buf[PROTO_CURSOR_MAX + 1];
+	snprintf(buf, sizeof(buf), "%s", after);
+	char *ou = strchr(buf, '/'), *period = ou ? strchr(ou + 1, '/') : NULL;
+	if (!period)
+		return IKI_EFIELD;
+	*ou++ = '\0';
+	*period++ = '\0';
+	*key = (struct store_change){0, catalog_indicator_find(cat, buf), catalog_orgunit_find(cat, ou),
+				     {0}, 0, 0};
+	if (key->indicator < 0 || key->orgunit < 0 || period_parse(period, &key->period) < 0)
+		return IKI_EFIELD;
+	return 0;
+}
+
+/* The cut of the sorted changes a page takes: [*first, *first + *m); the cursor after it. */
+static int page_cut(const struct catalog *cat, struct store_page *pg, const struct store_change *ch,
+		    size_t n, size_t *first, size_t *m)
+{
+	struct store_change key;
+	*first = 0;
+	if (pg->after && pg->after[0]) {
+		int rc = cursor_parse(cat, pg->after, &key);
+		if (rc < 0)
+			return rc;
+		while (*first < n && change_cmp(&ch[*first], &key) <= 0)
+			(*first)++;
+	}
+	size_t limit = pg->limit ? pg->limit : n;
+	*m = n - *first < limit ? n - *first : limit;
+	pg->next[0] = '\0';
+	if (*first + *m < n) { /* more after this page: its last value is the cursor */
+		const struct store_change *last = &ch[*first + *m - 1];
+		char pid[PERIOD_ID_MAX];
+		period_format(last->period, pid);
+		snprintf(pg->next, sizeof(pg->next), "%s/%s/%s", cat->indicators[last->indicator].code,
+			 cat->orgunits[last->orgunit].code, pid);
+	}
+	return 0;
+}
+
+/* The query's codes, checked: 0 or the code of the first that names nothing. */
+static int query_check(const struct catalog *cat, const struct proto_query *q)
+{
 	struct period p;
-	struct store_change *ch = NULL;
-	struct proto_value *vals = NULL;
-	MDB_txn *txn;
-	size_t m = 0;
 	if (q->period[0] && period_parse(q->period, &p) < 0)
 		return IKI_EPERIOD;
 	if (q->orgunit[0] && catalog_orgunit_find(cat, q->orgunit) < 0)
 		return IKI_EORGUNIT;
 	if (q->indicator[0] && catalog_indicator_find(cat, q->indicator) < 0)
 		return IKI_EINDICATOR;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	if (rc < 0)
-		return rc;
-	*seq = meta_get(txn, s->dbi[DB_META], "pubseq");
-	rc = snapshot_collect(txn, s->dbi[DB_AGG], cat, q, &ch, &m);
-	if (rc == 0 && m > PROTO_VALUES_MAX)
-		rc = IKI_ETOOBIG;
-	if (rc == 0 && !(vals = calloc(m ? m : 1, sizeof(*vals))))
-		rc = -ENOMEM;
-	for (size_t i = 0; rc == 0 && i < m; i++) {
+	return 0;
+}
+
+/* Values of changes ch[0 .. m) read in txn, into a new array *out. */
+static int snapshot_values(MDB_txn *txn, const struct store *s, const struct store_change *ch,
+			   size_t m, struct proto_value **out)
+{
+	const struct catalog *cat = s->cat;
+	struct proto_value *vals = calloc(m ? m : 1, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (size_t i = 0; i < m; i++) {
 		struct proto_value *v = &vals[i];
 		snprintf(v->indicator, sizeof(v->indicator), "%s", cat->indicators[ch[i].indicator].code);
 		snprintf(v->orgunit, sizeof(v->orgunit), "%s", cat->orgunits[ch[i].orgunit].code);
@@ -1585,15 +1625,45 @@ int store_snapshot(struct store *s, const struct proto_query *q, struct proto_va
 		value_read(txn, s->dbi[DB_AGG], cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
 			   &v->num, &v->den);
 	}
+	*out = vals;
+	return 0;
+}
+
+int store_snapshot_page(struct store *s, const struct proto_query *q, struct store_page *pg,
+			struct proto_value **out, size_t *n, uint64_t *seq)
+{
+	struct store_change *ch = NULL;
+	MDB_txn *txn = NULL;
+	size_t all = 0, first = 0, m = 0;
+	int rc = query_check(s->cat, q);
+	if (rc < 0)
+		return rc;
+	if ((rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) < 0)
+		return rc;
+	*seq = meta_get(txn, s->dbi[DB_META], "pubseq");
+	rc = snapshot_collect(txn, s->dbi[DB_AGG], s->cat, q, &ch, &all);
+	if (rc == 0)
+		rc = page_cut(s->cat, pg, ch, all, &first, &m);
+	if (rc == 0)
+		rc = snapshot_values(txn, s, ch + first, m, out);
 	mdb_txn_abort(txn);
 	free(ch);
-	if (rc < 0) {
-		free(vals);
-		return rc;
+	*n = rc == 0 ? m : 0;
+	return rc;
+}
+
+int store_snapshot(struct store *s, const struct proto_query *q, struct proto_value **out,
+		   size_t *n, uint64_t *seq)
+{
+	struct store_page pg = {.limit = PROTO_VALUES_MAX + 1};
+	int rc = store_snapshot_page(s, q, &pg, out, n, seq);
+	if (rc == 0 && *n > PROTO_VALUES_MAX) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		rc = IKI_ETOOBIG;
 	}
-	*out = vals;
-	*n = m;
-	return 0;
+	return rc;
 }
 
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)

@@ -161,6 +161,26 @@ int store_snapshot(struct store *s, const struct proto_query *q, struct proto_va
 		   size_t *n, uint64_t *seq);
 
 /*
+ * A page of a long answer: after is the cursor the previous page ended at ("" or NULL: from the
+ * start), limit the most entries to give (0: as many as the answer allows); next gets the cursor
+ * to ask for after this page, "" when it is the last. Cursors are opaque to clients (their form:
+ * PROTOCOL.md, "Pages").
+ */
+struct store_page {
+	const char *after;
+	size_t limit;
+	char next[PROTO_CURSOR_MAX + 1];
+};
+
+/*
+ * store_snapshot, one page of it: the values after page->after in (indicator, org unit, period)
+ * order, at most page->limit of them. Each page is read in its own transaction, at its own *seq.
+ * Returns as store_snapshot, or IKI_EFIELD for a cursor that names no value of the catalog.
+ */
+int store_snapshot_page(struct store *s, const struct proto_query *q, struct store_page *page,
+			struct proto_value **out, size_t *n, uint64_t *seq);
+
+/*
  * Recompute every derived value (cases, latest states, sums) from the event log alone, in one
  * transaction: the log is the truth. Events the catalog no longer accepts are skipped and counted
  * in *skipped. Returns 0 or a storage code (nothing changed then).
@@ -256,5 +276,13 @@ int store_history(struct store *s, const char *id, struct proto_stored **out, si
  */
 int store_history_value(struct store *s, int ind, int ou, struct period p,
 			struct proto_stored **out, size_t *n, bool *more);
+
+/*
+ * store_history_value, one page of it: the events after page->after in log order, at most
+ * page->limit (at most PROTO_EVENTS_MAX; 0: PROTO_EVENTS_MAX). A void is in when the event it
+ * voids is. Returns 0, IKI_EFIELD for a cursor that is not one, or a storage code.
+ */
+int store_history_page(struct store *s, int ind, int ou, struct period p, struct store_page *page,
+		       struct proto_stored **out, size_t *n);
 
 #endif

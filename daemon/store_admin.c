@@ -191,56 +191,114 @@ static bool under(const struct catalog *cat, int ou, int root)
 	return false;
 }
 
-int store_history_value(struct store *s, int ind, int ou, struct period p,
-			struct proto_stored **out, size_t *n, bool *more)
-{
-	const struct catalog *cat = s->cat;
-	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
+/* What a value's history takes: events of (ind, ou or under it, dates first ... last). */
+struct history_want {
+	const struct catalog *cat;
+	int ind, ou;
 	int32_t first, last;
-	size_t m = 0;
-	struct proto_stored *h = calloc(PROTO_EVENTS_MAX, sizeof(*h));
-	if (!h)
-		return -ENOMEM;
-	period_bounds(p, &first, &last);
-	*more = false;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	if (rc == 0)
-		rc = map_err(mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur));
+};
+
+/* Whether a (non-void) event counts in the value (a close by its own date). */
+static bool history_takes(const struct history_want *w, const struct proto_event *ev)
+{
+	int32_t date;
+	int o = catalog_orgunit_find(w->cat, ev->orgunit);
+	return ev->op != PROTO_OP_VOID && o >= 0 && under(w->cat, o, w->ou) &&
+	       feeds(w->cat, w->ind, ev->element) && period_date_parse(ev->date, &date) == 0 &&
+	       date >= w->first && date <= w->last;
+}
+
+/* Whether the stored event x is in the history: it counts, or it voids one that does. */
+static int history_in(MDB_txn *txn, const struct store *s, const struct history_want *w,
+		      const struct proto_stored *x, bool *in)
+{
+	struct proto_event orig;
+	uint64_t seq;
+	*in = false;
+	if (x->ev.op != PROTO_OP_VOID) {
+		*in = history_takes(w, &x->ev);
+		return 0;
+	}
+	int rc = event_load(txn, s, x->ev.ref, &orig, &seq, NULL, 0, NULL);
+	if (rc == IKI_EREF)
+		return 0;
+	*in = rc == 0 && history_takes(w, &orig);
+	return rc;
+}
+
+/* Fill what a history tells of x beside the event: what voided it, whether it was dropped. */
+static void history_note(MDB_txn *txn, const struct store *s, struct proto_stored *x)
+{
+	MDB_val ik = {strlen(x->ev.id), x->ev.id}, vv;
+	if (mdb_get(txn, s->dbi[DB_VOIDED], &ik, &vv) == 0 && vv.mv_size < sizeof(x->voided_by))
+		memcpy(x->voided_by, vv.mv_data, vv.mv_size);
+	x->dropped = close_dropped(txn, s, x);
+}
+
+/* A history cursor: the log sequence number of the page's last event, in decimal. */
+static int history_cursor(const char *after, uint64_t *seq)
+{
+	char *end;
+	*seq = 0;
+	if (!after || !after[0])
+		return 0;
+	if (strspn(after, "0123456789") != strlen(after) || strlen(after) > 19)
+		return IKI_EFIELD;
+	*seq = strtoull(after, &end, 10);
+	return 0;
+}
+
+/* Walk the log from after seq: the page's events into h (at most limit), next when more. */
+static int history_walk(MDB_txn *txn, const struct store *s, const struct history_want *w,
+			uint64_t after, struct store_page *pg, size_t limit, struct proto_stored *h,
+			size_t *m)
+{
+	MDB_cursor *cur = NULL;
+	uint8_t start[8];
+	put_be64(start, after + 1);
+	MDB_val k = {8, start}, v;
+	int rc = map_err(mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur));
 	/* The whole log, in order: a kecamatan's years of it are read in well under a second. */
-	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) : MDB_NOTFOUND;
+	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
 	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct proto_stored x = {0};
-		int32_t date;
-		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms)) < 0)
-			break;
-		bool take = false;
-		if (x.ev.op == PROTO_OP_VOID) { /* a void of one taken already */
-			for (size_t i = m; i-- > 0 && !take;)
-				take = !strcmp(h[i].ev.id, x.ev.ref);
-		} else {
-			int o = catalog_orgunit_find(cat, x.ev.orgunit);
-			take = o >= 0 && under(cat, o, ou) && feeds(cat, ind, x.ev.element) &&
-			       period_date_parse(x.ev.date, &date) == 0 && date >= first && date <= last;
-		}
-		if (!take)
+		bool in;
+		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms)) < 0 ||
+		    (rc = history_in(txn, s, w, &x, &in)) < 0 || !in)
 			continue;
-		if (m == PROTO_EVENTS_MAX) {
-			*more = true;
+		if (*m == limit) { /* one more: this page ends at the last one taken */
+			snprintf(pg->next, sizeof(pg->next), "%llu", (unsigned long long)h[*m - 1].seq);
 			break;
 		}
 		x.seq = get_be64(k.mv_data);
-		MDB_val ik = {strlen(x.ev.id), x.ev.id}, vv;
-		if (mdb_get(txn, s->dbi[DB_VOIDED], &ik, &vv) == 0 && vv.mv_size < sizeof(x.voided_by))
-			memcpy(x.voided_by, vv.mv_data, vv.mv_size);
-		x.dropped = close_dropped(txn, s, &x);
-		h[m++] = x;
+		history_note(txn, s, &x);
+		h[(*m)++] = x;
 	}
-	if (rc == 0 && got != 0 && got != MDB_NOTFOUND && !*more)
+	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
 		rc = map_err(got); /* a cursor error: not a shorter history */
 	if (cur)
 		mdb_cursor_close(cur);
+	return rc;
+}
+
+int store_history_page(struct store *s, int ind, int ou, struct period p, struct store_page *pg,
+		       struct proto_stored **out, size_t *n)
+{
+	struct history_want w = {s->cat, ind, ou, 0, 0};
+	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
+	size_t m = 0, limit = pg->limit && pg->limit < PROTO_EVENTS_MAX ? pg->limit : PROTO_EVENTS_MAX;
+	uint64_t after;
+	period_bounds(p, &w.first, &w.last);
+	pg->next[0] = '\0';
+	int rc = history_cursor(pg->after, &after);
+	if (rc < 0)
+		return rc;
+	struct proto_stored *h = calloc(limit, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	if (rc == 0)
+		rc = history_walk(txn, s, &w, after, pg, limit, h, &m);
 	if (txn)
 		mdb_txn_abort(txn);
 	if (rc < 0) {
@@ -250,6 +308,15 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 	*out = h;
 	*n = m;
 	return 0;
+}
+
+int store_history_value(struct store *s, int ind, int ou, struct period p,
+			struct proto_stored **out, size_t *n, bool *more)
+{
+	struct store_page pg = {0};
+	int rc = store_history_page(s, ind, ou, p, &pg, out, n);
+	*more = rc == 0 && pg.next[0];
+	return rc;
 }
 
 /* ---- targets ---- */

@@ -454,7 +454,25 @@ static int decode_history(const msgpack_object_map *m, struct proto_msg *msg)
 	return msg->id[0] || (q->indicator[0] && q->period[0]) ? 0 : IKI_EFIELD;
 }
 
-static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
+/* A page's fields: a request's cursor and limit, an answer's next cursor (all optional). */
+static int decode_page(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	uint64_t limit = 0;
+	bool request = msg->type == PROTO_SNAPSHOT || msg->type == PROTO_HISTORY;
+	if (!request && msg->type != PROTO_VALUES && msg->type != PROTO_EVENTS)
+		return 0;
+	if (!request)
+		return mpack_get_str(m, "next", msg->next, sizeof(msg->next), false) < 0 ? IKI_EFIELD
+											 : 0;
+	if (mpack_get_str(m, "after", msg->after, sizeof(msg->after), false) < 0 ||
+	    (mpack_get(m, "limit") && (mpack_get_uint(m, "limit", &limit) < 0 || limit < 1 ||
+				       limit > PROTO_PAGE_MAX)))
+		return IKI_EFIELD;
+	msg->limit = (uint32_t)limit;
+	return 0;
+}
+
+static int decode_type(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	switch (msg->type) {
 	case PROTO_SUBMIT: return decode_submit(m, msg);
@@ -475,6 +493,12 @@ static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_TARGETS: return decode_targets(m, msg);
 	}
 	return IKI_ETYPE;
+}
+
+static int decode_body(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	int rc = decode_type(m, msg);
+	return rc < 0 ? rc : decode_page(m, msg);
 }
 
 /* The envelope: version, type and request number, then the body. */
@@ -638,6 +662,29 @@ static void pack_orgunit(msgpack_packer *pk, const struct proto_orgunit *o)
 	mpack_pack_kv_str(pk, "name", o->name);
 	mpack_pack_opt_str(pk, "kind", o->kind);
 	mpack_pack_opt_str(pk, "parent", o->parent);
+}
+
+/* The page keys a message carries (see decode_page). */
+static uint32_t page_keys(const struct proto_msg *m)
+{
+	if (m->type == PROTO_SNAPSHOT || m->type == PROTO_HISTORY)
+		return (m->after[0] != 0) + (m->limit != 0);
+	if (m->type == PROTO_VALUES || m->type == PROTO_EVENTS)
+		return m->next[0] != 0;
+	return 0;
+}
+
+static void pack_page(msgpack_packer *pk, const struct proto_msg *m)
+{
+	if (m->type == PROTO_SNAPSHOT || m->type == PROTO_HISTORY) {
+		mpack_pack_opt_str(pk, "after", m->after);
+		if (m->limit) {
+			mpack_pack_str(pk, "limit");
+			msgpack_pack_uint32(pk, m->limit);
+		}
+	} else if (m->type == PROTO_VALUES || m->type == PROTO_EVENTS) {
+		mpack_pack_opt_str(pk, "next", m->next);
+	}
 }
 
 /* Number of body keys each type adds to the envelope's v, type and req. */
@@ -856,12 +903,14 @@ int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 	msgpack_packer pk;
 	mpack_sink_init(&sink, &pk, PROTO_MSG_MAX);
 	bool with_req = m->type != PROTO_UPDATE && m->type != PROTO_HEARTBEAT;
-	msgpack_pack_map(&pk, 2 + with_req + body_keys(m));
+	msgpack_pack_map(&pk, 2 + with_req + body_keys(m) + page_keys(m));
 	mpack_pack_kv_int(&pk, "v", PROTO_VERSION);
 	mpack_pack_kv_str(&pk, "type", type_names[m->type]);
 	if (with_req) {
 		mpack_pack_str(&pk, "req");
 		msgpack_pack_uint64(&pk, m->req);
 	}
-	return mpack_sink_finish(&sink, pack_body(&pk, m), out, len);
+	int rc = pack_body(&pk, m);
+	pack_page(&pk, m);
+	return mpack_sink_finish(&sink, rc, out, len);
 }

@@ -20,6 +20,8 @@
 #define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
 #define PROTO_REPORTERS_MAX 63   /* an element's reported_by list, codes joined with " " */
 #define PROTO_HEARTBEAT_TOPIC "heartbeat" /* topic frame of heartbeats on PUB */
+#define PROTO_CURSOR_MAX 128     /* a page's cursor ("after", "next"), bytes */
+#define PROTO_PAGE_MAX 20000     /* entries a request may ask for in one page ("limit") */
 
 /* Message types; the wire carries the names in parentheses. */
 enum proto_type {
@@ -214,6 +216,13 @@ struct proto_msg {
 	int64_t target;                      /* hundredths of a percent */
 	struct proto_target *targets;        /* targets (owned) */
 	size_t n_targets;
+	/* Pages of a long answer (snapshot; a value's history): */
+	char after[PROTO_CURSOR_MAX + 1];    /* snapshot, history: go on after this cursor ("":
+					      * from the start) */
+	uint32_t limit;                      /* snapshot, history: at most this many entries
+					      * (1 ... PROTO_PAGE_MAX; 0: ikid's page) */
+	char next[PROTO_CURSOR_MAX + 1];     /* values, events: the cursor of the next page, ""
+					      * when this page is the last */
 };
 
 /*

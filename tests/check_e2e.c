@@ -126,7 +126,7 @@ START_TEST(test_e2e_values_carry_target_capaian_and_predikat)
 	/* the table shows them too, in Indonesian */
 	ck_assert_int_eq(harness_iki(&d, "query --indicator surat --period 2022Q1", &out), 0);
 	ck_assert_ptr_nonnull(strstr(out, "Capaian"));
-	ck_assert_ptr_nonnull(strstr(out, "96.30"));
+	ck_assert_ptr_nonnull(strstr(out, "96,30")); /* a number for people: 96,30 */
 	ck_assert_ptr_nonnull(strstr(out, "Sangat Baik"));
 	free(out);
 }
@@ -140,8 +140,8 @@ START_TEST(test_e2e_targets_set_at_run_time_decide_capaian)
 	assert_capaian("surat", "", "2022Q1", 90, 96.30, "Sangat Baik");
 	ck_assert_int_eq(harness_iki(&d, "target --indicator surat --period 2022Q1 --set 95,5", &out),
 			 0);
-	ck_assert_ptr_nonnull(strstr(out, "95.50"));
-	ck_assert_ptr_nonnull(strstr(out, "90.00")); /* the original, kept */
+	ck_assert_ptr_nonnull(strstr(out, "95,50"));
+	ck_assert_ptr_nonnull(strstr(out, "90,00")); /* the original, kept */
 	free(out);
 	assert_capaian("surat", "", "2022Q1", 95.5, 90.75, "Baik");
 	assert_capaian("surat", V1, "202203", 95.5, 83.77, "Baik"); /* village and month inherit */
@@ -343,6 +343,74 @@ START_TEST(test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on)
 	proto_msg_clear(&r);
 	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
 	assert_mini_month();
+}
+END_TEST
+
+/* Send m on s and decode the reply into *r. */
+static void ask(void *s, const struct proto_msg *m, struct proto_msg *r)
+{
+	char *buf;
+	size_t len;
+	ck_assert_int_eq(proto_encode(m, &buf, &len), 0);
+	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	free(buf);
+	recv_reply(s, r);
+}
+
+START_TEST(test_e2e_long_answers_come_in_pages_with_a_cursor)
+{
+	void *ctx = zmq_ctx_new(), *s = dealer(ctx);
+	struct proto_msg m = {.type = PROTO_SNAPSHOT, .req = 1}, whole, r;
+	size_t got = 0, pages = 0;
+	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
+	ask(s, &m, &whole); /* small enough for one page: no cursor */
+	ck_assert_int_eq(whole.type, PROTO_VALUES);
+	ck_assert_uint_gt(whole.n_values, 6);
+	ck_assert_str_eq(whole.next, "");
+	m.limit = 5;
+	do { /* pages of 5 until the last, which names no next */
+		ask(s, &m, &r);
+		ck_assert_int_eq(r.type, PROTO_VALUES);
+		ck_assert_uint_le(r.n_values, 5);
+		for (size_t i = 0; i < r.n_values; i++, got++) {
+			ck_assert_str_eq(r.values[i].indicator, whole.values[got].indicator);
+			ck_assert_str_eq(r.values[i].orgunit, whole.values[got].orgunit);
+			ck_assert_str_eq(r.values[i].period, whole.values[got].period);
+		}
+		snprintf(m.after, sizeof(m.after), "%s", r.next);
+		pages++;
+		proto_msg_clear(&r);
+	} while (m.after[0]);
+	ck_assert_uint_eq(got, whole.n_values);
+	ck_assert_uint_eq(pages, (whole.n_values + 4) / 5);
+	/* a value's history, pages of 2 */
+	struct proto_msg h = {.type = PROTO_HISTORY, .req = 2, .limit = 2}, all;
+	snprintf(h.query.indicator, sizeof(h.query.indicator), "surat");
+	snprintf(h.query.period, sizeof(h.query.period), "2022");
+	struct proto_msg one = h;
+	one.limit = 0;
+	ask(s, &one, &all);
+	ck_assert_int_eq(all.type, PROTO_EVENTS);
+	ck_assert_uint_gt(all.n_stored, 2);
+	got = 0;
+	do {
+		ask(s, &h, &r);
+		ck_assert_int_eq(r.type, PROTO_EVENTS);
+		for (size_t i = 0; i < r.n_stored; i++, got++)
+			ck_assert_str_eq(r.stored[i].ev.id, all.stored[got].ev.id);
+		snprintf(h.after, sizeof(h.after), "%s", r.next);
+		proto_msg_clear(&r);
+	} while (h.after[0]);
+	ck_assert_uint_eq(got, all.n_stored);
+	snprintf(m.after, sizeof(m.after), "nothing/at/all"); /* a cursor that is not one */
+	ask(s, &m, &r);
+	ck_assert_int_eq(r.type, PROTO_ERROR);
+	ck_assert_int_eq(r.code, IKI_EFIELD);
+	proto_msg_clear(&r);
+	proto_msg_clear(&all);
+	proto_msg_clear(&whole);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
 }
 END_TEST
 
@@ -598,6 +666,7 @@ static Suite *e2e_suite(void)
 	tcase_add_test(tc, test_e2e_rejected_events_get_codes_and_exit_1);
 	tcase_add_test(tc, test_e2e_malformed_messages_get_error_replies_and_daemon_serves_on);
 	tcase_add_test(tc, test_e2e_watch_prints_published_changes);
+	tcase_add_test(tc, test_e2e_long_answers_come_in_pages_with_a_cursor);
 	tcase_add_test(tc, test_e2e_ikid_n_checks_the_catalog);
 	tcase_add_test(tc, test_e2e_late_watcher_starts_from_a_snapshot);
 	tcase_add_test(tc, test_e2e_independent_client_from_protocol_md);

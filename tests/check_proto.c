@@ -503,6 +503,47 @@ START_TEST(test_query_snapshot_values_round_trip)
 }
 END_TEST
 
+START_TEST(test_pages_cursor_and_limit_round_trip_and_are_checked)
+{
+	struct proto_msg m = {.type = PROTO_SNAPSHOT, .req = 4, .limit = 500}, back;
+	snprintf(m.after, sizeof(m.after), "surat/35.27.03.2001/202203");
+	round_trip(&m, &back);
+	ck_assert_str_eq(back.after, "surat/35.27.03.2001/202203");
+	ck_assert_uint_eq(back.limit, 500);
+	proto_msg_clear(&back);
+	struct proto_msg h = {.type = PROTO_HISTORY, .req = 5, .limit = 2};
+	snprintf(h.query.indicator, sizeof(h.query.indicator), "surat");
+	snprintf(h.query.period, sizeof(h.query.period), "2022");
+	snprintf(h.after, sizeof(h.after), "1234");
+	round_trip(&h, &back);
+	ck_assert_str_eq(back.after, "1234");
+	ck_assert_uint_eq(back.limit, 2);
+	proto_msg_clear(&back);
+	struct proto_msg v = {.type = PROTO_VALUES, .req = 4, .seq = 9}, e = {.type = PROTO_EVENTS};
+	snprintf(v.next, sizeof(v.next), "akta/35.27.03/2022");
+	round_trip(&v, &back);
+	ck_assert_str_eq(back.next, "akta/35.27.03/2022");
+	proto_msg_clear(&back);
+	snprintf(e.next, sizeof(e.next), "77");
+	round_trip(&e, &back);
+	ck_assert_str_eq(back.next, "77");
+	proto_msg_clear(&back);
+	struct proto_msg last = {.type = PROTO_VALUES, .req = 4};
+	round_trip(&last, &back); /* the last page names no next */
+	ck_assert_str_eq(back.next, "");
+	proto_msg_clear(&back);
+	/* a limit of 0, past PROTO_PAGE_MAX, or not a number; a cursor that is not a string */
+	ck_assert_int_eq(verdict("84 " V1 "a4 74 79 70 65 a8 73 6e 61 70 73 68 6f 74 "
+				 "a5 6c 69 6d 69 74 00 " REQ1), IKI_EFIELD);
+	ck_assert_int_eq(verdict("84 " V1 "a4 74 79 70 65 a8 73 6e 61 70 73 68 6f 74 "
+				 "a5 6c 69 6d 69 74 cd 4e 21 " REQ1), IKI_EFIELD); /* 20001 */
+	ck_assert_int_eq(verdict("84 " V1 "a4 74 79 70 65 a8 73 6e 61 70 73 68 6f 74 "
+				 "a5 6c 69 6d 69 74 cd 4e 20 " REQ1), 0); /* 20000 */
+	ck_assert_int_eq(verdict("84 " V1 "a4 74 79 70 65 a8 73 6e 61 70 73 68 6f 74 "
+				 "a5 61 66 74 65 72 01 " REQ1), IKI_EFIELD);
+}
+END_TEST
+
 START_TEST(test_encoder_refuses_what_the_decoder_would)
 {
 	char *buf = NULL;
@@ -1159,6 +1200,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_value_with_target_capaian_round_trips);
 	tcase_add_test(tc, test_submitted_error_and_update_round_trip);
 	tcase_add_test(tc, test_query_snapshot_values_round_trip);
+	tcase_add_test(tc, test_pages_cursor_and_limit_round_trip_and_are_checked);
 	tcase_add_test(tc, test_encoder_refuses_what_the_decoder_would);
 	tcase_add_test(tc, test_envelope_version_type_and_req);
 	tcase_add_test(tc, test_trailing_and_truncated_bytes_are_malformed);

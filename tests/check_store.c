@@ -435,6 +435,69 @@ static struct proto_event voiding(const char *id, const char *ref)
 	return e;
 }
 
+START_TEST(test_store_pages_of_a_snapshot_and_a_history_make_the_whole)
+{
+	struct proto_query all = {0};
+	struct proto_value *whole, *v;
+	struct proto_stored *hw, *h;
+	size_t n, nw, got = 0;
+	uint64_t seq;
+	bool more;
+	char after[PROTO_CURSOR_MAX + 1] = "", id[16];
+	for (int i = 0; i < 5; i++) {
+		snprintf(id, sizeof(id), "e%d", i);
+		apply1(ev(id, i % 2 ? "surat_tepat" : "surat_masuk", i % 3 ? V1 : V2,
+			  i < 3 ? "2022-03-10" : "2022-05-02", PROTO_OP_ADD, i + 1, NULL));
+	}
+	ck_assert_int_eq(store_snapshot(st, &all, &whole, &nw, &seq), 0);
+	ck_assert_uint_gt(nw, 8);
+	do { /* pages of 4: the same values, in the same order, each once */
+		struct store_page pg = {.after = after, .limit = 4};
+		ck_assert_int_eq(store_snapshot_page(st, &all, &pg, &v, &n, &seq), 0);
+		ck_assert_uint_le(n, 4);
+		for (size_t i = 0; i < n; i++, got++) {
+			ck_assert_uint_lt(got, nw);
+			ck_assert_str_eq(v[i].indicator, whole[got].indicator);
+			ck_assert_str_eq(v[i].orgunit, whole[got].orgunit);
+			ck_assert_str_eq(v[i].period, whole[got].period);
+			ck_assert_int_eq(v[i].num, whole[got].num);
+		}
+		free(v);
+		ck_assert(pg.next[0] || got == nw);
+		snprintf(after, sizeof(after), "%s", pg.next);
+	} while (after[0]);
+	ck_assert_uint_eq(got, nw);
+	free(whole);
+	struct store_page bad = {.after = "surat/35.27.03.9999/2022", .limit = 4};
+	ck_assert_int_eq(store_snapshot_page(st, &all, &bad, &v, &n, &seq), IKI_EFIELD);
+	/* a value's history, voids included (one of an event on the first page) */
+	apply1(voiding("x0", "e0"));
+	apply1(voiding("x3", "e3"));
+	struct period y = {PERIOD_YEAR, 2022, 0};
+	ck_assert_int_eq(store_history_value(st, 0, 0, y, &hw, &nw, &more), 0);
+	ck_assert_uint_eq(nw, 7);
+	ck_assert(!more);
+	after[0] = '\0';
+	got = 0;
+	do {
+		struct store_page pg = {.after = after, .limit = 2};
+		ck_assert_int_eq(store_history_page(st, 0, 0, y, &pg, &h, &n), 0);
+		for (size_t i = 0; i < n; i++, got++) {
+			ck_assert_uint_lt(got, nw);
+			ck_assert_str_eq(h[i].ev.id, hw[got].ev.id);
+			ck_assert_uint_eq(h[i].seq, hw[got].seq);
+		}
+		free(h);
+		snprintf(after, sizeof(after), "%s", pg.next);
+	} while (after[0]);
+	ck_assert_uint_eq(got, nw);
+	free(hw);
+	struct store_page junk = {.after = "12x"};
+	ck_assert_int_eq(store_history_page(st, 0, 0, y, &junk, &h, &n), IKI_EFIELD);
+}
+END_TEST
+
+
 static struct proto_event replacing(struct proto_event e, const char *ref)
 {
 	snprintf(e.ref, sizeof(e.ref), "%s", ref);
@@ -1126,6 +1189,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_query_by_jabatan_and_errors);
 	tcase_add_test(tc, test_store_rebuild_recomputes_everything_from_the_log);
 	tcase_add_test(tc, test_store_snapshot_matches_queries_at_its_sequence);
+	tcase_add_test(tc, test_store_pages_of_a_snapshot_and_a_history_make_the_whole);
 	tcase_add_test(tc, test_store_void_takes_back_a_flow_and_keeps_the_log);
 	tcase_add_test(tc, test_store_void_of_a_state_gives_way_to_the_one_before);
 	tcase_add_test(tc, test_store_void_of_a_case_open_takes_its_close);
