@@ -18,6 +18,7 @@ MANDIR   ?= $(PREFIX)/share/man
 INCDIR   ?= $(PREFIX)/include
 LIBDIR   ?= $(PREFIX)/lib
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
 LOCALEDIR ?= $(PREFIX)/share/locale
 BUILD    ?= build
 WERROR   ?= -Werror
@@ -45,7 +46,7 @@ ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
 LIBS_XLSX  = $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c
+DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
@@ -220,8 +221,12 @@ install: all
 	install -m 644 $(BUILD)/libiki.a $(DESTDIR)$(LIBDIR)/libiki.a
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/iki
+	test -e $(DESTDIR)$(SYSCONFDIR)/iki/ikid.conf || \
+	    sed 's|@DATADIR@|$(DATADIR)|g' systemd/ikid.conf.in > $(DESTDIR)$(SYSCONFDIR)/iki/ikid.conf
 
 include tests/fuzz.mk
+include tests/ops/ops.mk
 include web/web.mk
 include tests/web/web.mk
 

@@ -7,15 +7,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
 
 #include "auth.h"
 #include "catalog.h"
+#include "config.h"
 #include "curve.h"
 #include "iki.h"
 #include "log.h"
+#include "notify.h"
 #include "schedule.h"
 #include "server.h"
 #include "store.h"
@@ -24,7 +27,7 @@
 #define IKI_DEFAULT_CATALOG "/usr/local/share/iki/sampang-2022.conf"
 #endif
 
-static volatile sig_atomic_t stop_requested, reload_requested;
+static volatile sig_atomic_t stop_requested, reload_requested, config_reload_requested;
 
 static void on_stop(int sig)
 {
@@ -35,29 +38,32 @@ static void on_stop(int sig)
 static void on_reload(int sig)
 {
 	(void)sig;
-	reload_requested = 1;
+	reload_requested = 1;        /* the server: the authorised clients */
+	config_reload_requested = 1; /* main: the configuration file */
 }
 
 struct options {
-	const char *catalog, *state, *endpoints_file;
-	const char *key_file, *clients_file; /* NULL: in the state directory */
-	int plaintext;
+	struct config cfg;         /* the settings: defaults, then flags, then the file */
+	struct config flags;       /* defaults and flags only: what a reload reads the file onto */
+	const char *config_file;   /* -f: the configuration file, or NULL */
 	struct server_options server;
-	int check_only, rebuild, verbose;
+	int check_only, rebuild;
 	int verify;         /* --verify: compare derived values with the log, report, exit */
 	const char *backup; /* --backup DEST: copy the store into DEST, exit */
-	size_t map_max;     /* --map-size: the most the database may grow to (0: the default) */
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: ikid [-nrVv] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint] [-e file]\n"
-		"            [-k keyfile] [-a clientsfile | --plaintext]\n"
+		"usage: ikid [-nrVv] [-f config] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint]\n"
+		"            [-e file] [-k keyfile] [-a clientsfile | --plaintext]\n"
 		"\n"
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
 		"indicator value that changes.\n"
 		"\n"
+		"  -f, --config FILE          settings, one \"key = value\" a line, each key a long option\n"
+		"                             below (listen = tcp://192.168.1.10:7470); flags win;\n"
+		"                             verbose and log-priorities re-read on SIGHUP\n"
 		"  -c, --catalog FILE         indicator catalog (default %s)\n"
 		"  -d, --state DIR            state directory holding the LMDB database (default ./state)\n"
 		"  -l, --listen ENDPOINT      requests (ROUTER) endpoint (default %s)\n"
@@ -69,7 +75,8 @@ static void usage(FILE *f)
 		"                             (default STATEDIR/clients); re-read on SIGHUP\n"
 		"      --plaintext            no encryption and no authentication, every client an admin:\n"
 		"                             for local testing only\n"
-		"  -n, --check-catalog        check the catalog, print \"configuration OK\" or its errors, exit\n"
+		"  -n, --check                check the configuration file, the catalog and the clients\n"
+		"                             file named, print \"configuration OK\" or the errors, exit\n"
 		"  -r, --rebuild              recompute every derived value from the event log, then serve\n"
 		"  -V, --verify               recompute every derived value from the event log, compare\n"
 		"                             with what is stored, print a report and exit (0: consistent,\n"
@@ -79,6 +86,8 @@ static void usage(FILE *f)
 		"      --map-size BYTES       the most the database may grow to, with K, M, G or T\n"
 		"                             (default 64G); a full database refuses submits\n"
 		"  -v, --verbose              log every batch\n"
+		"      --log-priorities WHEN  \"<N>\" syslog priorities on each log line: auto (when\n"
+		"                             stderr is journald's, the default), yes or no\n"
 		"      --heartbeat-ms MS      publish a heartbeat after MS idle milliseconds (default %d)\n"
 		"      --pub-hwm N            updates queued per subscriber before they drop (default %d)\n"
 		"  -h, --help                 this help\n",
@@ -86,81 +95,70 @@ static void usage(FILE *f)
 		SERVER_PUB_HWM);
 }
 
-/* Long options without a short form. */
-enum { OPT_HEARTBEAT = 256, OPT_PUB_HWM, OPT_PLAINTEXT, OPT_BACKUP, OPT_MAP_SIZE };
-
-/* A positive integer option, or exit with usage. */
-static int positive(const char *name, const char *arg)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (*arg == 0 || *end != 0 || v <= 0 || v > 1000000000) {
-		fprintf(stderr, "ikid: --%s wants a positive number, not \"%s\"\n", name, arg);
-		exit(2);
-	}
-	return (int)v;
-}
-
-/* A size in bytes with an optional K, M, G or T (powers of 1024), at least 1M; or exit. */
-static size_t byte_size(const char *name, const char *arg)
-{
-	static const char units[] = "KMGT";
-	char *end;
-	unsigned long long v = strtoull(arg, &end, 10);
-	const char *u = *end ? strchr(units, *end & ~0x20) : NULL;
-	int shift = u ? 10 * (int)(u - units + 1) : 0;
-	if (*arg < '0' || *arg > '9' || (*end && (!u || end[1])) || v > (~0ull >> shift) ||
-	    (v << shift) < (1ull << 20) || (v << shift) > SIZE_MAX) {
-		fprintf(stderr, "ikid: --%s wants a size of at least 1M, like 512M or 64G, not \"%s\"\n",
-			name, arg);
-		exit(2);
-	}
-	return (size_t)(v << shift);
-}
+/* Options that are not settings; a setting's option is OPT_KEY + its config_key. */
+enum { OPT_BACKUP = 256, OPT_KEY = 512 };
 
 static const struct option long_options[] = {
+	{"config", required_argument, NULL, 'f'},
 	{"catalog", required_argument, NULL, 'c'},
 	{"state", required_argument, NULL, 'd'},
 	{"listen", required_argument, NULL, 'l'},
 	{"publish", required_argument, NULL, 'p'},
 	{"endpoints-file", required_argument, NULL, 'e'},
+	{"check", no_argument, NULL, 'n'},
 	{"check-catalog", no_argument, NULL, 'n'},
 	{"rebuild", no_argument, NULL, 'r'},
 	{"verify", no_argument, NULL, 'V'},
 	{"backup", required_argument, NULL, OPT_BACKUP},
-	{"map-size", required_argument, NULL, OPT_MAP_SIZE},
+	{"map-size", required_argument, NULL, OPT_KEY + CONFIG_MAP_SIZE},
 	{"verbose", no_argument, NULL, 'v'},
+	{"log-priorities", required_argument, NULL, OPT_KEY + CONFIG_LOG_PRIORITIES},
 	{"key", required_argument, NULL, 'k'},
 	{"clients", required_argument, NULL, 'a'},
-	{"plaintext", no_argument, NULL, OPT_PLAINTEXT},
-	{"heartbeat-ms", required_argument, NULL, OPT_HEARTBEAT},
-	{"pub-hwm", required_argument, NULL, OPT_PUB_HWM},
+	{"plaintext", no_argument, NULL, OPT_KEY + CONFIG_PLAINTEXT},
+	{"heartbeat-ms", required_argument, NULL, OPT_KEY + CONFIG_HEARTBEAT_MS},
+	{"pub-hwm", required_argument, NULL, OPT_KEY + CONFIG_PUB_HWM},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
 
+/* The setting a short option sets, or -1. */
+static int short_key(int ch)
+{
+	static const char shorts[] = "cdlpekav";
+	static const enum config_key key[] = {CONFIG_CATALOG, CONFIG_STATE, CONFIG_LISTEN,
+					      CONFIG_PUBLISH, CONFIG_ENDPOINTS_FILE, CONFIG_KEY,
+					      CONFIG_CLIENTS, CONFIG_VERBOSE};
+	const char *at = ch > 0 && ch < 256 ? strchr(shorts, ch) : NULL;
+	return at ? (int)key[at - shorts] : -1;
+}
+
+/* A setting given as a flag; a value it refuses is a usage error. */
+static void flag(struct options *o, int key, const char *value)
+{
+	char why[600];
+	if (config_flag(&o->cfg, (enum config_key)key, value ? value : "yes", why, sizeof(why)) < 0) {
+		fprintf(stderr, "ikid: --%s\n", why);
+		exit(2);
+	}
+}
+
 static void parse_args(int argc, char **argv, struct options *o)
 {
 	int ch;
-	*o = (struct options){.catalog = IKI_DEFAULT_CATALOG, .state = "state"};
-	while ((ch = getopt_long(argc, argv, "c:d:l:p:e:k:a:nrVvh", long_options, NULL)) != -1) {
+	*o = (struct options){0};
+	config_init(&o->cfg, IKI_DEFAULT_CATALOG);
+	while ((ch = getopt_long(argc, argv, "f:c:d:l:p:e:k:a:nrVvh", long_options, NULL)) != -1) {
+		if (short_key(ch) >= 0 || ch >= OPT_KEY) {
+			flag(o, ch >= OPT_KEY ? ch - OPT_KEY : short_key(ch), optarg);
+			continue;
+		}
 		switch (ch) {
-		case 'c': o->catalog = optarg; break;
-		case 'd': o->state = optarg; break;
-		case 'l': o->server.listen = optarg; break;
-		case 'p': o->server.publish = optarg; break;
-		case 'e': o->endpoints_file = optarg; break;
+		case 'f': o->config_file = optarg; break;
 		case 'n': o->check_only = 1; break;
 		case 'r': o->rebuild = 1; break;
 		case 'V': o->verify = 1; break;
 		case OPT_BACKUP: o->backup = optarg; break;
-		case OPT_MAP_SIZE: o->map_max = byte_size("map-size", optarg); break;
-		case 'v': o->verbose = 1; break;
-		case 'k': o->key_file = optarg; break;
-		case 'a': o->clients_file = optarg; break;
-		case OPT_PLAINTEXT: o->plaintext = 1; break;
-		case OPT_HEARTBEAT: o->server.heartbeat_ms = positive("heartbeat-ms", optarg); break;
-		case OPT_PUB_HWM: o->server.pub_hwm = positive("pub-hwm", optarg); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -169,6 +167,37 @@ static void parse_args(int argc, char **argv, struct options *o)
 		usage(stderr);
 		exit(2);
 	}
+	o->flags = o->cfg;
+}
+
+/* The configuration file of -f onto the flags; with -n its errors are the report. */
+static void read_config(struct options *o)
+{
+	char *errors = NULL;
+	if (!o->config_file)
+		return;
+	int rc = config_read(&o->cfg, o->config_file, &errors);
+	if (rc < 0) {
+		log_errors(errors);
+		free(errors);
+		fatalx("%s: configuration not loaded", o->config_file);
+	}
+}
+
+/* Whether log_debug prints and whether lines carry "<N>" priorities, as the settings say. */
+static void apply_log_settings(const struct config *c)
+{
+	log_set_verbose(c->verbose);
+	log_set_priorities(c->log_priorities >= 0 ? c->log_priorities : log_journald());
+}
+
+/* What the server takes from the settings. */
+static void server_settings(struct options *o)
+{
+	o->server.listen = o->cfg.listen;
+	o->server.publish = o->cfg.publish;
+	o->server.heartbeat_ms = o->cfg.heartbeat_ms;
+	o->server.pub_hwm = o->cfg.pub_hwm;
 }
 
 /* Write the bound endpoints to a file, atomically, so a watcher never reads half of it. */
@@ -188,11 +217,11 @@ static struct catalog *load_catalog(const struct options *o)
 {
 	struct catalog *cat = NULL;
 	char *errors = NULL;
-	int rc = catalog_load(o->catalog, &cat, &errors);
+	int rc = catalog_load(o->cfg.catalog, &cat, &errors);
 	if (rc < 0) {
 		log_errors(errors);
 		free(errors);
-		fatalx("%s: catalog not loaded (%s)", o->catalog, iki_code_name(rc));
+		fatalx("%s: catalog not loaded (%s)", o->cfg.catalog, iki_code_name(rc));
 	}
 	free(errors);
 	return cat;
@@ -216,9 +245,9 @@ static void install_signals(void)
 static void load_server_key(const struct options *o, struct curve_keys *k)
 {
 	char path[4200], base[4096];
-	snprintf(base, sizeof(base), "%s/server", o->state);
-	snprintf(path, sizeof(path), "%s", o->key_file ? o->key_file : "");
-	if (!o->key_file)
+	snprintf(base, sizeof(base), "%s/server", o->cfg.state);
+	snprintf(path, sizeof(path), "%s", o->cfg.key_file ? o->cfg.key_file : "");
+	if (!o->cfg.key_file)
 		snprintf(path, sizeof(path), "%s.key", base);
 	struct stat st;
 	if (stat(path, &st) == 0 && (st.st_mode & 077))
@@ -226,7 +255,7 @@ static void load_server_key(const struct options *o, struct curve_keys *k)
 		       "refusing to use it, like ssh: chmod 600 %s", path, (unsigned)(st.st_mode & 07777),
 		       path);
 	int rc = curve_read(path, k);
-	if (rc == -ENOENT && !o->key_file) {
+	if (rc == -ENOENT && !o->cfg.key_file) {
 		if ((rc = curve_generate(k)) == 0 && (rc = curve_write(base, k)) == 0)
 			log_info("made the server key pair %s (public half in %s.pub)", path, base);
 	}
@@ -238,24 +267,20 @@ static void load_server_key(const struct options *o, struct curve_keys *k)
 				     : strerror(-rc));
 }
 
-/* CURVE with the authorised clients, or, when asked, plain text (said loudly). */
-static struct auth *setup_security(struct options *o, const struct catalog *cat,
-				   struct curve_keys *keys)
+/* The authorised clients file: the one named, or STATEDIR/clients. */
+static void clients_path(const struct options *o, char *path, size_t n)
+{
+	if (o->cfg.clients_file)
+		snprintf(path, n, "%s", o->cfg.clients_file);
+	else
+		snprintf(path, n, "%s/clients", o->cfg.state);
+}
+
+/* Read the authorised clients file, or exit saying why. Returns the owned list. */
+static struct auth *load_clients(const char *path, const struct catalog *cat)
 {
 	struct auth *auth = NULL;
-	char path[4200], *errors = NULL;
-	if (o->plaintext) {
-		log_warnx("PLAIN TEXT: --plaintext given; connections are neither encrypted nor "
-			  "authenticated, and every client may do anything. Local testing only.");
-		return NULL;
-	}
-	if (!zmq_has("curve"))
-		fatalx("this libzmq has no CURVE: cannot authenticate clients (or use --plaintext "
-		       "for local testing)");
-	load_server_key(o, keys);
-	snprintf(path, sizeof(path), "%s", o->clients_file ? o->clients_file : "");
-	if (!o->clients_file)
-		snprintf(path, sizeof(path), "%s/clients", o->state);
+	char *errors = NULL;
 	int rc = auth_load(path, cat, &auth, &errors);
 	if (rc == -ENOENT)
 		fatalx("%s: no authorised clients file. List each client there, one line each: "
@@ -267,12 +292,45 @@ static struct auth *setup_security(struct options *o, const struct catalog *cat,
 		       rc == IKI_ECATALOG ? "errors above" : strerror(-rc));
 	}
 	free(errors);
+	return auth;
+}
+
+/* CURVE with the authorised clients, or, when asked, plain text (said loudly). */
+static struct auth *setup_security(struct options *o, const struct catalog *cat,
+				   struct curve_keys *keys)
+{
+	char path[4200];
+	if (o->cfg.plaintext) {
+		log_warnx("PLAIN TEXT: --plaintext given; connections are neither encrypted nor "
+			  "authenticated, and every client may do anything. Local testing only.");
+		return NULL;
+	}
+	if (!zmq_has("curve"))
+		fatalx("this libzmq has no CURVE: cannot authenticate clients (or use --plaintext "
+		       "for local testing)");
+	load_server_key(o, keys);
+	clients_path(o, path, sizeof(path));
+	struct auth *auth = load_clients(path, cat);
 	o->server.auth = auth;
 	o->server.keys = keys;
 	o->server.reload = &reload_requested;
 	log_info("CURVE on: server key %s, %d authorised clients in %s", keys->public_key,
 		 auth_count(auth), path);
 	return auth;
+}
+
+/* -n: the configuration file (read already), the catalog, and the clients file when one is
+ * named (by a flag or the file): "configuration OK", or exit 1 with their errors. */
+static int run_check(const struct options *o, const struct catalog *cat)
+{
+	char path[4200];
+	if (o->cfg.clients_file && !o->cfg.plaintext) {
+		clients_path(o, path, sizeof(path));
+		struct auth *auth = load_clients(path, cat);
+		auth_free(&auth);
+	}
+	printf("configuration OK\n");
+	return 0;
 }
 
 /* Why a store call failed, for the log: strerror for system errors, else iki's code name. */
@@ -285,14 +343,14 @@ static const char *store_why(int rc)
 static int run_backup(const struct options *o)
 {
 	uint64_t events;
-	int rc = store_backup(o->state, o->backup, &events);
+	int rc = store_backup(o->cfg.state, o->backup, &events);
 	if (rc == -EEXIST)
 		fatalx("%s: already holds a database; back up into a new or empty directory", o->backup);
 	if (rc < 0)
-		fatalx("%s: backup into %s failed, nothing written there: %s", o->state, o->backup,
+		fatalx("%s: backup into %s failed, nothing written there: %s", o->cfg.state, o->backup,
 		       store_why(rc));
 	printf("backup: %llu events copied from %s into %s/data.mdb (consistent and compacted)\n",
-	       (unsigned long long)events, o->state, o->backup);
+	       (unsigned long long)events, o->cfg.state, o->backup);
 	return 0;
 }
 
@@ -302,7 +360,7 @@ static int run_verify(const struct options *o, struct store *st)
 	struct store_report r;
 	int rc = store_verify(st, &r);
 	if (rc < 0)
-		fatalx("%s: cannot verify: %s", o->state, store_why(rc));
+		fatalx("%s: cannot verify: %s", o->cfg.state, store_why(rc));
 	printf("verify: %llu events checked, %llu values compared, %llu mismatches",
 	       (unsigned long long)r.events, (unsigned long long)r.compared,
 	       (unsigned long long)r.mismatches);
@@ -334,6 +392,104 @@ static void open_schedules(struct store *st, const struct catalog *cat)
 			 refused ? ", some refused (see above)" : "");
 }
 
+/* ---- while serving: SIGHUP's configuration reload, systemd's watchdog ---- */
+
+struct ticker {
+	struct options *o;
+	int64_t watchdog_ms; /* systemd's WatchdogSec, or 0 */
+	int64_t pinged_ms;   /* when WATCHDOG=1 was last sent */
+	int notify_failed;   /* a failure to reach systemd was logged (once) */
+};
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Tell systemd state; a failure is logged once (ikid serves on without it). */
+static void tell_systemd(struct ticker *t, const char *state)
+{
+	int rc = notify_send(state);
+	if (rc < 0 && !t->notify_failed++)
+		log_warnx("cannot notify systemd through NOTIFY_SOCKET: %s", strerror(-rc));
+}
+
+/* Read the configuration file again onto the flags: take what can change while serving
+ * (verbose, log-priorities), say which others changed and wait for a restart; on errors keep
+ * every setting as it is. */
+static void reload_config(struct ticker *t)
+{
+	struct options *o = t->o;
+	struct config next = o->flags;
+	char *errors = NULL;
+	int live = 0;
+	if (!o->config_file)
+		return;
+	tell_systemd(t, "RELOADING=1");
+	if (config_read(&next, o->config_file, &errors) < 0) {
+		log_errors(errors);
+		free(errors);
+		log_warnx("reload: %s not loaded (errors above); keeping the settings we have",
+			  o->config_file);
+		tell_systemd(t, "READY=1");
+		return;
+	}
+	struct config was = o->cfg; /* the live settings first, so the lines below follow them */
+	o->cfg.verbose = next.verbose;
+	o->cfg.log_priorities = next.log_priorities;
+	apply_log_settings(&o->cfg);
+	for (int k = 0; k < CONFIG_KEYS; k++) {
+		if (!config_differs(&was, &next, (enum config_key)k))
+			continue;
+		if (config_live((enum config_key)k))
+			live++;
+		else
+			log_warnx("reload: %s changed in %s; it takes effect when ikid restarts",
+				  config_name((enum config_key)k), o->config_file);
+	}
+	config_free(&next);
+	log_notice("reload: %s read, %d setting%s changed now", o->config_file, live,
+		   live == 1 ? "" : "s");
+	tell_systemd(t, "READY=1");
+}
+
+/* Each pass of the writer loop: a reload asked for, and the watchdog's ping, which proves the
+ * loop is alive (it is sent from nowhere else). */
+static void on_tick(void *arg)
+{
+	struct ticker *t = arg;
+	if (config_reload_requested) {
+		config_reload_requested = 0;
+		reload_config(t);
+	}
+	if (t->watchdog_ms && now_ms() - t->pinged_ms >= t->watchdog_ms / 2) {
+		t->pinged_ms = now_ms();
+		tell_systemd(t, "WATCHDOG=1");
+	}
+}
+
+/* Hook the ticker into the server; the loop passes at least every quarter of the watchdog. */
+static void setup_ticker(struct options *o, struct ticker *t)
+{
+	*t = (struct ticker){.o = o, .watchdog_ms = (int64_t)(notify_watchdog_usec() / 1000)};
+	t->pinged_ms = now_ms();
+	o->server.tick = on_tick;
+	o->server.tick_arg = t;
+	if (t->watchdog_ms > 0)
+		o->server.tick_ms = t->watchdog_ms / 4 > 0 ? (int)(t->watchdog_ms / 4) : 1;
+}
+
+/* systemd's READY=1, with the endpoints as the unit's status line. */
+static void tell_ready(struct ticker *t, const char *listen, const char *publish)
+{
+	char state[700];
+	snprintf(state, sizeof(state), "READY=1\nSTATUS=listening: requests on %s, updates on %s",
+		 listen, publish);
+	tell_systemd(t, state);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
@@ -343,26 +499,32 @@ int main(int argc, char **argv)
 	uint64_t events = 0, pubseq = 0;
 
 	parse_args(argc, argv, &o);
-	log_init("ikid", o.verbose);
+	log_init("ikid", o.cfg.verbose);
+	apply_log_settings(&o.cfg);
+	read_config(&o);
+	apply_log_settings(&o.cfg);
+	server_settings(&o);
 	/* A fixed threshold (glibc raises it as mapped blocks are freed): frames of 256 KiB and more
 	 * are mapped and unmapped, so what a peer made ikid hold goes back once it is dropped. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	if (o.backup)
 		return run_backup(&o);
 	struct catalog *cat = load_catalog(&o);
+	int rc;
 	if (o.check_only) {
-		printf("configuration OK\n");
+		rc = run_check(&o, cat);
 		catalog_free(&cat);
-		return 0;
+		config_free(&o.cfg);
+		return rc;
 	}
-	struct store_options so = {.map_max = o.map_max, .read_only = o.verify && !o.rebuild};
-	int rc = store_open(o.state, cat, &so, &st);
+	struct store_options so = {.map_max = o.cfg.map_max, .read_only = o.verify && !o.rebuild};
+	rc = store_open(o.cfg.state, cat, &so, &st);
 	if (rc < 0)
-		fatalx("%s: cannot open the store: %s", o.state, store_why(rc));
+		fatalx("%s: cannot open the store: %s", o.cfg.state, store_why(rc));
 	if (o.rebuild) {
 		uint64_t replayed, skipped;
 		if ((rc = store_rebuild(st, &replayed, &skipped)) < 0)
-			fatalx("%s: rebuild failed, nothing changed: %s", o.state, iki_code_name(rc));
+			fatalx("%s: rebuild failed, nothing changed: %s", o.cfg.state, iki_code_name(rc));
 		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
 			 (unsigned long long)replayed, (unsigned long long)skipped);
 	}
@@ -374,22 +536,26 @@ int main(int argc, char **argv)
 	}
 	size_t map, map_max;
 	store_map_size(st, &map, &map_max);
-	log_info("%s: database map %zu MiB, grows up to %zu MiB (--map-size)", o.state, map >> 20,
+	log_info("%s: database map %zu MiB, grows up to %zu MiB (--map-size)", o.cfg.state, map >> 20,
 		 map_max >> 20);
 	open_schedules(st, cat);
 	struct curve_keys keys;
+	struct ticker ticker;
 	struct auth *auth = setup_security(&o, cat, &keys);
+	setup_ticker(&o, &ticker);
 	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
 		fatalx("cannot listen: %s", strerror(-rc));
 	install_signals();
 	server_endpoints(srv, &listen, &publish);
 	store_stats(st, &events, &pubseq);
 	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
-		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.state);
+		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.cfg.state);
 	log_notice("listening: requests on %s, updates on %s", listen, publish);
-	if (o.endpoints_file)
-		write_endpoints(o.endpoints_file, srv);
+	if (o.cfg.endpoints_file)
+		write_endpoints(o.cfg.endpoints_file, srv);
+	tell_ready(&ticker, listen, publish);
 	rc = server_run(srv, &stop_requested);
+	tell_systemd(&ticker, "STOPPING=1");
 	if (rc < 0)
 		log_errorx("stopped on error: %s", iki_strerror(rc));
 	else
@@ -399,5 +565,6 @@ int main(int argc, char **argv)
 	curve_wipe(&keys);
 	store_close(&st);
 	catalog_free(&cat);
+	config_free(&o.cfg);
 	return rc < 0 ? 1 : 0;
 }

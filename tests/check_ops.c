@@ -4,12 +4,18 @@
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <check.h>
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -158,6 +164,299 @@ START_TEST(test_log_under_journald_carries_priorities)
 }
 END_TEST
 
+
+/* ---- the configuration file ---- */
+
+/* A fresh directory for a test's files, as d.state (removed by the teardown). */
+static void fresh_dir(void)
+{
+	snprintf(d.state, sizeof(d.state), "/tmp/iki-ops-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(d.state));
+}
+
+/* "ikid -n ARGS" (2>&1): its exit status, its output into *out. */
+static int ikid_check(const char *args, char **out)
+{
+	char bin[256], cmd[2048];
+	harness_bin("ikid", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s -n %s", bin, args);
+	return run(cmd, out);
+}
+
+START_TEST(test_config_check_names_each_bad_line)
+{
+	char path[300], args[600], *out;
+	fresh_dir();
+	snprintf(path, sizeof(path), "%s/ikid.conf", d.state);
+	write_file(path, "# ikid's settings\n"
+			 "catalog = " MINI "\n"
+			 "listen = http://192.168.1.10:7470\n"
+			 "map-size = 12\n"
+			 "verbose = maybe\n"
+			 "colour = red\n"
+			 "catalog = other.conf\n"
+			 "just words\n"
+			 "heartbeat-ms = 0\n"
+			 "pub-hwm = 10\x1b[2J\n"
+			 "log-priorities = sometimes\n");
+	snprintf(args, sizeof(args), "-f %s", path);
+	ck_assert_int_eq(ikid_check(args, &out), 1);
+	const char *want[] = {":3: listen wants an endpoint like tcp://192.168.1.10:7470",
+			      ":4: map-size wants a size of at least 1M",
+			      ":5: verbose wants yes or no, not \"maybe\"",
+			      ":6: unknown key \"colour\"",
+			      ":7: catalog given twice (first on line 2)",
+			      ":8: expected \"key = value\"",
+			      ":9: heartbeat-ms wants a positive number, not \"0\"",
+			      ":10: a control character in the line",
+			      ":11: log-priorities wants auto, yes or no",
+			      "ikid.conf: configuration not loaded"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_msg(strstr(out, want[i]), "no \"%s\" in:\n%s", want[i], out);
+	ck_assert_msg(!strstr(out, ":1:") && !strstr(out, ":2:") && !strchr(out, 0x1b), "%s", out);
+	ck_assert_msg(!strstr(out, "configuration OK"), "%s", out);
+	free(out);
+
+	/* a good file; then one whose clients file (named in it) has an error at its line */
+	write_file(path, "catalog = " MINI "\nlisten = tcp://*:7470\npublish = tcp://eth0:7471\n"
+			 "map-size = 2G\nverbose = yes\nlog-priorities = auto\n");
+	ck_assert_int_eq(ikid_check(args, &out), 0);
+	ck_assert_str_eq(out, "configuration OK\n");
+	free(out);
+	char clients[300], text[800];
+	snprintf(clients, sizeof(clients), "%s/clients", d.state);
+	write_file(clients, "camat viewer - rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7\n"
+			    "desa clerk 35.27.03.9999 JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6\n");
+	snprintf(text, sizeof(text), "catalog = " MINI "\nclients = %s\n", clients);
+	write_file(path, text);
+	ck_assert_int_eq(ikid_check(args, &out), 1);
+	ck_assert_msg(strstr(out, "clients:2:"), "%s", out);
+	free(out);
+	/* a flag wins over the file, and a bad flag is a usage error */
+	snprintf(args, sizeof(args), "-f %s --plaintext", path);
+	ck_assert_int_eq(ikid_check(args, &out), 0);
+	free(out);
+	snprintf(args, sizeof(args), "-f %s --map-size 12", path);
+	ck_assert_int_eq(ikid_check(args, &out), 2);
+	ck_assert_msg(strstr(out, "ikid: --map-size wants a size of at least 1M"), "%s", out);
+	free(out);
+}
+END_TEST
+
+/* The file sets what no flag gave: the harness's flags (-l, -p, -v, ...) win over it. */
+START_TEST(test_config_file_sets_what_flags_do_not)
+{
+	char path[300];
+	fresh_dir();
+	snprintf(path, sizeof(path), "%s/ikid.conf", d.state);
+	write_file(path, "listen = tcp://127.0.0.1:1\nverbose = no\nmap-size = 2M\n"
+			 "catalog = tests/data/none.conf\n");
+	const char *const extra[] = {"-f", path, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, extra), 0);
+	ck_assert_msg(strncmp(d.request, "tcp://127.0.0.1:", 16) == 0 &&
+			      strcmp(d.request, "tcp://127.0.0.1:1"), "%s", d.request);
+	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit 35.27.03.2001 "
+				       "--date 2022-03-14 --value 3 >/dev/null", NULL), 0);
+	harness_stop(&d, SIGTERM);
+	char *log = slurp(d.log);
+	ck_assert_msg(strstr(log, "grows up to 2 MiB (--map-size)"), "%s", log);
+	ck_assert_msg(strstr(log, "batch: 1 requests"), "%s", log); /* -v, not verbose = no */
+	free(log);
+	const char *const more[] = {"-f", path, "--map-size", "3M", NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, more), 0);
+	harness_stop(&d, SIGTERM);
+	log = slurp(d.log);
+	ck_assert_msg(strstr(log, "grows up to 3 MiB (--map-size)"), "%s", log);
+	free(log);
+}
+END_TEST
+
+/* Wait (up to 5 s) until the log holds text; whether it did. */
+static int log_waits_for(const char *text)
+{
+	for (int i = 0; i < 500; i++) {
+		char *log = slurp(d.log);
+		int found = log && strstr(log, text);
+		free(log);
+		if (found)
+			return 1;
+		harness_sleep_ms(10);
+	}
+	return 0;
+}
+
+/* SIGHUP reads the file again: log-priorities changes at once, heartbeat-ms waits for a
+ * restart (and says so), a file with an error changes nothing. */
+START_TEST(test_config_reloads_on_sighup)
+{
+	char path[300];
+	fresh_dir();
+	snprintf(path, sizeof(path), "%s/ikid.conf", d.state);
+	write_file(path, "log-priorities = no\n");
+	const char *const extra[] = {"-f", path, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, extra), 0);
+	write_file(path, "log-priorities = yes\nheartbeat-ms = 500\n");
+	kill(d.pid, SIGHUP);
+	ck_assert(log_waits_for("<5>reload: "));
+	ck_assert(log_waits_for("<4>reload: heartbeat-ms changed in "));
+	write_file(path, "log-priorities = no\nmap-size = 1K\n");
+	kill(d.pid, SIGHUP);
+	ck_assert(log_waits_for("ikid.conf:2: map-size wants"));
+	ck_assert(log_waits_for("<4>reload: "));
+	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit 35.27.03.2001 "
+				       "--date 2022-03-14 --value 3 >/dev/null", NULL), 0);
+	ck_assert(log_waits_for("<7>batch: 1 requests")); /* still prefixed: nothing changed */
+	harness_stop(&d, SIGTERM);
+	char *log = slurp(d.log);
+	ck_assert_msg(strstr(log, "\nikid: listening") && strstr(log, "<5>stopped"), "%s", log);
+	ck_assert_msg(strstr(log, "ikid.conf read, 1 setting changed now"), "%s", log);
+	free(log);
+}
+END_TEST
+
+/* ---- systemd ---- */
+
+/* A unit from systemd/NAME.in with its paths filled in, as make install writes it, in dir. */
+static void unit_file(const char *dir, const char *name, char *out, size_t n)
+{
+	char cmd[1024];
+	snprintf(out, n, "%s/%s", dir, name);
+	snprintf(cmd, sizeof(cmd), "sed 's|@SBINDIR@|/usr/sbin|g; s|@DATADIR@|/usr/share/iki|g' "
+		 "systemd/%s.in > %s", name, out);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(test_units_score_ok_on_systemd_analyze)
+{
+	static const char *const units[] = {"ikid.service", "ikiweb.service"};
+	char *out;
+	if (run("systemd-analyze --version", NULL) != 0) {
+		printf("check_ops: systemd-analyze not found; the units' security score is not checked\n");
+		return;
+	}
+	fresh_dir();
+	for (size_t i = 0; i < 2; i++) {
+		char unit[300], cmd[600], want[100];
+		unit_file(d.state, units[i], unit, sizeof(unit));
+		snprintf(cmd, sizeof(cmd), "systemd-analyze security --offline=yes %s", unit);
+		int rc = run(cmd, &out);
+		if (rc != 0 && strstr(out, "offline")) { /* systemd before 250 */
+			printf("check_ops: this systemd-analyze has no --offline; not checked\n%s", out);
+			free(out);
+			return;
+		}
+		snprintf(want, sizeof(want), "Overall exposure level for %s: ", units[i]);
+		const char *at = strstr(out, want);
+		ck_assert_msg(at, "%s", out);
+		double score = strtod(at + strlen(want), NULL);
+		printf("check_ops: systemd-analyze security %s: %.1f\n", units[i], score);
+		ck_assert_msg(score <= 2.0, "%s scores %.1f:\n%s", units[i], score, out);
+		free(out);
+	}
+	char unit[300], *text;
+	unit_file(d.state, "ikid.service", unit, sizeof(unit));
+	text = slurp(unit);
+	ck_assert_msg(strstr(text, "\nType=notify\n") && strstr(text, "\nWatchdogSec="), "%s", text);
+	ck_assert_msg(strstr(text, "\nExecStart=/usr/sbin/ikid -f /etc/iki/ikid.conf\n"), "%s", text);
+	free(text);
+}
+END_TEST
+
+/* An AF_UNIX datagram socket bound at path (or "@name": abstract), as systemd's NOTIFY_SOCKET. */
+static int notify_socket(const char *path)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	size_t n = strlen(path);
+	memcpy(sa.sun_path, path, n);
+	if (path[0] == '@')
+		sa.sun_path[0] = '\0';
+	socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, len), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	return fd;
+}
+
+/* The next datagram within ms (into buf); its length, or -1 when none came. */
+static int notify_next(int fd, char *buf, size_t n, int ms)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, ms) != 1)
+		return -1;
+	ssize_t r = recv(fd, buf, n - 1, 0);
+	ck_assert_int_ge(r, 0);
+	buf[r] = '\0';
+	return (int)r;
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* READY=1 comes once both sockets listen (the endpoints file is written first); then WATCHDOG=1
+ * at least every half of WATCHDOG_USEC, idle or busy; STOPPING=1 on SIGTERM. */
+START_TEST(test_ready_once_listening_then_watchdog_pings)
+{
+	char path[300], buf[1024], eps[300];
+	fresh_dir();
+	snprintf(path, sizeof(path), "%s/notify", d.state);
+	int fd = notify_socket(path);
+	setenv("WATCHDOG_USEC", "400000", 1);
+	unsetenv("WATCHDOG_PID");
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_gt(notify_next(fd, buf, sizeof(buf), 5000), 0);
+	ck_assert_msg(strncmp(buf, "READY=1\nSTATUS=listening: requests on tcp://127.0.0.1:", 54) == 0,
+		      "%s", buf);
+	ck_assert_msg(strstr(buf, d.request) && strstr(buf, d.update), "%s", buf);
+	snprintf(eps, sizeof(eps), "%s/endpoints", d.state);
+	ck_assert_int_eq(access(eps, F_OK), 0);
+	int pings = 0, worst = 0;
+	int64_t last = mono_ms(), end = last + 2000;
+	while (mono_ms() < end) {
+		if (pings == 3) /* busy for a while: the loop is applying batches */
+			ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv "
+						       ">/dev/null 2>&1 || true", NULL), 0);
+		if (notify_next(fd, buf, sizeof(buf), 1000) < 0)
+			break;
+		ck_assert_str_eq(buf, "WATCHDOG=1");
+		int64_t now = mono_ms();
+		worst = now - last > worst ? (int)(now - last) : worst;
+		last = now;
+		pings++;
+	}
+	ck_assert_msg(pings >= 5 && worst < 400, "%d pings in 2 s, %d ms apart at most", pings, worst);
+	kill(d.pid, SIGTERM);
+	int stopping = 0;
+	while (!stopping && notify_next(fd, buf, sizeof(buf), 5000) > 0)
+		stopping = !strcmp(buf, "STOPPING=1");
+	ck_assert(stopping);
+	harness_stop(&d, SIGTERM);
+	close(fd);
+}
+END_TEST
+
+/* No watchdog meant for this process (WATCHDOG_PID another's), an abstract socket name. */
+START_TEST(test_watchdog_for_another_pid_is_not_pinged)
+{
+	char name[64], buf[256];
+	fresh_dir();
+	snprintf(name, sizeof(name), "@iki-ops-notify-%d", (int)getpid());
+	int fd = notify_socket(name);
+	setenv("WATCHDOG_USEC", "200000", 1);
+	setenv("WATCHDOG_PID", "1", 1);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_gt(notify_next(fd, buf, sizeof(buf), 5000), 0);
+	ck_assert_msg(strncmp(buf, "READY=1\n", 8) == 0, "%s", buf);
+	ck_assert_int_lt(notify_next(fd, buf, sizeof(buf), 600), 0);
+	harness_stop(&d, SIGTERM);
+	close(fd);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -167,6 +466,20 @@ static Suite *suite(void)
 	tcase_add_test(tl, test_log_is_plain_without_journald);
 	tcase_add_test(tl, test_log_under_journald_carries_priorities);
 	suite_add_tcase(s, tl);
+	TCase *tc = tcase_create("config");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_config_check_names_each_bad_line);
+	tcase_add_test(tc, test_config_file_sets_what_flags_do_not);
+	tcase_add_test(tc, test_config_reloads_on_sighup);
+	suite_add_tcase(s, tc);
+	TCase *ts = tcase_create("systemd");
+	tcase_add_checked_fixture(ts, setup, teardown);
+	tcase_set_timeout(ts, 60);
+	tcase_add_test(ts, test_units_score_ok_on_systemd_analyze);
+	tcase_add_test(ts, test_ready_once_listening_then_watchdog_pings);
+	tcase_add_test(ts, test_watchdog_for_another_pid_is_not_pinged);
+	suite_add_tcase(s, ts);
 	return s;
 }
 
