@@ -35,7 +35,10 @@ enum catalog_case_qty { CATALOG_CASE_OPEN = 0, CATALOG_CASE_CLOSED, CATALOG_CASE
 struct catalog_orgunit {
 	char code[PROTO_ORGUNIT_MAX + 1]; /* "35.27.03", "35.27.03.2001" */
 	char name[PROTO_TEXT_MAX + 1];
-	char kind[16];                    /* "kecamatan", "desa", "kelurahan" */
+	char kind[16];                    /* "negara", "provinsi", "kabupaten", "kota", "kecamatan",
+					   * "desa", "kelurahan" or "desa_adat" */
+	int level;                        /* of its kind: 0 negara, 1 provinsi, 2 kabupaten and
+					   * kota, 3 kecamatan, 4 the villages; below its parent's */
 	int parent;                       /* index into orgunits, -1 for the root */
 };
 
@@ -106,7 +109,8 @@ enum { HASH_ORGUNIT, HASH_ELEMENT, HASH_CASETYPE, HASH_INDICATOR, HASH_QUANTITY,
 
 struct catalog {
 	char title[PROTO_TEXT_MAX + 1];
-	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (the kecamatan) */
+	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (Sampang's: the kecamatan);
+					   * a parent comes before its children */
 	int n_orgunits;
 	struct catalog_element *elements;
 	int n_elements;

@@ -1,6 +1,7 @@
 /* check_catalog.c: the catalog reader: good catalogs load right, broken ones fail with file:line.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,8 @@
 #define MINI "tests/data/mini.conf"
 #define SAMPANG "catalog/sampang-2022.conf"
 #define FIXTURES "tests/catalog/"
+#define NATIONAL_SCRIPT "scripts/national-catalog.py"
+#define VILLAGES_CSV "indonesia_villages.csv"
 
 /* Load a catalog that must load; fails the test with the reader's errors otherwise. */
 static struct catalog *load_ok(const char *path)
@@ -237,7 +240,11 @@ static const struct broken broken[] = {
     {"unknown_parent.conf", 11, "35.27.04 is not an org unit"},
     {"no_root.conf", 6, "must be kecamatan"},
     {"two_roots.conf", 8, "lacks 'parent'"},
-    {"second_kecamatan.conf", 10, "only the first [orgunit]"},
+    {"second_kecamatan.conf", 10, "is a kecamatan under the kecamatan 35.27.03"},
+    {"level_order.conf", 15, "each org unit's kind is a level below its parent's"},
+    {"negara_child.conf", 10, "is a negara under the negara 00"},
+    {"bad_kind.conf", 10, "'kind' must be negara, provinsi, kabupaten, kota, kecamatan, desa, "
+			  "kelurahan or desa_adat, not 'dusun'"},
     {"bad_limit.conf", 25, "'limit_days'"},
     {"negative_limit.conf", 25, "'limit_days'"},
     {"bad_factor.conf", 34, "'factor'"},
@@ -416,6 +423,109 @@ START_TEST(test_sampang_catalog_has_the_office_and_every_indicator)
 }
 END_TEST
 
+/* Each level of the tree loads with its kind's level, every unit below its parent. */
+START_TEST(test_every_level_of_the_tree_loads_under_its_parent)
+{
+	struct catalog *c = load_ok(FIXTURES "ok_levels.conf");
+	static const struct {
+		const char *code, *kind, *parent;
+		int level;
+	} want[] = {
+	    {"35", "provinsi", NULL, 1},		 {"35.27", "kabupaten", "35", 2},
+	    {"35.27.03", "kecamatan", "35.27", 3},	 {"35.27.03.2001", "desa", "35.27.03", 4},
+	    {"35.27.03.1003", "kelurahan", "35.27.03", 4}, {"35.78", "kota", "35", 2},
+	    {"35.78.01", "kecamatan", "35.78", 3},	 {"35.78.01.3001", "desa_adat", "35.78.01", 4},
+	};
+	ck_assert_int_eq(c->n_orgunits, (int)(sizeof(want) / sizeof(want[0])));
+	for (int i = 0; i < c->n_orgunits; i++) {
+		const struct catalog_orgunit *o = &c->orgunits[i];
+		ck_assert_str_eq(o->code, want[i].code);
+		ck_assert_str_eq(o->kind, want[i].kind);
+		ck_assert_int_eq(o->level, want[i].level);
+		ck_assert_int_eq(o->parent,
+				 want[i].parent ? catalog_orgunit_find(c, want[i].parent) : -1);
+	}
+	catalog_free(&c);
+}
+END_TEST
+
+/* The folder of the Kemendagri lists (data/wilayah/ in the tree, or the shared one), or NULL. */
+static const char *wilayah_dir(void)
+{
+	static const char *const dirs[] = {"data/wilayah/", "../shared/data/wilayah/"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char path[128];
+		snprintf(path, sizeof(path), "%s" VILLAGES_CSV, dirs[i]);
+		if (access(path, R_OK) == 0)
+			return dirs[i];
+	}
+	return NULL;
+}
+
+/* How many org units of kind k; -1 for k not a kind of the national tree. */
+static int count_kind(const struct catalog *c, const char *k)
+{
+	int n = 0;
+	for (int i = 0; i < c->n_orgunits; i++)
+		n += !strcmp(c->orgunits[i].kind, k);
+	return n;
+}
+
+/* Whether o's code is its parent's and one more group (a province's parent is the nation). */
+static bool code_extends_parent(const struct catalog *c, const struct catalog_orgunit *o)
+{
+	const char *p = c->orgunits[o->parent].code;
+	size_t n = strlen(p);
+	if (o->parent == 0)
+		return !strchr(o->code, '.');
+	return !strncmp(o->code, p, n) && o->code[n] == '.' && !strchr(o->code + n + 1, '.');
+}
+
+/* The generated national catalog: 83,762 villages under their kecamatan, kabupaten, provinsi. */
+START_TEST(test_national_catalog_names_every_village_under_its_real_parents)
+{
+	const char *wilayah = wilayah_dir();
+	if (!wilayah) {
+		fprintf(stderr, "check_catalog: no data/wilayah/, the national test skipped\n");
+		return;
+	}
+	char dir[] = "/tmp/iki-national-XXXXXX", path[128], cmd[512];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/national.conf", dir);
+	snprintf(cmd, sizeof(cmd), "python3 " NATIONAL_SCRIPT " --wilayah %s %s 2>/dev/null",
+		 wilayah, path);
+	ck_assert_int_eq(system(cmd), 0);
+	struct catalog *c = load_ok(path);
+	unlink(path);
+	rmdir(dir);
+	ck_assert_int_eq(c->n_orgunits, 1 + 38 + 514 + 7285 + 83762);
+	ck_assert_int_eq(count_kind(c, "negara"), 1);
+	ck_assert_int_eq(count_kind(c, "provinsi"), 38);
+	ck_assert_int_eq(count_kind(c, "kabupaten") + count_kind(c, "kota"), 514);
+	ck_assert_int_eq(count_kind(c, "kota"), 98);
+	ck_assert_int_eq(count_kind(c, "kecamatan"), 7285);
+	ck_assert_int_eq(count_kind(c, "desa") + count_kind(c, "kelurahan") +
+			     count_kind(c, "desa_adat"), 83762);
+	ck_assert_int_eq(c->orgunits[0].level, 0);
+	for (int i = 1; i < c->n_orgunits; i++) {
+		const struct catalog_orgunit *o = &c->orgunits[i];
+		ck_assert_int_eq(o->level, c->orgunits[o->parent].level + 1);
+		ck_assert_msg(code_extends_parent(c, o), "%s under %s", o->code,
+			      c->orgunits[o->parent].code);
+		ck_assert_int_eq(catalog_orgunit_find(c, o->code), i);
+	}
+	/* Pulau Mandangin: its kecamatan, kabupaten, provinsi and the nation. */
+	int v = catalog_orgunit_find(c, "35.27.03.2001");
+	static const char *const up[] = {"35.27.03", "35.27", "35", "00"};
+	ck_assert_int_ge(v, 0);
+	for (int k = 0, o = c->orgunits[v].parent; k < 4; k++, o = c->orgunits[o].parent)
+		ck_assert_str_eq(c->orgunits[o].code, up[k]);
+	ck_assert_str_eq(c->orgunits[catalog_orgunit_find(c, "35.27")].name, "Kabupaten Sampang");
+	ck_assert_int_eq(c->n_indicators, 24);
+	catalog_free(&c);
+}
+END_TEST
+
 static Suite *catalog_suite(void)
 {
 	Suite *s = suite_create("catalog");
@@ -437,8 +547,14 @@ static Suite *catalog_suite(void)
 	tcase_add_test(tc, test_missing_file_is_an_errno);
 	tcase_add_test(tc, test_directory_is_an_errno);
 	tcase_add_test(tc, test_sampang_catalog_has_the_office_and_every_indicator);
+	tcase_add_test(tc, test_every_level_of_the_tree_loads_under_its_parent);
 	tcase_add_loop_test(tc, test_broken_catalog_is_refused_with_file_and_line, 0,
 			    (int)(sizeof(broken) / sizeof(broken[0])));
+	suite_add_tcase(s, tc);
+	/* generating the national catalog takes about a second; give a loaded machine room */
+	tc = tcase_create("national");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_national_catalog_names_every_village_under_its_real_parents);
 	suite_add_tcase(s, tc);
 	return s;
 }
