@@ -93,10 +93,7 @@ po-check: $(MO)
 
 $(BUILD)/client/i18n.o: CPPFLAGS += -DIKI_LOCALEDIR='"$(LOCALEDIR)"'
 
-# The client library for other programs: link with -liki $(pkg-config --libs libzmq msgpack) -lm
-$(BUILD)/libiki.a: $(CLIENT_OBJ) $(PROTO_OBJ)
-	rm -f $@
-	$(AR) rcs $@ $^
+# The client library for other programs (static and shared, libiki.pc): lib/libiki.mk
 
 $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
@@ -207,7 +204,7 @@ run: deps
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(INCDIR) $(DESTDIR)$(UNITDIR)
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(UNITDIR)
 	install -m 755 $(BUILD)/ikid $(DESTDIR)$(SBINDIR)/ikid
 	install -m 755 $(BUILD)/iki $(DESTDIR)$(BINDIR)/iki
 	install -m 644 catalog/sampang-2022.conf $(DESTDIR)$(DATADIR)/sampang-2022.conf
@@ -216,9 +213,6 @@ install: all
 	  install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
 	  install -m 644 $$m $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/iki.mo; done
 	install -m 644 man/ikid.8 $(DESTDIR)$(MANDIR)/man8/ikid.8
-	install -m 644 include/iki.h include/iki_client.h proto/proto.h $(DESTDIR)$(INCDIR)/
-	install -d $(DESTDIR)$(LIBDIR)
-	install -m 644 $(BUILD)/libiki.a $(DESTDIR)$(LIBDIR)/libiki.a
 	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@DATADIR@|$(DATADIR)|g' systemd/ikid.service.in \
 	    > $(DESTDIR)$(UNITDIR)/ikid.service
 	install -d $(DESTDIR)$(SYSCONFDIR)/iki
@@ -227,6 +221,7 @@ install: all
 
 include tests/fuzz.mk
 include tests/ops/ops.mk
+include lib/libiki.mk
 include web/web.mk
 include tests/web/web.mk
 

@@ -62,7 +62,7 @@ static void write_file(const char *path, const char *text)
 /* Run a shell command; its stdout and stderr (malloc'd) into *out; its exit status. */
 static int run(const char *cmd, char **out)
 {
-	char full[4096];
+	char full[8192];
 	snprintf(full, sizeof(full), "(%s) 2>&1", cmd);
 	FILE *p = popen(full, "r");
 	ck_assert_ptr_nonnull(p);
@@ -457,6 +457,129 @@ START_TEST(test_watchdog_for_another_pid_is_not_pinged)
 }
 END_TEST
 
+/* ---- libiki for other programs ---- */
+
+/* The defined global symbols of a library that are not iki_ (nm's output, filtered). */
+static char *foreign_symbols(const char *nm_args)
+{
+	char cmd[600], *out;
+	snprintf(cmd, sizeof(cmd), "nm %s | awk 'NF == 3 && $2 != \"A\" && $3 !~ /^iki_/ "
+		 "{ print $3 }' | head -20", nm_args);
+	ck_assert_int_eq(run(cmd, &out), 0);
+	return out;
+}
+
+START_TEST(test_library_exports_only_iki_symbols)
+{
+	char lib[300], args[400], *out;
+	const char *b = getenv("IKI_BUILD");
+	b = b && *b ? b : "build";
+	snprintf(lib, sizeof(lib), "%s/libiki.so.1.0.0", b);
+	snprintf(args, sizeof(args), "-D --defined-only %s", lib);
+	out = foreign_symbols(args);
+	ck_assert_msg(!*out, "libiki.so exports more than iki_:\n%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "nm -D --defined-only %s", lib);
+	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_msg(strstr(out, " T iki_client_open@@LIBIKI_1\n") &&
+			      strstr(out, " T iki_outbox_put@@LIBIKI_1\n") &&
+			      strstr(out, " T iki_strerror@@LIBIKI_1\n"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "readelf -d %s", lib);
+	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_msg(strstr(out, "Library soname: [libiki.so.1]"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "-g --defined-only %s/libiki.a", b);
+	out = foreign_symbols(args);
+	ck_assert_msg(!*out, "libiki.a exports more than iki_:\n%s", out);
+	free(out);
+}
+END_TEST
+
+/* "make install" into dir with PREFIX (NULL: the default), as the tree was built. */
+static void make_install(const char *dir, const char *prefix, int asan)
+{
+	char cmd[1200], *out;
+	const char *b = getenv("IKI_BUILD");
+	snprintf(cmd, sizeof(cmd), "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s BUILD=%s "
+		 "DESTDIR=%s %s%s %s install", b && *b ? b : "build", dir, prefix ? "PREFIX=" : "",
+		 prefix ? prefix : "", asan ? "SANITIZE=1" : "");
+	int rc = run(cmd, &out);
+	ck_assert_msg(rc == 0, "%s:\n%s", cmd, out);
+	free(out);
+}
+
+/* Whether the tree under test was built with the sanitizers (then so is a program using it). */
+static int asan_build(void)
+{
+	char bin[256], cmd[400];
+	harness_bin("ikid", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "nm %s | grep -q __asan_init", bin);
+	return run(cmd, NULL) == 0;
+}
+
+/* make install with another PREFIX rebuilds what holds it (ikid's default catalog); then a
+ * program built with pkg-config --cflags --libs libiki only, against a DESTDIR tree, runs with
+ * the shared library, and one linked with libiki.a too. */
+START_TEST(test_installed_library_serves_another_program)
+{
+	char dir[400], cmd[2000], *out;
+	int asan = asan_build();
+	/* the test's directory names are short (/tmp/iki-ops-XXXXXX/dest) */
+	fresh_dir();
+	snprintf(dir, sizeof(dir), "%s/opt", d.state);
+	make_install(dir, "/opt/iki-ops", asan);
+	snprintf(cmd, sizeof(cmd), "%s/opt/iki-ops/sbin/ikid -h", dir);
+	ck_assert_int_eq(run(cmd, &out), 0);
+	ck_assert_msg(strstr(out, "(default /opt/iki-ops/share/iki/sampang-2022.conf)"), "%s", out);
+	free(out);
+	snprintf(dir, sizeof(dir), "%s/dest", d.state);
+	make_install(dir, NULL, asan);
+	snprintf(cmd, sizeof(cmd), "%s/usr/local/sbin/ikid -h", dir);
+	ck_assert_int_eq(run(cmd, &out), 0);
+	ck_assert_msg(strstr(out, "(default /usr/local/share/iki/sampang-2022.conf)"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "test -f %s/usr/local/include/iki/iki_client.h && "
+		 "test -f %s/usr/local/include/iki/proto.h && ! test -e %s/usr/local/include/proto.h",
+		 dir, dir, dir);
+	ck_assert_int_eq(run(cmd, NULL), 0);
+
+	char env[900], cc[4000];
+	snprintf(env, sizeof(env), "PKG_CONFIG_SYSROOT_DIR=%s PKG_CONFIG_PATH=%s/usr/local/lib/pkgconfig",
+		 dir, dir);
+	snprintf(cc, sizeof(cc), "cc -std=c11 -Wall -Werror %s -o %s/client tests/ops/client.c "
+		 "$(%s pkg-config --cflags --libs libiki)", asan ? "-fsanitize=address,undefined" : "",
+		 d.state, env);
+	ck_assert_msg(run(cc, &out) == 0, "%s\n%s", cc, out);
+	free(out);
+	snprintf(cc, sizeof(cc), "cc -std=c11 %s -o %s/client-static tests/ops/client.c "
+		 "$(%s pkg-config --cflags libiki) %s/usr/local/lib/libiki.a "
+		 "$(%s pkg-config --static --libs-only-l libiki | sed 's/-liki//')",
+		 asan ? "-fsanitize=address,undefined" : "", d.state, env, dir, env);
+	ck_assert_msg(run(cc, &out) == 0, "%s\n%s", cc, out);
+	free(out);
+
+	struct ikid k = {0};
+	ck_assert_int_eq(harness_start(&k, MINI), 0);
+	snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/usr/local/lib %s/client %s", dir, d.state,
+		 k.request);
+	int rc = run(cmd, &out);
+	ck_assert_msg(rc == 0 && !strcmp(out, "surat 35.27.03 202203: 6/8\n"), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "ldd %s/client-static | grep -c libiki", d.state);
+	ck_assert_int_ne(run(cmd, NULL), 0); /* grep found none: libiki.a is inside */
+	harness_stop(&k, SIGTERM);
+	harness_cleanup(&k);
+	ck_assert_int_eq(harness_start(&k, MINI), 0);
+	snprintf(cmd, sizeof(cmd), "%s/client-static %s", d.state, k.request);
+	rc = run(cmd, &out);
+	ck_assert_msg(rc == 0 && !strcmp(out, "surat 35.27.03 202203: 6/8\n"), "%s", out);
+	free(out);
+	harness_stop(&k, SIGTERM);
+	harness_cleanup(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ops");
@@ -480,6 +603,12 @@ static Suite *suite(void)
 	tcase_add_test(ts, test_ready_once_listening_then_watchdog_pings);
 	tcase_add_test(ts, test_watchdog_for_another_pid_is_not_pinged);
 	suite_add_tcase(s, ts);
+	TCase *tb = tcase_create("lib");
+	tcase_add_checked_fixture(tb, setup, teardown);
+	tcase_set_timeout(tb, 300);
+	tcase_add_test(tb, test_library_exports_only_iki_symbols);
+	tcase_add_test(tb, test_installed_library_serves_another_program);
+	suite_add_tcase(s, tb);
 	return s;
 }
 
