@@ -75,7 +75,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
 
 $(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po

@@ -12,8 +12,10 @@
 #include "iki_client.h"
 #include "admin.h"
 #include "cli.h"
+#include "dhis2_cmd.h"
 #include "i18n.h"
 #include "input.h"
+#include "list.h"
 #include "query.h"
 #include "report.h"
 #include "sync.h"
@@ -164,6 +166,12 @@ int main(int argc, char **argv)
 		return cmd_history(&g.o, argc, argv);
 	if (!strcmp(cmd, "target"))
 		return cmd_target(&g.o, argc, argv);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(&g.o, argc, argv);
+	if (!strcmp(cmd, "import"))
+		return cmd_import(&g.o, argc, argv);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(&g.o, argc, argv);
 	if (!strcmp(cmd, "keygen"))
 		return cmd_keygen(argc, argv);
 	char safe[64];

@@ -80,6 +80,7 @@ START_TEST(test_every_help_is_indonesian_by_default)
 	    {"target --help", "target perubahan"},
 	    {"lock --help", "Mengunci periode"},
 	    {"keygen --help", "Membuat pasangan kunci CURVE"},
+	    {"list --help", "Menampilkan apa yang boleh diketik"},
 	};
 	language_default();
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
@@ -286,6 +287,42 @@ START_TEST(test_times_are_wib)
 }
 END_TEST
 
+/* 12.8: iki list shows what may be typed, from describe. */
+START_TEST(test_list_shows_what_may_be_typed)
+{
+	language_default();
+	char *out = run("list", 0);
+	assert_has(out, "Wilayah (--orgunit)");
+	assert_has(out, "35.27.03.2002");
+	assert_has(out, "Aengsareh");
+	assert_has(out, "Elemen data dan jenis kasus (--element)");
+	assert_has(out, "surat_masuk");
+	/* who reports surat_masuk: the umum section, not a village's clerk (issue 12.10) */
+	const char *row = strstr(out, "surat_masuk ");
+	ck_assert_ptr_nonnull(row);
+	ck_assert_msg(!strncmp(row, "surat_masuk                banyak   0 ke atas        umum ", 57),
+		      "%.100s", row);
+	assert_has(out, "Indikator (--indicator)");
+	assert_has(out, "iki04");
+	assert_has(out, "Jabatan (--jabatan)");
+	assert_has(out, "  Sekretaris Kecamatan\n");
+	free(out);
+	out = run("list elements", 0);
+	assert_has(out, "realisasi_belanja_lain");
+	assert_lacks(out, "Wilayah (--orgunit)");
+	assert_lacks(out, "Jabatan (--jabatan)");
+	free(out);
+	out = run("list jabatan", 0);
+	char *second = strstr(strstr(out, "  Sekretaris Kecamatan\n") + 1, "  Sekretaris Kecamatan\n");
+	ck_assert_msg(second == NULL, "a jabatan listed twice:\n%s", out);
+	free(out);
+	assert_run_has("list villages", 2, "cara pakai: iki list");
+	language_default();
+	setenv("LANG", "C", 1);
+	assert_run_has("list orgunits", 0, "Org units (--orgunit)");
+}
+END_TEST
+
 static Suite *words_suite(void)
 {
 	Suite *s = suite_create("words");
@@ -306,6 +343,7 @@ static Suite *words_suite(void)
 	tcase_add_test(tc, test_numbers_for_people_and_for_programs);
 	tcase_add_test(tc, test_default_period_is_the_budget_year_and_no_data_says_which);
 	tcase_add_test(tc, test_times_are_wib);
+	tcase_add_test(tc, test_list_shows_what_may_be_typed);
 	suite_add_tcase(s, tc);
 	return s;
 }
