@@ -388,16 +388,70 @@ static int request(struct iki_client *c, struct proto_msg *m, enum proto_type wa
 		proto_msg_clear(&(r));                                                      \
 	} while (0)
 
-/* A query or a snapshot: both are answered with values (or an error). */
+/* Append a page's n entries of size bytes to *all (*n_all of them): 0 or -ENOMEM. */
+static int page_append(void **all, size_t *n_all, void *page, size_t n, size_t size)
+{
+	if (n == 0)
+		return 0;
+	void *grown = realloc(*all, (*n_all + n) * size);
+	if (!grown)
+		return -ENOMEM;
+	memcpy((char *)grown + *n_all * size, page, n * size);
+	*all = grown;
+	*n_all += n;
+	return 0;
+}
+
+/*
+ * A request whose answer may come in pages (a snapshot, a value's history: PROTOCOL.md "Pages"):
+ * ask again after each page's cursor until the last, the entries moved into one array. The
+ * first page's seq is the snapshot's (the updates to apply come after it).
+ */
+static int paged_request(struct iki_client *c, struct proto_msg *m, enum proto_type want,
+			 void **all, size_t *n_all, size_t size, uint64_t *seq, char *message)
+{
+	int rc = 0;
+	*all = NULL;
+	*n_all = 0;
+	m->after[0] = '\0';
+	for (bool first = true;; first = false) {
+		struct proto_msg r;
+		if ((rc = request(c, m, want, &r, message)) < 0) {
+			proto_msg_clear(&r);
+			break;
+		}
+		if (first && seq)
+			*seq = r.seq;
+		void **page = want == PROTO_VALUES ? (void **)&r.values : (void **)&r.stored;
+		size_t *count = want == PROTO_VALUES ? &r.n_values : &r.n_stored;
+		rc = page_append(all, n_all, *page, *count, size);
+		if (rc == 0) { /* the entries moved: free the page's array only */
+			free(*page);
+			*page = NULL;
+			*count = 0;
+		}
+		snprintf(m->after, sizeof(m->after), "%s", r.next);
+		proto_msg_clear(&r);
+		if (rc < 0 || !m->after[0])
+			break;
+	}
+	if (rc < 0) { /* what came before the failure: the entries own nothing */
+		free(*all);
+		*all = NULL;
+		*n_all = 0;
+	}
+	return rc;
+}
+
+/* A query or a snapshot: both are answered with values (or an error), a snapshot in pages. */
 static int values_request(struct iki_client *c, enum proto_type type, const struct proto_query *q,
 			  struct proto_value **values, size_t *n_values, uint64_t *seq,
 			  char *message)
 {
-	struct proto_msg m = {.type = type, .query = *q}, r;
-	int rc = request(c, &m, PROTO_VALUES, &r, message);
-	if (rc == 0 && seq)
-		*seq = r.seq;
-	TAKE(rc, r, values, n_values, values, n_values);
+	struct proto_msg m = {.type = type, .query = *q};
+	void *all;
+	int rc = paged_request(c, &m, PROTO_VALUES, &all, n_values, sizeof(**values), seq, message);
+	*values = all;
 	return rc;
 }
 
@@ -426,10 +480,10 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 static int history_request(struct iki_client *c, struct proto_msg *m, struct proto_stored **events,
 			   size_t *n, char *message)
 {
-	struct proto_msg r;
+	void *all;
 	m->type = PROTO_HISTORY;
-	int rc = request(c, m, PROTO_EVENTS, &r, message);
-	TAKE(rc, r, stored, n_stored, events, n);
+	int rc = paged_request(c, m, PROTO_EVENTS, &all, n, sizeof(**events), NULL, message);
+	*events = all;
 	return rc;
 }
 

@@ -269,6 +269,16 @@ START_TEST(test_live_late_joiner_sees_what_query_sees)
 	struct iki_stream *s = NULL;
 	struct model m = {0};
 	submit_many(c, "late", 30, 100); /* 3000 events, 30 batches */
+	/* libiki follows the pages of a long answer: ikid sends a value's history 1000 at a time */
+	struct proto_query hq = {.indicator = "surat", .period = "2022"};
+	struct proto_stored *hist = NULL;
+	size_t n_hist = 0;
+	char msg[256];
+	ck_assert_int_eq(iki_history_value(c, &hq, &hist, &n_hist, msg), 0);
+	ck_assert_uint_eq(n_hist, 3000);
+	ck_assert_str_ne(hist[0].ev.id, hist[1000].ev.id);
+	ck_assert_str_ne(hist[999].ev.id, hist[2999].ev.id);
+	free(hist);
 	ck_assert_int_eq(harness_iki(&d, "submit -f tests/data/mini-month.csv", NULL), 0);
 	ck_assert_int_eq(iki_stream_open(c, NULL, NULL, &s, NULL), 0);
 	struct iki_stream_event ev;
