@@ -63,7 +63,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
          $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
-         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_words
+         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_dhis2 $(BUILD)/tests/check_words
 
 .PHONY: all run check test asan bench field crash install deps clean po-check
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a $(MO)
@@ -75,7 +75,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
 
 $(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po
@@ -122,6 +122,9 @@ $(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harnes
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_dhis2: $(BUILD)/tests/check_dhis2.o $(BUILD)/tests/harness.o $(BUILD)/client/dhis2.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.o

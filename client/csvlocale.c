@@ -258,6 +258,60 @@ char *csvlocale_utf8(const char *text, size_t len, size_t *out_len)
 	return out;
 }
 
+/* One field at *p into buf (size n); *eol at the end of a record. 0, or -1 (quote, length). */
+static int field(const char **p, const char *end, char sep, char *buf, size_t n, bool *eol,
+		 int *line)
+{
+	size_t len = 0;
+	bool quoted = **p == '"';
+	*p += quoted;
+	for (*eol = false;;) {
+		if (*p >= end) {
+			*eol = true;
+			break;
+		}
+		char ch = *(*p)++;
+		if (quoted && ch == '"' && *p < end && **p == '"') {
+			(*p)++;
+		} else if (quoted && ch == '"') {
+			quoted = false;
+			if (*p < end && **p != sep && **p != '\n' && **p != '\r')
+				return -1;
+			continue;
+		} else if (!quoted && (ch == sep || ch == '\n' || ch == '\r')) {
+			if (ch == '\r' && *p < end && **p == '\n')
+				(*p)++;
+			*eol = ch != sep;
+			*line += *eol;
+			break;
+		} else if (ch == '\n' || (ch == '\r' && (*p >= end || **p != '\n'))) {
+			(*line)++;
+		}
+		if (len + 1 >= n)
+			return -1;
+		buf[len++] = ch;
+	}
+	buf[len] = '\0';
+	return quoted ? -1 : 0;
+}
+
+int csvlocale_record(const char **p, const char *end, char sep, char *fields, size_t fsize,
+		     int max, int *line)
+{
+	char drop[512];
+	int nf = 0;
+	bool eol = false;
+	if (*p >= end)
+		return 0;
+	while (!eol) {
+		char *buf = nf < max ? fields + (size_t)nf * fsize : drop;
+		if (field(p, end, sep, buf, nf < max ? fsize : sizeof(drop), &eol, line) < 0)
+			return -1;
+		nf++;
+	}
+	return nf;
+}
+
 void csvlocale_put(FILE *f, const char *s, char sep, bool first, bool numeric)
 {
 	bool guard = !numeric && s[0] && strchr("=+-@\t\r", s[0]);

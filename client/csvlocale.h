@@ -53,6 +53,16 @@ const char *csvlocale_op(const char *s);
 char *csvlocale_utf8(const char *text, size_t len, size_t *out_len);
 
 /*
+ * Read one record of CSV text (RFC 4180 quoting, fields separated by sep, records by CRLF, LF
+ * or CR) from *p, before end, into fields: max fields of fsize bytes each, one after another,
+ * NUL-terminated; fields past max are read and dropped. *line is advanced by the line breaks
+ * read. Returns the number of fields (0 at the end of the text), or -1 on a broken quote or a
+ * field longer than fsize - 1.
+ */
+int csvlocale_record(const char **p, const char *end, char sep, char *fields, size_t fsize,
+		     int max, int *line);
+
+/*
  * Write one CSV field to f, after a separator unless first: quoted when it holds sep, a quote
  * or a line break; a text that a spreadsheet would take for a formula (=, +, -, @ first) gets
  * a leading apostrophe, unless it is a number (numeric: the caller wrote it).
