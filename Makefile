@@ -46,7 +46,8 @@ ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
 LIBS_XLSX  = $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
-DAEMON_SRC := daemon/catalog.c daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c
+CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
+DAEMON_SRC := $(CATALOG_SRC) daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
@@ -55,6 +56,7 @@ CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/csvlocale.c 
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
+CATALOG_OBJ := $(CATALOG_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
@@ -101,12 +103,12 @@ $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
 $(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
+$(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(CATALOG_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 STORE_OBJ  := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_admin.o $(BUILD)/daemon/store_check.o
 
-$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(BUILD)/daemon/catalog.o $(PROTO_OBJ)
+$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(CATALOG_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO_OBJ)
@@ -148,7 +150,7 @@ $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harnes
 $(BUILD)/tests/check_words: $(BUILD)/tests/check_words.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
-$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(BUILD)/daemon/catalog.o $(BUILD)/daemon/log.o $(PROTO_OBJ)
+$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(CATALOG_OBJ) $(BUILD)/daemon/log.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(PROTO_OBJ)

@@ -123,7 +123,7 @@ struct catalog {
 	struct lakip_bands bands; /* predikat bands ('band' keys; the common five by default) */
 	struct catalog_schedule *schedules;
 	int n_schedules;
-	struct catalog_hash *hash[HASH_KINDS]; /* code lookups, built once loaded (private) */
+	struct catalog_hash *hash[HASH_KINDS]; /* code lookups, grown while read (private) */
 };
 
 /*

@@ -23,10 +23,10 @@ $(FUZZ_PROTO): tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(wildcard proto/*.h include
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LIBS_CORE)
 
-$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c daemon/catalog.c $(PROTO_SRC) \
-                 $(wildcard daemon/catalog.h proto/*.h include/*.h)
+$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) \
+                 $(wildcard daemon/catalog*.h proto/*.h include/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_catalog.c daemon/catalog.c $(PROTO_SRC) \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) \
 	    $(LIBS_CORE)
 
 # Run harness $(1) for FUZZ_SECONDS on its grown corpus and its seeds, from inside $(FUZZ_DIR)
