@@ -1,6 +1,10 @@
 /* authz.c: the one table of roles x actions, and the scope of an event (see authz.h). */
 #include "authz.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "iki.h"
 
 /* The table. A change here is a change of ikid(8) and PROTOCOL.md's "Keys and roles". */
@@ -68,4 +72,27 @@ bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
 	int el = catalog_element_find(cat, ev->element);
 	int ct = el < 0 ? catalog_casetype_find(cat, ev->element) : -1;
 	return authz_reaches(c, cat, a, catalog_orgunit_find(cat, ev->orgunit), el, ct);
+}
+
+int authz_whoami(const struct auth_client *c, const struct catalog *cat,
+		 struct proto_identity *id)
+{
+	int ou = c->role == AUTH_CLERK ? c->scope_ou : 0; /* a section's reach is every org unit */
+	snprintf(id->name, sizeof(id->name), "%s", c->name);
+	snprintf(id->role, sizeof(id->role), "%s", auth_role_name(c->role));
+	snprintf(id->scope, sizeof(id->scope), "%s", c->scope);
+	id->n_elements = 0;
+	id->elements = calloc((size_t)cat->n_elements + (size_t)cat->n_casetypes + 1,
+			      sizeof(*id->elements));
+	if (!id->elements)
+		return -ENOMEM;
+	for (int i = 0; i < cat->n_elements + cat->n_casetypes; i++) {
+		bool el = i < cat->n_elements;
+		int k = el ? i : i - cat->n_elements;
+		if (!authz_reaches(c, cat, AUTHZ_SUBMIT, ou, el ? k : -1, el ? -1 : k))
+			continue;
+		snprintf(id->elements[id->n_elements++].code, sizeof(id->elements[0].code), "%s",
+			 el ? cat->elements[k].code : cat->casetypes[k].code);
+	}
+	return 0;
 }

@@ -15,7 +15,7 @@
  * refuses everyone's events, the admin's too.
  */
 enum authz_action {
-	AUTHZ_READ,    /* query, snapshot, describe, subscribe, list locks or targets */
+	AUTHZ_READ,    /* query, snapshot, describe, whoami, subscribe, list locks, targets */
 	AUTHZ_HISTORY, /* an event's history, a value's history */
 	AUTHZ_SUBMIT,  /* submit events (corrections included) */
 	AUTHZ_LOCK,    /* lock or unlock a period */
@@ -56,5 +56,13 @@ bool authz_reaches(const struct auth_client *c, const struct catalog *cat, enum 
 /* authz_reaches for a stored event, by its codes (reads: a history's events). */
 bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
 			 enum authz_action a, const struct proto_event *ev);
+
+/*
+ * Who ikid takes client c for, for a "whoami" answer: its name, role and scope, and the data
+ * elements and case types it may submit (catalog order: elements, then case types; none for a
+ * viewer). id->elements is malloc'd (proto_msg_clear frees it). 0 or -ENOMEM.
+ */
+int authz_whoami(const struct auth_client *c, const struct catalog *cat,
+		 struct proto_identity *id);
 
 #endif

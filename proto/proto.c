@@ -19,7 +19,8 @@ static const char *const type_names[] = {
 	[PROTO_SNAPSHOT] = "snapshot", [PROTO_HEARTBEAT] = "heartbeat",
 	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog", [PROTO_LOCK] = "lock",
 	[PROTO_LOCKS] = "locks", [PROTO_HISTORY] = "history", [PROTO_EVENTS] = "events",
-	[PROTO_TARGET] = "target", [PROTO_TARGETS] = "targets",
+	[PROTO_TARGET] = "target", [PROTO_TARGETS] = "targets", [PROTO_WHOAMI] = "whoami",
+	[PROTO_IDENTITY] = "identity",
 };
 
 static const char *const op_names[] = {
@@ -68,6 +69,7 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->locks);
 	free(m->stored);
 	free(m->targets);
+	free(m->identity.elements);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -454,6 +456,38 @@ static int decode_history(const msgpack_object_map *m, struct proto_msg *msg)
 	return msg->id[0] || (q->indicator[0] && q->period[0]) ? 0 : IKI_EFIELD;
 }
 
+/* identity: name, role, scope and the codes the key may submit (an array of str). */
+static int decode_identity(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	struct proto_identity *id = &msg->identity;
+	const msgpack_object *a = mpack_get(m, "elements");
+	if (mpack_get_str(m, "name", id->name, sizeof(id->name), true) < 0 ||
+	    mpack_get_str(m, "role", id->role, sizeof(id->role), true) < 0 ||
+	    mpack_get_str(m, "scope", id->scope, sizeof(id->scope), false) < 0 || !a ||
+	    a->type != MSGPACK_OBJECT_ARRAY || a->via.array.size > PROTO_VALUES_MAX)
+		return IKI_EFIELD;
+	id->elements = calloc(a->via.array.size + 1, sizeof(*id->elements));
+	if (!id->elements)
+		return -ENOMEM;
+	id->n_elements = a->via.array.size;
+	for (uint32_t i = 0; i < a->via.array.size; i++)
+		if (mpack_str(&a->via.array.ptr[i], id->elements[i].code,
+			      sizeof(id->elements[i].code), true) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
+static void pack_identity(msgpack_packer *pk, const struct proto_identity *id)
+{
+	mpack_pack_kv_str(pk, "name", id->name);
+	mpack_pack_kv_str(pk, "role", id->role);
+	mpack_pack_opt_str(pk, "scope", id->scope);
+	mpack_pack_str(pk, "elements");
+	msgpack_pack_array(pk, id->n_elements);
+	for (size_t i = 0; i < id->n_elements; i++)
+		mpack_pack_str(pk, id->elements[i].code);
+}
+
 /* A page's fields: a request's cursor and limit, an answer's next cursor (all optional). */
 static int decode_page(const msgpack_object_map *m, struct proto_msg *msg)
 {
@@ -491,6 +525,8 @@ static int decode_type(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_EVENTS: return decode_events(m, msg);
 	case PROTO_TARGET: return decode_target(m, msg);
 	case PROTO_TARGETS: return decode_targets(m, msg);
+	case PROTO_WHOAMI: return 0;
+	case PROTO_IDENTITY: return decode_identity(m, msg);
 	}
 	return IKI_ETYPE;
 }
@@ -713,6 +749,8 @@ static uint32_t body_keys(const struct proto_msg *m)
 		return (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
 		       (m->query.period[0] != 0) + m->has_target;
 	case PROTO_TARGETS: return 1;
+	case PROTO_WHOAMI: return 0;
+	case PROTO_IDENTITY: return 3 + (m->identity.scope[0] != 0);
 	default: return 1;
 	}
 }
@@ -837,6 +875,11 @@ static int pack_body(msgpack_packer *pk, const struct proto_msg *m)
 			msgpack_pack_uint64(pk, x->at_ms);
 		}
 		break;
+	case PROTO_WHOAMI:
+		break;
+	case PROTO_IDENTITY:
+		pack_identity(pk, &m->identity);
+		break;
 	case PROTO_EVENTS:
 		mpack_pack_str(pk, "events");
 		msgpack_pack_array(pk, m->n_stored);
@@ -873,7 +916,7 @@ static bool encodable(const struct proto_msg *m)
 	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX ||
 	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX ||
 	    m->n_elements > PROTO_VALUES_MAX ||
-	    m->n_targets > PROTO_VALUES_MAX)
+	    m->n_targets > PROTO_VALUES_MAX || m->identity.n_elements > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_VOID)

@@ -41,7 +41,10 @@ enum proto_type {
 	PROTO_EVENTS,     /* "events": ikid -> client, stored events with who and when */
 	PROTO_TARGET,     /* "target": client -> ikid, set a target (admin), or list them */
 	PROTO_TARGETS,    /* "targets": ikid -> client, the targets set */
+	PROTO_WHOAMI,     /* "whoami": client -> ikid, who ikid takes this key for */
+	PROTO_IDENTITY,   /* "identity": ikid -> client, the key's name, role, scope, elements */
 };
+#define PROTO_TYPE_LAST PROTO_IDENTITY
 
 /* Event operations: add to a flow, set a state, open or close a case; void an earlier event. */
 enum proto_op {
@@ -179,6 +182,20 @@ struct proto_stored {
 					   * voided or replaced since */
 };
 
+/* An element or case type code (an "identity" message's "elements"). */
+struct proto_code {
+	char code[PROTO_CODE_MAX + 1];
+};
+
+/* Who ikid takes a key for (an "identity" message). */
+struct proto_identity {
+	char name[64];                 /* the name of the key in the clients file ("local") */
+	char role[16];                 /* admin, section, clerk, viewer */
+	char scope[PROTO_CODE_MAX + 1]; /* a clerk's village, a section's code; "" */
+	struct proto_code *elements;   /* what it may submit (owned), catalog order */
+	size_t n_elements;
+};
+
 /* A decoded message. Fields beyond type and req are used by the types noted beside them. */
 struct proto_msg {
 	enum proto_type type;
@@ -223,6 +240,7 @@ struct proto_msg {
 					      * (1 ... PROTO_PAGE_MAX; 0: ikid's page) */
 	char next[PROTO_CURSOR_MAX + 1];     /* values, events: the cursor of the next page, ""
 					      * when this page is the last */
+	struct proto_identity identity;      /* identity */
 };
 
 /*

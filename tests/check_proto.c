@@ -108,7 +108,7 @@ START_TEST(test_protocol_md_goldens_round_trip)
 {
 	char *doc = slurp(PROTOCOL_MD), *p = doc;
 	int found = 0;
-	bool types[PROTO_TARGETS + 1] = {false};
+	bool types[PROTO_TYPE_LAST + 1] = {false};
 	static unsigned char bytes[65536];
 	while ((p = strstr(p, "<!-- golden: ")) != NULL) {
 		char name[64];
@@ -130,7 +130,7 @@ START_TEST(test_protocol_md_goldens_round_trip)
 		size_t len;
 		ck_assert_int_eq(proto_encode(&m, &out, &len), 0);
 		ck_assert_msg(len == n && memcmp(out, bytes, n) == 0, "%s: re-encodes differently", name);
-		ck_assert(m.type >= PROTO_SUBMIT && m.type <= PROTO_TARGETS);
+		ck_assert(m.type >= PROTO_SUBMIT && m.type <= PROTO_TYPE_LAST);
 		types[m.type] = true;
 		free(out);
 		proto_msg_clear(&m);
@@ -138,7 +138,7 @@ START_TEST(test_protocol_md_goldens_round_trip)
 		p = end + 3;
 	}
 	ck_assert_int_ge(found, 7);
-	for (int t = PROTO_SUBMIT; t <= PROTO_TARGETS; t++)
+	for (int t = PROTO_SUBMIT; t <= PROTO_TYPE_LAST; t++)
 		ck_assert_msg(types[t], "no golden example of a %s", proto_type_name((enum proto_type)t));
 	free(doc);
 }
@@ -1154,11 +1154,11 @@ START_TEST(test_type_and_op_names)
 	static const char *const types[] = {NULL,     "submit", "submitted", "query",
 					    "values", "error",  "update",    "snapshot", "heartbeat",
 					    "describe", "catalog", "lock", "locks", "history", "events",
-					    "target", "targets"};
-	for (int t = PROTO_SUBMIT; t <= PROTO_TARGETS; t++)
+					    "target", "targets", "whoami", "identity"};
+	for (int t = PROTO_SUBMIT; t <= PROTO_TYPE_LAST; t++)
 		ck_assert_str_eq(proto_type_name((enum proto_type)t), types[t]);
 	ck_assert_ptr_null(proto_type_name((enum proto_type)0));
-	ck_assert_ptr_null(proto_type_name((enum proto_type)(PROTO_TARGETS + 1)));
+	ck_assert_ptr_null(proto_type_name((enum proto_type)(PROTO_TYPE_LAST + 1)));
 	ck_assert_str_eq(proto_op_name(PROTO_OP_ADD), "add");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_SET), "set");
 	ck_assert_str_eq(proto_op_name(PROTO_OP_OPEN), "open");

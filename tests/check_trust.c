@@ -559,6 +559,81 @@ START_TEST(test_every_role_may_do_what_the_table_says_and_nothing_more)
 }
 END_TEST
 
+/* A DEALER of the requests as key NAME (raw libzmq with CURVE). */
+static void *dealer_as(void *ctx, const char *name)
+{
+	char path[300];
+	struct curve_keys k, server;
+	snprintf(path, sizeof(path), "%s/%s.key", keys, name);
+	ck_assert_int_eq(curve_read(path, &k), 0);
+	snprintf(path, sizeof(path), "%s/server.pub", d.state);
+	ck_assert_int_eq(curve_read(path, &server), 0);
+	void *s = zmq_socket(ctx, ZMQ_DEALER);
+	int linger = 0, timeout = 5000;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+	ck_assert_int_eq(curve_set_client(s, &k, server.public_key), 0);
+	ck_assert_int_eq(zmq_connect(s, d.request), 0);
+	curve_wipe(&k);
+	return s;
+}
+
+/* Ask ikid who it takes key NAME for; the codes it may submit, joined with " ", into codes. */
+static void whoami(const char *name, struct proto_msg *r, char *codes, size_t n)
+{
+	void *ctx = zmq_ctx_new(), *s = dealer_as(ctx, name);
+	struct proto_msg m = {.type = PROTO_WHOAMI, .req = 7};
+	char *buf, in[65536];
+	size_t len;
+	ck_assert_int_eq(proto_encode(&m, &buf, &len), 0);
+	ck_assert_int_eq(zmq_send(s, buf, len, 0), (int)len);
+	free(buf);
+	int got = zmq_recv(s, in, sizeof(in), 0);
+	ck_assert_int_gt(got, 0);
+	ck_assert_int_eq(proto_decode(in, (size_t)got, r), 0);
+	ck_assert_int_eq(r->type, PROTO_IDENTITY);
+	ck_assert_uint_eq(r->req, 7);
+	codes[0] = '\0';
+	for (size_t i = 0, at = 0; i < r->identity.n_elements; i++)
+		at += (size_t)snprintf(codes + at, n - at, "%s%s", i ? " " : "",
+				       r->identity.elements[i].code);
+	zmq_close(s);
+	zmq_ctx_term(ctx);
+}
+
+START_TEST(test_whoami_tells_a_key_its_name_role_scope_and_elements)
+{
+	struct proto_msg r;
+	char codes[512];
+	whoami("clerk", &r, codes, sizeof(codes));
+	ck_assert_str_eq(r.identity.name, "desa-1");
+	ck_assert_str_eq(r.identity.role, "clerk");
+	ck_assert_str_eq(r.identity.scope, V1);
+	ck_assert_str_eq(codes, "desa_tertib akta"); /* reported_by desa */
+	proto_msg_clear(&r);
+	whoami("trantib", &r, codes, sizeof(codes));
+	ck_assert_str_eq(r.identity.role, "section");
+	ck_assert_str_eq(r.identity.scope, "trantib");
+	ck_assert_str_eq(codes, "kriminal");
+	proto_msg_clear(&r);
+	whoami("viewer", &r, codes, sizeof(codes));
+	ck_assert_str_eq(r.identity.name, "camat");
+	ck_assert_str_eq(r.identity.scope, "");
+	ck_assert_str_eq(codes, "");
+	proto_msg_clear(&r);
+	whoami("admin", &r, codes, sizeof(codes));
+	ck_assert_str_eq(r.identity.role, "admin");
+	ck_assert_str_eq(codes, "surat_masuk surat_tepat desa_tertib desa_sasaran akta kriminal");
+	proto_msg_clear(&r);
+	/* and what it says a clerk may submit, the clerk may: each is accepted in its village */
+	char *out = NULL;
+	ck_assert_int_eq(submit_as("clerk", "w1", "desa_tertib", V1, "--op set --value 3", &out), 0);
+	free(out);
+	ck_assert_int_eq(submit_as("clerk", "w2", "akta", V1, "--op open --case W2", &out), 0);
+	free(out);
+}
+END_TEST
+
 /* ---- start-up refusals and the file's errors (no daemon) ---- */
 
 static struct catalog *mini(void)
@@ -736,6 +811,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_a_revoked_key_loses_its_subscription_within_a_second);
 	tcase_add_test(tc, test_ikid_refuses_a_server_key_others_can_read);
 	tcase_add_test(tc, test_every_role_may_do_what_the_table_says_and_nothing_more);
+	tcase_add_test(tc, test_whoami_tells_a_key_its_name_role_scope_and_elements);
 	suite_add_tcase(s, tc);
 	TCase *tf = tcase_create("file");
 	tcase_add_test(tf, test_clients_file_errors_name_their_lines);
