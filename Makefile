@@ -65,9 +65,10 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
          $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
-         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_dhis2 $(BUILD)/tests/check_words
+         $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_dhis2 $(BUILD)/tests/check_words \
+         $(BUILD)/tests/check_national
 
-.PHONY: all run check test asan bench field crash install deps clean po-check
+.PHONY: all run check test asan bench bench-peer bench-scale field crash install deps clean po-check
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a $(MO)
 
 $(BUILD)/%.o: %.c
@@ -125,6 +126,9 @@ $(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harnes
 
 $(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_national: $(BUILD)/tests/check_national.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_dhis2: $(BUILD)/tests/check_dhis2.o $(BUILD)/tests/harness.o $(BUILD)/client/dhis2.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
@@ -185,9 +189,34 @@ asan:
 	@$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 test
 
 bench: deps
-	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench $(BUILD)/bench/linkbench
+	@./scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench $(BUILD)/bench/linkbench $(BUILD)/bench/peerbench
 	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/bench
 	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/linkbench
+	IKI_PEER_SECONDS=$${IKI_PEER_SECONDS:-2} IKI_BUILD=$(BUILD) ./$(BUILD)/bench/peerbench
+
+# Single events beside the Redis + Lua peer and the minimal durable path (bench/peer/README.md).
+bench-peer: deps
+	@./scripts/deps.sh bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/peerbench
+	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/peerbench
+
+# The national shape: IKI_SCALE_EVENTS (10,000,000) events over every village of Indonesia.
+bench-scale: deps
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/scalebench
+	IKI_BUILD=$(BUILD) ./$(BUILD)/bench/scalebench
+
+# The benchmarks of what users send: single events beside a Redis + Lua peer and a minimal
+# durable path (peerbench), and the national shape (scalebench).
+BENCH_LOAD_OBJ := $(BUILD)/bench/loadgen.o $(BUILD)/tests/harness.o $(CATALOG_OBJ) $(PROTO_OBJ)
+LIBS_HIREDIS = $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhiredis)
+
+$(BUILD)/bench/peerbench: $(BUILD)/bench/peer/peerbench.o $(BUILD)/bench/peer/minimal.o \
+                          $(BUILD)/bench/peer/redispeer.o $(BENCH_LOAD_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_HIREDIS) -lpthread
+
+$(BUILD)/bench/scalebench: $(BUILD)/bench/scale.o $(BENCH_LOAD_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) -lpthread
 
 # The link conditions at full scale: a 10-minute outage, 3,000 events (about 20 minutes).
 field: deps

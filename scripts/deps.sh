@@ -43,6 +43,12 @@ if [ "${1:-}" = test ]; then
 	rm -rf "$t"
 fi
 
+if [ "${1:-}" = bench ]; then
+	# bench/peer: the Redis 7 + Lua peer, driven through hiredis
+	need hiredis libhiredis-dev
+	command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+fi
+
 [ -z "$missing" ] && exit 0
 
 echo "deps: installing$missing" >&2
