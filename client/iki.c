@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  lock     lock a reported period (admin); unlock; locks lists them\n"
 		"  list     what may be typed: villages, data elements (unit, who reports them),\n"
 		"           indicators and jabatan, from ikid's catalog\n"
+		"  whoami   who ikid takes our key for: name, role, scope, what it may submit\n"
 		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator)\n"
 		"\n"
 		"options:\n"
@@ -168,6 +169,8 @@ int main(int argc, char **argv)
 		return cmd_target(&g.o, argc, argv);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(&g.o, argc, argv);
+	if (!strcmp(cmd, "whoami"))
+		return cmd_whoami(&g.o, argc, argv);
 	if (!strcmp(cmd, "import"))
 		return cmd_import(&g.o, argc, argv);
 	if (!strcmp(cmd, "export"))

@@ -508,6 +508,12 @@ int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)
 	return request(c, &m, PROTO_CATALOG, catalog, message);
 }
 
+int iki_whoami(struct iki_client *c, struct proto_msg *identity, char *message)
+{
+	struct proto_msg m = {.type = PROTO_WHOAMI};
+	return request(c, &m, PROTO_IDENTITY, identity, message);
+}
+
 int iki_query(struct iki_client *c, const struct proto_query *q, struct proto_value **values,
 	      size_t *n_values, char *message)
 {

@@ -186,3 +186,73 @@ int cmd_list(const struct iki_client_options *o, int argc, char **argv)
 	proto_msg_clear(&cat);
 	return EXIT_OK;
 }
+
+static void whoami_usage(FILE *f)
+{
+	fputs(_("usage: iki whoami\n"
+		"\n"
+		"Shows who ikid takes our key (-k) for: its name in ikid's authorised clients file,\n"
+		"its role and scope, and the data elements and case types it may submit.\n"),
+	      f);
+}
+
+/* The name describe gives a code (an element's or an org unit's), or "". */
+static const char *catalog_name(const struct proto_msg *cat, const char *code)
+{
+	for (size_t i = 0; i < cat->n_elements; i++)
+		if (!strcmp(cat->elements[i].code, code))
+			return cat->elements[i].name;
+	for (size_t i = 0; i < cat->n_orgunits; i++)
+		if (!strcmp(cat->orgunits[i].code, code))
+			return cat->orgunits[i].name;
+	return "";
+}
+
+static void whoami_show(const struct proto_identity *id, const struct proto_msg *cat)
+{
+	char buf[PROTO_TEXT_MAX + 1];
+	printf("%-12s %s\n", _("Key:"), cli_safe(id->name, buf, sizeof(buf)));
+	printf("%-12s %s\n", _("Role:"), cli_safe(id->role, buf, sizeof(buf)));
+	printf("%-12s %s", _("Scope:"), id->scope[0] ? cli_safe(id->scope, buf, sizeof(buf))
+						     : _("everything"));
+	if (id->scope[0] && catalog_name(cat, id->scope)[0])
+		printf(" (%s)", cli_safe(catalog_name(cat, id->scope), buf, sizeof(buf)));
+	putchar('\n');
+	if (id->n_elements == 0) {
+		printf("%s\n", _("May submit: nothing (read only)"));
+		return;
+	}
+	printf("%s\n", _("May submit (--element):"));
+	for (size_t i = 0; i < id->n_elements; i++) {
+		printf("  ");
+		safe_cell(id->elements[i].code, 26);
+		printf("%s\n", cli_safe(catalog_name(cat, id->elements[i].code), buf, sizeof(buf)));
+	}
+}
+
+int cmd_whoami(const struct iki_client_options *o, int argc, char **argv)
+{
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		whoami_usage(stdout);
+		return EXIT_OK;
+	}
+	if (argc != 1) {
+		whoami_usage(stderr);
+		return EXIT_USAGE;
+	}
+	struct proto_msg id = {0}, cat = {0};
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	struct iki_client *c = cli_connect(o);
+	int rc = iki_whoami(c, &id, msg);
+	if (rc == 0)
+		rc = iki_describe(c, &cat, msg);
+	if (rc < 0) {
+		proto_msg_clear(&id);
+		return cli_refused("whoami", &c, o, rc, msg);
+	}
+	iki_client_close(&c);
+	whoami_show(&id.identity, &cat);
+	proto_msg_clear(&id);
+	proto_msg_clear(&cat);
+	return EXIT_OK;
+}

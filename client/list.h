@@ -1,4 +1,4 @@
-/* list.h: iki list: what a person may type (org units, elements, indicators, jabatan). */
+/* list.h: iki list and iki whoami: what a person may type, and what this key may send. */
 #ifndef IKI_LIST_H
 #define IKI_LIST_H
 
@@ -10,5 +10,11 @@
  * status: 0, 1 (ikid refused), 2 (usage), 3 (ikid unreachable).
  */
 int cmd_list(const struct iki_client_options *o, int argc, char **argv);
+
+/*
+ * The "iki whoami" command: who ikid takes our key for (name, role, scope) and what it may
+ * submit, with the catalog's names. Returns iki's exit status as cmd_list.
+ */
+int cmd_whoami(const struct iki_client_options *o, int argc, char **argv);
 
 #endif

@@ -75,6 +75,13 @@ int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message);
 
 /*
+ * Who ikid takes our key for: fills identity->identity (the key's name, role, scope and the
+ * element and case type codes it may submit); free it with proto_msg_clear. Same returns as
+ * iki_query.
+ */
+int iki_whoami(struct iki_client *c, struct proto_msg *identity, char *message);
+
+/*
  * Lock a period (an admin's key; events dated inside it are then refused), unlock it, or with
  * period NULL only list the locks. On success *locks (malloc'd, *n) lists every locked period.
  * Same returns as iki_query (IKI_EFORBIDDEN for a key that is not an admin's).

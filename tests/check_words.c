@@ -81,6 +81,7 @@ START_TEST(test_every_help_is_indonesian_by_default)
 	    {"lock --help", "Mengunci periode"},
 	    {"keygen --help", "Membuat pasangan kunci CURVE"},
 	    {"list --help", "Menampilkan apa yang boleh diketik"},
+	    {"whoami --help", "untuk siapa ikid menganggap kunci kita"},
 	};
 	language_default();
 	for (size_t i = 0; i < sizeof(helps) / sizeof(helps[0]); i++) {
@@ -323,6 +324,25 @@ START_TEST(test_list_shows_what_may_be_typed)
 }
 END_TEST
 
+/* 12.8: iki whoami says who ikid takes the key for and what it may submit (plain text: the
+ * local admin; each role over CURVE is check_trust's). */
+START_TEST(test_whoami_says_role_scope_and_what_may_be_sent)
+{
+	language_default();
+	char *out = run("whoami", 0);
+	assert_has(out, "Kunci:       local\n");
+	assert_has(out, "Peran:       admin\n");
+	assert_has(out, "Cakupan:     semua\n");
+	assert_has(out, "Boleh mengirim (--element):\n");
+	assert_has(out, "  surat_masuk");
+	assert_has(out, "Surat masuk");
+	free(out);
+	assert_run_has("whoami extra", 2, "cara pakai: iki whoami");
+	setenv("LANG", "C", 1);
+	assert_run_has("whoami", 0, "Role:        admin");
+}
+END_TEST
+
 static Suite *words_suite(void)
 {
 	Suite *s = suite_create("words");
@@ -344,6 +364,7 @@ static Suite *words_suite(void)
 	tcase_add_test(tc, test_default_period_is_the_budget_year_and_no_data_says_which);
 	tcase_add_test(tc, test_times_are_wib);
 	tcase_add_test(tc, test_list_shows_what_may_be_typed);
+	tcase_add_test(tc, test_whoami_says_role_scope_and_what_may_be_sent);
 	suite_add_tcase(s, tc);
 	return s;
 }
