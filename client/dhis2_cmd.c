@@ -469,7 +469,8 @@ static int gather(struct proto_stored **all, size_t *n_all, const struct proto_s
 	struct proto_stored *more = realloc(*all, (*n_all + n + 1) * sizeof(*more));
 	if (!more)
 		return -ENOMEM;
-	memcpy(more + *n_all, x, n * sizeof(*x));
+	if (n)
+		memcpy(more + *n_all, x, n * sizeof(*x));
 	*all = more;
 	*n_all += n;
 	return 0;

@@ -439,6 +439,8 @@ static int paged_request(struct iki_client *c, struct proto_msg *m, enum proto_t
 		free(*all);
 		*all = NULL;
 		*n_all = 0;
+	} else if (!*all && !(*all = calloc(1, size))) { /* none: an empty array, as a page's */
+		rc = -ENOMEM;
 	}
 	return rc;
 }
