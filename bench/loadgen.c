@@ -142,6 +142,20 @@ void load_finish(struct load_result *r)
 	r->p99 = load_quantile_ms(r->lat, r->n_lat, 0.99);
 }
 
+void load_add(struct load_result *r, double *lat, size_t n, long events, double last,
+	      double *latest)
+{
+	double *p = realloc(r->lat, (r->n_lat + n + 1) * sizeof(double));
+	if (!p)
+		load_die("out of memory");
+	r->lat = p;
+	memcpy(r->lat + r->n_lat, lat, n * sizeof(double));
+	r->n_lat += n;
+	r->events += events;
+	*latest = last > *latest ? last : *latest;
+	free(lat);
+}
+
 void load_result_free(struct load_result *r)
 {
 	free(r->lat);
@@ -271,16 +285,8 @@ void load_run(const struct load_spec *sp, struct load_result *r)
 	double t0 = load_now(), last = t0;
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
-		r->events += c[i].events;
+		load_add(r, c[i].lat, c[i].n_lat, c[i].events, c[i].last, &last);
 		r->requests += c[i].requests;
-		last = c[i].last > last ? c[i].last : last;
-		double *p = realloc(r->lat, (r->n_lat + c[i].n_lat + 1) * sizeof(double));
-		if (!p)
-			load_die("out of memory");
-		r->lat = p;
-		memcpy(r->lat + r->n_lat, c[i].lat, c[i].n_lat * sizeof(double));
-		r->n_lat += c[i].n_lat;
-		free(c[i].lat);
 	}
 	pthread_barrier_destroy(&go);
 	zmq_ctx_term(ctx);

@@ -64,6 +64,10 @@ void load_result_free(struct load_result *r);
 /* Shared with the peer's clients: latency quantile q of sorted v[0..n), in ms. */
 double load_quantile_ms(const double *v, size_t n, double q);
 void load_finish(struct load_result *r); /* sort r->lat, set p50 and p99 */
+/* Add one client's latencies (taking lat, malloc'd, over) and events to r; *latest becomes the
+ * later of itself and last (its last reply). */
+void load_add(struct load_result *r, double *lat, size_t n, long events, double last,
+	      double *latest);
 double load_now(void);
 _Noreturn __attribute__((format(printf, 1, 2))) void load_die(const char *fmt, ...);
 

@@ -217,15 +217,7 @@ void redis_peer_run(struct redis_peer *p, const struct load_domain *dom, int cli
 	double t0 = load_now(), last = t0;
 	for (int i = 0; i < n; i++) {
 		pthread_join(th[i], NULL);
-		r->events += c[i].events;
-		last = c[i].last > last ? c[i].last : last;
-		double *q = realloc(r->lat, (r->n_lat + c[i].n_lat + 1) * sizeof(double));
-		if (!q)
-			load_die("out of memory");
-		r->lat = q;
-		memcpy(r->lat + r->n_lat, c[i].lat, c[i].n_lat * sizeof(double));
-		r->n_lat += c[i].n_lat;
-		free(c[i].lat);
+		load_add(r, c[i].lat, c[i].n_lat, c[i].events, c[i].last, &last);
 	}
 	pthread_barrier_destroy(&go);
 	r->requests = r->events;
