@@ -142,6 +142,16 @@ void load_finish(struct load_result *r)
 	r->p99 = load_quantile_ms(r->lat, r->n_lat, 0.99);
 }
 
+void load_keep(double **lat, size_t *n, size_t *cap, double v)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 4096;
+		if (!(*lat = realloc(*lat, *cap * sizeof(double))))
+			load_die("out of memory");
+	}
+	(*lat)[(*n)++] = v;
+}
+
 void load_add(struct load_result *r, double *lat, size_t n, long events, double last,
 	      double *latest)
 {
@@ -210,15 +220,6 @@ static uint64_t recv_submitted(void *s, size_t want)
 	return req;
 }
 
-static void keep_latency(struct client *c, double v)
-{
-	if (c->n_lat == c->cap_lat) {
-		c->cap_lat = c->cap_lat ? c->cap_lat * 2 : 4096;
-		if (!(c->lat = realloc(c->lat, c->cap_lat * sizeof(double))))
-			load_die("out of memory");
-	}
-	c->lat[c->n_lat++] = v;
-}
 
 static void *client_run(void *p)
 {
@@ -254,7 +255,7 @@ static void *client_run(void *p)
 		if (req == 0 || req > sent)
 			load_die("a reply to request %" PRIu64 " never sent", req);
 		c->last = load_now();
-		keep_latency(c, c->last - sent_at[(req - 1) % (uint64_t)w]);
+		load_keep(&c->lat, &c->n_lat, &c->cap_lat, c->last - sent_at[(req - 1) % (uint64_t)w]);
 		done++;
 	}
 	c->requests = (long)sent;

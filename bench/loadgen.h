@@ -63,6 +63,8 @@ void load_result_free(struct load_result *r);
 
 /* Shared with the peer's clients: latency quantile q of sorted v[0..n), in ms. */
 double load_quantile_ms(const double *v, size_t n, double q);
+/* Append v to a client's latencies (*lat, *n of *cap), doubling; dies when out of memory. */
+void load_keep(double **lat, size_t *n, size_t *cap, double v);
 void load_finish(struct load_result *r); /* sort r->lat, set p50 and p99 */
 /* Add one client's latencies (taking lat, malloc'd, over) and events to r; *latest becomes the
  * later of itself and last (its last reply). */

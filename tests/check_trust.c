@@ -390,8 +390,12 @@ START_TEST(test_ikid_refuses_a_server_key_others_can_read)
 }
 END_TEST
 
-/* A SUB of the updates as key NAME (raw libzmq with CURVE), subscribed to everything. */
-static void *subscriber(void *ctx, const char *name)
+/*
+ * A socket of type TYPE as key NAME (raw libzmq with CURVE) connected to endpoint, receives
+ * timing out after timeout_ms; a SUB is subscribed to everything.
+ */
+static void *curve_socket(void *ctx, int type, const char *name, const char *endpoint,
+			  int timeout_ms)
 {
 	char path[300];
 	struct curve_keys k, server;
@@ -399,15 +403,22 @@ static void *subscriber(void *ctx, const char *name)
 	ck_assert_int_eq(curve_read(path, &k), 0);
 	snprintf(path, sizeof(path), "%s/server.pub", d.state);
 	ck_assert_int_eq(curve_read(path, &server), 0);
-	void *sub = zmq_socket(ctx, ZMQ_SUB);
-	int linger = 0, timeout = 100;
-	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_setsockopt(sub, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-	ck_assert_int_eq(curve_set_client(sub, &k, server.public_key), 0);
-	ck_assert_int_eq(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0), 0);
-	ck_assert_int_eq(zmq_connect(sub, d.update), 0);
+	void *s = zmq_socket(ctx, type);
+	int linger = 0;
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
+	ck_assert_int_eq(curve_set_client(s, &k, server.public_key), 0);
+	if (type == ZMQ_SUB)
+		ck_assert_int_eq(zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0), 0);
+	ck_assert_int_eq(zmq_connect(s, endpoint), 0);
 	curve_wipe(&k);
-	return sub;
+	return s;
+}
+
+/* A SUB of the updates as key NAME, subscribed to everything. */
+static void *subscriber(void *ctx, const char *name)
+{
+	return curve_socket(ctx, ZMQ_SUB, name, d.update, 100);
 }
 
 /* Messages (updates, heartbeats) a SUB receives within ms milliseconds. */
@@ -559,23 +570,10 @@ START_TEST(test_every_role_may_do_what_the_table_says_and_nothing_more)
 }
 END_TEST
 
-/* A DEALER of the requests as key NAME (raw libzmq with CURVE). */
+/* A DEALER of the requests as key NAME. */
 static void *dealer_as(void *ctx, const char *name)
 {
-	char path[300];
-	struct curve_keys k, server;
-	snprintf(path, sizeof(path), "%s/%s.key", keys, name);
-	ck_assert_int_eq(curve_read(path, &k), 0);
-	snprintf(path, sizeof(path), "%s/server.pub", d.state);
-	ck_assert_int_eq(curve_read(path, &server), 0);
-	void *s = zmq_socket(ctx, ZMQ_DEALER);
-	int linger = 0, timeout = 5000;
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
-	ck_assert_int_eq(curve_set_client(s, &k, server.public_key), 0);
-	ck_assert_int_eq(zmq_connect(s, d.request), 0);
-	curve_wipe(&k);
-	return s;
+	return curve_socket(ctx, ZMQ_DEALER, name, d.request, 5000);
 }
 
 /* Ask ikid who it takes key NAME for; the codes it may submit, joined with " ", into codes. */

@@ -147,16 +147,6 @@ static void flush(redisContext *rc)
 			load_die("redis: %s", rc->errstr);
 }
 
-static void keep(struct client *c, double v)
-{
-	if (c->n_lat == c->cap_lat) {
-		c->cap_lat = c->cap_lat ? c->cap_lat * 2 : 4096;
-		if (!(c->lat = realloc(c->lat, c->cap_lat * sizeof(double))))
-			load_die("out of memory");
-	}
-	c->lat[c->n_lat++] = v;
-}
-
 static void *client_run(void *arg)
 {
 	struct client *c = arg;
@@ -189,7 +179,7 @@ static void *client_run(void *arg)
 				 r->type == REDIS_REPLY_ERROR ? r->str : "duplicate");
 		freeReplyObject(r);
 		c->last = load_now();
-		keep(c, c->last - sent_at[done++ % c->inflight]);
+		load_keep(&c->lat, &c->n_lat, &c->cap_lat, c->last - sent_at[done++ % c->inflight]);
 	}
 	c->events = sent;
 	redisFree(rc);
