@@ -157,8 +157,9 @@ $(BUILD)/tests/check_words: $(BUILD)/tests/check_words.o $(BUILD)/tests/harness.
 $(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(CATALOG_OBJ) $(BUILD)/daemon/log.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
-$(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+# check_limits' raw CURVE client (tests/zmtp_curve.c) boxes with libsodium, as ikiweb does
+$(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(BUILD)/tests/zmtp_curve.o $(PROTO_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) $(shell $(PKG_CONFIG) --libs libsodium)
 
 $(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
