@@ -128,6 +128,22 @@ static bool same_connection(const struct peer *p)
 	       n == p->addr_len && memcmp(&a, &p->addr, n) == 0;
 }
 
+/*
+ * End the connection on fd at once with a reset: connect() to AF_UNSPEC dissolves a TCP
+ * connection (connect(2); the kernel sends RST and drops both queues). A FIN alone (shutdown)
+ * waited for libzmq to read to the end and close its descriptor, which it does not do for a
+ * connection whose input it has stopped: the peer's send then waited forever on a closed window.
+ * libzmq sees the reset (EPOLLERR) and closes its descriptor. Not TCP: shut it down both ways.
+ */
+static void end_connection(int fd)
+{
+	struct sockaddr sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_family = AF_UNSPEC;
+	if (connect(fd, &sa, sizeof(sa)) < 0)
+		shutdown(fd, SHUT_RDWR);
+}
+
 unsigned guard_end_all(struct guard *g, int tag)
 {
 	unsigned n = 0;
@@ -138,7 +154,7 @@ unsigned guard_end_all(struct guard *g, int tag)
 		struct peer *p = &g->peers[i];
 		if (p->tag != tag || !same_connection(p))
 			continue;
-		shutdown(p->fd, SHUT_RDWR);
+		end_connection(p->fd);
 		n++;
 		*p = g->peers[--g->n];
 		i--;
@@ -160,7 +176,7 @@ static void sweep(struct guard *g)
 		    n < offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(ti.tcpi_bytes_received))
 			continue;
 		if (ti.tcpi_bytes_received > p->credited + g->limit && same_connection(p)) {
-			shutdown(p->fd, SHUT_RDWR); /* libzmq sees the end, drops what it held */
+			end_connection(p->fd); /* libzmq sees the reset, drops what it held */
 			g->cuts++;
 			*p = g->peers[--g->n];
 			i--;

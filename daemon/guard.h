@@ -5,8 +5,10 @@
  * flagged MORE forever would make ikid hold all of them. The guard watches each accepted TCP
  * connection (its file descriptor, from the socket monitor): the bytes the kernel received on it
  * (TCP_INFO) less the bytes of the frames ikid has read from it are what libzmq holds for that
- * peer, and a connection holding more than its bound is shut down (libzmq then drops what it
- * held and the peer may reconnect). A thread of its own looks every GUARD_POLL_MS.
+ * peer, and a connection holding more than its bound is reset (the kernel sends RST: the peer
+ * sees ECONNRESET or EPIPE at once, whether or not libzmq still reads that connection; libzmq
+ * then closes it and drops what it held; the peer may reconnect). A thread of its own looks
+ * every GUARD_POLL_MS.
  */
 #ifndef IKI_GUARD_H
 #define IKI_GUARD_H
@@ -40,7 +42,7 @@ void guard_closed(struct guard *g, int fd);
 /* ikid read a frame of size bytes that came on connection fd (zmq_msg_get ZMQ_SRCFD; <0: none). */
 void guard_read(struct guard *g, int fd, size_t size);
 
-/* End every connection accepted with this tag (their peers may reconnect). How many it ended. */
+/* Reset every connection accepted with this tag (their peers may reconnect). How many it ended. */
 unsigned guard_end_all(struct guard *g, int tag);
 
 /*

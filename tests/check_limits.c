@@ -3,7 +3,9 @@
  * and comes back, and everyone else is served meanwhile. */
 #include <arpa/inet.h>
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
+#include <linux/tcp.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -18,15 +20,20 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "curve.h"
 #include "harness.h"
 #include "iki.h"
 #include "proto.h"
 #include "suite.h"
+#include "zmtp_curve.h"
 
 #define MINI "tests/data/mini.conf"
 #define FRAME (1 << 20)               /* each frame 1 MiB, flagged MORE */
 #define SEND_MAX ((size_t)1024 << 20) /* give up (the test fails) after 1 GiB */
 #define RSS_BOUND_MIB 128             /* the peer bound (32 MiB) + what arrives between looks */
+#define END_MS 1000                   /* a cut peer's connection is closed within this of the cut */
+#define TCP_STATE_CLOSE_WAIT 8        /* tcpi_state: the peer (ikid) sent its FIN */
+#define STALL_MS 10000                /* a send making no progress this long: left open */
 #ifdef __SANITIZE_ADDRESS__
 #define ASAN 1 /* freed memory waits in ASan's quarantine: RSS neither falls back nor stays small */
 #else
@@ -60,6 +67,20 @@ static long rss_kib(void)
 	if (f)
 		fclose(f);
 	return kib;
+}
+
+/* How many descriptors ikid holds (/proc/PID/fd). */
+static int open_fds(void)
+{
+	char path[64];
+	int n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)d.pid);
+	DIR *dir = opendir(path);
+	ck_assert_ptr_nonnull(dir);
+	for (struct dirent *e; (e = readdir(dir));)
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
 /* A TCP connection to the request endpoint (tcp://127.0.0.1:PORT), or -1 when refused. */
@@ -121,8 +142,9 @@ static int zmtp_dealer(void)
 	return fd;
 }
 
-/* One query on a fresh DEALER: whether ikid answered it within timeout_ms. */
-static bool serves(int timeout_ms)
+/* One query on a fresh DEALER (over CURVE as key k when k, to the server key server): whether
+ * ikid answered it within timeout_ms. */
+static bool serves_as(int timeout_ms, const struct curve_keys *k, const char *server)
 {
 	struct proto_msg q = {.type = PROTO_QUERY, .req = 7}, r;
 	char *buf, in[65536];
@@ -132,6 +154,8 @@ static bool serves(int timeout_ms)
 	int linger = 0;
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout_ms, sizeof(timeout_ms));
+	if (k)
+		ck_assert_int_eq(curve_set_client(s, k, server), 0);
 	zmq_connect(s, d.request);
 	ck_assert_int_eq(proto_encode(&q, &buf, &len), 0);
 	zmq_send(s, buf, len, 0);
@@ -145,33 +169,130 @@ static bool serves(int timeout_ms)
 	return ok;
 }
 
-START_TEST(test_a_message_that_never_ends_is_cut_and_memory_stays_bounded)
+static bool serves(int timeout_ms)
 {
-	start();
-	ck_assert(serves(5000));
+	return serves_as(timeout_ms, NULL, NULL);
+}
+
+static double since_ms(const struct timespec *t0)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* The streaming peer's side of its cut. */
+struct cut {
+	int fd;
+	bool fin;               /* ikid's FIN came (its end shut down, the connection not closed) */
+	struct timespec fin_at; /* when it was first seen */
+	struct timespec stall;  /* since when no byte could be sent */
+	int err;                /* why sending ended: EPIPE or ECONNRESET once ikid closed it */
+};
+
+static int tcp_state(int fd)
+{
+	struct tcp_info ti;
+	socklen_t n = sizeof(ti);
+	memset(&ti, 0, sizeof(ti));
+	return getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &n) == 0 ? ti.tcpi_state : -1;
+}
+
+/* Note ikid's FIN the first time the connection is seen half closed. */
+static void note_fin(struct cut *c)
+{
+	if (!c->fin && tcp_state(c->fd) == TCP_STATE_CLOSE_WAIT) {
+		c->fin = true;
+		clock_gettime(CLOCK_MONOTONIC, &c->fin_at);
+	}
+}
+
+/*
+ * Send n bytes on the peer's connection (its sends time out every 100 ms): false once it ended
+ * (c->err), or when it was left open END_MS after ikid's FIN or stalled STALL_MS (ETIMEDOUT).
+ */
+static bool push(struct cut *c, const void *buf, size_t n)
+{
+	const char *p = buf;
+	clock_gettime(CLOCK_MONOTONIC, &c->stall);
+	while (n > 0) {
+		ssize_t k = send(c->fd, p, n, MSG_NOSIGNAL);
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+			clock_gettime(CLOCK_MONOTONIC, &c->stall);
+			continue;
+		}
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			note_fin(c);
+			if ((c->fin && since_ms(&c->fin_at) > END_MS) || since_ms(&c->stall) > STALL_MS) {
+				c->err = ETIMEDOUT;
+				return false;
+			}
+			continue;
+		}
+		c->err = k < 0 ? errno : EPIPE;
+		return false;
+	}
+	note_fin(c);
+	return true;
+}
+
+/* The next frame's bytes on the wire (*len), flagged MORE. */
+typedef const void *(*next_frame)(void *arg, size_t *len);
+
+/*
+ * Stream frames flagged MORE on fd until ikid cuts it; assert it was cut, that the connection
+ * was closed (not left open: the peer's send fails, a read sees its end) within END_MS of
+ * ikid's FIN, and that ikid's RSS stayed within the bound. ikid's RSS before, in KiB.
+ */
+static long stream_until_cut(int fd, next_frame next, void *arg, const char *what)
+{
 	long base = rss_kib(), peak = base;
-	unsigned char hdr[9] = {0x03, 0, 0, 0, 0, 0, (FRAME >> 16) & 0xff, (FRAME >> 8) & 0xff, 0};
-	char *frame = calloc(1, FRAME);
-	int fd = zmtp_dealer();
-	/* Once cut, ikid's libzmq may not close its end while it has stopped reading it: the
-	 * kernel buffers then fill and a blocking send would wait forever. A send stalled 10 s
-	 * ends the stream as well; the cut itself is checked in ikid's log below. */
-	struct timeval stall = {10, 0};
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &stall, sizeof(stall));
-	size_t sent = 0;
-	while (sent < SEND_MAX && send_all(fd, hdr, sizeof(hdr)) && send_all(fd, frame, FRAME)) {
+	int fds0 = open_fds() - 1; /* the peer's connection is open already */
+	struct timeval tick = {0, 100000};
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tick, sizeof(tick));
+	struct cut c = {.fd = fd};
+	size_t sent = 0, len;
+	const void *wire;
+	while (sent < SEND_MAX && (wire = next(arg, &len)) && push(&c, wire, len)) {
 		sent += FRAME;
 		long now = rss_kib();
 		peak = now > peak ? now : peak;
 	}
+	double fin_ms = c.fin ? since_ms(&c.fin_at) : 0;
+	char b;
+	struct timeval second = {1, 0};
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof(second));
+	ssize_t k;
+	while ((k = recv(fd, &b, 1, 0)) > 0) /* what ikid had sent, then its end */
+		;
+	int rerr = k < 0 ? errno : 0;
 	close(fd);
-	free(frame);
-	printf("a peer streaming MORE frames: cut after %zu MiB sent; ikid's RSS %ld MiB before, "
-	       "at most %ld MiB meanwhile (bound %d MiB over it)\n",
-	       sent >> 20, base >> 10, peak >> 10, RSS_BOUND_MIB);
+	int fds = -1;
+	for (int i = 0; i < END_MS / 20 && (fds = open_fds()) > fds0; i++)
+		harness_sleep_ms(20); /* ikid's libzmq closes its end too */
+	char how[64] = "no FIN before it";
+	if (c.fin)
+		snprintf(how, sizeof(how), "%.0f ms after ikid's FIN", fin_ms);
+	printf("a %s peer streaming MORE frames: cut after %zu MiB sent (%s, %s); ikid's RSS %ld "
+	       "MiB before, at most %ld MiB meanwhile (bound %d MiB over it)\n", what, sent >> 20,
+	       strerror(c.err), how, base >> 10, peak >> 10, RSS_BOUND_MIB);
 	ck_assert_msg(sent < SEND_MAX, "never cut: %zu MiB sent", sent >> 20);
+	ck_assert_msg(c.err == EPIPE || c.err == ECONNRESET, "ikid left the connection open: %s",
+		      strerror(c.err));
+	ck_assert_msg(fin_ms < END_MS, "closed %.0f ms after ikid's FIN", fin_ms);
+	ck_assert_msg(k == 0 || rerr == ECONNRESET, "a read after the cut: %s", strerror(rerr));
+	ck_assert_msg(fds <= fds0, "ikid holds %d descriptors, %d before the peer", fds, fds0);
 	ck_assert_msg(peak - base < RSS_BOUND_MIB << 10, "RSS grew by %ld MiB", (peak - base) >> 10);
-	ck_assert(serves(5000));
+	return base;
+}
+
+/* After a cut: ikid gives back what it held and says it cut one connection. */
+static void cut_told(long base)
+{
 	long after = base;
 	for (int i = 0; i < 50; i++) { /* what it held goes back */
 		after = rss_kib();
@@ -190,7 +311,72 @@ START_TEST(test_a_message_that_never_ends_is_cut_and_memory_stays_bounded)
 	if (f)
 		fclose(f);
 	ck_assert(said);
+}
+
+/* Plain ZMTP: a 9-byte header (MORE, long) and 1 MiB of zeros, the same each time. */
+static const void *plain_frame(void *arg, size_t *len)
+{
+	*len = 9 + FRAME;
+	return arg;
+}
+
+START_TEST(test_a_message_that_never_ends_is_cut_and_memory_stays_bounded)
+{
+	start();
+	ck_assert(serves(5000));
+	unsigned char *wire = calloc(1, 9 + FRAME);
+	memcpy(wire, (unsigned char[9]){0x03, 0, 0, 0, 0, 0, (FRAME >> 16) & 0xff, 0, 0}, 9);
+	long base = stream_until_cut(zmtp_dealer(), plain_frame, wire, "plain-text");
+	free(wire);
+	ck_assert(serves(5000));
+	cut_told(base);
 	stop();
+}
+END_TEST
+
+/* CURVE: each frame a MESSAGE box flagged MORE. */
+static const void *curve_frame(void *arg, size_t *len)
+{
+	static const char zeros[FRAME];
+	return zmtp_curve_box(arg, zeros, FRAME, true, len);
+}
+
+START_TEST(test_a_curve_message_that_never_ends_is_cut_and_memory_stays_bounded)
+{
+	char keys[] = "/tmp/iki-keys-XXXXXX", clients[64], text[256], path[200];
+	char pub[CURVE_Z85_LEN + 1], sec[CURVE_Z85_LEN + 1];
+	unsigned char server[32], bpub[32], bsec[32];
+	ck_assert_ptr_nonnull(mkdtemp(keys));
+	ck_assert_int_eq(zmq_curve_keypair(pub, sec), 0);
+	snprintf(clients, sizeof(clients), "%s/clients", keys);
+	snprintf(text, sizeof(text), "admin admin - %s\n", pub);
+	FILE *f = fopen(clients, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start_args(&d, MINI, (const char *const[]){"-a", clients, NULL}), 0);
+	struct curve_keys k, s;
+	snprintf(path, sizeof(path), "%s/server.pub", d.state);
+	ck_assert_int_eq(curve_read(path, &s), 0);
+	memcpy(k.public_key, pub, sizeof(pub));
+	memcpy(k.secret_key, sec, sizeof(sec));
+	ck_assert(serves_as(5000, &k, s.public_key));
+	ck_assert_ptr_nonnull(zmq_z85_decode(server, s.public_key));
+	ck_assert_ptr_nonnull(zmq_z85_decode(bpub, pub));
+	ck_assert_ptr_nonnull(zmq_z85_decode(bsec, sec));
+	struct zmtp_curve c;
+	char reason[256];
+	int fd = tcp_connect();
+	ck_assert_msg(zmtp_curve_handshake(&c, fd, server, bpub, bsec, "DEALER", reason) == 0,
+		      "handshake: %s", reason);
+	long base = stream_until_cut(fd, curve_frame, &c, "CURVE");
+	zmtp_curve_free(&c);
+	ck_assert(serves_as(5000, &k, s.public_key));
+	cut_told(base);
+	curve_wipe(&k);
+	stop();
+	harness_rmtree(keys);
 }
 END_TEST
 
@@ -432,6 +618,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("peer");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_a_message_that_never_ends_is_cut_and_memory_stays_bounded);
+	tcase_add_test(tc, test_a_curve_message_that_never_ends_is_cut_and_memory_stays_bounded);
 	tcase_add_test(tc, test_a_fast_honest_client_is_not_cut);
 	tcase_add_test(tc, test_a_reader_that_never_reads_stalls_no_writer);
 	tcase_add_test(tc, test_reads_beyond_the_bound_are_refused_with_a_code);

@@ -218,31 +218,39 @@ int zmtp_curve_handshake(struct zmtp_curve *c, int fd, const unsigned char serve
 	return ready(c, reason);
 }
 
-int zmtp_curve_send(struct zmtp_curve *c, const void *data, size_t n, bool more)
+const unsigned char *zmtp_curve_box(struct zmtp_curve *c, const void *data, size_t n, bool more,
+				   size_t *len)
 {
-	size_t need = 1 + n; /* flags byte, then the frame */
-	unsigned char nonce[24] = "CurveZMQMESSAGEC", h[9];
-	if (need + 16 + MAC > c->cap) {
-		unsigned char *b = realloc(c->buf, need + 16 + MAC);
+	size_t box = 8 + 8 + MAC + 1 + n; /* "\x07MESSAGE", short nonce, Box[flags + frame] */
+	unsigned char nonce[24] = "CurveZMQMESSAGEC";
+	if (9 + box > c->cap) {
+		unsigned char *b = realloc(c->buf, 9 + box);
 		if (!b)
-			return -1;
+			return NULL;
 		c->buf = b;
-		c->cap = need + 16 + MAC;
+		c->cap = 9 + box;
 	}
-	unsigned char *plain = malloc(need);
+	unsigned char *plain = malloc(1 + n);
 	if (!plain)
-		return -1;
+		return NULL;
 	plain[0] = more ? 0x01 : 0x00;
 	memcpy(plain + 1, data, n);
-	memcpy(c->buf, "\x07MESSAGE", 8);
+	size_t hn = frame_header(c->buf, 0x00, box);
+	unsigned char *m = c->buf + hn;
+	memcpy(m, "\x07MESSAGE", 8);
 	put_u64(nonce + 16, c->nonce++);
-	memcpy(c->buf + 8, nonce + 16, 8);
-	int rc = crypto_box_easy_afternm(c->buf + 16, plain, need, nonce, c->session);
+	memcpy(m + 8, nonce + 16, 8);
+	int rc = crypto_box_easy_afternm(m + 16, plain, 1 + n, nonce, c->session);
 	free(plain);
-	size_t hn = frame_header(h, 0x00, need + 16 + MAC);
-	if (rc != 0 || send_all(c->fd, h, hn) < 0 || send_all(c->fd, c->buf, need + 16 + MAC) < 0)
-		return -1;
-	return 0;
+	*len = hn + box;
+	return rc == 0 ? c->buf : NULL;
+}
+
+int zmtp_curve_send(struct zmtp_curve *c, const void *data, size_t n, bool more)
+{
+	size_t len;
+	const unsigned char *wire = zmtp_curve_box(c, data, n, more, &len);
+	return wire ? send_all(c->fd, wire, len) : -1;
 }
 
 void zmtp_curve_free(struct zmtp_curve *c)

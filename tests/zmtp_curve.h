@@ -29,6 +29,13 @@ int zmtp_curve_handshake(struct zmtp_curve *c, int fd, const unsigned char serve
 			 const unsigned char sec[ZMTP_CURVE_KEY], const char *socket_type,
 			 char reason[256]);
 
+/*
+ * The wire bytes of one frame of n bytes as a MESSAGE box (its ZMTP header included), flagged
+ * MORE when more: *len bytes in c's buffer, valid until the next call; NULL when out of memory.
+ */
+const unsigned char *zmtp_curve_box(struct zmtp_curve *c, const void *data, size_t n, bool more,
+				   size_t *len);
+
 /* Send one frame of n bytes as a MESSAGE box, flagged MORE when more. 0, or -1 (errno). */
 int zmtp_curve_send(struct zmtp_curve *c, const void *data, size_t n, bool more);
 
