@@ -49,6 +49,8 @@ struct catalog_element {
 	enum catalog_agg agg;
 	int quantity; /* index of its quantity */
 	char reported_by[CATALOG_REPORTERS_MAX + 1]; /* section codes, space-separated; "" */
+	bool carry_period; /* a last element counts only in the periods it was set in ('carry =
+			    * period'); by default it carries forward within its budget year */
 };
 
 struct catalog_casetype {

@@ -19,7 +19,7 @@
 
 /* Keys by position in their section's table, for the checks made when a section ends. */
 enum { OU_NAME, OU_KIND, OU_PARENT };
-enum { EL_NAME, EL_UNIT, EL_AGG };
+enum { EL_NAME, EL_UNIT, EL_AGG, EL_REPORTERS, EL_CARRY };
 
 /* Names of the enumerations, indexed by their values (0 is not a value). */
 const char *const cat_unit_names[] = {"", "count", "amount", "state", "target"};
@@ -36,6 +36,7 @@ const char *const cat_section_names[] = {"",	  "orgunit",  "element", "case",
 					    "indicator", "schedule", ""};
 static const char *const every_names[] = {"", "month", "quarter", "year"};
 static const char *const count_close_names[] = {"", "close", "open"};
+static const char *const carry_names[] = {"", "year", "period"};
 
 /* orgunit kind: negara, provinsi, kabupaten, kota, kecamatan, desa, kelurahan or desa_adat. */
 static void ou_kind(struct cat_reader *r, const char *val)
@@ -96,6 +97,12 @@ static void set_reporters(struct cat_reader *r, char *dst, size_t size, const ch
 		    "spaces, not '%s'", val);
 	else
 		cat_set_text(r, dst, size, val);
+}
+
+/* element carry: year (a stock counts until the next set, within its budget year) or period. */
+static void el_carry(struct cat_reader *r, const char *val)
+{
+	r->c->elements[r->cur].carry_period = cat_enum(r, val, carry_names, LEN(carry_names)) == 2;
 }
 
 static void el_reporters(struct cat_reader *r, const char *val)
@@ -283,7 +290,8 @@ static const struct cat_key keys_element[] = {
     [EL_NAME] = {"name", KEY_REQUIRED, TEXT(struct catalog_element, name)},
     [EL_UNIT] = {"unit", KEY_REQUIRED, FN(el_unit)},
     [EL_AGG] = {"aggregate", KEY_REQUIRED, FN(el_agg)},
-    {"reported_by", 0, FN(el_reporters)},
+    [EL_REPORTERS] = {"reported_by", 0, FN(el_reporters)},
+    [EL_CARRY] = {"carry", 0, FN(el_carry)},
     {0},
 };
 static const struct cat_key keys_case[] = {
@@ -358,6 +366,10 @@ static void element_end(struct cat_reader *r)
 		    "element %s: unit = %s needs aggregate = %s, not %s (a %s)", e->code,
 		    cat_unit_names[e->unit], cat_agg_names[want], cat_agg_names[e->agg],
 		    stock ? "state or target takes its latest value" : "count or amount is summed");
+	else if (!stock && r->key_line[EL_CARRY])
+		cat_err(r, r->key_line[EL_CARRY],
+		    "element %s: 'carry' is for a state or target (aggregate = last), not a %s",
+		    e->code, cat_unit_names[e->unit]);
 }
 
 /* The rules of the section just ended beyond its required keys. */

@@ -699,17 +699,21 @@ static size_t state_key(const struct catalog *cat, int q, int ou, int32_t date, 
 }
 
 /*
- * A state takes, in each period, the value set with the latest date inside it (DHIS2's "last
- * value in period"; on equal dates the later arrival wins): the last entry of the states index
- * within the period. Set the latest value of (q, ou, p) to that, and give its subtree sums the
- * change as a delta.
+ * A stock's value in a period is the value set with the latest date on or before the period's
+ * end within its budget year (DHIS2's "last value" aggregation: a pagu set in January counts in
+ * every later month and quarter of the year); with carry = period, the latest inside the period
+ * only. On equal dates the later arrival wins. That is the last entry of the states index within
+ * [from, end of p]. Set the latest value of (q, ou, p) to it, and give its subtree sums the change
+ * as a delta.
  */
-static void state_recompute(struct store_batch *b, int q, int ou, struct period p)
+static void state_recompute(struct store_batch *b, int q, int ou, struct period p, bool carry)
 {
 	const struct store *s = b->s;
 	char key[KEY_MAX], lo[KEY_MAX], hi[KEY_MAX];
-	int32_t first, last;
+	int32_t first, last, year_last;
 	period_bounds(p, &first, &last);
+	if (carry)
+		period_bounds((struct period){PERIOD_YEAR, p.year, 0}, &first, &year_last);
 	size_t prefix = state_key(s->cat, q, ou, 0, 0, lo) - 12;
 	size_t nlo = state_key(s->cat, q, ou, first, 0, lo);
 	MDB_val k = {state_key(s->cat, q, ou, last + 1, 0, hi), hi}, v;
@@ -751,18 +755,29 @@ static void state_recompute(struct store_batch *b, int q, int ou, struct period 
 		delta_add(b, q, ou, p, next.value - cur_l.value);
 }
 
-/* Enter (value) or take out (remove) one state set in the index, then recompute its periods. */
-static void state_index(struct store_batch *b, int q, const struct resolved *r, int64_t value,
+/*
+ * Enter (value) or take out (remove) one set of element el in the states index, then recompute
+ * the periods it counts in: those that hold its date and, carried forward, every later month and
+ * quarter of its year.
+ */
+static void state_index(struct store_batch *b, int el, const struct resolved *r, int64_t value,
 			bool remove)
 {
+	const struct catalog_element *e = &b->s->cat->elements[el];
+	int q = e->quantity;
+	bool carry = !e->carry_period;
 	char key[KEY_MAX];
 	MDB_val k = {state_key(b->s->cat, q, r->ou, r->date, r->seq, key), key},
 		v = {sizeof(value), &value};
 	int rc = remove ? mdb_del(b->txn, b->s->dbi[DB_STATES], &k, NULL)
 			: mdb_put(b->txn, b->s->dbi[DB_STATES], &k, &v, 0);
 	b->err = map_err(rc == MDB_NOTFOUND ? 0 : rc);
-	for (int i = 0; i < N_KINDS && b->err == 0; i++)
-		state_recompute(b, q, r->ou, period_of_date(r->date, kinds[i]));
+	for (int i = 0; i < N_KINDS && b->err == 0; i++) {
+		struct period p = period_of_date(r->date, kinds[i]);
+		int end = !carry ? p.n : kinds[i] == PERIOD_MONTH ? 12 : kinds[i] == PERIOD_QUARTER ? 4 : 0;
+		for (; p.n <= end && b->err == 0; p.n++)
+			state_recompute(b, q, r->ou, p, carry);
+	}
 }
 
 
@@ -824,7 +839,7 @@ static int derive_plain(struct store_batch *b, const struct proto_event *ev,
 	if (e->agg == CATALOG_SUM)
 		delta_add_date(b, e->quantity, r->ou, r->date, ev->value);
 	else
-		state_index(b, e->quantity, r, ev->value, false);
+		state_index(b, r->el, r, ev->value, false);
 	return b->err;
 }
 
@@ -842,7 +857,7 @@ static int derive_undo(struct store_batch *b, const struct proto_event *orig,
 		if (e->agg == CATALOG_SUM)
 			delta_add_date(b, e->quantity, ro->ou, ro->date, -orig->value);
 		else
-			state_index(b, e->quantity, ro, 0, true);
+			state_index(b, ro->el, ro, 0, true);
 		return b->err;
 	}
 	const struct catalog_casetype *ct = &s->cat->casetypes[ro->ct];

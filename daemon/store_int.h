@@ -35,7 +35,8 @@
  * this private header: store.c (opening, batches, events, corrections, reading, rebuild),
  * store_admin.c (locks, targets, history), store_check.c (verify, backup).
  */
-#define STORE_SCHEMA 2 /* 2: voided, states, locks; case records name their events */
+#define STORE_SCHEMA 3 /* 2: voided, states, locks; case records name their events. 3: stocks
+			 * carry forward within their budget year (the latest values are rebuilt) */
 #define KEY_MAX 256
 #define CASE_OPEN_ONLY INT32_MIN
 #define N_KINDS 3

@@ -250,6 +250,8 @@ static const struct broken broken[] = {
     {"bad_factor.conf", 34, "'factor'"},
     {"bad_polarity.conf", 34, "'polarity' must be up or down"},
     {"bad_unit.conf", 15, "'unit' must be"},
+    {"bad_carry.conf", 17, "'carry' is for a state or target"},
+    {"bad_carry_value.conf", 22, "'carry' must be year or period"},
     {"state_sum.conf", 16, "unit = state needs aggregate = last"},
     {"count_last.conf", 16, "unit = count needs aggregate = sum"},
     {"long_name.conf", 14, "more than the 400"},

@@ -37,6 +37,8 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+static void assert_rebuild_agrees(void);
+
 static struct proto_event ev(const char *id, const char *el, const char *ou, const char *date,
 			     enum proto_op op, int64_t value, const char *case_id)
 {
@@ -148,7 +150,7 @@ START_TEST(test_store_duplicate_inside_one_batch_counts_once)
 }
 END_TEST
 
-START_TEST(test_store_state_takes_latest_date_in_period)
+START_TEST(test_store_stock_carries_forward_within_its_year)
 {
 	apply1(ev("s1", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 1, NULL));
 	apply1(ev("s2", "desa_sasaran", V2, "2022-01-05", PROTO_OP_SET, 1, NULL));
@@ -156,16 +158,67 @@ START_TEST(test_store_state_takes_latest_date_in_period)
 	apply1(ev("t2", "desa_tertib", V1, "2022-03-01", PROTO_OP_SET, 0, NULL)); /* late, older */
 	apply1(ev("t3", "desa_tertib", V2, "2022-02-01", PROTO_OP_SET, 1, NULL));
 	apply1(ev("t4", "desa_tertib", V2, "2022-03-25", PROTO_OP_SET, 0, NULL));
-	ASSERT_VALUE("tertib", V1, "202203", 1, 0);
+	/* the January targets count in every later period of 2022 */
+	ASSERT_VALUE("tertib", V1, "202203", 1, 1);
 	ASSERT_VALUE("tertib", V1, "2022", 1, 1);
-	ASSERT_VALUE("tertib", V2, "202202", 1, 0);
+	ASSERT_VALUE("tertib", V1, "202201", 0, 1);
+	ASSERT_VALUE("tertib", V2, "202202", 1, 1);
 	ASSERT_VALUE("tertib", V2, "2022Q1", 0, 1);
 	ASSERT_VALUE("tertib", "", "2022Q1", 1, 2);
 	ASSERT_VALUE("tertib", "", "2022", 1, 2);
-	ASSERT_VALUE("tertib", "", "202202", 1, 0);
-	/* Same date: the later arrival wins. */
-	apply1(ev("t5", "desa_tertib", V2, "2022-03-25", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", "", "202202", 1, 2);
+	/* and a stock set in March still holds in June and in the fourth quarter */
+	ASSERT_VALUE("tertib", V1, "202206", 1, 1);
+	ASSERT_VALUE("tertib", "", "2022Q4", 1, 2);
+	ASSERT_VALUE("tertib", "", "202212", 1, 2);
+	/* not in the next budget year */
+	ASSERT_VALUE("tertib", "", "202301", 0, 0);
+	/* a later set takes over from its month on, the months before keep the earlier one */
+	apply1(ev("t5", "desa_tertib", V2, "2022-08-10", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", V2, "202207", 0, 1);
+	ASSERT_VALUE("tertib", V2, "202208", 1, 1);
+	ASSERT_VALUE("tertib", V2, "2022Q3", 1, 1);
 	ASSERT_VALUE("tertib", "", "2022", 2, 2);
+	assert_rebuild_agrees();
+	ASSERT_VALUE("tertib", "", "202211", 2, 2);
+}
+END_TEST
+
+/* Reopen the store, on a fresh directory, with mini.conf where desa_tertib has 'carry = period'. */
+static void reopen_carry_period(void)
+{
+	char conf[96], *errors = NULL, line[1100];
+	snprintf(conf, sizeof(conf), "%s.conf", dir);
+	FILE *in = fopen("tests/data/mini.conf", "r"), *out = fopen(conf, "w");
+	ck_assert(in && out);
+	while (fgets(line, sizeof(line), in)) {
+		fputs(line, out);
+		if (strcmp(line, "[element desa_tertib]\n") == 0)
+			fputs("carry = period\n", out);
+	}
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+	teardown();
+	snprintf(dir, sizeof(dir), "/tmp/iki-store-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(catalog_load(conf, &cat, &errors), 0);
+	free(errors);
+	unlink(conf);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+}
+
+START_TEST(test_store_stock_with_carry_period_counts_only_where_it_was_set)
+{
+	reopen_carry_period();
+	apply1(ev("s1", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 1, NULL));
+	apply1(ev("t1", "desa_tertib", V1, "2022-03-20", PROTO_OP_SET, 1, NULL));
+	ASSERT_VALUE("tertib", V1, "202203", 1, 1); /* desa_sasaran still carries */
+	ASSERT_VALUE("tertib", V1, "2022Q1", 1, 1);
+	ASSERT_VALUE("tertib", V1, "202204", 0, 1);
+	ASSERT_VALUE("tertib", V1, "2022Q2", 0, 1);
+	ASSERT_VALUE("tertib", V1, "2022", 1, 1);
+	assert_rebuild_agrees();
+	ASSERT_VALUE("tertib", V1, "202204", 0, 1);
 }
 END_TEST
 
@@ -552,14 +605,16 @@ START_TEST(test_store_void_of_a_state_gives_way_to_the_one_before)
 	ASSERT_VALUE("tertib", V1, "202203", 1, 1);
 	apply1(voiding("x", "t2"));
 	ASSERT_VALUE("tertib", V1, "202203", 0, 1); /* t1 stands again */
+	ASSERT_VALUE("tertib", V1, "202205", 0, 1); /* and is carried forward */
 	apply1(voiding("y", "t1"));
 	ASSERT_VALUE("tertib", V1, "202203", 0, 1); /* none set: 0 */
 	/* a replacement with another value and date */
 	apply1(ev("t3", "desa_tertib", V1, "2022-04-02", PROTO_OP_SET, 1, NULL));
-	ASSERT_VALUE("tertib", V1, "202204", 1, 0);
+	ASSERT_VALUE("tertib", V1, "202203", 0, 1);
+	ASSERT_VALUE("tertib", V1, "202204", 1, 1);
 	ck_assert_int_eq(apply1(replacing(ev("t4", "desa_tertib", V1, "2022-03-25", PROTO_OP_SET, 1,
 					     NULL), "t3")).status, PROTO_STATUS_OK);
-	ASSERT_VALUE("tertib", V1, "202204", 0, 0);
+	ASSERT_VALUE("tertib", V1, "202204", 1, 1); /* t4, carried from March */
 	ASSERT_VALUE("tertib", V1, "202203", 1, 1);
 	ASSERT_VALUE("tertib", "", "2022", 1, 1);
 	assert_rebuild_agrees();
@@ -1177,7 +1232,8 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_flow_rolls_up_villages_months_quarters_year);
 	tcase_add_test(tc, test_store_duplicate_event_counts_once);
 	tcase_add_test(tc, test_store_duplicate_inside_one_batch_counts_once);
-	tcase_add_test(tc, test_store_state_takes_latest_date_in_period);
+	tcase_add_test(tc, test_store_stock_carries_forward_within_its_year);
+	tcase_add_test(tc, test_store_stock_with_carry_period_counts_only_where_it_was_set);
 	tcase_add_test(tc, test_store_case_on_time_judged_from_dates);
 	tcase_add_test(tc, test_store_case_errors_write_nothing);
 	tcase_add_test(tc, test_store_follow_up_has_no_limit);

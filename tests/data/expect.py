@@ -8,7 +8,9 @@ describes, so that a slip in either shows up:
   - element with aggregate sum (count, amount): a period's value is the sum of the values
     ("add", empty value = 1) dated inside it;
   - element with aggregate last (state, target): at each org unit, the value "set" with the
-    latest date inside the period (equal dates: the later row wins); nothing set: 0;
+    latest date on or before the period's end within its year (carried forward: a pagu set in
+    January counts in every later month and triwulan; with carry = period, inside the period
+    only); equal dates: the later row wins; nothing set: 0;
   - case type: "<case>.open" counts a case in the period of its opening date, ".closed" in the
     period of its closing date, ".ontime" too when closing - opening <= limit_days (none: always);
     with count_close = open, ".closed" and ".ontime" count in the period of the opening date;
@@ -60,6 +62,17 @@ def periods_of(date):
     return ("%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year)
 
 
+def periods_counting(date, carry):
+    """The periods a stock set on date counts in: those holding the date and, carried forward
+    (the default), every later month and triwulan of its budget year."""
+    if not carry:
+        return periods_of(date)
+    d = datetime.date.fromisoformat(date)
+    q = (d.month - 1) // 3 + 1
+    return (["%04d%02d" % (d.year, m) for m in range(d.month, 13)] +
+            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year])
+
+
 def effective(rows):
     """The events that stand once corrections are applied: a void (op void, ref X) takes X
     away, a replacement (ref X, another op) takes X away and stands itself."""
@@ -70,12 +83,15 @@ def effective(rows):
 def compute(csvs=None):
     secs = read_catalog(CATALOG)
     parent, elements, cases, indicators, schedules = {}, {}, {}, [], []
+    carry_period = set()
     close_at_open = set()
     for kind, code, kv in secs:
         if kind == "orgunit":
             parent[code] = kv.get("parent", [None])[0]
         elif kind == "element":
             elements[code] = kv["aggregate"][0]
+            if kv.get("carry", ["year"])[0] == "period":
+                carry_period.add(code)
         elif kind == "case":
             lim = kv["limit_days"][0]
             cases[code] = None if lim == "none" else int(lim)
@@ -130,7 +146,7 @@ def compute(csvs=None):
                     flows[(el, ou, p)] = flows.get((el, ou, p), 0) + value
             else:
                 assert op == "set", r["id"]
-                for p in periods_of(date):
+                for p in periods_counting(date, el not in carry_period):
                     k = (el, ou, p)
                     if k not in latest or date >= latest[k][0]:
                         latest[k] = (date, n, value)

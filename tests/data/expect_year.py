@@ -9,10 +9,13 @@ catalog/sampang-2022.conf and the two CSV files, and applies the documented rule
 (catalog header, proto/PROTOCOL.md "Corrections", "Events and ops", "values"):
 
   flows (aggregate sum)    a period's value is the sum of the values ("add"; empty = 1) dated in it;
-  states (aggregate last)  at each org unit, the value "set" with the latest date inside the
-                           period; equal dates: the later arrival wins; none set: 0. An org unit
-                           above (the kecamatan) sums the latest value of itself and of each
-                           org unit below it;
+  states (aggregate last)  at each org unit, the value "set" with the latest date on or before
+                           the period's end within its budget year (the calendar year): a pagu
+                           set in January counts in every month and triwulan of the year until
+                           another is set; with `carry = period` in the catalog, the latest
+                           inside the period only; equal dates: the later arrival wins; none
+                           set: 0. An org unit above (the kecamatan) sums the latest value of
+                           itself and of each org unit below it;
   cases                    ".open" counts in the period of the opening date, ".closed" in the
                            period of the closing date and ".ontime" with it when
                            close - open <= limit_days (none: always); a case type with
@@ -69,6 +72,7 @@ class Catalog:
     def __init__(self, path):
         self.parent, self.name = {}, {}
         self.aggregate = {}          # element -> "sum" | "last"
+        self.carry_period = set()    # last elements with carry = period
         self.limit = {}              # case type -> days or None
         self.close_at_open = set()   # case types with count_close = open
         self.schedules = []          # dicts
@@ -104,6 +108,8 @@ class Catalog:
                 self.name[code] = val
             elif kind == "element" and key == "aggregate":
                 self.aggregate[code] = val
+            elif kind == "element" and key == "carry" and val == "period":
+                self.carry_period.add(code)
             elif kind == "case" and key == "limit_days":
                 self.limit[code] = None if val == "none" else int(val)
             elif kind == "case" and key == "count_close" and val == "open":
@@ -129,6 +135,17 @@ def day(s):
 def periods_of(date):
     d = day(date)
     return ["%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year]
+
+
+def periods_counting(date, carry):
+    """The periods a stock set on date counts in: those holding the date and, carried forward,
+    every later month and triwulan of its year (a period whose end is on or after the date)."""
+    if not carry:
+        return periods_of(date)
+    d = day(date)
+    q = (d.month - 1) // 3 + 1
+    return (["%04d%02d" % (d.year, m) for m in range(d.month, 13)] +
+            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year])
 
 
 def last_day(year, month):
@@ -231,7 +248,7 @@ def tally(cat, standing, cases):
         if el in cat.aggregate and cat.aggregate[el] == "sum":
             add(el, ou, e["date"], v)
         elif el in cat.aggregate:
-            for p in periods_of(e["date"]):
+            for p in periods_counting(e["date"], el not in cat.carry_period):
                 k = (el, ou, p)
                 if k not in latest or (e["date"], e["n"]) > latest[k][:2]:
                     latest[k] = (e["date"], e["n"], v)
