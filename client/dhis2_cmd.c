@@ -606,7 +606,8 @@ int cmd_export(const struct iki_client_options *o, int argc, char **argv)
 	int status = parse_args(argc, argv, &a, true, export_usage);
 	if (status >= 0)
 		return status;
-	if (period_parse(a.period, &per) != 0) {
+	if (period_parse(a.period, &per) != 0 || period_is_cumulative(per)) {
+		/* DHIS2 has no "s.d." period: it sums its own months */
 		fprintf(stderr, "iki export: %s (%s)\n", iki_strerror(IKI_EPERIOD),
 			cli_safe(a.period, err, sizeof(err)));
 		return EXIT_USAGE;

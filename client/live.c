@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "period.h"
 #include "text.h"
 
 #define LIVE_FRAME_MS 250   /* at most 4 redraws a second */
@@ -134,17 +135,21 @@ static void view_catalog(struct view *v, struct iki_client *c)
 	qsort(v->ous, v->cat.n_orgunits, sizeof(*v->ous), rank_cmp);
 }
 
-/* 2022 -> 20220000, 2022Q1 -> 20220100, 202203 -> 20220103: a year, then Q1 and its months... */
+/*
+ * 2022 -> 2022000000, 2022Q1 -> 2022010000, 202203 -> 2022010300, each cumulative period just
+ * after the period it ends with (2022Q1SD -> 2022010001): a year, then Q1 and its months...
+ */
 static long period_key(const char *p)
 {
-	long y = strtol(p, NULL, 10);
-	if (strlen(p) == 6 && p[4] == 'Q')
-		return y * 10000 + (p[5] - '0') * 100;
-	if (strlen(p) == 6) {
-		long m = strtol(p + 4, NULL, 10);
-		return (y / 100) * 10000 + ((m - 1) / 3 + 1) * 100 + m;
-	}
-	return strlen(p) == 4 ? y * 10000 : LONG_MAX;
+	struct period per;
+	if (period_parse(p, &per) < 0)
+		return LONG_MAX;
+	struct period base = period_base(per);
+	long q = base.kind == PERIOD_QUARTER ? base.n
+	       : base.kind == PERIOD_MONTH   ? (base.n - 1) / 3 + 1
+					     : 0;
+	long m = base.kind == PERIOD_MONTH ? base.n : 0;
+	return ((per.year * 100L + q) * 100 + m) * 100 + (period_is_cumulative(per) ? 1 : 0);
 }
 
 static int row_cmp(const void *pa, const void *pb)
@@ -356,7 +361,7 @@ struct layout {
 static struct layout layout(const struct view *v)
 {
 	struct layout l = {
-	    14, v->code_w < 5 ? 5 : v->code_w > 12 ? 12 : v->code_w, 0, 14, 11, 15, 9, 7, 13};
+	    14, v->code_w < 5 ? 5 : v->code_w > 12 ? 12 : v->code_w, 0, 14, 15, 15, 9, 7, 13};
 	int *optional[] = {&l.pred, &l.cap, &l.jab, &l.per, &l.ou};
 	/* A filter on one org unit or one period says it once, in the header: no column. */
 	l.ou = v->filter->orgunit[0] ? 0 : l.ou;
@@ -370,7 +375,7 @@ static struct layout layout(const struct view *v)
 		if (l.name >= 28 || i == sizeof(optional) / sizeof(optional[0]))
 			break;
 		if (optional[i] == &l.per || optional[i] == &l.ou)
-			*optional[i] = *optional[i] ? (optional[i] == &l.per ? 7 : 10) : 0;
+			*optional[i] = *optional[i] ? (optional[i] == &l.per ? 8 : 10) : 0;
 		else
 			*optional[i] = 0;
 	}
@@ -415,20 +420,21 @@ static void jabatan_short(const char *jabatan, char *out, size_t n)
 	out[len] = '\0';
 }
 
-/* A period for people: 2022, "TW I 2022", "Mar 2022". */
+/* A period for people: 2022, "TW I 2022", "Mar 2022", "s.d. TW II 2022". */
 static void period_text(const char *p, char *out, size_t n)
 {
 	static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "Mei", "Jun",
 					     "Jul", "Agu", "Sep", "Okt", "Nov", "Des"};
 	static const char *const quarters[] = {"I", "II", "III", "IV"};
 	long key = period_key(p);
-	int q = (int)(key / 100 % 100), m = (int)(key % 100);
+	int q = (int)(key / 10000 % 100), m = (int)(key / 100 % 100);
+	const char *sd = key % 100 ? "s.d. " : "";
 	if (key == LONG_MAX || q > 4 || m > 12)
 		snprintf(out, n, "%s", p);
 	else if (m)
-		snprintf(out, n, "%s %.4s", months[m - 1], p);
+		snprintf(out, n, "%s%s %.4s", sd, months[m - 1], p);
 	else if (q)
-		snprintf(out, n, "TW %s %.4s", quarters[q - 1], p);
+		snprintf(out, n, "%sTW %s %.4s", sd, quarters[q - 1], p);
 	else
 		snprintf(out, n, "%s", p);
 }
@@ -499,7 +505,7 @@ static void draw_row(const struct view *v, const struct layout *l, const struct 
 		 ou && ou->name[0] ? ou->name : r->orgunit);
 	period_text(r->period, per, sizeof(per));
 	if (text_width(per) > l->per)
-		snprintf(per, sizeof(per), "%s", r->period); /* narrow: the id, 7 at most */
+		snprintf(per, sizeof(per), "%s", r->period); /* narrow: the id, 8 at most */
 	count_text(r->num, num, sizeof(num));
 	count_text(r->den, den, sizeof(den));
 	snprintf(data, sizeof(data), "%s/%s", num, den);

@@ -70,7 +70,7 @@ static void ratio_text(const struct proto_value *v, char *buf, size_t n)
 
 static void print_table(const struct proto_value *vals, size_t n)
 {
-	printf("%-10s %-46s %-14s %-7s %13s %13s  %-14s %8s %8s  %s\n", "Indikator", "Nama",
+	printf("%-10s %-46s %-14s %-8s %13s %13s  %-14s %8s %8s  %s\n", "Indikator", "Nama",
 	       "Wilayah", "Periode", "Pembilang", "Penyebut", "Realisasi", "Target", "Capaian",
 	       "Predikat");
 	for (size_t i = 0; i < n; i++) {
@@ -83,7 +83,7 @@ static void print_table(const struct proto_value *vals, size_t n)
 			text_number(v->capaian, 2, capaian, sizeof(capaian));
 		printf("%-10s ", v->indicator);
 		text_cell(stdout, v->name, 45);
-		printf("%-14s %-7s %13s %13s  %-14s %8s %8s  %s\n", v->orgunit, v->period,
+		printf("%-14s %-8s %13s %13s  %-14s %8s %8s  %s\n", v->orgunit, v->period,
 		       text_count(v->num, num, sizeof(num)), text_count(v->den, den, sizeof(den)),
 		       val, target, capaian, v->has_capaian ? v->predikat : "");
 	}

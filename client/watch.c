@@ -120,7 +120,7 @@ static void line_print(const struct proto_value *v, uint64_t seq, bool json)
 		if (proto_value_ratio(v, &r))
 			snprintf(val, sizeof(val), "%s%s", text_number(r, 2, x, sizeof(x)),
 				 v->factor == 100 ? " %" : "");
-		printf("%-8s %-14s %-7s %s/%s  %s\n", v->indicator, v->orgunit, v->period,
+		printf("%-8s %-14s %-8s %s/%s  %s\n", v->indicator, v->orgunit, v->period,
 		       text_count(v->num, num, sizeof(num)), text_count(v->den, den, sizeof(den)), val);
 	}
 	fflush(stdout);

@@ -200,6 +200,8 @@ static void link_quantity(struct cat_reader *r, struct catalog_quantity *q, int 
 static void resolve_indicators(struct cat_reader *r)
 {
 	struct catalog *c = r->c;
+	for (int e = 0; e < c->n_elements; e++)
+		c->quantities[c->elements[e].quantity].stock = c->elements[e].agg == CATALOG_LAST;
 	for (int i = 0; i < c->n_indicators; i++) {
 		struct catalog_indicator *ind = &c->indicators[i];
 		const struct cat_pending_indicator *p = &r->ind[i];
@@ -400,6 +402,7 @@ bool catalog_reports(const char *reporters, const char *section)
 int64_t catalog_target(const struct catalog *c, int i, struct period p)
 {
 	const int64_t *t = c->indicators[i].target;
+	p = period_base(p); /* a cumulative period's target is that of the period it ends with */
 	int q = p.kind == PERIOD_QUARTER ? p.n : p.kind == PERIOD_MONTH ? (p.n + 2) / 3 : 0;
 	return q && t[q] > 0 ? t[q] : t[0];
 }

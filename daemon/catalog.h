@@ -105,6 +105,7 @@ struct catalog_quantity {
 	char code[PROTO_CODE_MAX + 8]; /* element code, or "<case>.open|closed|ontime" */
 	int *indicators;               /* indicators that use it (owned) */
 	int n_indicators;
+	bool stock;                    /* an element with agg = last (a level, not a flow) */
 };
 
 enum { HASH_ORGUNIT, HASH_ELEMENT, HASH_CASETYPE, HASH_INDICATOR, HASH_QUANTITY, HASH_KINDS };

@@ -336,7 +336,9 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 	if (rc == 0 || rc == 1)
 		rc = store_locks(s->st, &r.locks, &r.n_locks);
 	if (rc < 0)
-		reply_error(s->router, p, rc, reply_detail(&p->msg.query, rc));
+		reply_error(s->router, p, rc,
+			    rc == IKI_EPERIOD ? "kunci: tahun, triwulan atau bulan, misalnya 2022Q1"
+					      : reply_detail(&p->msg.query, rc));
 	else
 		reply_send(s->router, p, &r);
 	proto_msg_clear(&r);
@@ -504,7 +506,8 @@ static int target_check(const struct server *s, struct pending *p)
 		return IKI_EINDICATOR;
 	if (t->ou < 0)
 		return IKI_EORGUNIT;
-	if (period_parse(q->period, &t->p) < 0 || t->p.kind == PERIOD_MONTH)
+	if (period_parse(q->period, &t->p) < 0 ||
+	    (t->p.kind != PERIOD_QUARTER && t->p.kind != PERIOD_YEAR))
 		return IKI_EPERIOD; /* targets are for the year and its quarters */
 	if (p->msg.target <= 0 || p->msg.target > CATALOG_TARGET_MAX)
 		return IKI_EVALUE;

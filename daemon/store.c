@@ -247,7 +247,7 @@ static size_t agg_key(const struct catalog *cat, int q, int ou, struct period p,
 	return key3(buf, cat->quantities[q].code, cat->orgunits[ou].code, pid);
 }
 
-static int64_t agg_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q, int ou,
+static int64_t sum_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q, int ou,
 			struct period p)
 {
 	char key[KEY_MAX];
@@ -255,6 +255,26 @@ static int64_t agg_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, in
 	int64_t x = 0;
 	if (mdb_get(txn, dbi, &k, &v) == 0 && v.mv_size == sizeof(x))
 		memcpy(&x, v.mv_data, sizeof(x));
+	return x;
+}
+
+/*
+ * Quantity q at (ou, p). A cumulative period is not stored: a flow's figure is the sum of the
+ * stored periods that make it up (at most 6 reads; values are never negative, so a part of a
+ * year's sum is within STORE_SUM_MAX as the year is), a stock's the figure of the period it ends
+ * with.
+ */
+static int64_t agg_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q, int ou,
+			struct period p)
+{
+	if (!period_is_cumulative(p))
+		return sum_read(txn, dbi, cat, q, ou, p);
+	if (cat->quantities[q].stock)
+		return sum_read(txn, dbi, cat, q, ou, period_base(p));
+	struct period parts[6];
+	int64_t x = 0;
+	for (int i = 0, n = period_cumulative_parts(p, parts); i < n; i++)
+		x += sum_read(txn, dbi, cat, q, ou, parts[i]);
 	return x;
 }
 
@@ -343,7 +363,7 @@ static struct delta *delta_slot(struct store_batch *b, int q, int ou, struct per
 		j = (j + 1) & (b->cap - 1);
 	struct delta *slot = &b->slots[j];
 	if (!slot->used) {
-		int64_t base = agg_read(b->txn, b->s->dbi[DB_AGG], b->s->cat, q, ou, p);
+		int64_t base = sum_read(b->txn, b->s->dbi[DB_AGG], b->s->cat, q, ou, p);
 		*slot = (struct delta){q, ou, p, 0, true, base};
 		b->used++;
 	}
@@ -1299,7 +1319,7 @@ size_t fold(struct store_batch *b)
 static int changes_list(struct store_batch *b, size_t touched, struct store_change **out, size_t *n)
 {
 	const struct catalog *cat = b->s->cat;
-	struct store_change *ch = calloc(touched + b->n_extra + 1, sizeof(*ch));
+	struct store_change *ch = calloc(touched * (1 + PERIOD_FED_MAX) + b->n_extra + 1, sizeof(*ch));
 	size_t m = 0;
 	if (!ch)
 		return -ENOMEM;
@@ -1310,8 +1330,11 @@ static int changes_list(struct store_batch *b, size_t touched, struct store_chan
 		if (!d->used || d->d == 0)
 			continue;
 		const struct catalog_quantity *q = &cat->quantities[d->q];
+		struct period fed[1 + PERIOD_FED_MAX] = {d->p};
+		int n_fed = 1 + period_cumulative_fed(d->p, q->stock, fed + 1);
 		for (int j = 0; j < q->n_indicators; j++)
-			ch[m++] = (struct store_change){0, q->indicators[j], d->ou, d->p, 0, 0};
+			for (int f = 0; f < n_fed; f++)
+				ch[m++] = (struct store_change){0, q->indicators[j], d->ou, fed[f], 0, 0};
 	}
 	size_t u = changes_unique(ch, m);
 	for (size_t i = 0; i < u; i++) {
@@ -1519,6 +1542,22 @@ static bool snapshot_wants(const struct catalog *cat, const struct proto_query *
 	return !q->period[0] || strcmp(q->period, period) == 0;
 }
 
+/* Append the change of (i, ou, p) to *ch (m used of cap, doubling). Returns 0 or -ENOMEM. */
+static int change_push(struct store_change **ch, size_t *m, size_t *cap, int i, int ou,
+		       struct period p)
+{
+	if (*m == *cap) {
+		size_t more = *cap ? 2 * *cap : 256;
+		struct store_change *bigger = realloc(*ch, more * sizeof(**ch));
+		if (!bigger)
+			return -ENOMEM;
+		*ch = bigger;
+		*cap = more;
+	}
+	(*ch)[(*m)++] = (struct store_change){0, i, ou, p, 0, 0};
+	return 0;
+}
+
 /* Walk the sums: every (indicator, org unit, period) with data that the query wants, once. */
 static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat,
 			    const struct proto_query *q, struct store_change **out, size_t *n)
@@ -1542,19 +1581,18 @@ static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat
 		int qi = catalog_quantity_find(cat, key), ou = catalog_orgunit_find(cat, ou_code);
 		if (qi < 0 || ou < 0 || period_parse(period, &p) < 0)
 			continue; /* data of a quantity or org unit the catalog no longer has */
-		for (int j = 0; j < cat->quantities[qi].n_indicators; j++) {
-			int i = cat->quantities[qi].indicators[j];
-			if (!snapshot_wants(cat, q, i, ou, period))
-				continue;
-			if (m == cap) {
-				struct store_change *bigger = realloc(ch, (cap = cap ? 2 * cap : 256) * sizeof(*ch));
-				if (!bigger) {
-					rc = -ENOMEM;
+		/* the stored period, and the cumulative ones it feeds (they have data when it has) */
+		struct period fed[1 + PERIOD_FED_MAX] = {p};
+		int n_fed = 1 + period_cumulative_fed(p, cat->quantities[qi].stock, fed + 1);
+		for (int f = 0; f < n_fed && rc == 0; f++) {
+			char pid[PERIOD_ID_MAX];
+			period_format(fed[f], pid);
+			for (int j = 0; j < cat->quantities[qi].n_indicators; j++) {
+				int i = cat->quantities[qi].indicators[j];
+				if (snapshot_wants(cat, q, i, ou, pid) &&
+				    (rc = change_push(&ch, &m, &cap, i, ou, fed[f])) < 0)
 					break;
-				}
-				ch = bigger;
 			}
-			ch[m++] = (struct store_change){0, i, ou, p, 0, 0};
 		}
 	}
 	mdb_cursor_close(cur);

@@ -34,8 +34,8 @@ int lock_one(struct store_batch *b, const char *period, bool lock, const char *w
 	char pid[PERIOD_ID_MAX];
 	if (b->err)
 		return b->err;
-	if (period_parse(period, &p) < 0)
-		return IKI_EPERIOD;
+	if (period_parse(period, &p) < 0 || period_is_cumulative(p))
+		return IKI_EPERIOD; /* a cumulative period is locked by locking its months */
 	period_format(p, pid);
 	MDB_val k = {strlen(pid), pid}, v;
 	int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
@@ -402,6 +402,10 @@ int target_one(struct store_batch *b, struct store_target *t)
 			int32_t qf, ql;
 			period_bounds(q, &qf, &ql);
 			target_extras(b, t, q);
+			if (q.kind != PERIOD_YEAR) /* and its cumulative twin, whose target it is */
+				target_extras(b, t, (struct period){q.kind == PERIOD_MONTH ? PERIOD_MONTH_SD
+											: PERIOD_QUARTER_SD,
+								    q.year, q.n});
 			d = ql + 1;
 		}
 	}

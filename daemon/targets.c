@@ -73,6 +73,7 @@ static const struct store_target *exact(const struct targets *t, int ind, int ou
 int64_t targets_find(const struct targets *t, int ind, int ou, struct period p, int64_t *original)
 {
 	const struct catalog *cat = t ? t->cat : NULL;
+	p = period_base(p); /* a cumulative period's target is that of the period it ends with */
 	struct period quarter = {PERIOD_QUARTER, p.year, p.kind == PERIOD_MONTH ? (p.n + 2) / 3 : p.n};
 	struct period year = {PERIOD_YEAR, p.year, 0};
 	for (int o = ou; cat && o >= 0; o = cat->orgunits[o].parent) {

@@ -29,7 +29,7 @@ static const struct iki_code codes[] = {
 	{IKI_ECASECLOSED, "case_closed", "Kasus ini sudah diselesaikan sebelumnya."},
 	{IKI_ECASEDATE, "case_date", "Tanggal penyelesaian lebih awal dari tanggal pembukaan kasus."},
 	{IKI_EINDICATOR, "unknown_indicator", "Kode indikator tidak ada di katalog."},
-	{IKI_EPERIOD, "bad_period", "Periode tidak valid; tulis 2022, 2022Q1 (triwulan) atau 202203 (bulan)."},
+	{IKI_EPERIOD, "bad_period", "Periode tidak valid; tulis 2022, 2022Q1 (triwulan), 202203 (bulan), atau 2022Q2SD / 202205SD (s.d., sejak 1 Januari)."},
 	{IKI_ESTORAGE, "storage", "Server gagal menyimpan; tidak ada yang tersimpan, silakan kirim ulang."},
 	{IKI_EFULL, "storage_full", "Basis data penuh; tidak ada yang tersimpan. Hubungi operator."},
 	{IKI_EBUSY, "busy", "Server sedang berhenti; kirim ulang sebentar lagi."},

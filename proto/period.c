@@ -85,6 +85,15 @@ struct period period_of_date(int32_t days, enum period_kind kind)
 int period_parse(const char *s, struct period *p)
 {
 	size_t len = strlen(s);
+	if (len == 8 && s[6] == 'S' && s[7] == 'D') { /* a cumulative period: its last, then "SD" */
+		char base[7];
+		memcpy(base, s, 6);
+		base[6] = '\0';
+		if (period_parse(base, p) < 0)
+			return IKI_EPERIOD;
+		p->kind = p->kind == PERIOD_MONTH ? PERIOD_MONTH_SD : PERIOD_QUARTER_SD;
+		return 0;
+	}
 	int y = len >= 4 ? digits(s, 4) : -1;
 	if (y < PERIOD_YEAR_MIN || y > PERIOD_YEAR_MAX)
 		return IKI_EPERIOD;
@@ -106,18 +115,66 @@ int period_parse(const char *s, struct period *p)
 void period_format(struct period p, char *buf)
 {
 	unsigned y = (unsigned)p.year % 10000u;
+	const char *sd = period_is_cumulative(p) ? "SD" : "";
+	p = period_base(p);
 	if (p.kind == PERIOD_MONTH)
-		snprintf(buf, PERIOD_ID_MAX, "%04u%02u", y, (unsigned)p.n % 100u);
+		snprintf(buf, PERIOD_ID_MAX, "%04u%02u%s", y, (unsigned)p.n % 100u, sd);
 	else if (p.kind == PERIOD_QUARTER)
-		snprintf(buf, PERIOD_ID_MAX, "%04uQ%u", y, (unsigned)p.n % 10u);
+		snprintf(buf, PERIOD_ID_MAX, "%04uQ%u%s", y, (unsigned)p.n % 10u, sd);
 	else
 		snprintf(buf, PERIOD_ID_MAX, "%04u", y);
+}
+
+int period_is_cumulative(struct period p)
+{
+	return p.kind == PERIOD_MONTH_SD || p.kind == PERIOD_QUARTER_SD;
+}
+
+struct period period_base(struct period p)
+{
+	if (p.kind == PERIOD_MONTH_SD)
+		p.kind = PERIOD_MONTH;
+	else if (p.kind == PERIOD_QUARTER_SD)
+		p.kind = PERIOD_QUARTER;
+	return p;
+}
+
+int period_cumulative_parts(struct period p, struct period *parts)
+{
+	int n = 0, q = p.kind == PERIOD_MONTH_SD ? (p.n - 1) / 3 + 1 : p.n;
+	for (int k = 1; k < q; k++)
+		parts[n++] = (struct period){PERIOD_QUARTER, p.year, k};
+	if (p.kind == PERIOD_QUARTER_SD)
+		parts[n++] = (struct period){PERIOD_QUARTER, p.year, q};
+	else
+		for (int m = 3 * q - 2; m <= p.n; m++)
+			parts[n++] = (struct period){PERIOD_MONTH, p.year, m};
+	return n;
+}
+
+int period_cumulative_fed(struct period p, int stock, struct period *fed)
+{
+	int n = 0;
+	if (stock && (p.kind == PERIOD_MONTH || p.kind == PERIOD_QUARTER)) {
+		fed[n] = p;
+		fed[n++].kind = p.kind == PERIOD_MONTH ? PERIOD_MONTH_SD : PERIOD_QUARTER_SD;
+	} else if (!stock && p.kind == PERIOD_MONTH) {
+		for (int m = p.n; m <= 12; m++)
+			fed[n++] = (struct period){PERIOD_MONTH_SD, p.year, m};
+		for (int q = (p.n - 1) / 3 + 1; q <= 4; q++)
+			fed[n++] = (struct period){PERIOD_QUARTER_SD, p.year, q};
+	}
+	return n;
 }
 
 void period_bounds(struct period p, int32_t *first, int32_t *last)
 {
 	int m0 = 1, m1 = 12;
-	if (p.kind == PERIOD_MONTH)
+	if (p.kind == PERIOD_MONTH_SD)
+		m1 = p.n;
+	else if (p.kind == PERIOD_QUARTER_SD)
+		m1 = 3 * p.n;
+	else if (p.kind == PERIOD_MONTH)
 		m0 = m1 = p.n;
 	else if (p.kind == PERIOD_QUARTER)
 		m0 = 3 * p.n - 2, m1 = 3 * p.n;

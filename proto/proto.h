@@ -15,7 +15,7 @@
 #define PROTO_CODE_MAX 48        /* element, case type and indicator codes */
 #define PROTO_ORGUNIT_MAX 24     /* "35.27.03.2001" */
 #define PROTO_DATE_MAX 10        /* "2022-03-15" */
-#define PROTO_PERIOD_MAX 7       /* "2022Q1", "202203" */
+#define PROTO_PERIOD_MAX 8       /* "2022Q1", "202203", "2022Q2SD" */
 #define PROTO_COMMENT_MAX 500
 #define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
 #define PROTO_REPORTERS_MAX 63   /* an element's reported_by list, codes joined with " " */

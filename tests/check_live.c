@@ -227,9 +227,12 @@ static void submit_many(struct iki_client *c, const char *tag, int batches, int 
 
 /* ---- (a) a late joiner ---- */
 
-static const char *const periods[] = {"2022",	"2022Q1", "2022Q2", "2022Q3", "2022Q4", "202201",
-				      "202202", "202203", "202204", "202205", "202206", "202207",
-				      "202208", "202209", "202210", "202211", "202212"};
+static const char *const periods[] = {
+    "2022",	"2022Q1",   "2022Q2",	"2022Q3",   "2022Q4",	"202201",   "202202",
+    "202203",	"202204",   "202205",	"202206",   "202207",	"202208",   "202209",
+    "202210",	"202211",   "202212",	"2022Q1SD", "2022Q2SD", "2022Q3SD", "2022Q4SD",
+    "202201SD", "202202SD", "202203SD", "202204SD", "202205SD", "202206SD", "202207SD",
+    "202208SD", "202209SD", "202210SD", "202211SD", "202212SD"};
 
 /* Every value `iki query --json` gives for (ou, period) agrees with the model; returns how many
  * of them the model holds. */

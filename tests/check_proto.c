@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <msgpack.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -918,9 +919,9 @@ END_TEST
 
 START_TEST(test_strings_utf8_nil_and_sizes)
 {
-	/* the query's period: exactly 7 bytes pass (meaning is the daemon's), 8 do not */
-	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a7 32 30 32 32 30 33 31"), 0);
-	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a8 32 30 32 32 30 33 30 31"), IKI_EFIELD);
+	/* the query's period: exactly 8 bytes pass (meaning is the daemon's), 9 do not */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a8 32 30 32 32 51 32 53 44"), 0); /* 2022Q2SD */
+	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "a9 32 30 32 32 51 32 53 44 31"), IKI_EFIELD);
 	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "d9 04 32 30 32 32"), 0); /* str8 is a str */
 	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "da 00 04 32 30 32 32"), 0);
 	ck_assert_int_eq(verdict("84" QUERY3 KPERIOD "db 00 00 00 04 32 30 32 32"), 0);
@@ -1110,6 +1111,92 @@ START_TEST(test_periods)
 }
 END_TEST
 
+/* The cumulative ("s.d.") periods: ids, bounds, what they sum and what feeds them. */
+START_TEST(test_cumulative_periods)
+{
+	struct period p, parts[6], fed[PERIOD_FED_MAX];
+	char buf[PERIOD_ID_MAX], date[11];
+	int32_t first, last;
+	ck_assert_int_eq(period_parse("2022Q2SD", &p), 0);
+	ck_assert(p.kind == PERIOD_QUARTER_SD && p.year == 2022 && p.n == 2 && period_is_cumulative(p));
+	ck_assert(period_base(p).kind == PERIOD_QUARTER && period_base(p).n == 2);
+	ck_assert_int_eq(period_parse("202205SD", &p), 0);
+	ck_assert(p.kind == PERIOD_MONTH_SD && p.year == 2022 && p.n == 5);
+	static const char *const ids[] = {"2022Q1SD", "2022Q4SD", "202201SD", "202212SD", "2099Q3SD"};
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		ck_assert_int_eq(period_parse(ids[i], &p), 0);
+		period_format(p, buf);
+		ck_assert_str_eq(buf, ids[i]);
+	}
+	static const char *const bad[] = {"2022SD", "2022Q5SD", "2022Q0SD", "202213SD", "202200SD",
+					  "2022Q1sd", "2022Q1S", "2022Q1SDX", "2022SDQ1", "SD2022Q1",
+					  "2022Q1DS", "1999Q1SD", "20221SD"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(period_parse(bad[i], &p) == IKI_EPERIOD, "%s accepted", bad[i]);
+	ck_assert_int_eq(period_parse("2024Q1SD", &p), 0);
+	period_bounds(p, &first, &last);
+	period_date_format(first, date);
+	ck_assert_str_eq(date, "2024-01-01");
+	period_date_format(last, date);
+	ck_assert_str_eq(date, "2024-03-31");
+	ck_assert_int_eq(period_parse("202402SD", &p), 0);
+	period_bounds(p, &first, &last);
+	period_date_format(last, date);
+	ck_assert_str_eq(date, "2024-02-29");
+	ck_assert_int_eq(last - first + 1, 60);
+
+	/* its parts cover January to its end exactly once: every month of the span in one part */
+	for (int kind = PERIOD_MONTH_SD; kind <= PERIOD_QUARTER_SD; kind++)
+		for (int n = 1; n <= (kind == PERIOD_MONTH_SD ? 12 : 4); n++) {
+			p = (struct period){kind, 2022, n};
+			int k = period_cumulative_parts(p, parts), covered[13] = {0};
+			ck_assert(k >= 1 && k <= 6);
+			for (int i = 0; i < k; i++) {
+				ck_assert(parts[i].kind == PERIOD_MONTH || parts[i].kind == PERIOD_QUARTER);
+				int m0 = parts[i].kind == PERIOD_MONTH ? parts[i].n : 3 * parts[i].n - 2;
+				int m1 = parts[i].kind == PERIOD_MONTH ? parts[i].n : 3 * parts[i].n;
+				for (int m = m0; m <= m1; m++)
+					covered[m]++;
+			}
+			int end = kind == PERIOD_MONTH_SD ? n : 3 * n;
+			for (int m = 1; m <= 12; m++)
+				ck_assert_int_eq(covered[m], m <= end);
+		}
+	period_parse("202205SD", &p);
+	ck_assert_int_eq(period_cumulative_parts(p, parts), 3); /* 2022Q1, 202204, 202205 */
+	period_format(parts[0], buf);
+	ck_assert_str_eq(buf, "2022Q1");
+
+	/* a flow's month feeds exactly the cumulative periods whose parts hold it */
+	for (int m = 1; m <= 12; m++) {
+		p = (struct period){PERIOD_MONTH, 2022, m};
+		int k = period_cumulative_fed(p, 0, fed), want = 0;
+		for (int kind = PERIOD_MONTH_SD; kind <= PERIOD_QUARTER_SD; kind++)
+			for (int n = 1; n <= (kind == PERIOD_MONTH_SD ? 12 : 4); n++) {
+				struct period c = {kind, 2022, n};
+				int32_t cf, cl, mf, ml;
+				period_bounds(c, &cf, &cl);
+				period_bounds(p, &mf, &ml);
+				bool holds = mf >= cf && ml <= cl, listed = false;
+				for (int i = 0; i < k; i++)
+					listed |= fed[i].kind == c.kind && fed[i].n == c.n && fed[i].year == 2022;
+				ck_assert_msg(holds == listed, "month %d, %d/%d", m, kind, n);
+				want += holds;
+			}
+		ck_assert_int_eq(k, want);
+	}
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_MONTH, 2022, 1}, 0, fed), 16);
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_QUARTER, 2022, 1}, 0, fed), 0);
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_YEAR, 2022, 0}, 0, fed), 0);
+	/* a stock's month and quarter feed their own cumulative twin only */
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_MONTH, 2022, 4}, 1, fed), 1);
+	ck_assert(fed[0].kind == PERIOD_MONTH_SD && fed[0].n == 4);
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_QUARTER, 2022, 3}, 1, fed), 1);
+	ck_assert(fed[0].kind == PERIOD_QUARTER_SD && fed[0].n == 3);
+	ck_assert_int_eq(period_cumulative_fed((struct period){PERIOD_YEAR, 2022, 0}, 1, fed), 0);
+}
+END_TEST
+
 /* ---- error codes ---- */
 
 START_TEST(test_every_code_has_a_name_and_a_sentence)
@@ -1213,6 +1300,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_replies_and_updates_are_checked_too);
 	tcase_add_test(tc, test_dates);
 	tcase_add_test(tc, test_periods);
+	tcase_add_test(tc, test_cumulative_periods);
 	tcase_add_test(tc, test_every_code_has_a_name_and_a_sentence);
 	tcase_add_test(tc, test_type_and_op_names);
 	tcase_add_test(tc, test_utf8_trim_drops_only_a_cut_sequence);

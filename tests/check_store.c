@@ -184,6 +184,101 @@ START_TEST(test_store_stock_carries_forward_within_its_year)
 }
 END_TEST
 
+/* The commit's published changes of (ind, ou, period): how many, and the last one's values. */
+static size_t changes_of(const struct store_change *ch, size_t n, const char *ind, const char *ou,
+			 const char *period, int64_t *num, int64_t *den)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char pid[PERIOD_ID_MAX];
+		period_format(ch[i].period, pid);
+		if (!strcmp(cat->indicators[ch[i].indicator].code, ind) &&
+		    !strcmp(cat->orgunits[ch[i].orgunit].code, ou[0] ? ou : "35.27.03") &&
+		    !strcmp(pid, period)) {
+			*num = ch[i].num;
+			*den = ch[i].den;
+			k++;
+		}
+	}
+	return k;
+}
+
+/* "s.d." periods: a flow sums from 1 January, a stock reads at the period's end (issue 12.2). */
+START_TEST(test_store_cumulative_periods)
+{
+	apply1(ev("m1", "surat_masuk", V1, "2022-01-10", PROTO_OP_ADD, 10, NULL));
+	apply1(ev("m2", "surat_masuk", V2, "2022-04-11", PROTO_OP_ADD, 20, NULL));
+	apply1(ev("m3", "surat_masuk", V1, "2022-05-02", PROTO_OP_ADD, 30, NULL));
+	apply1(ev("m4", "surat_masuk", V1, "2022-08-30", PROTO_OP_ADD, 40, NULL));
+	apply1(ev("t1", "surat_tepat", V1, "2022-05-03", PROTO_OP_ADD, 25, NULL));
+	ASSERT_VALUE("surat", "", "2022Q1SD", 0, 10); /* the quarter itself */
+	ASSERT_VALUE("surat", "", "2022Q2", 25, 50);
+	ASSERT_VALUE("surat", "", "2022Q2SD", 25, 60); /* January to June */
+	ASSERT_VALUE("surat", V1, "2022Q2SD", 25, 40);
+	ASSERT_VALUE("surat", "", "202204SD", 0, 30);
+	ASSERT_VALUE("surat", "", "202205SD", 25, 60);
+	ASSERT_VALUE("surat", "", "202207SD", 25, 60);
+	ASSERT_VALUE("surat", "", "202208SD", 25, 100);
+	ASSERT_VALUE("surat", "", "2022Q4SD", 25, 100); /* the year */
+	ASSERT_VALUE("surat", "", "2022", 25, 100);
+	ASSERT_VALUE("surat", "", "2023Q1SD", 0, 0); /* its own year only */
+	/* a stock's "s.d." figure is its figure at the period's end, carried as the period's */
+	apply1(ev("s1", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 1, NULL));
+	apply1(ev("s2", "desa_sasaran", V2, "2022-01-05", PROTO_OP_SET, 1, NULL));
+	apply1(ev("x1", "desa_tertib", V1, "2022-02-20", PROTO_OP_SET, 1, NULL));
+	apply1(ev("x2", "desa_tertib", V2, "2022-05-20", PROTO_OP_SET, 1, NULL));
+	apply1(ev("x3", "desa_tertib", V1, "2022-06-20", PROTO_OP_SET, 0, NULL));
+	ASSERT_VALUE("tertib", "", "2022Q1SD", 1, 2);
+	ASSERT_VALUE("tertib", "", "2022Q2SD", 1, 2); /* V1 back to 0, V2 now 1 */
+	ASSERT_VALUE("tertib", "", "202205SD", 2, 2);
+	ASSERT_VALUE("tertib", "", "202212SD", 1, 2);
+	/* a correction moves every cumulative figure after it */
+	struct proto_event fix = ev("m3b", "surat_masuk", V1, "2022-05-02", PROTO_OP_ADD, 3, NULL);
+	snprintf(fix.ref, sizeof(fix.ref), "m3");
+	ck_assert_int_eq(apply1(fix).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", "", "2022Q2SD", 25, 33);
+	ASSERT_VALUE("surat", V1, "202212SD", 25, 53);
+	assert_rebuild_agrees();
+	ASSERT_VALUE("surat", "", "2022Q3SD", 25, 73);
+
+	/* the commit publishes every cumulative value it changed, with the value a query reads */
+	struct store_batch *b;
+	struct proto_result r;
+	struct store_change *ch;
+	size_t n;
+	int64_t num = -1, den = -1;
+	struct proto_event e = ev("m5", "surat_masuk", V2, "2022-03-15", PROTO_OP_ADD, 5, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e, "test", &r), 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	/* 2 org units x (month, quarter, year + 10 months + 4 quarters) */
+	ck_assert_uint_eq(n, 2 * 17);
+	ck_assert_uint_eq(changes_of(ch, n, "surat", "", "2022Q2SD", &num, &den), 1);
+	ck_assert_int_eq(num, 25);
+	ck_assert_int_eq(den, 38);
+	ck_assert_uint_eq(changes_of(ch, n, "surat", V2, "202203SD", &num, &den), 1);
+	ck_assert_int_eq(den, 5);
+	ck_assert_uint_eq(changes_of(ch, n, "surat", V2, "202212SD", &num, &den), 1);
+	ck_assert_int_eq(den, 25);
+	ck_assert_uint_eq(changes_of(ch, n, "surat", "", "202202SD", &num, &den), 0); /* before it */
+	free(ch);
+	/* a stock's set publishes its own cumulative periods only */
+	e = ev("x4", "desa_tertib", V2, "2022-11-02", PROTO_OP_SET, 0, NULL);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_apply(b, &e, "test", &r), 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	ck_assert_uint_eq(changes_of(ch, n, "tertib", "", "202211SD", &num, &den), 1);
+	ck_assert_int_eq(num, 0);
+	ck_assert_uint_eq(changes_of(ch, n, "tertib", "", "2022Q4SD", &num, &den), 1);
+	ck_assert_uint_eq(changes_of(ch, n, "tertib", "", "202210SD", &num, &den), 0);
+	free(ch);
+	/* a cumulative period cannot be locked: its months are */
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_lock(b, "2022Q2SD", true, "admin"), IKI_EPERIOD);
+	store_abort(&b);
+}
+END_TEST
+
 /* Reopen the store, on a fresh directory, with mini.conf where desa_tertib has 'carry = period'. */
 static void reopen_carry_period(void)
 {
@@ -319,8 +414,9 @@ START_TEST(test_store_commit_lists_changed_values_once_with_sequence)
 	store_apply(b, &e1, "t", &r);
 	store_apply(b, &e2, "t", &r);
 	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
-	/* One indicator (surat) x two org units x three periods, each once. */
-	ck_assert_uint_eq(n, 6);
+	/* One indicator (surat) x two org units x three periods and the 14 cumulative ones March
+	 * feeds (202203SD..202212SD, 2022Q1SD..2022Q4SD), each once. */
+	ck_assert_uint_eq(n, 2 * 17);
 	for (size_t i = 0; i < n; i++) {
 		ck_assert_uint_eq(ch[i].seq, i + 1);
 		ck_assert_int_eq(ch[i].num, 1);
@@ -330,7 +426,7 @@ START_TEST(test_store_commit_lists_changed_values_once_with_sequence)
 	ck_assert_int_eq(apply1(ev("c", "surat_masuk", V2, "2022-03-10", PROTO_OP_ADD, 1, NULL)).status, PROTO_STATUS_OK);
 	uint64_t events_, pubseq;
 	store_stats(st, &events_, &pubseq);
-	ck_assert_uint_eq(pubseq, 12);
+	ck_assert_uint_eq(pubseq, 4 * 17);
 }
 END_TEST
 
@@ -362,8 +458,10 @@ START_TEST(test_store_target_lists_the_values_of_villages_that_inherit_it)
 		ck_assert_int_eq(store_begin(st, &b), 0);
 		ck_assert_int_eq(store_target_put(b, &t), 0);
 		ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
-		/* the kecamatan's periods inside it (17, or 4), and the village with data in them */
-		ck_assert_uint_eq(n, round ? 4 + 2 : 17 + 3);
+		/* the kecamatan's periods inside it (17, or 4) and their cumulative twins (16, or 4:
+		 * their target is the period's), and the village's with data in them (3 and 14 from
+		 * March on, or 2 and 2) */
+		ck_assert_uint_eq(n, round ? 4 + 4 + 2 + 2 : 17 + 16 + 3 + 14);
 		for (int i = round; i < 3; i++) {
 			ck_assert(changed(ch, n, 0, periods[i]));
 			ck_assert_msg(changed(ch, n, v2, periods[i]), "%s at V2", periods[i]);
@@ -455,9 +553,11 @@ START_TEST(test_store_snapshot_matches_queries_at_its_sequence)
 	ck_assert_int_eq(store_stats(st, &e, &pubseq), 0);
 	ck_assert_int_eq(store_snapshot(st, &all, &v, &n, &seq), 0);
 	ck_assert_uint_eq(seq, pubseq);
-	/* Each event: its village and the kecamatan, for its month, quarter and year (2 x 3); the
-	 * two events share the kecamatan's year: 6 + 6 - 1 values of surat. */
-	ck_assert_uint_eq(n, 11);
+	/* Each event: its village and the kecamatan, for its month, quarter and year, and the
+	 * cumulative periods its month feeds: March's 10 months (202203SD..202212SD) and 4
+	 * quarters, April's 9 and 3. V1 3 + 14, V2 3 + 12, the kecamatan March, April, Q1, Q2,
+	 * the year and the 14 of March (April's are among them): 17 + 15 + 19 values of surat. */
+	ck_assert_uint_eq(n, 51);
 	for (size_t i = 0; i < n; i++) {
 		int64_t num, den;
 		value(v[i].indicator, v[i].orgunit, v[i].period, &num, &den);
@@ -1233,6 +1333,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_duplicate_event_counts_once);
 	tcase_add_test(tc, test_store_duplicate_inside_one_batch_counts_once);
 	tcase_add_test(tc, test_store_stock_carries_forward_within_its_year);
+	tcase_add_test(tc, test_store_cumulative_periods);
 	tcase_add_test(tc, test_store_stock_with_carry_period_counts_only_where_it_was_set);
 	tcase_add_test(tc, test_store_case_on_time_judged_from_dates);
 	tcase_add_test(tc, test_store_case_errors_write_nothing);
