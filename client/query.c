@@ -19,7 +19,8 @@ static void query_usage(FILE *f)
 	      "\n"
 	      "Prints indicator values: numerator, denominator and their ratio for the kecamatan\n"
 	      "(default) or a village, for a period: a year (2022; the default is the catalog's\n"
-	      "budget year), a quarter (2022Q1) or a month (202203). Without --indicator, every\n"
+	      "budget year), a quarter (2022Q1), a month (202203), or since 1 January (s.d.):\n"
+	      "through a quarter (2022Q2SD) or a month (202205SD). Without --indicator, every\n"
 	      "indicator (or those of a jabatan). A value without data (denominator 0) is 'tidak\n"
 	      "ada data'. Numbers are written for people (1.234.567 and 86,67 %); --json writes\n"
 	      "numbers for programs (86.67, no thousands separator).\n"),
