@@ -133,8 +133,10 @@ const char *cli_count(uint64_t v, char *buf, size_t n)
 
 int cli_budget_year(const struct proto_msg *catalog)
 {
+	if (catalog && catalog->year)
+		return catalog->year; /* the catalog's 'year' */
 	int year = 0;
-	const char *t = catalog ? catalog->title : "";
+	const char *t = catalog ? catalog->title : ""; /* else a year its title names */
 	for (size_t i = 0; t[i]; i++) {
 		bool alone = (i == 0 || t[i - 1] < '0' || t[i - 1] > '9') &&
 			     !(t[i + 1] == 0 || t[i + 2] == 0 || t[i + 3] == 0) &&

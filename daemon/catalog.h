@@ -112,6 +112,8 @@ enum { HASH_ORGUNIT, HASH_ELEMENT, HASH_CASETYPE, HASH_INDICATOR, HASH_QUANTITY,
 
 struct catalog {
 	char title[PROTO_TEXT_MAX + 1];
+	int year; /* the budget year ('year'): events are dated in it (an open also in the year
+		   * before, so that its close is judged from its real date); 0: any year */
 	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (Sampang's: the kecamatan);
 					   * a parent comes before its children */
 	int n_orgunits;

@@ -584,17 +584,37 @@ static void top_band(struct cat_reader *r, const char *val)
 	b->n++;
 }
 
-/* A key before the first section: the title, and the predikat bands. */
+/* year: the budget year every event's date falls in (an open may come from the year before). */
+static void top_year(struct cat_reader *r, const char *val)
+{
+	long long y;
+	if (r->c->year) {
+		cat_err(r, r->line, "'year' given twice");
+		return;
+	}
+	if (!cat_parse_int(val, PERIOD_YEAR_MIN + 1, PERIOD_YEAR_MAX, &y)) {
+		cat_err(r, r->line, "year: a budget year within %d-%d, not '%s'", PERIOD_YEAR_MIN + 1,
+		    PERIOD_YEAR_MAX, val);
+		return;
+	}
+	r->c->year = (int)y;
+}
+
+/* A key before the first section: the title, the budget year and the predikat bands. */
 void cat_top_key(struct cat_reader *r, const char *key, const char *val)
 {
 	if (!strcmp(key, "band")) {
 		top_band(r, val);
 		return;
 	}
+	if (!strcmp(key, "year")) {
+		top_year(r, val);
+		return;
+	}
 	if (strcmp(key, "title")) {
 		cat_err(r, r->line,
-		    "'%s' outside a section (only 'title' and 'band' come before the first "
-		    "section)",
+		    "'%s' outside a section (only 'title', 'year' and 'band' come before the "
+		    "first section)",
 		    key);
 		return;
 	}

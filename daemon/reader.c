@@ -82,6 +82,7 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 		return;
 	}
 	snprintf(r.title, sizeof(r.title), "%s", c->title);
+	r.year = c->year;
 	for (int i = 0; i < c->n_indicators; i++) {
 		const struct catalog_indicator *ci = &c->indicators[i];
 		struct proto_indicator *d = &r.indicators[r.n_indicators++];

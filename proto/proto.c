@@ -317,8 +317,11 @@ static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	const msgpack_object_array *ind = mpack_get_maps(m, "indicators", PROTO_VALUES_MAX);
 	const msgpack_object_array *ou = mpack_get_maps(m, "orgunits", PROTO_VALUES_MAX);
-	if (!ind || !ou || mpack_get_str(m, "title", msg->title, sizeof(msg->title), false) < 0)
+	int64_t year = 0;
+	if (!ind || !ou || mpack_get_str(m, "title", msg->title, sizeof(msg->title), false) < 0 ||
+	    mpack_get_int(m, "year", &year, false) < 0 || year < 0 || year > 9999)
 		return IKI_EFIELD;
+	msg->year = (int)year;
 	int rc = decode_elements(m, msg);
 	if (rc < 0)
 		return rc;
@@ -737,7 +740,7 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_UPDATE: return 2;
 	case PROTO_HEARTBEAT: return 1;
 	case PROTO_DESCRIBE: return 0;
-	case PROTO_CATALOG: return 2 + (m->title[0] != 0) + (m->n_elements != 0);
+	case PROTO_CATALOG: return 2 + (m->title[0] != 0) + (m->year != 0) + (m->n_elements != 0);
 	case PROTO_LOCK: return (m->query.period[0] != 0) + m->unlock;
 	case PROTO_LOCKS: return 1;
 	case PROTO_HISTORY:
@@ -889,6 +892,8 @@ static int pack_body(msgpack_packer *pk, const struct proto_msg *m)
 	case PROTO_CATALOG:
 		if (m->title[0])
 			mpack_pack_kv_str(pk, "title", m->title);
+		if (m->year)
+			mpack_pack_kv_int(pk, "year", m->year);
 		mpack_pack_str(pk, "indicators");
 		msgpack_pack_array(pk, m->n_indicators);
 		for (i = 0; i < m->n_indicators; i++)

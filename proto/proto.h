@@ -215,6 +215,7 @@ struct proto_msg {
 	int code;                     /* error */
 	char message[PROTO_TEXT_MAX + 1];
 	char title[PROTO_TEXT_MAX + 1];       /* catalog */
+	int year;                            /* catalog: its budget year; 0 when it names none */
 	struct proto_indicator *indicators;  /* catalog (owned) */
 	size_t n_indicators;
 	struct proto_orgunit *orgunits;      /* catalog (owned) */
