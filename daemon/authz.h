@@ -53,6 +53,16 @@ int authz_request(const struct auth_client *c, const struct proto_msg *m);
 bool authz_reaches(const struct auth_client *c, const struct catalog *cat, enum authz_action a,
 		   int ou, int el, int ct);
 
+/*
+ * Why action a of client c does not reach an event at org unit ou of element el or case type
+ * ct (authz_reaches is false for them): a sentence in Bahasa Indonesia into buf (size n, cut on
+ * a character boundary) that says which is outside the key's scope, the village (a clerk's
+ * other village), the element (one the clerk's villages or the section do not report), or
+ * both, naming it and what the key may send instead. Returns IKI_ESCOPE, the refusal's code.
+ */
+int authz_refusal(const struct auth_client *c, const struct catalog *cat, int ou, int el, int ct,
+		  char *buf, size_t n);
+
 /* authz_reaches for a stored event, by its codes (reads: a history's events). */
 bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
 			 enum authz_action a, const struct proto_event *ev);
