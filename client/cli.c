@@ -16,8 +16,8 @@ struct iki_client *cli_connect(const struct iki_client_options *o)
 	int rc = iki_client_open(o, &c);
 	if (rc == -EINVAL && !o->key_file && !o->server_key) {
 		char safe[256];
-		fprintf(stderr, "iki: alamat ikid '%s' tidak sah: tulis seperti tcp://10.0.0.5:7470\n",
-			cli_safe(o->request, safe, sizeof(safe)));
+		fprintf(stderr, _("iki: '%s' is not an address of ikid: write it like "
+				  "tcp://10.0.0.5:7470\n"), cli_safe(o->request, safe, sizeof(safe)));
 		exit(EXIT_USAGE);
 	}
 	if (rc == -EINVAL || rc == -ENOENT || rc == -EACCES) {
