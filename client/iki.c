@@ -3,9 +3,11 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "curve.h"
@@ -49,12 +51,14 @@ static void usage(FILE *f)
 		"  list     what may be typed: villages, data elements (unit, who reports them),\n"
 		"           indicators and jabatan, from ikid's catalog\n"
 		"  whoami   who ikid takes our key for: name, role, scope, what it may submit\n"
-		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator)\n"
+		"  keygen   make a CURVE key pair: NAME.key (secret) and NAME.pub (for the operator),\n"
+		"           in ~/.config/iki\n"
 		"\n"
 		"options:\n"
 		"  -s ENDPOINT  requests endpoint (env IKI_SERVER; default %s)\n"
 		"  -u ENDPOINT  updates endpoint (env IKI_UPDATES; default %s)\n"
-		"  -k KEYFILE   our key pair, from 'iki keygen' (env IKI_KEY)\n"
+		"  -k KEYFILE   our key pair, from 'iki keygen': a file, or the NAME of a pair in\n"
+		"               ~/.config/iki (env IKI_KEY)\n"
 		"  -S SERVERKEY ikid's public key: its .pub file or the key itself (env IKI_SERVER_KEY);\n"
 		"               with -k and -S the connection is encrypted and authenticated (CURVE),\n"
 		"               without them it is plain text, which ikid accepts only with --plaintext\n"
@@ -72,46 +76,134 @@ static void usage(FILE *f)
 		IKI_CLIENT_REQUEST_DEFAULT, IKI_CLIENT_UPDATE_DEFAULT);
 }
 
-/* ---- keygen ---- */
-
-static int cmd_keygen(int argc, char **argv)
-{
-	struct curve_keys k;
-	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
-		puts(_("usage: iki keygen NAME\n"
-		     "\n"
-		     "Makes a CURVE key pair: NAME.key holds both halves (mode 0600; keep it secret,\n"
-		     "use it with 'iki -k NAME.key'), NAME.pub the public half: give it to the operator,\n"
-		     "who lists it in ikid's authorised clients file with a role and a scope. Existing\n"
-		     "files are never overwritten."));
-		return EXIT_OK;
-	}
-	if (argc != 2 || !argv[1][0] || argv[1][0] == '-') {
-		fputs(_("usage: iki keygen NAME\n"), stderr);
-		return EXIT_USAGE;
-	}
-	int rc = curve_generate(&k);
-	if (rc == 0)
-		rc = curve_write(argv[1], &k);
-	char pub[CURVE_Z85_LEN + 1];
-	memcpy(pub, k.public_key, sizeof(pub));
-	curve_wipe(&k);
-	if (rc < 0) {
-		fprintf(stderr, _("iki keygen: %s: %s\n"), argv[1],
-			rc == -EEXIST ? _("a key of that name exists; it is never overwritten")
-				      : strerror(-rc));
-		return EXIT_USAGE;
-	}
-	printf(_("%s.key  secret key pair (keep it; use: iki -k %s.key)\n"
-	       "%s.pub  public key: %s\n"), argv[1], argv[1], argv[1], pub);
-	return EXIT_OK;
-}
-
 /* An environment variable, NULL when unset or empty. */
 static const char *env(const char *name)
 {
 	const char *v = getenv(name);
 	return v && *v ? v : NULL;
+}
+
+/* ---- keys: where keygen writes them, and -k NAME ---- */
+
+/*
+ * The directory iki keeps its key pairs in, into buf (size n): $XDG_CONFIG_HOME/iki, else
+ * ~/.config/iki (a relative XDG_CONFIG_HOME is ignored, as the XDG spec says). Returns 0, or
+ * -ENOENT when neither names an absolute directory, -ENAMETOOLONG.
+ */
+static int key_dir(char *buf, size_t n)
+{
+	const char *xdg = env("XDG_CONFIG_HOME"), *home = env("HOME");
+	int len;
+	if (xdg && xdg[0] == '/')
+		len = snprintf(buf, n, "%s/iki", xdg);
+	else if (home && home[0] == '/')
+		len = snprintf(buf, n, "%s/.config/iki", home);
+	else
+		return -ENOENT;
+	return len < (int)n ? 0 : -ENAMETOOLONG;
+}
+
+/* mkdir -p dir (an absolute path), each directory it makes mode 0700. 0 or -errno. */
+static int make_dirs(char *dir)
+{
+	for (char *p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		int rc = mkdir(dir, 0700) < 0 && errno != EEXIST ? -errno : 0;
+		*p = c;
+		if (rc < 0 || !c)
+			return rc;
+	}
+}
+
+/*
+ * The key file -k (or IKI_KEY) names: as given when it is a path (it has a '/') or a file
+ * here; else the pair 'iki keygen NAME' made in the key directory, NAME.key (NAME itself when
+ * it ends in .key), into buf (size n) when it is there. Returns the path to use (k when none
+ * of these is found: the connection then says it is missing).
+ */
+static const char *find_key(const char *k, char *buf, size_t n)
+{
+	char dir[4096];
+	struct stat st;
+	if (!k || strchr(k, '/') || stat(k, &st) == 0 || key_dir(dir, sizeof(dir)) < 0)
+		return k;
+	size_t len = strlen(k);
+	bool ext = len > 4 && !strcmp(k + len - 4, ".key");
+	if (snprintf(buf, n, "%s/%s%s", dir, k, ext ? "" : ".key") >= (int)n)
+		return k;
+	return stat(buf, &st) == 0 ? buf : k;
+}
+
+static void keygen_help(void)
+{
+	puts(_("usage: iki keygen NAME\n"
+	     "\n"
+	     "Makes a CURVE key pair in iki's key directory, $XDG_CONFIG_HOME/iki (else\n"
+	     "~/.config/iki, made mode 0700): NAME.key holds both halves (mode 0600; keep it\n"
+	     "secret, out of shared folders and repositories), NAME.pub the public half: give it\n"
+	     "to the operator, who lists it in ikid's authorised clients file with a role and a\n"
+	     "scope. Then 'iki -k NAME' (or IKI_KEY=NAME) finds the pair there. A NAME with a\n"
+	     "'/' is a path instead: 'iki keygen ./desa' writes desa.key and desa.pub in the\n"
+	     "current directory. Existing files are never overwritten."));
+}
+
+/* What keygen made, and what to give the operator. */
+static void keygen_said(const char *base, bool in_dir, const char *pub)
+{
+	const char *name = strrchr(base, '/') ? strrchr(base, '/') + 1 : base;
+	char use[4200];
+	snprintf(use, sizeof(use), in_dir ? "%s" : "%s.key", in_dir ? name : base);
+	printf(_("Key pair made (existing files are never overwritten):\n"
+	       "  secret: %s.key (mode 0600: keep it, give it to nobody)\n"
+	       "  public: %s.pub\n"
+	       "Use it:  iki -k %s COMMAND ...   (or export IKI_KEY=%s)\n"
+	       "Give the operator %s.pub, or this line for ikid's clients file (the operator\n"
+	       "sets the role and the scope):\n"
+	       "  %s  ROLE  SCOPE  %s\n"),
+	       base, base, use, use, name, name, pub);
+}
+
+static int cmd_keygen(int argc, char **argv)
+{
+	struct curve_keys k;
+	char base[4200], dir[4096];
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		keygen_help();
+		return EXIT_OK;
+	}
+	const char *name = argc == 2 ? argv[1] : "";
+	if (!name[0] || name[0] == '-' || !strcmp(name, ".") || !strcmp(name, "..")) {
+		fputs(_("usage: iki keygen NAME\n"), stderr);
+		return EXIT_USAGE;
+	}
+	bool in_dir = !strchr(name, '/');
+	int rc = 0;
+	if (in_dir && (rc = key_dir(dir, sizeof(dir))) == 0 && (rc = make_dirs(dir)) == 0)
+		snprintf(base, sizeof(base), "%s/%s", dir, name);
+	if (rc < 0) {
+		fprintf(stderr, _("iki keygen: no key directory (%s): set HOME or XDG_CONFIG_HOME, "
+				  "or give a path: iki keygen ./%s\n"),
+			rc == -ENOENT ? _("no HOME") : strerror(-rc), name);
+		return EXIT_USAGE;
+	}
+	if (!in_dir)
+		snprintf(base, sizeof(base), "%s", name);
+	if ((rc = curve_generate(&k)) == 0)
+		rc = curve_write(base, &k);
+	char pub[CURVE_Z85_LEN + 1];
+	memcpy(pub, k.public_key, sizeof(pub));
+	curve_wipe(&k);
+	if (rc < 0) {
+		fprintf(stderr, _("iki keygen: %s: %s\n"), base,
+			rc == -EEXIST ? _("a key of that name exists; it is never overwritten")
+				      : strerror(-rc));
+		return EXIT_USAGE;
+	}
+	keygen_said(base, in_dir, pub);
+	return EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -144,6 +236,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	static char key_path[4200];
+	g.o.key_file = find_key(g.o.key_file, key_path, sizeof(key_path));
 	const char *cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
