@@ -182,9 +182,8 @@ static int fetch_values(struct iki_client *c, const struct report_args *a, struc
 		struct proto_query q = {0};
 		memcpy(q.orgunit, a->orgunit, sizeof(q.orgunit));
 		memcpy(q.jabatan, a->jabatan, sizeof(q.jabatan));
-		struct period per = {p ? PERIOD_QUARTER : PERIOD_YEAR, a->year, p};
 		char id[PERIOD_ID_MAX];
-		period_format(per, id);
+		tables_period(a->year, p, id);
 		snprintf(q.period, sizeof(q.period), "%s", id);
 		free(f->values[p]);
 		f->values[p] = NULL;

@@ -7,10 +7,58 @@
 #include <string.h>
 #include <strings.h>
 
+#include "period.h"
 #include "text.h"
 
-static const char *const PERIOD_NAME[TABLES_PERIODS] = {"Tahun", "Triwulan I", "Triwulan II",
-							  "Triwulan III", "Triwulan IV"};
+/*
+ * The periods a row shows after the year's figures, in reading order: each triwulan, and after
+ * II and III the cumulative figure since 1 January ("s.d." = sampai dengan). s.d. Triwulan I is
+ * Triwulan I itself, and s.d. Triwulan IV of a summed figure is the year: neither is repeated.
+ */
+static const struct {
+	int p;		  /* enum tables_period */
+	const char *text; /* the text format's label, within TW_PERIOD columns */
+	const char *name; /* the HTML, CSV and XLSX headings */
+} SHOWN[] = {
+	{TABLES_Q1, "Triwulan I", "Triwulan I"},
+	{TABLES_Q2, "Triwulan II", "Triwulan II"},
+	{TABLES_Q2SD, "s.d. TW II", "s.d. Triwulan II"},
+	{TABLES_Q3, "Triwulan III", "Triwulan III"},
+	{TABLES_Q3SD, "s.d. TW III", "s.d. Triwulan III"},
+	{TABLES_Q4, "Triwulan IV", "Triwulan IV"},
+};
+#define N_SHOWN ((int)(sizeof(SHOWN) / sizeof(SHOWN[0])))
+_Static_assert(N_SHOWN == TABLES_SHOWN, "tables.h: TABLES_SHOWN");
+
+/* What the cumulative columns are, under the tables of every format but CSV. */
+static const char LEGEND[] =
+	"Keterangan: s.d. = sampai dengan, sejak 1 Januari sampai akhir triwulan itu: untuk data "
+	"yang dijumlahkan (surat, permohonan, belanja) jumlah sejak 1 Januari, untuk data keadaan "
+	"(pagu, target, status desa) nilainya pada akhir triwulan; target dan capaiannya ialah "
+	"target triwulan itu. s.d. Triwulan I sama dengan Triwulan I, dan realisasi s.d. Triwulan "
+	"IV data yang dijumlahkan sama dengan realisasi Tahun, sehingga keduanya tidak ditulis lagi.";
+
+int tables_shown(int k, const char **name, int *sd)
+{
+	*name = SHOWN[k].name;
+	*sd = SHOWN[k].p == TABLES_Q2SD || SHOWN[k].p == TABLES_Q3SD;
+	return SHOWN[k].p;
+}
+
+const char *tables_legend(void)
+{
+	return LEGEND;
+}
+
+void tables_period(int year, int p, char *id)
+{
+	struct period per = {PERIOD_YEAR, year, 0};
+	if (p >= TABLES_Q1 && p <= TABLES_Q4)
+		per = (struct period){PERIOD_QUARTER, year, p - TABLES_Q1 + 1};
+	else if (p == TABLES_Q2SD || p == TABLES_Q3SD)
+		per = (struct period){PERIOD_QUARTER_SD, year, p == TABLES_Q2SD ? 2 : 3};
+	period_format(per, id);
+}
 
 #define FORMULA_MAX (2 * PROTO_TEXT_MAX + 64)
 
@@ -320,13 +368,10 @@ static void text_head(FILE *f)
 }
 
 /* The period columns of one line: "Triwulan I  90,00  86,67 %  96,30  Sangat Baik". */
-static void text_period(FILE *f, const struct tables *t, const struct cell *c, int p)
+static void text_period(FILE *f, const char *label, const struct cell *c)
 {
-	char label[32], target[64], original[32], real[48], cap[48];
+	char target[64], original[32], real[48], cap[48];
 	const char *pk = predikat_text(c);
-	snprintf(label, sizeof(label), "%s", PERIOD_NAME[p]);
-	if (p == 0)
-		snprintf(label, sizeof(label), "Tahun %d", t->year);
 	target_text(c, ',', target, sizeof(target));
 	if (c->revised) {
 		num_text(c->original, ',', original, sizeof(original));
@@ -346,7 +391,7 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 {
 	const struct proto_indicator *in = &m->ind[row->ind];
 	struct text_col *col = calloc(1, sizeof(*col));
-	char buf[FORMULA_MAX + 64], formula[FORMULA_MAX], no[16];
+	char buf[FORMULA_MAX + 64], formula[FORMULA_MAX], no[16], year[16];
 	if (!col)
 		return;
 	snprintf(buf, sizeof(buf), "%s [%s]", in->name, in->indicator);
@@ -359,16 +404,28 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 	snprintf(buf, sizeof(buf), "Sumber Data: %s", in->source[0] ? in->source : "-");
 	text_para(col, buf);
 	snprintf(no, sizeof(no), "%d.", row->no);
-	for (int k = 0; k < col->n || k < TABLES_PERIODS; k++) {
+	snprintf(year, sizeof(year), "Tahun %d", m->t->year);
+	for (int k = 0; k < col->n || k <= N_SHOWN; k++) {
 		text_cell(f, k ? "" : no, TW_NO);
-		if (k < TABLES_PERIODS) {
+		if (k <= N_SHOWN) {
 			text_cell(f, k < col->n ? col->line[k] : "", TW_TEXT);
-			text_period(f, m->t, &row->cell[k], k);
+			text_period(f, k ? SHOWN[k - 1].text : year,
+				    &row->cell[k ? SHOWN[k - 1].p : TABLES_YEAR]);
 		} else {
 			fprintf(f, "%s\n", col->line[k]);
 		}
 	}
 	free(col);
+}
+
+/* The legend, wrapped to the page's 120 columns. */
+static void text_legend(FILE *f)
+{
+	struct text_line l[TW_LINES];
+	int n = text_wrap(LEGEND, 118, l, TW_LINES);
+	fputc('\n', f);
+	for (int i = 0; i < n && i < TW_LINES; i++)
+		fprintf(f, "%s%.*s\n", i ? "  " : "", (int)l[i].len, LEGEND + l[i].start);
 }
 
 static void text_write(const struct model *m, FILE *f)
@@ -391,6 +448,8 @@ static void text_write(const struct model *m, FILE *f)
 	}
 	if (!m->n_groups)
 		fprintf(f, "\nTidak ada indikator.\n");
+	else
+		text_legend(f);
 	footer_text(m->t, footer, sizeof(footer));
 	fprintf(f, "\n%s\n", footer);
 }
@@ -454,9 +513,9 @@ static void csv_head(struct csv *c)
 	char name[64];
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		csv_put(c, head[i], false);
-	for (int p = 1; p < TABLES_PERIODS; p++)
+	for (int k = 0; k < N_SHOWN; k++)
 		for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-			snprintf(name, sizeof(name), "%s %s", PERIOD_NAME[p], sub[i]);
+			snprintf(name, sizeof(name), "%s %s", SHOWN[k].name, sub[i]);
 			csv_put(c, name, false);
 		}
 	csv_end(c);
@@ -507,8 +566,8 @@ static void csv_row(struct csv *c, const struct model *m, const struct group *g,
 	csv_put(c, buf, false);
 	snprintf(buf, sizeof(buf), "%lld", (long long)year->den);
 	csv_put(c, buf, false);
-	for (int p = 1; p < TABLES_PERIODS; p++)
-		csv_figures(c, &row->cell[p], false);
+	for (int k = 0; k < N_SHOWN; k++)
+		csv_figures(c, &row->cell[SHOWN[k].p], false);
 	csv_end(c);
 }
 
@@ -568,8 +627,9 @@ static const char HTML_STYLE[] =
 	"overflow-wrap:break-word}\n"
 	"th{background:#d9d9d9;text-align:center;vertical-align:middle;font-weight:bold;"
 	"font-size:7pt;overflow-wrap:normal}\n"
-	"td.f,td.q{font-size:7pt}\n"
-	"tr.sub th{font-size:6pt;padding:1pt}\n"
+	"td.f{font-size:7pt}\n"
+	"td.q{font-size:6.5pt;padding:2pt 1.5pt}\n"
+	"tr.sub th{font-size:5.5pt;padding:1pt 0}\n"
 	"tr.kolom th{background:#f2f2f2;font-weight:normal;font-size:6.5pt;padding:0 2pt}\n"
 	"td.c{text-align:center}\n"
 	"td.n{text-align:right}\n"
@@ -577,15 +637,19 @@ static const char HTML_STYLE[] =
 	"td.nd{color:#555;font-style:italic;text-align:center}\n"
 	".kode,.semula,.tq{display:block;font-size:6.5pt;color:#444}\n"
 	"td.pk{text-align:center;font-weight:bold}\n"
+	"th.sd{background:#c9d7e8}td.sd{background:#eef3f9}\n"
+	"tr.sub th.sd{background:#dbe5f1}\n"
+	".ket{font-size:7pt;margin:0 0 6pt}\n"
 	".pk-sb{background:#8fd19e}.pk-b{background:#c8e6b0}.pk-c{background:#fff09a}"
 	".pk-k{background:#ffc57d}.pk-sk{background:#f19c9c}\n"
 	"footer{margin-top:10pt;border-top:.75pt solid #000;padding-top:3pt;font-size:7pt;"
 	"color:#333}\n";
 
 /* Column widths, percent of the table: No, Sasaran, Indikator, Formula, Target, Realisasi,
- * Capaian, Predikat, Sumber Data, then realisasi and capaian of each triwulan. */
-static const char *const HTML_COLS[] = {"2.5", "8", "12", "15", "5", "5.5", "5",
-					"6",   "7",	"4.25"};
+ * Capaian, Predikat, Sumber Data, then realisasi and capaian of each period SHOWN (12 x 3.5). */
+static const char *const HTML_COLS[] = {"2.3", "7", "11", "12", "4.7", "5.3", "4.7",
+					"5.5", "5.5", "3.5"};
+#define HTML_MAIN 9 /* the columns before the periods' */
 
 static void html_head(FILE *f, const struct model *m)
 {
@@ -610,24 +674,31 @@ static void html_head(FILE *f, const struct model *m)
 	fputs("</div>\n</header>\n", f);
 }
 
+/* The class of a cumulative period's cells, shaded apart from the triwulan's own. */
+static const char *html_sd(int k)
+{
+	return SHOWN[k].p == TABLES_Q2SD || SHOWN[k].p == TABLES_Q3SD ? " class=\"sd\"" : "";
+}
+
 static void html_thead(FILE *f)
 {
 	static const char *const main_cols[] = {"No",	      "Sasaran",   "Indikator Kinerja",
 						"Formula",    "Target (%)", "Realisasi",
 						"Capaian (%)", "Predikat", "Sumber Data"};
+	const int n = HTML_MAIN + 2 * N_SHOWN;
 	fputs("<colgroup>", f);
-	for (int i = 0; i < 17; i++)
-		fprintf(f, "<col style=\"width:%s%%\">", HTML_COLS[i < 9 ? i : 9]);
+	for (int i = 0; i < n; i++)
+		fprintf(f, "<col style=\"width:%s%%\">", HTML_COLS[i < HTML_MAIN ? i : HTML_MAIN]);
 	fputs("</colgroup>\n<thead>\n<tr>", f);
-	for (int i = 0; i < 9; i++)
+	for (int i = 0; i < HTML_MAIN; i++)
 		fprintf(f, "<th rowspan=\"2\">%s</th>", main_cols[i]);
-	for (int p = 1; p < TABLES_PERIODS; p++)
-		fprintf(f, "<th colspan=\"2\">%s</th>", PERIOD_NAME[p]);
+	for (int k = 0; k < N_SHOWN; k++)
+		fprintf(f, "<th colspan=\"2\"%s>%s</th>", html_sd(k), SHOWN[k].name);
 	fputs("</tr>\n<tr class=\"sub\">", f);
-	for (int p = 1; p < TABLES_PERIODS; p++)
-		fputs("<th>Realisasi</th><th>Capaian</th>", f);
+	for (int k = 0; k < N_SHOWN; k++)
+		fprintf(f, "<th%s>Realisasi</th><th%s>Capaian</th>", html_sd(k), html_sd(k));
 	fputs("</tr>\n<tr class=\"kolom\">", f);
-	for (int i = 1; i <= 17; i++)
+	for (int i = 1; i <= n; i++)
 		fprintf(f, "<th>%d</th>", i);
 	fputs("</tr>\n</thead>\n", f);
 }
@@ -644,13 +715,15 @@ static const char *html_band(const char *predikat)
 	return "";
 }
 
-static void html_realisasi(FILE *f, const struct cell *c, bool quarter)
+/* The realisasi cell; cls: more classes (" q", " q sd": a period's narrow column, where a
+ * percentage goes without its %, the year's column showing it) or "". */
+static void html_realisasi(FILE *f, const struct cell *c, const char *cls)
 {
 	char buf[48];
-	realisasi_text(c, ',', true, buf, sizeof(buf));
+	realisasi_text(c, ',', !cls[0], buf, sizeof(buf));
 	fprintf(f, c->data ? "<td class=\"n%s\"><span class=\"v\">%s</span></td>"
 			   : "<td class=\"n nd%s\">%s</td>",
-		quarter ? " q" : "", buf);
+		cls, buf);
 }
 
 /* Target, realisasi, capaian and predikat of the year. */
@@ -664,7 +737,7 @@ static void html_year(FILE *f, const struct cell *c)
 		fprintf(f, " <span class=\"semula\">(semula %s)</span>", buf);
 	}
 	fputs("</td>", f);
-	html_realisasi(f, c, false);
+	html_realisasi(f, c, "");
 	capaian_text(c, ',', buf, sizeof(buf));
 	fprintf(f, "<td class=\"n\"><span class=\"v\">%s</span></td>", buf);
 	if (c->capaian) {
@@ -676,13 +749,15 @@ static void html_year(FILE *f, const struct cell *c)
 	}
 }
 
-/* Realisasi and capaian of a triwulan; its target beside the capaian when not the year's. */
-static void html_quarter(FILE *f, const struct cell *c, const struct cell *year)
+/* Realisasi and capaian of a period shown (SHOWN[k]); its target beside the capaian when not
+ * the year's. */
+static void html_quarter(FILE *f, const struct cell *c, const struct cell *year, int k)
 {
 	char buf[48];
-	html_realisasi(f, c, true);
+	const char *cls = html_sd(k)[0] ? " q sd" : " q";
+	html_realisasi(f, c, cls);
 	capaian_text(c, ',', buf, sizeof(buf));
-	fprintf(f, "<td class=\"n q\"><span class=\"v\">%s</span>", buf);
+	fprintf(f, "<td class=\"n%s\"><span class=\"v\">%s</span>", cls, buf);
 	if (c->target && (!year->target || c->target_v != year->target_v)) {
 		num_text(c->target_v, ',', buf, sizeof(buf));
 		fprintf(f, "<span class=\"tq\">target %s</span>", buf);
@@ -723,8 +798,8 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	fputs("<td>", f);
 	html_esc(f, in->source[0] ? in->source : "-");
 	fputs("</td>", f);
-	for (int p = 1; p < TABLES_PERIODS; p++)
-		html_quarter(f, &row->cell[p], &row->cell[0]);
+	for (int k = 0; k < N_SHOWN; k++)
+		html_quarter(f, &row->cell[SHOWN[k].p], &row->cell[TABLES_YEAR], k);
 	fputs("</tr>\n", f);
 }
 
@@ -744,6 +819,8 @@ static void html_write(const struct model *m, FILE *f)
 	}
 	if (!m->n_groups)
 		fputs("<p>Tidak ada indikator.</p>\n", f);
+	else
+		fprintf(f, "<p class=\"ket\">%s</p>\n", LEGEND);
 	footer_text(m->t, footer, sizeof(footer));
 	fputs("<footer>", f);
 	html_esc(f, footer);

@@ -9,7 +9,17 @@
 
 #include "proto.h"
 
-#define TABLES_PERIODS 5 /* the year, then triwulan I to IV */
+/* The periods of the tables, each one query to ikid (tables_period gives its id). */
+enum tables_period {
+	TABLES_YEAR, /* the budget year */
+	TABLES_Q1,   /* triwulan I to IV: TABLES_Q1 + 0 ... + 3 */
+	TABLES_Q2,
+	TABLES_Q3,
+	TABLES_Q4,
+	TABLES_Q2SD, /* 1 January through the end of triwulan II ("s.d. Triwulan II") */
+	TABLES_Q3SD, /* ... through triwulan III (s.d. I is I; s.d. IV of a flow is the year) */
+	TABLES_PERIODS
+};
 
 enum tables_format { TABLES_TEXT, TABLES_CSV, TABLES_HTML, TABLES_XLSX /* xlsx.h, not tables_write */ };
 
@@ -22,7 +32,7 @@ struct tables {
 	const char *orgunit; /* the org unit's code; "" for the kecamatan */
 	const char *jabatan; /* only this position (case-insensitive, as ikid matches it); "" all */
 	const struct proto_msg *catalog;                  /* ikid's answer to describe */
-	const struct proto_value *values[TABLES_PERIODS]; /* its answers to query: the year, Q1-Q4 */
+	const struct proto_value *values[TABLES_PERIODS]; /* its answers to query, by period */
 	size_t n_values[TABLES_PERIODS];
 	int has_seq;      /* whether ikid said which publish seq the values are consistent with: */
 	uint64_t seq;     /* the seq before the values were read ... */
@@ -30,10 +40,26 @@ struct tables {
 	time_t generated;
 };
 
+#define TABLES_SHOWN 6 /* the periods a row shows after the year's (tables_shown) */
+
+/*
+ * The k-th (0 ... TABLES_SHOWN - 1) period a row shows after the year's, in reading order:
+ * triwulan I, II, s.d. II, III, s.d. III, IV. Returns its enum tables_period; *name (static) is
+ * its heading ("s.d. Triwulan II"), *sd whether it is cumulative.
+ */
+int tables_shown(int k, const char **name, int *sd);
+
+/* The legend under the tables (what s.d. means), one static paragraph. */
+const char *tables_legend(void);
+
+/* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD". */
+void tables_period(int year, int p, char *id);
+
 /*
  * Write the tables to out in the format f: a title block, then per jabatan (an indicator of two
  * positions under both) one row per indicator with its sasaran, name, formula, target,
- * realisasi, capaian, predikat, sumber data and the four triwulan; then a footer. Text fits 120
+ * realisasi, capaian, predikat, sumber data, the four triwulan and the cumulative (s.d.) figures
+ * of triwulan II and III; then a legend and a footer. Text fits 120
  * columns; CSV is UTF-8 with a BOM and RFC 4180; HTML is one self-contained page with every
  * catalog text escaped. Returns 0, -ENOMEM, or -EIO when out failed.
  */

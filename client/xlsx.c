@@ -10,25 +10,22 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-#define XLSX_COLS 25    /* A..Y: see HEAD */
+#define YEAR_COLS 13 /* A..M: the year's, see HEAD */
+#define XLSX_COLS (YEAR_COLS + 3 * TABLES_SHOWN) /* then target, realisasi, capaian of each */
 #define HEAD_ROW 4 /* the two header rows: 4 and 5 (from 0); rows 0-2 the title block */
 #define FIRST_ROW (HEAD_ROW + 2)
 
-static const char *const QUARTER[4] = {"Triwulan I", "Triwulan II", "Triwulan III", "Triwulan IV"};
-
-/* The second header row, and each column's width in characters. */
+/* The second header row over the year's columns, and each column's width in characters. */
 static const struct {
 	const char *name;
 	double width;
-} HEAD[XLSX_COLS] = {
+} HEAD[YEAR_COLS] = {
 	{"No", 4},	      {"Kode", 8},	   {"Sasaran", 22},	{"Indikator Kinerja", 30},
 	{"Formula", 28},      {"Target", 9},	   {"Target Semula", 9}, {"Realisasi", 10},
 	{"Capaian", 9},	      {"Predikat", 12},	   {"Sumber Data", 16},	{"Pembilang", 10},
-	{"Penyebut", 10},     {"Target", 8},	   {"Realisasi", 9},	{"Capaian", 8},
-	{"Target", 8},	      {"Realisasi", 9},	   {"Capaian", 8},	{"Target", 8},
-	{"Realisasi", 9},     {"Capaian", 8},	   {"Target", 8},	{"Realisasi", 9},
-	{"Capaian", 8},
+	{"Penyebut", 10},
 };
+static const char *const PERIOD_HEAD[3] = {"Target", "Realisasi", "Capaian"};
 
 /* The predikat bands' fills, as the HTML report colours them. */
 static const struct {
@@ -41,7 +38,7 @@ struct sheet {
 	const struct tables *t;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *title, *head, *group, *text, *center, *percent, *number, *integer, *blank,
+	lxw_format *title, *head, *head_sd, *group, *text, *center, *percent, *number, *integer, *blank,
 		*footer, *band[5];
 	lxw_row_t row; /* the next row to write */
 };
@@ -69,6 +66,11 @@ static void sheet_formats(struct sheet *s)
 	format_set_bg_color(s->head, 0xd9d9d9);
 	format_set_align(s->head, LXW_ALIGN_CENTER);
 	format_set_align(s->head, LXW_ALIGN_VERTICAL_CENTER);
+	s->head_sd = format_cell(s->wb, NULL, true);
+	format_set_bold(s->head_sd);
+	format_set_bg_color(s->head_sd, 0xc9d7e8); /* the cumulative columns, as in the HTML */
+	format_set_align(s->head_sd, LXW_ALIGN_CENTER);
+	format_set_align(s->head_sd, LXW_ALIGN_VERTICAL_CENTER);
 	s->group = format_cell(s->wb, NULL, false);
 	format_set_bold(s->group);
 	format_set_bg_color(s->group, 0xf2f2f2);
@@ -173,9 +175,11 @@ static void put_row(struct sheet *s, int no, const struct proto_indicator *in)
 		worksheet_write_number(s->ws, s->row, 11, (double)year->num, s->integer);
 		worksheet_write_number(s->ws, s->row, 12, (double)year->den, s->integer);
 	}
-	for (int q = 0; q < 4; q++) {
-		const struct proto_value *v = value_of(s->t, q + 1, in->indicator);
-		lxw_col_t c = (lxw_col_t)(13 + 3 * q);
+	for (int k = 0; k < TABLES_SHOWN; k++) {
+		const char *name;
+		int sd;
+		const struct proto_value *v = value_of(s->t, tables_shown(k, &name, &sd), in->indicator);
+		lxw_col_t c = (lxw_col_t)(YEAR_COLS + 3 * k);
 		put_percent(s, c, v && v->has_target, v ? (double)v->target / 100 : 0);
 		put_realisasi(s, c + 1, v);
 		put_percent(s, c + 2, v && v->has_capaian, v ? v->capaian : 0);
@@ -273,11 +277,21 @@ static void put_head(struct sheet *s)
 		 unit ? unit->code : s->t->orgunit);
 	worksheet_write_string(s->ws, 2, 0, buf, NULL);
 	snprintf(buf, sizeof(buf), "Tahun %d", s->t->year);
-	worksheet_merge_range(s->ws, HEAD_ROW, 0, HEAD_ROW, 12, buf, s->head);
-	for (int q = 0; q < 4; q++)
-		worksheet_merge_range(s->ws, HEAD_ROW, (lxw_col_t)(13 + 3 * q), HEAD_ROW,
-				      (lxw_col_t)(15 + 3 * q), QUARTER[q], s->head);
-	for (lxw_col_t c = 0; c < XLSX_COLS; c++) {
+	worksheet_merge_range(s->ws, HEAD_ROW, 0, HEAD_ROW, YEAR_COLS - 1, buf, s->head);
+	for (int k = 0; k < TABLES_SHOWN; k++) {
+		const char *name;
+		int sd;
+		tables_shown(k, &name, &sd);
+		lxw_col_t c = (lxw_col_t)(YEAR_COLS + 3 * k);
+		worksheet_merge_range(s->ws, HEAD_ROW, c, HEAD_ROW, c + 2, name,
+				      sd ? s->head_sd : s->head);
+		for (int i = 0; i < 3; i++) {
+			worksheet_write_string(s->ws, HEAD_ROW + 1, c + i, PERIOD_HEAD[i],
+					       sd ? s->head_sd : s->head);
+			worksheet_set_column(s->ws, c + i, c + i, i == 1 ? 9 : 8, NULL);
+		}
+	}
+	for (lxw_col_t c = 0; c < YEAR_COLS; c++) {
 		worksheet_write_string(s->ws, HEAD_ROW + 1, c, HEAD[c].name, s->head);
 		worksheet_set_column(s->ws, c, c, HEAD[c].width, NULL);
 	}
@@ -298,7 +312,8 @@ static void put_footer(struct sheet *s)
 			 "%llu)", (unsigned long long)s->t->seq, (unsigned long long)s->t->seq_end);
 	snprintf(buf, sizeof(buf), "Dibuat %02d/%02d/%04d %02d.%02d WIB oleh iki report. Sumber: ikid%s.",
 		 tm.tm_mday, tm.tm_mon + 1, (tm.tm_year + 1900) % 10000, tm.tm_hour, tm.tm_min, seq);
-	worksheet_write_string(s->ws, s->row + 1, 0, buf, s->footer);
+	worksheet_write_string(s->ws, s->row + 1, 0, tables_legend(), s->footer);
+	worksheet_write_string(s->ws, s->row + 2, 0, buf, s->footer);
 }
 
 /* A4 landscape, one page wide, the header rows on every page, page numbers at the foot. */

@@ -15,7 +15,7 @@
 #define MINI "tests/data/mini.conf"
 #define ESCAPE "tests/data/report-escape.conf"
 #define V1 "35.27.03.2001"
-#define CSV_COLUMNS 33
+#define CSV_COLUMNS 41 /* 17 of the year, then 4 for each of the 6 periods shown */
 
 static struct ikid d;
 
@@ -195,7 +195,8 @@ START_TEST(test_report_year_without_data_says_so)
 	ASSERT_TEXT_LINE(out, "[surat]", "Tahun 2023", "Tahun 2023 90,00 tidak ada data - -");
 	ASSERT_TEXT_LINE(out, "[akta]", "Triwulan IV", "Triwulan IV 85,00 tidak ada data - -");
 	ck_assert_ptr_null(strstr(out, " 0,00 %"));
-	ck_assert_int_eq(count(out, "tidak ada data"), 4 * 5 + 5); /* kriminal twice */
+	/* the year and 6 periods (4 triwulan, s.d. II and III) of 5 rows: kriminal twice */
+	ck_assert_int_eq(count(out, "tidak ada data"), (1 + TABLES_SHOWN) * 5);
 	free(out);
 }
 END_TEST
@@ -352,6 +353,70 @@ START_TEST(test_report_csv_parses_back_with_plain_numbers)
 }
 END_TEST
 
+/*
+ * The cumulative figures since 1 January (s.d. triwulan II and III) beside the triwulan's own,
+ * as ikid computes them: surat (a flow) sums its months, tertib (a stock) is its value at the
+ * period's end, not a sum of triwulans; capaian against the target of the triwulan it ends
+ * with. Over the month's data of the fixture (all March):
+ *   surat    Q1 13/15; May 2/5; August 10/10; November 0/4
+ *            s.d. II 15/20 = 75,00 % (capaian 75 / 90 = 83,33 Baik), s.d. III 25/30 = 83,33 %
+ *            (92,59 Sangat Baik); the year 25/34 = 73,53 %
+ *   akta     Q1 1 on time of 2; s.d. II = 50 % against triwulan II's 75,5: 66,23 Cukup
+ *   tertib   sasaran 1 + 1 (March), Mandangin's raised to 3 in May; tertib 1 (March):
+ *            Q1 1/2 = 50 %; Q2 and s.d. II 1/4 = 25 % (a sum of Q1 and Q2 would be 2/6)
+ */
+START_TEST(test_report_shows_the_figures_since_january)
+{
+	static const char *const more[] = {
+		"--element surat_masuk --orgunit " V1 " --date 2022-05-10 --value 5",
+		"--element surat_tepat --orgunit " V1 " --date 2022-05-11 --value 2",
+		"--element surat_masuk --orgunit " V1 " --date 2022-08-01 --value 10",
+		"--element surat_tepat --orgunit " V1 " --date 2022-08-02 --value 10",
+		"--element surat_masuk --orgunit " V1 " --date 2022-11-03 --value 4",
+		"--element desa_sasaran --orgunit " V1 " --op set --date 2022-05-02 --value 3"};
+	char args[256];
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+		snprintf(args, sizeof(args), "submit %s", more[i]);
+		free(run(args, 0));
+	}
+	char *out = run("report --year 2022", 0);
+	ASSERT_TEXT_LINE(out, "[surat]", "Triwulan II", "Triwulan II 90,00 40,00 % 44,44 Sangat Kurang");
+	ASSERT_TEXT_LINE(out, "[surat]", "s.d. TW II", "s.d. TW II 90,00 75,00 % 83,33 Baik");
+	ASSERT_TEXT_LINE(out, "[surat]", "s.d. TW III", "s.d. TW III 90,00 83,33 % 92,59 Sangat Baik");
+	ASSERT_TEXT_LINE(out, "[surat]", "Tahun 2022", "Tahun 2022 90,00 73,53 % 81,70 Baik");
+	ASSERT_TEXT_LINE(out, "[akta]", "s.d. TW II", "s.d. TW II 75,50 50,00 % 66,23 Cukup");
+	ASSERT_TEXT_LINE(out, "[tertib]", "Triwulan II", "Triwulan II - 25,00 % - -");
+	ASSERT_TEXT_LINE(out, "[tertib]", "s.d. TW II", "s.d. TW II - 25,00 % - -");
+	ASSERT_TEXT_LINE(out, "[tertib]", "Triwulan I", "Triwulan I - 50,00 % - -");
+	/* in reading order: each s.d. after its triwulan; the legend says what s.d. means */
+	const char *row = strstr(out, "[surat]"), *q2 = strstr(row, "Triwulan II "),
+		   *sd2 = strstr(row, "s.d. TW II "), *q3 = strstr(row, "Triwulan III ");
+	ck_assert_msg(q2 && sd2 && q3 && q2 < sd2 && sd2 < q3, "order of the periods");
+	ck_assert_ptr_nonnull(strstr(out, "Keterangan: s.d. = sampai dengan, sejak 1 Januari"));
+	free(out);
+	struct csv_table t;
+	out = run("report --year 2022 --format csv", 0);
+	csv_parse(out, &t);
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan II Target", "90.00");
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan II Realisasi", "75.00");
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan II Capaian", "83.33");
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan II Predikat", "Baik");
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan III Realisasi", "83.33");
+	ASSERT_CSV(&t, "surat", "s.d. Triwulan III Predikat", "Sangat Baik");
+	ASSERT_CSV(&t, "akta", "s.d. Triwulan II Target", "75.50");
+	ASSERT_CSV(&t, "tertib", "s.d. Triwulan II Realisasi", "25.00");
+	ASSERT_CSV(&t, "kriminal", "s.d. Triwulan III Realisasi", "");
+	csv_free(&t);
+	free(out);
+	out = run("report --year 2022 --format html", 0);
+	ck_assert_ptr_nonnull(strstr(out, "<th colspan=\"2\" class=\"sd\">s.d. Triwulan II</th>"));
+	ck_assert_ptr_nonnull(strstr(out, "<td class=\"n q sd\"><span class=\"v\">75,00</span></td>"
+					  "<td class=\"n q sd\"><span class=\"v\">83,33</span></td>"));
+	ck_assert_ptr_nonnull(strstr(out, "<p class=\"ket\">Keterangan: s.d. = sampai dengan"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_report_csv_quotes_and_defuses_catalog_text)
 {
 	struct csv_table t;
@@ -451,7 +516,8 @@ START_TEST(test_report_html_is_one_printable_page)
 	ck_assert_ptr_nonnull(strstr(out, "tidak ada data"));
 	ck_assert_ptr_nonnull(strstr(out, "<span class=\"tq\">target 75,50</span>"));
 	for (const char *h = "No\0Sasaran\0Indikator Kinerja\0Formula\0Target (%)\0Realisasi\0"
-			     "Capaian (%)\0Predikat\0Sumber Data\0Triwulan I\0Triwulan IV\0";
+			     "Capaian (%)\0Predikat\0Sumber Data\0Triwulan I\0Triwulan IV\0"
+			     "s.d. Triwulan II\0s.d. Triwulan III\0";
 	     *h; h += strlen(h) + 1) {
 		char th[64];
 		snprintf(th, sizeof(th), ">%s</th>", h);
@@ -545,9 +611,7 @@ static void fixture_make(struct fixture *x)
 	for (int p = 0; p < TABLES_PERIODS; p++) {
 		struct proto_value *v = &x->v[p];
 		snprintf(v->indicator, sizeof(v->indicator), "iki06");
-		static const char *const period[TABLES_PERIODS] = {"2022", "2022Q1", "2022Q2",
-								   "2022Q3", "2022Q4"};
-		snprintf(v->period, sizeof(v->period), "%s", period[p]);
+		tables_period(2022, p, v->period);
 		v->factor = 100;
 		v->has_target = true;
 		v->target = 9000;
@@ -675,6 +739,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_report_footer_names_ikid_and_the_seq);
 	tcase_add_test(tc, test_report_shows_target_perubahan_set_in_ikid);
 	tcase_add_test(tc, test_report_csv_parses_back_with_plain_numbers);
+	tcase_add_test(tc, test_report_shows_the_figures_since_january);
 	tcase_add_test(tc, test_report_html_is_one_printable_page);
 	tcase_add_test(tc, test_report_output_file_takes_its_format_from_the_name);
 	suite_add_tcase(s, tc);

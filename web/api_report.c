@@ -1,5 +1,6 @@
 /* api_report.c: GET /api/report: the LAKIP tables of "iki report" (client/tables.c) as a page or
- * a CSV download, from the catalog and the values of the year and its four triwulan. */
+ * a CSV download, from the catalog and the values of the periods tables.h lists (the year, its
+ * four triwulan, s.d. triwulan II and III). */
 #include "api_int.h"
 
 #include <errno.h>
@@ -9,6 +10,7 @@
 #include <time.h>
 
 #include "iki.h"
+#include "period.h"
 #include "tables.h"
 
 struct report_call {
@@ -26,12 +28,9 @@ static int do_report(struct iki_client *c, void *arg)
 	int rc = iki_describe(c, &r->cat, r->msg);
 	for (int p = 0; rc == 0 && p < TABLES_PERIODS; p++) {
 		struct proto_query q = r->q;
-		char id[32];
-		if (p)
-			snprintf(id, sizeof(id), "%04dQ%d", r->year, p);
-		else
-			snprintf(id, sizeof(id), "%04d", r->year);
-		snprintf(q.period, sizeof(q.period), "%.6s", id); /* year 2000..2099 */
+		char id[PERIOD_ID_MAX];
+		tables_period(r->year, p, id);
+		snprintf(q.period, sizeof(q.period), "%s", id);
 		rc = iki_query(c, &q, &r->v[p], &r->n[p], r->msg);
 	}
 	return rc;

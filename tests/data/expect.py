@@ -17,6 +17,9 @@ describes, so that a slip in either shows up:
   - schedule: before anything is submitted, a case "<schedule>/<period>" of its case type is
     opened at its org unit (default the kecamatan) for every month/quarter/year of its years,
     dated on the period's last day;
+  - a cumulative period ("s.d."): 2022Q2SD runs from 1 January through the end of triwulan II,
+    202205SD through the end of May; a flow (and a case's steps) sums what is dated in it, a
+    stock is its value at the period's end; its target is that of the period it ends with;
   - an org unit's value is its own plus its descendants' (the kecamatan = office + villages),
     for states the sum of each org unit's own latest value;
   - an indicator's num and den are the sums of their quantities.
@@ -62,15 +65,32 @@ def periods_of(date):
     return ("%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year)
 
 
-def periods_counting(date, carry):
-    """The periods a stock set on date counts in: those holding the date and, carried forward
-    (the default), every later month and triwulan of its budget year."""
-    if not carry:
-        return periods_of(date)
+def sd_periods(date):
+    """The cumulative ("s.d.", sampai dengan) periods a flow dated on date counts in: every one
+    running from 1 January of its year to an end on or after it (202205SD: 1 January through
+    May 31; 2022Q2SD: through June 30)."""
     d = datetime.date.fromisoformat(date)
     q = (d.month - 1) // 3 + 1
+    return (["%04d%02dSD" % (d.year, m) for m in range(d.month, 13)] +
+            ["%04dQ%dSD" % (d.year, k) for k in range(q, 5)])
+
+
+def flow_periods(date):
+    """The periods a flow dated on date counts in: those holding it, and the s.d. ones."""
+    return list(periods_of(date)) + sd_periods(date)
+
+
+def periods_counting(date, carry):
+    """The periods a stock set on date counts in: those holding the date and, carried forward
+    (the default), every later month and triwulan of its budget year; and the s.d. periods
+    whose end is in one of those months or triwulans, a stock's s.d. figure being its value at
+    the period's end (not carried: the date's own month and triwulan, and their s.d. twins)."""
+    d = datetime.date.fromisoformat(date)
+    q = (d.month - 1) // 3 + 1
+    if not carry:
+        return list(periods_of(date)) + ["%04d%02dSD" % (d.year, d.month), "%04dQ%dSD" % (d.year, q)]
     return (["%04d%02d" % (d.year, m) for m in range(d.month, 13)] +
-            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year])
+            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year] + sd_periods(date))
 
 
 def effective(rows):
@@ -142,7 +162,7 @@ def compute(csvs=None):
             assert r["case"] == "", r["id"]
             if elements[el] == "sum":
                 assert op == "add", r["id"]
-                for p in periods_of(date):
+                for p in flow_periods(date):
                     flows[(el, ou, p)] = flows.get((el, ou, p), 0) + value
             else:
                 assert op == "set", r["id"]
@@ -170,7 +190,7 @@ def compute(csvs=None):
                 date = opened[key][1]  # counts in the period it reports on
             del opened[key]  # a case closes once
         for s in steps:
-            for p in periods_of(date):
+            for p in flow_periods(date):
                 k = (el + s, ou, p)
                 flows[k] = flows.get(k, 0) + 1
     for (el, ou, p), (_, _, v) in latest.items():
@@ -213,8 +233,10 @@ def capaian(code, num, den, meta, band_list, period):
     if "target" not in kv:
         return None
     target = float(kv["target"][0].replace(",", "."))
-    if "target_q" in kv and "Q" in period:
-        target = float(kv["target_q"][0].split()[int(period[-1]) - 1].replace(",", "."))
+    base = period[:-2] if period.endswith("SD") else period  # an s.d. period: the one it ends with
+    q = int(base[-1]) if "Q" in base else (int(base[4:]) + 2) // 3 if len(base) == 6 else 0
+    if "target_q" in kv and q:
+        target = float(kv["target_q"][0].split()[q - 1].replace(",", "."))
     if den == 0:
         return target, None, None
     real = num / den * int(kv.get("factor", ["100"])[0])
@@ -233,16 +255,20 @@ WHERE = [("35.27.03", ["202201", "202202", "202203", "202204", "2022Q1", "2022Q2
 YEAR_CSVS = [os.path.join(HERE, "year-2022.csv"), os.path.join(HERE, "year-2022-fix.csv")]
 YEAR_EXPECT = os.path.join(HERE, "year-2022.expect")
 YEAR_WHERE = ["35.27.03", "35.27.03.2002", "35.27.03.1003"]
-YEAR_PERIODS = ["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2022"]
+YEAR_PERIODS = (["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2022"] +
+                ["2022Q%dSD" % q for q in range(1, 5)] + ["2022%02dSD" % m for m in range(1, 13)])
 
 
 def year_lines():
-    """Every indicator at the kecamatan and two villages, each triwulan and the year, after the
-    year file and its corrections: indicator orgunit period num den capaian predikat."""
+    """Every indicator at the kecamatan and two villages, each triwulan and the year, and the
+    cumulative periods 2022Q1SD..2022Q4SD and 202201SD..202212SD (s.d.: since 1 January), after
+    the year file and its corrections: indicator orgunit period num den capaian predikat."""
     codes, value, meta, band_list = compute(YEAR_CSVS)
     out = ["# tests/data/year-2022.expect: written by tests/data/expect.py --year (do not edit);",
            "# checked by tests/check_lakip.c against ikid after year-2022.csv, a lock, a refused",
            "# write, year-2022-fix.csv (a replacement, voids, late data) and another lock.",
+           "# Periods: each triwulan, the year, then s.d. (1 January through the end of) each",
+           "# triwulan and each month: flows summed since 1 January, stocks at the period's end.",
            "# indicator orgunit period num den capaian(- without data) predikat(- without data)"]
     uneven = 0
     for ou in YEAR_WHERE:
@@ -252,7 +278,7 @@ def year_lines():
                 t = capaian(c, num, den, meta, band_list, p)
                 cap = "-" if not t or t[1] is None else "%.2f" % t[1]
                 pred = "-" if not t or t[2] is None else t[2].replace(" ", "_")
-                out.append("%-6s %-14s %-7s %6d %6d %8s %s" % (c, ou, p, num, den, cap, pred))
+                out.append("%-6s %-14s %-8s %6d %6d %8s %s" % (c, ou, p, num, den, cap, pred))
     # Ratio of sums, not an average of percentages: say where the two differ.
     villages = [ou for ou in _parents() if ou.count(".") == 3]
     for c in codes:

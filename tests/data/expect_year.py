@@ -30,6 +30,14 @@ catalog/sampang-2022.conf and the two CSV files, and applies the documented rule
   the lock                 the events refused while 2022Q1 was locked are not stored: they are
                            not in either file, so they count nothing (one is sent again, same
                            id and content, in the fix file, after the unlock);
+  cumulative ("s.d.")      2022Q2SD is 1 January through the end of triwulan II, 202205SD
+                           1 January through the end of May: a flow (a sum, and a case's
+                           .open, .closed and .ontime) counts every value dated from 1 January
+                           to the period's end; a stock counts its value at the period's end
+                           (the latest set on or before it within the year; with `carry =
+                           period`, within the triwulan or month it ends with). The target
+                           is that of the period it ends with (a month's: its triwulan's
+                           target_q, else the year's target);
   value                    num and den: sums of the formula's quantities over the org unit's
                            subtree (ratio of sums over villages and months);
                            realisasi = num / den x factor; no data when den = 0;
@@ -63,7 +71,8 @@ EXPECT = os.path.join(HERE, "sampang-2022-year.expect")
 KEC = "35.27.03"
 # the org units the expect file covers: the kecamatan and three villages with data of every kind
 ORGUNITS = [KEC, "35.27.03.1003", "35.27.03.2002", "35.27.03.2001"]
-PERIODS = ["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2022"]
+PERIODS = (["2022Q1", "2022Q2", "2022Q3", "2022Q4", "2022"] +
+           ["2022Q%dSD" % q for q in range(1, 5)] + ["2022%02dSD" % m for m in range(1, 13)])
 
 
 # ---------------------------------------------------------------- the catalog
@@ -137,15 +146,27 @@ def periods_of(date):
     return ["%04d%02d" % (d.year, d.month), "%04dQ%d" % (d.year, (d.month - 1) // 3 + 1), "%04d" % d.year]
 
 
-def periods_counting(date, carry):
-    """The periods a stock set on date counts in: those holding the date and, carried forward,
-    every later month and triwulan of its year (a period whose end is on or after the date)."""
-    if not carry:
-        return periods_of(date)
+def through(date):
+    """The cumulative periods whose span (1 January through their end) holds date: the
+    "s.d." months from the date's own to December, and the "s.d." triwulans from its own on."""
     d = day(date)
     q = (d.month - 1) // 3 + 1
+    return (["%04d%02dSD" % (d.year, m) for m in range(d.month, 13)] +
+            ["%04dQ%dSD" % (d.year, k) for k in range(q, 5)])
+
+
+def periods_counting(date, carry):
+    """The periods a stock set on date counts in: those holding the date and, carried forward,
+    every later month and triwulan of its year (a period whose end is on or after the date),
+    with the cumulative ones ending on those, whose stock is its value at their end. Not
+    carried (carry = period): the month and triwulan holding the date, and their s.d. twins."""
+    d = day(date)
+    if not carry:
+        q = (d.month - 1) // 3 + 1
+        return periods_of(date) + ["%04d%02dSD" % (d.year, d.month), "%04dQ%dSD" % (d.year, q)]
+    q = (d.month - 1) // 3 + 1
     return (["%04d%02d" % (d.year, m) for m in range(d.month, 13)] +
-            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year])
+            ["%04dQ%d" % (d.year, k) for k in range(q, 5)] + ["%04d" % d.year] + through(date))
 
 
 def last_day(year, month):
@@ -236,8 +257,8 @@ def tally(cat, standing, cases):
     """(quantity, own org unit, period) -> value, for every quantity a formula may name."""
     t = {}
 
-    def add(q, ou, date, v):
-        for p in periods_of(date):
+    def add(q, ou, date, v):  # a flow: its month, triwulan and year, and the s.d. periods after
+        for p in periods_of(date) + through(date):
             t[(q, ou, p)] = t.get((q, ou, p), 0) + v
 
     latest = {}  # (element, org unit, period) -> (date, arrival, value)
@@ -305,8 +326,9 @@ class Model:
         num, den = self.numden(ind, ou, p)
         factor = int(kv.get("factor", "100"))
         target = None
-        if "target_q" in kv and "Q" in p:
-            target = Fraction(kv["target_q"].split()[int(p[-1]) - 1].replace(",", "."))
+        quarter = quarter_of(p)
+        if "target_q" in kv and quarter:
+            target = Fraction(kv["target_q"].split()[quarter - 1].replace(",", "."))
         elif "target" in kv:
             target = Fraction(kv["target"].replace(",", "."))
         if den == 0:
@@ -323,6 +345,17 @@ class Model:
         hundredths = (cap * 100 + Fraction(1, 2)) // 1
         pred = next((name for low, name in self.cat.bands if hundredths >= low * 100), self.cat.bands[-1][1])
         return num, den, real, target, cap, pred
+
+
+def quarter_of(p):
+    """The triwulan whose target_q a period takes: a triwulan's own, a month's (2022Q2SD and
+    202205SD are targeted as the period they end with: 2022Q2, 202205), none for the year."""
+    p = p[:-2] if p.endswith("SD") else p
+    if "Q" in p:
+        return int(p[-1])
+    if len(p) == 6:
+        return (int(p[4:]) - 1) // 3 + 1
+    return None
 
 
 def fmt(x):
@@ -381,6 +414,12 @@ def lines(m):
         "# Targets, bands, limits and formulas: catalog/sampang-2022.conf (every target is 100 there, so",
         "# capaian = realisasi). num and den are totals over the org unit's subtree and the period's",
         "# months (ratio of sums). '-' = none: no data when den = 0 (no realisasi, capaian, predikat).",
+        "# Periods: each triwulan and the year, then the cumulative ones (s.d., sampai dengan):",
+        "# 2022Q1SD..2022Q4SD from 1 January through each triwulan, 202201SD..202212SD through each",
+        "# month: flows summed since 1 January, stocks at the period's end, targets of the period",
+        "# they end with. (Q1SD = Q1, Q4SD of a flow = the year, 202203SD = Q1SD: the model reaches",
+        "# each from the events on its own, and asserts those identities.) A cumulative period's",
+        "# figure is not the sum of its triwulans' percentages: see the s.d. lines at the end.",
         "#",
         "# indicator orgunit period num den realisasi target capaian predikat (spaces in it as '_')",
     ]
@@ -389,10 +428,40 @@ def lines(m):
             out.append("# -- %s %s, %s" % (ou, cat.name.get(ou, ""), p))
             for ind, _ in cat.indicators:
                 num, den, real, target, cap, pred = m.value(ind, ou, p)
-                out.append("%-6s %-13s %-6s %11d %11d %7s %7s %7s %s" % (
+                out.append("%-6s %-13s %-8s %11d %11d %7s %7s %7s %s" % (
                     ind, ou, p, num, den, fmt(real), fmt(target), fmt(cap),
                     "-" if pred is None else pred.replace(" ", "_")))
     out += ratio_of_sums(m)
+    out += cumulative_identities(m)
+    return out
+
+
+def cumulative_identities(m):
+    """What the cumulative periods must be, reached apart: s.d. triwulan I is triwulan I and
+    202203SD; 202206SD is 2022Q2SD, 202209SD 2022Q3SD, 202212SD 2022Q4SD; 2022Q4SD is the year
+    (no element of the catalog is carry = period); a flow's s.d. is more than a triwulan's once
+    the year goes on. Comment lines show a ratio of sums over months for the office's penyerapan."""
+    same = [("2022Q1SD", "2022Q1"), ("202203SD", "2022Q1SD"), ("202206SD", "2022Q2SD"),
+            ("202209SD", "2022Q3SD"), ("202212SD", "2022Q4SD"), ("2022Q4SD", "2022")]
+    assert not m.cat.carry_period, "the year's identity needs every stock carried"
+    grew = 0
+    for ind, _ in m.cat.indicators:
+        for ou in ORGUNITS:
+            for a, b in same:
+                assert m.numden(ind, ou, a) == m.numden(ind, ou, b), (ind, ou, a, b)
+            q2, q3 = m.numden(ind, ou, "2022Q2"), m.numden(ind, ou, "2022Q3SD")
+            grew += q3[1] > q2[1]
+    assert grew >= 20, grew
+    out = ["#", "# s.d. (cumulative) figures are ratios of sums since 1 January, not averages of"
+           " triwulans:"]
+    for ind in ("iki06", "iki18", "iki22"):
+        num, den = m.numden(ind, KEC, "2022Q3SD")
+        qs = [m.numden(ind, KEC, "2022Q%d" % q) for q in (1, 2, 3)]
+        avg = sum(Fraction(n, d) * 100 for n, d in qs if d) / len([d for _, d in qs if d])
+        ratio = Fraction(num, den) * 100
+        assert abs(ratio - avg) > Fraction(1, 100), ind
+        out.append("#   %s 2022Q3SD: %d/%d = %.2f %%; average of triwulan I-III = %.2f %%" % (
+            ind, num, den, float(ratio), float(avg)))
     return out
 
 

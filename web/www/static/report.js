@@ -1,11 +1,17 @@
-// report.js: the LAKIP tables in the page (target, realisasi and capaian per triwulan and for the
-// year, by jabatan), with links to ikiweb's own report (/api/report) to print or download.
+// report.js: the LAKIP tables in the page (target, realisasi and capaian per triwulan, s.d.
+// triwulan II and III, and for the year, by jabatan), with links to ikiweb's own report
+// (/api/report) to print or download.
 
 import { h, fill, select } from "./dom.js";
 import * as fmt from "./fmt.js";
 import * as api from "./api.js";
 
-const QS = ["I", "II", "III", "IV"];
+// The columns after the target, in reading order: [heading, period of a year, cumulative?].
+// s.d. (sampai dengan) = 1 January through the triwulan's end; s.d. I is I, s.d. IV the year.
+const COLS = [["TW I", (y) => `${y}Q1`], ["TW II", (y) => `${y}Q2`],
+  ["s.d. TW II", (y) => `${y}Q2SD`, true], ["TW III", (y) => `${y}Q3`],
+  ["s.d. TW III", (y) => `${y}Q3SD`, true], ["TW IV", (y) => `${y}Q4`], ["Tahun", (y) => String(y)]];
+const YEAR = COLS.length - 1;
 
 export class Report {
   constructor(root, cat) {
@@ -28,6 +34,8 @@ export class Report {
     this.table = h("div.scroll#report-table");
     fill(this.root, h("h2", "Laporan LAKIP"),
       h("p.note", "Target, realisasi, capaian dan predikat per jabatan, tiap triwulan dan setahun. " +
+        "s.d. TW = sampai dengan triwulan: sejak 1 Januari sampai akhir triwulan itu (jumlahnya, " +
+        "atau nilai keadaan pada akhir triwulan). " +
         "Buka laporan untuk mencetak (A4 mendatar), atau unduh HTML/CSV."),
       this.form, this.links, this.table);
     this.update();
@@ -51,7 +59,7 @@ export class Report {
     const gen = ++this.gen;
     fill(this.table, h("p.note", "Memuat…"));
     try {
-      const periods = [...QS.map((_, i) => `${p.year}Q${i + 1}`), String(p.year)];
+      const periods = COLS.map(([, period]) => period(p.year));
       const all = await Promise.all(periods.map((period) => api.values({ period, orgunit: p.orgunit })));
       if (gen !== this.gen) return;
       const at = new Map();
@@ -64,17 +72,17 @@ export class Report {
 
   draw(at, jabatan) {
     const head = h("tr", h("th", "No"), h("th", "Indikator"), h("th", "Target"),
-      QS.map((q) => h("th", "TW " + q)), h("th", "Tahun"), h("th", "Predikat"));
+      COLS.map(([name, , sd]) => h(sd ? "th.sd" : "th", name)), h("th", "Predikat"));
     const rows = [];
     for (const [name, inds] of this.cat.byJabatan()) {
       if (jabatan && name !== jabatan) continue;
-      rows.push(h("tr.jrow", h("th", { colspan: 9 }, name)));
+      rows.push(h("tr.jrow", h("th", { colspan: COLS.length + 4 }, name)));
       for (const ind of inds) {
-        const year = at.get(ind.indicator + "|4") || {};
+        const year = at.get(ind.indicator + "|" + YEAR) || {};
         rows.push(h("tr", { dataset: { indicator: ind.indicator } },
           h("td", ind.rows || ""), h("td.iname", ind.name),
           h("td.num", year.target !== null && year.target !== undefined ? fmt.pct(year.target) : "–"),
-          [0, 1, 2, 3, 4].map((i) => this.cell(at.get(ind.indicator + "|" + i))),
+          COLS.map(([, , sd], i) => this.cell(at.get(ind.indicator + "|" + i), sd)),
           h("td", year.predikat ? h("span.chip." + fmt.band(year.predikat), year.predikat) : "–")));
       }
     }
@@ -82,9 +90,10 @@ export class Report {
   }
 
   // A period's realisasi, with its capaian under it, coloured by predikat.
-  cell(v) {
-    if (!v || v.value === null || v.value === undefined) return h("td.num.band-none", "–");
-    return h("td.num." + fmt.band(v.predikat), fmt.realisasi(v),
+  cell(v, sd) {
+    const cls = sd ? ".sd" : "";
+    if (!v || v.value === null || v.value === undefined) return h("td.num.band-none" + cls, "–");
+    return h("td.num." + fmt.band(v.predikat) + cls, fmt.realisasi(v),
       v.capaian !== null && v.capaian !== undefined ? h("small", "capaian " + fmt.pct(v.capaian)) : null);
   }
 }
