@@ -92,6 +92,8 @@ json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq)
 		json_object_object_add(o, "capaian", json_object_new_double(v->capaian));
 		json_object_object_add(o, "predikat", json_object_new_string(v->predikat));
 	}
+	if (v->check[0]) /* the validation rule it breaks: perlu diperiksa */
+		json_object_object_add(o, "check", json_object_new_string(v->check));
 	if (seq)
 		json_object_object_add(o, "seq", json_object_new_uint64(*seq));
 	return o;
@@ -113,21 +115,6 @@ const char *cli_safe(const char *s, char *buf, size_t n)
 	}
 	if (n)
 		buf[i] = '\0';
-	return buf;
-}
-
-const char *cli_count(uint64_t v, char *buf, size_t n)
-{
-	char digits[32];
-	int len = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
-	size_t j = 0;
-	for (int i = 0; i < len && j + 2 < n; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[j++] = '.';
-		buf[j++] = digits[i];
-	}
-	if (n)
-		buf[j < n ? j : n - 1] = '\0';
 	return buf;
 }
 

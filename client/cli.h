@@ -44,9 +44,6 @@ json_object *cli_value_json(const struct proto_value *v, const uint64_t *seq);
  */
 const char *cli_safe(const char *s, char *buf, size_t n);
 
-/* A count for people: 1.234.567 (into buf, size n). Returns buf. */
-const char *cli_count(uint64_t v, char *buf, size_t n);
-
 /*
  * The catalog's budget year, what commands default to without --period or --year: the year its
  * title names ("... Tahun 2022": the last 20xx standing alone in it), else the clock's year.

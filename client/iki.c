@@ -43,6 +43,7 @@ static void usage(FILE *f)
 		"  sync     send what waits in the outbox (--wait: until it is all delivered)\n"
 		"  outbox   what waits, was delivered or was refused; drop or fix a refused event\n"
 		"  query    print indicator values (numerator, denominator, percentage)\n"
+		"  review   the values of a period that break a validation rule (perlu diperiksa)\n"
 		"  watch    the values live: a table on a terminal, else a line per change\n"
 		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
 		"  history  an event, who sent it and when, and the corrections of it\n"
@@ -251,6 +252,8 @@ int main(int argc, char **argv)
 		return cmd_outbox(&sc, argc, argv);
 	if (!strcmp(cmd, "query"))
 		return cmd_query(&g.o, argc, argv);
+	if (!strcmp(cmd, "review"))
+		return cmd_review(&g.o, argc, argv);
 	if (!strcmp(cmd, "watch"))
 		return cmd_watch(&g.o, argc, argv);
 	if (!strcmp(cmd, "report"))

@@ -61,8 +61,9 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 	}
 	if (!strcmp(field, "value")) {
 		char *end;
-		if (!*val) {
+		if (!*val) { /* left empty: input_check_value refuses it for an add or a set */
 			ev->value = 1;
+			ev->no_value = true;
 			return 0;
 		}
 		errno = 0;
@@ -72,6 +73,7 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 			return -1;
 		}
 		ev->value = v;
+		ev->no_value = false;
 		return 0;
 	}
 	snprintf(err, n,
@@ -80,7 +82,16 @@ int input_set_field(struct proto_event *ev, const char *field, const char *val, 
 	return -1;
 }
 
-/* A fresh event with the defaults of a row: op add, value 1. */
+int input_check_value(const struct proto_event *ev, char *err, size_t n)
+{
+	if (!ev->no_value || (ev->op != PROTO_OP_ADD && ev->op != PROTO_OP_SET))
+		return 0;
+	snprintf(err, n, _("the value is empty: write the number, 1 too (an add or a set has no "
+			   "default value)"));
+	return -1;
+}
+
+/* A fresh event with the defaults of a row: op add, no value yet. */
 static struct proto_event *input_add(struct input *in, int line)
 {
 	if (in->n == 0 || (in->n >= 64 && (in->n & (in->n - 1)) == 0)) {
@@ -101,6 +112,7 @@ static struct proto_event *input_add(struct input *in, int line)
 	memset(ev, 0, sizeof(*ev));
 	ev->op = PROTO_OP_ADD;
 	ev->value = 1;
+	ev->no_value = true;
 	in->lines[in->n++] = line;
 	return ev;
 }
@@ -361,6 +373,15 @@ static int csv_fail(const char *name, int line, const char *msg, int row, int ce
 	return -1;
 }
 
+/* The cell of the value column among the first width, or -1 when the row has none. */
+static int value_cell(const int *col, int width)
+{
+	for (int i = 0; i < width; i++)
+		if (col[i] >= 0 && !strcmp(columns[col[i]].name, "value"))
+			return i;
+	return -1;
+}
+
 /* Parse the records after the header (fields: scratch space for one record). */
 static int csv_rows(const char *name, struct csv *c, char (*fields)[PROTO_COMMENT_MAX + 2],
 		    char (*header)[PROTO_COMMENT_MAX + 2], const int *col, int ncol,
@@ -387,6 +408,10 @@ static int csv_rows(const char *name, struct csv *c, char (*fields)[PROTO_COMMEN
 		for (int i = 0; i < width; i++)
 			if (csv_cell(c, in, ev, col[i], fields[i], msg, sizeof(msg)) < 0)
 				return csv_fail(name, line, msg, row, i, header[i], in, err, n);
+		int vc = value_cell(col, width);
+		if (input_check_value(ev, msg, sizeof(msg)) < 0)
+			return csv_fail(name, line, msg, row, vc, vc >= 0 ? header[vc] : "", in, err,
+					n);
 	}
 	return input_fill_rows(in, name, err, n);
 }
@@ -485,7 +510,8 @@ int input_parse_jsonl(const char *name, const char *text, size_t len, struct inp
 		struct proto_event *ev = ok ? input_add(in, line) : NULL;
 		if (!ok)
 			snprintf(msg, sizeof(msg), "baris ini bukan satu objek JSON");
-		if (!ev || json_event(o, in, ev, msg, sizeof(msg)) < 0) {
+		if (!ev || json_event(o, in, ev, msg, sizeof(msg)) < 0 ||
+		    input_check_value(ev, msg, sizeof(msg)) < 0) {
 			snprintf(err, n, "%s:%d: %s", name, line, msg);
 			json_object_put(o);
 			input_free(in);

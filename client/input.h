@@ -39,9 +39,13 @@ int input_parse_csv(const char *name, const char *text, size_t len, struct input
 int input_parse_jsonl(const char *name, const char *text, size_t len, struct input *in, char *err,
 		      size_t n);
 
-/* Set one field of an event from text ("id", "element", ...). Returns 0, or -1 with err set. */
+/* Set one field of an event from text ("id", "element", ...). Returns 0, or -1 with err set. An
+ * empty value sets no_value. */
 int input_set_field(struct proto_event *ev, const char *field, const char *val, char *err,
 		    size_t n);
+
+/* An add or a set needs a value (no_value is refused): 0, or -1 with a sentence in err. */
+int input_check_value(const struct proto_event *ev, char *err, size_t n);
 
 /*
  * Give each row without an id its identity (see struct input); a number used by two rows is an

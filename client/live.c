@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "period.h"
 #include "text.h"
 
@@ -63,6 +64,7 @@ struct row {
 	bool has_capaian;
 	double capaian;
 	char predikat[32];
+	char check[PROTO_CHECK_MAX + 1]; /* the validation rule it breaks: perlu diperiksa */
 	int64_t changed_ms; /* when an update last changed it (monotonic); 0: never */
 	int trend;	    /* that change: +1 up, -1 down, 0 new or the same ratio */
 };
@@ -176,6 +178,7 @@ static void row_figures(struct row *r, const struct proto_value *val)
 	r->has_capaian = val->has_capaian;
 	r->capaian = val->capaian;
 	snprintf(r->predikat, sizeof(r->predikat), "%s", val->has_capaian ? val->predikat : "");
+	snprintf(r->check, sizeof(r->check), "%s", val->check);
 }
 
 static void row_key(const struct view *v, struct row *r, const struct proto_value *val)
@@ -361,7 +364,7 @@ struct layout {
 static struct layout layout(const struct view *v)
 {
 	struct layout l = {
-	    14, v->code_w < 5 ? 5 : v->code_w > 12 ? 12 : v->code_w, 0, 14, 15, 15, 9, 7, 13};
+	    14, v->code_w < 5 ? 5 : v->code_w > 12 ? 12 : v->code_w, 0, 14, 15, 15, 9, 7, 15};
 	int *optional[] = {&l.pred, &l.cap, &l.jab, &l.per, &l.ou};
 	/* A filter on one org unit or one period says it once, in the header: no column. */
 	l.ou = v->filter->orgunit[0] ? 0 : l.ou;
@@ -527,7 +530,10 @@ static void draw_row(const struct view *v, const struct layout *l, const struct 
 	sb_rcell(b, data, l->data);
 	sb_band(b, l->cap ? NULL : colour, recent, pct, l->pct, true);
 	sb_band(b, colour, recent, cap, l->cap, true);
-	sb_band(b, colour, recent, r->predikat, l->pred, false);
+	if (r->check[0]) /* breaks its rule: the flag instead of the predikat (the summary says which) */
+		sb_band(b, "\x1b[1;7;31m", recent, "perlu diperiksa", l->pred, false);
+	else
+		sb_band(b, colour, recent, r->predikat, l->pred, false);
 	sb_str(b, "\x1b[0m");
 }
 
@@ -604,15 +610,23 @@ static void draw_status(const struct view *v, struct sbuf *b)
 /* The second status line: the filter, how many values, how many just changed, the order. */
 static void draw_summary(const struct view *v, int64_t now, int body, struct sbuf *b)
 {
-	char filter[600], line[800];
-	size_t recent = 0;
-	for (size_t i = 0; i < v->n; i++)
+	char filter[600], line[1000], flagged[200] = "", safe[PROTO_CHECK_MAX + 1];
+	size_t recent = 0, broken = 0;
+	const struct row *first = NULL;
+	for (size_t i = 0; i < v->n; i++) {
 		recent += v->rows[i].changed_ms && now - v->rows[i].changed_ms < LIVE_RECENT_MS;
+		if (v->rows[i].check[0] && !broken++)
+			first = &v->rows[i];
+	}
+	if (first)
+		snprintf(flagged, sizeof(flagged), " · %zu perlu diperiksa (%s %s: aturan %s)",
+			 broken, first->indicator, first->period,
+			 cli_safe(first->check, safe, sizeof(safe)));
 	filter_text(v->filter, filter, sizeof(filter));
 	size_t last = v->top + (size_t)body < v->n ? v->top + (size_t)body : v->n;
 	snprintf(line, sizeof(line),
-		 " %s · %zu nilai · %zu berubah dalam %d dtk · urut %s · baris %zu-%zu", filter,
-		 v->n, recent, LIVE_RECENT_MS / 1000, v->by_change ? "terbaru" : "katalog",
+		 " %s · %zu nilai · %zu berubah dalam %d dtk%s · urut %s · baris %zu-%zu", filter,
+		 v->n, recent, LIVE_RECENT_MS / 1000, flagged, v->by_change ? "terbaru" : "katalog",
 		 v->n ? v->top + 1 : 0, last);
 	sb_cell(b, line, v->width - 1);
 }

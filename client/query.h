@@ -11,4 +11,10 @@
  */
 int cmd_query(const struct iki_client_options *o, int argc, char **argv);
 
+/*
+ * "iki review": the values of a period that break their indicator's validation rule (those
+ * ikid sends with a 'check'), from a snapshot. Same returns as cmd_query (0 when none found).
+ */
+int cmd_review(const struct iki_client_options *o, int argc, char **argv);
+
 #endif

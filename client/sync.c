@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "input.h"
+#include "text.h"
 
 /* Set by SIGINT and SIGTERM: delivery stops and leaves the rest in the outbox. */
 static volatile sig_atomic_t stop_flag;
@@ -68,7 +69,7 @@ static const char *kb(uint64_t bytes, char *buf, size_t n)
 {
 	char whole[32];
 	uint64_t tenths = (bytes * 10 + 512) / 1024;
-	snprintf(buf, n, "%s,%u KB", cli_count(tenths / 10, whole, sizeof(whole)),
+	snprintf(buf, n, "%s,%u KB", text_count((long long)(tenths / 10), whole, sizeof(whole)),
 		 (unsigned)(tenths % 10));
 	return buf;
 }
@@ -82,11 +83,12 @@ static void progress_text(const struct iki_outbox_progress *p, char *buf, size_t
 	char a[32], b[32], c[32], d[32], r[48] = "";
 	size_t pending = p->total - p->delivered - p->refused;
 	if (p->refused)
-		snprintf(r, sizeof(r), ", ditolak %s", cli_count(p->refused, d, sizeof(d)));
+		snprintf(r, sizeof(r), ", ditolak %s", text_count((long long)p->refused, d, sizeof(d)));
 	snprintf(buf, n, "terkirim %s dari %s peristiwa (%s)%s, tertunda %s",
-		 cli_count(p->delivered, a, sizeof(a)), cli_count(p->total, b, sizeof(b)),
+		 text_count((long long)p->delivered, a, sizeof(a)),
+		 text_count((long long)p->total, b, sizeof(b)),
 		 kb(p->bytes_acked ? p->bytes_acked : p->bytes_sent, c, sizeof(c)), r,
-		 cli_count(pending, d, sizeof(d)));
+		 text_count((long long)pending, d, sizeof(d)));
 }
 
 /* One status line on a terminal (redrawn), else a plain line when the reason to wait changes
@@ -140,7 +142,7 @@ static int deliver(const struct sync_config *g, struct iki_outbox *ob, struct ik
 		: iki_strerror(rc), text);
 	fprintf(stderr, "iki: %s peristiwa yang belum terkirim aman di outbox (%s); kirimkan nanti "
 		"dengan 'iki sync' (tidak ada yang terhitung dua kali).\n",
-		cli_count(pending, left, sizeof(left)), iki_outbox_dir(ob));
+		text_count((long long)pending, left, sizeof(left)), iki_outbox_dir(ob));
 	return rc == -EINTR || rc == IKI_ETIMEOUT ? EXIT_PENDING : EXIT_UNREACHABLE;
 }
 
@@ -178,7 +180,7 @@ static void submit_usage(FILE *f)
 	      "a changed row corrects its event (history keeps both); a row gone from the file\n"
 	      "stops the submit unless --void-missing (void its event) or --keep-missing. CSV\n"
 	      "columns: id, element, orgunit, date, op, value, case, comment, ref, no. op is add\n"
-	      "(default), set, open, close or void; value defaults to 1.\n"
+	      "(default), set, open, close or void; an add or a set needs its value (1 too).\n"
 	      "\n"
 	      "Corrections: --void ID cancels an earlier event; an event with --ref ID (a ref\n"
 	      "column in a file) replaces the earlier event ID. The original stays in ikid's log\n"
@@ -263,6 +265,10 @@ static void submit_parse(int argc, char **argv, struct submit_args *a)
 	    a->flags == (IKI_OUTBOX_VOID_MISSING | IKI_OUTBOX_KEEP_MISSING) ||
 	    (!a->file && (a->flags || a->file_id))) {
 		submit_usage(stderr);
+		exit(EXIT_USAGE);
+	}
+	if (!a->file && input_check_value(&a->ev, err, sizeof(err)) < 0) {
+		fprintf(stderr, _("iki submit: %s: give --value N\n"), err);
 		exit(EXIT_USAGE);
 	}
 }
@@ -370,7 +376,7 @@ static int submit_summary(struct iki_outbox *ob, const struct input *in,
 
 int cmd_submit(const struct sync_config *g, int argc, char **argv)
 {
-	struct submit_args a = {.ev = {.op = PROTO_OP_ADD, .value = 1}};
+	struct submit_args a = {.ev = {.op = PROTO_OP_ADD, .value = 1, .no_value = true}};
 	struct input in = {0};
 	struct iki_outbox_progress p;
 	enum iki_outbox_row *outcome = NULL;
@@ -510,8 +516,9 @@ static int outbox_list(struct iki_outbox *ob, unsigned mask, bool json)
 	json_object *arr = json ? json_object_new_array() : NULL;
 	if (!json)
 		printf("outbox %s: tertunda %s, terkirim %s, ditolak %s\n", iki_outbox_dir(ob),
-		       cli_count(pending, a, sizeof(a)), cli_count(delivered, b, sizeof(b)),
-		       cli_count(refused, c, sizeof(c)));
+		       text_count((long long)pending, a, sizeof(a)),
+		       text_count((long long)delivered, b, sizeof(b)),
+		       text_count((long long)refused, c, sizeof(c)));
 	for (size_t i = 0; i < n; i++)
 		entry_print(&e[i], arr);
 	if (json) {

@@ -38,6 +38,14 @@ static const char LEGEND[] =
 	"target triwulan itu. s.d. Triwulan I sama dengan Triwulan I, dan realisasi s.d. Triwulan "
 	"IV data yang dijumlahkan sama dengan realisasi Tahun, sehingga keduanya tidak ditulis lagi.";
 
+static const struct proto_value *value_find(const struct tables *t, int p, const char *code)
+{
+	for (size_t i = 0; i < t->n_values[p]; i++)
+		if (!strcmp(t->values[p][i].indicator, code))
+			return &t->values[p][i];
+	return NULL;
+}
+
 int tables_shown(int k, const char **name, int *sd)
 {
 	*name = SHOWN[k].name;
@@ -48,6 +56,27 @@ int tables_shown(int k, const char **name, int *sd)
 const char *tables_legend(void)
 {
 	return LEGEND;
+}
+
+bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n)
+{
+	const char *rule = "";
+	size_t len = (size_t)snprintf(buf, n, "perlu diperiksa:");
+	for (int k = 0; k <= N_SHOWN && len < n; k++) {
+		const struct proto_value *v = value_find(t, k ? SHOWN[k - 1].p : TABLES_YEAR, indicator);
+		if (!v || !v->check[0])
+			continue;
+		len += (size_t)snprintf(buf + len, n - len, "%s %s", rule[0] ? "," : "",
+					k ? SHOWN[k - 1].text : "Tahun");
+		rule = v->check;
+	}
+	if (!rule[0]) {
+		buf[0] = '\0';
+		return false;
+	}
+	if (len < n)
+		snprintf(buf + len, n - len, " (aturan: %s)", rule);
+	return true;
 }
 
 void tables_period(int year, int p, char *id)
@@ -72,6 +101,7 @@ struct cell {
 	double realisasi, target_v, original, capaian_v;
 	int64_t num, den;
 	char predikat[32];
+	bool check; /* it breaks its indicator's validation rule: perlu diperiksa (tables_check) */
 };
 
 struct row {
@@ -97,13 +127,6 @@ struct model {
 	char unit_code[PROTO_ORGUNIT_MAX + 1];
 };
 
-static const struct proto_value *value_find(const struct tables *t, int p, const char *code)
-{
-	for (size_t i = 0; i < t->n_values[p]; i++)
-		if (!strcmp(t->values[p][i].indicator, code))
-			return &t->values[p][i];
-	return NULL;
-}
 
 static void cell_set(struct cell *c, const struct proto_value *v)
 {
@@ -121,6 +144,7 @@ static void cell_set(struct cell *c, const struct proto_value *v)
 	c->capaian = v->has_capaian;
 	c->capaian_v = v->capaian;
 	snprintf(c->predikat, sizeof(c->predikat), "%s", v->has_capaian ? v->predikat : "");
+	c->check = v->check[0] != '\0';
 }
 
 /* The next position of a "; "-joined list into buf; returns where the rest starts, or NULL. */
@@ -415,6 +439,10 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 			fprintf(f, "%s\n", col->line[k]);
 		}
 	}
+	if (tables_check(m->t, in->indicator, buf, sizeof(buf))) {
+		text_cell(f, "", TW_NO);
+		fprintf(f, "! %s\n", buf);
+	}
 	free(col);
 }
 
@@ -509,8 +537,8 @@ static void csv_head(struct csv *c)
 		"Tahun",	"Kode Unit",	 "Unit",	"Jabatan",   "No",	  "Kode Indikator",
 		"Sasaran",	"Indikator Kinerja", "Formula", "Target", "Target Semula", "Realisasi",
 		"Capaian",	"Predikat",	 "Sumber Data", "Pembilang", "Penyebut"};
-	static const char *const sub[] = {"Target", "Realisasi", "Capaian", "Predikat"};
 	char name[64];
+	static const char *const sub[] = {"Target", "Realisasi", "Capaian", "Predikat"};
 	for (size_t i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		csv_put(c, head[i], false);
 	for (int k = 0; k < N_SHOWN; k++)
@@ -518,6 +546,7 @@ static void csv_head(struct csv *c)
 			snprintf(name, sizeof(name), "%s %s", SHOWN[k].name, sub[i]);
 			csv_put(c, name, false);
 		}
+	csv_put(c, "Perlu Diperiksa", false);
 	csv_end(c);
 }
 
@@ -568,6 +597,8 @@ static void csv_row(struct csv *c, const struct model *m, const struct group *g,
 	csv_put(c, buf, false);
 	for (int k = 0; k < N_SHOWN; k++)
 		csv_figures(c, &row->cell[SHOWN[k].p], false);
+	tables_check(m->t, in->indicator, buf, sizeof(buf));
+	csv_put(c, buf, true);
 	csv_end(c);
 }
 
@@ -618,7 +649,7 @@ static const char HTML_STYLE[] =
 	".kop h1{font-size:13pt;margin:0;text-transform:uppercase;letter-spacing:.4pt}\n"
 	".kop .instansi{font-size:11pt;font-weight:bold;text-transform:uppercase}\n"
 	".kop .katalog,.kop .unit{font-size:9pt;margin-top:1pt}\n"
-	"section{break-inside:avoid;page-break-inside:avoid;margin-bottom:12pt}\n"
+	"section{margin-bottom:12pt}\n"
 	"h2{font-size:9pt;margin:0 0 3pt;break-after:avoid;page-break-after:avoid}\n"
 	"table{width:100%;border-collapse:collapse;table-layout:fixed}\n"
 	"thead{display:table-header-group}\n"
@@ -636,6 +667,8 @@ static const char HTML_STYLE[] =
 	".n span.v{white-space:nowrap}\n"
 	"td.nd{color:#555;font-style:italic;text-align:center}\n"
 	".kode,.semula,.tq{display:block;font-size:6.5pt;color:#444}\n"
+	".periksa{display:block;font-size:6.5pt;font-weight:bold;color:#a00000;margin-top:1pt}\n"
+	"td.cek,td.cek .v{color:#a00000;font-weight:bold}\n"
 	"td.pk{text-align:center;font-weight:bold}\n"
 	"th.sd{background:#c9d7e8}td.sd{background:#eef3f9}\n"
 	"tr.sub th.sd{background:#dbe5f1}\n"
@@ -721,9 +754,9 @@ static void html_realisasi(FILE *f, const struct cell *c, const char *cls)
 {
 	char buf[48];
 	realisasi_text(c, ',', !cls[0], buf, sizeof(buf));
-	fprintf(f, c->data ? "<td class=\"n%s\"><span class=\"v\">%s</span></td>"
-			   : "<td class=\"n nd%s\">%s</td>",
-		cls, buf);
+	fprintf(f, c->data ? "<td class=\"n%s%s\"><span class=\"v\">%s</span></td>"
+			   : "<td class=\"n nd%s%s\">%s</td>",
+		cls, c->check ? " cek" : "", buf); /* cek: it breaks its rule (tables_check says) */
 }
 
 /* Target, realisasi, capaian and predikat of the year. */
@@ -790,7 +823,13 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	html_esc(f, in->name);
 	fputs("<span class=\"kode\">", f);
 	html_esc(f, in->indicator);
-	fputs("</span></td><td class=\"f\">", f);
+	fputs("</span>", f);
+	if (tables_check(m->t, in->indicator, formula, sizeof(formula))) {
+		fputs("<span class=\"periksa\">", f);
+		html_esc(f, formula);
+		fputs("</span>", f);
+	}
+	fputs("</td><td class=\"f\">", f);
 	formula_text(in, formula, sizeof(formula));
 	html_esc(f, formula);
 	fputs("</td>", f);

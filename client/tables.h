@@ -52,6 +52,13 @@ int tables_shown(int k, const char **name, int *sd);
 /* The legend under the tables (what s.d. means), one static paragraph. */
 const char *tables_legend(void);
 
+/*
+ * The flag of an indicator whose values break its validation rule (the values' check), into buf
+ * (size n): "perlu diperiksa: Tahun, Triwulan II, s.d. TW II (aturan: pembilang <= penyebut)",
+ * naming the periods shown that break it, or "" when none does. Returns whether one does.
+ */
+bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n);
+
 /* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD". */
 void tables_period(int year, int p, char *id);
 

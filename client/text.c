@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lakip.h"
+
 /* WIB: UTC+7, no summer time. */
 #define TEXT_WIB_OFFSET (7 * 3600)
 
@@ -113,11 +115,15 @@ const char *text_number(double x, int decimals, char *buf, size_t n)
 
 const char *text_count(long long x, char *buf, size_t n)
 {
-	char plain[32], whole[40];
-	unsigned long long m = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
-	int len = snprintf(plain, sizeof(plain), "%llu", m);
-	group_digits(plain, (size_t)len, whole, sizeof(whole));
-	snprintf(buf, n, "%s%s", x < 0 ? "-" : "", whole);
+	return lakip_count(x, buf, n);
+}
+
+const char *text_check(const char *rule, char *buf, size_t n)
+{
+	if (rule[0])
+		snprintf(buf, n, "perlu diperiksa (aturan: %s)", rule);
+	else if (n)
+		buf[0] = '\0';
 	return buf;
 }
 

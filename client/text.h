@@ -46,6 +46,13 @@ const char *text_number(double x, int decimals, char *buf, size_t n);
 const char *text_count(long long x, char *buf, size_t n);
 
 /*
+ * The flag of a value that breaks its indicator's validation rule (rule: the value's `check`,
+ * the rule in words as ikid sends it, "pembilang <= penyebut"): "perlu diperiksa (aturan:
+ * pembilang <= penyebut)", or "" when rule is empty. Into buf (size n); returns buf.
+ */
+const char *text_check(const char *rule, char *buf, size_t n);
+
+/*
  * A moment as people in Sampang read it, in WIB (Asia/Jakarta, UTC+7 all year since 1964),
  * whatever the machine's time zone: "2022-03-14 09:05:00 WIB" (seconds since the epoch).
  */

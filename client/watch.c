@@ -116,12 +116,14 @@ static void line_print(const struct proto_value *v, uint64_t seq, bool json)
 		json_object_put(o);
 	} else {
 		double r;
-		char val[64] = "tidak ada data", num[32], den[32], x[48];
+		char val[64] = "tidak ada data", num[32], den[32], x[48], check[128];
 		if (proto_value_ratio(v, &r))
 			snprintf(val, sizeof(val), "%s%s", text_number(r, 2, x, sizeof(x)),
 				 v->factor == 100 ? " %" : "");
-		printf("%-8s %-14s %-8s %s/%s  %s\n", v->indicator, v->orgunit, v->period,
-		       text_count(v->num, num, sizeof(num)), text_count(v->den, den, sizeof(den)), val);
+		text_check(v->check, check, sizeof(check));
+		printf("%-8s %-14s %-8s %s/%s  %s%s%s\n", v->indicator, v->orgunit, v->period,
+		       text_count(v->num, num, sizeof(num)), text_count(v->den, den, sizeof(den)), val,
+		       check[0] ? "  " : "", cli_safe(check, check, sizeof(check)));
 	}
 	fflush(stdout);
 }

@@ -11,7 +11,8 @@
 #include <xlsxwriter.h>
 
 #define YEAR_COLS 13 /* A..M: the year's, see HEAD */
-#define XLSX_COLS (YEAR_COLS + 3 * TABLES_SHOWN) /* then target, realisasi, capaian of each */
+#define CHECK_COL (YEAR_COLS + 3 * TABLES_SHOWN) /* after target, realisasi, capaian of each */
+#define XLSX_COLS (CHECK_COL + 1)                /* and last, Perlu Diperiksa (tables_check) */
 #define HEAD_ROW 4 /* the two header rows: 4 and 5 (from 0); rows 0-2 the title block */
 #define FIRST_ROW (HEAD_ROW + 2)
 
@@ -184,6 +185,8 @@ static void put_row(struct sheet *s, int no, const struct proto_indicator *in)
 		put_realisasi(s, c + 1, v);
 		put_percent(s, c + 2, v && v->has_capaian, v ? v->capaian : 0);
 	}
+	tables_check(s->t, in->indicator, buf, sizeof(buf));
+	put_text(s, CHECK_COL, buf, s->text); /* blank, bordered, when none is broken */
 	s->row++;
 }
 
@@ -295,6 +298,9 @@ static void put_head(struct sheet *s)
 		worksheet_write_string(s->ws, HEAD_ROW + 1, c, HEAD[c].name, s->head);
 		worksheet_set_column(s->ws, c, c, HEAD[c].width, NULL);
 	}
+	worksheet_merge_range(s->ws, HEAD_ROW, CHECK_COL, HEAD_ROW + 1, CHECK_COL, "Perlu Diperiksa",
+			      s->head);
+	worksheet_set_column(s->ws, CHECK_COL, CHECK_COL, 24, NULL);
 	s->row = FIRST_ROW;
 }
 

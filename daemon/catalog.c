@@ -230,6 +230,9 @@ static void resolve_schedules(struct cat_reader *r)
 		if (x->ou < 0)
 			cat_err(r, x->line, "schedule %s: orgunit %s is not in this catalog", x->code,
 			    x->orgunit_code);
+		if (c->year && (x->year_from != c->year || x->year_to != c->year))
+			cat_err(r, x->line, "schedule %s: years %d-%d, but the budget year is %d",
+			    x->code, x->year_from, x->year_to, c->year);
 		const struct catalog_casetype *t = x->ct >= 0 ? &c->casetypes[x->ct] : NULL;
 		if (t && (t->limit_days != x->due_days || !t->close_at_open))
 			cat_err(r, x->line,
@@ -381,9 +384,37 @@ void catalog_element_describe(const struct catalog *c, int i, struct proto_eleme
 	snprintf(e->reported_by, sizeof(e->reported_by), "%s", el->reported_by);
 	e->ops[0] = el->agg == CATALOG_SUM ? PROTO_OP_ADD : PROTO_OP_SET;
 	e->n_ops = 1;
-	e->min = 0;
-	e->max = CATALOG_VALUE_MAX;
+	e->min = el->min;
+	e->max = el->max;
 	e->limit_days = -1;
+}
+
+bool catalog_check_broken(const struct catalog *c, int i, int64_t num, int64_t den, char *words,
+			  size_t n)
+{
+	static const char *const ops[] = {"", "<=", "<", ">=", ">", "=="};
+	const struct catalog_check *k = &c->indicators[i].check;
+	if (!k->op)
+		return false;
+	int64_t a = k->left_num ? num : den;
+	int64_t b = k->right == CATALOG_CHECK_NUM   ? num
+		  : k->right == CATALOG_CHECK_DEN ? den
+						  : k->constant;
+	bool ok = k->op == CATALOG_CHECK_LE ? a <= b
+		: k->op == CATALOG_CHECK_LT ? a < b
+		: k->op == CATALOG_CHECK_GE ? a >= b
+		: k->op == CATALOG_CHECK_GT ? a > b
+					    : a == b;
+	if (ok || (num == 0 && den == 0))
+		return false; /* no data breaks no rule */
+	char right[32];
+	if (k->right == CATALOG_CHECK_CONST)
+		snprintf(right, sizeof(right), "%lld", (long long)k->constant);
+	else
+		snprintf(right, sizeof(right), "%s",
+			 k->right == CATALOG_CHECK_NUM ? "pembilang" : "penyebut");
+	snprintf(words, n, "%s %s %s", k->left_num ? "pembilang" : "penyebut", ops[k->op], right);
+	return true;
 }
 
 bool catalog_reports(const char *reporters, const char *section)

@@ -51,6 +51,22 @@ struct catalog_element {
 	char reported_by[CATALOG_REPORTERS_MAX + 1]; /* section codes, space-separated; "" */
 	bool carry_period; /* a last element counts only in the periods it was set in ('carry =
 			    * period'); by default it carries forward within its budget year */
+	int64_t min, max;  /* one event's value: refused outside (default 0 ... 10^15) */
+};
+
+/*
+ * A validation rule of an indicator ('check = numerator <= denominator'): a value that breaks
+ * it is stored and counted, but flagged for review (DHIS2's validation rules).
+ */
+enum catalog_check_op { CATALOG_CHECK_LE = 1, CATALOG_CHECK_LT, CATALOG_CHECK_GE,
+			CATALOG_CHECK_GT, CATALOG_CHECK_EQ };
+enum catalog_check_side { CATALOG_CHECK_NUM, CATALOG_CHECK_DEN, CATALOG_CHECK_CONST };
+
+struct catalog_check {
+	enum catalog_check_op op;        /* 0: no rule */
+	bool left_num;                   /* the left side: the numerator (else the denominator) */
+	enum catalog_check_side right;
+	int64_t constant;                /* the right side when CATALOG_CHECK_CONST */
 };
 
 struct catalog_casetype {
@@ -80,6 +96,7 @@ struct catalog_indicator {
 	int n_den;
 	int64_t target[5]; /* the catalog's default targets, hundredths of a percent: [0] the
 			    * year, [1..4] triwulan I-IV; -1 when not given */
+	struct catalog_check check; /* 'check', op 0 when none */
 };
 
 /*
@@ -164,6 +181,13 @@ void catalog_element_describe(const struct catalog *c, int i, struct proto_eleme
 
 /* Whether a reported_by list names section. */
 bool catalog_reports(const char *reporters, const char *section);
+
+/*
+ * Whether indicator i's validation rule ('check') is broken by a value num/den (a value with no
+ * data breaks none); when it is, the rule in words ("pembilang <= penyebut") into words (size n).
+ */
+bool catalog_check_broken(const struct catalog *c, int i, int64_t num, int64_t den, char *words,
+			  size_t n);
 
 /*
  * The catalog's default target of indicator i for period p (hundredths of a percent): a quarter

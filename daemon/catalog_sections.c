@@ -19,7 +19,7 @@
 
 /* Keys by position in their section's table, for the checks made when a section ends. */
 enum { OU_NAME, OU_KIND, OU_PARENT };
-enum { EL_NAME, EL_UNIT, EL_AGG, EL_REPORTERS, EL_CARRY };
+enum { EL_NAME, EL_UNIT, EL_AGG, EL_REPORTERS, EL_CARRY, EL_MIN, EL_MAX };
 
 /* Names of the enumerations, indexed by their values (0 is not a value). */
 const char *const cat_unit_names[] = {"", "count", "amount", "state", "target"};
@@ -103,6 +103,27 @@ static void set_reporters(struct cat_reader *r, char *dst, size_t size, const ch
 static void el_carry(struct cat_reader *r, const char *val)
 {
 	r->c->elements[r->cur].carry_period = cat_enum(r, val, carry_names, LEN(carry_names)) == 2;
+}
+
+/* element min and max: the bounds of one event's value (0 and 10^15 when not given). */
+static void el_bound(struct cat_reader *r, const char *val, int64_t *dst)
+{
+	long long v;
+	if (cat_parse_int(val, 0, CATALOG_VALUE_MAX, &v))
+		*dst = v;
+	else
+		cat_err(r, r->line, "'%s' must be a whole number from 0 to %lld, not '%s'", r->key,
+		    (long long)CATALOG_VALUE_MAX, val);
+}
+
+static void el_min(struct cat_reader *r, const char *val)
+{
+	el_bound(r, val, &r->c->elements[r->cur].min);
+}
+
+static void el_max(struct cat_reader *r, const char *val)
+{
+	el_bound(r, val, &r->c->elements[r->cur].max);
 }
 
 static void el_reporters(struct cat_reader *r, const char *val)
@@ -239,6 +260,37 @@ static void ind_factor(struct cat_reader *r, const char *val)
 		    FACTOR_MAX, val);
 }
 
+/* indicator check: a validation rule, "numerator <= denominator" (DHIS2's validation rules). */
+static void ind_check(struct cat_reader *r, const char *val)
+{
+	static const char *const ops[] = {"", "<=", "<", ">=", ">", "=="};
+	struct catalog_check *c = &cur_ind(r)->check;
+	char left[16], op[4], right[24], extra;
+	int n = sscanf(val, "%15s %3s %23s %c", left, op, right, &extra);
+	c->op = 0;
+	for (int i = 1; n == 3 && i < (int)LEN(ops); i++)
+		if (!strcmp(op, ops[i]))
+			c->op = (enum catalog_check_op)i;
+	long long k;
+	bool left_ok = !strcmp(left, "numerator") || !strcmp(left, "denominator");
+	c->left_num = !strcmp(left, "numerator");
+	c->right = !strcmp(right, "numerator") ? CATALOG_CHECK_NUM
+		 : !strcmp(right, "denominator") ? CATALOG_CHECK_DEN
+						 : CATALOG_CHECK_CONST;
+	if (c->right == CATALOG_CHECK_CONST && cat_parse_int(right, 0, CATALOG_VALUE_MAX, &k))
+		c->constant = k;
+	else if (c->right == CATALOG_CHECK_CONST)
+		left_ok = false;
+	if (n != 3 || !c->op || !left_ok) {
+		c->op = 0;
+		cat_err(r, r->line,
+		    "'check' is 'numerator' or 'denominator', then <=, <, >=, > or ==, then "
+		    "'numerator', 'denominator' or a whole number (numerator <= denominator), not "
+		    "'%s'",
+		    val);
+	}
+}
+
 /* indicator target: the year's target, a percentage. */
 static void ind_target(struct cat_reader *r, const char *val)
 {
@@ -292,6 +344,8 @@ static const struct cat_key keys_element[] = {
     [EL_AGG] = {"aggregate", KEY_REQUIRED, FN(el_agg)},
     [EL_REPORTERS] = {"reported_by", 0, FN(el_reporters)},
     [EL_CARRY] = {"carry", 0, FN(el_carry)},
+    [EL_MIN] = {"min", 0, FN(el_min)},
+    [EL_MAX] = {"max", 0, FN(el_max)},
     {0},
 };
 static const struct cat_key keys_case[] = {
@@ -314,6 +368,7 @@ static const struct cat_key keys_indicator[] = {
     {"source", KEY_REQUIRED, TEXT(struct catalog_indicator, source)},
     {"target", 0, FN(ind_target)},
     {"target_q", 0, FN(ind_target_q)},
+    {"check", 0, FN(ind_check)},
     {0},
 };
 _Static_assert(LEN(keys_indicator) <= KEYS_MAX, "KEYS_MAX is smaller than a section's keys");
@@ -370,6 +425,10 @@ static void element_end(struct cat_reader *r)
 		cat_err(r, r->key_line[EL_CARRY],
 		    "element %s: 'carry' is for a state or target (aggregate = last), not a %s",
 		    e->code, cat_unit_names[e->unit]);
+	if (e->min > e->max)
+		cat_err(r, r->key_line[EL_MAX] ? r->key_line[EL_MAX] : r->key_line[EL_MIN],
+		    "element %s: min %lld is above max %lld", e->code, (long long)e->min,
+		    (long long)e->max);
 }
 
 /* The rules of the section just ended beyond its required keys. */
@@ -482,6 +541,7 @@ static int add_element(struct cat_reader *r, const char *code)
 	c->elements = p;
 	struct catalog_element *e = &c->elements[c->n_elements];
 	snprintf(e->code, sizeof(e->code), "%s", code);
+	e->max = CATALOG_VALUE_MAX;
 	if ((e->quantity = add_quantity(r, code, "")) < 0 ||
 	    !INDEX(HASH_ELEMENT, c->elements, c->n_elements))
 		return -1;

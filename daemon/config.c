@@ -34,6 +34,7 @@ static const struct key {
 	[CONFIG_PUB_HWM] = {"pub-hwm", T_COUNT, offsetof(struct config, pub_hwm), 0},
 	[CONFIG_VERBOSE] = {"verbose", T_BOOL, offsetof(struct config, verbose), 1},
 	[CONFIG_LOG_PRIORITIES] = {"log-priorities", T_WHEN, offsetof(struct config, log_priorities), 1},
+	[CONFIG_PID_FILE] = {"pid-file", T_PATH, offsetof(struct config, pid_file), 0},
 };
 
 void config_init(struct config *c, const char *catalog)

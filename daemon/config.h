@@ -24,6 +24,7 @@ enum config_key {
 	CONFIG_PUB_HWM,
 	CONFIG_VERBOSE,
 	CONFIG_LOG_PRIORITIES,
+	CONFIG_PID_FILE,
 	CONFIG_KEYS
 };
 
@@ -31,6 +32,7 @@ struct config {
 	const char *catalog, *state, *endpoints_file;
 	const char *listen, *publish; /* NULL: the server's defaults */
 	const char *key_file, *clients_file; /* NULL: in the state directory */
+	const char *pid_file;         /* NULL: STATEDIR/ikid.pid */
 	int plaintext, verbose;
 	int heartbeat_ms, pub_hwm;    /* 0: the server's defaults */
 	int log_priorities;           /* -1: when stderr is journald's; 0: never; 1: always */

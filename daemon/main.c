@@ -1,8 +1,10 @@
 /* main.c: ikid's command line, signals and lifetime: load the catalog, open the store, serve. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +58,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: ikid [-nrVv] [-f config] [-c catalog] [-d statedir] [-l endpoint] [-p endpoint]\n"
-		"            [-e file] [-k keyfile] [-a clientsfile | --plaintext]\n"
+		"            [-e file] [-P pidfile] [-k keyfile] [-a clientsfile | --plaintext]\n"
 		"\n"
 		"Collects IKI events over ZeroMQ, stores them durably in LMDB, and publishes every\n"
 		"indicator value that changes.\n"
@@ -69,6 +71,10 @@ static void usage(FILE *f)
 		"  -l, --listen ENDPOINT      requests (ROUTER) endpoint (default %s)\n"
 		"  -p, --publish ENDPOINT     updates (PUB) endpoint (default %s)\n"
 		"  -e, --endpoints-file FILE  once listening, write the bound endpoints to FILE\n"
+		"  -P, --pid-file FILE        once listening, write ikid's pid to FILE (default\n"
+		"                             STATEDIR/ikid.pid: kill -HUP $(cat state/ikid.pid)),\n"
+		"                             removed on a clean stop; ikid refuses to start while\n"
+		"                             another ikid holds it (a stale one is replaced)\n"
 		"  -k, --key FILE             ikid's CURVE key pair (default STATEDIR/server.key, made on\n"
 		"                             first start, with its public half in STATEDIR/server.pub)\n"
 		"  -a, --clients FILE         authorised clients: name, role, scope and public key of each\n"
@@ -105,6 +111,7 @@ static const struct option long_options[] = {
 	{"listen", required_argument, NULL, 'l'},
 	{"publish", required_argument, NULL, 'p'},
 	{"endpoints-file", required_argument, NULL, 'e'},
+	{"pid-file", required_argument, NULL, 'P'},
 	{"check", no_argument, NULL, 'n'},
 	{"check-catalog", no_argument, NULL, 'n'},
 	{"rebuild", no_argument, NULL, 'r'},
@@ -125,10 +132,10 @@ static const struct option long_options[] = {
 /* The setting a short option sets, or -1. */
 static int short_key(int ch)
 {
-	static const char shorts[] = "cdlpekav";
+	static const char shorts[] = "cdlpekavP";
 	static const enum config_key key[] = {CONFIG_CATALOG, CONFIG_STATE, CONFIG_LISTEN,
 					      CONFIG_PUBLISH, CONFIG_ENDPOINTS_FILE, CONFIG_KEY,
-					      CONFIG_CLIENTS, CONFIG_VERBOSE};
+					      CONFIG_CLIENTS, CONFIG_VERBOSE, CONFIG_PID_FILE};
 	const char *at = ch > 0 && ch < 256 ? strchr(shorts, ch) : NULL;
 	return at ? (int)key[at - shorts] : -1;
 }
@@ -148,7 +155,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	int ch;
 	*o = (struct options){0};
 	config_init(&o->cfg, IKI_DEFAULT_CATALOG);
-	while ((ch = getopt_long(argc, argv, "f:c:d:l:p:e:k:a:nrVvh", long_options, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "f:c:d:l:p:e:P:k:a:nrVvh", long_options, NULL)) != -1) {
 		if (short_key(ch) >= 0 || ch >= OPT_KEY) {
 			flag(o, ch >= OPT_KEY ? ch - OPT_KEY : short_key(ch), optarg);
 			continue;
@@ -211,6 +218,109 @@ static void write_endpoints(const char *path, const struct server *srv)
 	if (!f || fprintf(f, "request %s\nupdate %s\n", listen, publish) < 0 || fclose(f) != 0 ||
 	    rename(tmp, path) < 0)
 		fatal("cannot write %s", path);
+}
+
+/* ---- the pid file: which ikid serves the state directory ---- */
+
+/*
+ * The pid file holds the pid of the ikid that serves, and that ikid holds a write lock (fcntl)
+ * on it while it lives. The kernel drops the lock when the process ends, however it ends, so
+ * a file a crash left (kill -9, a power cut) is stale by construction and is replaced, and a
+ * pid number since reused by another program is never taken for a live ikid.
+ */
+struct pid_file {
+	char path[4200];
+	int fd; /* -1: not held */
+};
+
+static void pid_file_path(const struct options *o, struct pid_file *pf)
+{
+	if (o->cfg.pid_file)
+		snprintf(pf->path, sizeof(pf->path), "%s", o->cfg.pid_file);
+	else
+		snprintf(pf->path, sizeof(pf->path), "%s/ikid.pid", o->cfg.state);
+	pf->fd = -1;
+}
+
+/* Whether another live process holds the pid file's lock; its pid into *pid (0: unknown). */
+static bool pid_file_held(int fd, long *pid)
+{
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+		return false;
+	*pid = (long)fl.l_pid;
+	return true;
+}
+
+static _Noreturn void pid_file_refuse(const struct pid_file *pf, long pid)
+{
+	fatalx("%s: another ikid (pid %ld) serves this state directory and holds its pid file; "
+	       "not starting a second one (stop it first: kill $(cat %s))", pf->path, pid, pf->path);
+}
+
+/* Before the store is opened: refuse when a live ikid holds the pid file. */
+static void pid_file_check(const struct pid_file *pf)
+{
+	long pid = 0;
+	int fd = open(pf->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return; /* none yet, or not readable: pid_file_take says why */
+	bool held = pid_file_held(fd, &pid);
+	close(fd);
+	if (held)
+		pid_file_refuse(pf, pid);
+}
+
+/* Once listening: lock the pid file (made when missing, a stale one replaced), write our pid. */
+static void pid_file_take(struct pid_file *pf)
+{
+	char text[32];
+	struct stat held, now;
+	for (int tries = 0; tries < 5; tries++) {
+		int fd = open(pf->path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0)
+			fatal("%s: cannot open the pid file", pf->path);
+		struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		if (fcntl(fd, F_SETLK, &fl) < 0) {
+			long pid = 0;
+			if (errno != EACCES && errno != EAGAIN)
+				fatal("%s: cannot lock the pid file", pf->path);
+			if (!pid_file_held(fd, &pid))
+				pid = 0;
+			close(fd);
+			pid_file_refuse(pf, pid);
+		}
+		/* a stopping ikid may have removed the file we opened: lock the one named then */
+		if (fstat(fd, &held) == 0 && stat(pf->path, &now) == 0 && held.st_ino == now.st_ino &&
+		    held.st_dev == now.st_dev) {
+			ssize_t got = pread(fd, text, sizeof(text) - 1, 0);
+			text[got > 0 ? got : 0] = '\0';
+			long was = strtol(text, NULL, 10);
+			if (was > 0 && was != (long)getpid())
+				log_info("%s: replaced a stale pid file (it named pid %ld; no ikid held it)",
+					 pf->path, was);
+			int n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+			if (ftruncate(fd, 0) < 0 || pwrite(fd, text, (size_t)n, 0) != n)
+				fatal("%s: cannot write the pid file", pf->path);
+			pf->fd = fd;
+			return;
+		}
+		close(fd);
+	}
+	fatalx("%s: the pid file keeps being replaced; is another ikid starting?", pf->path);
+}
+
+/* On a clean stop: remove the pid file when it is still ours, and let the lock go. */
+static void pid_file_release(struct pid_file *pf)
+{
+	struct stat held, now;
+	if (pf->fd < 0)
+		return;
+	if (fstat(pf->fd, &held) == 0 && stat(pf->path, &now) == 0 && held.st_ino == now.st_ino &&
+	    held.st_dev == now.st_dev && unlink(pf->path) < 0)
+		log_warn("%s: cannot remove the pid file", pf->path);
+	close(pf->fd);
+	pf->fd = -1;
 }
 
 static struct catalog *load_catalog(const struct options *o)
@@ -518,6 +628,10 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	struct store_options so = {.map_max = o.cfg.map_max, .read_only = o.verify && !o.rebuild};
+	struct pid_file pf;
+	pid_file_path(&o, &pf);
+	if (!so.read_only)
+		pid_file_check(&pf); /* before anything is written */
 	rc = store_open(o.cfg.state, cat, &so, &st);
 	if (rc < 0)
 		fatalx("%s: cannot open the store: %s", o.cfg.state, store_why(rc));
@@ -550,6 +664,7 @@ int main(int argc, char **argv)
 	store_stats(st, &events, &pubseq);
 	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
 		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.cfg.state);
+	pid_file_take(&pf);
 	log_notice("listening: requests on %s, updates on %s", listen, publish);
 	if (o.cfg.endpoints_file)
 		write_endpoints(o.cfg.endpoints_file, srv);
@@ -561,6 +676,7 @@ int main(int argc, char **argv)
 	else
 		log_notice("stopped");
 	server_free(&srv);
+	pid_file_release(&pf);
 	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
 	curve_wipe(&keys);
 	store_close(&st);

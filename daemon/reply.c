@@ -8,6 +8,7 @@
 
 #include "iki.h"
 #include "log.h"
+#include "period.h"
 
 void reply_send(void *sock, struct pending *p, const struct proto_msg *reply)
 {
@@ -34,6 +35,28 @@ void reply_send(void *sock, struct pending *p, const struct proto_msg *reply)
 	free(buf);
 }
 
+const char *reply_sentence(const struct proto_msg *req, int code)
+{
+	const struct proto_query *q = &req->query;
+	struct period p;
+	bool query = req->type == PROTO_QUERY || req->type == PROTO_SNAPSHOT ||
+		     req->type == PROTO_HISTORY || req->type == PROTO_TARGET;
+	if (code == IKI_EINDICATOR && query && !q->indicator[0] && q->jabatan[0])
+		return "Jabatan itu tidak ada di katalog; lihat daftarnya dengan iki list jabatan "
+		       "(huruf besar atau kecil tidak dibedakan).";
+	if (code == IKI_EREF && req->type == PROTO_HISTORY && req->id[0])
+		return "Tidak ada kejadian tersimpan dengan ID itu yang boleh dilihat kunci Anda; periksa "
+		       "ID-nya.";
+	if (code == IKI_EPERIOD && (req->type == PROTO_LOCK || req->type == PROTO_TARGET) &&
+	    period_parse(q->period, &p) == 0 && period_is_cumulative(p))
+		return req->type == PROTO_LOCK
+			   ? "Periode s.d. (sejak 1 Januari) tidak dikunci sendiri: kunci triwulan atau "
+			     "bulannya."
+			   : "Periode s.d. (sejak 1 Januari) tidak diberi target sendiri: targetnya "
+			     "ialah target triwulan atau bulan tempat ia berakhir.";
+	return iki_strerror(code);
+}
+
 void reply_error(void *sock, struct pending *p, int code, const char *detail)
 {
 	if (code < 0 && code > -IKI_EBASE) { /* a system error: the wire carries only iki's codes */
@@ -41,10 +64,11 @@ void reply_error(void *sock, struct pending *p, int code, const char *detail)
 		code = code == -EBUSY ? IKI_EBUSY : IKI_EINTERNAL;
 	}
 	struct proto_msg r = {.type = PROTO_ERROR, .req = p->msg.req, .code = code};
+	const char *sentence = reply_sentence(&p->msg, code);
 	if (detail && detail[0])
-		snprintf(r.message, sizeof(r.message), "%s (%s)", iki_strerror(code), detail);
+		snprintf(r.message, sizeof(r.message), "%s (%s)", sentence, detail);
 	else
-		snprintf(r.message, sizeof(r.message), "%s", iki_strerror(code));
+		snprintf(r.message, sizeof(r.message), "%s", sentence);
 	iki_utf8_trim(r.message); /* the detail comes from the client and may have been cut */
 	reply_send(sock, p, &r);
 }

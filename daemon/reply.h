@@ -31,7 +31,14 @@ struct pending {
  */
 void reply_send(void *sock, struct pending *p, const struct proto_msg *reply);
 
-/* Send an error reply: code's sentence, with the detail in brackets when there is one. */
+/*
+ * The sentence of a refusal of req with code: iki_strerror's, or one that fits the request
+ * where that one would mislead (an unknown jabatan is not an unknown indicator code; the history
+ * of an id names no correction; a cumulative period may not be locked or given a target).
+ */
+const char *reply_sentence(const struct proto_msg *req, int code);
+
+/* Send an error reply: reply_sentence, with the detail in brackets when there is one. */
 void reply_error(void *sock, struct pending *p, int code, const char *detail);
 
 /* The detail of a refusal of q for code rc: the field it names, or NULL. */

@@ -462,11 +462,8 @@ static bool authorise(const struct pending *p, const struct catalog *cat, struct
 	const struct proto_event *ev = e->ev;
 	if (!authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->at.ou, e->at.el, e->at.ct)) {
 		res->status = PROTO_STATUS_ERROR;
-		res->code = IKI_ESCOPE;
-		snprintf(res->message, sizeof(res->message), "%s (%s %s; %s %s)",
-			 iki_strerror(IKI_ESCOPE), ev->element, ev->orgunit,
-			 auth_role_name(p->client.role), p->client.scope);
-		iki_utf8_trim(res->message);
+		res->code = authz_refusal(&p->client, cat, e->at.ou, e->at.el, e->at.ct,
+					  res->message, sizeof(res->message));
 		log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id,
 			  p->who, auth_role_name(p->client.role), p->client.scope, ev->element,
 			  ev->orgunit);

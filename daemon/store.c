@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "iki.h"
+#include "lakip.h"
 #include "store_int.h"
 
 const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
@@ -611,6 +612,21 @@ struct resolved {
 	int ct; /* case type index, or -1 */
 };
 
+/* Refuse with a sentence of its own (where the code's general one would mislead). */
+__attribute__((format(printf, 3, 4))) static int refuse(struct proto_result *res, int code,
+							   const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(res->message, sizeof(res->message), fmt, ap);
+	va_end(ap);
+	res->status = PROTO_STATUS_ERROR;
+	res->code = code;
+	iki_utf8_trim(res->message);
+	return code;
+}
+
+/* Refuse with the code's sentence and a detail: "<sentence> (<detail>)". */
 __attribute__((format(printf, 3, 4))) static int fail(struct proto_result *res, int code,
 							 const char *fmt, ...)
 {
@@ -619,11 +635,7 @@ __attribute__((format(printf, 3, 4))) static int fail(struct proto_result *res, 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	res->status = PROTO_STATUS_ERROR;
-	res->code = code;
-	snprintf(res->message, sizeof(res->message), "%s (%s)", iki_strerror(code), detail);
-	iki_utf8_trim(res->message);
-	return code;
+	return refuse(res, code, "%s (%s)", iki_strerror(code), detail);
 }
 
 _Static_assert(STORE_SUM_MAX <= INT64_MAX / CATALOG_TERMS_MAX, "an indicator's side fits int64_t");
@@ -634,6 +646,9 @@ static int check_element(const struct catalog_element *e, const struct proto_eve
 	enum proto_op want = e->agg == CATALOG_SUM ? PROTO_OP_ADD : PROTO_OP_SET;
 	if (ev->op != want)
 		return fail(res, IKI_EOP, "elemen %s memakai op '%s'", e->code, proto_op_name(want));
+	if (ev->no_value)
+		return refuse(res, IKI_EVALUE, "Nilai %s belum diisi: tulis jumlahnya (value), juga "
+			      "bila hanya 1; tidak ada nilai bawaan.", e->code);
 	if (ev->value < 0 || ev->value > STORE_VALUE_MAX)
 		return fail(res, IKI_EVALUE, "%s: nilai harus 0 atau lebih", e->code);
 	return 0;
@@ -700,6 +715,38 @@ static int event_check(const struct catalog *cat, const struct proto_event *ev,
 	if (r->ct >= 0)
 		return check_case(&cat->casetypes[r->ct], ev, res);
 	return fail(res, IKI_EELEMENT, "element: %s", ev->element);
+}
+
+/*
+ * Whether a new event is plausible under the catalog (not asked of stored events on a rebuild:
+ * a catalog made stricter later does not unmake what was counted): dated in the budget year,
+ * but for two ends of a case that reach over it: an open also in the year before (a case begun
+ * in December closes inside the year, judged on its real dates), and a close in the year after
+ * when its case type counts closes at the open (December's report, due in January); a value
+ * within the element's min and max. Returns 0 or a code with *res set.
+ */
+static int admit_check(const struct catalog *cat, const struct proto_event *ev,
+		       const struct resolved *r, struct proto_result *res)
+{
+	int y, m, d;
+	period_date_split(r->date, &y, &m, &d);
+	bool reaches = r->ct >= 0 && ((ev->op == PROTO_OP_OPEN && y == cat->year - 1) ||
+				      (ev->op == PROTO_OP_CLOSE && y == cat->year + 1 &&
+				       cat->casetypes[r->ct].close_at_open));
+	if (cat->year && y != cat->year && !reaches)
+		return fail(res, IKI_EYEAR, "date %s: tahun anggaran %d%s", ev->date, cat->year,
+			    r->ct >= 0 ? "; kasus boleh dibuka sejak tahun sebelumnya" : "");
+	if (r->el < 0)
+		return 0;
+	const struct catalog_element *e = &cat->elements[r->el];
+	char bound[32];
+	if (ev->value < e->min)
+		return fail(res, IKI_EVALUE, "%s: nilai paling kecil %s, bukan %lld", e->code,
+			    lakip_count(e->min, bound, sizeof(bound)), (long long)ev->value);
+	if (ev->value > e->max)
+		return fail(res, IKI_EVALUE, "%s: nilai paling besar %s, bukan %lld; salah ketik?",
+			    e->code, lakip_count(e->max, bound, sizeof(bound)), (long long)ev->value);
+	return 0;
 }
 
 /* ---- derived state: states, cases ---- */
@@ -1158,7 +1205,8 @@ static int apply_one(struct store_batch *b, const struct store_event *e, const c
 	if (bad_id[0])
 		return fail(res, IKI_EFIELD, "kolom '%s': hanya huruf, angka dan %s", bad_id,
 			    STORE_ID_PUNCT), 0;
-	if (!is_void && event_check(b->s->cat, ev, &e->at, &r, res) < 0)
+	if (!is_void && (event_check(b->s->cat, ev, &e->at, &r, res) < 0 ||
+			 admit_check(b->s->cat, ev, &r, res) < 0))
 		return 0;
 	/* A void's own record holds no date: what it voids decides that. */
 	size_t len = record_build(ev, is_void ? 0 : r.date, b->now_ms, who, rec);

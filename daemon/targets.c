@@ -120,9 +120,10 @@ void targets_decorate(const struct targets *t, const struct catalog *cat, int in
 	double realisasi;
 	int64_t original = -1;
 	v->has_target = v->revised = v->has_capaian = false;
-	v->predikat[0] = '\0';
+	v->predikat[0] = v->check[0] = '\0';
 	if (ind < 0 || ou < 0)
 		return;
+	catalog_check_broken(cat, ind, v->num, v->den, v->check, sizeof(v->check));
 	int64_t target = targets_find(t, ind, ou, p, &original);
 	if (target < 0)
 		target = original = catalog_target(cat, ind, p);

@@ -33,7 +33,7 @@ int targets_list(const struct targets *t, int ind, struct proto_target **out, si
  * Fill v's target (and original, when revised), capaian and predikat: indicator ind at org unit
  * ou (catalog indices; nothing when either is < 0) for period p, the indicator's polarity and
  * the catalog's bands. A value without data (den 0) gets its target but no capaian. t may be
- * NULL (the catalog's targets only).
+ * NULL (the catalog's targets only). Also the validation rule the value breaks (v->check).
  */
 void targets_decorate(const struct targets *t, const struct catalog *cat, int ind, int ou,
 		      struct period p, struct proto_value *v);

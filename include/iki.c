@@ -42,6 +42,7 @@ static const struct iki_code codes[] = {
 	{IKI_ELOCKED, "locked", "Periode ini sudah dikunci setelah dilaporkan; minta admin membukanya bila perlu koreksi."},
 	{IKI_EOVERFLOW, "sum_overflow", "Jumlah ini akan melampaui batas total yang dapat disimpan (1.000.000.000.000.000.000); periksa nilainya, kemungkinan salah ketik."},
 	{IKI_EPENDING, "too_many_pending", "Terlalu banyak permintaan Anda yang belum dijawab; tunggu jawabannya, lalu kirim lagi."},
+	{IKI_EYEAR, "out_of_year", "Tanggalnya di luar tahun anggaran katalog; periksa tahunnya (kegiatan tahun lain dilaporkan dengan katalog tahun itu)."},
 	{IKI_ESCOPE, "out_of_scope", "Data ini di luar wewenang kunci Anda: kirim hanya untuk desa/kelurahan dan elemen data bagian Anda."},
 };
 

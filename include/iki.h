@@ -44,7 +44,8 @@ enum iki_err {
 	IKI_ELOCKED = -1029,       /* the event's date is in a locked period */
 	IKI_EOVERFLOW = -1030,     /* the event would take a stored sum past its bound (10^18) */
 	IKI_EPENDING = -1031,      /* too many requests of this peer not answered yet */
-	IKI_ELAST = -1032
+	IKI_EYEAR = -1032,         /* the event is dated outside the catalog's budget year */
+	IKI_ELAST = -1033
 };
 
 /* Stable wire name of an error code ("unknown_element"), or "error" for an unknown code. */

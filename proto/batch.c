@@ -117,10 +117,17 @@ static int row_op(const struct columns *c, uint32_t i)
 	return -1;
 }
 
-/* A value: an int; a left-out column leaves *v (1), an error only when required. */
-static int row_value(const struct columns *c, uint32_t i, int64_t *v, bool required)
+/* Whether event i has no value: the column left out, or nil in it (refused for an element). */
+static bool row_no_value(const struct columns *c, uint32_t i)
 {
-	return mpack_int(entry(c, COL_VALUE, i), v, required);
+	const msgpack_object *o = entry(c, COL_VALUE, i);
+	return !o || o->type == MSGPACK_OBJECT_NIL;
+}
+
+/* A value: an int, or none (row_no_value), which leaves *v (1). */
+static int row_value(const struct columns *c, uint32_t i, int64_t *v)
+{
+	return row_no_value(c, i) ? 0 : mpack_int(entry(c, COL_VALUE, i), v, true);
 }
 
 /* An id: keep the first `keep` bytes of the last id decoded, append the suffix (a str). */
@@ -172,7 +179,8 @@ static void row_decode(struct columns *c, uint32_t i, struct proto_event *e)
 	if (row_str(c, COL_REF, i, e->ref, sizeof(e->ref), !full) < 0)
 		row_fail(e, "ref");
 	e->value = 1;
-	if (row_value(c, i, &e->value, e->op == PROTO_OP_SET) < 0)
+	e->no_value = row_no_value(c, i);
+	if (row_value(c, i, &e->value) < 0)
 		row_fail(e, "value");
 	if (row_str(c, COL_CASE, i, e->case_id, sizeof(e->case_id), false) < 0)
 		row_fail(e, "case");
@@ -351,11 +359,14 @@ static void pack_dates(msgpack_packer *pk, const struct proto_event *ev, size_t 
 	}
 }
 
-/* Whether any event has a non-empty field in column k; whether values must be written. */
+/* Whether any event has a non-empty field in column k; values: whether any has one that is not
+ * 1 or is an add's or a set's (the others' are 1, or none: nil in the column). */
 static bool column_used(const struct proto_event *ev, size_t n, enum col k)
 {
 	for (size_t i = 0; i < n; i++)
-		if (k == COL_VALUE ? ev[i].value != 1 || ev[i].op == PROTO_OP_SET : field(&ev[i], k)[0] != 0)
+		if (k == COL_VALUE ? !ev[i].no_value && (ev[i].value != 1 || ev[i].op == PROTO_OP_SET ||
+							 ev[i].op == PROTO_OP_ADD)
+				   : field(&ev[i], k)[0] != 0)
 			return true;
 	return false;
 }
@@ -386,7 +397,10 @@ static void pack_columns(msgpack_packer *pk, const struct strtab *t, const struc
 		mpack_pack_str(pk, "value");
 		msgpack_pack_array(pk, n);
 		for (size_t i = 0; i < n; i++)
-			msgpack_pack_int64(pk, ev[i].value);
+			if (ev[i].no_value)
+				msgpack_pack_nil(pk);
+			else
+				msgpack_pack_int64(pk, ev[i].value);
 	}
 	for (int k = COL_CASE; k <= COL_REF; k++)
 		if (optional[k])

@@ -61,3 +61,21 @@ bool lakip_parse_percent(const char *s, int64_t max_hundredths, int64_t *out)
 	*out = v;
 	return true;
 }
+
+const char *lakip_count(int64_t x, char *buf, size_t n)
+{
+	char digits[24];
+	unsigned long long m = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+	int len = snprintf(digits, sizeof(digits), "%llu", m);
+	size_t j = 0;
+	if (x < 0 && j + 1 < n)
+		buf[j++] = '-';
+	for (int i = 0; i < len && j + 1 < n; i++) {
+		if (i > 0 && (len - i) % 3 == 0 && j + 2 < n)
+			buf[j++] = '.';
+		buf[j++] = digits[i];
+	}
+	if (n)
+		buf[j < n ? j : n - 1] = '\0';
+	return buf;
+}

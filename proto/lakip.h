@@ -4,6 +4,7 @@
 #define IKI_LAKIP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define LAKIP_BANDS_MAX 8
@@ -41,5 +42,11 @@ const char *lakip_predikat(const struct lakip_bands *b, double capaian);
  * (9550). Returns false for anything else, or outside 0..max_hundredths.
  */
 bool lakip_parse_percent(const char *s, int64_t max_hundredths, int64_t *out);
+
+/*
+ * A whole number as Indonesian text writes it, thousands grouped with '.' ("-1.234.567"), into
+ * buf (size n; 27 bytes hold any int64_t). Returns buf.
+ */
+const char *lakip_count(int64_t x, char *buf, size_t n);
 
 #endif

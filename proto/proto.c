@@ -120,8 +120,10 @@ static void decode_event(const msgpack_object_map *m, struct proto_event *e)
 		event_fail(e, "op");
 	if (mpack_get_str(m, "ref", e->ref, sizeof(e->ref), !full) < 0)
 		event_fail(e, "ref");
-	e->value = 1;
-	if (mpack_get_int(m, "value", &e->value, e->op == PROTO_OP_SET) < 0)
+	const msgpack_object *value = mpack_get(m, "value");
+	e->value = 1; /* a case's, when none is given */
+	e->no_value = !value || value->type == MSGPACK_OBJECT_NIL;
+	if (!e->no_value && mpack_int(value, &e->value, true) < 0)
 		event_fail(e, "value");
 	if (mpack_get_str(m, "case", e->case_id, sizeof(e->case_id), false) < 0)
 		event_fail(e, "case");
@@ -204,7 +206,8 @@ static int decode_value(const msgpack_object_map *m, struct proto_value *v)
 	    mpack_get_str(m, "orgunit", v->orgunit, sizeof(v->orgunit), true) < 0 ||
 	    mpack_get_str(m, "period", v->period, sizeof(v->period), true) < 0 ||
 	    mpack_get_int(m, "num", &v->num, true) < 0 || mpack_get_int(m, "den", &v->den, true) < 0 ||
-	    mpack_get_int(m, "factor", &v->factor, false) < 0)
+	    mpack_get_int(m, "factor", &v->factor, false) < 0 ||
+	    mpack_get_str(m, "check", v->check, sizeof(v->check), false) < 0)
 		return IKI_EFIELD;
 	double t;
 	int rc = mpack_get_double(m, "target", &t, &v->has_target);
@@ -594,8 +597,9 @@ int proto_decode(const void *buf, size_t len, struct proto_msg *m)
 /* An event's keys, in a map of extra more keys the caller writes after them. */
 static void pack_event_map(msgpack_packer *pk, const struct proto_event *e, uint32_t extra)
 {
-	/* element, orgunit and date are required (and so always written) but for a void */
-	msgpack_pack_map(pk, extra + 3 + (e->element[0] != 0) + (e->orgunit[0] != 0) +
+	/* element, orgunit and date are required (and so always written) but for a void; a value
+	 * left out (no_value) stays out, for ikid to refuse it where one is needed */
+	msgpack_pack_map(pk, extra + 2 + !e->no_value + (e->element[0] != 0) + (e->orgunit[0] != 0) +
 				 (e->date[0] != 0) + (e->case_id[0] != 0) + (e->comment[0] != 0) +
 				 (e->ref[0] != 0));
 	mpack_pack_kv_str(pk, "id", e->id);
@@ -603,7 +607,8 @@ static void pack_event_map(msgpack_packer *pk, const struct proto_event *e, uint
 	mpack_pack_opt_str(pk, "orgunit", e->orgunit);
 	mpack_pack_opt_str(pk, "date", e->date);
 	mpack_pack_kv_str(pk, "op", op_names[e->op]);
-	mpack_pack_kv_int(pk, "value", e->value);
+	if (!e->no_value)
+		mpack_pack_kv_int(pk, "value", e->value);
 	mpack_pack_opt_str(pk, "case", e->case_id);
 	mpack_pack_opt_str(pk, "comment", e->comment);
 	mpack_pack_opt_str(pk, "ref", e->ref);
@@ -643,8 +648,9 @@ static void pack_result(msgpack_packer *pk, const struct proto_result *r)
 static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 {
 	double ratio;
-	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0) + v->has_target +
-				 (v->has_target && v->revised) + 2 * (v->has_target && v->has_capaian));
+	msgpack_pack_map(pk, 7 + (v->name[0] != 0) + (v->jabatan[0] != 0) + (v->check[0] != 0) +
+				 v->has_target + (v->has_target && v->revised) +
+				 2 * (v->has_target && v->has_capaian));
 	mpack_pack_kv_str(pk, "indicator", v->indicator);
 	if (v->name[0])
 		mpack_pack_kv_str(pk, "name", v->name);
@@ -660,6 +666,8 @@ static void pack_value(msgpack_packer *pk, const struct proto_value *v)
 		msgpack_pack_double(pk, ratio);
 	else
 		msgpack_pack_nil(pk);
+	if (v->check[0])
+		mpack_pack_kv_str(pk, "check", v->check);
 	if (!v->has_target)
 		return;
 	mpack_pack_str(pk, "target");

@@ -15,6 +15,7 @@
 #define PROTO_CODE_MAX 48        /* element, case type and indicator codes */
 #define PROTO_ORGUNIT_MAX 24     /* "35.27.03.2001" */
 #define PROTO_DATE_MAX 10        /* "2022-03-15" */
+#define PROTO_CHECK_MAX 47        /* a broken validation rule in words */
 #define PROTO_PERIOD_MAX 8       /* "2022Q1", "202203", "2022Q2SD" */
 #define PROTO_COMMENT_MAX 500
 #define PROTO_TEXT_MAX 400       /* names, jabatan, messages */
@@ -65,6 +66,7 @@ struct proto_event {
 	char date[PROTO_DATE_MAX + 1];
 	enum proto_op op;
 	int64_t value;
+	bool no_value; /* decoded without a value (value 1): refused for an element's add or set */
 	char case_id[PROTO_ID_MAX + 1]; /* "" when none */
 	char comment[PROTO_COMMENT_MAX + 1];
 	char ref[PROTO_ID_MAX + 1];     /* an earlier event's id: op void voids it; any other op
@@ -106,6 +108,8 @@ struct proto_value {
 	bool has_capaian;        /* a target and data (den > 0) */
 	double capaian;          /* percent; lakip.h */
 	char predikat[32];       /* its band, e.g. "Sangat Baik" */
+	char check[PROTO_CHECK_MAX + 1]; /* the validation rule it breaks, in words ("pembilang <=
+					  * penyebut"): perlu diperiksa; "" when none */
 };
 
 /* An indicator as the catalog describes it (a "catalog" message). */

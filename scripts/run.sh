@@ -6,8 +6,7 @@ build=${2:-build}
 catalog=${3:-catalog/sampang-2022.conf}
 listen=${4:-127.0.0.1:8080}
 "$build/ikid" -c "$catalog" -d "$state" &
-ikid=$!
-echo "$ikid" >"$state/ikid.pid"
+ikid=$! # ikid writes $state/ikid.pid once it listens
 # ikid makes its key pair on its first start: ikiweb needs the public half
 i=0
 while [ ! -s "$state/server.pub" ] && [ $i -lt 100 ] && kill -0 "$ikid" 2>/dev/null; do
@@ -20,7 +19,6 @@ stop() {
 	kill -TERM "$web" "$ikid" 2>/dev/null
 	wait "$web" 2>/dev/null
 	wait "$ikid" 2>/dev/null
-	rm -f "$state/ikid.pid"
 	exit 0
 }
 trap stop INT TERM

@@ -278,7 +278,75 @@ static const struct broken broken[] = {
     {"schedule_limit.conf", 15, "needs limit_days = 10"},
     {"schedule_years.conf", 18, "'years' is a year or a range"},
     {"schedule_case.conf", 15, "lapkeu_tahunan is not a [case]"},
+    {"bad_year.conf", 3, "year: a budget year within 2001-2099, not '1999'"},
+    {"bad_min.conf", 17, "'min' must be a whole number from 0 to"},
+    {"min_above_max.conf", 18, "element surat_masuk: min 10 is above max 5"},
+    {"bad_check.conf", 42, "'check' is 'numerator' or 'denominator'"},
 };
+
+/* The budget year, an element's bounds and an indicator's validation rule (issue 12.3). */
+START_TEST(test_plausibility_keys)
+{
+	char path[] = "/tmp/iki-cat-XXXXXX", line[1100];
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	FILE *in = fopen(MINI, "r"), *out = fdopen(fd, "w");
+	ck_assert(in && out);
+	fputs("year = 2022\n", out);
+	while (fgets(line, sizeof(line), in)) {
+		fputs(line, out);
+		if (!strcmp(line, "[element surat_masuk]\n"))
+			fputs("min = 1\nmax = 5000\n", out);
+		/* surat's check = numerator <= denominator is mini.conf's own */
+		if (!strcmp(line, "[indicator akta]\n"))
+			fputs("check = denominator < 100\n", out);
+	}
+	fclose(in);
+	ck_assert_int_eq(fclose(out), 0);
+	struct catalog *c = NULL;
+	char *errors = NULL;
+	ck_assert_int_eq(catalog_load(path, &c, &errors), 0);
+	unlink(path);
+	free(errors);
+	ck_assert_int_eq(c->year, 2022);
+	const struct catalog_element *e = &c->elements[catalog_element_find(c, "surat_masuk")];
+	ck_assert_int_eq(e->min, 1);
+	ck_assert_int_eq(e->max, 5000);
+	e = &c->elements[catalog_element_find(c, "surat_tepat")];
+	ck_assert_int_eq(e->min, 0);
+	ck_assert_int_eq(e->max, CATALOG_VALUE_MAX);
+	struct proto_element d;
+	catalog_element_describe(c, catalog_element_find(c, "surat_masuk"), &d);
+	ck_assert_int_eq(d.max, 5000); /* describe tells the clients */
+	int surat = catalog_indicator_find(c, "surat"), akta = catalog_indicator_find(c, "akta");
+	char words[64] = "";
+	ck_assert(!catalog_check_broken(c, surat, 7, 10, words, sizeof(words)));
+	ck_assert(!catalog_check_broken(c, surat, 10, 10, words, sizeof(words)));
+	ck_assert(!catalog_check_broken(c, surat, 0, 0, words, sizeof(words))); /* no data */
+	ck_assert(catalog_check_broken(c, surat, 1000, 1, words, sizeof(words)));
+	ck_assert_str_eq(words, "pembilang <= penyebut");
+	ck_assert(catalog_check_broken(c, surat, 1, 0, words, sizeof(words)));
+	ck_assert(!catalog_check_broken(c, akta, 5, 99, words, sizeof(words)));
+	ck_assert(catalog_check_broken(c, akta, 5, 100, words, sizeof(words)));
+	ck_assert_str_eq(words, "penyebut < 100");
+	ck_assert(!catalog_check_broken(c, catalog_indicator_find(c, "tertib"), 9, 1, words,
+					sizeof(words))); /* no rule */
+	catalog_free(&c);
+}
+END_TEST
+
+/* A schedule's years must be the budget year when the catalog names one. */
+START_TEST(test_schedule_outside_the_budget_year)
+{
+	struct catalog *c = NULL;
+	char *errors = NULL;
+	ck_assert_int_eq(catalog_load("tests/catalog/schedule_budget_year.conf", &c, &errors),
+			 IKI_ECATALOG);
+	ck_assert_msg(errors && strstr(errors, "years 2022-2022, but the budget year is 2023"), "%s",
+		      errors ? errors : "(none)");
+	free(errors);
+}
+END_TEST
 
 /* Targets by period, the default bands, reported_by lists. */
 START_TEST(test_mini_targets_bands_and_reporters)
@@ -534,6 +602,8 @@ static Suite *catalog_suite(void)
 	TCase *tc = tcase_create("load");
 	tcase_add_test(tc, test_mini_loads_with_the_right_counts);
 	tcase_add_test(tc, test_mini_targets_bands_and_reporters);
+	tcase_add_test(tc, test_plausibility_keys);
+	tcase_add_test(tc, test_schedule_outside_the_budget_year);
 	tcase_add_test(tc, test_schedule_is_read_and_resolved);
 	tcase_add_test(tc, test_mini_orgunits_point_to_their_parent);
 	tcase_add_test(tc, test_mini_elements_and_cases_have_their_values);

@@ -72,10 +72,10 @@ START_TEST(test_rows_are_known_by_their_number_or_their_place)
 	ck_assert_str_eq(a.rows[2], "#3");
 	ck_assert(!a.numbered);
 	input_free(&a);
-	const char *numbered = "no,element,orgunit,date\n"
-			       "17,surat,35.27.03,2022-03-01\n"
+	const char *numbered = "no,element,orgunit,date,value\n"
+			       "17,surat,35.27.03,2022-03-01,1\n"
 			       "\n"
-			       "9,surat,35.27.03,2022-03-02\n";
+			       "9,surat,35.27.03,2022-03-02,1\n";
 	ck_assert_int_eq(csv(numbered, &b, err), 0);
 	ck_assert(b.numbered);
 	ck_assert_str_eq(b.rows[0], "17");
@@ -86,8 +86,8 @@ START_TEST(test_rows_are_known_by_their_number_or_their_place)
 	ck_assert_str_eq(a.rows[0], "");
 	input_free(&a);
 	/* a number used twice cannot name one row */
-	ck_assert_int_eq(csv("nomor,element,orgunit,date\n5,surat,35.27.03,2022-03-01\n"
-			     "5,surat,35.27.03,2022-03-02\n", &a, err), -1);
+	ck_assert_int_eq(csv("nomor,element,orgunit,date,value\n5,surat,35.27.03,2022-03-01,1\n"
+			     "5,surat,35.27.03,2022-03-02,1\n", &a, err), -1);
 	ck_assert_msg(strstr(err, "nomor 5 dipakai oleh dua baris"), "%s", err);
 	ck_assert_ptr_null(a.events);
 }
@@ -115,9 +115,9 @@ static char *doc(char tag, size_t rows, size_t *len)
 	char *t = malloc(rows * 480 + 64), pad[400];
 	memset(pad, tag, sizeof(pad) - 1);
 	pad[sizeof(pad) - 1] = '\0';
-	*len = (size_t)sprintf(t, "element,orgunit,date,comment\n");
+	*len = (size_t)sprintf(t, "element,orgunit,date,value,comment\n");
 	for (size_t i = 0; i < rows; i++)
-		*len += (size_t)sprintf(t + *len, "surat,35.27.03,2022-03-01,%c%zu%s\n", tag, i, pad);
+		*len += (size_t)sprintf(t + *len, "surat,35.27.03,2022-03-01,1,%c%zu%s\n", tag, i, pad);
 	return t;
 }
 
@@ -156,6 +156,12 @@ static const struct {
 	{HDR "a1,surat,35.27.03,2022-03-01,add,1,,\"open quote\n", "t.csv:2: tanda kutip rusak"},
 	{HDR "a1,surat,35.27.03.20011111111111111111111,2022-03-01,add,1,,\n",
 	 "t.csv:2: orgunit lebih panjang"},
+	/* no value is implied: an add's or a set's empty value names its cell; a case needs none */
+	{HDR "a0,akta,35.27.03,2022-03-01,open,,k1,\na1,surat,35.27.03,2022-03-01,add,,,\n",
+	 "t.csv:3: the value is empty: write the number, 1 too (an add or a set has no default "
+	 "value) (row 3, column F 'value')"},
+	{"element,orgunit,date,op\ndesa,35.27.03,2022-03-01,set\n",
+	 "t.csv:2: the value is empty"},
 };
 
 START_TEST(test_bad_csv_names_line_and_problem)
@@ -183,7 +189,7 @@ START_TEST(test_jsonl_reads_objects_and_refuses_junk)
 	ck_assert_int_eq(in.lines[1], 3);
 	ck_assert_str_eq(in.rows[1], "#2");
 	input_free(&in);
-	const char *junk = "{\"element\":\"surat\"}\n[1,2]\n";
+	const char *junk = "{\"element\":\"surat\",\"value\":1}\n[1,2]\n";
 	ck_assert_int_eq(input_parse_jsonl("t.jsonl", junk, strlen(junk), &in, err, sizeof(err)), -1);
 	ck_assert_msg(strncmp(err, "t.jsonl:2:", 10) == 0, "%s", err);
 	const char *badtype = "{\"value\":[1]}\n";

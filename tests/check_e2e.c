@@ -188,16 +188,16 @@ START_TEST(test_e2e_corrections_move_values_and_history_tells)
 	/* a lock: nothing gets in, corrections included, until it is lifted */
 	ck_assert_int_eq(harness_iki(&d, "lock 2022Q1", NULL), 0);
 	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
-				     " --date 2022-01-05 2>&1", &out), 1);
+				     " --date 2022-01-05 --value 1 2>&1", &out), 1);
 	ck_assert_ptr_nonnull(strstr(out, "locked"));
 	free(out);
 	harness_stop(&d, SIGTERM);
 	ck_assert_int_eq(harness_start(&d, MINI), 0); /* locks survive a restart */
 	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
-				     " --date 2022-01-05", NULL), 1);
+				     " --date 2022-01-05 --value 1", NULL), 1);
 	ck_assert_int_eq(harness_iki(&d, "unlock 2022Q1", NULL), 0);
 	ck_assert_int_eq(harness_iki(&d, "submit --id late --element surat_masuk --orgunit " V1
-				     " --date 2022-01-05", NULL), 0);
+				     " --date 2022-01-05 --value 1", NULL), 0);
 	ASSERT_VALUE("surat", V1, "2022Q1", 8, 11);
 }
 END_TEST
@@ -290,9 +290,33 @@ START_TEST(test_e2e_rejected_events_get_codes_and_exit_1)
 	ck_assert_int_eq(rc, 1);
 	ck_assert_msg(strstr(out, "bad_date"), "%s", out);
 	free(out);
+	/* no value is implied: a flag event or a file row of an add or a set without one is a
+	 * usage error before anything is captured; a case needs none */
+	rc = harness_iki(&d, "submit --element surat_masuk --orgunit " V1 " --date 2022-03-01 2>&1",
+			 &out);
+	ck_assert_int_eq(rc, 2);
+	ck_assert_msg(strstr(out, "value kosong: tulis jumlahnya, juga bila 1") &&
+		      strstr(out, "beri --value N"), "%s", out);
+	free(out);
+	char path[300], cmd[400];
+	snprintf(path, sizeof(path), "%s/bare.csv", d.state);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("id,element,orgunit,date,value\n"
+	      "b1,surat_masuk," V1 ",2022-03-01,2\n"
+	      "b2,surat_tepat," V1 ",2022-03-01,\n", f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "submit -f %s 2>&1", path);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 2);
+	ck_assert_msg(strstr(out, "bare.csv:3: value kosong") && strstr(out, "baris 3, kolom E"),
+		      "%s", out);
+	free(out);
 	ASSERT_VALUE("surat", "", "2022", 0, 0);
 	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit " V1 " --date 2022-03-01 --value 3", NULL), 0);
 	ASSERT_VALUE("surat", "", "2022", 0, 3);
+	ck_assert_int_eq(harness_iki(&d, "submit --element akta --op open --case K1 --orgunit " V1
+				     " --date 2022-03-01", NULL), 0);
+	ASSERT_VALUE("akta", "", "2022", 0, 1);
 }
 END_TEST
 

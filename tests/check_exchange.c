@@ -312,7 +312,7 @@ START_TEST(test_report_xlsx_read_by_openpyxl)
 	snprintf(ref, sizeof(ref), "cell\tA%d\t", r - 1);
 	char buf[256];
 	ck_assert_str_eq(fact(facts, ref, buf, sizeof(buf)), "s\tJabatan: Kasubbag Umum\tGeneral");
-	snprintf(ref, sizeof(ref), "merged\tA%d:Y%d", r - 1, r - 1);
+	snprintf(ref, sizeof(ref), "merged\tA%d:AF%d", r - 1, r - 1); /* 13 + 6 x 3 + 1 columns */
 	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
 	snprintf(ref, sizeof(ref), "outline\t%d\t", r);
 	assert_fact(facts, ref, "1");
@@ -328,6 +328,7 @@ START_TEST(test_report_xlsx_read_by_openpyxl)
 	assert_number(facts, CELL("O"), 13.0 / 15, "0.00%"); /* triwulan I */
 	snprintf(ref, sizeof(ref), "cell\tR%d\t", r);       /* triwulan II: no data, no text */
 	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
+	assert_number(facts, CELL("U"), 13.0 / 15, "0.00%"); /* s.d. triwulan II: March's */
 	snprintf(ref, sizeof(ref), "cell\tG%d\t", r); /* no revised target */
 	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
 	/* akta: 1 of 2 on time against 80: capaian 62.50, Kurang; kriminal under both jabatan */
@@ -338,6 +339,38 @@ START_TEST(test_report_xlsx_read_by_openpyxl)
 	row_of(facts, 'A', "Jabatan: Staf Trantib");
 	ck_assert_ptr_null(strstr(facts, "tidak ada data"));
 #undef CELL
+	free(facts);
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+	harness_rmtree(dir);
+}
+END_TEST
+
+/* A value that breaks its indicator's rule (mini's surat: numerator <= denominator) is flagged in
+ * the last column, Perlu Diperiksa, with the periods and the rule: 20 letters distributed in May,
+ * none received. */
+START_TEST(test_report_xlsx_flags_a_value_that_breaks_its_rule)
+{
+	struct ikid d = {0};
+	char dir[] = "/tmp/iki-xlsx-XXXXXX", cmd[256], path[64], ref[48], buf[256];
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	snprintf(cmd, sizeof(cmd), "--outbox %s/outbox submit --element surat_tepat --orgunit "
+		 "35.27.03.2001 --date 2022-05-10 --value 20", dir);
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	snprintf(path, sizeof(path), "%s/lakip.xlsx", dir);
+	snprintf(cmd, sizeof(cmd), "report --year 2022 -o %s", path);
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	char *facts = xlsx_facts(path);
+	assert_fact(facts, "cell\tAF5\t", "s\tPerlu Diperiksa\tGeneral");
+	int r = row_of(facts, 'B', "surat");
+	snprintf(ref, sizeof(ref), "cell\tAF%d\t", r);
+	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
+	ck_assert_str_eq(buf, "s\tperlu diperiksa: Tahun, Triwulan II, s.d. TW II, s.d. TW III "
+			      "(aturan: pembilang <= penyebut)\tGeneral");
+	r = row_of(facts, 'B', "akta"); /* no data, nothing broken */
+	snprintf(ref, sizeof(ref), "cell\tAF%d\t", r);
+	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
 	free(facts);
 	harness_stop(&d, SIGTERM);
 	harness_cleanup(&d);
@@ -367,6 +400,7 @@ static Suite *exchange_suite(void)
 	tc = tcase_create("xlsx");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_report_xlsx_read_by_openpyxl);
+	tcase_add_test(tc, test_report_xlsx_flags_a_value_that_breaks_its_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -235,10 +235,13 @@ static void assert_serving(const char *after)
 	proto_msg_clear(&r);
 }
 
-/* The sentence of a code, first in every message that carries it (a detail may follow). */
+/* The sentence of a code, first in every message that carries it (a detail may follow), or the
+ * one sentence of its own a code has where the general one would mislead (PROTOCOL.md). */
 static void assert_sentence(const char *file, int code, const char *message)
 {
 	const char *s = iki_strerror(code);
+	if (code == IKI_EVALUE && strstr(message, " belum diisi: tulis jumlahnya"))
+		return; /* an add or a set without a value: not "outside the bounds" */
 	ck_assert_msg(s[0] && !strncmp(message, s, strlen(s)), "%s: message '%s', want '%s...'", file,
 		      message, s);
 }

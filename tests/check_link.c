@@ -417,7 +417,7 @@ START_TEST(test_link_problems_are_told_in_indonesian)
 	/* a name that does not resolve */
 	snprintf(x.request, sizeof(x.request), "tcp://iki-tidak-ada.invalid:7470");
 	int rc = harness_iki(&x, "-t 1 submit --element surat_masuk --orgunit 35.27.03.2001 "
-			     "--date 2022-03-01 --deadline 4 2>&1", &out);
+			     "--date 2022-03-01 --value 1 --deadline 4 2>&1", &out);
 	ck_assert_msg(rc == 4, "exit %d: %s", rc, out);
 	ck_assert_msg(strstr(out, "nama server tidak dapat ditemukan"), "%s", out);
 	ck_assert_msg(strstr(out, "aman di outbox"), "%s", out);

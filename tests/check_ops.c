@@ -1,6 +1,6 @@
 /* check_ops.c: ikid as an operator runs it: log priorities for journald, the configuration file
- * (-f, flags winning, ikid -n, SIGHUP), systemd's readiness and watchdog protocol, the units'
- * hardening score, and libiki installed for other programs. Against the real ikid. */
+ * (-f, flags winning, ikid -n, SIGHUP), the pid file, systemd's readiness and watchdog protocol,
+ * the units' hardening score, and libiki installed for other programs. Against the real ikid. */
 #define _DEFAULT_SOURCE /* mkdtemp */
 #include <check.h>
 #include <errno.h>
@@ -314,6 +314,97 @@ START_TEST(test_config_reloads_on_sighup)
 }
 END_TEST
 
+/* ---- the pid file ---- */
+
+/* The pid a pid file holds, or 0 when there is none (or no number in it). */
+static long pid_in(const char *path)
+{
+	char *text = slurp(path);
+	long pid = text ? strtol(text, NULL, 10) : 0;
+	free(text);
+	return pid;
+}
+
+/* Written once listening (where pid-file says, the file's key), read by kill -HUP $(cat ...),
+ * removed on a clean stop. */
+START_TEST(test_pid_file_names_the_ikid_to_signal_and_goes_on_a_clean_stop)
+{
+	char conf[300], pidf[300], text[400], cmd[700], dflt[300];
+	fresh_dir();
+	snprintf(conf, sizeof(conf), "%s/ikid.conf", d.state);
+	snprintf(pidf, sizeof(pidf), "%s/run/ikid.pid", d.state);
+	snprintf(dflt, sizeof(dflt), "%s/ikid.pid", d.state);
+	snprintf(text, sizeof(text), "pid-file = %s\n", pidf);
+	write_file(conf, text);
+	snprintf(text, sizeof(text), "%s/run", d.state);
+	ck_assert_int_eq(mkdir(text, 0755), 0);
+	const char *const extra[] = {"-f", conf, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, extra), 0);
+	ck_assert_int_eq(pid_in(pidf), d.pid); /* there before the endpoints file */
+	ck_assert_int_eq(access(dflt, F_OK), -1);
+	snprintf(cmd, sizeof(cmd), "kill -HUP $(cat %s)", pidf);
+	ck_assert_int_eq(run(cmd, NULL), 0);
+	ck_assert(log_waits_for("ikid.conf read, 0 settings changed now"));
+	ck_assert_int_eq(kill(d.pid, 0), 0); /* reloaded, not stopped */
+	int st = harness_stop(&d, SIGTERM);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(access(pidf, F_OK), -1);
+	/* the default: STATEDIR/ikid.pid, and -P FILE */
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_eq(pid_in(dflt), d.pid);
+	harness_stop(&d, SIGTERM);
+	ck_assert_int_eq(access(dflt, F_OK), -1);
+	const char *const flag[] = {"-P", pidf, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, flag), 0);
+	ck_assert_int_eq(pid_in(pidf), d.pid);
+	ck_assert_int_eq(access(dflt, F_OK), -1);
+}
+END_TEST
+
+/* A second ikid on the state directory a live one serves is refused, naming the first; the
+ * first goes on, its pid file untouched. */
+START_TEST(test_a_second_ikid_on_a_served_state_directory_is_refused)
+{
+	char bin[256], cmd[1024], pidf[300], *out = NULL;
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	snprintf(pidf, sizeof(pidf), "%s/ikid.pid", d.state);
+	harness_bin("ikid", bin, sizeof(bin));
+	snprintf(cmd, sizeof(cmd), "%s -c %s -d %s --plaintext -l 'tcp://127.0.0.1:*' "
+		 "-p 'tcp://127.0.0.1:*'", bin, MINI, d.state);
+	ck_assert_int_eq(run(cmd, &out), 1);
+	char want[200];
+	snprintf(want, sizeof(want), "another ikid (pid %ld) serves this state directory",
+		 (long)d.pid);
+	ck_assert_msg(strstr(out, want) && !strstr(out, "listening"), "%s", out);
+	free(out);
+	ck_assert_int_eq(pid_in(pidf), d.pid);
+	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit 35.27.03.2001 "
+				       "--date 2022-03-14 --value 3 >/dev/null", NULL), 0);
+}
+END_TEST
+
+/* A pid file no live ikid holds is stale: one a kill -9 left, or one naming a live process
+ * that is not ikid (a reused number), is replaced and ikid starts. */
+START_TEST(test_a_stale_pid_file_is_replaced)
+{
+	char pidf[300], text[32];
+	fresh_dir();
+	snprintf(pidf, sizeof(pidf), "%s/ikid.pid", d.state);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	long first = d.pid;
+	harness_stop(&d, SIGKILL);
+	ck_assert_int_eq(pid_in(pidf), first); /* left behind */
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_eq(pid_in(pidf), d.pid);
+	ck_assert(log_waits_for("replaced a stale pid file"));
+	harness_stop(&d, SIGKILL);
+	snprintf(text, sizeof(text), "%ld\n", (long)getpid()); /* alive, and not ikid */
+	write_file(pidf, text);
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_eq(pid_in(pidf), d.pid);
+}
+END_TEST
+
 /* ---- systemd ---- */
 
 /* A unit from systemd/NAME.in with its paths filled in, as make install writes it, in dir. */
@@ -596,6 +687,13 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_config_file_sets_what_flags_do_not);
 	tcase_add_test(tc, test_config_reloads_on_sighup);
 	suite_add_tcase(s, tc);
+	TCase *tp = tcase_create("pidfile");
+	tcase_add_checked_fixture(tp, setup, teardown);
+	tcase_set_timeout(tp, 60);
+	tcase_add_test(tp, test_pid_file_names_the_ikid_to_signal_and_goes_on_a_clean_stop);
+	tcase_add_test(tp, test_a_second_ikid_on_a_served_state_directory_is_refused);
+	tcase_add_test(tp, test_a_stale_pid_file_is_replaced);
+	suite_add_tcase(s, tp);
 	TCase *ts = tcase_create("systemd");
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_set_timeout(ts, 60);

@@ -430,7 +430,7 @@ START_TEST(test_refused_row_is_fixed_from_the_outbox)
 	ck_assert_int_eq(masuk(V2), 2);
 	/* a refused one can be dropped */
 	ck_assert_int_eq(harness_iki(&d, "submit --element surat_masuk --orgunit 35.27.03.9999 "
-				     "--date 2022-03-01 >/dev/null 2>&1", NULL), 1);
+				     "--date 2022-03-01 --value 1 >/dev/null 2>&1", NULL), 1);
 	ck_assert_int_eq(harness_iki(&d, "outbox --refused --json", &out), 0);
 	const char *q = strstr(out, "\"id\":\"");
 	ck_assert_ptr_nonnull(q);

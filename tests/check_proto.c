@@ -826,28 +826,29 @@ START_TEST(test_one_broken_event_does_not_spoil_its_batch)
 		const struct kv *x1, *x2;
 		const char *field; /* err_field, or NULL when the event is fine */
 		int64_t value;
+		bool none; /* decoded without a value (no_value): ikid's store refuses an add, a set */
 	} cases[] = {
-		{NULL, NULL, NULL, NULL, 1},              /* add without value: 1 */
-		{"id", &id_long, NULL, "id", 0},
-		{"id", &id_int, NULL, "id", 0},
-		{"id", NULL, NULL, "id", 0},
-		{"element", &el_int, NULL, "element", 0},
-		{"orgunit", &ou_empty, NULL, "orgunit", 0},
-		{"date", NULL, NULL, "date", 0},
-		{"date", &date_utf8, NULL, "date", 0},
-		{"op", &op_bad, NULL, "op", 0},
-		{"op", NULL, NULL, "op", 0},
-		{"op", &op_set, NULL, "value", 0},        /* set needs a value */
-		{NULL, &val_nil, NULL, "value", 0},
-		{NULL, &val_float, NULL, "value", 0},
-		{NULL, &val_big, NULL, "value", 0},
-		{NULL, &val_bool, NULL, "value", 0},
-		{NULL, &val_min, NULL, NULL, INT64_MIN},  /* range is the daemon's business */
-		{NULL, &case_long, NULL, "case", 0},
-		{NULL, &comment_long, NULL, "comment", 0},
-		{NULL, &comment_nul, NULL, "comment", 0},
-		{NULL, &comment_ok, &extra, NULL, 1},     /* at the limit, and an unknown key */
-		{"element", &el_int, &val_nil, "element", 0}, /* the first broken field is named */
+		{NULL, NULL, NULL, NULL, 1, true},        /* add without value: no_value */
+		{"id", &id_long, NULL, "id", 0, false},
+		{"id", &id_int, NULL, "id", 0, false},
+		{"id", NULL, NULL, "id", 0, false},
+		{"element", &el_int, NULL, "element", 0, false},
+		{"orgunit", &ou_empty, NULL, "orgunit", 0, false},
+		{"date", NULL, NULL, "date", 0, false},
+		{"date", &date_utf8, NULL, "date", 0, false},
+		{"op", &op_bad, NULL, "op", 0, false},
+		{"op", NULL, NULL, "op", 0, false},
+		{"op", &op_set, NULL, NULL, 1, true},     /* a set's too: refused by the store */
+		{NULL, &val_nil, NULL, NULL, 1, true},    /* nil is no value */
+		{NULL, &val_float, NULL, "value", 0, false},
+		{NULL, &val_big, NULL, "value", 0, false},
+		{NULL, &val_bool, NULL, "value", 0, false},
+		{NULL, &val_min, NULL, NULL, INT64_MIN, false},  /* range is the daemon's business */
+		{NULL, &case_long, NULL, "case", 0, false},
+		{NULL, &comment_long, NULL, "comment", 0, false},
+		{NULL, &comment_nul, NULL, "comment", 0, false},
+		{NULL, &comment_ok, &extra, NULL, 1, true}, /* at the limit, and an unknown key */
+		{"element", &el_int, &val_nil, "element", 0, false}, /* the first broken field is named */
 	};
 	size_t n = sizeof(cases) / sizeof(cases[0]);
 	msgpack_sbuffer sb;
@@ -868,8 +869,10 @@ START_TEST(test_one_broken_event_does_not_spoil_its_batch)
 			ck_assert_msg(e->err == 0, "event %zu: err %d (%s)", i, e->err, e->err_field);
 			ck_assert_str_eq(e->id, "e1");
 			ck_assert_str_eq(e->orgunit, "35.27.03.2001");
-			ck_assert_int_eq(e->op, PROTO_OP_ADD);
+			ck_assert_int_eq(e->op, cases[i].x1 == &op_set ? PROTO_OP_SET : PROTO_OP_ADD);
 			ck_assert(e->value == cases[i].value);
+			ck_assert_msg(e->no_value == cases[i].none, "event %zu: no_value %d", i,
+				      e->no_value);
 		}
 	}
 	proto_msg_clear(&m);

@@ -15,7 +15,7 @@
 #define MINI "tests/data/mini.conf"
 #define ESCAPE "tests/data/report-escape.conf"
 #define V1 "35.27.03.2001"
-#define CSV_COLUMNS 41 /* 17 of the year, then 4 for each of the 6 periods shown */
+#define CSV_COLUMNS 42 /* 17 of the year, 4 for each of the 6 periods shown, Perlu Diperiksa */
 
 static struct ikid d;
 
@@ -327,7 +327,9 @@ START_TEST(test_report_csv_parses_back_with_plain_numbers)
 	ck_assert_int_eq(t.rows, 1 + 5); /* header; surat, akta, tertib, kriminal twice */
 	ck_assert_str_eq(t.cell[0][0], "Tahun");
 	ck_assert_str_eq(t.cell[0][5], "Kode Indikator");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Triwulan IV Predikat");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 2], "Triwulan IV Predikat");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Perlu Diperiksa");
+	ASSERT_CSV(&t, "surat", "Perlu Diperiksa", ""); /* 13 of 15: within its rule */
 	ASSERT_CSV(&t, "surat", "Jabatan", "Kasubbag Umum");
 	ASSERT_CSV(&t, "surat", "Target", "90.00");
 	ASSERT_CSV(&t, "surat", "Realisasi", "86.67");
@@ -487,6 +489,71 @@ static void assert_balanced(const char *html, const char *tag)
 		      "<%s>: %d opened, %d closed", tag, count(html, open) + count(html, open_attr),
 		      count(html, close));
 }
+
+/*
+ * A value that breaks its indicator's rule (mini's surat: numerator <= denominator) is counted
+ * and flagged "perlu diperiksa" with the rule in words wherever a person reads it: 20 letters
+ * distributed in May, none received (a clerk typed them under the wrong element). Triwulan II
+ * is 20/0, s.d. II and s.d. III 33/15, the year 33/15; triwulan I (13/15) is within it.
+ */
+START_TEST(test_values_breaking_a_rule_are_flagged_and_listed)
+{
+	char *out = run("submit --element surat_tepat --orgunit " V1 " --date 2022-05-10 --value 20",
+			0);
+	free(out);
+	const char *flag = "perlu diperiksa (aturan: pembilang <= penyebut)";
+	out = run("query --indicator surat --period 2022Q2", 0);
+	ck_assert_msg(strstr(out, flag), "%s", out);
+	free(out);
+	out = run("query --indicator surat --period 2022Q1", 0);
+	ck_assert_msg(!strstr(out, "perlu diperiksa"), "%s", out);
+	free(out);
+	out = run("query --indicator surat --period 2022Q2 --json", 0);
+	ck_assert_msg(strstr(out, "\"check\":\"pembilang <= penyebut\""), "%s", out);
+	free(out);
+	/* the list of a period: the village and the kecamatan; none in triwulan I */
+	out = run("review --period 2022Q2", 0);
+	ck_assert_msg(strstr(out, "2 nilai triwulan II 2022 melanggar aturan validasinya"), "%s",
+		      out);
+	ck_assert_int_eq(count(out, flag), 2);
+	ck_assert_msg(strstr(out, "Rasio surat") && strstr(out, V1) && strstr(out, "35.27.03 "),
+		      "%s", out);
+	free(out);
+	out = run("review --period 2022Q1", 0);
+	ck_assert_msg(strstr(out, "Tidak ada nilai triwulan I 2022 yang melanggar"), "%s", out);
+	free(out);
+	out = run("review --period 2022Q2 --orgunit " V1 " --json", 0);
+	ck_assert_int_eq(count(out, "\"check\""), 1);
+	free(out);
+	/* the line a watcher prints for the value */
+	out = run("watch --plain --indicator surat --orgunit 35.27.03 --period 2022Q2 & "
+		  "sleep 1.5; kill $!", 0);
+	ck_assert_msg(strstr(out, "20/0  tidak ada data  perlu diperiksa (aturan: pembilang <= "
+				  "penyebut)"), "%s", out);
+	free(out);
+	/* the report: a line under the row, a column, a note in the indicator's cell */
+	const char *periods = "perlu diperiksa: Tahun, Triwulan II, s.d. TW II, s.d. TW III (aturan: "
+			      "pembilang <= penyebut)";
+	out = run("report --year 2022", 0);
+	ck_assert_msg(strstr(out, periods), "%s", out);
+	free(out);
+	struct csv_table t;
+	out = run("report --year 2022 --format csv", 0);
+	csv_parse(out, &t);
+	ASSERT_CSV(&t, "surat", "Perlu Diperiksa", periods);
+	ASSERT_CSV(&t, "akta", "Perlu Diperiksa", "");
+	csv_free(&t);
+	free(out);
+	out = run("report --year 2022 --format html", 0);
+	char want[300];
+	snprintf(want, sizeof(want), "<span class=\"periksa\">%s</span>", periods);
+	for (char *p = want; (p = strstr(p, "<=")); p++) /* escaped as HTML */
+		memmove(p + 4, p + 1, strlen(p + 1) + 1), memcpy(p, "&lt;", 4);
+	ck_assert_msg(strstr(out, want), "no %s", want);
+	ck_assert_int_eq(count(out, " cek\""), 4); /* the four realisasi cells */
+	free(out);
+}
+END_TEST
 
 START_TEST(test_report_html_is_one_printable_page)
 {
@@ -741,6 +808,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_report_csv_parses_back_with_plain_numbers);
 	tcase_add_test(tc, test_report_shows_the_figures_since_january);
 	tcase_add_test(tc, test_report_html_is_one_printable_page);
+	tcase_add_test(tc, test_values_breaking_a_rule_are_flagged_and_listed);
 	tcase_add_test(tc, test_report_output_file_takes_its_format_from_the_name);
 	suite_add_tcase(s, tc);
 

@@ -279,17 +279,24 @@ START_TEST(test_store_cumulative_periods)
 }
 END_TEST
 
-/* Reopen the store, on a fresh directory, with mini.conf where desa_tertib has 'carry = period'. */
-static void reopen_carry_period(void)
+/*
+ * Reopen the store, on a fresh directory, with mini.conf edited: the lines of add[i][1] after
+ * its line add[i][0] ("" for the top: before the first line), for n pairs.
+ */
+static void reopen_edited(const char *const add[][2], size_t n)
 {
 	char conf[96], *errors = NULL, line[1100];
 	snprintf(conf, sizeof(conf), "%s.conf", dir);
 	FILE *in = fopen("tests/data/mini.conf", "r"), *out = fopen(conf, "w");
 	ck_assert(in && out);
+	for (size_t i = 0; i < n; i++)
+		if (!add[i][0][0])
+			fputs(add[i][1], out);
 	while (fgets(line, sizeof(line), in)) {
 		fputs(line, out);
-		if (strcmp(line, "[element desa_tertib]\n") == 0)
-			fputs("carry = period\n", out);
+		for (size_t i = 0; i < n; i++)
+			if (add[i][0][0] && strcmp(line, add[i][0]) == 0)
+				fputs(add[i][1], out);
 	}
 	fclose(in);
 	ck_assert_int_eq(fclose(out), 0);
@@ -300,6 +307,13 @@ static void reopen_carry_period(void)
 	free(errors);
 	unlink(conf);
 	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+}
+
+/* mini.conf where desa_tertib has 'carry = period'. */
+static void reopen_carry_period(void)
+{
+	static const char *const add[][2] = {{"[element desa_tertib]\n", "carry = period\n"}};
+	reopen_edited(add, 1);
 }
 
 START_TEST(test_store_stock_with_carry_period_counts_only_where_it_was_set)
@@ -314,6 +328,70 @@ START_TEST(test_store_stock_with_carry_period_counts_only_where_it_was_set)
 	ASSERT_VALUE("tertib", V1, "2022", 1, 1);
 	assert_rebuild_agrees();
 	ASSERT_VALUE("tertib", V1, "202204", 0, 1);
+}
+END_TEST
+
+/* Plausibility (issue 12.3): the budget year, an element's bounds, a validation rule. */
+START_TEST(test_store_refuses_what_is_not_plausible)
+{
+	static const char *const add[][2] = {
+	    {"", "year = 2022\n"},
+	    {"[element surat_masuk]\n", "max = 500\n"},
+	    {"[element desa_sasaran]\n", "min = 1\nmax = 1\n"},
+	};
+	reopen_edited(add, 3);
+	struct proto_result r = apply1(ev("y1", "surat_masuk", V1, "2030-03-10", PROTO_OP_ADD, 1, NULL));
+	ck_assert_int_eq(r.code, IKI_EYEAR);
+	ck_assert_msg(strstr(r.message, "2022") && strstr(r.message, "2030-03-10"), "%s", r.message);
+	ck_assert_int_eq(apply1(ev("y2", "surat_masuk", V1, "2021-12-31", PROTO_OP_ADD, 1, NULL)).code,
+			 IKI_EYEAR);
+	ck_assert_int_eq(apply1(ev("y3", "surat_masuk", V1, "2023-01-01", PROTO_OP_ADD, 1, NULL)).code,
+			 IKI_EYEAR);
+	/* a case begun in December of the year before closes inside the year, judged on its dates */
+	ck_assert_int_eq(apply1(ev("o1", "akta", V1, "2021-12-28", PROTO_OP_OPEN, 1, "A-1")).status,
+			 PROTO_STATUS_OK);
+	ck_assert_int_eq(apply1(ev("o0", "akta", V1, "2020-12-28", PROTO_OP_OPEN, 1, "A-0")).code,
+			 IKI_EYEAR); /* not two years before */
+	ck_assert_int_eq(apply1(ev("c1", "akta", V1, "2022-01-05", PROTO_OP_CLOSE, 1, "A-1")).status,
+			 PROTO_STATUS_OK);
+	ASSERT_VALUE("akta", V1, "202201", 1, 0); /* closed on time (8 days) in January */
+	ck_assert_int_eq(apply1(ev("c2", "akta", V1, "2023-01-05", PROTO_OP_CLOSE, 1, "A-9")).code,
+			 IKI_EYEAR); /* a close is dated in the year too */
+	/* the bounds: refused past them, the sentence naming the bound */
+	r = apply1(ev("v1", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 1000, NULL));
+	ck_assert_int_eq(r.code, IKI_EVALUE);
+	ck_assert_msg(strstr(r.message, "paling besar 500") && strstr(r.message, "1000"), "%s",
+		      r.message);
+	ck_assert_int_eq(apply1(ev("v2", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 500, NULL)).status,
+			 PROTO_STATUS_OK);
+	r = apply1(ev("v3", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 0, NULL));
+	ck_assert_int_eq(r.code, IKI_EVALUE);
+	ck_assert_msg(strstr(r.message, "paling kecil 1"), "%s", r.message);
+	/* a correction is judged as a new event */
+	struct proto_event fix = ev("v2b", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 501, NULL);
+	snprintf(fix.ref, sizeof(fix.ref), "v2");
+	ck_assert_int_eq(apply1(fix).code, IKI_EVALUE);
+	fix = ev("v2c", "surat_masuk", V1, "2029-03-10", PROTO_OP_ADD, 5, NULL);
+	snprintf(fix.ref, sizeof(fix.ref), "v2");
+	ck_assert_int_eq(apply1(fix).code, IKI_EYEAR);
+	/* a value is never implied: an add or a set without one is refused; a case needs none */
+	struct proto_event bare = ev("n1", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 1, NULL);
+	bare.no_value = true;
+	r = apply1(bare);
+	ck_assert_int_eq(r.code, IKI_EVALUE);
+	ck_assert_str_eq(r.message, "Nilai surat_masuk belum diisi: tulis jumlahnya (value), juga "
+				    "bila hanya 1; tidak ada nilai bawaan.");
+	bare = ev("n2", "desa_sasaran", V1, "2022-01-05", PROTO_OP_SET, 1, NULL);
+	bare.no_value = true;
+	ck_assert_int_eq(apply1(bare).code, IKI_EVALUE);
+	bare = ev("n3", "akta", V1, "2022-02-01", PROTO_OP_OPEN, 1, "A-3");
+	bare.no_value = true;
+	ck_assert_int_eq(apply1(bare).status, PROTO_STATUS_OK);
+	ASSERT_VALUE("surat", V1, "2022", 0, 500);
+	ck_assert_uint_eq(events(), 4);
+	/* what was stored is rebuilt as it was counted */
+	assert_rebuild_agrees();
+	ASSERT_VALUE("akta", V1, "202201", 1, 0);
 }
 END_TEST
 
@@ -1334,6 +1412,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_duplicate_inside_one_batch_counts_once);
 	tcase_add_test(tc, test_store_stock_carries_forward_within_its_year);
 	tcase_add_test(tc, test_store_cumulative_periods);
+	tcase_add_test(tc, test_store_refuses_what_is_not_plausible);
 	tcase_add_test(tc, test_store_stock_with_carry_period_counts_only_where_it_was_set);
 	tcase_add_test(tc, test_store_case_on_time_judged_from_dates);
 	tcase_add_test(tc, test_store_case_errors_write_nothing);

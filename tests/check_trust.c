@@ -104,13 +104,15 @@ static int iki_as(const char *name, const char *args, char **out)
 	return harness_iki(&d, full, out);
 }
 
-/* Submit one event as NAME; the exit status, and the output in *out (may be NULL). */
+/* Submit one event as NAME; the exit status, and the output in *out (may be NULL). An add with
+ * no --op and no --value in extra counts 1 letter (a value is never implied). */
 static int submit_as(const char *name, const char *id, const char *element, const char *ou,
 		     const char *extra, char **out)
 {
 	char args[512];
-	snprintf(args, sizeof(args), "submit --id %s --element %s --orgunit %s --date 2022-03-01 %s",
-		 id, element, ou, extra);
+	bool plain = !strstr(extra, "--op") && !strstr(extra, "--value");
+	snprintf(args, sizeof(args), "submit --id %s --element %s --orgunit %s --date 2022-03-01 %s%s",
+		 id, element, ou, extra, plain ? " --value 1" : "");
 	return iki_as(name, args, out);
 }
 
@@ -165,6 +167,93 @@ START_TEST(test_keygen_makes_a_private_pair_and_never_overwrites)
 }
 END_TEST
 
+/* The mode bits of path (-1 when it is not there). */
+static int mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 0777) : -1;
+}
+
+START_TEST(test_keygen_writes_into_the_key_directory_and_k_finds_it_by_name)
+{
+	char home[200], cwd[200], dir[300], path[400], cmd[1400], rel[256], bin[600], line[500];
+	char *out = NULL, here[256];
+	struct curve_keys k;
+	harness_bin("iki", rel, sizeof(rel));
+	ck_assert_ptr_nonnull(getcwd(here, sizeof(here)));
+	/* the commands below run in another directory */
+	snprintf(bin, sizeof(bin), "%s%s%s", rel[0] == '/' ? "" : here, rel[0] == '/' ? "" : "/",
+		 rel);
+	snprintf(home, sizeof(home), "%s/home", keys);
+	snprintf(cwd, sizeof(cwd), "%s/cwd", keys);
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	ck_assert_int_eq(mkdir(cwd, 0755), 0);
+	/* by default: ~/.config/iki, made 0700, never the current directory */
+	snprintf(cmd, sizeof(cmd), "cd %s && HOME=%s XDG_CONFIG_HOME= %s keygen desa-baru 2>&1", cwd,
+		 home, bin);
+	FILE *p = popen(cmd, "r");
+	char said[2048];
+	size_t got = fread(said, 1, sizeof(said) - 1, p);
+	said[got] = '\0';
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 0);
+	snprintf(dir, sizeof(dir), "%s/.config/iki", home);
+	ck_assert_int_eq(mode_of(dir), 0700);
+	snprintf(path, sizeof(path), "%s/desa-baru.key", dir);
+	ck_assert_int_eq(mode_of(path), 0600);
+	ck_assert_int_eq(curve_read(path, &k), 0);
+	snprintf(path, sizeof(path), "%s/desa-baru.pub", dir);
+	ck_assert_int_eq(mode_of(path), 0644);
+	snprintf(path, sizeof(path), "%s/desa-baru.key", cwd);
+	ck_assert_int_eq(mode_of(path), -1);
+	/* it says where both went, how to use the pair, and the operator's line (Indonesian) */
+	snprintf(line, sizeof(line), "rahasia: %s/desa-baru.key (mode 0600", dir);
+	ck_assert_msg(strstr(said, line), "%s", said);
+	snprintf(line, sizeof(line), "publik:  %s/desa-baru.pub", dir);
+	ck_assert_msg(strstr(said, line), "%s", said);
+	ck_assert_msg(strstr(said, "iki -k desa-baru PERINTAH"), "%s", said);
+	snprintf(line, sizeof(line), "  desa-baru  PERAN  CAKUPAN  %s\n", k.public_key);
+	ck_assert_msg(strstr(said, line), "%s", said);
+	/* $XDG_CONFIG_HOME/iki when set; in English under LANG=C */
+	snprintf(cmd, sizeof(cmd), "cd %s && LANG=C HOME=%s XDG_CONFIG_HOME=%s/xdg %s keygen x 2>&1",
+		 cwd, home, home, bin);
+	p = popen(cmd, "r");
+	got = fread(said, 1, sizeof(said) - 1, p);
+	said[got] = '\0';
+	ck_assert_int_eq(WEXITSTATUS(pclose(p)), 0);
+	snprintf(line, sizeof(line), "secret: %s/xdg/iki/x.key (mode 0600", home);
+	ck_assert_msg(strstr(said, line) && strstr(said, "Use it:  iki -k x COMMAND"), "%s", said);
+	snprintf(path, sizeof(path), "%s/xdg/iki", home);
+	ck_assert_int_eq(mode_of(path), 0700);
+	/* listed as a clerk, -k NAME (and IKI_KEY=NAME) finds the pair in the key directory */
+	FILE *f = fopen(clients, "a");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "desa-baru clerk %s %s\n", V2, k.public_key);
+	ck_assert_int_eq(fclose(f), 0);
+	kill(d.pid, SIGHUP);
+	harness_sleep_ms(300);
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	snprintf(cmd, sizeof(cmd), "-t 3 -k desa-baru -S %s/server.pub whoami 2>&1", d.state);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 0);
+	ck_assert_msg(strstr(out, "desa-baru") && strstr(out, V2), "%s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "-t 3 -k desa-baru.key -S %s/server.pub whoami 2>&1", d.state);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 0);
+	free(out);
+	setenv("IKI_KEY", "desa-baru", 1);
+	snprintf(cmd, sizeof(cmd), "-t 3 -S %s/server.pub whoami 2>&1", d.state);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 0);
+	ck_assert_msg(strstr(out, "desa-baru"), "%s", out);
+	free(out);
+	/* a name found nowhere is still refused as a missing key */
+	snprintf(cmd, sizeof(cmd), "-t 3 -k desa-lain -S %s/server.pub whoami 2>&1", d.state);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 2);
+	ck_assert_msg(strstr(out, "desa-lain"), "%s", out);
+	free(out);
+	curve_wipe(&k);
+}
+END_TEST
+
 START_TEST(test_clerk_writes_only_its_own_village_and_village_elements)
 {
 	char *out = NULL;
@@ -204,6 +293,70 @@ START_TEST(test_section_writes_its_elements_in_any_village)
 	free(out);
 	value("kriminal", &num, &den);
 	ck_assert_int_eq(den, 2);
+	value("surat", &num, &den);
+	ck_assert_int_eq(den, 0);
+}
+END_TEST
+
+/* Submit one event as NAME that must be refused out_of_scope; the sentence, in *out. */
+static void refused_as(const char *name, const char *element, const char *ou, const char *extra,
+		       char **out)
+{
+	static int n;
+	char id[32];
+	snprintf(id, sizeof(id), "scope-%d", ++n);
+	ck_assert_int_eq(submit_as(name, id, element, ou, extra, out), 1);
+	ck_assert_msg(strstr(*out, "out_of_scope") && strstr(*out, "di luar wewenang kunci Anda"),
+		      "%s", *out);
+}
+
+/* Whether out holds every one of the NULL-terminated texts and none of the others. */
+static void says(const char *out, const char *const *has, const char *const *lacks)
+{
+	for (; has && *has; has++)
+		ck_assert_msg(strstr(out, *has), "'%s' not in: %s", *has, out);
+	for (; lacks && *lacks; lacks++)
+		ck_assert_msg(!strstr(out, *lacks), "'%s' in: %s", *lacks, out);
+}
+
+START_TEST(test_scope_refusal_says_whether_the_village_or_the_element)
+{
+	char *out = NULL;
+	long num, den;
+	/* the clerk of V1 (P. Mandangin) and a village element at another village: the village */
+	refused_as("clerk", "akta", V2, "--op open --case A2", &out);
+	says(out, (const char *[]){"Desa Aengsareh (" V2 ") di luar wewenang kunci Anda",
+				   "hanya boleh mengirim data Desa P. Mandangin (" V1 ")", NULL},
+	     (const char *[]){"lemen data", "jenis kasus", NULL});
+	free(out);
+	/* its own village, an element the umum section reports: the element, and who reports it */
+	refused_as("clerk", "surat_masuk", V1, "--value 3", &out);
+	says(out, (const char *[]){"Elemen data surat_masuk (Surat masuk) di luar wewenang",
+				   "dilaporkan oleh bagian umum, bukan oleh petugas desa/kelurahan",
+				   "elemen data desa/kelurahan untuk Desa P. Mandangin (" V1 ")",
+				   "iki whoami", NULL},
+	     (const char *[]){"Aengsareh", NULL});
+	free(out);
+	refused_as("clerk", "desa_sasaran", V1, "--op set --value 1", &out);
+	says(out, (const char *[]){"Elemen data desa_sasaran", "oleh bagian pemerintahan,", NULL},
+	     NULL);
+	free(out);
+	/* both at once: both named */
+	refused_as("clerk", "surat_masuk", V2, "--value 3", &out);
+	says(out, (const char *[]){"Desa Aengsareh (" V2 ") dan elemen data surat_masuk",
+				   "dilaporkan oleh bagian umum", "Desa P. Mandangin (" V1 ")", NULL},
+	     NULL);
+	free(out);
+	/* a section: only the element can be outside its scope; a case type is named as one */
+	refused_as("trantib", "akta", V2, "--op open --case A3", &out);
+	says(out, (const char *[]){"Jenis kasus akta (Permohonan akta tanah) di luar wewenang",
+				   "dilaporkan oleh desa/kelurahan dan bagian pemerintahan, bukan "
+				   "oleh bagian trantib",
+				   "elemen data bagian trantib, untuk desa/kelurahan mana pun", NULL},
+	     (const char *[]){"Desa Aengsareh", NULL});
+	free(out);
+	value("akta", &num, &den);
+	ck_assert_int_eq(den, 0);
 	value("surat", &num, &den);
 	ck_assert_int_eq(den, 0);
 }
@@ -469,10 +622,10 @@ END_TEST
 static const char *const role_key[] = {[AUTH_ADMIN] = "admin", [AUTH_SECTION] = "trantib",
 				       [AUTH_CLERK] = "clerk", [AUTH_VIEWER] = "viewer"};
 static const char *const in_scope[] = {
-	[AUTH_ADMIN] = "--element surat_masuk --orgunit 35.27.03 --comment ",
+	[AUTH_ADMIN] = "--element surat_masuk --orgunit 35.27.03 --value 1 --comment ",
 	[AUTH_SECTION] = "--element kriminal --orgunit " V2 " --op open --case ",
 	[AUTH_CLERK] = "--element akta --orgunit " V1 " --op open --case ",
-	[AUTH_VIEWER] = "--element surat_masuk --orgunit 35.27.03 --comment %s"};
+	[AUTH_VIEWER] = "--element surat_masuk --orgunit 35.27.03 --value 1 --comment "};
 
 /* "submit --id ID --date DATE" and role r's event of its scope, into buf. */
 static void scoped_submit(char *buf, size_t n, enum auth_role r, const char *id, const char *date)
@@ -516,7 +669,7 @@ static enum authz_grant observe(enum auth_role r, enum authz_action a)
 		return g;
 	case AUTHZ_SUBMIT:
 		snprintf(args, sizeof(args), "submit --id o-%s --element surat_masuk --orgunit "
-			 "35.27.03 --date 2022-03-01", k);
+			 "35.27.03 --date 2022-03-01 --value 1", k);
 		g = as_role(r, args);
 		if (g != AUTHZ_SCOPE)
 			return g;
@@ -796,8 +949,10 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_keygen_makes_a_private_pair_and_never_overwrites);
+	tcase_add_test(tc, test_keygen_writes_into_the_key_directory_and_k_finds_it_by_name);
 	tcase_add_test(tc, test_clerk_writes_only_its_own_village_and_village_elements);
 	tcase_add_test(tc, test_section_writes_its_elements_in_any_village);
+	tcase_add_test(tc, test_scope_refusal_says_whether_the_village_or_the_element);
 	tcase_add_test(tc, test_viewer_reads_but_cannot_submit);
 	tcase_add_test(tc, test_admin_writes_anything);
 	tcase_add_test(tc, test_corrections_and_locks_follow_roles);

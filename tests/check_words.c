@@ -343,6 +343,62 @@ START_TEST(test_whoami_says_role_scope_and_what_may_be_sent)
 }
 END_TEST
 
+/*
+ * 12.5: each code a request can draw, with the sentence that fits that request: an unknown
+ * jabatan is not an unknown indicator code, the history of an unknown id names no correction, a
+ * cumulative period is neither locked nor given a target, a missing value is not out of bounds.
+ */
+START_TEST(test_every_refusal_fits_its_request)
+{
+	static const struct {
+		const char *args;
+		int exit;
+		const char *code, *sentence;
+	} pairs[] = {
+	    {"query --indicator iki99 --period 2022", 1, "unknown_indicator",
+	     "Kode indikator tidak ada di katalog. (iki99)"},
+	    {"query --jabatan 'Camat Bulan' --period 2022", 1, "unknown_indicator",
+	     "Jabatan itu tidak ada di katalog; lihat daftarnya dengan iki list jabatan"},
+	    {"query --period 2022Q5", 1, "bad_period", "Periode tidak valid; tulis 2022, 2022Q1"},
+	    {"query --period 2022 --orgunit 35.27.03.9999", 1, "unknown_orgunit",
+	     "Kode desa/kelurahan tidak dikenal; gunakan kode Kemendagri"},
+	    {"history tidak-ada-1", 1, "unknown_ref",
+	     "Tidak ada kejadian tersimpan dengan ID itu yang boleh dilihat kunci Anda"},
+	    {"lock 2022Q2SD", 1, "bad_period",
+	     "Periode s.d. (sejak 1 Januari) tidak dikunci sendiri: kunci triwulan atau bulannya."},
+	    {"target --indicator iki04 --period 2022Q2SD --set 50", 1, "bad_period",
+	     "Periode s.d. (sejak 1 Januari) tidak diberi target sendiri"},
+	    {"target --indicator iki99 --period 2022 --set 50", 1, "unknown_indicator",
+	     "Kode indikator tidak ada di katalog. (iki99)"},
+	    {"submit --element surat_hilang --orgunit " KEC " --date 2022-03-01 --value 1", 1,
+	     "unknown_element", "Kode elemen data tidak ada di katalog; periksa ejaannya."},
+	    {"submit --element surat_masuk --orgunit 35.27.03.9999 --date 2022-03-01 --value 1", 1,
+	     "unknown_orgunit", "Kode desa/kelurahan tidak dikenal"},
+	    {"submit --element surat_masuk --op set --orgunit " KEC " --date 2022-03-01 --value 1",
+	     1, "bad_op", "Operasi tidak cocok dengan elemen data ini. (elemen surat_masuk memakai "
+			  "op 'add')"},
+	    {"submit --element desa_tertib --op set --orgunit 35.27.03.2002 --date 2022-03-01 "
+	     "--value 7", 1, "bad_value", "nilai paling besar 1, bukan 7; salah ketik?"},
+	    {"submit --element surat_masuk --orgunit " KEC " --date 2030-03-01 --value 1", 1,
+	     "out_of_year", "Tanggalnya di luar tahun anggaran katalog"},
+	    {"submit --element akta_tanah --op close --case AT-9 --orgunit 35.27.03.2002 --date "
+	     "2022-03-01", 1, "unknown_case", "Nomor kasus ini belum pernah dibuka"},
+	    {"submit --ref tidak-ada-2 --element surat_masuk --orgunit " KEC " --date 2022-03-01 "
+	     "--value 2", 1, "unknown_ref", "ID kejadian yang hendak dikoreksi tidak ditemukan"},
+	    {"submit --element surat_masuk --orgunit " KEC " --date 2022-03-01", 2, "",
+	     "value kosong: tulis jumlahnya, juga bila 1"},
+	};
+	language_default();
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		char *out = run(pairs[i].args, pairs[i].exit);
+		assert_has(out, pairs[i].code);
+		assert_has(out, pairs[i].sentence);
+		assert_lacks(out, "hendak dikoreksi tidak ditemukan; periksa ID-nya. (tidak-ada-1)");
+		free(out);
+	}
+}
+END_TEST
+
 static Suite *words_suite(void)
 {
 	Suite *s = suite_create("words");
@@ -365,6 +421,7 @@ static Suite *words_suite(void)
 	tcase_add_test(tc, test_times_are_wib);
 	tcase_add_test(tc, test_list_shows_what_may_be_typed);
 	tcase_add_test(tc, test_whoami_says_role_scope_and_what_may_be_sent);
+	tcase_add_test(tc, test_every_refusal_fits_its_request);
 	suite_add_tcase(s, tc);
 	return s;
 }

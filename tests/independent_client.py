@@ -103,8 +103,9 @@ def compact(events):
     batch["date"] = [d - batch["day0"] if d is not None else e.get("date", "")
                      for d, e in zip(days, events)]
     batch["op"] = [index.get(f["op"], f["op"]) for f in field]
-    values = [e.get("value", 1) for e in events]
-    if any(v != 1 for v in values) or any(e["op"] == "set" for e in events):
+    values = [e.get("value") for e in events]  # None: the event has none (nil)
+    if any(v is not None and (v != 1 or e["op"] in ("add", "set"))
+           for v, e in zip(values, events)):
         batch["value"] = values
     for k in ("case", "comment", "ref"):
         if any(f[k] for f in field):
@@ -130,11 +131,11 @@ def check_compact_goldens():
             "comment": "Pak Hasan"}]
     ou = "35.27.03.2001"
     shared = [{"id": "k7Qd3x-000123", "element": "surat_masuk", "orgunit": ou,
-               "date": "2022-03-14", "op": "add"},
+               "date": "2022-03-14", "op": "add", "value": 1},
               {"id": "k7Qd3x-000124", "element": "surat_masuk", "orgunit": ou,
-               "date": "2022-03-15", "op": "add"},
+               "date": "2022-03-15", "op": "add", "value": 1},
               {"id": "k7Qd3x-000125", "element": "surat_masuk", "orgunit": ou,
-               "date": "2022-02-30", "op": "add"},
+               "date": "2022-02-30", "op": "add", "value": 1},
               {"id": "k7Qd3x-000130", "op": "void", "ref": "k7Qd3x-000123", "comment": "dobel"}]
     for name, req, events in (("submit-compact", 1, two), ("submit-compact-shared", 2, shared)):
         mine = msgpack.packb({"v": 1, "type": "submit", "req": req, "batch": compact(events)},
@@ -189,6 +190,15 @@ def main():
     res = r["results"][0]
     if res["status"] != "error" or res["code"] != "unknown_orgunit" or not res["message"]:
         fail("bad org unit: %r" % r)
+
+    # A value is never implied: an add without one is refused (map and compact form alike).
+    bare = event(run + "8", "surat_masuk", 4, 1)
+    del bare["value"]
+    for form in ({"events": [bare]}, {"batch": compact([bare])}):
+        r = c.call("submit", **form)
+        res = r["results"][0]
+        if res["status"] != "error" or res["code"] != "bad_value" or not res["message"]:
+            fail("an add without a value should be bad_value: %r" % r)
 
     # The compact form: new events in a batch; the same events again as maps are duplicates.
     check_compact_goldens()

@@ -44,6 +44,8 @@ json_object *jsonout_value(const struct proto_value *v, const char *name, const 
 			       v->has_capaian ? json_object_new_double(v->capaian) : NULL);
 	json_object_object_add(o, "predikat",
 			       v->has_capaian ? json_object_new_string(v->predikat) : NULL);
+	json_object_object_add(o, "check", /* the validation rule it breaks: perlu diperiksa */
+			       v->check[0] ? json_object_new_string(v->check) : NULL);
 	return o;
 }
 
@@ -198,6 +200,7 @@ int jsonout_parse_event(json_object *o, struct proto_event *e, char *err, size_t
 	memset(e, 0, sizeof(*e));
 	e->op = PROTO_OP_ADD;
 	e->value = 1;
+	e->no_value = true; /* until "value" is read: ikid refuses an add or a set without one */
 	if (!json_object_is_type(o, json_type_object)) {
 		snprintf(err, n, "events"); /* not an object */
 		return -1;

@@ -140,6 +140,8 @@ export class Desk {
     const out = $(".result", f);
     const { ev, err } = this.read(e, f);
     if (err) { setResult(out, "ditolak", err); return; }
+    // at once: the last send's "terkirim" must not stand beside this one while it is stored
+    setResult(out, "menunggu", "Menyimpan di perangkat…");
     await outbox.capture(this.user, [ev]);
     f.dataset.last = ev.id;
     setResult(out, "menunggu", navigator.onLine ? "Tersimpan di perangkat, sedang dikirim…"
@@ -165,6 +167,11 @@ export class Desk {
     if (f.elements.orgunit && f.elements.orgunit.tagName === "SELECT") f.elements.orgunit.value = rec.orgunit;
     if (rec.op && f.elements.op) for (const r of f.querySelectorAll("input[name=op]")) r.checked = r.value === rec.op;
     if (f.elements.period && rec.case) f.elements.period.value = rec.case.split("/").pop();
+    const last = $(".result", f);
+    last.className = "result";
+    delete last.dataset.status; // the last send's word is not this correction's
+    fill(last);
+    delete f.dataset.last;
     const fix = $(".fix", f);
     fill(fix, "Mengoreksi kiriman " + fmt.day(rec.date) + " (" + rec.id + "): kiriman baru menggantikannya.");
     fix.hidden = false;
