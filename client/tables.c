@@ -82,7 +82,13 @@ bool tables_check(const struct tables *t, const char *indicator, char *buf, size
 void tables_period(int year, int p, char *id)
 {
 	struct period per = {PERIOD_YEAR, year, 0};
-	if (p >= TABLES_Q1 && p <= TABLES_Q4)
+	if (p == TABLES_PREV && year - 1 < PERIOD_YEAR_MIN) {
+		id[0] = '\0';
+		return;
+	}
+	if (p == TABLES_PREV)
+		per.year = year - 1;
+	else if (p >= TABLES_Q1 && p <= TABLES_Q4)
 		per = (struct period){PERIOD_QUARTER, year, p - TABLES_Q1 + 1};
 	else if (p == TABLES_Q2SD || p == TABLES_Q3SD)
 		per = (struct period){PERIOD_QUARTER_SD, year, p == TABLES_Q2SD ? 2 : 3};
@@ -125,6 +131,7 @@ struct model {
 	char unit[PROTO_TEXT_MAX + 64];   /* "Kecamatan Sampang (35.27.03)" */
 	char unit_name[PROTO_TEXT_MAX + 32]; /* "Kecamatan Sampang" */
 	char unit_code[PROTO_ORGUNIT_MAX + 1];
+	bool has_prev; /* ikid holds data of the year before: its realisasi is shown beside */
 };
 
 
@@ -189,7 +196,17 @@ static int row_add(struct model *m, int g, int ind)
 	row->no = gr->n;
 	for (int p = 0; p < TABLES_PERIODS; p++)
 		cell_set(&row->cell[p], value_find(m->t, p, m->ind[ind].indicator));
+	m->has_prev |= row->cell[TABLES_PREV].data;
 	return 0;
+}
+
+/* The year before as a row shows it: its realisasi alone (the year's targets are this year's). */
+static struct cell prev_cell(const struct row *row)
+{
+	struct cell c = row->cell[TABLES_PREV];
+	c.target = c.revised = c.capaian = c.check = false;
+	c.predikat[0] = '\0';
+	return c;
 }
 
 /* Put each indicator ikid answered for under each of its positions, in catalog order. */
@@ -319,16 +336,46 @@ static void formula_text(const struct proto_indicator *in, char *buf, size_t n)
 		 pd ? "(" : "", in->denominator, pd ? ")" : "", factor);
 }
 
+static const char *const BULAN[12] = {"Januari", "Februari", "Maret",     "April",
+				      "Mei",	 "Juni",     "Juli",	  "Agustus",
+				      "September", "Oktober", "November", "Desember"};
+
 /* When the report was made, in Indonesian: "25 November 2026 pukul 10.31 WIB". */
 static void when_text(time_t t, char *buf, size_t n)
 {
-	static const char *const bulan[12] = {"Januari", "Februari", "Maret",	  "April",
-					      "Mei",	 "Juni",     "Juli",	  "Agustus",
-					      "September", "Oktober", "November", "Desember"};
 	struct tm tm;
 	text_wib_tm(t, &tm); /* the office's time, whatever the machine's zone */
-	snprintf(buf, n, "%d %s %d pukul %02d.%02d WIB", tm.tm_mday, bulan[tm.tm_mon % 12],
+	snprintf(buf, n, "%d %s %d pukul %02d.%02d WIB", tm.tm_mday, BULAN[tm.tm_mon % 12],
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+}
+
+/*
+ * The signature block's lines (the catalog's sign_ keys; none given: 0 lines): "Sampang, 25
+ * November 2026" (the day the report is made, WIB), the signer's office, the name, the rank,
+ * "NIP. ...". lines[k] is "" for the gap left for the signature itself (SIGN_GAP); returns the
+ * count.
+ */
+#define SIGN_LINES 6
+#define SIGN_GAP 2
+static int sign_lines(const struct tables *t, char lines[SIGN_LINES][PROTO_TEXT_MAX + 48])
+{
+	const struct proto_letter *l = &t->catalog->letter;
+	struct tm tm;
+	int n = 0;
+	if (!l->place[0] && !l->title[0] && !l->name[0])
+		return 0;
+	text_wib_tm(t->generated, &tm);
+	snprintf(lines[n++], sizeof(lines[0]), "%s%s%d %s %d", l->place, l->place[0] ? ", " : "",
+		 tm.tm_mday, BULAN[tm.tm_mon % 12], tm.tm_year + 1900);
+	snprintf(lines[n++], sizeof(lines[0]), "%s", l->title);
+	lines[n++][0] = '\0'; /* SIGN_GAP: where it is signed */
+	snprintf(lines[n++], sizeof(lines[0]), "%s", l->name);
+	snprintf(lines[n++], sizeof(lines[0]), "%s", l->rank);
+	if (l->nip[0])
+		snprintf(lines[n++], sizeof(lines[0]), "NIP. %s", l->nip);
+	else
+		lines[n++][0] = '\0';
+	return n;
 }
 
 /* Which of ikid's publish points the figures are: "data per seq 12", or "" when unknown. */
@@ -415,7 +462,7 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 {
 	const struct proto_indicator *in = &m->ind[row->ind];
 	struct text_col *col = calloc(1, sizeof(*col));
-	char buf[FORMULA_MAX + 64], formula[FORMULA_MAX], no[16], year[16];
+	char buf[FORMULA_MAX + 64], formula[FORMULA_MAX], no[16], year[24], prev_label[24];
 	if (!col)
 		return;
 	snprintf(buf, sizeof(buf), "%s [%s]", in->name, in->indicator);
@@ -429,12 +476,18 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 	text_para(col, buf);
 	snprintf(no, sizeof(no), "%d.", row->no);
 	snprintf(year, sizeof(year), "Tahun %d", m->t->year);
-	for (int k = 0; k < col->n || k <= N_SHOWN; k++) {
+	snprintf(prev_label, sizeof(prev_label), "Tahun %d", m->t->year - 1);
+	struct cell prev = prev_cell(row);
+	int periods = N_SHOWN + 1 + m->has_prev; /* the year, the shown periods, the year before */
+	for (int k = 0; k < col->n || k < periods; k++) {
 		text_cell(f, k ? "" : no, TW_NO);
-		if (k <= N_SHOWN) {
+		if (k < periods) {
 			text_cell(f, k < col->n ? col->line[k] : "", TW_TEXT);
-			text_period(f, k ? SHOWN[k - 1].text : year,
-				    &row->cell[k ? SHOWN[k - 1].p : TABLES_YEAR]);
+			if (k > N_SHOWN)
+				text_period(f, prev_label, &prev);
+			else
+				text_period(f, k ? SHOWN[k - 1].text : year,
+					    &row->cell[k ? SHOWN[k - 1].p : TABLES_YEAR]);
 		} else {
 			fprintf(f, "%s\n", col->line[k]);
 		}
@@ -456,12 +509,32 @@ static void text_legend(FILE *f)
 		fprintf(f, "%s%.*s\n", i ? "  " : "", (int)l[i].len, LEGEND + l[i].start);
 }
 
+/* The signature block, in the right half of the 120 columns, three empty lines to sign in. */
+static void text_sign(FILE *f, const struct tables *t)
+{
+	char lines[SIGN_LINES][PROTO_TEXT_MAX + 48];
+	int n = sign_lines(t, lines);
+	if (n)
+		fputc('\n', f);
+	for (int i = 0; i < n; i++) {
+		if (i == SIGN_GAP) {
+			fputs("\n\n\n", f);
+			continue;
+		}
+		if (lines[i][0])
+			fprintf(f, "%72s%s\n", "", lines[i]);
+	}
+}
+
 static void text_write(const struct model *m, FILE *f)
 {
 	char footer[512];
-	fprintf(f, "Laporan Kinerja (LAKIP) Tahun %d\n", m->t->year);
+	const struct proto_letter *l = &m->t->catalog->letter;
+	for (int i = 0; i < l->n_kop; i++) /* the letterhead, as the HTML's: kop, office, heading */
+		fprintf(f, "%s\n", l->kop[i]);
 	if (m->office[0])
 		fprintf(f, "%s\n", m->office);
+	fprintf(f, "Laporan Kinerja (LAKIP) Tahun %d\n", m->t->year);
 	if (m->t->catalog->title[0])
 		fprintf(f, "%s\n", m->t->catalog->title);
 	fprintf(f, "Unit: %s\n", m->unit);
@@ -478,6 +551,7 @@ static void text_write(const struct model *m, FILE *f)
 		fprintf(f, "\nTidak ada indikator.\n");
 	else
 		text_legend(f);
+	text_sign(f, m->t);
 	footer_text(m->t, footer, sizeof(footer));
 	fprintf(f, "\n%s\n", footer);
 }
@@ -547,6 +621,7 @@ static void csv_head(struct csv *c)
 			csv_put(c, name, false);
 		}
 	csv_put(c, "Perlu Diperiksa", false);
+	csv_put(c, "Realisasi Tahun Sebelumnya", false);
 	csv_end(c);
 }
 
@@ -599,6 +674,7 @@ static void csv_row(struct csv *c, const struct model *m, const struct group *g,
 		csv_figures(c, &row->cell[SHOWN[k].p], false);
 	tables_check(m->t, in->indicator, buf, sizeof(buf));
 	csv_put(c, buf, true);
+	csv_number(c, row->cell[TABLES_PREV].data, row->cell[TABLES_PREV].realisasi);
 	csv_end(c);
 }
 
@@ -647,7 +723,12 @@ static const char HTML_STYLE[] =
 	".kop{text-align:center;border-bottom:3px double #000;padding-bottom:5pt;"
 	"margin-bottom:10pt}\n"
 	".kop h1{font-size:13pt;margin:0;text-transform:uppercase;letter-spacing:.4pt}\n"
+	".kop .pemda{font-size:11pt;font-weight:bold;text-transform:uppercase}\n"
 	".kop .instansi{font-size:11pt;font-weight:bold;text-transform:uppercase}\n"
+	".ttd{width:75mm;margin:12pt 0 0 auto;text-align:center;font-size:9pt;break-inside:avoid;"
+	"page-break-inside:avoid}\n"
+	".ttd .jab{font-weight:bold}.ttd .ruang{height:42pt}"
+	".ttd .nama{font-weight:bold;text-decoration:underline}\n"
 	".kop .katalog,.kop .unit{font-size:9pt;margin-top:1pt}\n"
 	"section{margin-bottom:12pt}\n"
 	"h2{font-size:9pt;margin:0 0 3pt;break-after:avoid;page-break-after:avoid}\n"
@@ -666,7 +747,7 @@ static const char HTML_STYLE[] =
 	"td.n{text-align:right}\n"
 	".n span.v{white-space:nowrap}\n"
 	"td.nd{color:#555;font-style:italic;text-align:center}\n"
-	".kode,.semula,.tq{display:block;font-size:6.5pt;color:#444}\n"
+	".kode,.semula,.tq,.lalu{display:block;font-size:6.5pt;color:#444}\n"
 	".periksa{display:block;font-size:6.5pt;font-weight:bold;color:#a00000;margin-top:1pt}\n"
 	"td.cek,td.cek .v{color:#a00000;font-weight:bold}\n"
 	"td.pk{text-align:center;font-weight:bold}\n"
@@ -691,6 +772,12 @@ static void html_head(FILE *f, const struct model *m)
 	html_esc(f, m->unit);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header class=\"kop\">\n",
 		HTML_STYLE);
+	const struct proto_letter *l = &m->t->catalog->letter;
+	for (int i = 0; i < l->n_kop; i++) {
+		fputs("<div class=\"pemda\">", f);
+		html_esc(f, l->kop[i]);
+		fputs("</div>\n", f);
+	}
 	if (m->office[0]) {
 		fputs("<div class=\"instansi\">", f);
 		html_esc(f, m->office);
@@ -750,17 +837,20 @@ static const char *html_band(const char *predikat)
 
 /* The realisasi cell; cls: more classes (" q", " q sd": a period's narrow column, where a
  * percentage goes without its %, the year's column showing it) or "". */
-static void html_realisasi(FILE *f, const struct cell *c, const char *cls)
+static void html_realisasi(FILE *f, const struct cell *c, const char *cls, const char *note)
 {
 	char buf[48];
 	realisasi_text(c, ',', !cls[0], buf, sizeof(buf));
-	fprintf(f, c->data ? "<td class=\"n%s%s\"><span class=\"v\">%s</span></td>"
-			   : "<td class=\"n nd%s%s\">%s</td>",
+	fprintf(f, c->data ? "<td class=\"n%s%s\"><span class=\"v\">%s</span>"
+			   : "<td class=\"n nd%s%s\">%s",
 		cls, c->check ? " cek" : "", buf); /* cek: it breaks its rule (tables_check says) */
+	if (note[0]) /* the year before's realisasi, under the year's */
+		fprintf(f, "<span class=\"lalu\">%s</span>", note);
+	fputs("</td>", f);
 }
 
 /* Target, realisasi, capaian and predikat of the year. */
-static void html_year(FILE *f, const struct cell *c)
+static void html_year(FILE *f, const struct cell *c, const char *prev)
 {
 	char buf[48];
 	target_text(c, ',', buf, sizeof(buf));
@@ -770,7 +860,7 @@ static void html_year(FILE *f, const struct cell *c)
 		fprintf(f, " <span class=\"semula\">(semula %s)</span>", buf);
 	}
 	fputs("</td>", f);
-	html_realisasi(f, c, "");
+	html_realisasi(f, c, "", prev);
 	capaian_text(c, ',', buf, sizeof(buf));
 	fprintf(f, "<td class=\"n\"><span class=\"v\">%s</span></td>", buf);
 	if (c->capaian) {
@@ -788,7 +878,7 @@ static void html_quarter(FILE *f, const struct cell *c, const struct cell *year,
 {
 	char buf[48];
 	const char *cls = html_sd(k)[0] ? " q sd" : " q";
-	html_realisasi(f, c, cls);
+	html_realisasi(f, c, cls, "");
 	capaian_text(c, ',', buf, sizeof(buf));
 	fprintf(f, "<td class=\"n%s\"><span class=\"v\">%s</span>", cls, buf);
 	if (c->target && (!year->target || c->target_v != year->target_v)) {
@@ -833,13 +923,35 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	formula_text(in, formula, sizeof(formula));
 	html_esc(f, formula);
 	fputs("</td>", f);
-	html_year(f, &row->cell[0]);
+	char prev[64] = "", real[48];
+	if (m->has_prev) {
+		realisasi_text(&row->cell[TABLES_PREV], ',', true, real, sizeof(real));
+		snprintf(prev, sizeof(prev), "%d: %s", m->t->year - 1, real);
+	}
+	html_year(f, &row->cell[0], prev);
 	fputs("<td>", f);
 	html_esc(f, in->source[0] ? in->source : "-");
 	fputs("</td>", f);
 	for (int k = 0; k < N_SHOWN; k++)
 		html_quarter(f, &row->cell[SHOWN[k].p], &row->cell[TABLES_YEAR], k);
 	fputs("</tr>\n", f);
+}
+
+/* The signature block: right, below the tables, kept whole on its page. */
+static void html_sign(FILE *f, const struct tables *t)
+{
+	static const char *const cls[SIGN_LINES] = {"tgl", "jab", "ruang", "nama", "pangkat", "nip"};
+	char lines[SIGN_LINES][PROTO_TEXT_MAX + 48];
+	int n = sign_lines(t, lines);
+	if (!n)
+		return;
+	fputs("<div class=\"ttd\">", f);
+	for (int i = 0; i < n; i++) {
+		fprintf(f, "<div class=\"%s\">", cls[i]);
+		html_esc(f, lines[i]);
+		fputs("</div>", f);
+	}
+	fputs("</div>\n", f);
 }
 
 static void html_write(const struct model *m, FILE *f)
@@ -860,6 +972,7 @@ static void html_write(const struct model *m, FILE *f)
 		fputs("<p>Tidak ada indikator.</p>\n", f);
 	else
 		fprintf(f, "<p class=\"ket\">%s</p>\n", LEGEND);
+	html_sign(f, m->t);
 	footer_text(m->t, footer, sizeof(footer));
 	fputs("<footer>", f);
 	html_esc(f, footer);

@@ -18,6 +18,7 @@ enum tables_period {
 	TABLES_Q4,
 	TABLES_Q2SD, /* 1 January through the end of triwulan II ("s.d. Triwulan II") */
 	TABLES_Q3SD, /* ... through triwulan III (s.d. I is I; s.d. IV of a flow is the year) */
+	TABLES_PREV, /* the year before, for comparison (shown when ikid holds data of it) */
 	TABLES_PERIODS
 };
 
@@ -59,7 +60,8 @@ const char *tables_legend(void);
  */
 bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n);
 
-/* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD". */
+/* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD";
+ * "" for a period there is none of (the year before the first year served): ask nothing. */
 void tables_period(int year, int p, char *id);
 
 /*

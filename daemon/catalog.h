@@ -131,6 +131,8 @@ struct catalog {
 	char title[PROTO_TEXT_MAX + 1];
 	int year; /* the budget year ('year'): events are dated in it (an open also in the year
 		   * before, so that its close is judged from its real date); 0: any year */
+	struct proto_letter letter; /* 'kop' lines and 'sign_*': a printed report's letterhead and
+				     * signature block (describe carries them) */
 	struct catalog_orgunit *orgunits; /* orgunits[0] is the root (Sampang's: the kecamatan);
 					   * a parent comes before its children */
 	int n_orgunits;

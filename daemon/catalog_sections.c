@@ -660,7 +660,46 @@ static void top_year(struct cat_reader *r, const char *val)
 	r->c->year = (int)y;
 }
 
-/* A key before the first section: the title, the budget year and the predikat bands. */
+/*
+ * A printed report's letterhead and signature: 'kop' (a line each, at most PROTO_KOP_LINES) and
+ * sign_place, sign_title, sign_name, sign_rank, sign_nip (once each). True when key is one.
+ */
+static bool top_letter(struct cat_reader *r, const char *key, const char *val)
+{
+	static const struct {
+		const char *key;
+		size_t off;
+	} sign[] = {
+		{"sign_place", offsetof(struct proto_letter, place)},
+		{"sign_title", offsetof(struct proto_letter, title)},
+		{"sign_name", offsetof(struct proto_letter, name)},
+		{"sign_rank", offsetof(struct proto_letter, rank)},
+		{"sign_nip", offsetof(struct proto_letter, nip)},
+	};
+	struct proto_letter *l = &r->c->letter;
+	r->key = key;
+	if (!strcmp(key, "kop")) {
+		if (l->n_kop == PROTO_KOP_LINES)
+			cat_err(r, r->line, "more than %d 'kop' lines", PROTO_KOP_LINES);
+		else
+			cat_set_text(r, l->kop[l->n_kop++], sizeof(l->kop[0]), val);
+		return true;
+	}
+	for (size_t i = 0; i < sizeof(sign) / sizeof(sign[0]); i++) {
+		if (strcmp(key, sign[i].key))
+			continue;
+		char *dst = (char *)l + sign[i].off;
+		if (dst[0])
+			cat_err(r, r->line, "'%s' given twice", key);
+		else
+			cat_set_text(r, dst, PROTO_TEXT_MAX + 1, val);
+		return true;
+	}
+	return false;
+}
+
+/* A key before the first section: the title, the budget year, the predikat bands, and what a
+ * printed report puts above and below its tables. */
 void cat_top_key(struct cat_reader *r, const char *key, const char *val)
 {
 	if (!strcmp(key, "band")) {
@@ -671,10 +710,12 @@ void cat_top_key(struct cat_reader *r, const char *key, const char *val)
 		top_year(r, val);
 		return;
 	}
+	if (top_letter(r, key, val))
+		return;
 	if (strcmp(key, "title")) {
 		cat_err(r, r->line,
-		    "'%s' outside a section (only 'title', 'year' and 'band' come before the "
-		    "first section)",
+		    "'%s' outside a section (only 'title', 'year', 'band', 'kop' and 'sign_...' "
+		    "come before the first section)",
 		    key);
 		return;
 	}

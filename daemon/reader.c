@@ -83,6 +83,7 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 	}
 	snprintf(r.title, sizeof(r.title), "%s", c->title);
 	r.year = c->year;
+	r.letter = c->letter;
 	for (int i = 0; i < c->n_indicators; i++) {
 		const struct catalog_indicator *ci = &c->indicators[i];
 		struct proto_indicator *d = &r.indicators[r.n_indicators++];

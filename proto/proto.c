@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <msgpack.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <math.h>
@@ -299,6 +300,55 @@ static int decode_orgunit(const msgpack_object_map *m, struct proto_orgunit *o)
 
 
 
+/* A report's letterhead and signature: "kop" (an array, when any) and the sign_ keys given. */
+static const struct {
+	const char *key;
+	size_t off;
+} LETTER_KEYS[] = {
+	{"sign_place", offsetof(struct proto_letter, place)},
+	{"sign_title", offsetof(struct proto_letter, title)},
+	{"sign_name", offsetof(struct proto_letter, name)},
+	{"sign_rank", offsetof(struct proto_letter, rank)},
+	{"sign_nip", offsetof(struct proto_letter, nip)},
+};
+#define N_LETTER_KEYS (sizeof(LETTER_KEYS) / sizeof(LETTER_KEYS[0]))
+
+static uint32_t letter_keys(const struct proto_letter *l)
+{
+	uint32_t n = l->n_kop > 0;
+	for (size_t i = 0; i < N_LETTER_KEYS; i++)
+		n += ((const char *)l + LETTER_KEYS[i].off)[0] != 0;
+	return n;
+}
+
+static void pack_letter(msgpack_packer *pk, const struct proto_letter *l)
+{
+	if (l->n_kop > 0) {
+		mpack_pack_str(pk, "kop");
+		msgpack_pack_array(pk, (size_t)l->n_kop);
+		for (int i = 0; i < l->n_kop; i++)
+			mpack_pack_str(pk, l->kop[i]);
+	}
+	for (size_t i = 0; i < N_LETTER_KEYS; i++)
+		mpack_pack_opt_str(pk, LETTER_KEYS[i].key, (const char *)l + LETTER_KEYS[i].off);
+}
+
+static int decode_letter(const msgpack_object_map *m, struct proto_letter *l)
+{
+	const msgpack_object *kop = mpack_get(m, "kop");
+	if (kop && (kop->type != MSGPACK_OBJECT_ARRAY || kop->via.array.size > PROTO_KOP_LINES))
+		return IKI_EFIELD;
+	for (uint32_t i = 0; kop && i < kop->via.array.size; i++)
+		if (mpack_str(&kop->via.array.ptr[i], l->kop[i], sizeof(l->kop[i]), true) < 0)
+			return IKI_EFIELD;
+	l->n_kop = kop ? (int)kop->via.array.size : 0;
+	for (size_t i = 0; i < N_LETTER_KEYS; i++)
+		if (mpack_get_str(m, LETTER_KEYS[i].key, (char *)l + LETTER_KEYS[i].off,
+				  PROTO_TEXT_MAX + 1, false) < 0)
+			return IKI_EFIELD;
+	return 0;
+}
+
 static int decode_elements(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	if (!mpack_get(m, "elements"))
@@ -325,7 +375,10 @@ static int decode_catalog(const msgpack_object_map *m, struct proto_msg *msg)
 	    mpack_get_int(m, "year", &year, false) < 0 || year < 0 || year > 9999)
 		return IKI_EFIELD;
 	msg->year = (int)year;
-	int rc = decode_elements(m, msg);
+	int rc = decode_letter(m, &msg->letter);
+	if (rc < 0)
+		return rc;
+	rc = decode_elements(m, msg);
 	if (rc < 0)
 		return rc;
 	msg->indicators = calloc(ind->size ? ind->size : 1, sizeof(*msg->indicators));
@@ -748,7 +801,9 @@ static uint32_t body_keys(const struct proto_msg *m)
 	case PROTO_UPDATE: return 2;
 	case PROTO_HEARTBEAT: return 1;
 	case PROTO_DESCRIBE: return 0;
-	case PROTO_CATALOG: return 2 + (m->title[0] != 0) + (m->year != 0) + (m->n_elements != 0);
+	case PROTO_CATALOG:
+		return 2 + (m->title[0] != 0) + (m->year != 0) + (m->n_elements != 0) +
+		       letter_keys(&m->letter);
 	case PROTO_LOCK: return (m->query.period[0] != 0) + m->unlock;
 	case PROTO_LOCKS: return 1;
 	case PROTO_HISTORY:
@@ -902,6 +957,7 @@ static int pack_body(msgpack_packer *pk, const struct proto_msg *m)
 			mpack_pack_kv_str(pk, "title", m->title);
 		if (m->year)
 			mpack_pack_kv_int(pk, "year", m->year);
+		pack_letter(pk, &m->letter);
 		mpack_pack_str(pk, "indicators");
 		msgpack_pack_array(pk, m->n_indicators);
 		for (i = 0; i < m->n_indicators; i++)

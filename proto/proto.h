@@ -112,6 +112,20 @@ struct proto_value {
 					  * penyebut"): perlu diperiksa; "" when none */
 };
 
+#define PROTO_KOP_LINES 4 /* letterhead lines of a printed report, above the office's name */
+
+/* What a printed report takes from the catalog (a "catalog" message): its letterhead and who
+ * signs it. Every field "" when the catalog gives none. */
+struct proto_letter {
+	char kop[PROTO_KOP_LINES][PROTO_TEXT_MAX + 1]; /* "PEMERINTAH KABUPATEN SAMPANG", ... */
+	int n_kop;
+	char place[PROTO_TEXT_MAX + 1]; /* where it is signed: "Sampang" */
+	char title[PROTO_TEXT_MAX + 1]; /* the signer's office: "CAMAT SAMPANG" */
+	char name[PROTO_TEXT_MAX + 1];  /* the signer, with degrees */
+	char rank[PROTO_TEXT_MAX + 1];  /* pangkat / golongan: "Pembina TK. I" */
+	char nip[PROTO_TEXT_MAX + 1];   /* "19780720 199804 1 001" */
+};
+
 /* An indicator as the catalog describes it (a "catalog" message). */
 struct proto_indicator {
 	char indicator[PROTO_CODE_MAX + 1];
@@ -220,6 +234,7 @@ struct proto_msg {
 	char message[PROTO_TEXT_MAX + 1];
 	char title[PROTO_TEXT_MAX + 1];       /* catalog */
 	int year;                            /* catalog: its budget year; 0 when it names none */
+	struct proto_letter letter;          /* catalog: a report's letterhead and signature */
 	struct proto_indicator *indicators;  /* catalog (owned) */
 	size_t n_indicators;
 	struct proto_orgunit *orgunits;      /* catalog (owned) */

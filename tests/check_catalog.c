@@ -282,6 +282,8 @@ static const struct broken broken[] = {
     {"bad_min.conf", 17, "'min' must be a whole number from 0 to"},
     {"min_above_max.conf", 18, "element surat_masuk: min 10 is above max 5"},
     {"bad_check.conf", 42, "'check' is 'numerator' or 'denominator'"},
+    {"kop_five.conf", 7, "more than 4 'kop' lines"},
+    {"sign_twice.conf", 4, "'sign_name' given twice"},
 };
 
 /* The budget year, an element's bounds and an indicator's validation rule (issue 12.3). */
@@ -489,6 +491,12 @@ START_TEST(test_sampang_catalog_has_the_office_and_every_indicator)
 	ck_assert_int_eq(c->n_indicators, 24);
 	for (int i = 0; i < c->n_indicators; i++)
 		ck_assert_int_gt(c->indicators[i].n_jabatan, 0);
+	/* the report's letterhead and the signature the document itself carries */
+	ck_assert_int_eq(c->letter.n_kop, 1);
+	ck_assert_str_eq(c->letter.kop[0], "Pemerintah Kabupaten Sampang");
+	ck_assert_str_eq(c->letter.place, "Sampang");
+	ck_assert_str_eq(c->letter.title, "CAMAT SAMPANG");
+	ck_assert_str_eq(c->letter.nip, "19780720 199804 1 001");
 	catalog_free(&c);
 }
 END_TEST

@@ -10,6 +10,7 @@
 
 #include "iki.h"
 #include "lakip.h"
+#include "mpack.h"
 #include "period.h"
 #include "proto.h"
 #include "suite.h"
@@ -180,6 +181,56 @@ START_TEST(test_golden_bytes_mean_what_the_page_says)
 END_TEST
 
 /* A message over PROTO_MSG_MAX is refused whole by the encoder (the packer's failure is seen). */
+/* A catalog's letterhead and signature go out and come back; more than 4 kop lines is refused. */
+START_TEST(test_catalog_letter_round_trips)
+{
+	struct proto_msg m = {.type = PROTO_CATALOG, .req = 3, .year = 2022}, back;
+	struct proto_indicator ind = {.indicator = "iki01", .name = "n", .kind = "count",
+				      .numerator = "a", .denominator = "b", .factor = 100};
+	struct proto_orgunit ou = {.code = "35.27.03", .name = "Sampang"};
+	m.indicators = &ind;
+	m.n_indicators = 1;
+	m.orgunits = &ou;
+	m.n_orgunits = 1;
+	m.letter.n_kop = 2;
+	snprintf(m.letter.kop[0], sizeof(m.letter.kop[0]), "Pemerintah Kabupaten Sampang");
+	snprintf(m.letter.kop[1], sizeof(m.letter.kop[1]), "Jl. Uji 1");
+	snprintf(m.letter.title, sizeof(m.letter.title), "CAMAT SAMPANG");
+	snprintf(m.letter.nip, sizeof(m.letter.nip), "19780720 199804 1 001");
+	char *out;
+	size_t len;
+	ck_assert_int_eq(proto_encode(&m, &out, &len), 0);
+	ck_assert_int_eq(proto_decode(out, len, &back), 0);
+	ck_assert_int_eq(back.letter.n_kop, 2);
+	ck_assert_str_eq(back.letter.kop[1], "Jl. Uji 1");
+	ck_assert_str_eq(back.letter.title, "CAMAT SAMPANG");
+	ck_assert_str_eq(back.letter.nip, "19780720 199804 1 001");
+	ck_assert_str_eq(back.letter.place, "");
+	proto_msg_clear(&back);
+	free(out);
+	/* five lines, by hand: the catalog message is refused */
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	msgpack_sbuffer_init(&sb);
+	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 6);
+	mpack_pack_kv_int(&pk, "v", 1);
+	mpack_pack_kv_str(&pk, "type", "catalog");
+	mpack_pack_kv_int(&pk, "req", 3);
+	mpack_pack_str(&pk, "indicators");
+	msgpack_pack_array(&pk, 0);
+	mpack_pack_str(&pk, "orgunits");
+	msgpack_pack_array(&pk, 0);
+	mpack_pack_str(&pk, "kop");
+	msgpack_pack_array(&pk, 5);
+	for (int i = 0; i < 5; i++)
+		mpack_pack_str(&pk, "baris");
+	ck_assert_int_eq(proto_decode(sb.data, sb.size, &back), IKI_EFIELD);
+	proto_msg_clear(&back);
+	msgpack_sbuffer_destroy(&sb);
+}
+END_TEST
+
 START_TEST(test_encoder_refuses_a_message_over_the_limit)
 {
 	size_t n = 12000;
@@ -1279,6 +1330,7 @@ static Suite *proto_suite(void)
 	TCase *tc = tcase_create("codec");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_protocol_md_goldens_round_trip);
+	tcase_add_test(tc, test_catalog_letter_round_trips);
 	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
 	tcase_add_test(tc, test_catalog_elements_round_trip_every_field);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "harness.h"
 #include "tables.h"
@@ -15,7 +16,8 @@
 #define MINI "tests/data/mini.conf"
 #define ESCAPE "tests/data/report-escape.conf"
 #define V1 "35.27.03.2001"
-#define CSV_COLUMNS 42 /* 17 of the year, 4 for each of the 6 periods shown, Perlu Diperiksa */
+#define CSV_COLUMNS 43 /* 17 of the year, 4 for each of the 6 periods shown, Perlu Diperiksa,
+			* Realisasi Tahun Sebelumnya */
 
 static struct ikid d;
 
@@ -195,8 +197,10 @@ START_TEST(test_report_year_without_data_says_so)
 	ASSERT_TEXT_LINE(out, "[surat]", "Tahun 2023", "Tahun 2023 90,00 tidak ada data - -");
 	ASSERT_TEXT_LINE(out, "[akta]", "Triwulan IV", "Triwulan IV 85,00 tidak ada data - -");
 	ck_assert_ptr_null(strstr(out, " 0,00 %"));
-	/* the year and 6 periods (4 triwulan, s.d. II and III) of 5 rows: kriminal twice */
-	ck_assert_int_eq(count(out, "tidak ada data"), (1 + TABLES_SHOWN) * 5);
+	/* the year and 6 periods (4 triwulan, s.d. II and III) of 5 rows (kriminal twice); and the
+	 * year before, 2022, which holds the month: none for kriminal, twice */
+	ck_assert_int_eq(count(out, "tidak ada data"), (1 + TABLES_SHOWN) * 5 + 2);
+	ASSERT_TEXT_LINE(out, "[surat]", "Tahun 2022", "Tahun 2022 - 86,67 % - -");
 	free(out);
 }
 END_TEST
@@ -327,8 +331,10 @@ START_TEST(test_report_csv_parses_back_with_plain_numbers)
 	ck_assert_int_eq(t.rows, 1 + 5); /* header; surat, akta, tertib, kriminal twice */
 	ck_assert_str_eq(t.cell[0][0], "Tahun");
 	ck_assert_str_eq(t.cell[0][5], "Kode Indikator");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 2], "Triwulan IV Predikat");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Perlu Diperiksa");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 3], "Triwulan IV Predikat");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 2], "Perlu Diperiksa");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Realisasi Tahun Sebelumnya");
+	ASSERT_CSV(&t, "surat", "Realisasi Tahun Sebelumnya", ""); /* ikid holds no 2021 */
 	ASSERT_CSV(&t, "surat", "Perlu Diperiksa", ""); /* 13 of 15: within its rule */
 	ASSERT_CSV(&t, "surat", "Jabatan", "Kasubbag Umum");
 	ASSERT_CSV(&t, "surat", "Target", "90.00");
@@ -555,6 +561,38 @@ START_TEST(test_values_breaking_a_rule_are_flagged_and_listed)
 }
 END_TEST
 
+/* When ikid holds the year before (mini names no budget year, so 2021 is taken), its realisasi
+ * stands beside the year's: a line of its own in text, a column in CSV, under the year's in
+ * HTML; an indicator without data then says so. Without it (the other tests) nothing shows. */
+START_TEST(test_report_compares_with_the_year_before)
+{
+	free(run("submit --element surat_masuk --orgunit " V1 " --date 2021-06-01 --value 10", 0));
+	free(run("submit --element surat_tepat --orgunit " V1 " --date 2021-06-02 --value 8", 0));
+	char *out = run("report --year 2022", 0), buf[256];
+	text_line(out, "Rasio surat", "Tahun 2021", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Tahun 2021 - 80,00 % - -");
+	text_line(out, "Akta tepat waktu", "Tahun 2021", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "Tahun 2021 - tidak ada data - -");
+	free(out);
+	struct csv_table t;
+	out = run("report --year 2022 --format csv", 0);
+	csv_parse(out, &t);
+	ASSERT_CSV(&t, "surat", "Realisasi Tahun Sebelumnya", "80.00");
+	ASSERT_CSV(&t, "surat", "Realisasi", "86.67"); /* the year's own is untouched */
+	ASSERT_CSV(&t, "akta", "Realisasi Tahun Sebelumnya", "");
+	csv_free(&t);
+	free(out);
+	out = run("report --year 2022 --format html", 0);
+	ck_assert_ptr_nonnull(strstr(out, "<span class=\"v\">86,67 %</span><span class=\"lalu\">"
+					  "2021: 80,00 %</span></td>"));
+	ck_assert_ptr_nonnull(strstr(out, "<span class=\"lalu\">2021: tidak ada data</span>"));
+	free(out);
+	out = run("report --year 2021", 0); /* and a year with none before it shows no such line */
+	ck_assert_ptr_null(strstr(out, "Tahun 2020"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_report_html_is_one_printable_page)
 {
 	char *out = run("report --year 2022 --format html", 0);
@@ -622,6 +660,48 @@ START_TEST(test_report_html_escapes_catalog_markup)
 }
 END_TEST
 
+/* The catalog's letterhead above the tables and its signature block below them (the day the
+ * report is made, in WIB, a gap to sign in), as text in every format that is printed. */
+START_TEST(test_report_has_the_letterhead_and_the_signature_block)
+{
+	char day[64], line[256];
+	struct tm tm;
+	static const char *const bulan[12] = {"Januari", "Februari", "Maret", "April", "Mei",
+					      "Juni", "Juli", "Agustus", "September", "Oktober",
+					      "November", "Desember"};
+	text_wib_tm(time(NULL), &tm);
+	snprintf(day, sizeof(day), "Sampang, %d %s %d", tm.tm_mday, bulan[tm.tm_mon],
+		 tm.tm_year + 1900);
+	char *out = run("report --year 2022", 0);
+	ck_assert_msg(!strncmp(out, "Pemerintah <u>Kabupaten</u> & \"Uji\"\nJl. Uji No. 1 <br>\n"
+				    "Kantor ",
+			       55), "%.200s", out);
+	snprintf(line, sizeof(line), "%72s%s\n", "", day);
+	ck_assert_msg(strstr(out, line), "no '%s' in:\n%s", line, out);
+	const char *sign = strstr(out, line);
+	ck_assert_ptr_nonnull(strstr(sign, "CAMAT <i>UJI</i>\n\n\n\n"));
+	ck_assert_ptr_nonnull(strstr(sign, "Nama & Gelar, S.STP\n"));
+	ck_assert_ptr_nonnull(strstr(sign, "NIP. 19780720 <b>199804</b> 1 001\n"));
+	ck_assert_ptr_nonnull(strstr(sign, "Dibuat ")); /* the footer comes after it */
+	free(out);
+	out = run("report --year 2022 --format html", 0);
+	assert_only_report_tags(out);
+	ck_assert_ptr_nonnull(strstr(out, "<header class=\"kop\">\n<div class=\"pemda\">Pemerintah "
+					  "&lt;u&gt;Kabupaten&lt;/u&gt; &amp; &quot;Uji&quot;</div>"));
+	snprintf(line, sizeof(line), "<div class=\"ttd\"><div class=\"tgl\">%s</div>", day);
+	ck_assert_msg(strstr(out, line), "no %s", line);
+	ck_assert_ptr_nonnull(strstr(out, "<div class=\"jab\">CAMAT &lt;i&gt;UJI&lt;/i&gt;</div>"
+					  "<div class=\"ruang\"></div><div class=\"nama\">Nama "
+					  "&amp; Gelar, S.STP</div><div class=\"pangkat\">Pembina TK. I"
+					  "</div><div class=\"nip\">NIP. 19780720 &lt;b&gt;199804&lt;/b"
+					  "&gt; 1 001</div></div>\n<footer>"));
+	free(out);
+	out = run("report --year 2022 --format csv", 0); /* for machines: no letter */
+	ck_assert_ptr_null(strstr(out, "CAMAT"));
+	free(out);
+}
+END_TEST
+
 START_TEST(test_report_output_file_takes_its_format_from_the_name)
 {
 	char args[512], path[300];
@@ -643,7 +723,7 @@ START_TEST(test_report_output_file_takes_its_format_from_the_name)
 	ck_assert_ptr_nonnull(f);
 	ck_assert(fgets(head, sizeof(head), f) != NULL);
 	fclose(f);
-	ck_assert_str_eq(head, "Laporan Kinerja (LAKIP) Tahun 2"); /* --format wins */
+	ck_assert_str_eq(head, "Kantor Kecamatan Sampang\n"); /* --format wins: the text */
 }
 END_TEST
 
@@ -809,6 +889,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_report_shows_the_figures_since_january);
 	tcase_add_test(tc, test_report_html_is_one_printable_page);
 	tcase_add_test(tc, test_values_breaking_a_rule_are_flagged_and_listed);
+	tcase_add_test(tc, test_report_compares_with_the_year_before);
 	tcase_add_test(tc, test_report_output_file_takes_its_format_from_the_name);
 	suite_add_tcase(s, tc);
 
@@ -817,6 +898,7 @@ static Suite *report_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_report_html_escapes_catalog_markup);
 	tcase_add_test(tc, test_report_csv_quotes_and_defuses_catalog_text);
+	tcase_add_test(tc, test_report_has_the_letterhead_and_the_signature_block);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("render");

@@ -30,6 +30,8 @@ static int do_report(struct iki_client *c, void *arg)
 		struct proto_query q = r->q;
 		char id[PERIOD_ID_MAX];
 		tables_period(r->year, p, id);
+		if (!id[0])
+			continue; /* no such period: no values */
 		snprintf(q.period, sizeof(q.period), "%s", id);
 		rc = iki_query(c, &q, &r->v[p], &r->n[p], r->msg);
 	}
