@@ -61,7 +61,8 @@ CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
 
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
-         $(BUILD)/tests/check_report $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
+         $(BUILD)/tests/check_report $(BUILD)/tests/check_pdf \
+         $(BUILD)/tests/check_crash $(BUILD)/tests/check_live \
          $(BUILD)/tests/check_hostile $(BUILD)/tests/check_lakip $(BUILD)/tests/check_year \
          $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
@@ -150,6 +151,10 @@ $(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o 
 
 $(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
+
+# iki report -o FILE.pdf: runs weasyprint, reads the PDF back with pdftotext (scripts/deps.sh test)
+$(BUILD)/tests/check_pdf: $(BUILD)/tests/check_pdf.o $(BUILD)/tests/harness.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
 $(BUILD)/tests/check_words: $(BUILD)/tests/check_words.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)

@@ -2,11 +2,13 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +23,7 @@ struct report_args {
 	char orgunit[PROTO_ORGUNIT_MAX + 1];
 	char jabatan[PROTO_TEXT_MAX + 1];
 	enum tables_format format;
+	bool pdf; /* the HTML made into a PDF by WeasyPrint (format is then TABLES_HTML) */
 	bool format_given;
 	const char *output;
 };
@@ -28,7 +31,7 @@ struct report_args {
 static void report_usage(FILE *f)
 {
 	fputs(_("usage: iki report [--year YEAR] [--orgunit CODE] [--jabatan NAME]\n"
-	      "                  [--format text|csv|html] [-o FILE]\n"
+	      "                  [--format text|csv|html|xlsx|pdf] [-o FILE]\n"
 	      "\n"
 	      "Prints the office's performance accountability (LAKIP) tables for a budget year:\n"
 	      "per jabatan, one row per indicator with its sasaran, formula, target, realisasi,\n"
@@ -44,17 +47,15 @@ static void report_usage(FILE *f)
 	      "                    86,67 %),\n"
 	      "                    csv (UTF-8 with BOM, comma separated, RFC 4180, one header row;\n"
 	      "                    numbers for programs: a decimal point, no thousands separator\n"
-	      "                    and no % sign: 86.67), or html (one self-contained page to\n"
-	      "                    print on A4 landscape; numbers for people, as text)\n"
-	      "  -o, --output FILE write to FILE, not standard output; a FILE ending in .csv or\n"
-	      "                    .html sets the format when --format is not given\n"),
+	      "                    and no % sign: 86.67), html (one self-contained page to\n"
+	      "                    print on A4 landscape; numbers for people, as text),\n"
+	      "                    xlsx (an Excel workbook; never to a terminal) or pdf (the\n"
+	      "                    html page as an A4 landscape PDF, made by WeasyPrint:\n"
+	      "                    apt-get install weasyprint; only with -o FILE)\n"
+	      "  -o, --output FILE write to FILE, not standard output; its extension (.txt, .csv,\n"
+	      "                    .html, .xlsx or .pdf; none at all is text) sets the format\n"
+	      "                    when --format is not given, and any other is an error\n"),
 	      f);
-}
-
-static bool ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), m = strlen(suffix);
-	return n >= m && !strcasecmp(s + n - m, suffix);
 }
 
 /* Copy an option's value into a fixed field; false when too long. */
@@ -66,19 +67,53 @@ static bool arg_copy(char *dst, size_t n, const char *val)
 	return true;
 }
 
-static bool arg_format(const char *s, enum tables_format *f)
+/* What --format names; pdf is tables.c's HTML made into a PDF here (report_pdf). */
+static const struct {
+	const char *name;
+	enum tables_format format;
+	bool pdf;
+} report_formats[] = {
+	{.name = "text", .format = TABLES_TEXT}, {.name = "csv", .format = TABLES_CSV},
+	{.name = "html", .format = TABLES_HTML}, {.name = "xlsx", .format = TABLES_XLSX},
+	{.name = "pdf", .format = TABLES_HTML, .pdf = true},
+};
+
+/* The format a file name's extension asks for (case-insensitive), by its --format name. */
+static const struct {
+	const char *ext, *format;
+} report_extensions[] = {
+	{.ext = "txt", .format = "text"},  {.ext = "csv", .format = "csv"},
+	{.ext = "html", .format = "html"}, {.ext = "htm", .format = "html"},
+	{.ext = "xlsx", .format = "xlsx"}, {.ext = "pdf", .format = "pdf"},
+};
+
+static bool arg_format(const char *s, struct report_args *a)
 {
-	if (!strcmp(s, "text"))
-		*f = TABLES_TEXT;
-	else if (!strcmp(s, "csv"))
-		*f = TABLES_CSV;
-	else if (!strcmp(s, "html"))
-		*f = TABLES_HTML;
-	else if (!strcmp(s, "xlsx"))
-		*f = TABLES_XLSX;
-	else
-		return false;
-	return true;
+	for (size_t i = 0; i < sizeof(report_formats) / sizeof(report_formats[0]); i++)
+		if (!strcmp(s, report_formats[i].name)) {
+			a->format = report_formats[i].format;
+			a->pdf = report_formats[i].pdf;
+			return true;
+		}
+	return false;
+}
+
+/*
+ * The format of an output file by its name's extension: text when it has none ("lakip", a
+ * dot file ".lakip", a dot only in a directory's name); false for one iki does not write
+ * ("lakip.docx", "lakip."), which would otherwise be plain text under a misleading name.
+ */
+static bool arg_format_of_name(const char *path, struct report_args *a)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	const char *dot = strrchr(base, '.');
+	if (!dot || dot == base)
+		return arg_format("text", a);
+	for (size_t i = 0; i < sizeof(report_extensions) / sizeof(report_extensions[0]); i++)
+		if (!strcasecmp(dot + 1, report_extensions[i].ext))
+			return arg_format(report_extensions[i].format, a);
+	return false;
 }
 
 static bool arg_year(const char *s, int *year)
@@ -106,7 +141,7 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		case 'y': ok = arg_year(optarg, &a->year); break;
 		case 'u': ok = arg_copy(a->orgunit, sizeof(a->orgunit), optarg); break;
 		case 'j': ok = arg_copy(a->jabatan, sizeof(a->jabatan), optarg); break;
-		case 'f': ok = a->format_given = arg_format(optarg, &a->format); break;
+		case 'f': ok = a->format_given = arg_format(optarg, a); break;
 		case 'o': a->output = optarg; break;
 		case 'h': report_usage(stdout); return EXIT_OK;
 		default: ok = false;
@@ -118,17 +153,24 @@ static int report_args(int argc, char **argv, struct report_args *a)
 		else
 			fprintf(stderr, _("iki report: bad value for --%s: '%s'\n"),
 				ch == 'y' ? _("year (four digits, 2000-2099)")
-				: ch == 'f' ? _("format (text, csv or html)")
+				: ch == 'f' ? _("format (text, csv, html, xlsx or pdf)")
 					    : ch == 'u' ? _("orgunit (too long)") : _("jabatan (too long)"),
 				optarg);
 		return EXIT_USAGE;
 	}
-	if (a->output && !a->format_given)
-		a->format = ends_with(a->output, ".csv")    ? TABLES_CSV
-			    : ends_with(a->output, ".xlsx") ? TABLES_XLSX
-			    : ends_with(a->output, ".html") || ends_with(a->output, ".htm")
-				? TABLES_HTML
-				: TABLES_TEXT;
+	if (a->output && !a->format_given && !arg_format_of_name(a->output, a)) {
+		fprintf(stderr,
+			_("iki report: %s: unknown extension; write .txt, .csv, .html, .xlsx or .pdf "
+			  "(or give --format)\n"),
+			a->output);
+		return EXIT_USAGE;
+	}
+	/* A PDF only to a file: never to a terminal, like a workbook, and not to a pipe, which
+	 * nothing needs (ikiweb renders tables.c itself); refused before ikid is asked. */
+	if (a->pdf && !a->output) {
+		fputs(_("iki report: a PDF is written to a file: give -o FILE.pdf\n"), stderr);
+		return EXIT_USAGE;
+	}
 	return -1;
 }
 
@@ -236,11 +278,195 @@ static int report_xlsx(const struct report_args *a, const struct tables *t)
 	return rc < 0 ? EXIT_USAGE : EXIT_OK;
 }
 
+/*
+ * A PDF is tables.c's HTML (its print CSS: A4 landscape, headers repeated on each page) laid
+ * out by WeasyPrint, run as a program: iki links no layout engine. Its input, its output and
+ * what it says live in one scratch directory (mode 0700, removed afterwards); only a PDF that
+ * WeasyPrint finished is copied to -o FILE, so a failure leaves FILE as it was, and FILE is
+ * never an argument WeasyPrint could read as an option or as "-" (standard output).
+ */
+struct pdf_scratch {
+	char dir[512];
+	char html[544], pdf[544], log[544];
+};
+
+/* Make the scratch directory in $TMPDIR (else /tmp). Returns 0 or -errno. */
+static int pdf_scratch_make(struct pdf_scratch *s)
+{
+	const char *tmp = getenv("TMPDIR");
+	int n = snprintf(s->dir, sizeof(s->dir), "%s/iki-report-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (n < 0 || (size_t)n >= sizeof(s->dir))
+		return -ENAMETOOLONG;
+	if (!mkdtemp(s->dir))
+		return -errno;
+	snprintf(s->html, sizeof(s->html), "%s/lakip.html", s->dir);
+	snprintf(s->pdf, sizeof(s->pdf), "%s/lakip.pdf", s->dir);
+	snprintf(s->log, sizeof(s->log), "%s/weasyprint.log", s->dir);
+	return 0;
+}
+
+static void pdf_scratch_remove(const struct pdf_scratch *s)
+{
+	unlink(s->html);
+	unlink(s->pdf);
+	unlink(s->log);
+	rmdir(s->dir);
+}
+
+/* The tables as HTML into s->html. Returns 0, -errno, or tables_write's error. */
+static int pdf_write_html(const struct pdf_scratch *s, const struct tables *t)
+{
+	FILE *f = fopen(s->html, "w");
+	if (!f)
+		return -errno;
+	int rc = tables_write(t, TABLES_HTML, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -EIO;
+	return rc;
+}
+
+/*
+ * Run "weasyprint -e utf-8 -- HTML PDF" (found in PATH, no shell) with its standard output and
+ * error into s->log, and wait for it. Returns 0 once it has ended, its wait status in
+ * *wstatus; -ENOENT when there is no weasyprint; -errno when it could not be started. A
+ * close-on-exec pipe tells a failed execvp (the child writes its errno) from a started one.
+ */
+static int pdf_spawn(struct pdf_scratch *s, int *wstatus)
+{
+	char *argv[] = {"weasyprint", "-e", "utf-8", "--", s->html, s->pdf, NULL};
+	int p[2];
+	if (pipe(p) != 0)
+		return -errno;
+	pid_t pid = fcntl(p[1], F_SETFD, FD_CLOEXEC) == 0 ? fork() : -1;
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return -e;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		if (log >= 0) {
+			dup2(log, STDOUT_FILENO);
+			dup2(log, STDERR_FILENO);
+			close(log);
+		}
+		execvp(argv[0], argv);
+		int e = errno;
+		ssize_t w = write(p[1], &e, sizeof(e));
+		(void)w;
+		_exit(127);
+	}
+	close(p[1]);
+	int e = 0;
+	ssize_t got;
+	while ((got = read(p[0], &e, sizeof(e))) < 0 && errno == EINTR)
+		;
+	close(p[0]);
+	while (waitpid(pid, wstatus, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return got == (ssize_t)sizeof(e) ? -e : 0;
+}
+
+/*
+ * Copy what WeasyPrint wrote (from) to the file named to, created or truncated; says what
+ * failed, naming the file it failed on. Returns the exit status.
+ */
+static int pdf_copy(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
+	const char *failed = !in ? from : !out ? to : NULL;
+	int rc = failed ? -errno : 0;
+	char buf[16384];
+	size_t n;
+	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
+		if (fwrite(buf, 1, n, out) != n) {
+			rc = -EIO;
+			failed = to;
+		}
+	}
+	if (rc == 0 && ferror(in)) {
+		rc = -EIO;
+		failed = from;
+	}
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && rc == 0) {
+		rc = -errno;
+		failed = to;
+	}
+	if (rc < 0)
+		fprintf(stderr, "iki report: %s: %s\n", failed, strerror(-rc));
+	return rc < 0 ? EXIT_USAGE : EXIT_OK;
+}
+
+/* What WeasyPrint said (its log), after the sentence that it failed. */
+static void pdf_show_log(const struct pdf_scratch *s)
+{
+	FILE *f = fopen(s->log, "r");
+	char line[1024];
+	while (f && fgets(line, sizeof(line), f))
+		fputs(line, stderr);
+	if (f)
+		fclose(f);
+}
+
+/* The tables made into s->pdf, or why not on stderr. Returns the exit status. */
+static int pdf_render(struct pdf_scratch *s, const struct tables *t)
+{
+	int wstatus = 0, rc = pdf_write_html(s, t);
+	if (rc < 0) {
+		fprintf(stderr, "iki report: %s: %s\n", s->html, strerror(-rc));
+		return EXIT_USAGE;
+	}
+	rc = pdf_spawn(s, &wstatus);
+	if (rc == -ENOENT) {
+		fputs(_("iki report: a PDF is made by WeasyPrint, which is not installed: "
+			"apt-get install weasyprint (or write .html and print it from a browser)\n"),
+		      stderr);
+		return EXIT_USAGE;
+	}
+	if (rc < 0) {
+		fprintf(stderr, "iki report: weasyprint: %s\n", strerror(-rc));
+		return EXIT_USAGE;
+	}
+	if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0)
+		return EXIT_OK;
+	if (WIFEXITED(wstatus))
+		fprintf(stderr, _("iki report: weasyprint failed (exit status %d):\n"),
+			WEXITSTATUS(wstatus));
+	else
+		fprintf(stderr, _("iki report: weasyprint was stopped by signal %d\n"),
+			WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
+	pdf_show_log(s);
+	return EXIT_USAGE;
+}
+
+/* The PDF, to -o FILE (report_args asked for one). Returns the exit status. */
+static int report_pdf(const struct report_args *a, const struct tables *t)
+{
+	struct pdf_scratch s;
+	int rc = pdf_scratch_make(&s);
+	if (rc < 0) {
+		fprintf(stderr, "iki report: %s: %s\n", s.dir, strerror(-rc));
+		return EXIT_USAGE;
+	}
+	int status = pdf_render(&s, t);
+	if (status == EXIT_OK)
+		status = pdf_copy(s.pdf, a->output);
+	pdf_scratch_remove(&s);
+	return status;
+}
+
 /* Write the report where the options say; returns the exit status. */
 static int report_output(const struct report_args *a, const struct tables *t)
 {
 	if (a->format == TABLES_XLSX)
 		return report_xlsx(a, t);
+	if (a->pdf)
+		return report_pdf(a, t);
 	FILE *f = a->output ? fopen(a->output, "w") : stdout;
 	const char *name = a->output ? a->output : _("standard output");
 	if (!f) {

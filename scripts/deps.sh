@@ -34,6 +34,9 @@ if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || missing="$missing python3-selenium"
 	# the XLSX check reads iki's workbooks with a reader that is not libxlsxwriter
 	/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || missing="$missing python3-openpyxl"
+	# iki report -o FILE.pdf runs WeasyPrint; the PDF check reads it back with pdftotext
+	command -v weasyprint >/dev/null 2>&1 || missing="$missing weasyprint"
+	command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"
 	# the fuzz smoke run (tests/fuzz.mk) needs clang with libFuzzer's runtime
 	t=$(mktemp -d)
 	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\n%s\n' \

@@ -134,7 +134,7 @@ START_TEST(test_usage_errors_are_indonesian)
 {
 	language_default();
 	assert_run_has("report --year 22", 2, "iki report: nilai --year (empat angka, 2000-2099) salah: '22'");
-	assert_run_has("report --format pdf", 2, "format (text, csv atau html)");
+	assert_run_has("report --format docx", 2, "format (text, csv, html, xlsx atau pdf)");
 	assert_run_has("target --indicator iki01 --period 2022 --set nol", 2,
 		       "--set harus persentase di atas 0");
 	assert_run_has("keygen", 2, "cara pakai: iki keygen NAMA");

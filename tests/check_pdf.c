@@ -1,0 +1,343 @@
+/* check_pdf.c: iki report -o FILE.pdf (WeasyPrint on tables.c's HTML) and the output name. */
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "suite.h"
+
+#define MINI "tests/data/mini.conf"
+
+static struct ikid d;
+static char scratch[200]; /* iki's $TMPDIR: empty again after every report */
+static char *saved_path;  /* PATH, for the shell of harness_cleanup when a test changed it */
+
+static void start_mini(void)
+{
+	memset(&d, 0, sizeof(d));
+	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	char *out = NULL;
+	int rc = harness_iki(&d, "submit -f tests/data/mini-month.csv", &out);
+	ck_assert_msg(rc == 0, "submit: exit %d: %s", rc, out ? out : "");
+	free(out);
+	snprintf(scratch, sizeof(scratch), "%s/tmp", d.state);
+	ck_assert_int_eq(mkdir(scratch, 0700), 0);
+	setenv("TMPDIR", scratch, 1);
+	const char *path = getenv("PATH");
+	saved_path = strdup(path ? path : "/usr/bin:/bin");
+}
+
+static void stop_ikid(void)
+{
+	harness_stop(&d, SIGTERM);
+	setenv("PATH", saved_path, 1);
+	free(saved_path);
+	saved_path = NULL;
+	harness_cleanup(&d);
+}
+
+/* iki's words in English (LANG=C) or in its own language, Indonesian (lang NULL). */
+static void language(const char *lang)
+{
+	unsetenv("LC_ALL");
+	unsetenv("LC_MESSAGES");
+	unsetenv("LANGUAGE");
+	unsetenv("IKI_LOCALEDIR");
+	setenv("LANG", lang ? lang : "C.UTF-8", 1);
+}
+
+/* `iki <args>`'s standard output (and whatever args redirect), asserting its exit status. */
+static char *run(const char *args, int want)
+{
+	char *out = NULL;
+	int rc = harness_iki(&d, args, &out);
+	ck_assert_msg(rc == want, "iki %s: exit %d, want %d: %s", args, rc, want, out ? out : "");
+	ck_assert(out != NULL);
+	return out;
+}
+
+/* A shell command's standard output (malloc'd), asserting it exited 0. */
+static char *shell(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	char *buf = NULL;
+	size_t len = 0, got;
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[4096];
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, got, mem);
+	fclose(mem);
+	int status = pclose(p);
+	ck_assert_msg(status == 0, "%s: status %d", cmd, status);
+	return buf;
+}
+
+/* s with every run of white space (line ends, the spaces of a wrapped cell) one space. */
+static void squeeze(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++)
+		if (!strchr(" \t\n\r\f", *r))
+			*w++ = *r;
+		else if (w > s && w[-1] != ' ')
+			*w++ = ' ';
+	*w = '\0';
+}
+
+/* The first n bytes of a file into buf (NUL-terminated); false when it cannot be read. */
+static bool head(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t got = fread(buf, 1, n - 1, f);
+	buf[got] = '\0';
+	fclose(f);
+	return true;
+}
+
+/* Whether the file at path is the text report: its title, and not HTML, CSV or a PDF. */
+static bool is_text(const char *path)
+{
+	char buf[400];
+	return head(path, buf, sizeof(buf)) &&
+	       strstr(buf, "Laporan Kinerja (LAKIP) Tahun 2022\n") &&
+	       strncmp(buf, "<!DOCTYPE", 9) && strncmp(buf, "\xEF\xBB\xBF", 3) &&
+	       strncmp(buf, "%PDF", 4);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0;
+}
+
+/* Whether iki left anything in its $TMPDIR (the scratch directory of a PDF). */
+static int scratch_entries(void)
+{
+	DIR *dir = opendir(scratch);
+	ck_assert_ptr_nonnull(dir);
+	int n = 0;
+	for (struct dirent *e; (e = readdir(dir));)
+		n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	closedir(dir);
+	return n;
+}
+
+static void path_in_state(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "%s/%s", d.state, name);
+}
+
+START_TEST(test_report_o_pdf_writes_a_pdf_with_the_tables)
+{
+	ck_assert_msg(system("command -v weasyprint >/dev/null 2>&1") == 0,
+		      "weasyprint is not installed: scripts/deps.sh test installs it");
+	ck_assert_msg(
+	    system("command -v pdftotext >/dev/null 2>&1") == 0,
+	    "pdftotext is not installed (poppler-utils): scripts/deps.sh test installs it");
+	char pdf[300], args[600], cmd[700], magic[8];
+	path_in_state(pdf, sizeof(pdf), "lakip.pdf");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s'", pdf);
+	char *out = run(args, 0);
+	ck_assert_str_eq(out, ""); /* nothing on standard output */
+	free(out);
+	ck_assert(head(pdf, magic, 6));
+	ck_assert_str_eq(magic, "%PDF-");
+	ck_assert_int_eq(scratch_entries(), 0);
+
+	/* the title, a figure (surat, 13/15), laid out as on paper */
+	snprintf(cmd, sizeof(cmd), "pdftotext -layout '%s' -", pdf);
+	char *text = shell(cmd);
+	ck_assert_msg(strstr(text, "LAPORAN KINERJA (LAKIP) TAHUN 2022") ||
+			  strstr(text, "Laporan Kinerja (LAKIP) Tahun 2022"),
+		      "no title in:\n%s", text);
+	ck_assert_ptr_nonnull(strstr(text, "KANTOR KECAMATAN SAMPANG"));
+	ck_assert_ptr_nonnull(strstr(text, "86,67"));
+	ck_assert_ptr_nonnull(strstr(text, "Halaman 1 dari "));
+	free(text);
+	/* every indicator's name, in reading order: a name wrapped in its cell ("Tindak lanjut"
+	 * over "kriminal") is one line in -layout's columns only when it fits */
+	snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", pdf);
+	text = shell(cmd);
+	squeeze(text);
+	for (const char *name =
+		 "Rasio surat\0Akta tepat waktu\0Desa tertib\0Tindak lanjut kriminal\0";
+	     *name; name += strlen(name) + 1)
+		ck_assert_msg(strstr(text, name), "no '%s' in:\n%s", name, text);
+	ck_assert_ptr_nonnull(strstr(text, "Sangat Baik"));
+	ck_assert_ptr_nonnull(strstr(text, "Sumber: ikid, data per seq "));
+	free(text);
+}
+END_TEST
+
+START_TEST(test_format_pdf_wins_over_the_name_and_text_over_pdf)
+{
+	char path[300], args[600], magic[8];
+	path_in_state(path, sizeof(path), "lakip.cetak");
+	snprintf(args, sizeof(args), "report --year 2022 --format pdf -o '%s'", path);
+	free(run(args, 0));
+	ck_assert(head(path, magic, 6));
+	ck_assert_str_eq(magic, "%PDF-");
+	path_in_state(path, sizeof(path), "teks.pdf");
+	snprintf(args, sizeof(args), "report --year 2022 --format text -o '%s'", path);
+	free(run(args, 0));
+	ck_assert_msg(is_text(path), "%s is not the text report", path);
+	ck_assert_int_eq(scratch_entries(), 0);
+	/* a file that cannot be made: said by name, after the layout */
+	language("C");
+	char *out = run("report --year 2022 -o /nonexistent/dir/lakip.pdf 2>&1", 2);
+	ck_assert_str_eq(out,
+			 "iki report: /nonexistent/dir/lakip.pdf: No such file or directory\n");
+	free(out);
+	ck_assert_int_eq(scratch_entries(), 0);
+}
+END_TEST
+
+START_TEST(test_unknown_extension_is_a_usage_error_and_writes_nothing)
+{
+	char path[300], args[600];
+	language("C");
+	path_in_state(path, sizeof(path), "lakip.docx");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s' 2>&1", path);
+	char *out = run(args, 2);
+	ck_assert_msg(strstr(out, "lakip.docx: unknown extension; write .txt, .csv, .html, .xlsx "
+				  "or .pdf (or give --format)\n"),
+		      "%s", out);
+	ck_assert_ptr_null(strstr(out, "usage:")); /* the sentence, not the whole usage */
+	free(out);
+	ck_assert(!exists(path));
+	language(NULL);
+	out = run(args, 2);
+	ck_assert_msg(strstr(out, "lakip.docx: ekstensi tidak dikenal; tulis .txt, .csv, .html, "
+				  ".xlsx atau .pdf (atau beri --format)\n"),
+		      "%s", out);
+	free(out);
+	ck_assert(!exists(path));
+	/* a dot and nothing after it is no extension iki knows either */
+	path_in_state(path, sizeof(path), "lakip.");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s' 2>/dev/null", path);
+	free(run(args, 2));
+	ck_assert(!exists(path));
+	/* --format given: the name is the user's business */
+	path_in_state(path, sizeof(path), "lakip.docx");
+	snprintf(args, sizeof(args), "report --year 2022 --format csv -o '%s'", path);
+	free(run(args, 0));
+	char magic[8];
+	ck_assert(head(path, magic, 4));
+	ck_assert_str_eq(magic, "\xEF\xBB\xBF"); /* CSV: its byte-order mark */
+}
+END_TEST
+
+START_TEST(test_no_extension_or_txt_is_text_and_case_does_not_matter)
+{
+	char dir[300], path[400], args[600], magic[8];
+	path_in_state(dir, sizeof(dir), "laporan.2022"); /* a dot in the directory only */
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	static const char *const names[] = {"lakip", ".lakip", "lakip.txt", "LAKIP.TXT"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		snprintf(args, sizeof(args), "report --year 2022 -o '%s'", path);
+		free(run(args, 0));
+		ck_assert_msg(is_text(path), "%s is not the text report", path);
+	}
+	snprintf(path, sizeof(path), "%s/LAKIP.CSV", dir);
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s'", path);
+	free(run(args, 0));
+	ck_assert(head(path, magic, 4));
+	ck_assert_str_eq(magic, "\xEF\xBB\xBF"); /* CSV: its byte-order mark */
+}
+END_TEST
+
+START_TEST(test_pdf_is_never_written_to_standard_output)
+{
+	language("C");
+	char *out = run("report --year 2022 --format pdf 2>&1", 2);
+	ck_assert_str_eq(out, "iki report: a PDF is written to a file: give -o FILE.pdf\n");
+	free(out);
+	out = run("report --year 2022 --format pdf 2>/dev/null", 2);
+	ck_assert_str_eq(out, ""); /* not a byte of PDF on the pipe */
+	free(out);
+	language(NULL);
+	out = run("report --year 2022 --format pdf 2>&1", 2);
+	ck_assert_str_eq(out, "iki report: PDF ditulis ke berkas: beri -o BERKAS.pdf\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(test_without_weasyprint_it_says_how_to_install_it)
+{
+	char path[300], args[600], empty[300];
+	path_in_state(empty, sizeof(empty), "bin");
+	ck_assert_int_eq(mkdir(empty, 0700), 0);
+	setenv("PATH", empty, 1); /* iki and sh are named by path; weasyprint is not found */
+	path_in_state(path, sizeof(path), "lakip.pdf");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s' 2>&1", path);
+	language(NULL);
+	char *out = run(args, 2);
+	ck_assert_msg(strstr(out, "PDF dibuat oleh WeasyPrint, yang belum terpasang: pasang dengan "
+				  "apt-get install weasyprint"),
+		      "%s", out);
+	free(out);
+	language("C");
+	out = run(args, 2);
+	ck_assert_msg(strstr(out, "WeasyPrint, which is not installed: apt-get install weasyprint"),
+		      "%s", out);
+	free(out);
+	ck_assert(!exists(path));
+	ck_assert_int_eq(scratch_entries(), 0);
+}
+END_TEST
+
+START_TEST(test_a_failing_weasyprint_is_reported_and_writes_nothing)
+{
+	char bin[300], fake[400], path[300], args[600];
+	path_in_state(bin, sizeof(bin), "bin");
+	ck_assert_int_eq(mkdir(bin, 0700), 0);
+	snprintf(fake, sizeof(fake), "%s/weasyprint", bin);
+	FILE *f = fopen(fake, "w");
+	ck_assert_ptr_nonnull(f);
+	/* the arguments iki gives, then a failure the way WeasyPrint fails */
+	fputs("#!/bin/sh\necho \"args: $*\" >&2\necho 'boom: cannot lay out' >&2\nexit 3\n", f);
+	fclose(f);
+	ck_assert_int_eq(chmod(fake, 0700), 0);
+	setenv("PATH", bin, 1);
+	language("C");
+	path_in_state(path, sizeof(path), "lakip.pdf");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s' 2>&1", path);
+	char *out = run(args, 2);
+	ck_assert_msg(strstr(out, "iki report: weasyprint failed (exit status 3):\n"), "%s", out);
+	ck_assert_msg(strstr(out, "boom: cannot lay out\n"), "%s", out);
+	ck_assert_msg(strstr(out, "args: -e utf-8 -- "), "%s", out);
+	ck_assert_msg(strstr(out, "/lakip.html "), "%s", out);
+	free(out);
+	ck_assert(!exists(path));
+	ck_assert_int_eq(scratch_entries(), 0);
+}
+END_TEST
+
+static Suite *pdf_suite(void)
+{
+	Suite *s = suite_create("pdf");
+	TCase *tc = tcase_create("mini");
+	tcase_add_checked_fixture(tc, start_mini, stop_ikid);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_report_o_pdf_writes_a_pdf_with_the_tables);
+	tcase_add_test(tc, test_format_pdf_wins_over_the_name_and_text_over_pdf);
+	tcase_add_test(tc, test_unknown_extension_is_a_usage_error_and_writes_nothing);
+	tcase_add_test(tc, test_no_extension_or_txt_is_text_and_case_does_not_matter);
+	tcase_add_test(tc, test_pdf_is_never_written_to_standard_output);
+	tcase_add_test(tc, test_without_weasyprint_it_says_how_to_install_it);
+	tcase_add_test(tc, test_a_failing_weasyprint_is_reported_and_writes_nothing);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+SUITE_MAIN(pdf_suite)
