@@ -260,3 +260,75 @@ int cmd_target(const struct iki_client_options *o, int argc, char **argv)
 	free(t);
 	return EXIT_OK;
 }
+
+/* ---- note: the analysis of a value (analisis / keterangan) ---- */
+
+static void note_usage(FILE *f)
+{
+	fputs(_("usage: iki note [--indicator CODE] [--orgunit CODE] [--period PERIOD]\n"
+	      "       iki note --indicator CODE --period PERIOD [--orgunit CODE] --set TEXT\n"
+	      "       iki note --indicator CODE --period PERIOD [--orgunit CODE] --history\n"
+	      "\n"
+	      "The analysis of an indicator's value (the LAKIP's analisis / keterangan column):\n"
+	      "lists the notes written (those the options name), writes one (an admin's key; for\n"
+	      "the kecamatan unless --orgunit names a village; --set '' clears it), or shows every\n"
+	      "version of one, newest first, with who wrote it and when (each write is kept).\n"
+	      "iki report prints the year's note and the triwulans' in its last column.\n"),
+	      f);
+}
+
+int cmd_note(const struct iki_client_options *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"indicator", required_argument, NULL, 'i'}, {"period", required_argument, NULL, 'p'},
+		{"orgunit", required_argument, NULL, 'o'},   {"set", required_argument, NULL, 's'},
+		{"history", no_argument, NULL, 'H'},	     {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct proto_query q = {0};
+	const char *text = NULL;
+	bool history = false;
+	int ch;
+	optind = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'i': cli_field(q.indicator, sizeof(q.indicator), "note", "indicator", optarg); break;
+		case 'p': cli_field(q.period, sizeof(q.period), "note", "period", optarg); break;
+		case 'o': cli_field(q.orgunit, sizeof(q.orgunit), "note", "orgunit", optarg); break;
+		case 's': text = optarg; break;
+		case 'H': history = true; break;
+		default: note_usage(ch == 'h' ? stdout : stderr); return ch == 'h' ? EXIT_OK : EXIT_USAGE;
+		}
+	}
+	if (optind != argc || (text && history) ||
+	    ((text || history) && (!q.indicator[0] || !q.period[0]))) {
+		note_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (text && strlen(text) > PROTO_COMMENT_MAX) {
+		fprintf(stderr, _("iki note: the note is %zu bytes long; at most %d\n"), strlen(text),
+			PROTO_COMMENT_MAX);
+		return EXIT_USAGE;
+	}
+	struct iki_client *c = cli_connect(o);
+	struct proto_note *x = NULL;
+	size_t n = 0;
+	char msg[PROTO_TEXT_MAX + 1] = "";
+	int rc = iki_note(c, &q, text, history, &x, &n, msg);
+	if (rc < 0)
+		return cli_refused("note", &c, o, rc, msg);
+	iki_client_close(&c);
+	if (text)
+		printf(text[0] ? _("Note saved:\n") : _("Note cleared:\n"));
+	else if (n == 0)
+		printf(_("No note written yet.\n"));
+	for (size_t i = 0; i < n; i++) {
+		char at[40], safe[PROTO_COMMENT_MAX + 1], who[64];
+		when(x[i].at_ms, at, sizeof(at));
+		printf("%-10s %-14s %-8s %s  %s\n", x[i].indicator, x[i].orgunit, x[i].period, at,
+		       cli_safe(x[i].who, who, sizeof(who)));
+		printf("    %s\n", x[i].text[0] ? cli_safe(x[i].text, safe, sizeof(safe))
+					   : _("(cleared)"));
+	}
+	free(x);
+	return EXIT_OK;
+}

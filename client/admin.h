@@ -10,6 +10,9 @@ int cmd_lock(const struct iki_client_options *o, const char *cmd, int argc, char
 /* iki target [--indicator CODE [--period P [--orgunit OU] --set PERCENT]]. */
 int cmd_target(const struct iki_client_options *o, int argc, char **argv);
 
+/* "iki note": list, write (admin) or trace the analysis notes of indicator values. */
+int cmd_note(const struct iki_client_options *o, int argc, char **argv);
+
 /* iki history ID | --indicator CODE --period PERIOD [--orgunit CODE]; [--json]. */
 int cmd_history(const struct iki_client_options *o, int argc, char **argv);
 

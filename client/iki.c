@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
 		"  history  an event, who sent it and when, and the corrections of it\n"
 		"  target   set a target (admin), or list the targets set\n"
+		"  note     the analysis of a value (analisis / keterangan): write (admin), list\n"
 		"  lock     lock a reported period (admin); unlock; locks lists them\n"
 		"  list     what may be typed: villages, data elements (unit, who reports them),\n"
 		"           indicators and jabatan, from ikid's catalog\n"
@@ -264,6 +265,8 @@ int main(int argc, char **argv)
 		return cmd_history(&g.o, argc, argv);
 	if (!strcmp(cmd, "target"))
 		return cmd_target(&g.o, argc, argv);
+	if (!strcmp(cmd, "note"))
+		return cmd_note(&g.o, argc, argv);
 	if (!strcmp(cmd, "list"))
 		return cmd_list(&g.o, argc, argv);
 	if (!strcmp(cmd, "whoami"))

@@ -478,6 +478,19 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 	return rc;
 }
 
+int iki_note(struct iki_client *c, const struct proto_query *q, const char *text, bool history,
+	     struct proto_note **notes, size_t *n, char *message)
+{
+	struct proto_msg m = {.type = PROTO_NOTE, .query = *q, .has_note = text != NULL,
+			      .note_history = history},
+			 r;
+	if (text)
+		snprintf(m.note_text, sizeof(m.note_text), "%s", text);
+	int rc = request(c, &m, PROTO_NOTES, &r, message);
+	TAKE(rc, r, notes, n_notes, notes, n);
+	return rc;
+}
+
 /* A history request (m filled but for its type) and its events. */
 static int history_request(struct iki_client *c, struct proto_msg *m, struct proto_stored **events,
 			   size_t *n, char *message)

@@ -179,6 +179,8 @@ struct fetched {
 	struct proto_msg catalog;
 	struct proto_value *values[TABLES_PERIODS];
 	size_t n[TABLES_PERIODS];
+	struct proto_note *notes; /* the analysis notes of the org unit reported on */
+	size_t n_notes;
 };
 
 static void fetched_free(struct fetched *f)
@@ -188,6 +190,8 @@ static void fetched_free(struct fetched *f)
 		free(f->values[p]);
 		f->values[p] = NULL;
 	}
+	free(f->notes);
+	f->notes = NULL;
 }
 
 /* Whether an error came from the connection (ikid gone, no answer) rather than from ikid. */
@@ -229,11 +233,22 @@ static int fetch_values(struct iki_client *c, const struct report_args *a, struc
 		snprintf(q.period, sizeof(q.period), "%s", id);
 		free(f->values[p]);
 		f->values[p] = NULL;
-		int rc = iki_query(c, &q, &f->values[p], &f->n[p], msg);
+		f->n[p] = 0;
+		int rc = id[0] ? iki_query(c, &q, &f->values[p], &f->n[p], msg) : 0;
 		if (rc < 0)
 			return rc;
 	}
-	return 0;
+	/* the notes of the org unit (the kecamatan's: the root's code); an ikid older than notes
+	 * answers bad_type, and the column stays empty */
+	struct proto_query q = {0};
+	snprintf(q.orgunit, sizeof(q.orgunit), "%s",
+		 a->orgunit[0] ? a->orgunit
+			       : f->catalog.n_orgunits ? f->catalog.orgunits[0].code : "");
+	free(f->notes);
+	f->notes = NULL;
+	f->n_notes = 0;
+	int rc = iki_note(c, &q, NULL, false, &f->notes, &f->n_notes, msg);
+	return rc == IKI_ETYPE ? 0 : rc;
 }
 
 /*
@@ -504,6 +519,8 @@ int cmd_report(const struct iki_client_options *o, int argc, char **argv)
 			t.values[p] = f.values[p];
 			t.n_values[p] = f.n[p];
 		}
+		t.notes = f.notes;
+		t.n_notes = f.n_notes;
 		t.generated = now;
 		status = report_output(&a, &t);
 	}

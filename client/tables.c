@@ -58,6 +58,23 @@ const char *tables_legend(void)
 	return LEGEND;
 }
 
+bool tables_note(const struct tables *t, const char *indicator, char *buf, size_t n)
+{
+	size_t len = 0;
+	buf[0] = '\0';
+	for (int k = 0; k <= N_SHOWN && len < n; k++) {
+		char id[PERIOD_ID_MAX];
+		tables_period(t->year, k ? SHOWN[k - 1].p : TABLES_YEAR, id);
+		for (size_t i = 0; i < t->n_notes && len < n; i++)
+			if (!strcmp(t->notes[i].indicator, indicator) && !strcmp(t->notes[i].period, id) &&
+			    t->notes[i].text[0])
+				len += (size_t)snprintf(buf + len, n - len, "%s%s: %s", len ? "; " : "",
+							k ? SHOWN[k - 1].name : "Tahun",
+							t->notes[i].text);
+	}
+	return len > 0;
+}
+
 bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n)
 {
 	const char *rule = "";
@@ -458,6 +475,28 @@ static void text_period(FILE *f, const char *label, const struct cell *c)
 	fprintf(f, "%.*s\n", (int)text_cut(pk, 31), pk);
 }
 
+#define NOTE_MAX (TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32)
+
+/* The analysis under a row: "Analisis: ...", wrapped within the page, control characters as
+ * spaces (a note is anyone's text and this may be a terminal). */
+static void text_note(FILE *f, const struct tables *t, const char *indicator)
+{
+	static char buf[NOTE_MAX + 16];
+	struct text_line l[TW_LINES];
+	char note[NOTE_MAX];
+	if (!tables_note(t, indicator, note, sizeof(note)))
+		return;
+	snprintf(buf, sizeof(buf), "Analisis: %s", note);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	int n = text_wrap(buf, 120 - TW_NO - 3, l, TW_LINES);
+	for (int i = 0; i < n && i < TW_LINES; i++) {
+		text_cell(f, "", TW_NO);
+		fprintf(f, "%s%.*s\n", i ? "  " : "", (int)l[i].len, buf + l[i].start);
+	}
+}
+
 static void text_row(FILE *f, const struct model *m, const struct row *row)
 {
 	const struct proto_indicator *in = &m->ind[row->ind];
@@ -496,6 +535,7 @@ static void text_row(FILE *f, const struct model *m, const struct row *row)
 		text_cell(f, "", TW_NO);
 		fprintf(f, "! %s\n", buf);
 	}
+	text_note(f, m->t, in->indicator);
 	free(col);
 }
 
@@ -622,6 +662,7 @@ static void csv_head(struct csv *c)
 		}
 	csv_put(c, "Perlu Diperiksa", false);
 	csv_put(c, "Realisasi Tahun Sebelumnya", false);
+	csv_put(c, "Analisis / Keterangan", false);
 	csv_end(c);
 }
 
@@ -675,6 +716,11 @@ static void csv_row(struct csv *c, const struct model *m, const struct group *g,
 	tables_check(m->t, in->indicator, buf, sizeof(buf));
 	csv_put(c, buf, true);
 	csv_number(c, row->cell[TABLES_PREV].data, row->cell[TABLES_PREV].realisasi);
+	char *note = malloc(NOTE_MAX);
+	if (note)
+		tables_note(m->t, in->indicator, note, NOTE_MAX);
+	csv_put(c, note ? note : "", true);
+	free(note);
 	csv_end(c);
 }
 
@@ -736,7 +782,7 @@ static const char HTML_STYLE[] =
 	"thead{display:table-header-group}\n"
 	"tr{break-inside:avoid;page-break-inside:avoid}\n"
 	"th,td{border:.75pt solid #000;padding:2pt 3pt;vertical-align:top;"
-	"overflow-wrap:break-word}\n"
+	"overflow-wrap:break-word;hyphens:auto;-webkit-hyphens:auto}\n"
 	"th{background:#d9d9d9;text-align:center;vertical-align:middle;font-weight:bold;"
 	"font-size:7pt;overflow-wrap:normal}\n"
 	"td.f{font-size:7pt}\n"
@@ -748,6 +794,7 @@ static const char HTML_STYLE[] =
 	".n span.v{white-space:nowrap}\n"
 	"td.nd{color:#555;font-style:italic;text-align:center}\n"
 	".kode,.semula,.tq,.lalu{display:block;font-size:6.5pt;color:#444}\n"
+	"td.an{font-size:7pt}\n"
 	".periksa{display:block;font-size:6.5pt;font-weight:bold;color:#a00000;margin-top:1pt}\n"
 	"td.cek,td.cek .v{color:#a00000;font-weight:bold}\n"
 	"td.pk{text-align:center;font-weight:bold}\n"
@@ -761,9 +808,9 @@ static const char HTML_STYLE[] =
 
 /* Column widths, percent of the table: No, Sasaran, Indikator, Formula, Target, Realisasi,
  * Capaian, Predikat, Sumber Data, then realisasi and capaian of each period SHOWN (12 x 3.5). */
-static const char *const HTML_COLS[] = {"2.3", "7", "11", "12", "4.7", "5.3", "4.7",
-					"5.5", "5.5", "3.5"};
-#define HTML_MAIN 9 /* the columns before the periods' */
+static const char *const HTML_COLS[] = {"2.3", "7", "10", "9", "4.7", "5.3", "4.7",
+					"5.5", "6.5", "3", "9"};
+#define HTML_MAIN 9 /* the columns before the periods', then the periods', then Analisis */
 
 static void html_head(FILE *f, const struct model *m)
 {
@@ -805,15 +852,17 @@ static void html_thead(FILE *f)
 	static const char *const main_cols[] = {"No",	      "Sasaran",   "Indikator Kinerja",
 						"Formula",    "Target (%)", "Realisasi",
 						"Capaian (%)", "Predikat", "Sumber Data"};
-	const int n = HTML_MAIN + 2 * N_SHOWN;
+	const int n = HTML_MAIN + 2 * N_SHOWN + 1;
 	fputs("<colgroup>", f);
 	for (int i = 0; i < n; i++)
-		fprintf(f, "<col style=\"width:%s%%\">", HTML_COLS[i < HTML_MAIN ? i : HTML_MAIN]);
+		fprintf(f, "<col style=\"width:%s%%\">",
+			HTML_COLS[i < HTML_MAIN ? i : i < n - 1 ? HTML_MAIN : HTML_MAIN + 1]);
 	fputs("</colgroup>\n<thead>\n<tr>", f);
 	for (int i = 0; i < HTML_MAIN; i++)
 		fprintf(f, "<th rowspan=\"2\">%s</th>", main_cols[i]);
 	for (int k = 0; k < N_SHOWN; k++)
 		fprintf(f, "<th colspan=\"2\"%s>%s</th>", html_sd(k), SHOWN[k].name);
+	fputs("<th rowspan=\"2\">Analisis / Keterangan</th>", f);
 	fputs("</tr>\n<tr class=\"sub\">", f);
 	for (int k = 0; k < N_SHOWN; k++)
 		fprintf(f, "<th%s>Realisasi</th><th%s>Capaian</th>", html_sd(k), html_sd(k));
@@ -934,7 +983,12 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	fputs("</td>", f);
 	for (int k = 0; k < N_SHOWN; k++)
 		html_quarter(f, &row->cell[SHOWN[k].p], &row->cell[TABLES_YEAR], k);
-	fputs("</tr>\n", f);
+	char *note = malloc(NOTE_MAX);
+	fputs("<td class=\"an\">", f);
+	if (note && tables_note(m->t, in->indicator, note, NOTE_MAX))
+		html_esc(f, note);
+	fputs("</td></tr>\n", f);
+	free(note);
 }
 
 /* The signature block: right, below the tables, kept whole on its page. */

@@ -39,6 +39,8 @@ struct tables {
 	uint64_t seq;     /* the seq before the values were read ... */
 	uint64_t seq_end; /* ... and after (equal: one consistent point) */
 	time_t generated;
+	const struct proto_note *notes; /* the analysis notes of the org unit reported on (ikid's */
+	size_t n_notes;                 /* answer to note), any period */
 };
 
 #define TABLES_SHOWN 6 /* the periods a row shows after the year's (tables_shown) */
@@ -59,6 +61,12 @@ const char *tables_legend(void);
  * naming the periods shown that break it, or "" when none does. Returns whether one does.
  */
 bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n);
+
+/*
+ * The analysis (analisis / keterangan) of an indicator: the notes of the year and of the periods
+ * shown, "Tahun: ...; Triwulan II: ..." into buf (size n), or "" when none. Returns whether any.
+ */
+bool tables_note(const struct tables *t, const char *indicator, char *buf, size_t n);
 
 /* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD";
  * "" for a period there is none of (the year before the first year served): ask nothing. */

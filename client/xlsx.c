@@ -12,7 +12,8 @@
 
 #define YEAR_COLS 13 /* A..M: the year's, see HEAD */
 #define CHECK_COL (YEAR_COLS + 3 * TABLES_SHOWN) /* after target, realisasi, capaian of each */
-#define XLSX_COLS (CHECK_COL + 1)                /* and last, Perlu Diperiksa (tables_check) */
+#define NOTE_COL (CHECK_COL + 1)  /* then Perlu Diperiksa (tables_check), Analisis (tables_note) */
+#define XLSX_COLS (NOTE_COL + 1)
 #define HEAD_ROW 4 /* the two header rows: 4 and 5 (from 0); rows 0-2 the title block */
 #define FIRST_ROW (HEAD_ROW + 2)
 
@@ -187,6 +188,11 @@ static void put_row(struct sheet *s, int no, const struct proto_indicator *in)
 	}
 	tables_check(s->t, in->indicator, buf, sizeof(buf));
 	put_text(s, CHECK_COL, buf, s->text); /* blank, bordered, when none is broken */
+	char *note = malloc((TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32));
+	if (note)
+		tables_note(s->t, in->indicator, note, (TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32));
+	put_text(s, NOTE_COL, note ? note : "", s->text);
+	free(note);
 	s->row++;
 }
 
@@ -301,6 +307,9 @@ static void put_head(struct sheet *s)
 	worksheet_merge_range(s->ws, HEAD_ROW, CHECK_COL, HEAD_ROW + 1, CHECK_COL, "Perlu Diperiksa",
 			      s->head);
 	worksheet_set_column(s->ws, CHECK_COL, CHECK_COL, 24, NULL);
+	worksheet_merge_range(s->ws, HEAD_ROW, NOTE_COL, HEAD_ROW + 1, NOTE_COL,
+			      "Analisis / Keterangan", s->head);
+	worksheet_set_column(s->ws, NOTE_COL, NOTE_COL, 36, NULL);
 	s->row = FIRST_ROW;
 }
 

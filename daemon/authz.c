@@ -41,6 +41,7 @@ enum authz_action authz_action_of(const struct proto_msg *m)
 	case PROTO_HISTORY: return AUTHZ_HISTORY;
 	case PROTO_LOCK: return m->query.period[0] ? AUTHZ_LOCK : AUTHZ_READ;
 	case PROTO_TARGET: return m->has_target ? AUTHZ_TARGET : AUTHZ_READ;
+	case PROTO_NOTE: return m->has_note ? AUTHZ_TARGET : AUTHZ_READ;
 	default: return AUTHZ_READ;
 	}
 }

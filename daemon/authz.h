@@ -15,11 +15,11 @@
  * refuses everyone's events, the admin's too.
  */
 enum authz_action {
-	AUTHZ_READ,    /* query, snapshot, describe, whoami, subscribe, list locks, targets */
+	AUTHZ_READ,    /* query, snapshot, describe, whoami, subscribe, list locks, targets, notes */
 	AUTHZ_HISTORY, /* an event's history, a value's history */
 	AUTHZ_SUBMIT,  /* submit events (corrections included) */
 	AUTHZ_LOCK,    /* lock or unlock a period */
-	AUTHZ_TARGET,  /* set a target */
+	AUTHZ_TARGET,  /* set a target, write a note (the office's accountability) */
 	AUTHZ_ACTIONS
 };
 

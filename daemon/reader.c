@@ -182,10 +182,27 @@ static void reply_identity(const struct read_ctx *s, void *sock, struct pending 
 	proto_msg_clear(&r);
 }
 
+/* A note request that writes nothing: the notes it names, or one note's versions. */
+static void reply_notes(const struct read_ctx *x, void *sock, struct pending *p)
+{
+	const struct proto_query *q = &p->msg.query;
+	struct proto_msg r = {.type = PROTO_NOTES, .req = p->msg.req};
+	struct period per;
+	int rc = q->indicator[0] && catalog_indicator_find(x->cat, q->indicator) < 0 ? IKI_EINDICATOR
+	       : q->orgunit[0] && catalog_orgunit_find(x->cat, q->orgunit) < 0     ? IKI_EORGUNIT
+	       : q->period[0] && period_parse(q->period, &per) < 0                 ? IKI_EPERIOD
+		 : store_notes(x->st, q, p->msg.note_history, &r.notes, &r.n_notes);
+	if (rc < 0)
+		reply_error(sock, p, rc, reply_detail(q, rc));
+	else
+		reply_send(sock, p, &r);
+	proto_msg_clear(&r);
+}
+
 bool readers_serve(enum proto_type type)
 {
 	return type == PROTO_QUERY || type == PROTO_SNAPSHOT || type == PROTO_HISTORY ||
-	       type == PROTO_DESCRIBE || type == PROTO_WHOAMI;
+	       type == PROTO_DESCRIBE || type == PROTO_WHOAMI || type == PROTO_NOTE;
 }
 
 void readers_answer(const struct read_ctx *x, void *sock, struct pending *p)
@@ -199,6 +216,8 @@ void readers_answer(const struct read_ctx *x, void *sock, struct pending *p)
 		reply_history(x, sock, p);
 	else if (p->msg.type == PROTO_WHOAMI)
 		reply_identity(x, sock, p);
+	else if (p->msg.type == PROTO_NOTE)
+		reply_notes(x, sock, p);
 	else
 		reply_error(sock, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	store_read_leave(x->st);

@@ -22,6 +22,8 @@ struct pending {
 	int lock_rc;                  /* lock: store_lock's outcome (1: it already was so) */
 	struct store_target target;   /* target: what was set, noted once committed */
 	int target_rc;                /* target: why it was refused, or 0 */
+	struct store_note note;       /* note: what was written, noted once committed */
+	int note_rc;                  /* note: why it was refused, or 0 */
 	int fd;                       /* the connection it came on (ZMQ_SRCFD), or -1 */
 };
 

@@ -373,6 +373,27 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 	proto_msg_clear(&r);
 }
 
+/* A note's answer once written: the note as stored (who, when), or why it was refused. */
+static void reply_note(struct server *s, struct pending *p, int storage_rc)
+{
+	const struct store_note *n = &p->note;
+	int rc = storage_rc < 0 ? storage_rc : p->note_rc;
+	if (rc < 0) {
+		reply_error(s->router, p, rc, reply_detail(&p->msg.query, rc));
+		return;
+	}
+	struct proto_note x = {.at_ms = n->at_ms};
+	struct proto_msg r = {.type = PROTO_NOTES, .req = p->msg.req, .notes = &x, .n_notes = 1};
+	snprintf(x.indicator, sizeof(x.indicator), "%s", s->cat->indicators[n->ind].code);
+	snprintf(x.orgunit, sizeof(x.orgunit), "%s", s->cat->orgunits[n->ou].code);
+	period_format(n->p, x.period);
+	snprintf(x.text, sizeof(x.text), "%s", n->text);
+	snprintf(x.who, sizeof(x.who), "%s", n->who);
+	log_info("%s %s the note of %s at %s for %s", p->who, n->text[0] ? "wrote" : "cleared",
+		 x.indicator, x.orgunit, x.period);
+	reply_send(s->router, p, &r);
+}
+
 /* A read goes to the reader threads: refused when its peer has too many unanswered. */
 static void hand_over(struct server *s, struct pending *p)
 {
@@ -400,6 +421,8 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 		struct proto_msg r = {.type = PROTO_SUBMITTED, .req = p->msg.req,
 				      .results = p->results, .n_results = p->msg.n_events};
 		reply_send(s->router, p, &r);
+	} else if (p->msg.type == PROTO_NOTE && p->msg.has_note) {
+		reply_note(s, p, storage_rc);
 	} else if (readers_serve(p->msg.type)) {
 		hand_over(s, p);
 	} else if (p->msg.type == PROTO_LOCK) {
@@ -515,6 +538,25 @@ static int target_check(const struct server *s, struct pending *p)
 	return 0;
 }
 
+/* A note's indicator, org unit (the root when none), period and text, into p->note; 0 or a code. */
+static int note_check(const struct server *s, struct pending *p)
+{
+	const struct proto_query *q = &p->msg.query;
+	struct store_note *n = &p->note;
+	memset(n, 0, sizeof(*n));
+	n->ind = catalog_indicator_find(s->cat, q->indicator);
+	n->ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
+	if (n->ind < 0)
+		return IKI_EINDICATOR;
+	if (n->ou < 0)
+		return IKI_EORGUNIT;
+	if (period_parse(q->period, &n->p) < 0)
+		return IKI_EPERIOD;
+	snprintf(n->text, sizeof(n->text), "%s", p->msg.note_text);
+	snprintf(n->who, sizeof(n->who), "%s", p->who);
+	return 0;
+}
+
 /* Apply every submit of the batch in one transaction. Returns the storage outcome. */
 static int apply_submits(struct server *s, size_t n, struct store_change **ch, size_t *n_ch)
 {
@@ -538,6 +580,14 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 				rc = store_begin(s->st, &b);
 			if (rc == 0 && (p->target_rc = target_check(s, p)) == 0)
 				rc = store_target_put(b, &p->target);
+			any = true;
+			continue;
+		}
+		if (rc == 0 && p->rc == 0 && p->msg.type == PROTO_NOTE && p->msg.has_note) {
+			if (!b)
+				rc = store_begin(s->st, &b);
+			if (rc == 0 && (p->note_rc = note_check(s, p)) == 0)
+				rc = store_note_put(b, &p->note);
 			any = true;
 			continue;
 		}

@@ -19,7 +19,8 @@
 
 const enum period_kind kinds[N_KINDS] = {PERIOD_MONTH, PERIOD_QUARTER, PERIOD_YEAR};
 const char *const db_names[DB_COUNT] = {"meta",   "events", "ids",   "cases",  "latest",
-					       "agg",    "voided", "states", "locks", "targets"};
+					       "agg",    "voided", "states", "locks", "targets",
+					       "notes"};
 
 /* The one place LMDB's codes become iki's. */
 int map_err(int rc)
@@ -108,8 +109,13 @@ int open_dbs(struct store *s)
 	if (rc != 0)
 		return map_err(rc);
 	int i = 0;
-	for (; rc == 0 && i < DB_COUNT; i++)
+	for (; rc == 0 && i < DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], s->read_only ? 0 : MDB_CREATE, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND && i == DB_NOTES) { /* read only, a store older than notes */
+			s->no_notes = true;
+			rc = 0;
+		}
+	}
 	uint64_t schema = rc == 0 ? meta_get(txn, s->dbi[DB_META], "schema") : 0;
 	s->upgrade = schema != 0 && schema < STORE_SCHEMA;
 	if (rc == 0 && !s->read_only && schema != STORE_SCHEMA)
@@ -1267,6 +1273,8 @@ static void redo_one(struct store_batch *b, const struct redo *r)
 		apply_one(b, &e, r->who, &res);
 	else if (r->op == REDO_LOCK)
 		lock_one(b, r->period, r->lock, r->who);
+	else if (r->op == REDO_NOTE)
+		note_redo(b, r);
 	else
 		target_one(b, &t);
 }

@@ -259,6 +259,27 @@ int store_target_put(struct store_batch *b, struct store_target *t);
 /* Every target set, in key order: *out malloc'd. Returns 0 or a storage code. */
 int store_targets(struct store *s, struct store_target **out, size_t *n);
 
+/* A note an admin writes on an indicator's value at an org unit for a period (any kind). */
+struct store_note {
+	int ind, ou;     /* catalog indices */
+	struct period p;
+	char text[PROTO_COMMENT_MAX + 1]; /* "" clears it */
+	char who[64];
+	uint64_t at_ms;  /* filled when written */
+};
+
+/* Write a note inside a batch, as its next version (the earlier ones are kept). 0 or a code. */
+int store_note_put(struct store_batch *b, struct store_note *n);
+
+/*
+ * The notes q names (each field optional: "" is any; the org unit "" is any too), the last
+ * version of each that is not cleared, in key order; with history, every version of the one note
+ * q names (indicator, org unit or the root, period), newest first, cleared ones included. *out
+ * malloc'd (at most PROTO_VALUES_MAX). Inside store_read_enter. Returns 0 or a code.
+ */
+int store_notes(struct store *s, const struct proto_query *q, bool history,
+		struct proto_note **out, size_t *n);
+
 #define STORE_HISTORY_MAX 64
 
 /*

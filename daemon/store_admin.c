@@ -463,3 +463,184 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 	return 0;
 }
 
+
+/* ---- notes: the analysis of a value, every version kept ---- */
+
+/* "<indicator>\0<orgunit>\0<period>\0": the prefix of a note's versions. */
+static size_t note_prefix(const char *ind, const char *ou, const char *pid, char *buf)
+{
+	size_t n = key3(buf, ind, ou, pid);
+	buf[n++] = '\0';
+	return n;
+}
+
+/* The number of versions stored under prefix (k: the prefix, of size len). */
+static int note_versions(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t len,
+			 uint32_t *count)
+{
+	MDB_cursor *cur;
+	MDB_val k = {len, (void *)prefix}, v;
+	*count = 0;
+	int rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != len + 4 || memcmp(k.mv_data, prefix, len) != 0)
+			break;
+		(*count)++;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* Write a note (store_note_put without the regrowth). */
+static int note_one(struct store_batch *b, struct store_note *n)
+{
+	const struct store *s = b->s;
+	char key[KEY_MAX + 8], pid[PERIOD_ID_MAX];
+	uint8_t rec[9 + 64 + PROTO_COMMENT_MAX];
+	uint32_t count;
+	if (b->err)
+		return b->err;
+	period_format(n->p, pid);
+	size_t len = note_prefix(s->cat->indicators[n->ind].code, s->cat->orgunits[n->ou].code, pid,
+				 key);
+	int rc = note_versions(b->txn, s->dbi[DB_NOTES], key, len, &count);
+	if (rc != 0)
+		return b->err = map_err(rc);
+	key[len] = (char)(count >> 24);
+	key[len + 1] = (char)(count >> 16);
+	key[len + 2] = (char)(count >> 8);
+	key[len + 3] = (char)count;
+	size_t wn = strnlen(n->who, sizeof(n->who) - 1), tn = strlen(n->text);
+	put_be64(rec, b->now_ms);
+	rec[8] = (uint8_t)wn;
+	memcpy(rec + 9, n->who, wn);
+	memcpy(rec + 9 + wn, n->text, tn);
+	n->at_ms = b->now_ms;
+	MDB_val k = {len + 4, key}, v = {9 + wn + tn, rec};
+	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_NOTES], &k, &v, 0));
+}
+
+int store_note_put(struct store_batch *b, struct store_note *n)
+{
+	int rc;
+	do
+		rc = note_one(b, n);
+	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
+	if (rc == 0 && b->err == 0) {
+		struct redo r = {.op = REDO_NOTE};
+		snprintf(r.ev.element, sizeof(r.ev.element), "%s", b->s->cat->indicators[n->ind].code);
+		snprintf(r.ev.orgunit, sizeof(r.ev.orgunit), "%s", b->s->cat->orgunits[n->ou].code);
+		snprintf(r.ev.comment, sizeof(r.ev.comment), "%s", n->text);
+		period_format(n->p, r.period);
+		redo_keep(b, &r, n->who);
+	}
+	return b->err ? b->err : rc;
+}
+
+void note_redo(struct store_batch *b, const struct redo *r)
+{
+	struct store_note n = {.ind = catalog_indicator_find(b->s->cat, r->ev.element),
+			       .ou = catalog_orgunit_find(b->s->cat, r->ev.orgunit)};
+	if (n.ind < 0 || n.ou < 0 || period_parse(r->period, &n.p) < 0)
+		return; /* it was checked before it was kept */
+	snprintf(n.text, sizeof(n.text), "%s", r->ev.comment);
+	snprintf(n.who, sizeof(n.who), "%s", r->who ? r->who : "");
+	note_one(b, &n);
+}
+
+/* A stored note's key and record into x; false when it is not one (or names nothing known). */
+static bool note_parse(const struct catalog *cat, const MDB_val *k, const MDB_val *v,
+		       struct proto_note *x)
+{
+	char key[KEY_MAX + 8];
+	if (k->mv_size < 4 + 6 || k->mv_size > KEY_MAX || v->mv_size < 9 ||
+	    v->mv_size < 9 + (size_t)((const uint8_t *)v->mv_data)[8])
+		return false;
+	memcpy(key, k->mv_data, k->mv_size - 4);
+	key[k->mv_size - 4] = '\0';
+	const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
+	if ((size_t)(pid - key) >= k->mv_size - 4 || catalog_indicator_find(cat, key) < 0 ||
+	    catalog_orgunit_find(cat, ou) < 0)
+		return false;
+	memset(x, 0, sizeof(*x));
+	snprintf(x->indicator, sizeof(x->indicator), "%s", key);
+	snprintf(x->orgunit, sizeof(x->orgunit), "%s", ou);
+	snprintf(x->period, sizeof(x->period), "%s", pid);
+	const uint8_t *r = v->mv_data;
+	size_t wn = r[8], tn = v->mv_size - 9 - wn;
+	x->at_ms = get_be64(r);
+	memcpy(x->who, r + 9, wn < sizeof(x->who) ? wn : sizeof(x->who) - 1);
+	memcpy(x->text, r + 9 + wn, tn < sizeof(x->text) ? tn : sizeof(x->text) - 1);
+	return true;
+}
+
+/* Whether note x is one q names (a field "" is any). */
+static bool note_wanted(const struct proto_query *q, const struct proto_note *x)
+{
+	return (!q->indicator[0] || !strcmp(q->indicator, x->indicator)) &&
+	       (!q->orgunit[0] || !strcmp(q->orgunit, x->orgunit)) &&
+	       (!q->period[0] || !strcmp(q->period, x->period));
+}
+
+int store_notes(struct store *s, const struct proto_query *q, bool history,
+		struct proto_note **out, size_t *n)
+{
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	struct proto_query one = *q;
+	if (history && !one.orgunit[0]) /* one note: the root's when no org unit is named */
+		snprintf(one.orgunit, sizeof(one.orgunit), "%s", s->cat->orgunits[0].code);
+	q = &one;
+	struct proto_note *t = calloc(16, sizeof(*t)), x;
+	size_t m = 0, cap = 16;
+	int rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : read_begin(s->env, &txn);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, s->dbi[DB_NOTES], &cur);
+	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;
+	     op = MDB_NEXT) {
+		if (!note_parse(s->cat, &k, &v, &x) || !note_wanted(q, &x))
+			continue;
+		bool same = m > 0 && !strcmp(t[m - 1].indicator, x.indicator) &&
+			    !strcmp(t[m - 1].orgunit, x.orgunit) && !strcmp(t[m - 1].period, x.period);
+		if (same && !history) { /* a later version of the last note: it stands instead */
+			t[m - 1] = x;
+			continue;
+		}
+		if (m == (size_t)PROTO_VALUES_MAX)
+			break; /* the most an answer holds */
+		if (m == cap) {
+			struct proto_note *more = realloc(t, (cap *= 2) * sizeof(*t));
+			if (!more) {
+				rc = ENOMEM;
+				break;
+			}
+			t = more;
+		}
+		t[m++] = x;
+	}
+	if (cur)
+		mdb_cursor_close(cur);
+	if (txn)
+		mdb_txn_abort(txn);
+	rc = rc == MDB_NOTFOUND ? 0 : rc;
+	if (rc != 0) {
+		free(t);
+		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+	}
+	size_t kept = 0; /* the list: cleared notes are gone; a history: newest first */
+	for (size_t i = 0; i < m; i++)
+		if (history || t[i].text[0])
+			t[kept++] = t[i];
+	for (size_t i = 0; history && i < kept / 2; i++) {
+		x = t[i];
+		t[i] = t[kept - 1 - i];
+		t[kept - 1 - i] = x;
+	}
+	*out = t;
+	*n = kept;
+	return 0;
+}

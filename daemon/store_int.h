@@ -24,8 +24,11 @@
  *   locks   period id -> lock record (u64 milliseconds, who)
  *   targets "<indicator>\0<orgunit>\0<period>" -> target record (i64 target, i64 original,
  *           u64 milliseconds, who): the targets an admin set, over the catalog's
+ *   notes   "<indicator>\0<orgunit>\0<period>\0" + u32 big-endian version -> note record (u64
+ *           milliseconds, u8 length of who, who, the text): every version an admin wrote of
+ *           the analysis of a value, the last one standing ("" clears it)
  * Keys name catalog codes, not indices, so that a reordered catalog reads the same data.
- * Besides the log and locks, each database is derived: store_rebuild recomputes them from the
+ * Besides the log, locks, targets and notes, each database is derived: store_rebuild recomputes them from the
  * log, store_verify compares them with such a recomputation.
  *
  * The map starts small and doubles when a batch finds it full (the batch is done again in a new
@@ -44,7 +47,7 @@
 extern const enum period_kind kinds[N_KINDS]; /* month, quarter, year */
 
 enum { DB_META, DB_EVENTS, DB_IDS, DB_CASES, DB_LATEST, DB_AGG, DB_VOIDED, DB_STATES, DB_LOCKS,
-       DB_TARGETS, DB_COUNT };
+       DB_TARGETS, DB_NOTES, DB_COUNT };
 
 struct store {
 	MDB_env *env;
@@ -53,6 +56,7 @@ struct store {
 	struct store_batch *open_batch;
 	bool upgrade; /* an older schema: derived values are rebuilt on open */
 	bool read_only;
+	bool no_notes; /* read only, and the store has no notes database yet: none to read */
 	size_t map_size, map_max; /* the map now, and the most it may grow to */
 	pthread_rwlock_t grow;    /* reads of other threads (read), growing the map (write) */
 	bool grow_init;
@@ -78,11 +82,16 @@ struct undo {
  * An operation of a batch that may have written: done again, in order, once the map grew. Every
  * public function that writes inside a batch keeps one (see batch_regrow).
  */
-enum redo_op { REDO_APPLY, REDO_LOCK, REDO_TARGET };
+enum redo_op { REDO_APPLY, REDO_LOCK, REDO_TARGET, REDO_NOTE };
+struct redo;
+/* Write a note kept in a redo again (store_admin.c). */
+void note_redo(struct store_batch *b, const struct redo *r);
+
 struct redo {
 	enum redo_op op;
-	struct proto_event ev;     /* apply */
-	char period[PERIOD_ID_MAX]; /* lock */
+	struct proto_event ev;     /* apply; a note: its indicator (element), org unit, text
+				    * (comment) and period (period) */
+	char period[PERIOD_ID_MAX]; /* lock, note */
 	bool lock;
 	struct store_target target; /* target, as given */
 	char *who;                  /* owned */

@@ -99,6 +99,16 @@ int iki_target(struct iki_client *c, const struct proto_query *q, bool set, int6
 	       struct proto_target **targets, size_t *n, char *message);
 
 /*
+ * The analysis notes of indicator values (the LAKIP's analisis / keterangan). With text, write it
+ * as the note of q's indicator at q's org unit (the kecamatan when "") for q's period (an
+ * admin's key; "" clears it): *notes is then that note as stored. Without text: with history,
+ * every version of that one note, newest first; else every note q names (each field optional),
+ * the last version of each. *notes malloc'd (*n). Same returns as iki_query.
+ */
+int iki_note(struct iki_client *c, const struct proto_query *q, const char *text, bool history,
+	     struct proto_note **notes, size_t *n, char *message);
+
+/*
  * The history of an event: the chain of events it belongs to (the original, then each
  * correction), each with who sent it and when. *events malloc'd. IKI_EREF for an unknown id.
  */

@@ -21,6 +21,7 @@ static const char *const type_names[] = {
 	[PROTO_DESCRIBE] = "describe", [PROTO_CATALOG] = "catalog", [PROTO_LOCK] = "lock",
 	[PROTO_LOCKS] = "locks", [PROTO_HISTORY] = "history", [PROTO_EVENTS] = "events",
 	[PROTO_TARGET] = "target", [PROTO_TARGETS] = "targets", [PROTO_WHOAMI] = "whoami",
+	[PROTO_NOTE] = "note",     [PROTO_NOTES] = "notes",
 	[PROTO_IDENTITY] = "identity",
 };
 
@@ -70,6 +71,7 @@ void proto_msg_clear(struct proto_msg *m)
 	free(m->locks);
 	free(m->stored);
 	free(m->targets);
+	free(m->notes);
 	free(m->identity.elements);
 	memset(m, 0, sizeof(*m));
 }
@@ -476,6 +478,48 @@ static int decode_target(const msgpack_object_map *m, struct proto_msg *msg)
 	return msg->has_target && (!q->indicator[0] || !q->period[0]) ? IKI_EFIELD : 0;
 }
 
+/* note: the value's codes (all optional for a list), a text to write, or history of one note. */
+static int decode_note(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	struct proto_query *q = &msg->query;
+	const msgpack_object *h = mpack_get(m, "history");
+	if (mpack_get_str(m, "indicator", q->indicator, sizeof(q->indicator), false) < 0 ||
+	    mpack_get_str(m, "orgunit", q->orgunit, sizeof(q->orgunit), false) < 0 ||
+	    mpack_get_str(m, "period", q->period, sizeof(q->period), false) < 0 ||
+	    mpack_get_str(m, "text", msg->note_text, sizeof(msg->note_text), false) < 0 ||
+	    (h && h->type != MSGPACK_OBJECT_BOOLEAN))
+		return IKI_EFIELD;
+	msg->has_note = mpack_get(m, "text") != NULL;
+	msg->note_history = h && h->via.boolean;
+	/* writing one, or its history, needs the indicator and the period; not both at once */
+	if ((msg->has_note || msg->note_history) && (!q->indicator[0] || !q->period[0]))
+		return IKI_EFIELD;
+	return msg->has_note && msg->note_history ? IKI_EFIELD : 0;
+}
+
+static int decode_notes(const msgpack_object_map *m, struct proto_msg *msg)
+{
+	const msgpack_object_array *a = mpack_get_maps(m, "notes", PROTO_VALUES_MAX);
+	if (!a)
+		return IKI_EFIELD;
+	msg->notes = calloc(a->size ? a->size : 1, sizeof(*msg->notes));
+	if (!msg->notes)
+		return -ENOMEM;
+	msg->n_notes = a->size;
+	for (uint32_t i = 0; i < a->size; i++) {
+		const msgpack_object_map *t = &a->ptr[i].via.map;
+		struct proto_note *x = &msg->notes[i];
+		if (mpack_get_str(t, "indicator", x->indicator, sizeof(x->indicator), true) < 0 ||
+		    mpack_get_str(t, "orgunit", x->orgunit, sizeof(x->orgunit), true) < 0 ||
+		    mpack_get_str(t, "period", x->period, sizeof(x->period), true) < 0 ||
+		    mpack_get_str(t, "text", x->text, sizeof(x->text), false) < 0 ||
+		    mpack_get_str(t, "who", x->who, sizeof(x->who), false) < 0 ||
+		    (mpack_get(t, "at") && mpack_get_uint(t, "at", &x->at_ms) < 0))
+			return IKI_EFIELD;
+	}
+	return 0;
+}
+
 static int decode_targets(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	const msgpack_object_array *a = mpack_get_maps(m, "targets", PROTO_VALUES_MAX);
@@ -584,6 +628,8 @@ static int decode_type(const msgpack_object_map *m, struct proto_msg *msg)
 	case PROTO_EVENTS: return decode_events(m, msg);
 	case PROTO_TARGET: return decode_target(m, msg);
 	case PROTO_TARGETS: return decode_targets(m, msg);
+	case PROTO_NOTE: return decode_note(m, msg);
+	case PROTO_NOTES: return decode_notes(m, msg);
 	case PROTO_WHOAMI: return 0;
 	case PROTO_IDENTITY: return decode_identity(m, msg);
 	}
@@ -815,6 +861,10 @@ static uint32_t body_keys(const struct proto_msg *m)
 		return (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
 		       (m->query.period[0] != 0) + m->has_target;
 	case PROTO_TARGETS: return 1;
+	case PROTO_NOTE:
+		return (m->query.indicator[0] != 0) + (m->query.orgunit[0] != 0) +
+		       (m->query.period[0] != 0) + m->has_note + m->note_history;
+	case PROTO_NOTES: return 1;
 	case PROTO_WHOAMI: return 0;
 	case PROTO_IDENTITY: return 3 + (m->identity.scope[0] != 0);
 	default: return 1;
@@ -911,6 +961,34 @@ static int pack_body(msgpack_packer *pk, const struct proto_msg *m)
 			mpack_pack_opt_str(pk, "period", m->query.period);
 		}
 		break;
+	case PROTO_NOTE:
+		mpack_pack_opt_str(pk, "indicator", m->query.indicator);
+		mpack_pack_opt_str(pk, "orgunit", m->query.orgunit);
+		mpack_pack_opt_str(pk, "period", m->query.period);
+		if (m->has_note)
+			mpack_pack_kv_str(pk, "text", m->note_text);
+		if (m->note_history) {
+			mpack_pack_str(pk, "history");
+			msgpack_pack_true(pk);
+		}
+		break;
+	case PROTO_NOTES:
+		mpack_pack_str(pk, "notes");
+		msgpack_pack_array(pk, m->n_notes);
+		for (i = 0; i < m->n_notes; i++) {
+			const struct proto_note *x = &m->notes[i];
+			msgpack_pack_map(pk, 4 + (x->who[0] != 0) + (x->at_ms != 0));
+			mpack_pack_kv_str(pk, "indicator", x->indicator);
+			mpack_pack_kv_str(pk, "orgunit", x->orgunit);
+			mpack_pack_kv_str(pk, "period", x->period);
+			mpack_pack_kv_str(pk, "text", x->text);
+			mpack_pack_opt_str(pk, "who", x->who);
+			if (x->at_ms) {
+				mpack_pack_str(pk, "at");
+				msgpack_pack_uint64(pk, x->at_ms);
+			}
+		}
+		break;
 	case PROTO_TARGET:
 		mpack_pack_opt_str(pk, "indicator", m->query.indicator);
 		mpack_pack_opt_str(pk, "orgunit", m->query.orgunit);
@@ -985,7 +1063,8 @@ static bool encodable(const struct proto_msg *m)
 	    m->n_indicators > PROTO_VALUES_MAX || m->n_orgunits > PROTO_VALUES_MAX ||
 	    m->n_locks > PROTO_VALUES_MAX || m->n_stored > PROTO_EVENTS_MAX ||
 	    m->n_elements > PROTO_VALUES_MAX ||
-	    m->n_targets > PROTO_VALUES_MAX || m->identity.n_elements > PROTO_VALUES_MAX)
+	    m->n_targets > PROTO_VALUES_MAX || m->n_notes > PROTO_VALUES_MAX ||
+	    m->identity.n_elements > PROTO_VALUES_MAX)
 		return false;
 	for (size_t i = 0; i < m->n_events; i++)
 		if (m->events[i].op <= PROTO_OP_NONE || m->events[i].op > PROTO_OP_VOID)

@@ -44,8 +44,10 @@ enum proto_type {
 	PROTO_TARGETS,    /* "targets": ikid -> client, the targets set */
 	PROTO_WHOAMI,     /* "whoami": client -> ikid, who ikid takes this key for */
 	PROTO_IDENTITY,   /* "identity": ikid -> client, the key's name, role, scope, elements */
+	PROTO_NOTE,       /* "note": client -> ikid, write an analysis note (admin), or list them */
+	PROTO_NOTES,      /* "notes": ikid -> client, the notes (or one note's versions) */
 };
-#define PROTO_TYPE_LAST PROTO_IDENTITY
+#define PROTO_TYPE_LAST PROTO_NOTES
 
 /* Event operations: add to a flow, set a state, open or close a case; void an earlier event. */
 enum proto_op {
@@ -189,6 +191,20 @@ struct proto_target {
 	uint64_t at_ms;
 };
 
+/*
+ * A note on an indicator's value (the LAKIP's "analisis / keterangan"): what an admin wrote for
+ * an indicator at an org unit for a period, who and when. Each write is kept: a note's history
+ * is its versions, and an empty text clears it.
+ */
+struct proto_note {
+	char indicator[PROTO_CODE_MAX + 1];
+	char orgunit[PROTO_ORGUNIT_MAX + 1];
+	char period[PROTO_PERIOD_MAX + 1];
+	char text[PROTO_COMMENT_MAX + 1]; /* "" when cleared */
+	char who[64];
+	uint64_t at_ms;
+};
+
 /* A stored event, as a history tells it. */
 struct proto_stored {
 	struct proto_event ev;
@@ -253,6 +269,12 @@ struct proto_msg {
 	int64_t target;                      /* hundredths of a percent */
 	struct proto_target *targets;        /* targets (owned) */
 	size_t n_targets;
+	bool has_note;                       /* note: write note_text for query.indicator/orgunit/
+					      * period (else list the notes the query names) */
+	bool note_history;                   /* note: every version of that one note, newest first */
+	char note_text[PROTO_COMMENT_MAX + 1];
+	struct proto_note *notes;            /* notes (owned) */
+	size_t n_notes;
 	/* Pages of a long answer (snapshot; a value's history): */
 	char after[PROTO_CURSOR_MAX + 1];    /* snapshot, history: go on after this cursor ("":
 					      * from the start) */

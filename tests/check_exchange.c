@@ -312,7 +312,7 @@ START_TEST(test_report_xlsx_read_by_openpyxl)
 	snprintf(ref, sizeof(ref), "cell\tA%d\t", r - 1);
 	char buf[256];
 	ck_assert_str_eq(fact(facts, ref, buf, sizeof(buf)), "s\tJabatan: Kasubbag Umum\tGeneral");
-	snprintf(ref, sizeof(ref), "merged\tA%d:AF%d", r - 1, r - 1); /* 13 + 6 x 3 + 1 columns */
+	snprintf(ref, sizeof(ref), "merged\tA%d:AG%d", r - 1, r - 1); /* 13 + 6 x 3 + 2 columns */
 	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
 	snprintf(ref, sizeof(ref), "outline\t%d\t", r);
 	assert_fact(facts, ref, "1");

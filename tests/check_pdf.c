@@ -18,12 +18,15 @@ static struct ikid d;
 static char scratch[200]; /* iki's $TMPDIR: empty again after every report */
 static char *saved_path;  /* PATH, for the shell of harness_cleanup when a test changed it */
 
-static void start_mini(void)
+/* A fresh ikid on catalog with file submitted; iki's $TMPDIR in its state directory. */
+static void start_with(const char *catalog, const char *file)
 {
+	char args[300];
 	memset(&d, 0, sizeof(d));
-	ck_assert_int_eq(harness_start(&d, MINI), 0);
+	ck_assert_int_eq(harness_start(&d, catalog), 0);
 	char *out = NULL;
-	int rc = harness_iki(&d, "submit -f tests/data/mini-month.csv", &out);
+	snprintf(args, sizeof(args), "submit -f %s", file);
+	int rc = harness_iki(&d, args, &out);
 	ck_assert_msg(rc == 0, "submit: exit %d: %s", rc, out ? out : "");
 	free(out);
 	snprintf(scratch, sizeof(scratch), "%s/tmp", d.state);
@@ -31,6 +34,11 @@ static void start_mini(void)
 	setenv("TMPDIR", scratch, 1);
 	const char *path = getenv("PATH");
 	saved_path = strdup(path ? path : "/usr/bin:/bin");
+}
+
+static void start_mini(void)
+{
+	start_with(MINI, "tests/data/mini-month.csv");
 }
 
 static void stop_ikid(void)
@@ -323,6 +331,48 @@ START_TEST(test_a_failing_weasyprint_is_reported_and_writes_nothing)
 }
 END_TEST
 
+/* Sampang's month, for the LAKIP as the office prints it. */
+static void start_sampang(void)
+{
+	start_with("catalog/sampang-2022.conf", "tests/data/sampang-2022-03.csv");
+}
+
+/* Issue 12.11's check without a screenshot: the PDF of Sampang's LAKIP opens with pdftotext and
+ * holds the kop, the signature block, every indicator's row (its code) and a note written in
+ * ikid. */
+START_TEST(test_sampang_pdf_holds_the_kop_the_signature_and_every_indicator)
+{
+	char pdf[300], args[600], cmd[700], line[300];
+	free(run("note --indicator iki04 --period 2022 --set 'Lelangmundur'", 0));
+	path_in_state(pdf, sizeof(pdf), "lakip-sampang.pdf");
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s'", pdf);
+	free(run(args, 0));
+	snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", pdf);
+	char *text = shell(cmd);
+	squeeze(text);
+	for (const char *want = "PEMERINTAH KABUPATEN SAMPANG\0KANTOR KECAMATAN SAMPANG\0"
+				"Sampang, \0CAMAT SAMPANG\0YUDHI ADIDARTA KARMA, S.STP, M.Si\0"
+				"Pembina TK. I\0NIP. 19780720 199804 1 001\0"
+				"Lelangmundur\0Analisis / Keterangan\0";
+	     *want; want += strlen(want) + 1)
+		ck_assert_msg(strstr(text, want), "no '%s' in:\n%.2000s", want, text);
+	FILE *f = fopen("catalog/sampang-2022.conf", "r");
+	ck_assert_ptr_nonnull(f);
+	int codes = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char code[64], spaced[70];
+		if (sscanf(line, "[indicator %63[^]]]", code) != 1)
+			continue;
+		snprintf(spaced, sizeof(spaced), " %s ", code); /* its row's code, not a prefix */
+		ck_assert_msg(strstr(text, spaced), "no row of %s in the PDF", code);
+		codes++;
+	}
+	fclose(f);
+	ck_assert_int_eq(codes, 24);
+	free(text);
+}
+END_TEST
+
 static Suite *pdf_suite(void)
 {
 	Suite *s = suite_create("pdf");
@@ -336,6 +386,11 @@ static Suite *pdf_suite(void)
 	tcase_add_test(tc, test_pdf_is_never_written_to_standard_output);
 	tcase_add_test(tc, test_without_weasyprint_it_says_how_to_install_it);
 	tcase_add_test(tc, test_a_failing_weasyprint_is_reported_and_writes_nothing);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("sampang");
+	tcase_add_checked_fixture(tc, start_sampang, stop_ikid);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_sampang_pdf_holds_the_kop_the_signature_and_every_indicator);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1295,7 +1295,7 @@ START_TEST(test_type_and_op_names)
 	static const char *const types[] = {NULL,     "submit", "submitted", "query",
 					    "values", "error",  "update",    "snapshot", "heartbeat",
 					    "describe", "catalog", "lock", "locks", "history", "events",
-					    "target", "targets", "whoami", "identity"};
+					    "target", "targets", "whoami", "identity", "note", "notes"};
 	for (int t = PROTO_SUBMIT; t <= PROTO_TYPE_LAST; t++)
 		ck_assert_str_eq(proto_type_name((enum proto_type)t), types[t]);
 	ck_assert_ptr_null(proto_type_name((enum proto_type)0));

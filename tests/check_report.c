@@ -16,8 +16,8 @@
 #define MINI "tests/data/mini.conf"
 #define ESCAPE "tests/data/report-escape.conf"
 #define V1 "35.27.03.2001"
-#define CSV_COLUMNS 43 /* 17 of the year, 4 for each of the 6 periods shown, Perlu Diperiksa,
-			* Realisasi Tahun Sebelumnya */
+#define CSV_COLUMNS 44 /* 17 of the year, 4 for each of the 6 periods shown, Perlu Diperiksa,
+			* Realisasi Tahun Sebelumnya, Analisis / Keterangan */
 
 static struct ikid d;
 
@@ -331,9 +331,10 @@ START_TEST(test_report_csv_parses_back_with_plain_numbers)
 	ck_assert_int_eq(t.rows, 1 + 5); /* header; surat, akta, tertib, kriminal twice */
 	ck_assert_str_eq(t.cell[0][0], "Tahun");
 	ck_assert_str_eq(t.cell[0][5], "Kode Indikator");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 3], "Triwulan IV Predikat");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 2], "Perlu Diperiksa");
-	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Realisasi Tahun Sebelumnya");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 4], "Triwulan IV Predikat");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 3], "Perlu Diperiksa");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 2], "Realisasi Tahun Sebelumnya");
+	ck_assert_str_eq(t.cell[0][CSV_COLUMNS - 1], "Analisis / Keterangan");
 	ASSERT_CSV(&t, "surat", "Realisasi Tahun Sebelumnya", ""); /* ikid holds no 2021 */
 	ASSERT_CSV(&t, "surat", "Perlu Diperiksa", ""); /* 13 of 15: within its rule */
 	ASSERT_CSV(&t, "surat", "Jabatan", "Kasubbag Umum");
@@ -589,6 +590,48 @@ START_TEST(test_report_compares_with_the_year_before)
 	free(out);
 	out = run("report --year 2021", 0); /* and a year with none before it shows no such line */
 	ck_assert_ptr_null(strstr(out, "Tahun 2020"));
+	free(out);
+}
+END_TEST
+
+/* The analysis (analisis / keterangan) the office writes through ikid, with its history, in the
+ * report's last column: the year's and the triwulans' notes of the org unit reported on. */
+START_TEST(test_report_carries_the_notes_written_in_ikid)
+{
+	char *out = run("note --indicator surat --period 2022 --set 'Buku agenda <baru>; tepat naik'",
+			0);
+	ck_assert_msg(strstr(out, "Catatan disimpan:") && strstr(out, "surat      35.27.03       2022"),
+		      "%s", out);
+	free(out);
+	free(run("note --indicator surat --period 2022 --set 'Buku agenda baru, surat tepat naik'", 0));
+	free(run("note --indicator surat --period 2022Q1 --set 'Maret: 13 dari 15'", 0));
+	free(run("note --indicator akta --period 2022 --orgunit " V1 " --set 'Desa saja'", 0));
+	out = run("note --indicator surat --period 2022 --history", 0);
+	const char *newer = strstr(out, "Buku agenda baru, surat tepat naik"),
+		   *older = strstr(out, "Buku agenda <baru>; tepat naik");
+	ck_assert_msg(newer && older && newer < older, "newest first: %s", out);
+	free(out);
+	free(run("note --indicator akta --period 2022 --set 'sementara'", 0));
+	out = run("note --indicator akta --period 2022 --set ''", 0); /* cleared: not in the report */
+	ck_assert_msg(strstr(out, "Catatan dihapus:") && strstr(out, "(dihapus)"), "%s", out);
+	free(out);
+	const char *want = "Tahun: Buku agenda baru, surat tepat naik; Triwulan I: Maret: 13 dari 15";
+	out = run("report --year 2022", 0);
+	char line[256];
+	snprintf(line, sizeof(line), "    Analisis: %s\n", want);
+	ck_assert_msg(strstr(out, line), "no '%s' in:\n%s", line, out);
+	ck_assert_ptr_null(strstr(out, "Desa saja")); /* another org unit's */
+	free(out);
+	struct csv_table t;
+	out = run("report --year 2022 --format csv", 0);
+	csv_parse(out, &t);
+	ASSERT_CSV(&t, "surat", "Analisis / Keterangan", want);
+	ASSERT_CSV(&t, "akta", "Analisis / Keterangan", "");
+	csv_free(&t);
+	free(out);
+	out = run("report --year 2022 --orgunit " V1 " --format html", 0);
+	ck_assert_ptr_nonnull(strstr(out, "<th rowspan=\"2\">Analisis / Keterangan</th>"));
+	ck_assert_ptr_nonnull(strstr(out, "<td class=\"an\">Tahun: Desa saja</td>"));
 	free(out);
 }
 END_TEST
@@ -890,6 +933,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_report_html_is_one_printable_page);
 	tcase_add_test(tc, test_values_breaking_a_rule_are_flagged_and_listed);
 	tcase_add_test(tc, test_report_compares_with_the_year_before);
+	tcase_add_test(tc, test_report_carries_the_notes_written_in_ikid);
 	tcase_add_test(tc, test_report_output_file_takes_its_format_from_the_name);
 	suite_add_tcase(s, tc);
 

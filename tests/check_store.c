@@ -755,6 +755,81 @@ static void assert_rebuild_agrees(void)
 					     before[i][o][p][1]);
 }
 
+/* Write a note in a batch of its own (indicator, org unit index, period, text, who). */
+static void note1(const char *ind, int ou, const char *period, const char *text, const char *who)
+{
+	struct store_batch *b;
+	struct store_change *ch;
+	size_t n;
+	struct store_note x = {.ind = catalog_indicator_find(cat, ind), .ou = ou};
+	ck_assert_int_eq(period_parse(period, &x.p), 0);
+	snprintf(x.text, sizeof(x.text), "%s", text);
+	snprintf(x.who, sizeof(x.who), "%s", who);
+	ck_assert_int_eq(store_begin(st, &b), 0);
+	ck_assert_int_eq(store_note_put(b, &x), 0);
+	ck_assert_uint_gt(x.at_ms, 0);
+	ck_assert_int_eq(store_commit(&b, &ch, &n), 0);
+	ck_assert_uint_eq(n, 0); /* a note changes no value */
+	free(ch);
+}
+
+/* The notes q names (history: one note's versions), into *x; their count. */
+static size_t notes_of(const char *ind, const char *ou, const char *period, bool history,
+		       struct proto_note **x)
+{
+	struct proto_query q = {0};
+	size_t n = 0;
+	snprintf(q.indicator, sizeof(q.indicator), "%s", ind);
+	snprintf(q.orgunit, sizeof(q.orgunit), "%s", ou);
+	snprintf(q.period, sizeof(q.period), "%s", period);
+	store_read_enter(st);
+	ck_assert_int_eq(store_notes(st, &q, history, x, &n), 0);
+	store_read_leave(st);
+	return n;
+}
+
+/* Notes: the last version stands, each is kept, "" clears one; they survive reopen and rebuild. */
+START_TEST(test_store_notes_keep_every_version)
+{
+	struct proto_note *x = NULL;
+	note1("surat", 0, "2022", "Surat tepat naik", "sekcam");
+	note1("surat", 0, "2022", "Surat tepat naik karena buku agenda baru", "camat");
+	note1("surat", 1, "2022Q1", "Desa lambat", "sekcam");
+	note1("akta", 0, "2022", "Tidak ada permohonan", "sekcam");
+	ck_assert_uint_eq(notes_of("", "", "", false, &x), 3);
+	ck_assert_str_eq(x[0].indicator, "akta");
+	ck_assert_str_eq(x[1].text, "Surat tepat naik karena buku agenda baru");
+	ck_assert_str_eq(x[1].who, "camat");
+	ck_assert_str_eq(x[1].orgunit, "35.27.03");
+	ck_assert_str_eq(x[2].orgunit, V1);
+	free(x);
+	ck_assert_uint_eq(notes_of("surat", "35.27.03", "", false, &x), 1);
+	free(x);
+	ck_assert_uint_eq(notes_of("", "", "2022Q1", false, &x), 1);
+	free(x);
+	/* history: newest first; the org unit defaults to the root */
+	ck_assert_uint_eq(notes_of("surat", "", "2022", true, &x), 2);
+	ck_assert_str_eq(x[0].who, "camat");
+	ck_assert_str_eq(x[1].text, "Surat tepat naik");
+	free(x);
+	/* cleared: gone from the list, kept in its history */
+	note1("akta", 0, "2022", "", "sekcam");
+	ck_assert_uint_eq(notes_of("akta", "", "", false, &x), 0);
+	free(x);
+	ck_assert_uint_eq(notes_of("akta", "", "2022", true, &x), 2);
+	ck_assert_str_eq(x[0].text, "");
+	free(x);
+	/* not derived: a rebuild and a reopen keep them */
+	assert_rebuild_agrees();
+	store_close(&st);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	ck_assert_uint_eq(notes_of("", "", "", false, &x), 2);
+	free(x);
+	ck_assert_uint_eq(notes_of("surat", "", "2022", true, &x), 2);
+	free(x);
+}
+END_TEST
+
 START_TEST(test_store_void_takes_back_a_flow_and_keeps_the_log)
 {
 	apply1(ev("a", "surat_masuk", V1, "2022-03-10", PROTO_OP_ADD, 10, NULL));
@@ -1432,6 +1507,7 @@ static Suite *store_suite(void)
 	tcase_add_test(tc, test_store_replacement_is_whole_or_nothing);
 	tcase_add_test(tc, test_store_locked_period_refuses_events_and_corrections);
 	tcase_add_test(tc, test_store_history_follows_the_chain);
+	tcase_add_test(tc, test_store_notes_keep_every_version);
 	tcase_add_test(tc, test_store_sums_stop_at_their_bound_and_refuse_the_event);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("trust");

@@ -362,6 +362,25 @@ START_TEST(test_scope_refusal_says_whether_the_village_or_the_element)
 }
 END_TEST
 
+/* The analysis of a value is the office's: an admin writes it, anyone reads it with its history. */
+START_TEST(test_only_an_admin_writes_a_note)
+{
+	char *out = NULL;
+	static const char *const set = "note --indicator surat --period 2022 --set 'analisis'";
+	ck_assert_int_eq(iki_as("viewer", set, &out), 1);
+	ck_assert_msg(strstr(out, "forbidden"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("clerk", set, &out), 1);
+	ck_assert_msg(strstr(out, "forbidden"), "%s", out);
+	free(out);
+	ck_assert_int_eq(iki_as("admin", set, &out), 0);
+	free(out);
+	ck_assert_int_eq(iki_as("viewer", "note --indicator surat --period 2022 --history", &out), 0);
+	ck_assert_msg(strstr(out, "analisis") && strstr(out, "admin"), "%s", out);
+	free(out);
+}
+END_TEST
+
 START_TEST(test_viewer_reads_but_cannot_submit)
 {
 	char *out = NULL;
@@ -954,6 +973,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_section_writes_its_elements_in_any_village);
 	tcase_add_test(tc, test_scope_refusal_says_whether_the_village_or_the_element);
 	tcase_add_test(tc, test_viewer_reads_but_cannot_submit);
+	tcase_add_test(tc, test_only_an_admin_writes_a_note);
 	tcase_add_test(tc, test_admin_writes_anything);
 	tcase_add_test(tc, test_corrections_and_locks_follow_roles);
 	tcase_add_test(tc, test_unknown_key_is_refused_at_the_handshake);

@@ -19,6 +19,8 @@ struct report_call {
 	struct proto_msg cat;
 	struct proto_value *v[TABLES_PERIODS];
 	size_t n[TABLES_PERIODS];
+	struct proto_note *notes; /* the org unit's analysis notes */
+	size_t n_notes;
 	char msg[PROTO_TEXT_MAX + 1];
 };
 
@@ -35,6 +37,14 @@ static int do_report(struct iki_client *c, void *arg)
 		snprintf(q.period, sizeof(q.period), "%s", id);
 		rc = iki_query(c, &q, &r->v[p], &r->n[p], r->msg);
 	}
+	if (rc == 0) { /* the notes of the org unit (the root's by default), as iki report */
+		struct proto_query q = {0};
+		snprintf(q.orgunit, sizeof(q.orgunit), "%s",
+			 r->q.orgunit[0] ? r->q.orgunit
+					 : r->cat.n_orgunits ? r->cat.orgunits[0].code : "");
+		rc = iki_note(c, &q, NULL, false, &r->notes, &r->n_notes, r->msg);
+		rc = rc == IKI_ETYPE ? 0 : rc;
+	}
 	return rc;
 }
 
@@ -42,7 +52,8 @@ static int do_report(struct iki_client *c, void *arg)
 static int render(struct report_call *r, enum tables_format f, char **out, size_t *len)
 {
 	struct tables t = {.year = r->year, .orgunit = r->q.orgunit, .jabatan = r->q.jabatan,
-			   .catalog = &r->cat, .generated = time(NULL)};
+			   .catalog = &r->cat, .generated = time(NULL), .notes = r->notes,
+			   .n_notes = r->n_notes};
 	for (int p = 0; p < TABLES_PERIODS; p++) {
 		t.values[p] = r->v[p];
 		t.n_values[p] = r->n[p];
@@ -61,6 +72,7 @@ static void report_free(struct report_call *r)
 	proto_msg_clear(&r->cat);
 	for (int p = 0; p < TABLES_PERIODS; p++)
 		free(r->v[p]);
+	free(r->notes);
 }
 
 void api_report(struct app *a, const struct web_req *rq, const struct who *w,
