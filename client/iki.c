@@ -45,7 +45,7 @@ static void usage(FILE *f)
 		"  query    print indicator values (numerator, denominator, percentage)\n"
 		"  review   the values of a period that break a validation rule (perlu diperiksa)\n"
 		"  watch    the values live: a table on a terminal, else a line per change\n"
-		"  report   print the LAKIP tables of a year (text, CSV or HTML)\n"
+		"  report   print the LAKIP tables of a year (text, CSV, HTML, XLSX, PDF)\n"
 		"  history  an event, who sent it and when, and the corrections of it\n"
 		"  target   set a target (admin), or list the targets set\n"
 		"  note     the analysis of a value (analisis / keterangan): write (admin), list\n"
