@@ -566,9 +566,10 @@ static bool note_parse(const struct catalog *cat, const MDB_val *k, const MDB_va
 	    catalog_orgunit_find(cat, ou) < 0)
 		return false;
 	memset(x, 0, sizeof(*x));
-	snprintf(x->indicator, sizeof(x->indicator), "%s", key);
-	snprintf(x->orgunit, sizeof(x->orgunit), "%s", ou);
-	snprintf(x->period, sizeof(x->period), "%s", pid);
+	/* the codes the catalog knows fit; the precision says so to the compiler */
+	snprintf(x->indicator, sizeof(x->indicator), "%.*s", (int)sizeof(x->indicator) - 1, key);
+	snprintf(x->orgunit, sizeof(x->orgunit), "%.*s", (int)sizeof(x->orgunit) - 1, ou);
+	snprintf(x->period, sizeof(x->period), "%.*s", (int)sizeof(x->period) - 1, pid);
 	const uint8_t *r = v->mv_data;
 	size_t wn = r[8], tn = v->mv_size - 9 - wn;
 	x->at_ms = get_be64(r);
