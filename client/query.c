@@ -217,7 +217,7 @@ int cmd_review(const struct iki_client_options *o, int argc, char **argv)
 	}
 	iki_client_close(&c);
 	for (size_t i = 0; i < n; i++) /* the flagged ones, in the snapshot's order */
-		if (vals[i].check[0] && vals[i].period[0] && !strcmp(vals[i].period, q.period))
+		if (vals[i].check[0] && !strcmp(vals[i].period, q.period))
 			vals[flagged++] = vals[i];
 	name_values(vals, flagged, &cat);
 	proto_msg_clear(&cat);

@@ -238,17 +238,8 @@ static int fetch_values(struct iki_client *c, const struct report_args *a, struc
 		if (rc < 0)
 			return rc;
 	}
-	/* the notes of the org unit (the kecamatan's: the root's code); an ikid older than notes
-	 * answers bad_type, and the column stays empty */
-	struct proto_query q = {0};
-	snprintf(q.orgunit, sizeof(q.orgunit), "%s",
-		 a->orgunit[0] ? a->orgunit
-			       : f->catalog.n_orgunits ? f->catalog.orgunits[0].code : "");
 	free(f->notes);
-	f->notes = NULL;
-	f->n_notes = 0;
-	int rc = iki_note(c, &q, NULL, false, &f->notes, &f->n_notes, msg);
-	return rc == IKI_ETYPE ? 0 : rc;
+	return tables_fetch_notes(c, &f->catalog, a->orgunit, &f->notes, &f->n_notes, msg);
 }
 
 /*

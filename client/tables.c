@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "iki.h"
+#include "iki_client.h"
 #include "period.h"
 #include "text.h"
 
@@ -58,21 +60,39 @@ const char *tables_legend(void)
 	return LEGEND;
 }
 
-bool tables_note(const struct tables *t, const char *indicator, char *buf, size_t n)
+int tables_fetch_notes(struct iki_client *c, const struct proto_msg *catalog, const char *orgunit,
+		       struct proto_note **notes, size_t *n, char *message)
 {
+	struct proto_query q = {0};
+	snprintf(q.orgunit, sizeof(q.orgunit), "%s",
+		 orgunit[0] ? orgunit : catalog->n_orgunits ? catalog->orgunits[0].code : "");
+	*notes = NULL;
+	*n = 0;
+	int rc = iki_note(c, &q, NULL, false, notes, n, message);
+	return rc == IKI_ETYPE ? 0 : rc;
+}
+
+char *tables_note(const struct tables *t, const char *indicator)
+{
+	char *buf = NULL;
 	size_t len = 0;
-	buf[0] = '\0';
-	for (int k = 0; k <= N_SHOWN && len < n; k++) {
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return NULL;
+	for (int k = 0; k <= N_SHOWN; k++) {
 		char id[PERIOD_ID_MAX];
 		tables_period(t->year, k ? SHOWN[k - 1].p : TABLES_YEAR, id);
-		for (size_t i = 0; i < t->n_notes && len < n; i++)
+		for (size_t i = 0; i < t->n_notes; i++)
 			if (!strcmp(t->notes[i].indicator, indicator) && !strcmp(t->notes[i].period, id) &&
 			    t->notes[i].text[0])
-				len += (size_t)snprintf(buf + len, n - len, "%s%s: %s", len ? "; " : "",
-							k ? SHOWN[k - 1].name : "Tahun",
-							t->notes[i].text);
+				fprintf(f, "%s%s: %s", ftell(f) ? "; " : "",
+					k ? SHOWN[k - 1].name : "Tahun", t->notes[i].text);
 	}
-	return len > 0;
+	if (fclose(f) != 0 || !len) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
 }
 
 bool tables_check(const struct tables *t, const char *indicator, char *buf, size_t n)
@@ -475,26 +495,23 @@ static void text_period(FILE *f, const char *label, const struct cell *c)
 	fprintf(f, "%.*s\n", (int)text_cut(pk, 31), pk);
 }
 
-#define NOTE_MAX (TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32)
-
 /* The analysis under a row: "Analisis: ...", wrapped within the page, control characters as
  * spaces (a note is anyone's text and this may be a terminal). */
 static void text_note(FILE *f, const struct tables *t, const char *indicator)
 {
-	static char buf[NOTE_MAX + 16];
 	struct text_line l[TW_LINES];
-	char note[NOTE_MAX];
-	if (!tables_note(t, indicator, note, sizeof(note)))
+	char *note = tables_note(t, indicator);
+	if (!note)
 		return;
-	snprintf(buf, sizeof(buf), "Analisis: %s", note);
-	for (char *p = buf; *p; p++)
+	for (char *p = note; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
-	int n = text_wrap(buf, 120 - TW_NO - 3, l, TW_LINES);
+	int n = text_wrap(note, 120 - TW_NO - 3 - 10, l, TW_LINES); /* after "Analisis: " */
 	for (int i = 0; i < n && i < TW_LINES; i++) {
 		text_cell(f, "", TW_NO);
-		fprintf(f, "%s%.*s\n", i ? "  " : "", (int)l[i].len, buf + l[i].start);
+		fprintf(f, "%s%.*s\n", i ? "  " : "Analisis: ", (int)l[i].len, note + l[i].start);
 	}
+	free(note);
 }
 
 static void text_row(FILE *f, const struct model *m, const struct row *row)
@@ -716,9 +733,7 @@ static void csv_row(struct csv *c, const struct model *m, const struct group *g,
 	tables_check(m->t, in->indicator, buf, sizeof(buf));
 	csv_put(c, buf, true);
 	csv_number(c, row->cell[TABLES_PREV].data, row->cell[TABLES_PREV].realisasi);
-	char *note = malloc(NOTE_MAX);
-	if (note)
-		tables_note(m->t, in->indicator, note, NOTE_MAX);
+	char *note = tables_note(m->t, in->indicator);
 	csv_put(c, note ? note : "", true);
 	free(note);
 	csv_end(c);
@@ -983,9 +998,9 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	fputs("</td>", f);
 	for (int k = 0; k < N_SHOWN; k++)
 		html_quarter(f, &row->cell[SHOWN[k].p], &row->cell[TABLES_YEAR], k);
-	char *note = malloc(NOTE_MAX);
+	char *note = tables_note(m->t, in->indicator);
 	fputs("<td class=\"an\">", f);
-	if (note && tables_note(m->t, in->indicator, note, NOTE_MAX))
+	if (note)
 		html_esc(f, note);
 	fputs("</td></tr>\n", f);
 	free(note);

@@ -64,9 +64,19 @@ bool tables_check(const struct tables *t, const char *indicator, char *buf, size
 
 /*
  * The analysis (analisis / keterangan) of an indicator: the notes of the year and of the periods
- * shown, "Tahun: ...; Triwulan II: ..." into buf (size n), or "" when none. Returns whether any.
+ * shown, "Tahun: ...; Triwulan II: ...", malloc'd; NULL when none (or out of memory).
  */
-bool tables_note(const struct tables *t, const char *indicator, char *buf, size_t n);
+char *tables_note(const struct tables *t, const char *indicator);
+
+struct iki_client;
+
+/*
+ * The notes a report on orgunit shows ("" the kecamatan: the catalog's root), from ikid, into
+ * *notes (malloc'd, *n), for tables.notes. An ikid older than notes (bad_type) gives none.
+ * Returns 0 or iki_note's code (message filled).
+ */
+int tables_fetch_notes(struct iki_client *c, const struct proto_msg *catalog, const char *orgunit,
+		       struct proto_note **notes, size_t *n, char *message);
 
 /* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD";
  * "" for a period there is none of (the year before the first year served): ask nothing. */

@@ -188,9 +188,7 @@ static void put_row(struct sheet *s, int no, const struct proto_indicator *in)
 	}
 	tables_check(s->t, in->indicator, buf, sizeof(buf));
 	put_text(s, CHECK_COL, buf, s->text); /* blank, bordered, when none is broken */
-	char *note = malloc((TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32));
-	if (note)
-		tables_note(s->t, in->indicator, note, (TABLES_SHOWN + 1) * (PROTO_COMMENT_MAX + 32));
+	char *note = tables_note(s->t, in->indicator);
 	put_text(s, NOTE_COL, note ? note : "", s->text);
 	free(note);
 	s->row++;

@@ -392,7 +392,6 @@ void catalog_element_describe(const struct catalog *c, int i, struct proto_eleme
 bool catalog_check_broken(const struct catalog *c, int i, int64_t num, int64_t den, char *words,
 			  size_t n)
 {
-	static const char *const ops[] = {"", "<=", "<", ">=", ">", "=="};
 	const struct catalog_check *k = &c->indicators[i].check;
 	if (!k->op)
 		return false;
@@ -413,7 +412,8 @@ bool catalog_check_broken(const struct catalog *c, int i, int64_t num, int64_t d
 	else
 		snprintf(right, sizeof(right), "%s",
 			 k->right == CATALOG_CHECK_NUM ? "pembilang" : "penyebut");
-	snprintf(words, n, "%s %s %s", k->left_num ? "pembilang" : "penyebut", ops[k->op], right);
+	snprintf(words, n, "%s %s %s", k->left_num ? "pembilang" : "penyebut", cat_check_ops[k->op],
+		 right);
 	return true;
 }
 

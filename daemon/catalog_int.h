@@ -92,6 +92,7 @@ struct cat_key {
 
 /* Names of the enumerations, indexed by their values (0 is not a value; catalog_sections.c). */
 extern const char *const cat_unit_names[];
+extern const char *const cat_check_ops[]; /* a check's operators by enum catalog_check_op */
 extern const char *const cat_agg_names[];
 extern const char *const cat_section_names[]; /* indexed by enum cat_section */
 

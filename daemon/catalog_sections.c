@@ -23,6 +23,7 @@ enum { EL_NAME, EL_UNIT, EL_AGG, EL_REPORTERS, EL_CARRY, EL_MIN, EL_MAX };
 
 /* Names of the enumerations, indexed by their values (0 is not a value). */
 const char *const cat_unit_names[] = {"", "count", "amount", "state", "target"};
+const char *const cat_check_ops[] = {"", "<=", "<", ">=", ">", "==", NULL};
 const char *const cat_agg_names[] = {"", "sum", "last"};
 static const char *const polarity_names[] = {"", "up", "down"};
 static const char *const ou_kinds[] = {"",	   "negara", "provinsi", "kabupaten", "kota",
@@ -263,13 +264,12 @@ static void ind_factor(struct cat_reader *r, const char *val)
 /* indicator check: a validation rule, "numerator <= denominator" (DHIS2's validation rules). */
 static void ind_check(struct cat_reader *r, const char *val)
 {
-	static const char *const ops[] = {"", "<=", "<", ">=", ">", "=="};
 	struct catalog_check *c = &cur_ind(r)->check;
 	char left[16], op[4], right[24], extra;
 	int n = sscanf(val, "%15s %3s %23s %c", left, op, right, &extra);
 	c->op = 0;
-	for (int i = 1; n == 3 && i < (int)LEN(ops); i++)
-		if (!strcmp(op, ops[i]))
+	for (int i = 1; n == 3 && cat_check_ops[i]; i++)
+		if (!strcmp(op, cat_check_ops[i]))
 			c->op = (enum catalog_check_op)i;
 	long long k;
 	bool left_ok = !strcmp(left, "numerator") || !strcmp(left, "denominator");
@@ -666,16 +666,6 @@ static void top_year(struct cat_reader *r, const char *val)
  */
 static bool top_letter(struct cat_reader *r, const char *key, const char *val)
 {
-	static const struct {
-		const char *key;
-		size_t off;
-	} sign[] = {
-		{"sign_place", offsetof(struct proto_letter, place)},
-		{"sign_title", offsetof(struct proto_letter, title)},
-		{"sign_name", offsetof(struct proto_letter, name)},
-		{"sign_rank", offsetof(struct proto_letter, rank)},
-		{"sign_nip", offsetof(struct proto_letter, nip)},
-	};
 	struct proto_letter *l = &r->c->letter;
 	r->key = key;
 	if (!strcmp(key, "kop")) {
@@ -685,10 +675,10 @@ static bool top_letter(struct cat_reader *r, const char *key, const char *val)
 			cat_set_text(r, l->kop[l->n_kop++], sizeof(l->kop[0]), val);
 		return true;
 	}
-	for (size_t i = 0; i < sizeof(sign) / sizeof(sign[0]); i++) {
-		if (strcmp(key, sign[i].key))
+	for (size_t i = 0; i < PROTO_LETTER_FIELDS; i++) {
+		if (strcmp(key, proto_letter_fields[i].key))
 			continue;
-		char *dst = (char *)l + sign[i].off;
+		char *dst = (char *)l + proto_letter_fields[i].off;
 		if (dst[0])
 			cat_err(r, r->line, "'%s' given twice", key);
 		else

@@ -187,11 +187,7 @@ static void reply_notes(const struct read_ctx *x, void *sock, struct pending *p)
 {
 	const struct proto_query *q = &p->msg.query;
 	struct proto_msg r = {.type = PROTO_NOTES, .req = p->msg.req};
-	struct period per;
-	int rc = q->indicator[0] && catalog_indicator_find(x->cat, q->indicator) < 0 ? IKI_EINDICATOR
-	       : q->orgunit[0] && catalog_orgunit_find(x->cat, q->orgunit) < 0     ? IKI_EORGUNIT
-	       : q->period[0] && period_parse(q->period, &per) < 0                 ? IKI_EPERIOD
-		 : store_notes(x->st, q, p->msg.note_history, &r.notes, &r.n_notes);
+	int rc = store_notes(x->st, q, p->msg.note_history, &r.notes, &r.n_notes);
 	if (rc < 0)
 		reply_error(sock, p, rc, reply_detail(q, rc));
 	else

@@ -514,20 +514,29 @@ static int submit_one(struct server *s, struct store_batch *b, const struct pend
 	return store_apply_event(b, &e, p->who, res);
 }
 
+/* The value a target or a note is for: q's indicator, org unit (the root when none) and period,
+ * as catalog indices and a period; 0 or the code of the first that names nothing. */
+static int value_codes(const struct catalog *cat, const struct proto_query *q, int *ind, int *ou,
+		       struct period *p)
+{
+	*ind = catalog_indicator_find(cat, q->indicator);
+	*ou = q->orgunit[0] ? catalog_orgunit_find(cat, q->orgunit) : 0;
+	if (*ind < 0)
+		return IKI_EINDICATOR;
+	if (*ou < 0)
+		return IKI_EORGUNIT;
+	return period_parse(q->period, p) < 0 ? IKI_EPERIOD : 0;
+}
+
 /* A target request's indicator, org unit, period and value, into p->target; 0 or a code. */
 static int target_check(const struct server *s, struct pending *p)
 {
-	const struct proto_query *q = &p->msg.query;
 	struct store_target *t = &p->target;
 	memset(t, 0, sizeof(*t));
-	t->ind = catalog_indicator_find(s->cat, q->indicator);
-	t->ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
-	if (t->ind < 0)
-		return IKI_EINDICATOR;
-	if (t->ou < 0)
-		return IKI_EORGUNIT;
-	if (period_parse(q->period, &t->p) < 0 ||
-	    (t->p.kind != PERIOD_QUARTER && t->p.kind != PERIOD_YEAR))
+	int rc = value_codes(s->cat, &p->msg.query, &t->ind, &t->ou, &t->p);
+	if (rc < 0)
+		return rc;
+	if (t->p.kind != PERIOD_QUARTER && t->p.kind != PERIOD_YEAR)
 		return IKI_EPERIOD; /* targets are for the year and its quarters */
 	if (p->msg.target <= 0 || p->msg.target > CATALOG_TARGET_MAX)
 		return IKI_EVALUE;
@@ -541,17 +550,11 @@ static int target_check(const struct server *s, struct pending *p)
 /* A note's indicator, org unit (the root when none), period and text, into p->note; 0 or a code. */
 static int note_check(const struct server *s, struct pending *p)
 {
-	const struct proto_query *q = &p->msg.query;
 	struct store_note *n = &p->note;
 	memset(n, 0, sizeof(*n));
-	n->ind = catalog_indicator_find(s->cat, q->indicator);
-	n->ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
-	if (n->ind < 0)
-		return IKI_EINDICATOR;
-	if (n->ou < 0)
-		return IKI_EORGUNIT;
-	if (period_parse(q->period, &n->p) < 0)
-		return IKI_EPERIOD;
+	int rc = value_codes(s->cat, &p->msg.query, &n->ind, &n->ou, &n->p);
+	if (rc < 0)
+		return rc;
 	snprintf(n->text, sizeof(n->text), "%s", p->msg.note_text);
 	snprintf(n->who, sizeof(n->who), "%s", p->who);
 	return 0;

@@ -1704,8 +1704,7 @@ static int page_cut(const struct catalog *cat, struct store_page *pg, const stru
 	return 0;
 }
 
-/* The query's codes, checked: 0 or the code of the first that names nothing. */
-static int query_check(const struct catalog *cat, const struct proto_query *q)
+int query_check(const struct catalog *cat, const struct proto_query *q)
 {
 	struct period p;
 	if (q->period[0] && period_parse(q->period, &p) < 0)

@@ -275,7 +275,8 @@ int store_note_put(struct store_batch *b, struct store_note *n);
  * The notes q names (each field optional: "" is any; the org unit "" is any too), the last
  * version of each that is not cleared, in key order; with history, every version of the one note
  * q names (indicator, org unit or the root, period), newest first, cleared ones included. *out
- * malloc'd (at most PROTO_VALUES_MAX). Inside store_read_enter. Returns 0 or a code.
+ * malloc'd (at most PROTO_VALUES_MAX). Inside store_read_enter. Returns 0, IKI_EPERIOD,
+ * IKI_EORGUNIT or IKI_EINDICATOR for a code q names that is not one, or a storage code.
  */
 int store_notes(struct store *s, const struct proto_query *q, bool history,
 		struct proto_note **out, size_t *n);

@@ -592,13 +592,16 @@ int store_notes(struct store *s, const struct proto_query *q, bool history,
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
+	int rc = query_check(s->cat, q);
+	if (rc < 0)
+		return rc;
 	struct proto_query one = *q;
 	if (history && !one.orgunit[0]) /* one note: the root's when no org unit is named */
 		snprintf(one.orgunit, sizeof(one.orgunit), "%s", s->cat->orgunits[0].code);
 	q = &one;
 	struct proto_note *t = calloc(16, sizeof(*t)), x;
 	size_t m = 0, cap = 16;
-	int rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : read_begin(s->env, &txn);
+	rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : read_begin(s->env, &txn);
 	if (rc == 0)
 		rc = mdb_cursor_open(txn, s->dbi[DB_NOTES], &cur);
 	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;

@@ -148,6 +148,10 @@ size_t key3(char *buf, const char *a, const char *b, const char *c);
 uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name);
 int open_dbs(struct store *s);
 int read_begin(MDB_env *env, MDB_txn **txn);
+
+/* A query's codes (each optional), checked: 0, or the code of the first that names nothing
+ * (IKI_EPERIOD, IKI_EORGUNIT, IKI_EINDICATOR). */
+int query_check(const struct catalog *cat, const struct proto_query *q);
 int record_parse(const MDB_val *v, struct proto_event *ev);
 int redo_keep(struct store_batch *b, const struct redo *r, const char *who);
 int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped);

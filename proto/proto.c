@@ -303,23 +303,19 @@ static int decode_orgunit(const msgpack_object_map *m, struct proto_orgunit *o)
 
 
 /* A report's letterhead and signature: "kop" (an array, when any) and the sign_ keys given. */
-static const struct {
-	const char *key;
-	size_t off;
-} LETTER_KEYS[] = {
+const struct proto_letter_field proto_letter_fields[PROTO_LETTER_FIELDS] = {
 	{"sign_place", offsetof(struct proto_letter, place)},
 	{"sign_title", offsetof(struct proto_letter, title)},
 	{"sign_name", offsetof(struct proto_letter, name)},
 	{"sign_rank", offsetof(struct proto_letter, rank)},
 	{"sign_nip", offsetof(struct proto_letter, nip)},
 };
-#define N_LETTER_KEYS (sizeof(LETTER_KEYS) / sizeof(LETTER_KEYS[0]))
 
 static uint32_t letter_keys(const struct proto_letter *l)
 {
 	uint32_t n = l->n_kop > 0;
-	for (size_t i = 0; i < N_LETTER_KEYS; i++)
-		n += ((const char *)l + LETTER_KEYS[i].off)[0] != 0;
+	for (size_t i = 0; i < PROTO_LETTER_FIELDS; i++)
+		n += ((const char *)l + proto_letter_fields[i].off)[0] != 0;
 	return n;
 }
 
@@ -331,8 +327,8 @@ static void pack_letter(msgpack_packer *pk, const struct proto_letter *l)
 		for (int i = 0; i < l->n_kop; i++)
 			mpack_pack_str(pk, l->kop[i]);
 	}
-	for (size_t i = 0; i < N_LETTER_KEYS; i++)
-		mpack_pack_opt_str(pk, LETTER_KEYS[i].key, (const char *)l + LETTER_KEYS[i].off);
+	for (size_t i = 0; i < PROTO_LETTER_FIELDS; i++)
+		mpack_pack_opt_str(pk, proto_letter_fields[i].key, (const char *)l + proto_letter_fields[i].off);
 }
 
 static int decode_letter(const msgpack_object_map *m, struct proto_letter *l)
@@ -344,8 +340,8 @@ static int decode_letter(const msgpack_object_map *m, struct proto_letter *l)
 		if (mpack_str(&kop->via.array.ptr[i], l->kop[i], sizeof(l->kop[i]), true) < 0)
 			return IKI_EFIELD;
 	l->n_kop = kop ? (int)kop->via.array.size : 0;
-	for (size_t i = 0; i < N_LETTER_KEYS; i++)
-		if (mpack_get_str(m, LETTER_KEYS[i].key, (char *)l + LETTER_KEYS[i].off,
+	for (size_t i = 0; i < PROTO_LETTER_FIELDS; i++)
+		if (mpack_get_str(m, proto_letter_fields[i].key, (char *)l + proto_letter_fields[i].off,
 				  PROTO_TEXT_MAX + 1, false) < 0)
 			return IKI_EFIELD;
 	return 0;

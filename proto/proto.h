@@ -128,6 +128,15 @@ struct proto_letter {
 	char nip[PROTO_TEXT_MAX + 1];   /* "19780720 199804 1 001" */
 };
 
+/* The signature fields of a letter, by their names on the wire and in the catalog ("sign_place",
+ * ...), each a PROTO_TEXT_MAX + 1 field of struct proto_letter at off. */
+struct proto_letter_field {
+	const char *key;
+	size_t off;
+};
+#define PROTO_LETTER_FIELDS 5
+extern const struct proto_letter_field proto_letter_fields[PROTO_LETTER_FIELDS];
+
 /* An indicator as the catalog describes it (a "catalog" message). */
 struct proto_indicator {
 	char indicator[PROTO_CODE_MAX + 1];

@@ -37,14 +37,8 @@ static int do_report(struct iki_client *c, void *arg)
 		snprintf(q.period, sizeof(q.period), "%s", id);
 		rc = iki_query(c, &q, &r->v[p], &r->n[p], r->msg);
 	}
-	if (rc == 0) { /* the notes of the org unit (the root's by default), as iki report */
-		struct proto_query q = {0};
-		snprintf(q.orgunit, sizeof(q.orgunit), "%s",
-			 r->q.orgunit[0] ? r->q.orgunit
-					 : r->cat.n_orgunits ? r->cat.orgunits[0].code : "");
-		rc = iki_note(c, &q, NULL, false, &r->notes, &r->n_notes, r->msg);
-		rc = rc == IKI_ETYPE ? 0 : rc;
-	}
+	if (rc == 0) /* the notes of the org unit, as iki report */
+		rc = tables_fetch_notes(c, &r->cat, r->q.orgunit, &r->notes, &r->n_notes, r->msg);
 	return rc;
 }
 
