@@ -32,20 +32,25 @@ PKGS_CLI   := json-c
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 $(WERROR)
-CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iproto -Idaemon -Iclient -MMD -MP
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iproto -Ilakip -Ikeys -Idaemon -Iclient -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
 ALL_CFLAGS = $(CPPFLAGS) $(WARN) $(CFLAGS) $(shell $(PKG_CONFIG) --cflags $(PKGS_CORE) $(PKGS_CLI) check 2>/dev/null)
 LIBS_CORE  = $(shell $(PKG_CONFIG) --libs $(PKGS_CORE)) -lm
+LIBS_MSGPACK = $(shell $(PKG_CONFIG) --libs $(MSGPACK_PC)) -lm
 LIBS_CLI   = $(shell $(PKG_CONFIG) --libs $(PKGS_CLI))
 LIBS_CHECK = $(shell $(PKG_CONFIG) --libs check)
 # iki report --format xlsx (client/xlsx.c): Debian's libxlsxwriter-dev; iki only, not libiki
 ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
 LIBS_XLSX  = $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
-PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/period.c proto/curve.c proto/lakip.c include/iki.c
+# The wire format (msgpack only), the LAKIP's calendar and arithmetic (pure), the CURVE key files
+# (libzmq); every program links all three (SHARED_OBJ), the codec's tests the first two.
+PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/iki.c
+LAKIP_SRC  := lakip/period.c lakip/lakip.c
+KEYS_SRC   := keys/curve.c
 CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
 DAEMON_SRC := $(CATALOG_SRC) daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
@@ -55,6 +60,8 @@ MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/iki.mo)
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/csvlocale.c client/outbox.c client/deliver.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
+LAKIP_OBJ  := $(LAKIP_SRC:%.c=$(BUILD)/%.o)
+SHARED_OBJ := $(PROTO_OBJ) $(LAKIP_OBJ) $(KEYS_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CATALOG_OBJ := $(CATALOG_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
@@ -76,10 +83,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(PROTO_OBJ)
+$(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
 
 $(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po
@@ -99,39 +106,39 @@ $(BUILD)/client/i18n.o: CPPFLAGS += -DIKI_LOCALEDIR='"$(LOCALEDIR)"'
 
 # The client library for other programs (static and shared, libiki.pc): lib/libiki.mk
 
-$(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+$(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ) $(LAKIP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+$(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ) $(LAKIP_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(CATALOG_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
 STORE_OBJ  := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_admin.o $(BUILD)/daemon/store_check.o
 
-$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(CATALOG_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
-$(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/tests/check_e2e: $(BUILD)/tests/check_e2e.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_link: $(BUILD)/tests/check_link.o $(BUILD)/tests/linkemu.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
-$(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_national: $(BUILD)/tests/check_national.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/tests/check_national: $(BUILD)/tests/check_national.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_dhis2: $(BUILD)/tests/check_dhis2.o $(BUILD)/tests/harness.o $(BUILD)/client/dhis2.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_dhis2: $(BUILD)/tests/check_dhis2.o $(BUILD)/tests/harness.o $(BUILD)/client/dhis2.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.o
@@ -140,16 +147,16 @@ $(BUILD)/tests/check_lakip: $(BUILD)/tests/check_lakip.o $(BUILD)/tests/harness.
 $(BUILD)/tests/check_year: $(BUILD)/tests/check_year.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CLI) $(LIBS_CHECK) -lm
 
-$(BUILD)/tests/check_hostile: $(BUILD)/tests/check_hostile.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/tests/check_hostile: $(BUILD)/tests/check_hostile.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
-$(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(PROTO_OBJ)
+$(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 # iki report -o FILE.pdf: runs weasyprint, reads the PDF back with pdftotext (scripts/deps.sh test)
@@ -159,20 +166,20 @@ $(BUILD)/tests/check_pdf: $(BUILD)/tests/check_pdf.o $(BUILD)/tests/harness.o
 $(BUILD)/tests/check_words: $(BUILD)/tests/check_words.o $(BUILD)/tests/harness.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
 
-$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(CATALOG_OBJ) $(BUILD)/daemon/log.o $(PROTO_OBJ)
+$(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.o     $(BUILD)/daemon/auth.o $(BUILD)/daemon/authz.o $(CATALOG_OBJ) $(BUILD)/daemon/log.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
 # check_limits' raw CURVE client (tests/zmtp_curve.c) boxes with libsodium, as ikiweb does
-$(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(BUILD)/tests/zmtp_curve.o $(PROTO_OBJ)
+$(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(BUILD)/tests/zmtp_curve.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) $(shell $(PKG_CONFIG) --libs libsodium)
 
-$(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread
 
-$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/bench/bench: $(BUILD)/bench/bench.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) -lpthread
 
-$(BUILD)/bench/linkbench: $(BUILD)/bench/linkbench.o $(BUILD)/tests/linkemu.o $(BUILD)/tests/harness.o $(PROTO_OBJ)
+$(BUILD)/bench/linkbench: $(BUILD)/bench/linkbench.o $(BUILD)/tests/linkemu.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
 
 $(BUILD)/daemon/main.o: CPPFLAGS += -DIKI_DEFAULT_CATALOG='"$(DATADIR)/sampang-2022.conf"'
@@ -214,7 +221,7 @@ bench-scale: deps
 
 # The benchmarks of what users send: single events beside a Redis + Lua peer and a minimal
 # durable path (peerbench), and the national shape (scalebench).
-BENCH_LOAD_OBJ := $(BUILD)/bench/loadgen.o $(BUILD)/tests/harness.o $(CATALOG_OBJ) $(PROTO_OBJ)
+BENCH_LOAD_OBJ := $(BUILD)/bench/loadgen.o $(BUILD)/tests/harness.o $(CATALOG_OBJ) $(SHARED_OBJ)
 LIBS_HIREDIS = $(shell $(PKG_CONFIG) --libs hiredis 2>/dev/null || echo -lhiredis)
 
 $(BUILD)/bench/peerbench: $(BUILD)/bench/peer/peerbench.o $(BUILD)/bench/peer/minimal.o \

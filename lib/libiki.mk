@@ -3,7 +3,7 @@
 # A program includes <iki/iki_client.h> and links with `pkg-config --cflags --libs libiki`.
 LIBIKI_MAJOR   := 1
 LIBIKI_VERSION := 1.0.0
-LIBIKI_OBJ      = $(CLIENT_OBJ) $(PROTO_OBJ)
+LIBIKI_OBJ      = $(CLIENT_OBJ) $(SHARED_OBJ)
 LIBIKI_PIC      = $(LIBIKI_OBJ:$(BUILD)/%=$(BUILD)/pic/%)
 LIBIKI_SO      := libiki.so.$(LIBIKI_VERSION)
 
@@ -37,7 +37,7 @@ $(BUILD)/daemon/main.o $(BUILD)/web/main.o $(BUILD)/client/i18n.o: $(BUILD)/path
 .PHONY: install-lib
 install-lib: $(BUILD)/libiki.a $(BUILD)/$(LIBIKI_SO)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCDIR)/iki
-	install -m 644 include/iki.h include/iki_client.h proto/proto.h $(DESTDIR)$(INCDIR)/iki/
+	install -m 644 include/iki.h include/iki_client.h include/proto.h $(DESTDIR)$(INCDIR)/iki/
 	install -m 644 $(BUILD)/libiki.a $(DESTDIR)$(LIBDIR)/libiki.a
 	install -m 755 $(BUILD)/$(LIBIKI_SO) $(DESTDIR)$(LIBDIR)/$(LIBIKI_SO)
 	ln -sf $(LIBIKI_SO) $(DESTDIR)$(LIBDIR)/libiki.so.$(LIBIKI_MAJOR)

@@ -19,15 +19,15 @@ FUZZ_PROTO   := $(FUZZ_DIR)/fuzz_proto
 FUZZ_CATALOG := $(FUZZ_DIR)/fuzz_catalog
 
 .PHONY: fuzz fuzz-smoke fuzz-proto fuzz-catalog
-$(FUZZ_PROTO): tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(wildcard proto/*.h include/*.h)
+$(FUZZ_PROTO): tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LAKIP_SRC) $(wildcard proto/*.h lakip/*.h include/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LIBS_CORE)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LAKIP_SRC) $(LIBS_MSGPACK)
 
-$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) \
-                 $(wildcard daemon/catalog*.h proto/*.h include/*.h)
+$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) $(LAKIP_SRC) \
+                 $(wildcard daemon/catalog*.h proto/*.h lakip/*.h include/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) \
-	    $(LIBS_CORE)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) $(LAKIP_SRC) \
+	    $(LIBS_MSGPACK)
 
 # Run harness $(1) for FUZZ_SECONDS on its grown corpus and its seeds, from inside $(FUZZ_DIR)
 # (libFuzzer writes crash-*, leak-*, timeout-* files into crashes/ there). Prints the runs and
