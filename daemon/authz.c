@@ -180,14 +180,18 @@ int authz_refusal(const struct auth_client *c, const struct catalog *cat, int ou
 	return IKI_ESCOPE;
 }
 
-bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
-			 enum authz_action a, const struct proto_event *ev)
+static bool view_reaches(const void *arg, const struct store_where *at)
 {
-	if (authz_grant(c->role, a) != AUTHZ_SCOPE)
-		return authz_grant(c->role, a) == AUTHZ_ALL; /* no lookups for an admin */
-	int el = catalog_element_find(cat, ev->element);
-	int ct = el < 0 ? catalog_casetype_find(cat, ev->element) : -1;
-	return authz_reaches(c, cat, a, catalog_orgunit_find(cat, ev->orgunit), el, ct);
+	const struct authz_view *w = arg;
+	return authz_reaches(w->client, w->cat, w->action, at->ou, at->el, at->ct);
+}
+
+void authz_view_init(struct authz_view *w, const struct auth_client *c, const struct catalog *cat,
+		     enum authz_action a)
+{
+	*w = (struct authz_view){c, cat, a, {NULL, NULL}};
+	w->viewer.reaches = view_reaches;
+	w->viewer.arg = w;
 }
 
 int authz_whoami(const struct auth_client *c, const struct catalog *cat,

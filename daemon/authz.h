@@ -8,6 +8,7 @@
 #include "auth.h"
 #include "catalog.h"
 #include "proto.h"
+#include "store.h"
 
 /*
  * What a request asks to do. Subscribing is AUTHZ_READ too (every listed key may; the ZAP
@@ -63,9 +64,19 @@ bool authz_reaches(const struct auth_client *c, const struct catalog *cat, enum 
 int authz_refusal(const struct auth_client *c, const struct catalog *cat, int ou, int el, int ct,
 		  char *buf, size_t n);
 
-/* authz_reaches for a stored event, by its codes (reads: a history's events). */
-bool authz_reaches_event(const struct auth_client *c, const struct catalog *cat,
-			 enum authz_action a, const struct proto_event *ev);
+/*
+ * What the store asks of a key (store_viewer): whether action a of client c reaches a stored
+ * event's cell. authz_view_init fills *w (which must outlive its use: it borrows c and cat) and
+ * w->viewer, the store's side of it.
+ */
+struct authz_view {
+	const struct auth_client *client;
+	const struct catalog *cat;
+	enum authz_action action;
+	struct store_viewer viewer;
+};
+void authz_view_init(struct authz_view *w, const struct auth_client *c, const struct catalog *cat,
+		     enum authz_action a);
 
 /*
  * Who ikid takes client c for, for a "whoami" answer: its name, role and scope, and the data

@@ -114,30 +114,6 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 	proto_msg_clear(&r);
 }
 
-/*
- * Keep of a history only what the key may see (authz.c: a clerk or a section sees the events of
- * its own scope, admins and viewers all). An event's chain holding one outside it is answered as if
- * the id were unknown (-ENOENT); a value's history leaves such events out.
- */
-static int history_scope(const struct read_ctx *s, const struct pending *p, struct proto_msg *r)
-{
-	size_t m = 0;
-	if (authz_grant(p->client.role, AUTHZ_HISTORY) == AUTHZ_ALL)
-		return 0;
-	for (size_t i = 0; i < r->n_stored; i++) {
-		const struct proto_event *ev = &r->stored[i].ev;
-		bool seen = ev->op != PROTO_OP_VOID &&
-			    authz_reaches_event(&p->client, s->cat, AUTHZ_HISTORY, ev);
-		for (size_t j = 0; ev->op == PROTO_OP_VOID && j < m && !seen; j++)
-			seen = !strcmp(r->stored[j].ev.id, ev->ref); /* a void of one kept */
-		if (!seen && p->msg.id[0])
-			return -ENOENT;
-		if (seen)
-			r->stored[m++] = r->stored[i];
-	}
-	r->n_stored = m;
-	return 0;
-}
 
 /* An event's history: the chain of corrections it belongs to. */
 static void reply_history(const struct read_ctx *s, void *sock, struct pending *p)
@@ -150,14 +126,15 @@ static void reply_history(const struct read_ctx *s, void *sock, struct pending *
 				.limit = limit < READER_HISTORY_MAX ? limit : READER_HISTORY_MAX};
 	int ind = catalog_indicator_find(s->cat, q->indicator);
 	int ou = q->orgunit[0] ? catalog_orgunit_find(s->cat, q->orgunit) : 0;
-	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &r.stored, &r.n_stored)
+	struct authz_view view; /* a clerk or a section sees the events of its scope, others all */
+	authz_view_init(&view, &p->client, s->cat, AUTHZ_HISTORY);
+	int rc = p->msg.id[0] ? store_history(s->st, p->msg.id, &view.viewer, &r.stored, &r.n_stored)
 	       : ind < 0 ? IKI_EINDICATOR
 	       : ou < 0 ? IKI_EORGUNIT
 	       : period_parse(q->period, &per) < 0
 		   ? IKI_EPERIOD
-		   : store_history_page(s->st, ind, ou, per, &pg, &r.stored, &r.n_stored);
-	if (rc == 0)
-		rc = history_scope(s, p, &r);
+		   : store_history_page(s->st, ind, ou, per, &view.viewer, &pg, &r.stored,
+					&r.n_stored);
 	snprintf(r.next, sizeof(r.next), "%s", pg.next);
 	if (rc == IKI_EFIELD)
 		reply_error(sock, p, rc, "after");

@@ -7,6 +7,7 @@
 #include <zmq.h>
 
 #include "auth.h"
+#include "authz.h"
 #include "proto.h"
 #include "store.h"
 
@@ -18,6 +19,7 @@ struct pending {
 	struct proto_msg msg;
 	struct proto_result *results; /* submit: one per event */
 	struct auth_client client;    /* who sent it (from the ZAP User-Id), and what it may do */
+	struct authz_view view;       /* submit: what of the store it reaches (for store_resolve) */
 	const char *who;              /* client.name */
 	int lock_rc;                  /* lock: store_lock's outcome (1: it already was so) */
 	struct store_target target;   /* target: what was set, noted once committed */

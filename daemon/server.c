@@ -475,38 +475,31 @@ static void publish(struct server *s, const struct store_change *c)
 /* ---- the batch ---- */
 
 /*
- * Resolve an event once and authorise it (authz.c): one outside the sender's scope is refused
- * (result set, logged: false); a correction of a stored event outside it is left to be refused
- * as unknown_ref, as if that event did not exist. True when *e may be applied.
+ * Authorise a resolved event (authz.c): one outside the sender's scope is refused (result set,
+ * logged: false). A stored event out of its scope was never in sight (store_resolve asked the
+ * pending's view): a correction of one is refused as unknown_ref, as if it did not exist.
  */
 static bool authorise(const struct pending *p, const struct catalog *cat, struct store_event *e,
 		      struct proto_result *res)
 {
 	const struct proto_event *ev = e->ev;
-	if (!authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->at.ou, e->at.el, e->at.ct)) {
-		res->status = PROTO_STATUS_ERROR;
-		res->code = authz_refusal(&p->client, cat, e->at.ou, e->at.el, e->at.ct,
-					  res->message, sizeof(res->message));
-		log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id,
-			  p->who, auth_role_name(p->client.role), p->client.scope, ev->element,
-			  ev->orgunit);
-		return false;
-	}
-	if (e->has_orig && !authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->orig_at.ou,
-					  e->orig_at.el, e->orig_at.ct)) {
-		log_warnx("refused event %s from %s (%s %s): its ref %s is out of scope", ev->id,
-			  p->who, auth_role_name(p->client.role), p->client.scope, ev->ref);
-		e->has_orig = false;
-	}
-	return true;
+	if (authz_reaches(&p->client, cat, AUTHZ_SUBMIT, e->at.ou, e->at.el, e->at.ct))
+		return true;
+	res->status = PROTO_STATUS_ERROR;
+	res->code = authz_refusal(&p->client, cat, e->at.ou, e->at.el, e->at.ct, res->message,
+				  sizeof(res->message));
+	log_warnx("refused event %s from %s (%s %s): %s at %s is out of scope", ev->id, p->who,
+		  auth_role_name(p->client.role), p->client.scope, ev->element, ev->orgunit);
+	return false;
 }
 
 /* Resolve, authorise and apply one event of a submit. Returns 0 or a storage code. */
-static int submit_one(struct server *s, struct store_batch *b, const struct pending *p,
+static int submit_one(struct server *s, struct store_batch *b, struct pending *p,
 		      const struct proto_event *ev, struct proto_result *res)
 {
 	struct store_event e;
-	int rc = store_resolve(b, ev, &e);
+	authz_view_init(&p->view, &p->client, s->cat, AUTHZ_SUBMIT); /* it outlives the batch */
+	int rc = store_resolve(b, ev, &p->view.viewer, &e);
 	if (rc < 0)
 		return rc;
 	if (!ev->err && !authorise(p, s->cat, &e, res))

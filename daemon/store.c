@@ -247,6 +247,11 @@ size_t key3(char *buf, const char *a, const char *b, const char *c)
 	return la + lb + 2 + lc;
 }
 
+size_t case_key(char *buf, const char *casetype, const struct proto_event *ev)
+{
+	return key3(buf, casetype, ev->case_id, ev->orgunit);
+}
+
 static size_t agg_key(const struct catalog *cat, int q, int ou, struct period p, char *buf)
 {
 	char pid[PERIOD_ID_MAX];
@@ -482,8 +487,10 @@ void store_abort(struct store_batch **bp)
 /*
  * An event record: u32 length of the content, then the content (i32 date, u8 op, i64 value, and
  * the strings id, element, orgunit, case, comment, each u16 length + bytes), then who submitted it
- * and when (u64 milliseconds since the epoch, u16 length + who). All big-endian. Two events are
- * the same event when their contents are equal byte for byte.
+ * and when (u64 milliseconds since the epoch, u16 length + who), and for a correction the
+ * sequence number of the event it corrects (u64; records written before ids were kept per cell
+ * end after who: their ref is that event's key in ids). All big-endian. Two events are the same
+ * event when their contents are equal byte for byte.
  */
 #define RECORD_MAX 2048 /* content (at most 805 bytes) + time + who (at most 400) */
 
@@ -508,7 +515,7 @@ static void w_str(struct writer *w, const char *s)
 }
 
 static size_t record_build(const struct proto_event *ev, int32_t date, uint64_t ms, const char *who,
-			   uint8_t *buf)
+			   uint64_t ref_seq, uint8_t *buf)
 {
 	struct writer w = {buf, 4};
 	w_int(&w, (uint32_t)date, 4);
@@ -525,6 +532,8 @@ static size_t record_build(const struct proto_event *ev, int32_t date, uint64_t 
 	w_int(&head, content, 4);
 	w_int(&w, ms, 8);
 	w_str(&w, who ? who : "");
+	if (ev->ref[0])
+		w_int(&w, ref_seq, 8);
 	return w.n;
 }
 
@@ -560,11 +569,12 @@ static void r_str(struct reader *r, char *buf, size_t size)
 }
 
 /*
- * Read an event back from its record (the inverse of record_build), with who sent it and when
- * (who and ms may be NULL). Returns 0 or IKI_ESTORAGE.
+ * Read an event back from its record (the inverse of record_build), with who sent it and when,
+ * and the sequence number of the event a correction corrects (0: not a correction, or an older
+ * record). who, ms and ref_seq may be NULL. Returns 0 or IKI_ESTORAGE.
  */
 int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size,
-			     uint64_t *ms)
+		      uint64_t *ms, uint64_t *ref_seq)
 {
 	struct reader r = {v->mv_data, v->mv_size, 0, false};
 	memset(ev, 0, sizeof(*ev));
@@ -583,6 +593,9 @@ int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_
 	uint64_t at = r_int(&r, 8);
 	char name[PROTO_TEXT_MAX + 1];
 	r_str(&r, name, sizeof(name));
+	uint64_t rs = ev->ref[0] && r.off + 8 <= r.n ? r_int(&r, 8) : 0;
+	if (ref_seq)
+		*ref_seq = rs;
 	if (ms)
 		*ms = at;
 	if (who && who_size) { /* names are short; a longer one is cut */
@@ -597,7 +610,7 @@ int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_
 
 int record_parse(const MDB_val *v, struct proto_event *ev)
 {
-	return record_parse_full(v, ev, NULL, 0, NULL);
+	return record_parse_full(v, ev, NULL, 0, NULL, NULL);
 }
 
 /* Whether a stored record holds the same content as a new one. */
@@ -616,6 +629,8 @@ struct resolved {
 	int ou;
 	int el; /* element index, or -1 */
 	int ct; /* case type index, or -1 */
+	char key[KEY_MAX]; /* the event's key in ids (see id_key) */
+	size_t key_len;
 };
 
 /* Refuse with a sentence of its own (where the code's general one would mislead). */
@@ -872,7 +887,7 @@ static int derive_case(struct store_batch *b, const struct proto_event *ev, cons
 	const struct catalog_casetype *ct = &s->cat->casetypes[r->ct];
 	char key[KEY_MAX];
 	struct case_rec c;
-	MDB_val kv = {key3(key, ct->code, ev->case_id, ""), key}, v;
+	MDB_val kv = {case_key(key, ct->code, ev), key}, v;
 	int rc = mdb_get(b->txn, s->dbi[DB_CASES], &kv, &v);
 	bool found = rc == 0 && v.mv_size == sizeof(c);
 	if (rc != 0 && rc != MDB_NOTFOUND)
@@ -936,7 +951,7 @@ static int derive_undo(struct store_batch *b, const struct proto_event *orig,
 	const struct catalog_casetype *ct = &s->cat->casetypes[ro->ct];
 	char key[KEY_MAX];
 	struct case_rec c;
-	MDB_val kv = {key3(key, ct->code, orig->case_id, ""), key}, v;
+	MDB_val kv = {case_key(key, ct->code, orig), key}, v;
 	int rc = mdb_get(b->txn, s->dbi[DB_CASES], &kv, &v);
 	if (rc != 0 && rc != MDB_NOTFOUND)
 		return b->err = map_err(rc);
@@ -960,10 +975,10 @@ static int derive_undo(struct store_batch *b, const struct proto_event *orig,
 	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_CASES], &kv, &v, 0));
 }
 
-/* Record that ref was voided (or replaced) by the event id. */
-static int mark_voided(struct store_batch *b, const char *ref, const char *id)
+/* Record that the event ro was voided (or replaced) by the event r: by their keys in ids. */
+static int mark_voided(struct store_batch *b, const struct resolved *ro, const struct resolved *r)
 {
-	MDB_val k = {strlen(ref), (void *)ref}, v = {strlen(id), (void *)id};
+	MDB_val k = {ro->key_len, (void *)ro->key}, v = {r->key_len, (void *)r->key};
 	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_VOIDED], &k, &v, 0));
 }
 
@@ -1005,7 +1020,7 @@ static int derive_nested(struct store_batch *b, const struct proto_event *ev,
 	if (rc == 0 && ev->op != PROTO_OP_VOID)
 		rc = derive_plain(b, ev, r);
 	if (rc == 0 && ev->ref[0])
-		rc = mark_voided(b, ev->ref, ev->id);
+		rc = mark_voided(b, ro, r);
 	if (rc == 0 && b->overflow)
 		rc = IKI_EOVERFLOW;
 	b->txn = parent;
@@ -1040,82 +1055,288 @@ static int derive(struct store_batch *b, const struct proto_event *ev, const str
 	return b->err ? b->err : rc;
 }
 
-/* ---- applying events ---- */
+/* ---- event ids: one per cell, among the events a key reaches ---- */
 
-/* Look the id up: 1 when known (and *res says duplicate or conflict), 0 when new, <0 on error. */
-static int check_id(struct store_batch *b, const struct proto_event *ev, const uint8_t *rec,
-		    struct proto_result *res)
+/*
+ * ids maps an event's key to its place in the log. The key is the event's id, or, when another
+ * event took that id first, "<id>\0<org unit>\0<element>" of the event's cell (its org unit and
+ * element or case type; a void's are those of the event it voids). An id names one event among
+ * those the asker reaches (store_viewer): a clerk's id is its own whatever other villages chose,
+ * and a key never learns that an event it does not reach exists.
+ */
+
+int event_at(MDB_txn *txn, const struct store *s, uint64_t seq, struct proto_event *ev,
+	     uint64_t *ref_seq, char *who, size_t who_size, uint64_t *ms)
 {
-	const struct store *s = b->s;
-	MDB_val k = {strlen(ev->id), (void *)ev->id}, seq, v;
-	int rc = mdb_get(b->txn, s->dbi[DB_IDS], &k, &seq);
+	uint8_t key[8];
+	put_be64(key, seq);
+	MDB_val k = {8, key}, v;
+	int rc = mdb_get(txn, s->dbi[DB_EVENTS], &k, &v);
 	if (rc == MDB_NOTFOUND)
-		return 0;
-	if (rc == 0 && seq.mv_size != 8)
-		rc = MDB_CORRUPTED;
-	if (rc == 0)
-		rc = mdb_get(b->txn, s->dbi[DB_EVENTS], &seq, &v);
-	if (rc != 0)
-		return b->err = map_err(rc);
-	if (record_same(&v, rec))
-		res->status = PROTO_STATUS_DUPLICATE;
-	else
-		fail(res, IKI_ECONFLICT, "id: %s", ev->id);
-	return 1;
+		return IKI_EREF;
+	return rc ? map_err(rc) : record_parse_full(&v, ev, who, who_size, ms, ref_seq);
 }
 
-/* Append the record to the log under the next sequence number. */
-static int append(struct store_batch *b, const struct proto_event *ev, const uint8_t *rec, size_t len)
+/* The place in the log of the event indexed under key (len bytes); IKI_EREF when none. */
+int id_seq(MDB_txn *txn, const struct store *s, const char *key, size_t len, uint64_t *seq)
+{
+	MDB_val k = {len, (void *)key}, v;
+	int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return IKI_EREF;
+	if (rc == 0 && v.mv_size != 8)
+		rc = MDB_CORRUPTED;
+	if (rc != 0)
+		return map_err(rc);
+	*seq = get_be64(v.mv_data);
+	return 0;
+}
+
+int ref_target(MDB_txn *txn, const struct store *s, const struct proto_event *ev,
+	       uint64_t ref_seq, uint64_t *seq)
+{
+	if (!ev->ref[0])
+		return IKI_EREF;
+	if (ref_seq) {
+		*seq = ref_seq;
+		return 0;
+	}
+	return id_seq(txn, s, ev->ref, strlen(ev->ref), seq); /* an older record: ids were one */
+}
+
+/* The event whose org unit and element are ev's cell: ev, or (into *buf) the one a void voids. */
+static int event_cell(MDB_txn *txn, const struct store *s, const struct proto_event *ev,
+		      uint64_t ref_seq, struct proto_event *buf, const struct proto_event **cell)
+{
+	uint64_t t;
+	*cell = ev;
+	if (ev->op != PROTO_OP_VOID)
+		return 0;
+	int rc = ref_target(txn, s, ev, ref_seq, &t);
+	if (rc == 0)
+		rc = event_at(txn, s, t, buf, NULL, NULL, 0, NULL);
+	if (rc == 0)
+		*cell = buf;
+	return rc;
+}
+
+/* The key of an event with this id in cell: the id itself when plain, else the cell's. */
+static size_t id_key(char *buf, const char *id, const struct proto_event *cell, bool plain)
+{
+	size_t n = strlen(id);
+	if (plain) {
+		memcpy(buf, id, n + 1);
+		return n;
+	}
+	return key3(buf, id, cell->orgunit, cell->element);
+}
+
+int id_key_of(MDB_txn *txn, const struct store *s, const struct proto_event *ev, uint64_t seq,
+	      uint64_t ref_seq, char *buf, size_t *len)
+{
+	uint64_t at;
+	struct proto_event tmp;
+	const struct proto_event *cell = ev;
+	int rc = id_seq(txn, s, ev->id, strlen(ev->id), &at);
+	bool plain = rc == 0 && at == seq;
+	if (rc < 0 && rc != IKI_EREF)
+		return rc;
+	if (!plain && (rc = event_cell(txn, s, ev, ref_seq, &tmp, &cell)) < 0)
+		return rc;
+	*len = id_key(buf, ev->id, cell, plain);
+	return 0;
+}
+
+int id_each(MDB_txn *txn, const struct store *s, const char *id,
+	    int (*fn)(void *arg, const MDB_val *key, uint64_t seq), void *arg)
+{
+	MDB_cursor *cur = NULL;
+	size_t n = strlen(id);
+	MDB_val k = {n, (void *)id}, v;
+	int rc = map_err(mdb_cursor_open(txn, s->dbi[DB_IDS], &cur));
+	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
+	/* the plain key sorts first, then "<id>\0...": ids hold no NUL */
+	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const char *kp = k.mv_data;
+		if (k.mv_size < n || memcmp(kp, id, n) != 0 || (k.mv_size > n && kp[n] != '\0'))
+			break;
+		rc = v.mv_size == 8 ? fn(arg, &k, get_be64(v.mv_data)) : IKI_ESTORAGE;
+	}
+	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
+		rc = map_err(got); /* a cursor error: not fewer events */
+	if (cur)
+		mdb_cursor_close(cur);
+	return rc;
+}
+
+int event_reached(MDB_txn *txn, const struct store *s, const struct store_viewer *v,
+		  const struct proto_event *ev, uint64_t ref_seq)
+{
+	struct proto_event tmp;
+	const struct proto_event *cell;
+	struct store_where at;
+	if (!v || !v->reaches)
+		return 1;
+	int rc = event_cell(txn, s, ev, ref_seq, &tmp, &cell);
+	if (rc < 0)
+		return rc == IKI_EREF ? 0 : rc;
+	where_find(s->cat, cell, &at);
+	return v->reaches(v->arg, &at);
+}
+
+/* ---- applying events ---- */
+
+/* What check_id learns of the events with an id, walking them. */
+struct id_judge {
+	struct store_batch *b;
+	const struct store_viewer *v;
+	const uint8_t *rec;           /* the new event's record */
+	const char *own;              /* the new event's key in its cell */
+	size_t own_len, id_len;
+	bool taken, seen, same;       /* the plain key is taken; one is in reach; one is the same */
+};
+
+static int id_judge_one(void *arg, const MDB_val *key, uint64_t seq)
+{
+	struct id_judge *j = arg;
+	struct proto_event ev;
+	uint64_t rs;
+	uint8_t k8[8];
+	put_be64(k8, seq);
+	MDB_val sk = {8, k8}, v;
+	j->taken |= key->mv_size == j->id_len;
+	int rc = mdb_get(j->b->txn, j->b->s->dbi[DB_EVENTS], &sk, &v);
+	if (rc != 0)
+		return map_err(rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc);
+	if ((rc = record_parse_full(&v, &ev, NULL, 0, NULL, &rs)) < 0)
+		return rc;
+	/* the event's own cell is in reach: it was authorised for it */
+	bool own = key->mv_size == j->own_len && !memcmp(key->mv_data, j->own, j->own_len);
+	if (!own && (rc = event_reached(j->b->txn, j->b->s, j->v, &ev, rs)) <= 0)
+		return rc;
+	j->seen = true;
+	j->same = record_same(&v, j->rec);
+	return j->same; /* the same event: no need to look further */
+}
+
+/*
+ * Look the id up among the events in the viewer's reach: 1 when one is (and *res says duplicate
+ * or conflict), 0 when none is (then r->key is the new event's key in ids), <0 on error.
+ */
+static int check_id(struct store_batch *b, const struct store_event *e,
+		    const struct proto_event *cell, const uint8_t *rec, struct resolved *r,
+		    struct proto_result *res)
+{
+	const struct proto_event *ev = e->ev;
+	char own[KEY_MAX];
+	struct id_judge j = {b, e->viewer, rec, own, id_key(own, ev->id, cell, false),
+			     strlen(ev->id), false, false, false};
+	int rc = id_each(b->txn, b->s, ev->id, id_judge_one, &j);
+	if (rc < 0)
+		return b->err = rc;
+	if (j.same)
+		res->status = PROTO_STATUS_DUPLICATE;
+	else if (j.seen)
+		fail(res, IKI_ECONFLICT, "id: %s", ev->id);
+	else
+		r->key_len = id_key(r->key, ev->id, cell, !j.taken);
+	return j.seen;
+}
+
+/* Append the record to the log under the next sequence number, indexed under r's key. */
+static int append(struct store_batch *b, const struct resolved *r, const uint8_t *rec, size_t len)
 {
 	const struct store *s = b->s;
 	uint8_t seq[8];
 	put_be64(seq, ++b->events);
 	MDB_val k = {8, seq}, v = {len, (void *)rec};
 	int rc = mdb_put(b->txn, s->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
-	MDB_val ik = {strlen(ev->id), (void *)ev->id};
+	MDB_val ik = {r->key_len, (void *)r->key};
 	if (rc == 0)
 		rc = mdb_put(b->txn, s->dbi[DB_IDS], &ik, &k, MDB_NOOVERWRITE);
 	return b->err = map_err(rc);
 }
 
-/* The stored event with this id, its place in the log, who sent it and when. */
-int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev,
-		      uint64_t *seq, char *who, size_t who_size, uint64_t *ms)
+/* What a correction's ref may name: the events with that id the viewer reaches. */
+struct ref_pick {
+	struct store_batch *b;
+	const struct store_event *e;
+	int n, n_match;       /* in reach; of them at the correction's own cell, when it names it */
+	uint64_t seq, seq_match;
+};
+
+static int ref_pick_one(void *arg, const MDB_val *key, uint64_t seq)
 {
-	MDB_val k = {strlen(id), (void *)id}, sk, v;
-	int rc = mdb_get(txn, s->dbi[DB_IDS], &k, &sk);
-	if (rc == MDB_NOTFOUND)
-		return IKI_EREF;
-	if (rc == 0 && sk.mv_size != 8)
-		rc = MDB_CORRUPTED;
-	if (rc == 0) {
-		*seq = get_be64(sk.mv_data);
-		rc = mdb_get(txn, s->dbi[DB_EVENTS], &sk, &v);
+	struct ref_pick *p = arg;
+	const struct proto_event *ev = p->e->ev;
+	struct proto_event x, tmp;
+	const struct proto_event *cell;
+	uint64_t rs;
+	(void)key;
+	int rc = event_at(p->b->txn, p->b->s, seq, &x, &rs, NULL, 0, NULL);
+	if (rc == 0)
+		rc = event_reached(p->b->txn, p->b->s, p->e->viewer, &x, rs);
+	if (rc <= 0)
+		return rc;
+	if ((rc = event_cell(p->b->txn, p->b->s, &x, rs, &tmp, &cell)) < 0)
+		return rc == IKI_EREF ? 0 : rc;
+	p->n++;
+	p->seq = seq;
+	if ((!ev->orgunit[0] || !strcmp(ev->orgunit, cell->orgunit)) &&
+	    (!ev->element[0] || !strcmp(ev->element, cell->element))) {
+		p->n_match++;
+		p->seq_match = seq;
 	}
-	return rc ? map_err(rc) : record_parse_full(&v, ev, who, who_size, ms);
+	return 0;
 }
 
-int store_resolve(struct store_batch *b, const struct proto_event *ev, struct store_event *e)
+/* The event e->ev->ref names (exactly at ref_seq, when known): into e; 0 or a storage code. */
+static int resolve_ref(struct store_batch *b, uint64_t ref_seq, struct store_event *e)
 {
-	const struct store *s = b->s;
+	struct ref_pick p = {b, e, 0, 0, 0, 0};
+	int rc = ref_seq ? 0 : id_each(b->txn, b->s, e->ev->ref, ref_pick_one, &p);
+	if (rc < 0)
+		return b->err = rc;
+	if (!ref_seq && p.n > 1 && p.n_match != 1) {
+		e->ambiguous = true;
+		return 0;
+	}
+	uint64_t seq = ref_seq ? ref_seq : p.n > 1 ? p.seq_match : p.seq, rs;
+	if (!seq)
+		return 0;
+	rc = event_at(b->txn, b->s, seq, &e->orig, &rs, NULL, 0, NULL);
+	if (rc == IKI_EREF)
+		return 0;
+	if (rc == 0)
+		rc = id_key_of(b->txn, b->s, &e->orig, seq, rs, e->orig_key, &e->orig_key_len);
+	if (rc < 0)
+		return b->err = rc;
+	e->has_orig = true;
+	e->orig_seq = seq;
+	where_find(b->s->cat, &e->orig, &e->orig_at);
+	return 0;
+}
+
+/* store_resolve, or with the exact place of what a correction corrects (ref_seq; replay). */
+static int resolve(struct store_batch *b, const struct proto_event *ev, const struct store_viewer *v,
+		   uint64_t ref_seq, struct store_event *e)
+{
 	memset(e, 0, sizeof(*e));
 	e->ev = ev;
+	e->viewer = v;
 	e->at = e->orig_at = (struct store_where){-1, -1, -1};
 	if (b->err)
 		return b->err;
 	if (ev->err)
 		return 0; /* store_apply_event names the broken field */
-	where_find(s->cat, ev, &e->at);
-	if (!ev->ref[0])
-		return 0;
-	int rc = event_load(b->txn, s, ev->ref, &e->orig, &e->orig_seq, NULL, 0, NULL);
-	if (rc == IKI_EREF)
-		return 0;
-	if (rc < 0)
-		return b->err = rc;
-	e->has_orig = true;
-	where_find(s->cat, &e->orig, &e->orig_at);
-	return 0;
+	where_find(b->s->cat, ev, &e->at);
+	return ev->ref[0] ? resolve_ref(b, ref_seq, e) : 0;
+}
+
+int store_resolve(struct store_batch *b, const struct proto_event *ev, const struct store_viewer *v,
+		  struct store_event *e)
+{
+	return resolve(b, ev, v, 0, e);
 }
 
 /*
@@ -1127,7 +1348,12 @@ static int ref_check(struct store_batch *b, const struct store_event *e, struct 
 		     struct proto_result *res)
 {
 	const struct proto_event *ev = e->ev;
-	MDB_val k = {strlen(ev->ref), (void *)ev->ref}, v;
+	MDB_val k = {e->orig_key_len, (void *)e->orig_key}, v;
+	if (e->ambiguous)
+		return refuse(res, IKI_EREF,
+			      "Ada lebih dari satu kejadian dengan id %s; sebutkan orgunit dan elemen "
+			      "kejadian yang hendak dikoreksi.",
+			      ev->ref);
 	if (!e->has_orig)
 		return fail(res, IKI_EREF, "ref: %s", ev->ref);
 	if (e->orig.op == PROTO_OP_VOID)
@@ -1135,13 +1361,15 @@ static int ref_check(struct store_batch *b, const struct store_event *e, struct 
 			    ev->ref);
 	int rc = mdb_get(b->txn, b->s->dbi[DB_VOIDED], &k, &v);
 	if (rc == 0)
-		return fail(res, IKI_EVOIDED, "%s oleh %.*s", ev->ref, (int)v.mv_size,
-			    (const char *)v.mv_data);
+		return fail(res, IKI_EVOIDED, "%s oleh %.*s", ev->ref,
+			    (int)strnlen(v.mv_data, v.mv_size), (const char *)v.mv_data);
 	if (rc != MDB_NOTFOUND)
 		return b->err = map_err(rc);
 	if (event_check(b->s->cat, &e->orig, &e->orig_at, ro, res) < 0)
 		return res->code;
 	ro->seq = e->orig_seq;
+	memcpy(ro->key, e->orig_key, e->orig_key_len);
+	ro->key_len = e->orig_key_len;
 	return 0;
 }
 
@@ -1180,7 +1408,7 @@ static bool touches_lock(struct store_batch *b, const struct proto_event *ev,
 	const struct catalog_casetype *ct = &b->s->cat->casetypes[r->ct];
 	char key[KEY_MAX];
 	struct case_rec c;
-	MDB_val kv = {key3(key, ct->code, ev->case_id, ""), key}, v;
+	MDB_val kv = {case_key(key, ct->code, ev), key}, v;
 	int rc = mdb_get(b->txn, b->s->dbi[DB_CASES], &kv, &v);
 	if (rc != 0 || v.mv_size != sizeof(c)) {
 		if (rc != 0 && rc != MDB_NOTFOUND)
@@ -1214,15 +1442,19 @@ static int apply_one(struct store_batch *b, const struct store_event *e, const c
 	if (!is_void && (event_check(b->s->cat, ev, &e->at, &r, res) < 0 ||
 			 admit_check(b->s->cat, ev, &r, res) < 0))
 		return 0;
-	/* A void's own record holds no date: what it voids decides that. */
-	size_t len = record_build(ev, is_void ? 0 : r.date, b->now_ms, who, rec);
-	int rc = check_id(b, ev, rec, res);
+	/* A void's own record holds no date: what it voids decides that; nor a cell: its cell is
+	 * that of what it voids. */
+	size_t len = record_build(ev, is_void ? 0 : r.date, b->now_ms, who, e->orig_seq, rec);
+	int rc = check_id(b, e, is_void && e->has_orig ? orig : ev, rec, &r, res);
 	if (rc != 0)
 		return rc < 0 ? rc : 0;
 	if (ev->ref[0] && ref_check(b, e, &ro, res) < 0)
 		return b->err;
 	if (is_void) {
+		struct resolved own = r; /* what it voids decides, but for its key */
 		r = ro;
+		memcpy(r.key, own.key, own.key_len);
+		r.key_len = own.key_len;
 		if (ev->element[0] && strcmp(ev->element, orig->element)) /* a check, when given */
 			return fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig->element), 0;
 	}
@@ -1242,7 +1474,7 @@ static int apply_one(struct store_batch *b, const struct store_event *e, const c
 		fail(res, rc, "case: %s", ev->ref[0] ? orig->case_id : ev->case_id);
 		return 0;
 	}
-	return append(b, ev, rec, len);
+	return append(b, &r, rec, len);
 }
 
 /* Keep an operation that may have written (r, with who), to do it again once the map grew. */
@@ -1269,7 +1501,7 @@ static void redo_one(struct store_batch *b, const struct redo *r)
 	struct proto_result res;
 	struct store_target t = r->target;
 	struct store_event e;
-	if (r->op == REDO_APPLY && store_resolve(b, &r->ev, &e) == 0)
+	if (r->op == REDO_APPLY && store_resolve(b, &r->ev, r->viewer, &e) == 0)
 		apply_one(b, &e, r->who, &res);
 	else if (r->op == REDO_LOCK)
 		lock_one(b, r->period, r->lock, r->who);
@@ -1311,7 +1543,7 @@ int store_apply_event(struct store_batch *b, const struct store_event *e, const 
 		rc = apply_one(b, e, who, res);
 	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
 	if (rc == 0 && b->err == 0 && res->status == PROTO_STATUS_OK) {
-		struct redo r = {.op = REDO_APPLY, .ev = *e->ev};
+		struct redo r = {.op = REDO_APPLY, .ev = *e->ev, .viewer = e->viewer};
 		redo_keep(b, &r, who);
 	}
 	return b->err ? b->err : rc;
@@ -1321,7 +1553,7 @@ int store_apply(struct store_batch *b, const struct proto_event *ev, const char 
 		struct proto_result *res)
 {
 	struct store_event e;
-	int rc = store_resolve(b, ev, &e);
+	int rc = store_resolve(b, ev, NULL, &e);
 	return rc < 0 ? rc : store_apply_event(b, &e, who, res);
 }
 
@@ -1529,15 +1761,23 @@ int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 			rc = rc == MDB_NOTFOUND ? 0 : map_err(rc); /* a hole: nothing to replay */
 			continue;
 		}
-		if ((rc = record_parse(&v, &ev)) < 0)
+		uint64_t rs, target = 0;
+		if ((rc = record_parse_full(&v, &ev, NULL, 0, NULL, &rs)) < 0)
 			break;
-		if ((rc = store_resolve(b, &ev, &e)) < 0)
+		/* exactly what it corrected when it was stored (UINT64_MAX: nothing, now) */
+		rc = ev.ref[0] ? ref_target(b->txn, s, &ev, rs, &target) : 0;
+		if (rc == IKI_EREF)
+			target = UINT64_MAX;
+		if ((rc < 0 && rc != IKI_EREF) || (rc = resolve(b, &ev, NULL, target, &e)) < 0)
 			break;
 		bool ok = ev.op == PROTO_OP_VOID || event_check(s->cat, &ev, &e.at, &r, &res) == 0;
 		if (ok && ev.ref[0])
 			ok = ref_check(b, &e, &ro, &res) == 0;
 		if (ok && ev.op == PROTO_OP_VOID)
 			r = ro;
+		if (ok && ev.ref[0] &&
+		    (rc = id_key_of(b->txn, s, &ev, seq, rs, r.key, &r.key_len)) < 0)
+			break;
 		r.seq = seq;
 		if (!ok || derive(b, &ev, &r, &e.orig, &ro) != 0) {
 			rc = b->err;

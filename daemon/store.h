@@ -83,31 +83,52 @@ void store_map_size(const struct store *s, size_t *size, size_t *max);
  */
 int store_begin(struct store *s, struct store_batch **out);
 
+#define STORE_KEY_MAX 256 /* a key in the store's databases */
+
 /* Where an event is in the catalog: indices of its org unit and of its element or case type. */
 struct store_where {
 	int ou, el, ct; /* -1 when unknown (or absent: a void's own fields) */
 };
 
 /*
- * An event resolved once, inside a batch, before it is authorised and applied: the catalog
- * indices it names and, for a correction, the stored event its ref names. A caller that must not
- * let the submitter see that stored event (out of its scope) clears has_orig: the correction is
- * then refused as unknown_ref, as if the event did not exist.
+ * Who asks, as far as the store must know: whether the asker reaches a stored event whose cell
+ * (its org unit and element or case type; a void's are those of the event it voids) is at *at
+ * (catalog indices). Authz decides (see server.c). A stored event the asker does not reach is as
+ * if it did not exist: its id is free for the asker (a new event with that id is kept beside it),
+ * a correction cannot name it (unknown_ref), a history does not show it. A NULL viewer (or a NULL
+ * reaches) reaches everything: the scheduler, tests, replay.
  */
-struct store_event {
-	const struct proto_event *ev; /* borrowed */
-	struct store_where at;
-	bool has_orig;                /* ev->ref names a stored event: */
-	struct proto_event orig;
-	uint64_t orig_seq;
-	struct store_where orig_at;
+struct store_viewer {
+	bool (*reaches)(const void *arg, const struct store_where *at);
+	const void *arg;
 };
 
 /*
- * Resolve ev (borrowed: it must outlive *e) inside the batch. Returns 0 (an unknown code or ref
- * is not an error here: applying it says so), or a storage code (the batch is poisoned).
+ * An event resolved once, inside a batch, before it is authorised and applied: the catalog
+ * indices it names and, for a correction, the stored event its ref names among those the
+ * viewer reaches (when several do, the one at the correction's own org unit and element, if it
+ * names them; else none, and ambiguous is set).
  */
-int store_resolve(struct store_batch *b, const struct proto_event *ev, struct store_event *e);
+struct store_event {
+	const struct proto_event *ev; /* borrowed */
+	const struct store_viewer *viewer; /* borrowed; NULL: reaches everything */
+	struct store_where at;
+	bool has_orig;                /* ev->ref names a stored event: */
+	bool ambiguous;               /* ev->ref names several the viewer reaches */
+	struct proto_event orig;
+	uint64_t orig_seq;
+	struct store_where orig_at;
+	char orig_key[STORE_KEY_MAX]; /* its key in the store's ids */
+	size_t orig_key_len;
+};
+
+/*
+ * Resolve ev (borrowed: it must outlive *e) inside the batch, for viewer v (borrowed, NULL:
+ * everything is in reach; it must outlive the batch). Returns 0 (an unknown code or ref is not
+ * an error here: applying it says so), or a storage code (the batch is poisoned).
+ */
+int store_resolve(struct store_batch *b, const struct proto_event *ev, const struct store_viewer *v,
+		  struct store_event *e);
 
 /*
  * Validate and apply one resolved event inside the batch. *res gets the event's status: ok,
@@ -284,11 +305,13 @@ int store_notes(struct store *s, const struct proto_query *q, bool history,
 #define STORE_HISTORY_MAX 64
 
 /*
- * The history of an event: the first event of its correction chain, then each event that voided
- * or replaced the one before (at most STORE_HISTORY_MAX). *out malloc'd. Returns 0, -ENOENT for
- * an unknown id, or a storage code.
+ * The history of the events with this id the viewer v reaches (NULL: every one): for each, the
+ * first event of its correction chain, then each event that voided or replaced the one before;
+ * a chain holding an event out of v's reach is left out whole. At most STORE_HISTORY_MAX events
+ * in all. *out malloc'd. Returns 0, -ENOENT when none is left (an unknown id), or a storage code.
  */
-int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n);
+int store_history(struct store *s, const char *id, const struct store_viewer *v,
+		  struct proto_stored **out, size_t *n);
 
 /*
  * The history of a value: every event of the log that counts (or counted) in indicator ind at
@@ -301,10 +324,12 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 
 /*
  * store_history_value, one page of it: the events after page->after in log order, at most
- * page->limit (at most PROTO_EVENTS_MAX; 0: PROTO_EVENTS_MAX). A void is in when the event it
- * voids is. Returns 0, IKI_EFIELD for a cursor that is not one, or a storage code.
+ * page->limit (at most PROTO_EVENTS_MAX; 0: PROTO_EVENTS_MAX), of those the viewer v reaches
+ * (NULL: all). A void is in when the event it voids is. Returns 0, IKI_EFIELD for a cursor that
+ * is not one, or a storage code.
  */
-int store_history_page(struct store *s, int ind, int ou, struct period p, struct store_page *page,
+int store_history_page(struct store *s, int ind, int ou, struct period p,
+		       const struct store_viewer *v, struct store_page *page,
 		       struct proto_stored **out, size_t *n);
 
 #endif

@@ -95,7 +95,6 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 	return 0;
 }
 
-/* Append the event id to the history (at most STORE_HISTORY_MAX entries). */
 /* Whether a stored close, not voided itself, went with its case (whose open was voided). */
 static bool close_dropped(MDB_txn *txn, const struct store *s, const struct proto_stored *x)
 {
@@ -105,66 +104,128 @@ static bool close_dropped(MDB_txn *txn, const struct store *s, const struct prot
 	if (x->ev.op != PROTO_OP_CLOSE || x->voided_by[0] ||
 	    catalog_casetype_find(s->cat, x->ev.element) < 0)
 		return false;
-	k = (MDB_val){key3(key, x->ev.element, x->ev.case_id, ""), key};
+	k = (MDB_val){case_key(key, x->ev.element, &x->ev), key};
 	if (mdb_get(txn, s->dbi[DB_CASES], &k, &v) != 0 || v.mv_size != sizeof(c))
 		return true;
 	memcpy(&c, v.mv_data, sizeof(c));
 	return c.close_seq != x->seq;
 }
 
-static int history_add(MDB_txn *txn, const struct store *s, const char *id,
-		       struct proto_stored *h, size_t *n)
+/* What a history of an id gathers: the chains of the events with that id the viewer reaches. */
+struct chains {
+	MDB_txn *txn;
+	const struct store *s;
+	const struct store_viewer *v;
+	struct proto_stored *h;
+	size_t n;
+	uint64_t first[STORE_HISTORY_MAX]; /* the chains taken, by their first event */
+	size_t n_first;
+	bool all_reached;                  /* the chain being taken */
+	char next[KEY_MAX];                /* the key of what voided the event last added, or "" */
+	size_t next_len;
+};
+
+/*
+ * Fill what a history tells of x (stored with ref_seq) beside the event: what voided it (into
+ * x->voided_by its id; into key, when not NULL, its key in ids) and whether it was dropped.
+ */
+static int history_note(MDB_txn *txn, const struct store *s, struct proto_stored *x,
+			uint64_t ref_seq, char *key, size_t *key_len)
 {
-	if (*n == STORE_HISTORY_MAX)
-		return 1;
-	struct proto_stored *e = &h[*n];
-	memset(e, 0, sizeof(*e));
-	int rc = event_load(txn, s, id, &e->ev, &e->seq, e->who, sizeof(e->who), &e->at_ms);
-	if (rc < 0)
-		return rc;
-	MDB_val k = {strlen(id), (void *)id}, v;
-	rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v);
-	if (rc == 0 && v.mv_size < sizeof(e->voided_by))
-		memcpy(e->voided_by, v.mv_data, v.mv_size);
-	else if (rc != MDB_NOTFOUND && rc != 0)
-		return map_err(rc);
-	e->dropped = close_dropped(txn, s, e);
-	(*n)++;
+	char own[KEY_MAX];
+	size_t own_len;
+	int rc = id_key_of(txn, s, &x->ev, x->seq, ref_seq, own, &own_len);
+	MDB_val k = {own_len, own}, v;
+	if (key_len)
+		*key_len = 0;
+	if (rc == 0 && (rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v)) == 0 && v.mv_size < KEY_MAX) {
+		size_t id_len = strnlen(v.mv_data, v.mv_size); /* a key: "<id>" or "<id>\0<cell>" */
+		if (id_len < sizeof(x->voided_by))
+			memcpy(x->voided_by, v.mv_data, id_len);
+		if (key) {
+			memcpy(key, v.mv_data, v.mv_size);
+			*key_len = v.mv_size;
+		}
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc < 0 ? rc : map_err(rc);
+	x->dropped = close_dropped(txn, s, x);
 	return 0;
 }
 
-int store_history(struct store *s, const char *id, struct proto_stored **out, size_t *n)
+/* Add the stored event at seq to the chain being taken (at most STORE_HISTORY_MAX in all). */
+static int chain_add(struct chains *c, uint64_t seq)
 {
-	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
-	struct proto_stored *h = calloc(STORE_HISTORY_MAX, sizeof(*h));
-	size_t m = 0;
-	char first[PROTO_ID_MAX + 1];
-	if (!h)
-		return -ENOMEM;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	/* Back to the first event of the chain (each correction names what it corrects)... */
-	snprintf(first, sizeof(first), "%s", id);
-	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
-		struct proto_event ev;
-		uint64_t seq;
-		rc = event_load(txn, s, first, &ev, &seq, NULL, 0, NULL);
-		if (rc < 0 || !ev.ref[0])
-			break;
-		snprintf(first, sizeof(first), "%s", ev.ref);
-	}
-	/* ... then forward, through what voided or replaced each. */
+	if (c->n == STORE_HISTORY_MAX)
+		return 1;
+	struct proto_stored *x = &c->h[c->n];
+	uint64_t rs;
+	memset(x, 0, sizeof(*x));
+	x->seq = seq;
+	int rc = event_at(c->txn, c->s, seq, &x->ev, &rs, x->who, sizeof(x->who), &x->at_ms);
 	if (rc == 0)
-		rc = history_add(txn, s, first, h, &m);
-	while (rc == 0 && m > 0 && h[m - 1].voided_by[0])
-		rc = history_add(txn, s, h[m - 1].voided_by, h, &m);
-	if (txn)
-		mdb_txn_abort(txn);
+		rc = event_reached(c->txn, c->s, c->v, &x->ev, rs);
+	if (rc < 0)
+		return rc;
+	c->all_reached &= rc == 1;
+	c->n++;
+	return history_note(c->txn, c->s, x, rs, c->next, &c->next_len);
+}
+
+/* Take the chain of the event at seq (an event with the id), unless taken already. */
+static int chain_take(void *arg, const MDB_val *key, uint64_t seq)
+{
+	struct chains *c = arg;
+	uint64_t first = seq, rs, up;
+	struct proto_event ev;
+	int rc = 0;
+	(void)key;
+	/* Back to the first event of the chain (each correction names what it corrects)... */
+	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
+		if ((rc = event_at(c->txn, c->s, first, &ev, &rs, NULL, 0, NULL)) < 0)
+			return rc;
+		if ((rc = ref_target(c->txn, c->s, &ev, rs, &up)) == 0)
+			first = up;
+	}
+	if (rc < 0 && rc != IKI_EREF)
+		return rc;
+	for (size_t i = 0; i < c->n_first; i++)
+		if (c->first[i] == first)
+			return 0;
+	if (c->n_first < STORE_HISTORY_MAX)
+		c->first[c->n_first++] = first;
+	/* ... then forward, through what voided or replaced each. */
+	size_t start = c->n;
+	c->all_reached = true;
+	rc = chain_add(c, first);
+	while (rc == 0 && c->next_len > 0) {
+		if ((rc = id_seq(c->txn, c->s, c->next, c->next_len, &seq)) == 0)
+			rc = chain_add(c, seq);
+	}
+	if (!c->all_reached)
+		c->n = start; /* one out of the viewer's reach: as if the chain were not there */
+	return rc;
+}
+
+int store_history(struct store *s, const char *id, const struct store_viewer *v,
+		  struct proto_stored **out, size_t *n)
+{
+	struct chains c = {.s = s, .v = v, .h = calloc(STORE_HISTORY_MAX, sizeof(*c.h))};
+	if (!c.h)
+		return -ENOMEM;
+	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &c.txn));
+	if (rc == 0)
+		rc = id_each(c.txn, s, id, chain_take, &c);
+	if (c.txn)
+		mdb_txn_abort(c.txn);
+	if (rc == 0 && c.n == 0)
+		rc = -ENOENT;
 	if (rc < 0) {
-		free(h);
+		free(c.h);
 		return rc == IKI_EREF ? -ENOENT : rc;
 	}
-	*out = h;
-	*n = m;
+	*out = c.h;
+	*n = c.n;
 	return 0;
 }
 
@@ -196,6 +257,7 @@ struct history_want {
 	const struct catalog *cat;
 	int ind, ou;
 	int32_t first, last;
+	const struct store_viewer *v;
 };
 
 /* Whether a (non-void) event counts in the value (a close by its own date). */
@@ -208,31 +270,29 @@ static bool history_takes(const struct history_want *w, const struct proto_event
 	       date >= w->first && date <= w->last;
 }
 
-/* Whether the stored event x is in the history: it counts, or it voids one that does. */
+/*
+ * Whether the stored event x (stored with ref_seq) is in the history: it counts, or it voids one
+ * that does; and the viewer reaches it.
+ */
 static int history_in(MDB_txn *txn, const struct store *s, const struct history_want *w,
-		      const struct proto_stored *x, bool *in)
+		      const struct proto_stored *x, uint64_t ref_seq, bool *in)
 {
 	struct proto_event orig;
 	uint64_t seq;
+	int rc = 0;
 	*in = false;
-	if (x->ev.op != PROTO_OP_VOID) {
+	if (x->ev.op != PROTO_OP_VOID)
 		*in = history_takes(w, &x->ev);
-		return 0;
-	}
-	int rc = event_load(txn, s, x->ev.ref, &orig, &seq, NULL, 0, NULL);
+	else if ((rc = ref_target(txn, s, &x->ev, ref_seq, &seq)) == 0 &&
+		 (rc = event_at(txn, s, seq, &orig, NULL, NULL, 0, NULL)) == 0)
+		*in = history_takes(w, &orig);
 	if (rc == IKI_EREF)
 		return 0;
-	*in = rc == 0 && history_takes(w, &orig);
+	if (rc == 0 && *in && (rc = event_reached(txn, s, w->v, &x->ev, ref_seq)) >= 0) {
+		*in = rc == 1;
+		rc = 0;
+	}
 	return rc;
-}
-
-/* Fill what a history tells of x beside the event: what voided it, whether it was dropped. */
-static void history_note(MDB_txn *txn, const struct store *s, struct proto_stored *x)
-{
-	MDB_val ik = {strlen(x->ev.id), x->ev.id}, vv;
-	if (mdb_get(txn, s->dbi[DB_VOIDED], &ik, &vv) == 0 && vv.mv_size < sizeof(x->voided_by))
-		memcpy(x->voided_by, vv.mv_data, vv.mv_size);
-	x->dropped = close_dropped(txn, s, x);
 }
 
 /* A history cursor: the log sequence number of the page's last event, in decimal. */
@@ -262,16 +322,18 @@ static int history_walk(MDB_txn *txn, const struct store *s, const struct histor
 	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
 	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct proto_stored x = {0};
+		uint64_t rs;
 		bool in;
-		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms)) < 0 ||
-		    (rc = history_in(txn, s, w, &x, &in)) < 0 || !in)
+		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms, &rs)) < 0 ||
+		    (rc = history_in(txn, s, w, &x, rs, &in)) < 0 || !in)
 			continue;
 		if (*m == limit) { /* one more: this page ends at the last one taken */
 			snprintf(pg->next, sizeof(pg->next), "%llu", (unsigned long long)h[*m - 1].seq);
 			break;
 		}
 		x.seq = get_be64(k.mv_data);
-		history_note(txn, s, &x);
+		if ((rc = history_note(txn, s, &x, rs, NULL, NULL)) < 0)
+			break;
 		h[(*m)++] = x;
 	}
 	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
@@ -281,10 +343,11 @@ static int history_walk(MDB_txn *txn, const struct store *s, const struct histor
 	return rc;
 }
 
-int store_history_page(struct store *s, int ind, int ou, struct period p, struct store_page *pg,
-		       struct proto_stored **out, size_t *n)
+int store_history_page(struct store *s, int ind, int ou, struct period p,
+		       const struct store_viewer *v, struct store_page *pg, struct proto_stored **out,
+		       size_t *n)
 {
-	struct history_want w = {s->cat, ind, ou, 0, 0};
+	struct history_want w = {s->cat, ind, ou, 0, 0, v};
 	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
 	size_t m = 0, limit = pg->limit && pg->limit < PROTO_EVENTS_MAX ? pg->limit : PROTO_EVENTS_MAX;
 	uint64_t after;
@@ -314,7 +377,7 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 			struct proto_stored **out, size_t *n, bool *more)
 {
 	struct store_page pg = {0};
-	int rc = store_history_page(s, ind, ou, p, &pg, out, n);
+	int rc = store_history_page(s, ind, ou, p, NULL, &pg, out, n);
 	*more = rc == 0 && pg.next[0];
 	return rc;
 }

@@ -66,16 +66,28 @@ static int log_copy(const struct verify *vf, struct store_batch *b)
 		return map_err(rc);
 	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
 		struct proto_event ev;
-		if (k.mv_size != 8 || record_parse(&v, &ev) < 0) {
+		uint64_t rs;
+		char key[KEY_MAX];
+		if (k.mv_size != 8 || record_parse_full(&v, &ev, NULL, 0, NULL, &rs) < 0) {
 			rc = MDB_CORRUPTED; /* the truth itself is unreadable: nothing to compare with */
 			break;
 		}
-		MDB_val ik = {strlen(ev.id), ev.id};
+		/* its id, or when that went first to another event, its cell's key (as ikid did) */
+		MDB_val ik = {strlen(ev.id), ev.id}, seq = k; /* a put refused points seq elsewhere */
 		rc = mdb_put(b->txn, vf->x->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
 		if (rc == 0)
-			rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &k, MDB_NOOVERWRITE);
+			rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+		if (rc == MDB_KEYEXIST) {
+			rc = id_key_of(b->txn, vf->x, &ev, get_be64(k.mv_data), rs, key, &ik.mv_size);
+			ik.mv_data = key;
+			seq = k;
+			if (rc == 0)
+				rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+			else
+				rc = MDB_CORRUPTED; /* what a void voids is not in the log */
+		}
 		if (rc == MDB_KEYEXIST)
-			rc = 0; /* an id twice in the log: the index comparison shows it */
+			rc = 0; /* an id twice in a cell: the index comparison shows it */
 		b->events = get_be64(k.mv_data);
 		vf->rep->events++;
 	}
@@ -108,6 +120,7 @@ static void describe_key(const struct catalog *cat, int db, const MDB_val *k,
 		: db == DB_CASES ? "case" : db == DB_IDS ? "id" : db_names[db];
 	if (db == DB_CASES) {
 		snprintf(m->name, sizeof(m->name), "%.48s %.64s", part[0], part[1]);
+		snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", part[2]);
 		return;
 	}
 	if (db != DB_AGG && db != DB_LATEST && db != DB_STATES) {

@@ -14,11 +14,14 @@
  * Databases, all in one environment:
  *   meta    "events" -> u64 count, "pubseq" -> u64 last publish sequence, "schema" -> u32
  *   events  u64 big-endian sequence -> event record (see record_build); the truth
- *   ids     event id -> u64 big-endian sequence
- *   cases   "<case type>\0<case id>" -> case record (open date, close date, org unit)
+ *   ids     event key -> u64 big-endian sequence: the key is the event's id, or when another
+ *           event took the id first "<id>\0<org unit>\0<element>" of its cell (see store.c,
+ *           "event ids")
+ *   cases   "<case type>\0<case id>\0<org unit>" -> case record (open date, close date, org
+ *           unit): a case id is one case at its org unit (another village may use it too)
  *   latest  "<quantity>\0<orgunit>\0<period>" -> latest state value set inside that period
  *   agg     "<quantity>\0<orgunit>\0<period>" -> i64 sum over the org unit's subtree
- *   voided  event id -> the id of the event that voided or replaced it
+ *   voided  event key -> the key of the event that voided or replaced it
  *   states  "<quantity>\0<orgunit>\0" + u32 date + u64 sequence -> i64: every state set, so
  *           that a voided one can give way to the one before it
  *   locks   period id -> lock record (u64 milliseconds, who)
@@ -38,9 +41,10 @@
  * this private header: store.c (opening, batches, events, corrections, reading, rebuild),
  * store_admin.c (locks, targets, history), store_check.c (verify, backup).
  */
-#define STORE_SCHEMA 3 /* 2: voided, states, locks; case records name their events. 3: stocks
-			 * carry forward within their budget year (the latest values are rebuilt) */
-#define KEY_MAX 256
+#define STORE_SCHEMA 4 /* 2: voided, states, locks; case records name their events. 3: stocks
+			 * carry forward within their budget year (the latest values are rebuilt).
+			 * 4: cases are kept per org unit (the case records are rebuilt) */
+#define KEY_MAX STORE_KEY_MAX
 #define CASE_OPEN_ONLY INT32_MIN
 #define N_KINDS 3
 
@@ -95,6 +99,7 @@ struct redo {
 	bool lock;
 	struct store_target target; /* target, as given */
 	char *who;                  /* owned */
+	const struct store_viewer *viewer; /* apply: as it was applied (borrowed) */
 };
 
 struct store_batch {
@@ -142,9 +147,31 @@ int batch_regrow(struct store_batch *b);
 /* Whether indicator ind at (ou, p) has data (a num or den that is not 0). */
 bool value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct period p);
 int env_open(const char *path, unsigned flags, size_t map, MDB_env **out);
-int event_load(MDB_txn *txn, const struct store *s, const char *id, struct proto_event *ev, uint64_t *seq, char *who, size_t who_size, uint64_t *ms);
+
+/* Event ids (store.c): the stored event at seq (IKI_EREF when none), with what a correction
+ * corrects (ref_seq, see record_parse_full), who sent it and when (each may be NULL). */
+int event_at(MDB_txn *txn, const struct store *s, uint64_t seq, struct proto_event *ev,
+	     uint64_t *ref_seq, char *who, size_t who_size, uint64_t *ms);
+/* The place in the log of the event indexed under key (len bytes) in ids; IKI_EREF when none. */
+int id_seq(MDB_txn *txn, const struct store *s, const char *key, size_t len, uint64_t *seq);
+/* The place of the event a correction ev (stored with ref_seq) corrects; IKI_EREF when none. */
+int ref_target(MDB_txn *txn, const struct store *s, const struct proto_event *ev,
+	       uint64_t ref_seq, uint64_t *seq);
+/* The key (into buf, KEY_MAX bytes; *len) the event ev stored at seq is indexed under in ids. */
+int id_key_of(MDB_txn *txn, const struct store *s, const struct proto_event *ev, uint64_t seq,
+	      uint64_t ref_seq, char *buf, size_t *len);
+/* Call fn for each event with this id (its key in ids, its place), the plain key's first, until
+ * fn returns nonzero (returned: > 0 stops, < 0 is an error). */
+int id_each(MDB_txn *txn, const struct store *s, const char *id,
+	    int (*fn)(void *arg, const MDB_val *key, uint64_t seq), void *arg);
+/* Whether viewer v reaches the stored event ev (stored with ref_seq), by its cell: 1, 0, or a
+ * storage code. */
+int event_reached(MDB_txn *txn, const struct store *s, const struct store_viewer *v,
+		  const struct proto_event *ev, uint64_t ref_seq);
 size_t fold(struct store_batch *b);
 size_t key3(char *buf, const char *a, const char *b, const char *c);
+/* The key of the case of ev (its case id at its org unit) of this case type in cases. */
+size_t case_key(char *buf, const char *casetype, const struct proto_event *ev);
 uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name);
 int open_dbs(struct store *s);
 int read_begin(MDB_env *env, MDB_txn **txn);
@@ -155,7 +182,8 @@ int query_check(const struct catalog *cat, const struct proto_query *q);
 int record_parse(const MDB_val *v, struct proto_event *ev);
 int redo_keep(struct store_batch *b, const struct redo *r, const char *who);
 int replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped);
-int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size, uint64_t *ms);
+int record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, size_t who_size,
+		      uint64_t *ms, uint64_t *ref_seq);
 
 /* Defined in store_admin.c: a lock and a target, without regrowing the map. */
 int lock_one(struct store_batch *b, const char *period, bool lock, const char *who);

@@ -339,31 +339,13 @@ static uint64_t total(struct shared *sh, const struct client *cl, int n, size_t 
 	return t;
 }
 
-/*
- * Run ikid with args (--verify ... or --backup ...) and return its exit status; *out gets what it
- * printed (stdout and stderr; malloc'd).
- */
-static int run_ikid(const char *args, char **out)
-{
-	char bin[256], cmd[2400], chunk[4096];
-	size_t len = 0, got;
-	harness_bin("ikid", bin, sizeof(bin));
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", bin, args);
-	FILE *p = popen(cmd, "r"), *mem = open_memstream(out, &len);
-	while (p && (got = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, got, mem);
-	fclose(mem);
-	int st = p ? pclose(p) : -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* `ikid --verify` on a state directory: the mismatches it reports (1 when it says nothing). */
 static uint64_t verify(const char *state)
 {
 	char args[512], *out = NULL;
 	unsigned long long events, compared, mismatches = 0;
 	snprintf(args, sizeof(args), "--verify -c %s -d %s", MINI, state);
-	int st = run_ikid(args, &out);
+	int st = harness_ikid(args, &out);
 	const char *line = strstr(out, "verify: ");
 	int got = line ? sscanf(line, "verify: %llu events checked, %llu values compared, %llu "
 				"mismatches", &events, &compared, &mismatches) : 0;
@@ -527,7 +509,7 @@ START_TEST(test_backup_under_load_serves_what_was_acknowledged)
 	for (int i = 0; i < 2; i++)
 		before[i] = total(&sh, &cl[i], 1, offsetof(struct client, acked));
 	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d->state);
-	int st = run_ikid(args, &out);
+	int st = harness_ikid(args, &out);
 	ck_assert_msg(st == 0 && strstr(out, "backup: "), "ikid %s: exit %d: %s", args, st, out);
 	free(out);
 	/* The live store, read beside the daemon while it writes, is consistent too. */
@@ -568,16 +550,16 @@ START_TEST(test_backup_refuses_a_used_destination_and_a_missing_store)
 	ck_assert_int_eq(harness_start(d, MINI), 0);
 	harness_stop(d, SIGTERM);
 	snprintf(args, sizeof(args), "--backup %s -d %s", dest, d->state);
-	ck_assert_int_eq(run_ikid(args, &out), 0);
+	ck_assert_int_eq(harness_ikid(args, &out), 0);
 	free(out);
-	ck_assert_int_eq(run_ikid(args, &out), 1); /* not over a backup already there */
+	ck_assert_int_eq(harness_ikid(args, &out), 1); /* not over a backup already there */
 	ck_assert_msg(strstr(out, "already"), "%s", out);
 	free(out);
 	snprintf(args, sizeof(args), "--backup %s/new -d %s/nothing-here", dest, dest);
-	ck_assert_int_eq(run_ikid(args, &out), 1);
+	ck_assert_int_eq(harness_ikid(args, &out), 1);
 	free(out);
 	snprintf(args, sizeof(args), "--verify -c %s -d %s/nothing-here", MINI, dest);
-	ck_assert_int_eq(run_ikid(args, &out), 1);
+	ck_assert_int_eq(harness_ikid(args, &out), 1);
 	free(out);
 	harness_cleanup(d);
 	harness_cleanup(&copy);

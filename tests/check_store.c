@@ -712,7 +712,7 @@ START_TEST(test_store_pages_of_a_snapshot_and_a_history_make_the_whole)
 	got = 0;
 	do {
 		struct store_page pg = {.after = after, .limit = 2};
-		ck_assert_int_eq(store_history_page(st, 0, 0, y, &pg, &h, &n), 0);
+		ck_assert_int_eq(store_history_page(st, 0, 0, y, NULL, &pg, &h, &n), 0);
 		for (size_t i = 0; i < n; i++, got++) {
 			ck_assert_uint_lt(got, nw);
 			ck_assert_str_eq(h[i].ev.id, hw[got].ev.id);
@@ -724,7 +724,7 @@ START_TEST(test_store_pages_of_a_snapshot_and_a_history_make_the_whole)
 	ck_assert_uint_eq(got, nw);
 	free(hw);
 	struct store_page junk = {.after = "12x"};
-	ck_assert_int_eq(store_history_page(st, 0, 0, y, &junk, &h, &n), IKI_EFIELD);
+	ck_assert_int_eq(store_history_page(st, 0, 0, y, NULL, &junk, &h, &n), IKI_EFIELD);
 }
 END_TEST
 
@@ -890,12 +890,12 @@ START_TEST(test_store_void_of_a_case_open_takes_its_close)
 	ck_assert_int_eq(apply1(voiding("vc2", "c2")).code, IKI_ECASEUNKNOWN); /* went with it */
 	struct proto_stored *h;
 	size_t nh;
-	ck_assert_int_eq(store_history(st, "c2", &h, &nh), 0);
+	ck_assert_int_eq(store_history(st, "c2", NULL, &h, &nh), 0);
 	ck_assert_uint_eq(nh, 1);
 	ck_assert(h[0].dropped); /* its history says so */
 	ck_assert_str_eq(h[0].voided_by, "");
 	free(h);
-	ck_assert_int_eq(store_history(st, "o2", &h, &nh), 0);
+	ck_assert_int_eq(store_history(st, "o2", NULL, &h, &nh), 0);
 	ck_assert(!h[0].dropped); /* an open that stands */
 	free(h);
 	ck_assert_int_eq(apply1(ev("o3", "akta", V2, "2022-03-03", PROTO_OP_OPEN, 1, "K1")).status,
@@ -998,7 +998,7 @@ START_TEST(test_store_history_follows_the_chain)
 	/* from any link of the chain: the whole of it, oldest first */
 	const char *const from[] = {"a", "a2", "a3"};
 	for (int f = 0; f < 3; f++) {
-		ck_assert_int_eq(store_history(st, from[f], &h, &n), 0);
+		ck_assert_int_eq(store_history(st, from[f], NULL, &h, &n), 0);
 		ck_assert_uint_eq(n, 3);
 		ck_assert_str_eq(h[0].ev.id, "a");
 		ck_assert_int_eq(h[0].ev.value, 10);
@@ -1013,7 +1013,7 @@ START_TEST(test_store_history_follows_the_chain)
 		ck_assert_str_eq(h[2].voided_by, "");
 		free(h);
 	}
-	ck_assert_int_eq(store_history(st, "nothing", &h, &n), -ENOENT);
+	ck_assert_int_eq(store_history(st, "nothing", NULL, &h, &n), -ENOENT);
 }
 END_TEST
 
@@ -1163,7 +1163,7 @@ START_TEST(test_store_reads_refuse_when_no_transaction_begins)
 	pid_t pid = readers_fill(); /* this thread has no reader slot yet: none can be had */
 	ck_assert_int_eq(store_locks(st, &locks, &n), IKI_ESTORAGE);
 	ck_assert_int_eq(store_targets(st, &targets, &n), IKI_ESTORAGE);
-	ck_assert_int_eq(store_history(st, "a", &h, &n), IKI_ESTORAGE);
+	ck_assert_int_eq(store_history(st, "a", NULL, &h, &n), IKI_ESTORAGE);
 	ck_assert_int_eq(store_history_value(st, 0, 0, (struct period){PERIOD_YEAR, 2022, 0}, &h, &n,
 					     &more), IKI_ESTORAGE);
 	ck_assert_uint_eq(n, 99);

@@ -542,6 +542,91 @@ START_TEST(test_history_shows_a_clerk_only_its_own_scope)
 }
 END_TEST
 
+/* ikid --verify of the running daemon's state: 0 mismatches. */
+static void verify_clean(void)
+{
+	char args[600], *out = NULL;
+	snprintf(args, sizeof(args), "--verify -c %s -d %s", MINI, d.state);
+	ck_assert_msg(harness_ikid(args, &out) == 0 && strstr(out, " 0 mismatches"), "%s", out);
+	free(out);
+}
+
+/* One request as a key: its exit status, and what its output holds and lacks (NULL: nothing). */
+struct step {
+	const char *who, *args;
+	int rc;
+	const char *has, *lacks;
+};
+
+static void steps(const struct step *st, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char *out = NULL;
+		int rc = iki_as(st[i].who, st[i].args, &out);
+		ck_assert_msg(rc == st[i].rc && (!st[i].has || strstr(out, st[i].has)) &&
+				      (!st[i].lacks || !strstr(out, st[i].lacks)),
+			      "%s: iki %s: exit %d: %s", st[i].who, st[i].args, rc, out);
+		free(out);
+	}
+}
+
+#define AT "--date 2022-03-01 --orgunit "
+#define SET(id, ou, v) "submit --id " id " --element desa_tertib --op set --value " v " " AT ou
+#define CASE(id, op, ou) "submit --id " id " --element akta --case K7 --op " op " " AT ou
+#define OK "diterima 1, duplikat 0, ditolak 0"
+#define DUP "diterima 0, duplikat 1"
+
+/* A clerk's id is its own, whatever another village's event chose: answered as if that one did
+ * not exist (issue 11.8), and still one event in the clerk's reach. So is a case id. */
+START_TEST(test_an_id_another_village_took_is_free_for_the_clerk)
+{
+	long num, den;
+	const struct step one[] = {
+		{"admin", SET("x1", V2, "1"), 0, OK, NULL},
+		{"clerk", SET("x1", V1, "1"), 0, OK, NULL}, /* before: id_conflict */
+		/* in the clerk's reach an id is still one event: resent a duplicate, changed a conflict */
+		{"clerk", SET("x1", V1, "1"), 0, DUP, NULL},
+		{"clerk", SET("x1", V1, "0"), 1, "id_conflict", NULL},
+		/* the admin reaches both: either resent is a duplicate, a third cell a conflict */
+		{"admin", SET("x1", V2, "1"), 0, DUP, NULL},
+		{"admin", SET("x1", V1, "1"), 0, DUP, NULL},
+		{"admin", CASE("x1", "open", V1), 1, "id_conflict", NULL},
+		/* histories: the clerk's own event; the admin's both */
+		{"clerk", "history x1", 0, V1, V2},
+		{"admin", "history x1", 0, V2, NULL},
+		{"admin", "history x1", 0, V1, NULL},
+		/* a void of x1: the admin's must say which; the clerk's voids its own */
+		{"admin", "submit --id v9 --op void --ref x1", 1, "lebih dari satu", NULL},
+		{"clerk", "submit --id v1 --op void --ref x1", 0, OK, NULL},
+	};
+	steps(one, sizeof(one) / sizeof(one[0]));
+	value("tertib", &num, &den);
+	ck_assert_int_eq(num, 1); /* V2's stands */
+	const struct step two[] = {
+		{"admin", "submit --id v2 --op void --ref x1 --orgunit " V2, 0, OK, NULL},
+		{"clerk", "history v1", 0, V1, V2},
+		/* a case id is one case at its village */
+		{"admin", CASE("a7", "open", V2), 0, OK, NULL},
+		{"clerk", CASE("c7", "open", V1), 0, OK, NULL}, /* before: case_exists */
+		{"clerk", CASE("c8", "open", V1), 1, "case_exists", NULL},
+		{"clerk", CASE("c9", "close", V1), 0, OK, NULL},
+	};
+	steps(two, sizeof(two) / sizeof(two[0]));
+	value("tertib", &num, &den);
+	ck_assert_int_eq(num, 0);
+	value("akta", &num, &den);
+	ck_assert_msg(num == 1 && den == 2, "akta %ld/%ld", num, den); /* 2 opened, 1 closed */
+	verify_clean();
+	/* and so after a restart */
+	harness_stop(&d, SIGTERM);
+	const char *args[] = {"-a", clients, NULL};
+	ck_assert_int_eq(harness_start_args(&d, MINI, args), 0);
+	const struct step three[] = {{"clerk", "history x1", 0, "v1", V2}};
+	steps(three, 1);
+	verify_clean();
+}
+END_TEST
+
 START_TEST(test_ikid_refuses_a_server_key_others_can_read)
 {
 	char bin[256], cmd[1200], path[300];
@@ -981,6 +1066,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, test_reload_adds_and_removes_keys);
 	tcase_add_test(tc, test_ids_are_printable_and_logs_escape_what_clients_send);
 	tcase_add_test(tc, test_history_shows_a_clerk_only_its_own_scope);
+	tcase_add_test(tc, test_an_id_another_village_took_is_free_for_the_clerk);
 	tcase_add_test(tc, test_a_revoked_key_loses_its_subscription_within_a_second);
 	tcase_add_test(tc, test_ikid_refuses_a_server_key_others_can_read);
 	tcase_add_test(tc, test_every_role_may_do_what_the_table_says_and_nothing_more);

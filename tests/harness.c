@@ -119,10 +119,28 @@ void harness_cleanup(struct ikid *d)
 	d->state[0] = '\0';
 }
 
+/* What the command p runs writes, into *out (malloc'd; NULL: dropped); its exit status or -1. */
+static int collect(FILE *p, char **out)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t got;
+	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
+		fwrite(chunk, 1, got, mem);
+	fclose(mem);
+	int status = pclose(p);
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 int harness_iki(const struct ikid *d, const char *args, char **out)
 {
-	char bin[256], *cmd = NULL, *buf = NULL;
-	size_t len = 0;
+	char bin[256], *cmd = NULL;
 	harness_bin("iki", bin, sizeof(bin));
 	size_t n = strlen(bin) + strlen(args) + 2 * sizeof(d->request) + sizeof(d->state) + 64;
 	if (!(cmd = malloc(n)))
@@ -139,16 +157,18 @@ int harness_iki(const struct ikid *d, const char *args, char **out)
 	free(cmd);
 	if (!p)
 		return -1;
-	FILE *mem = open_memstream(&buf, &len);
-	char chunk[4096];
-	size_t got;
-	while ((got = fread(chunk, 1, sizeof(chunk), p)) > 0)
-		fwrite(chunk, 1, got, mem);
-	fclose(mem);
-	int status = pclose(p);
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return collect(p, out);
+}
+
+int harness_ikid(const char *args, char **out)
+{
+	char bin[256], *cmd = NULL;
+	harness_bin("ikid", bin, sizeof(bin));
+	size_t n = strlen(bin) + strlen(args) + 16;
+	if (!(cmd = malloc(n)))
+		return -1;
+	snprintf(cmd, n, "%s %s 2>&1", bin, args);
+	FILE *p = popen(cmd, "r");
+	free(cmd);
+	return p ? collect(p, out) : -1;
 }

@@ -38,6 +38,9 @@ void harness_cleanup(struct ikid *d);
  */
 int harness_iki(const struct ikid *d, const char *args, char **out);
 
+/* Run "$IKI_BUILD/ikid <args> 2>&1" through the shell (--verify, --backup, -n); *out as above. */
+int harness_ikid(const char *args, char **out);
+
 /* Remove a directory tree (a state directory, a scratch LMDB); complains on stderr when it cannot. */
 void harness_rmtree(const char *dir);
 
