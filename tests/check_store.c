@@ -1209,7 +1209,7 @@ static const struct store_mismatch *shown(const struct store_report *r, const ch
 START_TEST(test_store_verify_reports_what_differs_and_changes_nothing)
 {
 	static const char sum_key[] = "surat_masuk\0" V1 "\0" "202203";
-	static const char case_key[] = "akta\0K1\0";
+	static const char case_key[] = "akta\0K1\0" V2; /* a case id at its org unit */
 	int64_t wrong = 99;
 	apply_mix();
 	MDB_env *env = raw_open();
@@ -1243,6 +1243,41 @@ START_TEST(test_store_verify_reports_what_differs_and_changes_nothing)
 	ck_assert_int_eq(store_rebuild(st, &replayed, &skipped), 0);
 	ck_assert_uint_eq(verify1(st).mismatches, 0);
 	ASSERT_VALUE("surat", V1, "202203", 7, 12);
+}
+END_TEST
+
+/* A store of schema 3 kept cases by case id alone: opened, its cases are rebuilt per org unit. */
+START_TEST(test_store_upgrade_keeps_cases_per_org_unit)
+{
+	static const char old_key[] = "akta\0K1\0", new_key[] = "akta\0K1\0" V2;
+	static const uint8_t three[8] = {0, 0, 0, 0, 0, 0, 0, 3};
+	apply_mix();
+	MDB_env *env = raw_open();
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = {sizeof(new_key) - 1, (void *)new_key}, v;
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "cases", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0);
+	uint8_t rec[512];
+	size_t len = v.mv_size;
+	memcpy(rec, v.mv_data, len);
+	raw_put(txn, "cases", new_key, sizeof(new_key) - 1, NULL, 0);
+	raw_put(txn, "cases", old_key, sizeof(old_key) - 1, rec, len);
+	raw_put(txn, "meta", "schema", 6, three, sizeof(three));
+	ck_assert_int_eq(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
+	ck_assert_uint_eq(verify1(st).mismatches, 0);
+	env = raw_open();
+	ck_assert_int_eq(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	ck_assert_int_eq(mdb_dbi_open(txn, "cases", 0, &dbi), 0);
+	ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), 0); /* rebuilt under the new key */
+	k = (MDB_val){sizeof(old_key) - 1, (void *)old_key};
+	ck_assert_int_eq(mdb_get(txn, dbi, &k, &v), MDB_NOTFOUND); /* and the old one gone */
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	ck_assert_int_eq(store_open(dir, cat, NULL, &st), 0);
 }
 END_TEST
 
@@ -1515,6 +1550,7 @@ static Suite *store_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_store_verify_finds_a_consistent_store_consistent);
 	tcase_add_test(tc, test_store_verify_reports_what_differs_and_changes_nothing);
+	tcase_add_test(tc, test_store_upgrade_keeps_cases_per_org_unit);
 	tcase_add_test(tc, test_store_verify_checks_the_id_index_and_the_counter);
 	tcase_add_test(tc, test_store_verify_finds_sums_an_older_ikid_wrapped);
 	tcase_add_test(tc, test_store_reads_refuse_when_no_transaction_begins);
