@@ -48,7 +48,7 @@ LIBS_XLSX  = $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 # The wire format (msgpack only), the LAKIP's calendar and arithmetic (pure), the CURVE key files
 # (libzmq); every program links all three (SHARED_OBJ), the codec's tests the first two.
-PROTO_SRC  := proto/proto.c proto/mpack.c proto/element.c proto/batch.c proto/iki.c
+PROTO_SRC  := proto/proto.c proto/proto_dec.c proto/proto_enc.c proto/mpack.c proto/element.c proto/batch.c proto/iki.c
 LAKIP_SRC  := lakip/period.c lakip/lakip.c
 KEYS_SRC   := keys/curve.c
 CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c

@@ -293,14 +293,24 @@ static void strtab_free(struct strtab *t)
 	free(t->table);
 }
 
+/* What the batch map is written from. */
+struct batch {
+	const struct proto_event *ev;
+	size_t n;
+	struct strtab t;
+	int32_t day0;
+	bool has_day0;
+	bool optional[COL_COUNT]; /* which optional columns any event uses */
+};
+
 /* A string column's entry: its index in the table, or the string itself. */
-static void pack_entry(msgpack_packer *pk, const struct strtab *t, const char *s)
+static void pack_entry(struct mpack_enc *e, const struct strtab *t, const char *s)
 {
 	const struct slot *x = s[0] ? slot_of(t, s) : NULL;
 	if (x && x->index >= 0)
-		msgpack_pack_uint32(pk, (uint32_t)x->index);
+		mpack_put_uint(e, (uint32_t)x->index);
 	else
-		mpack_pack_str(pk, s);
+		mpack_put_str(e, s);
 }
 
 /* The field of event e that string column k holds. */
@@ -317,46 +327,60 @@ static const char *field(const struct proto_event *e, enum col k)
 	}
 }
 
-static void pack_column(msgpack_packer *pk, const struct strtab *t, const struct proto_event *ev,
-			size_t n, enum col k)
+static void pack_column(struct mpack_enc *e, const struct batch *b, enum col k)
 {
-	mpack_pack_str(pk, col_names[k]);
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++)
-		pack_entry(pk, t, field(&ev[i], k));
+	if (!mpack_key(e, col_names[k]))
+		return;
+	mpack_put_array(e, b->n);
+	for (size_t i = 0; i < b->n; i++)
+		pack_entry(e, &b->t, field(&b->ev[i], k));
 }
 
 /* Ids front-coded: bytes kept from the last id the decoder will have taken, and the rest. */
-static void pack_ids(msgpack_packer *pk, const struct proto_event *ev, size_t n)
+static void pack_ids(struct mpack_enc *e, const struct batch *b)
 {
 	const char *prev = "";
-	mpack_pack_str(pk, "id");
-	msgpack_pack_array(pk, 2 * n);
-	for (size_t i = 0; i < n; i++) {
-		const char *id = ev[i].id;
+	if (!mpack_key(e, "id"))
+		return;
+	mpack_put_array(e, 2 * b->n);
+	for (size_t i = 0; i < b->n; i++) {
+		const char *id = b->ev[i].id;
 		size_t keep = 0, len = strlen(id);
 		while (prev[keep] && prev[keep] == id[keep])
 			keep++;
-		msgpack_pack_uint32(pk, (uint32_t)keep);
-		msgpack_pack_str(pk, len - keep);
-		msgpack_pack_str_body(pk, id + keep, len - keep);
+		mpack_put_uint(e, (uint32_t)keep);
+		mpack_put_strn(e, id + keep, len - keep);
 		if (len && iki_utf8_check(id, len) == len)
 			prev = id; /* the decoder keeps only ids it took */
 	}
 }
 
 /* Dates: days after day0 (the earliest real date), or the string when it is not a real date. */
-static void pack_dates(msgpack_packer *pk, const struct proto_event *ev, size_t n, int32_t day0)
+static void pack_dates(struct mpack_enc *e, const struct batch *b)
 {
-	mpack_pack_str(pk, "date");
-	msgpack_pack_array(pk, n);
-	for (size_t i = 0; i < n; i++) {
+	if (!mpack_key(e, "date"))
+		return;
+	mpack_put_array(e, b->n);
+	for (size_t i = 0; i < b->n; i++) {
 		int32_t day;
-		if (period_date_parse(ev[i].date, &day) == 0)
-			msgpack_pack_int32(pk, day - day0);
+		if (period_date_parse(b->ev[i].date, &day) == 0)
+			mpack_put_int(e, day - b->day0);
 		else
-			mpack_pack_str(pk, ev[i].date);
+			mpack_put_str(e, b->ev[i].date);
 	}
+}
+
+/* Values: nil where an event has none. */
+static void pack_values(struct mpack_enc *e, const struct batch *b)
+{
+	if (!mpack_key(e, "value"))
+		return;
+	mpack_put_array(e, b->n);
+	for (size_t i = 0; i < b->n; i++)
+		if (b->ev[i].no_value)
+			mpack_put_nil(e);
+		else
+			mpack_put_int(e, b->ev[i].value);
 }
 
 /* Whether any event has a non-empty field in column k; values: whether any has one that is not
@@ -385,54 +409,40 @@ static bool first_day(const struct proto_event *ev, size_t n, int32_t *day0)
 	return any;
 }
 
-static void pack_columns(msgpack_packer *pk, const struct strtab *t, const struct proto_event *ev,
-			 size_t n, int32_t day0, const bool optional[COL_COUNT])
+/* The batch map: n, the string table, day0, then the columns. */
+static void batch_keys(struct mpack_enc *e, const void *x)
 {
-	pack_ids(pk, ev, n);
-	pack_column(pk, t, ev, n, COL_ELEMENT);
-	pack_column(pk, t, ev, n, COL_ORGUNIT);
-	pack_dates(pk, ev, n, day0);
-	pack_column(pk, t, ev, n, COL_OP);
-	if (optional[COL_VALUE]) {
-		mpack_pack_str(pk, "value");
-		msgpack_pack_array(pk, n);
-		for (size_t i = 0; i < n; i++)
-			if (ev[i].no_value)
-				msgpack_pack_nil(pk);
-			else
-				msgpack_pack_int64(pk, ev[i].value);
+	const struct batch *b = x;
+	mpack_kv_uint(e, "n", b->n);
+	if (b->t.n > 0 && mpack_key(e, "str")) {
+		mpack_put_array(e, b->t.n);
+		for (uint32_t i = 0; i < b->t.n; i++)
+			mpack_put_str(e, b->t.table[i]->s);
 	}
+	if (b->has_day0)
+		mpack_kv_int(e, "day0", b->day0);
+	pack_ids(e, b);
+	pack_column(e, b, COL_ELEMENT);
+	pack_column(e, b, COL_ORGUNIT);
+	pack_dates(e, b);
+	pack_column(e, b, COL_OP);
+	if (b->optional[COL_VALUE])
+		pack_values(e, b);
 	for (int k = COL_CASE; k <= COL_REF; k++)
-		if (optional[k])
-			pack_column(pk, t, ev, n, (enum col)k);
+		if (b->optional[k])
+			pack_column(e, b, (enum col)k);
 }
 
-int batch_pack(msgpack_packer *pk, const struct proto_event *ev, size_t n)
+void batch_pack(struct mpack_enc *e, const struct proto_event *ev, size_t n)
 {
-	struct strtab t = {0};
-	int rc = strtab_build(&t, ev, n);
-	if (rc < 0) {
-		strtab_free(&t);
-		return rc;
+	struct batch b = {.ev = ev, .n = n};
+	if (strtab_build(&b.t, ev, n) < 0) {
+		mpack_fail(e, -ENOMEM);
+	} else {
+		for (int k = COL_VALUE; k <= COL_REF; k++)
+			b.optional[k] = column_used(ev, n, (enum col)k);
+		b.has_day0 = first_day(ev, n, &b.day0);
+		mpack_map(e, batch_keys, &b);
 	}
-	bool optional[COL_COUNT] = {false};
-	uint32_t keys = 6 + (t.n > 0); /* n, id, element, orgunit, date, op; str */
-	for (int k = COL_VALUE; k <= COL_REF; k++)
-		keys += optional[k] = column_used(ev, n, (enum col)k);
-	int32_t day0 = 0;
-	bool has_day0 = first_day(ev, n, &day0);
-	msgpack_pack_map(pk, keys + has_day0);
-	mpack_pack_str(pk, "n");
-	msgpack_pack_uint64(pk, n);
-	if (t.n > 0) {
-		mpack_pack_str(pk, "str");
-		msgpack_pack_array(pk, t.n);
-		for (uint32_t i = 0; i < t.n; i++)
-			mpack_pack_str(pk, t.table[i]->s);
-	}
-	if (has_day0)
-		mpack_pack_kv_int(pk, "day0", day0);
-	pack_columns(pk, &t, ev, n, day0, optional);
-	strtab_free(&t);
-	return 0;
+	strtab_free(&b.t);
 }

@@ -5,6 +5,7 @@
 #include <msgpack.h>
 #include <stddef.h>
 
+#include "mpack.h"
 #include "proto.h"
 
 #define BATCH_STRINGS_MAX (6 * PROTO_EVENTS_MAX) /* entries of a batch's string table */
@@ -19,9 +20,9 @@
 int batch_decode(const msgpack_object *batch, struct proto_msg *msg);
 
 /*
- * Write the "batch" map of n events (the caller checked their ops). Returns 0, or -ENOMEM (the
- * string table could not be built: nothing was written).
+ * Write the "batch" map of n events (the caller checked their ops) as the value of the key e
+ * just wrote. When the string table cannot be built, nothing is written and e fails (-ENOMEM).
  */
-int batch_pack(msgpack_packer *pk, const struct proto_event *ev, size_t n);
+void batch_pack(struct mpack_enc *e, const struct proto_event *ev, size_t n);
 
 #endif

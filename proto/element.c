@@ -54,8 +54,9 @@ static int get_ops(const msgpack_object_map *m, struct proto_element *e)
 	return 0;
 }
 
-int element_decode(const msgpack_object_map *m, struct proto_element *e)
+int element_decode(const msgpack_object_map *m, void *item)
 {
+	struct proto_element *e = item;
 	char kind[8], count_close[8];
 	int64_t limit = -1;
 	if (mpack_get_str(m, "code", e->code, sizeof(e->code), true) < 0 ||
@@ -80,48 +81,43 @@ int element_decode(const msgpack_object_map *m, struct proto_element *e)
 }
 
 /* A reported_by list ("umum desa") as an array of its words. */
-static void pack_words(msgpack_packer *pk, const char *list)
+static void pack_words(struct mpack_enc *enc, const char *list)
 {
 	uint32_t n = 0;
 	for (const char *p = list; *p; p++)
 		n += (p == list || p[-1] == ' ') && *p != ' ';
-	msgpack_pack_array(pk, n);
+	mpack_put_array(enc, n);
 	for (const char *p = list; *p;) {
 		size_t w = strcspn(p, " ");
-		if (w) {
-			msgpack_pack_str(pk, w);
-			msgpack_pack_str_body(pk, p, w);
-		}
+		if (w)
+			mpack_put_strn(enc, p, w);
 		p += w + (p[w] == ' ');
 	}
 }
 
-void element_pack(msgpack_packer *pk, const struct proto_element *e)
+void element_pack(struct mpack_enc *enc, const void *item)
 {
-	bool limit = e->is_case && e->limit_days >= 0;
-	msgpack_pack_map(pk, 6 + (e->unit[0] != 0) + (e->aggregate[0] != 0) + limit + e->close_at_open +
-				 (e->reported_by[0] != 0) + 2 * (e->schedule[0] != 0));
-	mpack_pack_kv_str(pk, "code", e->code);
-	mpack_pack_kv_str(pk, "name", e->name);
-	mpack_pack_kv_str(pk, "kind", e->is_case ? "case" : "element");
-	mpack_pack_opt_str(pk, "unit", e->unit);
-	mpack_pack_opt_str(pk, "aggregate", e->aggregate);
-	mpack_pack_str(pk, "ops");
-	msgpack_pack_array(pk, (size_t)e->n_ops);
-	for (int i = 0; i < e->n_ops; i++)
-		mpack_pack_str(pk, proto_op_name(e->ops[i]));
-	mpack_pack_kv_int(pk, "min", e->min);
-	mpack_pack_kv_int(pk, "max", e->max);
-	if (limit)
-		mpack_pack_kv_int(pk, "limit_days", e->limit_days);
-	if (e->close_at_open)
-		mpack_pack_kv_str(pk, "count_close", "open");
-	if (e->reported_by[0]) {
-		mpack_pack_str(pk, "reported_by");
-		pack_words(pk, e->reported_by);
+	const struct proto_element *e = item;
+	mpack_kv_str(enc, "code", e->code);
+	mpack_kv_str(enc, "name", e->name);
+	mpack_kv_str(enc, "kind", e->is_case ? "case" : "element");
+	mpack_kv_opt_str(enc, "unit", e->unit);
+	mpack_kv_opt_str(enc, "aggregate", e->aggregate);
+	if (mpack_key(enc, "ops")) {
+		mpack_put_array(enc, (size_t)e->n_ops);
+		for (int i = 0; i < e->n_ops; i++)
+			mpack_put_str(enc, proto_op_name(e->ops[i]));
 	}
+	mpack_kv_int(enc, "min", e->min);
+	mpack_kv_int(enc, "max", e->max);
+	if (e->is_case && e->limit_days >= 0)
+		mpack_kv_int(enc, "limit_days", e->limit_days);
+	if (e->close_at_open)
+		mpack_kv_str(enc, "count_close", "open");
+	if (e->reported_by[0] && mpack_key(enc, "reported_by"))
+		pack_words(enc, e->reported_by);
 	if (e->schedule[0]) {
-		mpack_pack_kv_str(pk, "schedule", e->schedule);
-		mpack_pack_kv_str(pk, "every", e->every);
+		mpack_kv_str(enc, "schedule", e->schedule);
+		mpack_kv_str(enc, "every", e->every);
 	}
 }

@@ -6,10 +6,14 @@
 
 #include "proto.h"
 
-/* Decode one element map into *e (zeroed by the caller). Returns 0 or IKI_EFIELD. */
-int element_decode(const msgpack_object_map *m, struct proto_element *e);
+#include "mpack.h"
 
-/* Write *e as its map (the caller checked n_ops and ops: proto_encode's encodable()). */
-void element_pack(msgpack_packer *pk, const struct proto_element *e);
+/* Decode one element map into the struct proto_element at e (zeroed by the caller). Returns 0 or
+ * IKI_EFIELD. */
+int element_decode(const msgpack_object_map *m, void *e);
+
+/* The keys of the struct proto_element at e (the caller checked n_ops and ops: proto_encode's
+ * encodable()), for mpack_map. */
+void element_pack(struct mpack_enc *enc, const void *e);
 
 #endif

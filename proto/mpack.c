@@ -236,29 +236,153 @@ const msgpack_object_array *mpack_get_maps(const msgpack_object_map *m, const ch
 	return &o->via.array;
 }
 
-void mpack_pack_str(msgpack_packer *pk, const char *s)
+/* Whether e writes now: not counting, nothing failed. */
+static bool writing(const struct mpack_enc *e)
 {
-	size_t n = strlen(s);
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
+	return e->pk && e->rc == 0;
 }
 
-void mpack_pack_kv_str(msgpack_packer *pk, const char *k, const char *v)
+/* Keep the first failure of a msgpack_pack_* call (it returns the write callback's nonzero). */
+static void check(struct mpack_enc *e, int r)
 {
-	mpack_pack_str(pk, k);
-	mpack_pack_str(pk, v);
+	if (r != 0)
+		mpack_fail(e, -ENOMEM);
 }
 
-void mpack_pack_kv_int(msgpack_packer *pk, const char *k, int64_t v)
+void mpack_fail(struct mpack_enc *e, int rc)
 {
-	mpack_pack_str(pk, k);
-	msgpack_pack_int64(pk, v);
+	if (e->rc == 0)
+		e->rc = rc;
 }
 
-void mpack_pack_opt_str(msgpack_packer *pk, const char *key, const char *val)
+void mpack_map(struct mpack_enc *e, mpack_map_fn *fn, const void *x)
 {
-	if (val[0])
-		mpack_pack_kv_str(pk, key, val);
+	if (!writing(e))
+		return;
+	struct mpack_enc count = {0};
+	fn(&count, x);
+	check(e, msgpack_pack_map(e->pk, count.keys));
+	if (writing(e))
+		fn(e, x);
+}
+
+bool mpack_key(struct mpack_enc *e, const char *k)
+{
+	e->keys++;
+	mpack_put_str(e, k);
+	return writing(e);
+}
+
+void mpack_put_strn(struct mpack_enc *e, const char *s, size_t n)
+{
+	if (writing(e))
+		check(e, msgpack_pack_str(e->pk, n));
+	if (writing(e))
+		check(e, msgpack_pack_str_body(e->pk, s, n));
+}
+
+void mpack_put_str(struct mpack_enc *e, const char *s)
+{
+	if (writing(e))
+		mpack_put_strn(e, s, strlen(s));
+}
+
+void mpack_put_int(struct mpack_enc *e, int64_t v)
+{
+	if (writing(e))
+		check(e, msgpack_pack_int64(e->pk, v));
+}
+
+void mpack_put_uint(struct mpack_enc *e, uint64_t v)
+{
+	if (writing(e))
+		check(e, msgpack_pack_uint64(e->pk, v));
+}
+
+void mpack_put_double(struct mpack_enc *e, double v)
+{
+	if (writing(e))
+		check(e, msgpack_pack_double(e->pk, v));
+}
+
+void mpack_put_nil(struct mpack_enc *e)
+{
+	if (writing(e))
+		check(e, msgpack_pack_nil(e->pk));
+}
+
+void mpack_put_array(struct mpack_enc *e, size_t n)
+{
+	if (writing(e))
+		check(e, msgpack_pack_array(e->pk, n));
+}
+
+void mpack_kv_str(struct mpack_enc *e, const char *k, const char *v)
+{
+	if (mpack_key(e, k))
+		mpack_put_str(e, v);
+}
+
+void mpack_kv_opt_str(struct mpack_enc *e, const char *k, const char *v)
+{
+	if (v[0])
+		mpack_kv_str(e, k, v);
+}
+
+void mpack_kv_int(struct mpack_enc *e, const char *k, int64_t v)
+{
+	if (mpack_key(e, k))
+		mpack_put_int(e, v);
+}
+
+void mpack_kv_uint(struct mpack_enc *e, const char *k, uint64_t v)
+{
+	if (mpack_key(e, k))
+		mpack_put_uint(e, v);
+}
+
+void mpack_kv_double(struct mpack_enc *e, const char *k, double v)
+{
+	if (mpack_key(e, k))
+		mpack_put_double(e, v);
+}
+
+void mpack_kv_true(struct mpack_enc *e, const char *k, bool flag)
+{
+	if (flag && mpack_key(e, k))
+		check(e, msgpack_pack_true(e->pk));
+}
+
+void mpack_kv_map(struct mpack_enc *e, const char *k, mpack_map_fn *fn, const void *x)
+{
+	if (mpack_key(e, k))
+		mpack_map(e, fn, x);
+}
+
+void mpack_kv_maps(struct mpack_enc *e, const char *k, mpack_map_fn *fn, const void *items, size_t n,
+		   size_t size)
+{
+	if (!mpack_key(e, k))
+		return;
+	mpack_put_array(e, n);
+	for (size_t i = 0; i < n && writing(e); i++)
+		mpack_map(e, fn, (const char *)items + i * size);
+}
+
+void mpack_kv_strs(struct mpack_enc *e, const char *k, const char *s, size_t n, size_t stride)
+{
+	if (!mpack_key(e, k))
+		return;
+	mpack_put_array(e, n);
+	for (size_t i = 0; i < n && writing(e); i++)
+		mpack_put_str(e, s + i * stride);
+}
+
+int mpack_pack(msgpack_packer *pk, mpack_map_fn *fn, const void *x)
+{
+	struct mpack_enc e = {.pk = pk};
+	mpack_map(&e, fn, x);
+	return e.rc;
 }
 
 /*
@@ -292,8 +416,8 @@ void mpack_sink_init(struct mpack_sink *s, msgpack_packer *pk, size_t max)
 
 int mpack_sink_finish(struct mpack_sink *s, int rc, char **out, size_t *len)
 {
-	if (rc == 0)
-		rc = s->rc;
+	if (s->rc < 0)
+		rc = s->rc; /* why a write failed */
 	if (rc == 0 && !s->sb.data)
 		rc = -ENOMEM;
 	if (rc < 0) {

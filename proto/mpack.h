@@ -55,11 +55,62 @@ int mpack_get_uint(const msgpack_object_map *m, const char *key, uint64_t *v);
 /* The array under key, holding at most max maps with valid keys. Returns it (borrowed), or NULL. */
 const msgpack_object_array *mpack_get_maps(const msgpack_object_map *m, const char *key, size_t max);
 
-/* Write a string; a key and a string; a key and an integer; a key and a string unless it is "". */
-void mpack_pack_str(msgpack_packer *pk, const char *s);
-void mpack_pack_kv_str(msgpack_packer *pk, const char *k, const char *v);
-void mpack_pack_kv_int(msgpack_packer *pk, const char *k, int64_t v);
-void mpack_pack_opt_str(msgpack_packer *pk, const char *key, const char *val);
+/*
+ * The encoder's writer. Each map is written by one function run twice (mpack_map): first with
+ * pk NULL, when it only counts the keys it would write, then, after the map's header with that
+ * count, to write them; so a map's count and its keys cannot disagree. Every msgpack_pack_* call
+ * is checked: the first one that fails sets rc (-ENOMEM), and every later write is skipped.
+ */
+struct mpack_enc {
+	msgpack_packer *pk; /* NULL while counting */
+	uint32_t keys;      /* keys met so far */
+	int rc;             /* 0, or the first failure */
+};
+
+/* A map's writer: the keys of x (and their values) through mpack_key and the mpack_kv_*. */
+typedef void mpack_map_fn(struct mpack_enc *e, const void *x);
+
+/* Fail the encoding with rc (kept when it is the first failure): nothing more is written. */
+void mpack_fail(struct mpack_enc *e, int rc);
+
+/* Write x as the map fn writes (counted first). On a counting e, nothing. */
+void mpack_map(struct mpack_enc *e, mpack_map_fn *fn, const void *x);
+
+/* Count key k and, unless counting, write it: true when its value is to be written now. */
+bool mpack_key(struct mpack_enc *e, const char *k);
+
+/* Values (after mpack_key, or in an array): nothing while counting or once a write failed. */
+void mpack_put_str(struct mpack_enc *e, const char *s);
+void mpack_put_strn(struct mpack_enc *e, const char *s, size_t n);
+void mpack_put_int(struct mpack_enc *e, int64_t v);
+void mpack_put_uint(struct mpack_enc *e, uint64_t v);
+void mpack_put_double(struct mpack_enc *e, double v);
+void mpack_put_nil(struct mpack_enc *e);
+void mpack_put_array(struct mpack_enc *e, size_t n);
+
+/* A key and its value; _opt_str writes nothing for "", _true nothing when flag is false. */
+void mpack_kv_str(struct mpack_enc *e, const char *k, const char *v);
+void mpack_kv_opt_str(struct mpack_enc *e, const char *k, const char *v);
+void mpack_kv_int(struct mpack_enc *e, const char *k, int64_t v);
+void mpack_kv_uint(struct mpack_enc *e, const char *k, uint64_t v);
+void mpack_kv_double(struct mpack_enc *e, const char *k, double v);
+void mpack_kv_true(struct mpack_enc *e, const char *k, bool flag);
+
+/* A key and, as its value, the map fn writes of x. */
+void mpack_kv_map(struct mpack_enc *e, const char *k, mpack_map_fn *fn, const void *x);
+
+/* A key and an array of n maps, fn writing each: items holds them, size bytes apart. */
+void mpack_kv_maps(struct mpack_enc *e, const char *k, mpack_map_fn *fn, const void *items, size_t n,
+		   size_t size);
+
+/* A key and an array of n strings: the first at s, each next one stride bytes on. */
+void mpack_kv_strs(struct mpack_enc *e, const char *k, const char *s, size_t n, size_t stride);
+
+/*
+ * Pack a whole message: the map fn writes of x, with pk writing its bytes. Returns 0, or the
+ * first failure (a write that failed: -ENOMEM; or what the writer set).
+ */
+int mpack_pack(msgpack_packer *pk, mpack_map_fn *fn, const void *x);
 
 /*
  * Where an encoder writes: a buffer that refuses to grow past max bytes. The first failure of
@@ -79,8 +130,8 @@ int mpack_sink_write(void *data, const char *buf, size_t len);
 
 /*
  * End the message: with rc 0 and no write failed, *out is the malloc'd message (the caller frees
- * it), *len its size, and 0 is returned; otherwise the buffer is freed and rc, or the first write
- * failure (IKI_ETOOBIG, -ENOMEM), returned.
+ * it), *len its size, and 0 is returned; otherwise the buffer is freed, *out and *len are left
+ * alone, and the sink's own failure (IKI_ETOOBIG, -ENOMEM), else rc, is returned.
  */
 int mpack_sink_finish(struct mpack_sink *s, int rc, char **out, size_t *len);
 

@@ -13,6 +13,7 @@
 #include "mpack.h"
 #include "period.h"
 #include "proto.h"
+#include "proto_int.h"
 #include "suite.h"
 
 #define PROTOCOL_MD "proto/PROTOCOL.md" /* the tests run from the repository's top */
@@ -106,25 +107,38 @@ static void round_trip(const struct proto_msg *m, struct proto_msg *back)
 
 /* ---- golden examples: every hex block of PROTOCOL.md decodes and re-encodes byte for byte ---- */
 
+/*
+ * The next golden example of PROTOCOL.md after *p: its name into name (64 bytes), its bytes into
+ * bytes (at most max); *p moves past it. Returns how many bytes, or 0 when there is none left.
+ */
+static size_t next_golden(char **p, char *name, unsigned char *bytes, size_t max)
+{
+	if ((*p = strstr(*p, "<!-- golden: ")) == NULL)
+		return 0;
+	ck_assert_int_eq(sscanf(*p, "<!-- golden: %63s", name), 1);
+	/* The hex block follows the marker at once (blank lines at most). */
+	char *start = strchr(*p, '\n');
+	ck_assert_msg(start != NULL, "%s: marker at the end of the page", name);
+	start += strspn(start, " \r\n");
+	ck_assert_msg(strncmp(start, "```hex\n", 7) == 0, "%s: no ```hex block right after it", name);
+	start += 7;
+	char *end = strstr(start, "```");
+	ck_assert_msg(end != NULL, "%s: unterminated", name);
+	size_t n = unhex(start, end, bytes, max);
+	ck_assert_msg(n > 0, "%s: empty", name);
+	*p = end + 3;
+	return n;
+}
+
 START_TEST(test_protocol_md_goldens_round_trip)
 {
 	char *doc = slurp(PROTOCOL_MD), *p = doc;
 	int found = 0;
 	bool types[PROTO_TYPE_LAST + 1] = {false};
 	static unsigned char bytes[65536];
-	while ((p = strstr(p, "<!-- golden: ")) != NULL) {
-		char name[64];
-		ck_assert_int_eq(sscanf(p, "<!-- golden: %63s", name), 1);
-		/* The hex block follows the marker at once (blank lines at most). */
-		char *start = strchr(p, '\n');
-		ck_assert_msg(start != NULL, "%s: marker at the end of the page", name);
-		start += strspn(start, " \r\n");
-		ck_assert_msg(strncmp(start, "```hex\n", 7) == 0, "%s: no ```hex block right after it", name);
-		start += 7;
-		char *end = strstr(start, "```");
-		ck_assert_msg(end != NULL, "%s: unterminated", name);
-		size_t n = unhex(start, end, bytes, sizeof(bytes));
-		ck_assert_msg(n > 0, "%s: empty", name);
+	char name[64];
+	size_t n;
+	while ((n = next_golden(&p, name, bytes, sizeof(bytes))) > 0) {
 		struct proto_msg m;
 		int rc = proto_decode(bytes, n, &m);
 		ck_assert_msg(rc == 0, "%s: does not decode (%s)", name, iki_code_name(rc));
@@ -137,11 +151,75 @@ START_TEST(test_protocol_md_goldens_round_trip)
 		free(out);
 		proto_msg_clear(&m);
 		found++;
-		p = end + 3;
 	}
 	ck_assert_int_ge(found, 7);
 	for (int t = PROTO_SUBMIT; t <= PROTO_TYPE_LAST; t++)
 		ck_assert_msg(types[t], "no golden example of a %s", proto_type_name((enum proto_type)t));
+	free(doc);
+}
+END_TEST
+
+/* A packer's writer that refuses the one write reaching byte at, as a failed allocation would,
+ * then takes every later write (so only an encoder that checks each write stops there). */
+struct flaky {
+	size_t at, written;
+	bool failed;
+	size_t after; /* bytes taken after the failure */
+	unsigned char buf[65536];
+};
+
+static int flaky_write(void *data, const char *buf, size_t len)
+{
+	struct flaky *f = data;
+	if (!f->failed && f->written + len > f->at) {
+		f->failed = true;
+		return -1;
+	}
+	if (f->failed)
+		f->after += len;
+	else
+		memcpy(f->buf + f->written, buf, len);
+	f->written += len;
+	return 0;
+}
+
+/* Every golden message, with a write failing at each byte k of it: the encoder stops at the
+ * failed write and says so, and proto_encode within k bytes hands out nothing. */
+START_TEST(test_a_failed_write_is_an_error_never_a_truncated_message)
+{
+	char *doc = slurp(PROTOCOL_MD), *p = doc;
+	static unsigned char bytes[65536];
+	static struct flaky f;
+	char name[64];
+	size_t n;
+	int found = 0;
+	while ((n = next_golden(&p, name, bytes, sizeof(bytes))) > 0) {
+		struct proto_msg m;
+		ck_assert_int_eq(proto_decode(bytes, n, &m), 0);
+		for (size_t k = 0; k <= n; k++) {
+			msgpack_packer pk;
+			memset(&f, 0, sizeof(f));
+			f.at = k;
+			msgpack_packer_init(&pk, &f, flaky_write);
+			int rc = proto_pack(&pk, &m);
+			if (k == n) {
+				ck_assert_msg(rc == 0 && !f.failed && f.written == n && !memcmp(f.buf, bytes, n),
+					      "%s: not written whole", name);
+				break;
+			}
+			ck_assert_msg(rc == -ENOMEM && f.failed, "%s: write at byte %zu failed, rc %d", name,
+				      k, rc);
+			ck_assert_msg(f.after == 0, "%s: %zu bytes written after the write at byte %zu failed",
+				      name, f.after, k);
+			char *out = (char *)"untouched";
+			size_t len = 7;
+			ck_assert_int_eq(proto_encode_within(&m, k, &out, &len), IKI_ETOOBIG);
+			ck_assert_msg(!strcmp(out, "untouched") && len == 7, "%s: output within %zu bytes", name, k);
+		}
+		proto_msg_clear(&m);
+		found++;
+	}
+	ck_assert_int_ge(found, 7);
 	free(doc);
 }
 END_TEST
@@ -214,17 +292,20 @@ START_TEST(test_catalog_letter_round_trips)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_map(&pk, 6);
-	mpack_pack_kv_int(&pk, "v", 1);
-	mpack_pack_kv_str(&pk, "type", "catalog");
-	mpack_pack_kv_int(&pk, "req", 3);
-	mpack_pack_str(&pk, "indicators");
+	msgpack_pack_str_with_body(&pk, "v", 1);
+	msgpack_pack_int(&pk, 1);
+	msgpack_pack_str_with_body(&pk, "type", 4);
+	msgpack_pack_str_with_body(&pk, "catalog", 7);
+	msgpack_pack_str_with_body(&pk, "req", 3);
+	msgpack_pack_int(&pk, 3);
+	msgpack_pack_str_with_body(&pk, "indicators", 10);
 	msgpack_pack_array(&pk, 0);
-	mpack_pack_str(&pk, "orgunits");
+	msgpack_pack_str_with_body(&pk, "orgunits", 8);
 	msgpack_pack_array(&pk, 0);
-	mpack_pack_str(&pk, "kop");
+	msgpack_pack_str_with_body(&pk, "kop", 3);
 	msgpack_pack_array(&pk, 5);
 	for (int i = 0; i < 5; i++)
-		mpack_pack_str(&pk, "baris");
+		msgpack_pack_str_with_body(&pk, "baris", 5);
 	ck_assert_int_eq(proto_decode(sb.data, sb.size, &back), IKI_EFIELD);
 	proto_msg_clear(&back);
 	msgpack_sbuffer_destroy(&sb);
@@ -1330,6 +1411,7 @@ static Suite *proto_suite(void)
 	TCase *tc = tcase_create("codec");
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_protocol_md_goldens_round_trip);
+	tcase_add_test(tc, test_a_failed_write_is_an_error_never_a_truncated_message);
 	tcase_add_test(tc, test_catalog_letter_round_trips);
 	tcase_add_test(tc, test_golden_bytes_mean_what_the_page_says);
 	tcase_add_test(tc, test_submit_round_trip_keeps_every_field);
