@@ -52,7 +52,7 @@ PROTO_SRC  := proto/proto.c proto/proto_dec.c proto/proto_enc.c proto/mpack.c pr
 LAKIP_SRC  := lakip/period.c lakip/lakip.c
 KEYS_SRC   := keys/curve.c
 CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
-DAEMON_SRC := $(CATALOG_SRC) daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c
+DAEMON_SRC := $(CATALOG_SRC) daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c daemon/metrics.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
@@ -74,7 +74,7 @@ TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/
          $(BUILD)/tests/check_outbox $(BUILD)/tests/check_link \
          $(BUILD)/tests/check_limits \
          $(BUILD)/tests/check_wire $(BUILD)/tests/check_batch $(BUILD)/tests/check_exchange $(BUILD)/tests/check_dhis2 $(BUILD)/tests/check_words \
-         $(BUILD)/tests/check_national
+         $(BUILD)/tests/check_national $(BUILD)/tests/check_metrics
 
 .PHONY: all run check test asan bench bench-peer bench-scale field crash install deps clean po-check
 all: $(BUILD)/ikid $(BUILD)/iki $(BUILD)/libiki.a $(MO)
@@ -84,7 +84,16 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(BUILD)/ikid: $(BUILD)/daemon/main.o $(DAEMON_OBJ) $(SHARED_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_METRICS)
+
+# ikid's GET /metrics (daemon/metrics.c) is served by libmicrohttpd, as ikiweb is; its
+# ikid_build_info names the commit ikid was built from (the stamp rebuilds it when that changes).
+LIBS_METRICS = $(shell $(PKG_CONFIG) --libs libmicrohttpd) -lpthread
+IKI_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(shell mkdir -p $(BUILD); echo '$(IKI_VERSION)' | cmp -s - $(BUILD)/version.stamp || \
+	echo '$(IKI_VERSION)' > $(BUILD)/version.stamp)
+$(BUILD)/daemon/metrics.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmicrohttpd) -DIKI_VERSION='"$(IKI_VERSION)"'
+$(BUILD)/daemon/metrics.o: $(BUILD)/version.stamp
 
 $(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
@@ -172,6 +181,10 @@ $(BUILD)/tests/check_trust: $(BUILD)/tests/check_trust.o $(BUILD)/tests/harness.
 # check_limits' raw CURVE client (tests/zmtp_curve.c) boxes with libsodium, as ikiweb does
 $(BUILD)/tests/check_limits: $(BUILD)/tests/check_limits.o $(BUILD)/tests/harness.o $(BUILD)/tests/zmtp_curve.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) $(shell $(PKG_CONFIG) --libs libsodium)
+
+# check_metrics scrapes ikid's GET /metrics with a plain socket while libiki clients load it
+$(BUILD)/tests/check_metrics: $(BUILD)/tests/check_metrics.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
 $(BUILD)/tests/check_crash: $(BUILD)/tests/check_crash.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK) -lpthread

@@ -3,8 +3,10 @@
 
 #include "iki.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +15,7 @@
 #define CONFIG_FILE_MAX (1u << 20) /* a settings file is a few hundred bytes */
 #define CONFIG_ERRORS_MAX 50       /* errors reported before the rest are only counted */
 
-enum type { T_PATH, T_ENDPOINT, T_BOOL, T_COUNT, T_BYTES, T_WHEN };
+enum type { T_PATH, T_ENDPOINT, T_BOOL, T_COUNT, T_BYTES, T_WHEN, T_ADDRESS };
 
 static const struct key {
 	const char *name;
@@ -35,6 +37,7 @@ static const struct key {
 	[CONFIG_VERBOSE] = {"verbose", T_BOOL, offsetof(struct config, verbose), 1},
 	[CONFIG_LOG_PRIORITIES] = {"log-priorities", T_WHEN, offsetof(struct config, log_priorities), 1},
 	[CONFIG_PID_FILE] = {"pid-file", T_PATH, offsetof(struct config, pid_file), 0},
+	[CONFIG_METRICS] = {"metrics", T_ADDRESS, offsetof(struct config, metrics), 0},
 };
 
 void config_init(struct config *c, const char *catalog)
@@ -99,6 +102,14 @@ static int parse_when(const char *arg, int with_auto, int *out)
 	return -EINVAL;
 }
 
+/* A TCP port, 1 ... 65535, or 0 too when zero (any free port). */
+static int parse_port(const char *arg, bool zero, int *port)
+{
+	if (zero && !strcmp(arg, "0"))
+		return *port = 0, 0;
+	return parse_count(arg, port) == 0 && *port <= 65535 ? 0 : -EINVAL;
+}
+
 /* A ZeroMQ endpoint ikid can bind: tcp://HOST:PORT (HOST an address, an interface or *; PORT a
  * number or *) or ipc://PATH. libzmq says the rest when it binds. */
 static int parse_endpoint(const char *arg)
@@ -113,7 +124,21 @@ static int parse_endpoint(const char *arg)
 	if (!strcmp(colon + 1, "*"))
 		return 0;
 	int port;
-	return parse_count(colon + 1, &port) == 0 && port <= 65535 ? 0 : -EINVAL;
+	return parse_port(colon + 1, false, &port);
+}
+
+int config_address(const char *text, struct sockaddr_in *out)
+{
+	char host[INET_ADDRSTRLEN];
+	const char *colon = strrchr(text, ':');
+	int port = 0;
+	if (!colon || colon == text || (size_t)(colon - text) >= sizeof(host) ||
+	    parse_port(colon + 1, true, &port) < 0)
+		return -EINVAL;
+	memcpy(host, text, (size_t)(colon - text));
+	host[colon - text] = '\0';
+	*out = (struct sockaddr_in){.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	return inet_pton(AF_INET, host, &out->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
 /* Check value for key and store it into c; on error a sentence goes into why. */
@@ -127,6 +152,8 @@ static int set_value(struct config *c, const struct key *k, const char *value, c
 		[T_COUNT] = "wants a positive number",
 		[T_BYTES] = "wants a size of at least 1M, like 512M or 64G",
 		[T_WHEN] = "wants auto, yes or no",
+		[T_ADDRESS] = "wants an IPv4 address and a port like 127.0.0.1:9470 (port 0: any "
+			      "free one)",
 	};
 	char *field = (char *)c + k->offset;
 	int rc = -EINVAL;
@@ -137,8 +164,9 @@ static int set_value(struct config *c, const struct key *k, const char *value, c
 	case T_COUNT: rc = parse_count(value, (int *)(void *)field); break;
 	case T_BYTES: rc = parse_bytes(value, (size_t *)(void *)field); break;
 	case T_WHEN: rc = parse_when(value, 1, (int *)(void *)field); break;
+	case T_ADDRESS: rc = config_address(value, &(struct sockaddr_in){0}); break;
 	}
-	if (rc == 0 && (k->type == T_PATH || k->type == T_ENDPOINT))
+	if (rc == 0 && (k->type == T_PATH || k->type == T_ENDPOINT || k->type == T_ADDRESS))
 		*(const char **)(void *)field = value;
 	if (rc < 0)
 		snprintf(why, n, "%s %s, not \"%s\"", k->name, wants[k->type], value);
@@ -159,7 +187,8 @@ int config_differs(const struct config *a, const struct config *b, enum config_k
 	const char *fa = (const char *)a + k->offset, *fb = (const char *)b + k->offset;
 	switch (k->type) {
 	case T_PATH:
-	case T_ENDPOINT: {
+	case T_ENDPOINT:
+	case T_ADDRESS: {
 		const char *sa = *(const char *const *)(const void *)fa;
 		const char *sb = *(const char *const *)(const void *)fb;
 		return (sa == NULL) != (sb == NULL) || (sa && strcmp(sa, sb));

@@ -2,6 +2,7 @@
 #ifndef IKI_CONFIG_H
 #define IKI_CONFIG_H
 
+#include <netinet/in.h>
 #include <stddef.h>
 
 /*
@@ -25,6 +26,7 @@ enum config_key {
 	CONFIG_VERBOSE,
 	CONFIG_LOG_PRIORITIES,
 	CONFIG_PID_FILE,
+	CONFIG_METRICS,
 	CONFIG_KEYS
 };
 
@@ -33,6 +35,7 @@ struct config {
 	const char *listen, *publish; /* NULL: the server's defaults */
 	const char *key_file, *clients_file; /* NULL: in the state directory */
 	const char *pid_file;         /* NULL: STATEDIR/ikid.pid */
+	const char *metrics;          /* ADDRESS:PORT serving GET /metrics, or NULL: none */
 	int plaintext, verbose;
 	int heartbeat_ms, pub_hwm;    /* 0: the server's defaults */
 	int log_priorities;           /* -1: when stderr is journald's; 0: never; 1: always */
@@ -70,6 +73,9 @@ int config_read(struct config *c, const char *path, char **errors);
  * Whether key differs between a and b; and whether a running ikid can take a new value of it
  * (verbose and log-priorities can; the others need a restart).
  */
+/* An IPv4 address and port, "127.0.0.1:9470" (port 0: any free one), into *out; 0 or -EINVAL. */
+int config_address(const char *text, struct sockaddr_in *out);
+
 int config_differs(const struct config *a, const struct config *b, enum config_key key);
 int config_live(enum config_key key);
 

@@ -20,6 +20,7 @@
 #include "curve.h"
 #include "iki.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "schedule.h"
 #include "server.h"
@@ -52,6 +53,7 @@ struct options {
 	int check_only, rebuild;
 	int verify;         /* --verify: compare derived values with the log, report, exit */
 	const char *backup; /* --backup DEST: copy the store into DEST, exit */
+	char metrics_at[64]; /* where GET /metrics is served ("127.0.0.1:9470"), or "" */
 };
 
 static void usage(FILE *f)
@@ -96,6 +98,9 @@ static void usage(FILE *f)
 		"                             stderr is journald's, the default), yes or no\n"
 		"      --heartbeat-ms MS      publish a heartbeat after MS idle milliseconds (default %d)\n"
 		"      --pub-hwm N            updates queued per subscriber before they drop (default %d)\n"
+		"      --metrics ADDR:PORT    serve GET /metrics (Prometheus' text format) over plain\n"
+		"                             HTTP on this IPv4 address (127.0.0.1:9470; port 0: any\n"
+		"                             free one); off by default\n"
 		"  -h, --help                 this help\n",
 		IKI_DEFAULT_CATALOG, SERVER_LISTEN_DEFAULT, SERVER_PUBLISH_DEFAULT, SERVER_HEARTBEAT_MS,
 		SERVER_PUB_HWM);
@@ -125,6 +130,7 @@ static const struct option long_options[] = {
 	{"plaintext", no_argument, NULL, OPT_KEY + CONFIG_PLAINTEXT},
 	{"heartbeat-ms", required_argument, NULL, OPT_KEY + CONFIG_HEARTBEAT_MS},
 	{"pub-hwm", required_argument, NULL, OPT_KEY + CONFIG_PUB_HWM},
+	{"metrics", required_argument, NULL, OPT_KEY + CONFIG_METRICS},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0},
 };
@@ -207,17 +213,36 @@ static void server_settings(struct options *o)
 	o->server.pub_hwm = o->cfg.pub_hwm;
 }
 
-/* Write the bound endpoints to a file, atomically, so a watcher never reads half of it. */
-static void write_endpoints(const char *path, const struct server *srv)
+/* Write the bound endpoints (and the metrics' address, when served) to a file, atomically, so a
+ * watcher never reads half of it. */
+static void write_endpoints(const char *path, const struct server *srv, const char *metrics)
 {
 	const char *listen, *publish;
 	char tmp[4096];
 	server_endpoints(srv, &listen, &publish);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
-	if (!f || fprintf(f, "request %s\nupdate %s\n", listen, publish) < 0 || fclose(f) != 0 ||
+	if (!f || fprintf(f, "request %s\nupdate %s\n", listen, publish) < 0 ||
+	    (metrics[0] && fprintf(f, "metrics %s\n", metrics) < 0) || fclose(f) != 0 ||
 	    rename(tmp, path) < 0)
 		fatal("cannot write %s", path);
+}
+
+/* GET /metrics, when an address is set (the one bound into o->metrics_at). */
+static struct metrics *serve_metrics(struct options *o, struct store *st)
+{
+	struct sockaddr_in sa;
+	struct metrics *m = NULL;
+	if (!o->cfg.metrics)
+		return NULL;
+	metrics_store(st);
+	config_address(o->cfg.metrics, &sa); /* checked when it was read */
+	int rc = metrics_start(&sa, o->metrics_at, sizeof(o->metrics_at), &m);
+	if (rc < 0)
+		fatalx("cannot serve the metrics on %s: %s", o->cfg.metrics, strerror(-rc));
+	log_notice("metrics: GET http://%s/metrics (plain HTTP, no authentication: counts only)",
+		   o->metrics_at);
+	return m;
 }
 
 /* ---- the pid file: which ikid serves the state directory ---- */
@@ -659,6 +684,7 @@ int main(int argc, char **argv)
 	setup_ticker(&o, &ticker);
 	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
 		fatalx("cannot listen: %s", strerror(-rc));
+	struct metrics *metrics = serve_metrics(&o, st);
 	install_signals();
 	server_endpoints(srv, &listen, &publish);
 	store_stats(st, &events, &pubseq);
@@ -667,7 +693,7 @@ int main(int argc, char **argv)
 	pid_file_take(&pf);
 	log_notice("listening: requests on %s, updates on %s", listen, publish);
 	if (o.cfg.endpoints_file)
-		write_endpoints(o.cfg.endpoints_file, srv);
+		write_endpoints(o.cfg.endpoints_file, srv, o.metrics_at);
 	tell_ready(&ticker, listen, publish);
 	rc = server_run(srv, &stop_requested);
 	tell_systemd(&ticker, "STOPPING=1");
@@ -675,6 +701,7 @@ int main(int argc, char **argv)
 		log_errorx("stopped on error: %s", iki_strerror(rc));
 	else
 		log_notice("stopped");
+	metrics_stop(&metrics);
 	server_free(&srv);
 	pid_file_release(&pf);
 	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */

@@ -12,6 +12,7 @@
 #include "authz.h"
 #include "iki.h"
 #include "log.h"
+#include "metrics.h"
 #include "period.h"
 
 #define READER_WORK "inproc://ikid-reads"      /* writer PUSH -> reader PULLs: struct pending * */
@@ -63,6 +64,8 @@ static void reply_values(const struct read_ctx *s, void *sock, struct pending *p
 				 catalog_orgunit_find(s->cat, v->orgunit), per, v);
 	}
 	pthread_rwlock_unlock(s->targets_lock);
+	if (rc == 0 && p->msg.type == PROTO_SNAPSHOT)
+		metrics_snapshot_page(!p->msg.after[0]);
 	if (rc == 0)
 		reply_send(sock, p, &r);
 	free(r.values);
@@ -259,6 +262,7 @@ int readers_submit(struct readers *r, struct pending **pp)
 	if (zmq_send(r->work, pp, sizeof(*pp), ZMQ_DONTWAIT) != (int)sizeof(*pp))
 		return errno == EAGAIN ? IKI_EPENDING : -errno;
 	pr->n++;
+	metrics_reads(1);
 	*pp = NULL;
 	return 0;
 }
@@ -282,6 +286,8 @@ static int forward_one(struct readers *r, void *router)
 		more = zmq_msg_more(&f);
 		if (first) {
 			struct peer_reads *pr = peer_find(r, zmq_msg_data(&f), zmq_msg_size(&f), false);
+			if (pr)
+				metrics_reads(-1);
 			if (pr && --pr->n == 0)
 				*pr = r->peers[--r->n_peers];
 		}

@@ -8,6 +8,7 @@
 
 #include "iki.h"
 #include "log.h"
+#include "metrics.h"
 #include "period.h"
 
 void reply_send(void *sock, struct pending *p, const struct proto_msg *reply)
@@ -57,12 +58,19 @@ const char *reply_sentence(const struct proto_msg *req, int code)
 	return iki_strerror(code);
 }
 
+int reply_code(int code)
+{
+	if (code < 0 && code > -IKI_EBASE) /* a system error: the wire carries only iki's codes */
+		return code == -EBUSY ? IKI_EBUSY : IKI_EINTERNAL;
+	return code;
+}
+
 void reply_error(void *sock, struct pending *p, int code, const char *detail)
 {
-	if (code < 0 && code > -IKI_EBASE) { /* a system error: the wire carries only iki's codes */
+	if (code < 0 && code > -IKI_EBASE)
 		log_warnx("request from %s failed: %s", p->who, strerror(-code));
-		code = code == -EBUSY ? IKI_EBUSY : IKI_EINTERNAL;
-	}
+	code = reply_code(code);
+	metrics_request_error(code);
 	struct proto_msg r = {.type = PROTO_ERROR, .req = p->msg.req, .code = code};
 	const char *sentence = reply_sentence(&p->msg, code);
 	if (detail && detail[0])

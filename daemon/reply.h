@@ -42,6 +42,9 @@ void reply_send(void *sock, struct pending *p, const struct proto_msg *reply);
  */
 const char *reply_sentence(const struct proto_msg *req, int code);
 
+/* The wire code of a refusal: iki's codes as they are, a system error (-errno) busy or internal. */
+int reply_code(int code);
+
 /* Send an error reply: reply_sentence, with the detail in brackets when there is one. */
 void reply_error(void *sock, struct pending *p, int code, const char *detail);
 

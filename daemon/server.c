@@ -16,6 +16,7 @@
 #include "reply.h"
 #include "iki.h"
 #include "log.h"
+#include "metrics.h"
 #include "period.h"
 #include "targets.h"
 
@@ -65,11 +66,16 @@ static int bind_socket(void *sock, const struct server_options *o, const char *e
 	return zmq_getsockopt(sock, ZMQ_LAST_ENDPOINT, bound, &n) < 0 ? -errno : 0;
 }
 
-static int64_t now_ms(void)
+static int64_t now_ns(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int64_t now_ms(void)
+{
+	return now_ns() / 1000000;
 }
 
 /*
@@ -157,8 +163,11 @@ static void monitor_log(struct server *s, void *monitor)
 			memcpy(&id, zmq_msg_data(&ev), 2);
 			memcpy(&value, (const char *)zmq_msg_data(&ev) + 2, 4);
 		}
+		bool pub = monitor == s->monitor[1];
+		if (pub && (id == ZMQ_EVENT_ACCEPTED || id == ZMQ_EVENT_DISCONNECTED))
+			metrics_subscribers(id == ZMQ_EVENT_ACCEPTED ? 1 : -1);
 		if (id == ZMQ_EVENT_ACCEPTED)
-			guard_accepted(s->guard, (int)value, monitor == s->monitor[1]);
+			guard_accepted(s->guard, (int)value, pub);
 		else if (id == ZMQ_EVENT_DISCONNECTED || id == ZMQ_EVENT_CLOSED)
 			guard_closed(s->guard, (int)value);
 		else if (id == ZMQ_EVENT_ACCEPT_FAILED && (value == EMFILE || value == ENFILE))
@@ -318,6 +327,7 @@ static int recv_request(struct server *s, struct pending *p)
 	p->rc = recv_body(s, s->router, p, &body);
 	if (p->rc == 0)
 		p->rc = proto_decode(zmq_msg_data(&body), zmq_msg_size(&body), &p->msg);
+	metrics_request(p->msg.type);
 	identify(s, p, zmq_msg_gets(&body, "User-Id"));
 	zmq_msg_close(&body);
 	return 1;
@@ -454,6 +464,7 @@ static void heartbeat(struct server *s)
 	if (now_ms() - s->last_pub_ms < s->heartbeat_ms)
 		return;
 	struct proto_msg m = {.type = PROTO_HEARTBEAT, .seq = s->last_seq};
+	metrics_heartbeat(); /* counted first: a scrape after it arrives sees it */
 	pub_send(s, PROTO_HEARTBEAT_TOPIC, &m);
 }
 
@@ -468,6 +479,7 @@ static void publish(struct server *s, const struct store_change *c)
 	v.factor = s->cat->indicators[c->indicator].factor;
 	targets_decorate(s->targets, s->cat, c->indicator, c->orgunit, c->period, &v);
 	proto_topic(&v, topic, sizeof(topic));
+	metrics_publish();
 	pub_send(s, topic, &m);
 	s->last_seq = c->seq;
 }
@@ -553,6 +565,16 @@ static int note_check(const struct server *s, struct pending *p)
 	return 0;
 }
 
+/* store_commit, its time into the metrics when it succeeds. */
+static int commit_timed(struct store_batch **b, struct store_change **ch, size_t *n_ch)
+{
+	int64_t began = now_ns();
+	int rc = store_commit(b, ch, n_ch);
+	if (rc == 0)
+		metrics_commit((double)(now_ns() - began) / 1e9);
+	return rc;
+}
+
 /* Apply every submit of the batch in one transaction. Returns the storage outcome. */
 static int apply_submits(struct server *s, size_t n, struct store_change **ch, size_t *n_ch)
 {
@@ -599,10 +621,13 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 		any = true;
 	}
 	if (rc == 0 && b)
-		rc = store_commit(&b, ch, n_ch);
+		rc = commit_timed(&b, ch, n_ch);
 	store_abort(&b);
+	if (any)
+		metrics_store(s->st);
 	if (rc < 0 && any) {
 		size_t map, max;
+		metrics_batch_failed();
 		store_map_size(s->st, &map, &max);
 		log_errorx("batch not stored: %s (database map %zu MiB of at most %zu MiB)",
 			  iki_code_name(rc), map >> 20, max >> 20);
@@ -610,15 +635,18 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 	return rc;
 }
 
-static void batch_log(const struct server *s, size_t n, size_t n_ch)
+/* Each event's outcome into the metrics, and with -v the batch's into the log. Every event of
+ * a submit refused whole (forbidden, its batch not stored) counts as refused with that code. */
+static void batch_note(const struct server *s, size_t n, size_t n_ch, int storage_rc)
 {
 	size_t ok = 0, dup = 0, bad = 0;
-	if (!log_debugging())
-		return;
 	for (size_t i = 0; i < n; i++) {
 		const struct pending *p = &s->pend[i];
-		for (size_t j = 0; p->results && j < p->msg.n_events; j++) {
-			enum proto_status st = p->results[j].status;
+		int whole = reply_code(p->rc < 0 ? p->rc : storage_rc < 0 ? storage_rc : 0);
+		for (size_t j = 0; p->msg.type == PROTO_SUBMIT && j < p->msg.n_events; j++) {
+			const struct proto_result *r = whole ? NULL : &p->results[j];
+			enum proto_status st = r ? r->status : PROTO_STATUS_ERROR;
+			metrics_event(st, r ? r->code : whole);
 			ok += st == PROTO_STATUS_OK;
 			dup += st == PROTO_STATUS_DUPLICATE;
 			bad += st == PROTO_STATUS_ERROR;
@@ -632,8 +660,9 @@ static void batch_run(struct server *s, size_t n)
 {
 	struct store_change *ch = NULL;
 	size_t n_ch = 0;
+	metrics_batch_requests(n);
 	int rc = apply_submits(s, n, &ch, &n_ch);
-	batch_log(s, n, n_ch);
+	batch_note(s, n, n_ch, rc);
 	for (size_t i = 0; i < n; i++)
 		reply(s, &s->pend[i], rc);
 	for (size_t i = 0; i < n_ch; i++)
@@ -644,6 +673,7 @@ static void batch_run(struct server *s, size_t n)
 		free(s->pend[i].results);
 		proto_msg_clear(&s->pend[i].msg);
 	}
+	metrics_batch_requests(0);
 }
 
 /* Drain what has arrived, up to the batch limits. Returns the number of requests, or <0. */

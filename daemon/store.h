@@ -73,6 +73,13 @@ void store_close(struct store **s);
 void store_map_size(const struct store *s, size_t *size, size_t *max);
 
 /*
+ * The size of the map now and the bytes of it in use (the last page the last commit wrote, and
+ * those below it), from LMDB (store_check.c). Only from the writer's thread (between batches):
+ * the map does not grow meanwhile.
+ */
+void store_map_use(struct store *s, size_t *size, size_t *used);
+
+/*
  * Begin a write batch: one LMDB write transaction. Returns 0 and an owned *out, or a negative
  * code. Only one batch may be open at a time.
  *

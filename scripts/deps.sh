@@ -34,6 +34,9 @@ if [ "${1:-}" = test ]; then
 	/usr/bin/python3 -c 'import selenium' >/dev/null 2>&1 || missing="$missing python3-selenium"
 	# the XLSX check reads iki's workbooks with a reader that is not libxlsxwriter
 	/usr/bin/python3 -c 'import openpyxl' >/dev/null 2>&1 || missing="$missing python3-openpyxl"
+	# check_metrics reads ikid's GET /metrics with Prometheus' own parser too
+	/usr/bin/python3 -c 'import prometheus_client' >/dev/null 2>&1 ||
+		missing="$missing python3-prometheus-client"
 	# iki report -o FILE.pdf runs WeasyPrint; the PDF check reads it back with pdftotext
 	command -v weasyprint >/dev/null 2>&1 || missing="$missing weasyprint"
 	command -v pdftotext >/dev/null 2>&1 || missing="$missing poppler-utils"

@@ -198,7 +198,8 @@ START_TEST(test_config_check_names_each_bad_line)
 			 "just words\n"
 			 "heartbeat-ms = 0\n"
 			 "pub-hwm = 10\x1b[2J\n"
-			 "log-priorities = sometimes\n");
+			 "log-priorities = sometimes\n"
+			 "metrics = localhost:9470\n");
 	snprintf(args, sizeof(args), "-f %s", path);
 	ck_assert_int_eq(ikid_check(args, &out), 1);
 	const char *want[] = {":3: listen wants an endpoint like tcp://192.168.1.10:7470",
@@ -210,6 +211,7 @@ START_TEST(test_config_check_names_each_bad_line)
 			      ":9: heartbeat-ms wants a positive number, not \"0\"",
 			      ":10: a control character in the line",
 			      ":11: log-priorities wants auto, yes or no",
+			      ":12: metrics wants an IPv4 address and a port like 127.0.0.1:9470",
 			      "ikid.conf: configuration not loaded"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		ck_assert_msg(strstr(out, want[i]), "no \"%s\" in:\n%s", want[i], out);
@@ -219,7 +221,7 @@ START_TEST(test_config_check_names_each_bad_line)
 
 	/* a good file; then one whose clients file (named in it) has an error at its line */
 	write_file(path, "catalog = " MINI "\nlisten = tcp://*:7470\npublish = tcp://eth0:7471\n"
-			 "map-size = 2G\nverbose = yes\nlog-priorities = auto\n");
+			 "map-size = 2G\nverbose = yes\nlog-priorities = auto\nmetrics = 0.0.0.0:9470\n");
 	ck_assert_int_eq(ikid_check(args, &out), 0);
 	ck_assert_str_eq(out, "configuration OK\n");
 	free(out);
@@ -239,6 +241,10 @@ START_TEST(test_config_check_names_each_bad_line)
 	snprintf(args, sizeof(args), "-f %s --map-size 12", path);
 	ck_assert_int_eq(ikid_check(args, &out), 2);
 	ck_assert_msg(strstr(out, "ikid: --map-size wants a size of at least 1M"), "%s", out);
+	free(out);
+	snprintf(args, sizeof(args), "-f %s --metrics 127.0.0.1:65536", path);
+	ck_assert_int_eq(ikid_check(args, &out), 2);
+	ck_assert_msg(strstr(out, "ikid: --metrics wants an IPv4 address"), "%s", out);
 	free(out);
 }
 END_TEST

@@ -2,6 +2,7 @@
 #define _DEFAULT_SOURCE /* mkdtemp, usleep */
 #include "harness.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,20 @@ static int read_endpoints(const char *path, struct ikid *d)
 	int n = fscanf(f, "request %255s update %255s", d->request, d->update);
 	fclose(f);
 	return n == 2 ? 0 : -1;
+}
+
+int harness_open_fds(const struct ikid *d)
+{
+	char path[64];
+	int n = 0;
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int)d->pid);
+	DIR *dir = opendir(path);
+	if (!dir)
+		return -1;
+	for (struct dirent *e; (e = readdir(dir));)
+		n += e->d_name[0] != '.';
+	closedir(dir);
+	return n;
 }
 
 void harness_sleep_ms(int ms)

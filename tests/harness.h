@@ -44,6 +44,9 @@ int harness_ikid(const char *args, char **out);
 /* Remove a directory tree (a state directory, a scratch LMDB); complains on stderr when it cannot. */
 void harness_rmtree(const char *dir);
 
+/* How many descriptors ikid holds (/proc/PID/fd), or -1 when they cannot be listed. */
+int harness_open_fds(const struct ikid *d);
+
 /* Sleep for ms milliseconds. */
 void harness_sleep_ms(int ms);
 
