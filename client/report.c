@@ -376,33 +376,110 @@ static int pdf_spawn(struct pdf_scratch *s, int *wstatus)
 	return got == (ssize_t)sizeof(e) ? -e : 0;
 }
 
+/* Where the bytes of what (len) first stand in buf[0..n), or NULL. */
+static char *pdf_find(char *buf, size_t n, const char *what, size_t len)
+{
+	for (size_t i = 0; len <= n && i <= n - len; i++)
+		if (!memcmp(buf + i, what, len))
+			return buf + i;
+	return NULL;
+}
+
 /*
- * Copy what WeasyPrint wrote (from) to the file named to, created or truncated; says what
- * failed, naming the file it failed on. Returns the exit status.
+ * Drop the soft hyphens from what the glyphs of a PDF stand for. WeasyPrint (57) maps a glyph to
+ * the text of the first place it drew it, and a soft hyphen (tables.c breaks long words with
+ * them) joins the letter after it there: once "Me&shy;ning" is drawn, every later 'n' of that
+ * font would read "\u00adn" to a program taking the text out (pdftotext, a viewer's search, copy
+ * and paste). In the ToUnicode maps, which it writes uncompressed, each hex string of more than
+ * one UTF-16 unit ("<00ad006e>") loses its 00AD units, padded with spaces after its '>' so that
+ * no byte moves (the cross-reference table stays true). A map written compressed is left as it
+ * is. Returns how many strings were changed.
+ */
+static int pdf_unshy(char *buf, size_t n)
+{
+	int changed = 0;
+	char *p = buf, *stop = buf + n;
+	while ((p = pdf_find(p, (size_t)(stop - p), "beginbf", 7))) {
+		char *end = pdf_find(p, (size_t)(stop - p), "endbf", 5);
+		if (!end)
+			break;
+		for (char *q = p; q < end; q++) {
+			char *close = *q == '<' ? memchr(q, '>', (size_t)(end - q)) : NULL;
+			size_t len = close ? (size_t)(close - q - 1) : 0, hex = 0;
+			while (hex < len && strchr("0123456789abcdefABCDEF", q[1 + hex]))
+				hex++;
+			if (!close || len <= 4 || len % 4 || hex != len)
+				continue;
+			char *w = q + 1;
+			for (size_t u = 0; u < len; u += 4)
+				if (strncasecmp(q + 1 + u, "00ad", 4) != 0) {
+					memmove(w, q + 1 + u, 4);
+					w += 4;
+				}
+			if (w != close && w != q + 1) {
+				*w++ = '>';
+				memset(w, ' ', (size_t)(close + 1 - w));
+				changed++;
+			}
+			q = close;
+		}
+		p = end;
+	}
+	return changed;
+}
+
+/* The whole file at path into *buf (malloc'd, *n bytes); 0 or -errno. */
+static int pdf_read(const char *path, char **buf, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 1 << 16, got;
+	*n = 0;
+	*buf = f ? malloc(cap) : NULL;
+	if (!f || !*buf) {
+		int e = f ? ENOMEM : errno;
+		if (f)
+			fclose(f);
+		return -e;
+	}
+	while ((got = fread(*buf + *n, 1, cap - *n, f)) > 0)
+		if ((*n += got) == cap) {
+			char *more = realloc(*buf, cap *= 2);
+			if (!more) {
+				fclose(f);
+				return -ENOMEM;
+			}
+			*buf = more;
+		}
+	int rc = ferror(f) ? -EIO : 0;
+	fclose(f);
+	return rc;
+}
+
+/*
+ * Write what WeasyPrint wrote (from), its text made exact (pdf_unshy), to the file named to,
+ * created or truncated; says what failed, naming the file it failed on. Returns the exit status.
  */
 static int pdf_copy(const char *from, const char *to)
 {
-	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wb") : NULL;
-	const char *failed = !in ? from : !out ? to : NULL;
-	int rc = failed ? -errno : 0;
-	char buf[16384];
-	size_t n;
-	while (rc == 0 && (n = fread(buf, 1, sizeof(buf), in)) > 0) {
-		if (fwrite(buf, 1, n, out) != n) {
-			rc = -EIO;
-			failed = to;
-		}
-	}
-	if (rc == 0 && ferror(in)) {
-		rc = -EIO;
-		failed = from;
-	}
-	if (in)
-		fclose(in);
-	if (out && fclose(out) != 0 && rc == 0) {
+	char *buf = NULL;
+	size_t n = 0;
+	int rc = pdf_read(from, &buf, &n);
+	const char *failed = rc < 0 ? from : NULL;
+	FILE *out = rc == 0 ? fopen(to, "wb") : NULL;
+	if (rc == 0 && !out) {
 		rc = -errno;
 		failed = to;
 	}
+	if (rc == 0) {
+		pdf_unshy(buf, n);
+		if (fwrite(buf, 1, n, out) != n)
+			rc = -EIO;
+		if (fclose(out) != 0 && rc == 0)
+			rc = -errno;
+		if (rc < 0)
+			failed = to;
+	}
+	free(buf);
 	if (rc < 0)
 		fprintf(stderr, "iki report: %s: %s\n", failed, strerror(-rc));
 	return rc < 0 ? EXIT_USAGE : EXIT_OK;

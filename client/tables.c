@@ -132,6 +132,104 @@ void tables_period(int year, int p, char *id)
 	period_format(per, id);
 }
 
+/* ---- Indonesian syllables: where a word of a narrow cell may break (tables.h) ---- */
+
+static bool syl_vowel(char c)
+{
+	return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u';
+}
+
+/* The length of the consonant at w[i]: 2 for ng, ny, kh and sy (one sound each), else 1. */
+static size_t syl_consonant(const char *w, size_t i, size_t n)
+{
+	if (i + 1 >= n)
+		return 1;
+	char a = w[i], b = w[i + 1];
+	return (a == 'n' && (b == 'g' || b == 'y')) || (a == 'k' && b == 'h') || (a == 's' && b == 'y')
+		       ? 2
+		       : 1;
+}
+
+/* Whether consonants a b (their letters, a of len la) may begin a syllable together after a
+ * prefix: a stop or f, then r or l (di-pro-ses, ke-pri-ha-tin-an). */
+static bool syl_onset(const char *a, size_t la, char b)
+{
+	return (b == 'r' || b == 'l') && (la == 1 ? strchr("pbtdkgfv", a[0]) != NULL : !strncmp(a, "kh", 2));
+}
+
+/* Whether w (lowercase, n letters) begins with prefix p before a vowel. */
+static bool syl_prefix(const char *w, size_t n, const char *p)
+{
+	size_t k = strlen(p);
+	return n > k && !strncmp(w, p, k) && syl_vowel(w[k]);
+}
+
+int tables_syllables(const char *word, size_t n, bool *brk)
+{
+	char w[TABLES_WORD_MAX];
+	size_t start[TABLES_WORD_MAX], len[TABLES_WORD_MAX], units = 0;
+	int capitals = 0, count = 0;
+	if (n < 5 || n > TABLES_WORD_MAX)
+		return 0;
+	memset(brk, 0, n * sizeof(*brk));
+	for (size_t i = 0; i < n; i++) {
+		char c = word[i];
+		if (c >= 'A' && c <= 'Z') {
+			capitals++;
+			c = (char)(c - 'A' + 'a');
+		}
+		if (c < 'a' || c > 'z')
+			return 0;
+		w[i] = c;
+	}
+	if (capitals > 1)
+		return 0; /* SKPD, RKA, PNS: abbreviations, read letter by letter */
+	for (size_t i = 0; i < n; i += len[units++]) { /* the word's sounds: vowels, consonants */
+		start[units] = i;
+		len[units] = syl_vowel(w[i]) ? 1 : syl_consonant(w, i, n);
+	}
+	/* between each two vowels: one consonant goes to the next syllable, two are parted, of
+	 * three the first stays when the other two may begin a syllable (ben-trok); else none */
+	for (size_t v = 0; v < units; v++) {
+		if (!syl_vowel(w[start[v]]))
+			continue;
+		size_t next = v + 1;
+		while (next < units && !syl_vowel(w[start[next]]))
+			next++;
+		size_t k = next - v - 1;
+		if (next == units || k == 0)
+			continue;
+		size_t at = 0; /* where the break goes; 0: none */
+		if (k == 1)
+			at = start[v + 1];
+		else if (k == 2 && !syl_onset(w + start[v + 1], len[v + 1], w[start[v + 2]]))
+			at = start[v + 2];
+		else if (k == 3 && w[start[v + 1]] != 's' && len[v + 3] == 1 &&
+			 syl_onset(w + start[v + 2], len[v + 2], w[start[v + 3]]))
+			at = start[v + 2]; /* s-tr is adminis-trasi but infra-struktur: neither */
+		if (at)
+			brk[at] = true;
+	}
+	/* a prefix before a vowel: ber-akhir or be-rakhir, peng-amat-an or pe-nga-mat-an */
+	if (syl_prefix(w, n, "ber") || syl_prefix(w, n, "ter") || syl_prefix(w, n, "per") ||
+	    syl_prefix(w, n, "meng") || syl_prefix(w, n, "peng"))
+		brk[2] = false;
+	/* a final -an or -i (before -nya) after a consonant: lapor-an, not lapo-ran */
+	size_t base = n > 6 && !strncmp(w + n - 3, "nya", 3) ? n - 3 : n;
+	size_t suffix = base >= 4 && !strncmp(w + base - 2, "an", 2) ? base - 2
+			: base >= 3 && w[base - 1] == 'i'		  ? base - 1
+									  : 0;
+	for (size_t u = 1; suffix && u < units; u++)
+		if (start[u] + len[u] == suffix && !syl_vowel(w[start[u]]))
+			brk[start[u]] = false;
+	for (size_t i = 0; i < n; i++) {
+		if (i < 2 || n - i < 3)
+			brk[i] = false; /* 2 letters before a break at least, 3 after */
+		count += brk[i];
+	}
+	return count;
+}
+
 #define FORMULA_MAX (2 * PROTO_TEXT_MAX + 64)
 
 /* ---- the model: what every format prints, in the order it prints it ---- */
@@ -299,6 +397,31 @@ static void model_names(struct model *m)
 	snprintf(m->unit, sizeof(m->unit), "%s (%s)", m->unit_name, m->unit_code);
 }
 
+int tables_head(const struct tables *t, struct tables_head lines[TABLES_HEAD_LINES])
+{
+	struct model m = {.t = t};
+	const struct proto_letter *l = &t->catalog->letter;
+	int n = 0;
+	model_names(&m);
+	for (int i = 0; i < l->n_kop && i < PROTO_KOP_LINES; i++) {
+		lines[n].part = TABLES_HEAD_KOP;
+		snprintf(lines[n++].text, sizeof(lines->text), "%s", l->kop[i]);
+	}
+	if (m.office[0]) {
+		lines[n].part = TABLES_HEAD_OFFICE;
+		snprintf(lines[n++].text, sizeof(lines->text), "%s", m.office);
+	}
+	lines[n].part = TABLES_HEAD_TITLE;
+	snprintf(lines[n++].text, sizeof(lines->text), "Laporan Kinerja (LAKIP) Tahun %d", t->year);
+	if (t->catalog->title[0]) {
+		lines[n].part = TABLES_HEAD_CATALOG;
+		snprintf(lines[n++].text, sizeof(lines->text), "%s", t->catalog->title);
+	}
+	lines[n].part = TABLES_HEAD_UNIT;
+	snprintf(lines[n++].text, sizeof(lines->text), "Unit: %s", m.unit);
+	return n;
+}
+
 static void model_free(struct model *m)
 {
 	for (int g = 0; g < m->n_groups; g++)
@@ -386,15 +509,7 @@ static void when_text(time_t t, char *buf, size_t n)
 		 tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
 }
 
-/*
- * The signature block's lines (the catalog's sign_ keys; none given: 0 lines): "Sampang, 25
- * November 2026" (the day the report is made, WIB), the signer's office, the name, the rank,
- * "NIP. ...". lines[k] is "" for the gap left for the signature itself (SIGN_GAP); returns the
- * count.
- */
-#define SIGN_LINES 6
-#define SIGN_GAP 2
-static int sign_lines(const struct tables *t, char lines[SIGN_LINES][PROTO_TEXT_MAX + 48])
+int tables_sign(const struct tables *t, char lines[TABLES_SIGN_LINES][TABLES_LINE_MAX])
 {
 	const struct proto_letter *l = &t->catalog->letter;
 	struct tm tm;
@@ -405,7 +520,7 @@ static int sign_lines(const struct tables *t, char lines[SIGN_LINES][PROTO_TEXT_
 	snprintf(lines[n++], sizeof(lines[0]), "%s%s%d %s %d", l->place, l->place[0] ? ", " : "",
 		 tm.tm_mday, BULAN[tm.tm_mon % 12], tm.tm_year + 1900);
 	snprintf(lines[n++], sizeof(lines[0]), "%s", l->title);
-	lines[n++][0] = '\0'; /* SIGN_GAP: where it is signed */
+	lines[n++][0] = '\0'; /* TABLES_SIGN_GAP: where it is signed */
 	snprintf(lines[n++], sizeof(lines[0]), "%s", l->name);
 	snprintf(lines[n++], sizeof(lines[0]), "%s", l->rank);
 	if (l->nip[0])
@@ -427,7 +542,7 @@ static void seq_text(const struct tables *t, char *buf, size_t n)
 			 (unsigned long long)t->seq, (unsigned long long)t->seq_end);
 }
 
-static void footer_text(const struct tables *t, char *buf, size_t n)
+void tables_footer(const struct tables *t, char *buf, size_t n)
 {
 	char when[96], seq[96];
 	when_text(t->generated, when, sizeof(when));
@@ -569,12 +684,12 @@ static void text_legend(FILE *f)
 /* The signature block, in the right half of the 120 columns, three empty lines to sign in. */
 static void text_sign(FILE *f, const struct tables *t)
 {
-	char lines[SIGN_LINES][PROTO_TEXT_MAX + 48];
-	int n = sign_lines(t, lines);
+	char lines[TABLES_SIGN_LINES][TABLES_LINE_MAX];
+	int n = tables_sign(t, lines);
 	if (n)
 		fputc('\n', f);
 	for (int i = 0; i < n; i++) {
-		if (i == SIGN_GAP) {
+		if (i == TABLES_SIGN_GAP) {
 			fputs("\n\n\n", f);
 			continue;
 		}
@@ -586,15 +701,10 @@ static void text_sign(FILE *f, const struct tables *t)
 static void text_write(const struct model *m, FILE *f)
 {
 	char footer[512];
-	const struct proto_letter *l = &m->t->catalog->letter;
-	for (int i = 0; i < l->n_kop; i++) /* the letterhead, as the HTML's: kop, office, heading */
-		fprintf(f, "%s\n", l->kop[i]);
-	if (m->office[0])
-		fprintf(f, "%s\n", m->office);
-	fprintf(f, "Laporan Kinerja (LAKIP) Tahun %d\n", m->t->year);
-	if (m->t->catalog->title[0])
-		fprintf(f, "%s\n", m->t->catalog->title);
-	fprintf(f, "Unit: %s\n", m->unit);
+	struct tables_head head[TABLES_HEAD_LINES];
+	int n_head = tables_head(m->t, head);
+	for (int i = 0; i < n_head; i++) /* the letterhead, as the HTML's */
+		fprintf(f, "%s\n", head[i].text);
 	for (int g = 0; g < m->n_groups; g++) {
 		fprintf(f, "\nJabatan: %s\n\n", m->groups[g].jabatan);
 		text_head(f);
@@ -609,7 +719,7 @@ static void text_write(const struct model *m, FILE *f)
 	else
 		text_legend(f);
 	text_sign(f, m->t);
-	footer_text(m->t, footer, sizeof(footer));
+	tables_footer(m->t, footer, sizeof(footer));
 	fprintf(f, "\n%s\n", footer);
 }
 
@@ -751,25 +861,75 @@ static void csv_write(const struct model *m, FILE *f)
 
 /* ---- HTML: one self-contained page for A4 landscape ---- */
 
-/* Text as HTML: markup characters escaped, control characters (none are valid) as spaces. */
+/* One character as HTML: markup characters escaped, control characters (none are valid) as
+ * spaces. */
+static void html_char(FILE *f, unsigned char ch)
+{
+	if (ch == '&')
+		fputs("&amp;", f);
+	else if (ch == '<')
+		fputs("&lt;", f);
+	else if (ch == '>')
+		fputs("&gt;", f);
+	else if (ch == '"')
+		fputs("&quot;", f);
+	else if (ch == '\'')
+		fputs("&#39;", f);
+	else if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
+		fputc(' ', f);
+	else
+		fputc(ch, f);
+}
+
+/* Text as HTML, escaped (html_char). */
 static void html_esc(FILE *f, const char *s)
 {
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '&')
-			fputs("&amp;", f);
-		else if (ch == '<')
-			fputs("&lt;", f);
-		else if (ch == '>')
-			fputs("&gt;", f);
-		else if (ch == '"')
-			fputs("&quot;", f);
-		else if (ch == '\'')
-			fputs("&#39;", f);
-		else if ((ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f)
-			fputc(' ', f);
-		else
-			fputc(ch, f);
+	for (; *s; s++)
+		html_char(f, (unsigned char)*s);
+}
+
+/* Whether c may stand beside a word that is hyphenated: not a letter or digit of the same token
+ * ("surat_masuk", "iki01", "caf\u00e9" are not Indonesian words to break). */
+static bool word_edge(unsigned char c)
+{
+	return !(c >= 0x80 || c == '_' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+		 (c >= 'A' && c <= 'Z'));
+}
+
+static bool ascii_letter(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * Text of a narrow cell as HTML (html_esc), each word given soft hyphens (&shy;) where it may
+ * break between syllables (tables_syllables): the page's CSS says hyphens: manual, so a browser
+ * or WeasyPrint breaks a long word there, with a hyphen, and nowhere else.
+ */
+static void html_text(FILE *f, const char *s)
+{
+	bool brk[TABLES_WORD_MAX];
+	const char *start = s;
+	while (*s) {
+		size_t n = 0;
+		while (ascii_letter((unsigned char)s[n]))
+			n++;
+		bool word = n >= 5 && n <= TABLES_WORD_MAX && (s == start || word_edge((unsigned char)s[-1])) &&
+			    word_edge((unsigned char)s[n]);
+		if (!word || tables_syllables(s, n, brk) == 0) {
+			if (n == 0) /* not a letter: one character */
+				n = 1;
+			for (size_t i = 0; i < n; i++)
+				html_char(f, (unsigned char)s[i]);
+			s += n;
+			continue;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if (brk[i])
+				fputs("&shy;", f);
+			fputc(s[i], f);
+		}
+		s += n;
 	}
 }
 
@@ -781,6 +941,7 @@ static const char HTML_STYLE[] =
 	"body{font:8pt/1.25 Arial,\"Liberation Sans\",\"DejaVu Sans\",sans-serif;color:#000;"
 	"margin:0 auto;max-width:279mm;padding:8mm 4mm}\n"
 	"@media print{body{padding:0;max-width:none}}\n"
+	"@media screen{table{min-width:270mm}}\n" /* a narrow screen scrolls, never squeezes */
 	".kop{text-align:center;border-bottom:3px double #000;padding-bottom:5pt;"
 	"margin-bottom:10pt}\n"
 	".kop h1{font-size:13pt;margin:0;text-transform:uppercase;letter-spacing:.4pt}\n"
@@ -792,14 +953,14 @@ static const char HTML_STYLE[] =
 	".ttd .nama{font-weight:bold;text-decoration:underline}\n"
 	".kop .katalog,.kop .unit{font-size:9pt;margin-top:1pt}\n"
 	"section{margin-bottom:12pt}\n"
-	"h2{font-size:9pt;margin:0 0 3pt;break-after:avoid;page-break-after:avoid}\n"
 	"table{width:100%;border-collapse:collapse;table-layout:fixed}\n"
 	"thead{display:table-header-group}\n"
 	"tr{break-inside:avoid;page-break-inside:avoid}\n"
 	"th,td{border:.75pt solid #000;padding:2pt 3pt;vertical-align:top;"
-	"overflow-wrap:break-word;hyphens:auto;-webkit-hyphens:auto}\n"
+	"overflow-wrap:break-word;hyphens:manual;-webkit-hyphens:manual}\n"
 	"th{background:#d9d9d9;text-align:center;vertical-align:middle;font-weight:bold;"
-	"font-size:7pt;overflow-wrap:normal}\n"
+	"font-size:7pt}\n"
+	"tr.jab th{border:none;background:none;text-align:left;font-size:9pt;padding:0 0 3pt}\n"
 	"td.f{font-size:7pt}\n"
 	"td.q{font-size:6.5pt;padding:2pt 1.5pt}\n"
 	"tr.sub th{font-size:5.5pt;padding:1pt 0}\n"
@@ -822,38 +983,31 @@ static const char HTML_STYLE[] =
 	"color:#333}\n";
 
 /* Column widths, percent of the table: No, Sasaran, Indikator, Formula, Target, Realisasi,
- * Capaian, Predikat, Sumber Data, then realisasi and capaian of each period SHOWN (12 x 3.5). */
-static const char *const HTML_COLS[] = {"2.3", "7", "10", "9", "4.7", "5.3", "4.7",
+ * Capaian, Predikat, Sumber Data, then realisasi and capaian of each period SHOWN (12 x 3), then
+ * Analisis / Keterangan. */
+static const char *const HTML_COLS[] = {"2.3", "7", "10", "8.7", "4.7", "5.3", "5",
 					"5.5", "6.5", "3", "9"};
 #define HTML_MAIN 9 /* the columns before the periods', then the periods', then Analisis */
 
 static void html_head(FILE *f, const struct model *m)
 {
+	static const char *const open[] = {
+	    [TABLES_HEAD_KOP] = "<div class=\"pemda\">", [TABLES_HEAD_OFFICE] = "<div class=\"instansi\">",
+	    [TABLES_HEAD_TITLE] = "<h1>", [TABLES_HEAD_CATALOG] = "<div class=\"katalog\">",
+	    [TABLES_HEAD_UNIT] = "<div class=\"unit\">"};
+	struct tables_head head[TABLES_HEAD_LINES];
+	int n = tables_head(m->t, head);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"id\">\n<head>\n<meta charset=\"utf-8\">\n"
 		   "<title>Laporan Kinerja (LAKIP) Tahun %d &#8211; ", m->t->year);
 	html_esc(f, m->unit);
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<header class=\"kop\">\n",
 		HTML_STYLE);
-	const struct proto_letter *l = &m->t->catalog->letter;
-	for (int i = 0; i < l->n_kop; i++) {
-		fputs("<div class=\"pemda\">", f);
-		html_esc(f, l->kop[i]);
-		fputs("</div>\n", f);
+	for (int i = 0; i < n; i++) {
+		fputs(open[head[i].part], f);
+		html_esc(f, head[i].text);
+		fputs(head[i].part == TABLES_HEAD_TITLE ? "</h1>\n" : "</div>\n", f);
 	}
-	if (m->office[0]) {
-		fputs("<div class=\"instansi\">", f);
-		html_esc(f, m->office);
-		fputs("</div>\n", f);
-	}
-	fprintf(f, "<h1>Laporan Kinerja (LAKIP) Tahun %d</h1>\n", m->t->year);
-	if (m->t->catalog->title[0]) {
-		fputs("<div class=\"katalog\">", f);
-		html_esc(f, m->t->catalog->title);
-		fputs("</div>\n", f);
-	}
-	fputs("<div class=\"unit\">Unit: ", f);
-	html_esc(f, m->unit);
-	fputs("</div>\n</header>\n", f);
+	fputs("</header>\n", f);
 }
 
 /* The class of a cumulative period's cells, shaded apart from the triwulan's own. */
@@ -862,7 +1016,9 @@ static const char *html_sd(int k)
 	return SHOWN[k].p == TABLES_Q2SD || SHOWN[k].p == TABLES_Q3SD ? " class=\"sd\"" : "";
 }
 
-static void html_thead(FILE *f)
+/* The head of a jabatan's table, repeated on every page it continues on (thead): the jabatan,
+ * the column headings, their numbers. */
+static void html_thead(FILE *f, const char *jabatan)
 {
 	static const char *const main_cols[] = {"No",	      "Sasaran",   "Indikator Kinerja",
 						"Formula",    "Target (%)", "Realisasi",
@@ -872,15 +1028,24 @@ static void html_thead(FILE *f)
 	for (int i = 0; i < n; i++)
 		fprintf(f, "<col style=\"width:%s%%\">",
 			HTML_COLS[i < HTML_MAIN ? i : i < n - 1 ? HTML_MAIN : HTML_MAIN + 1]);
-	fputs("</colgroup>\n<thead>\n<tr>", f);
-	for (int i = 0; i < HTML_MAIN; i++)
-		fprintf(f, "<th rowspan=\"2\">%s</th>", main_cols[i]);
-	for (int k = 0; k < N_SHOWN; k++)
+	fprintf(f, "</colgroup>\n<thead>\n<tr class=\"jab\"><th colspan=\"%d\">Jabatan: ", n);
+	html_esc(f, jabatan);
+	fputs("</th></tr>\n<tr>", f);
+	for (int i = 0; i < HTML_MAIN; i++) {
+		fputs("<th rowspan=\"2\">", f);
+		html_text(f, main_cols[i]);
+		fputs("</th>", f);
+	}
+	for (int k = 0; k < N_SHOWN; k++) /* "Triwulan" fits its two columns: kept whole */
 		fprintf(f, "<th colspan=\"2\"%s>%s</th>", html_sd(k), SHOWN[k].name);
 	fputs("<th rowspan=\"2\">Analisis / Keterangan</th>", f);
 	fputs("</tr>\n<tr class=\"sub\">", f);
 	for (int k = 0; k < N_SHOWN; k++)
-		fprintf(f, "<th%s>Realisasi</th><th%s>Capaian</th>", html_sd(k), html_sd(k));
+		for (int i = 0; i < 2; i++) {
+			fprintf(f, "<th%s>", html_sd(k));
+			html_text(f, i ? "Capaian" : "Realisasi");
+			fputs("</th>", f);
+		}
 	fputs("</tr>\n<tr class=\"kolom\">", f);
 	for (int i = 1; i <= n; i++)
 		fprintf(f, "<th>%d</th>", i);
@@ -929,7 +1094,7 @@ static void html_year(FILE *f, const struct cell *c, const char *prev)
 	fprintf(f, "<td class=\"n\"><span class=\"v\">%s</span></td>", buf);
 	if (c->capaian) {
 		fprintf(f, "<td class=\"pk %s\">", html_band(c->predikat));
-		html_esc(f, c->predikat);
+		html_text(f, c->predikat);
 		fputs("</td>", f);
 	} else {
 		fputs("<td class=\"c\">-</td>", f);
@@ -970,22 +1135,22 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	fprintf(f, "<tr><td class=\"c\">%d</td>", row->no);
 	if (i == 0 || strcmp(in->sasaran, m->ind[g->rows[i - 1].ind].sasaran) != 0) {
 		fprintf(f, "<td rowspan=\"%d\">", sasaran_span(m, g, i));
-		html_esc(f, in->sasaran[0] ? in->sasaran : "-");
+		html_text(f, in->sasaran[0] ? in->sasaran : "-");
 		fputs("</td>", f);
 	}
 	fputs("<td>", f);
-	html_esc(f, in->name);
+	html_text(f, in->name);
 	fputs("<span class=\"kode\">", f);
 	html_esc(f, in->indicator);
 	fputs("</span>", f);
 	if (tables_check(m->t, in->indicator, formula, sizeof(formula))) {
 		fputs("<span class=\"periksa\">", f);
-		html_esc(f, formula);
+		html_text(f, formula);
 		fputs("</span>", f);
 	}
 	fputs("</td><td class=\"f\">", f);
 	formula_text(in, formula, sizeof(formula));
-	html_esc(f, formula);
+	html_text(f, formula);
 	fputs("</td>", f);
 	char prev[64] = "", real[48];
 	if (m->has_prev) {
@@ -994,14 +1159,14 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 	}
 	html_year(f, &row->cell[0], prev);
 	fputs("<td>", f);
-	html_esc(f, in->source[0] ? in->source : "-");
+	html_text(f, in->source[0] ? in->source : "-");
 	fputs("</td>", f);
 	for (int k = 0; k < N_SHOWN; k++)
 		html_quarter(f, &row->cell[SHOWN[k].p], &row->cell[TABLES_YEAR], k);
 	char *note = tables_note(m->t, in->indicator);
 	fputs("<td class=\"an\">", f);
 	if (note)
-		html_esc(f, note);
+		html_text(f, note);
 	fputs("</td></tr>\n", f);
 	free(note);
 }
@@ -1009,9 +1174,10 @@ static void html_row(FILE *f, const struct model *m, const struct group *g, int 
 /* The signature block: right, below the tables, kept whole on its page. */
 static void html_sign(FILE *f, const struct tables *t)
 {
-	static const char *const cls[SIGN_LINES] = {"tgl", "jab", "ruang", "nama", "pangkat", "nip"};
-	char lines[SIGN_LINES][PROTO_TEXT_MAX + 48];
-	int n = sign_lines(t, lines);
+	static const char *const cls[TABLES_SIGN_LINES] = {"tgl",	"jab",	   "ruang",
+							   "nama", "pangkat", "nip"};
+	char lines[TABLES_SIGN_LINES][TABLES_LINE_MAX];
+	int n = tables_sign(t, lines);
 	if (!n)
 		return;
 	fputs("<div class=\"ttd\">", f);
@@ -1028,10 +1194,8 @@ static void html_write(const struct model *m, FILE *f)
 	char footer[512];
 	html_head(f, m);
 	for (int g = 0; g < m->n_groups; g++) {
-		fputs("<section>\n<h2>Jabatan: ", f);
-		html_esc(f, m->groups[g].jabatan);
-		fputs("</h2>\n<table>\n", f);
-		html_thead(f);
+		fputs("<section>\n<table>\n", f);
+		html_thead(f, m->groups[g].jabatan);
 		fputs("<tbody>\n", f);
 		for (int i = 0; i < m->groups[g].n; i++)
 			html_row(f, m, &m->groups[g], i);
@@ -1042,7 +1206,7 @@ static void html_write(const struct model *m, FILE *f)
 	else
 		fprintf(f, "<p class=\"ket\">%s</p>\n", LEGEND);
 	html_sign(f, m->t);
-	footer_text(m->t, footer, sizeof(footer));
+	tables_footer(m->t, footer, sizeof(footer));
 	fputs("<footer>", f);
 	html_esc(f, footer);
 	fputs("</footer>\n</body>\n</html>\n", f);

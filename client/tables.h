@@ -2,6 +2,7 @@
 #ifndef IKI_TABLES_H
 #define IKI_TABLES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +78,59 @@ struct iki_client;
  */
 int tables_fetch_notes(struct iki_client *c, const struct proto_msg *catalog, const char *orgunit,
 		       struct proto_note **notes, size_t *n, char *message);
+
+/* The parts of the letterhead above the tables (tables_head). */
+enum tables_head_part {
+	TABLES_HEAD_KOP,     /* a line of the catalog's kop: "Pemerintah Kabupaten Sampang" */
+	TABLES_HEAD_OFFICE,  /* the office, the catalog's root: "Kantor Kecamatan Sampang" */
+	TABLES_HEAD_TITLE,   /* "Laporan Kinerja (LAKIP) Tahun 2022" */
+	TABLES_HEAD_CATALOG, /* the catalog's title */
+	TABLES_HEAD_UNIT,    /* "Unit: Kecamatan Sampang (35.27.03)" */
+};
+#define TABLES_HEAD_LINES (PROTO_KOP_LINES + 4)
+#define TABLES_LINE_MAX (PROTO_TEXT_MAX + 96)
+
+struct tables_head {
+	enum tables_head_part part;
+	char text[TABLES_LINE_MAX];
+};
+
+/*
+ * The letterhead every format prints above the tables, line by line in reading order (kop lines,
+ * office, title, catalog title, unit; a part the catalog leaves empty is left out). Returns the
+ * count of lines.
+ */
+int tables_head(const struct tables *t, struct tables_head lines[TABLES_HEAD_LINES]);
+
+/*
+ * The signature block every format prints below the tables (the catalog's sign_ keys; none given:
+ * 0 lines): "Sampang, 25 November 2026" (the day the report is made, WIB), the signer's office,
+ * the gap where it is signed (lines[TABLES_SIGN_GAP], ""), the name, the rank, "NIP. ...".
+ * Returns the count of lines (TABLES_SIGN_LINES, or 0).
+ */
+#define TABLES_SIGN_LINES 6
+#define TABLES_SIGN_GAP 2
+int tables_sign(const struct tables *t, char lines[TABLES_SIGN_LINES][TABLES_LINE_MAX]);
+
+/* The footer: "Dibuat 25 November 2026 pukul 10.31 WIB oleh iki report. Sumber: ikid, data per
+ * seq 12." into buf (size n). */
+void tables_footer(const struct tables *t, char *buf, size_t n);
+
+/*
+ * Where an Indonesian word of w[0..n) may be broken at the end of a line, by its syllables: brk[i]
+ * (n entries) is set when a hyphen may go before w[i]. The rules (PUEBI, Pedoman Umum Ejaan
+ * Bahasa Indonesia): a consonant between two vowels begins the next syllable (ba-ca), two
+ * consonants are parted (ban-tu), of three the first ends a syllable (ben-trok); ng, ny, kh and
+ * sy are one consonant each (me-nya-nyi, a-khir). Only the breaks that hold whatever the word's
+ * affixes are, are made: none between two vowels (ma-in or mai-n?), none inside a stop and r or
+ * l (di-pro-ses, not dip-ro-ses), none in s and two more (adminis-trasi but infra-struktur), none
+ * before the consonant of a final -an or -i (la-por-an, not lapo-ran), none after a prefix ber-,
+ * ter-, per-, meng-, peng- before a vowel (ber-akhir or be-rakhir?). At least 2 letters before a
+ * break and 3 after; only words of 5 to TABLES_WORD_MAX ASCII letters, and none with two capitals
+ * (an abbreviation: SKPD). Returns the count of breaks.
+ */
+#define TABLES_WORD_MAX 48 /* a longer word is not broken */
+int tables_syllables(const char *w, size_t n, bool *brk);
 
 /* The id of period p (enum tables_period) of a year into id (PERIOD_ID_MAX bytes): "2022Q2SD";
  * "" for a period there is none of (the year before the first year served): ask nothing. */

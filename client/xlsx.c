@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
@@ -14,8 +13,7 @@
 #define CHECK_COL (YEAR_COLS + 3 * TABLES_SHOWN) /* after target, realisasi, capaian of each */
 #define NOTE_COL (CHECK_COL + 1)  /* then Perlu Diperiksa (tables_check), Analisis (tables_note) */
 #define XLSX_COLS (NOTE_COL + 1)
-#define HEAD_ROW 4 /* the two header rows: 4 and 5 (from 0); rows 0-2 the title block */
-#define FIRST_ROW (HEAD_ROW + 2)
+#define SIGN_COL CHECK_COL /* the signature block: under the last two columns, as on paper */
 
 /* The second header row over the year's columns, and each column's width in characters. */
 static const struct {
@@ -40,9 +38,12 @@ struct sheet {
 	const struct tables *t;
 	lxw_workbook *wb;
 	lxw_worksheet *ws;
-	lxw_format *title, *head, *head_sd, *group, *text, *center, *percent, *number, *integer, *blank,
+	lxw_format *head, *head_sd, *group, *text, *center, *percent, *number, *integer, *blank,
 		*footer, *band[5];
-	lxw_row_t row; /* the next row to write */
+	lxw_format *letter[TABLES_HEAD_UNIT + 1]; /* the letterhead's parts (tables_head) */
+	lxw_format *sign, *sign_title, *sign_name;
+	lxw_row_t head_row;  /* the two header rows: head_row and the next, under the letterhead */
+	lxw_row_t row;       /* the next row to write */
 };
 
 static lxw_format *format_cell(lxw_workbook *wb, const char *num_format, bool wrap)
@@ -58,11 +59,29 @@ static lxw_format *format_cell(lxw_workbook *wb, const char *num_format, bool wr
 	return f;
 }
 
+/* A centred line of the letterhead or the signature block. */
+static lxw_format *format_line(lxw_workbook *wb, double size, bool bold)
+{
+	lxw_format *f = workbook_add_format(wb);
+	format_set_align(f, LXW_ALIGN_CENTER);
+	format_set_font_size(f, size);
+	if (bold)
+		format_set_bold(f);
+	return f;
+}
+
 static void sheet_formats(struct sheet *s)
 {
-	s->title = workbook_add_format(s->wb);
-	format_set_bold(s->title);
-	format_set_font_size(s->title, 12);
+	s->letter[TABLES_HEAD_KOP] = format_line(s->wb, 11, true);
+	s->letter[TABLES_HEAD_OFFICE] = format_line(s->wb, 11, true);
+	s->letter[TABLES_HEAD_TITLE] = format_line(s->wb, 13, true);
+	s->letter[TABLES_HEAD_CATALOG] = format_line(s->wb, 9, false);
+	s->letter[TABLES_HEAD_UNIT] = format_line(s->wb, 9, false);
+	format_set_bottom(s->letter[TABLES_HEAD_UNIT], LXW_BORDER_DOUBLE); /* the kop's rule */
+	s->sign = format_line(s->wb, 9, false);
+	s->sign_title = format_line(s->wb, 9, true);
+	s->sign_name = format_line(s->wb, 9, true);
+	format_set_underline(s->sign_name, LXW_UNDERLINE_SINGLE);
 	s->head = format_cell(s->wb, NULL, true);
 	format_set_bold(s->head);
 	format_set_bg_color(s->head, 0xd9d9d9);
@@ -263,80 +282,92 @@ static int put_groups(struct sheet *s)
 	return 0;
 }
 
-/* The title block and the two header rows. */
+/* A letterhead line as the printed page shows it (its CSS): kop, office and title in capitals. */
+static void letter_text(const struct tables_head *h, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s", h->text);
+	if (h->part == TABLES_HEAD_KOP || h->part == TABLES_HEAD_OFFICE ||
+	    h->part == TABLES_HEAD_TITLE)
+		for (char *p = buf; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+}
+
+/* The letterhead (tables_head), each line centred over the table's width, then the two header
+ * rows under it and a blank row. */
 static void put_head(struct sheet *s)
 {
-	const struct proto_msg *cat = s->t->catalog;
-	const struct proto_orgunit *unit = NULL;
-	char buf[PROTO_TEXT_MAX + 64];
-	for (size_t i = 0; i < cat->n_orgunits && !unit; i++)
-		if (s->t->orgunit[0] ? !strcmp(cat->orgunits[i].code, s->t->orgunit)
-				     : !cat->orgunits[i].parent[0])
-			unit = &cat->orgunits[i];
-	snprintf(buf, sizeof(buf), "Laporan Kinerja (LAKIP) Tahun %d", s->t->year);
-	worksheet_write_string(s->ws, 0, 0, buf, s->title);
-	if (cat->title[0])
-		worksheet_write_string(s->ws, 1, 0, cat->title, NULL);
-	const char *kind = !unit ? "" : !strcmp(unit->kind, "kecamatan") ? "Kecamatan "
-				     : !strcmp(unit->kind, "desa") ? "Desa "
-				     : !strcmp(unit->kind, "kelurahan") ? "Kelurahan " : "";
-	snprintf(buf, sizeof(buf), "Unit: %s%s (%s)", kind, unit ? unit->name : s->t->orgunit,
-		 unit ? unit->code : s->t->orgunit);
-	worksheet_write_string(s->ws, 2, 0, buf, NULL);
+	struct tables_head head[TABLES_HEAD_LINES];
+	char buf[TABLES_LINE_MAX];
+	int n = tables_head(s->t, head);
+	for (int i = 0; i < n; i++) {
+		letter_text(&head[i], buf, sizeof(buf));
+		worksheet_merge_range(s->ws, (lxw_row_t)i, 0, (lxw_row_t)i, XLSX_COLS - 1, buf,
+				      s->letter[head[i].part]);
+	}
+	s->head_row = (lxw_row_t)n + 1;
 	snprintf(buf, sizeof(buf), "Tahun %d", s->t->year);
-	worksheet_merge_range(s->ws, HEAD_ROW, 0, HEAD_ROW, YEAR_COLS - 1, buf, s->head);
+	worksheet_merge_range(s->ws, s->head_row, 0, s->head_row, YEAR_COLS - 1, buf, s->head);
 	for (int k = 0; k < TABLES_SHOWN; k++) {
 		const char *name;
 		int sd;
 		tables_shown(k, &name, &sd);
 		lxw_col_t c = (lxw_col_t)(YEAR_COLS + 3 * k);
-		worksheet_merge_range(s->ws, HEAD_ROW, c, HEAD_ROW, c + 2, name,
+		worksheet_merge_range(s->ws, s->head_row, c, s->head_row, c + 2, name,
 				      sd ? s->head_sd : s->head);
 		for (int i = 0; i < 3; i++) {
-			worksheet_write_string(s->ws, HEAD_ROW + 1, c + i, PERIOD_HEAD[i],
+			worksheet_write_string(s->ws, s->head_row + 1, c + i, PERIOD_HEAD[i],
 					       sd ? s->head_sd : s->head);
 			worksheet_set_column(s->ws, c + i, c + i, i == 1 ? 9 : 8, NULL);
 		}
 	}
 	for (lxw_col_t c = 0; c < YEAR_COLS; c++) {
-		worksheet_write_string(s->ws, HEAD_ROW + 1, c, HEAD[c].name, s->head);
+		worksheet_write_string(s->ws, s->head_row + 1, c, HEAD[c].name, s->head);
 		worksheet_set_column(s->ws, c, c, HEAD[c].width, NULL);
 	}
-	worksheet_merge_range(s->ws, HEAD_ROW, CHECK_COL, HEAD_ROW + 1, CHECK_COL, "Perlu Diperiksa",
-			      s->head);
+	worksheet_merge_range(s->ws, s->head_row, CHECK_COL, s->head_row + 1, CHECK_COL,
+			      "Perlu Diperiksa", s->head);
 	worksheet_set_column(s->ws, CHECK_COL, CHECK_COL, 24, NULL);
-	worksheet_merge_range(s->ws, HEAD_ROW, NOTE_COL, HEAD_ROW + 1, NOTE_COL,
+	worksheet_merge_range(s->ws, s->head_row, NOTE_COL, s->head_row + 1, NOTE_COL,
 			      "Analisis / Keterangan", s->head);
 	worksheet_set_column(s->ws, NOTE_COL, NOTE_COL, 36, NULL);
-	s->row = FIRST_ROW;
+	s->row = s->head_row + 2;
 }
 
-/* The footer: when, and which of ikid's publish points the figures are. */
+/*
+ * Under the tables: the legend, the signature block (tables_sign) centred under the last two
+ * columns with three empty rows to sign in, then the footer (tables_footer): when, and which of
+ * ikid's publish points the figures are.
+ */
 static void put_footer(struct sheet *s)
 {
-	char buf[256], seq[96] = "";
-	struct tm tm;
-	time_t wib = s->t->generated + 7 * 3600; /* the office's time, whatever the machine's zone */
-	gmtime_r(&wib, &tm);
-	if (s->t->has_seq && s->t->seq == s->t->seq_end)
-		snprintf(seq, sizeof(seq), ", data per seq %llu", (unsigned long long)s->t->seq);
-	else if (s->t->has_seq)
-		snprintf(seq, sizeof(seq), ", data berubah selama laporan dibuat (seq %llu sampai "
-			 "%llu)", (unsigned long long)s->t->seq, (unsigned long long)s->t->seq_end);
-	snprintf(buf, sizeof(buf), "Dibuat %02d/%02d/%04d %02d.%02d WIB oleh iki report. Sumber: ikid%s.",
-		 tm.tm_mday, tm.tm_mon + 1, (tm.tm_year + 1900) % 10000, tm.tm_hour, tm.tm_min, seq);
-	worksheet_write_string(s->ws, s->row + 1, 0, tables_legend(), s->footer);
-	worksheet_write_string(s->ws, s->row + 2, 0, buf, s->footer);
+	char sign[TABLES_SIGN_LINES][TABLES_LINE_MAX], buf[512];
+	int n = tables_sign(s->t, sign);
+	lxw_row_t r = s->row + 1;
+	worksheet_write_string(s->ws, r++, 0, tables_legend(), s->footer);
+	r++;
+	for (int i = 0; i < n; i++) {
+		lxw_format *f = i == 1 ? s->sign_title : i == TABLES_SIGN_GAP + 1 ? s->sign_name : s->sign;
+		if (i == TABLES_SIGN_GAP) {
+			r += 3; /* where it is signed */
+			continue;
+		}
+		if (sign[i][0])
+			worksheet_merge_range(s->ws, r, SIGN_COL, r, NOTE_COL, sign[i], f);
+		r++;
+	}
+	tables_footer(s->t, buf, sizeof(buf));
+	worksheet_write_string(s->ws, r + (n ? 1 : 0), 0, buf, s->footer);
 }
 
 /* A4 landscape, one page wide, the header rows on every page, page numbers at the foot. */
 static void page_setup(struct sheet *s)
 {
-	worksheet_freeze_panes(s->ws, FIRST_ROW, 0);
+	worksheet_freeze_panes(s->ws, s->head_row + 2, 0);
 	worksheet_set_landscape(s->ws);
 	worksheet_set_paper(s->ws, 9); /* A4 */
 	worksheet_fit_to_pages(s->ws, 1, 0);
-	worksheet_repeat_rows(s->ws, HEAD_ROW, HEAD_ROW + 1);
+	worksheet_repeat_rows(s->ws, s->head_row, s->head_row + 1);
 	worksheet_set_margins(s->ws, 0.35, 0.35, 0.4, 0.5);
 	worksheet_set_footer(s->ws, "&L&8iki report&R&8Halaman &P dari &N");
 	worksheet_outline_settings(s->ws, LXW_TRUE, LXW_FALSE, LXW_TRUE, LXW_FALSE);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "csvlocale.h"
@@ -302,11 +303,16 @@ START_TEST(test_report_xlsx_read_by_openpyxl)
 	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
 	char *facts = xlsx_facts(path);
 	assert_fact(facts, "sheet\t", "LAKIP 2022");
-	assert_fact(facts, "freeze\t", "A7");
+	/* the letterhead (mini's catalog has no kop: the office, the title, the catalog's title,
+	 * the unit), a blank row, the two header rows 6 and 7, frozen and repeated on every page */
+	assert_fact(facts, "cell\tA1\t", "s\tKANTOR KECAMATAN SAMPANG\tGeneral");
+	assert_fact(facts, "cell\tA2\t", "s\tLAPORAN KINERJA (LAKIP) TAHUN 2022\tGeneral");
+	assert_fact(facts, "cell\tA7\t", "s\tNo\tGeneral");
+	assert_fact(facts, "freeze\t", "A8");
 	assert_fact(facts, "paper\t", "9");
 	assert_fact(facts, "orientation\t", "landscape");
 	assert_fact(facts, "fit\t", "1\t0\tTrue");
-	assert_fact(facts, "repeat\t", "$5:$6");
+	assert_fact(facts, "repeat\t", "$6:$7");
 	/* surat under its jabatan: 13/15 = 86.67 % against 90, capaian 96.30, Sangat Baik */
 	int r = row_of(facts, 'B', "surat");
 	snprintf(ref, sizeof(ref), "cell\tA%d\t", r - 1);
@@ -362,7 +368,7 @@ START_TEST(test_report_xlsx_flags_a_value_that_breaks_its_rule)
 	snprintf(cmd, sizeof(cmd), "report --year 2022 -o %s", path);
 	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
 	char *facts = xlsx_facts(path);
-	assert_fact(facts, "cell\tAF5\t", "s\tPerlu Diperiksa\tGeneral");
+	assert_fact(facts, "cell\tAF6\t", "s\tPerlu Diperiksa\tGeneral");
 	int r = row_of(facts, 'B', "surat");
 	snprintf(ref, sizeof(ref), "cell\tAF%d\t", r);
 	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
@@ -371,6 +377,90 @@ START_TEST(test_report_xlsx_flags_a_value_that_breaks_its_rule)
 	r = row_of(facts, 'B', "akta"); /* no data, nothing broken */
 	snprintf(ref, sizeof(ref), "cell\tAF%d\t", r);
 	ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
+	free(facts);
+	harness_stop(&d, SIGTERM);
+	harness_cleanup(&d);
+	harness_rmtree(dir);
+}
+END_TEST
+
+/* The number of the row of the first cell in column col whose text starts with text, or 0. */
+static int row_starting(const char *facts, const char *col, const char *text)
+{
+	char key[64], buf[512];
+	for (int r = 1; r < 400; r++) {
+		snprintf(key, sizeof(key), "cell\t%s%d\t", col, r);
+		if (fact(facts, key, buf, sizeof(buf)) && !strncmp(buf, "s\t", 2) &&
+		    !strncmp(buf + 2, text, strlen(text)))
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Issue 12.11: the workbook of Sampang's LAKIP carries the letterhead above the tables and the
+ * signature block below them, as the printed page: the catalog's kop and the office in capitals,
+ * centred over the table's width; the place and the day (WIB), the Camat, three rows to sign in,
+ * the name, the rank and the NIP, under the last columns; then the footer.
+ */
+START_TEST(test_report_xlsx_has_the_kop_and_the_signature_block)
+{
+	struct ikid d = {0};
+	char dir[] = "/tmp/iki-xlsx-XXXXXX", cmd[256], path[64], ref[64], buf[512], day[64];
+	static const char *const bulan[12] = {"Januari", "Februari", "Maret", "April", "Mei",
+					      "Juni", "Juli", "Agustus", "September", "Oktober",
+					      "November", "Desember"};
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	ck_assert_int_eq(harness_start(&d, "catalog/sampang-2022.conf"), 0);
+	snprintf(cmd, sizeof(cmd), "--outbox %s/outbox submit -f tests/data/sampang-2022-03.csv", dir);
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	snprintf(path, sizeof(path), "%s/lakip.xlsx", dir);
+	snprintf(cmd, sizeof(cmd), "report --year 2022 -o %s", path);
+	time_t now = time(NULL) + 7 * 3600; /* WIB, as the report dates it */
+	ck_assert_int_eq(harness_iki(&d, cmd, NULL), 0);
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	snprintf(day, sizeof(day), "Sampang, %d %s %d", tm.tm_mday, bulan[tm.tm_mon], tm.tm_year + 1900);
+	char *facts = xlsx_facts(path);
+	static const char *const kop[] = {"PEMERINTAH KABUPATEN SAMPANG", "KANTOR KECAMATAN SAMPANG",
+					  "LAPORAN KINERJA (LAKIP) TAHUN 2022",
+					  "Indikator Kinerja Individu (IKI) Kantor Kecamatan Sampang "
+					  "Tahun 2022",
+					  "Unit: Kecamatan Sampang (35.27.03)"};
+	for (int i = 0; i < 5; i++) {
+		snprintf(ref, sizeof(ref), "cell\tA%d\t", i + 1);
+		snprintf(buf, sizeof(buf), "s\t%s\tGeneral", kop[i]);
+		assert_fact(facts, ref, buf);
+		snprintf(ref, sizeof(ref), "merged\tA%d:AG%d", i + 1, i + 1); /* the table's width */
+		ck_assert_msg(strstr(facts, ref), "no %s", ref);
+	}
+	assert_fact(facts, "cell\tA7\t", "s\tTahun 2022\tGeneral"); /* the header rows under it */
+	assert_fact(facts, "repeat\t", "$7:$8");
+	int legend = row_starting(facts, "A", "Keterangan: s.d. = sampai dengan");
+	int last = row_starting(facts, "A", "Jabatan: Staf Seksi PMD");
+	int sign = row_starting(facts, "AF", "Sampang, ");
+	ck_assert_msg(last && legend > last && sign > legend, "rows %d %d %d", last, legend, sign);
+	static const struct {
+		int row;
+		const char *text;
+	} lines[] = {{0, NULL}, {1, "CAMAT SAMPANG"}, {5, "YUDHI ADIDARTA KARMA, S.STP, M.Si"},
+		     {6, "Pembina TK. I"}, {7, "NIP. 19780720 199804 1 001"}};
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		snprintf(ref, sizeof(ref), "cell\tAF%d\t", sign + lines[i].row);
+		snprintf(buf, sizeof(buf), "s\t%s\tGeneral", lines[i].text ? lines[i].text : day);
+		assert_fact(facts, ref, buf);
+		snprintf(ref, sizeof(ref), "merged\tAF%d:AG%d", sign + lines[i].row, sign + lines[i].row);
+		ck_assert_msg(strstr(facts, ref), "no %s", ref);
+	}
+	for (int r = sign + 2; r < sign + 5; r++) { /* three empty rows to sign in */
+		snprintf(ref, sizeof(ref), "cell\tAF%d\t", r);
+		ck_assert_ptr_null(fact(facts, ref, buf, sizeof(buf)));
+	}
+	int footer = row_starting(facts, "A", "Dibuat ");
+	ck_assert_msg(footer > sign + 7, "the footer (row %d) comes after the signature", footer);
+	snprintf(ref, sizeof(ref), "cell\tA%d\t", footer);
+	ck_assert_ptr_nonnull(fact(facts, ref, buf, sizeof(buf)));
+	ck_assert_msg(strstr(buf, " WIB oleh iki report. Sumber: ikid, data per seq "), "%s", buf);
 	free(facts);
 	harness_stop(&d, SIGTERM);
 	harness_cleanup(&d);
@@ -401,6 +491,7 @@ static Suite *exchange_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_report_xlsx_read_by_openpyxl);
 	tcase_add_test(tc, test_report_xlsx_flags_a_value_that_breaks_its_rule);
+	tcase_add_test(tc, test_report_xlsx_has_the_kop_and_the_signature_block);
 	suite_add_tcase(s, tc);
 	return s;
 }

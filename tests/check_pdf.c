@@ -87,12 +87,17 @@ static char *shell(const char *cmd)
 	return buf;
 }
 
-/* s with every run of white space (line ends, the spaces of a wrapped cell) one space. */
+#define HYPHEN "\xe2\x80\x90" /* U+2010, what WeasyPrint puts where it breaks at a soft hyphen */
+
+/* s with every run of white space (line ends, the spaces of a wrapped cell) one space, and a word
+ * broken at a line's end with WeasyPrint's hyphen whole again. */
 static void squeeze(char *s)
 {
 	char *w = s;
 	for (char *r = s; *r; r++)
-		if (!strchr(" \t\n\r\f", *r))
+		if (!strncmp(r, HYPHEN, 3) && strchr(" \n", r[3]))
+			r += 2 + strspn(r + 3, " \n\f"); /* "Lelang‐\nmundur": "Lelangmundur" */
+		else if (!strchr(" \t\n\r\f", *r))
 			*w++ = *r;
 		else if (w > s && w[-1] != ' ')
 			*w++ = ' ';
@@ -171,9 +176,10 @@ START_TEST(test_report_o_pdf_writes_a_pdf_with_the_tables)
 	ck_assert_ptr_nonnull(strstr(text, "86,67"));
 	ck_assert_ptr_nonnull(strstr(text, "Halaman 1 dari "));
 	free(text);
-	/* every indicator's name, in reading order: a name wrapped in its cell ("Tindak lanjut"
-	 * over "kriminal") is one line in -layout's columns only when it fits */
-	snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", pdf);
+	/* every indicator's name, in drawing order, where a cell's lines follow each other (a name
+	 * wrapped in its cell, "Tindak lanjut" over "kriminal", is one line in -layout's columns only
+	 * when it fits) and a word broken with a hyphen is whole again (squeeze) */
+	snprintf(cmd, sizeof(cmd), "pdftotext -raw '%s' -", pdf);
 	text = shell(cmd);
 	squeeze(text);
 	for (const char *name =
@@ -347,7 +353,7 @@ START_TEST(test_sampang_pdf_holds_the_kop_the_signature_and_every_indicator)
 	path_in_state(pdf, sizeof(pdf), "lakip-sampang.pdf");
 	snprintf(args, sizeof(args), "report --year 2022 -o '%s'", pdf);
 	free(run(args, 0));
-	snprintf(cmd, sizeof(cmd), "pdftotext '%s' -", pdf);
+	snprintf(cmd, sizeof(cmd), "pdftotext -raw '%s' -", pdf);
 	char *text = shell(cmd);
 	squeeze(text);
 	for (const char *want = "PEMERINTAH KABUPATEN SAMPANG\0KANTOR KECAMATAN SAMPANG\0"
@@ -373,6 +379,305 @@ START_TEST(test_sampang_pdf_holds_the_kop_the_signature_and_every_indicator)
 }
 END_TEST
 
+/* Sampang's LAKIP of 2022 as a PDF at path (its note on iki04 written first), and the same
+ * report as HTML at html when not NULL. */
+static void sampang_report(const char *pdf, const char *html)
+{
+	char args[700];
+	free(run("note --indicator iki04 --period 2022 --set 'Lelang mundur karena dokumen "
+		 "perencanaan terlambat disahkan'", 0));
+	snprintf(args, sizeof(args), "report --year 2022 -o '%s'", pdf);
+	free(run(args, 0));
+	if (html) {
+		snprintf(args, sizeof(args), "report --year 2022 -o '%s'", html);
+		free(run(args, 0));
+	}
+}
+
+/* The positions of each indicator of the catalog: "<code>\t<jabatan>\n" lines (malloc'd). */
+static char *catalog_positions(const char *catalog)
+{
+	FILE *f = fopen(catalog, "r"), *mem;
+	char line[512], code[64] = "", *buf = NULL;
+	size_t len = 0;
+	ck_assert_ptr_nonnull(f);
+	mem = open_memstream(&buf, &len);
+	while (fgets(line, sizeof(line), f)) {
+		char name[400];
+		if (line[0] == '[')
+			code[0] = '\0';
+		if (sscanf(line, "[indicator %63[^]]]", code) == 1)
+			continue;
+		if (code[0] && sscanf(line, "jabatan = %399[^\n]", name) == 1)
+			fprintf(mem, "%s\t%s\n", code, name);
+	}
+	fclose(f);
+	fclose(mem);
+	return buf;
+}
+
+/*
+ * Issue 12.11: a jabatan's table that goes on over a page repeats its head there, the "Jabatan:"
+ * line with it (pdftotext -layout, page by page): every indicator's row stands under the heading
+ * of one of its own positions on its own page, and at least one table goes on over a page.
+ */
+START_TEST(test_sampang_pdf_repeats_the_jabatan_on_every_page)
+{
+	char pdf[300], cmd[700];
+	path_in_state(pdf, sizeof(pdf), "lakip-sampang.pdf");
+	sampang_report(pdf, NULL);
+	snprintf(cmd, sizeof(cmd), "pdftotext -layout '%s' -", pdf);
+	char *text = shell(cmd), *positions = catalog_positions("catalog/sampang-2022.conf");
+	ck_assert_ptr_null(strstr(text, "\xc2\xad")); /* no soft hyphen in its text (pdf_unshy) */
+	char jabatan[400] = "", last[400] = "", pair[500];
+	int rows = 0, pages = 0, continued = 0;
+	size_t expected = 0;
+	for (const char *p = positions; *p; p++)
+		expected += *p == '\n';
+	for (char *page = text, *next; page && *page; page = next) {
+		next = strchr(page, '\f');
+		if (next)
+			*next++ = '\0';
+		pages++;
+		jabatan[0] = '\0'; /* a page says which table it shows, or shows none */
+		bool first = true;
+		for (char *line = strtok(page, "\n"); line; line = strtok(NULL, "\n")) {
+			const char *j = strstr(line, "Jabatan: ");
+			if (j && j == line + strspn(line, " ")) {
+				snprintf(jabatan, sizeof(jabatan), "%s", j + 9);
+				for (size_t n = strlen(jabatan); n && jabatan[n - 1] == ' ';)
+					jabatan[--n] = '\0';
+				continued += first && !strcmp(jabatan, last);
+				first = false;
+				snprintf(last, sizeof(last), "%s", jabatan);
+				continue;
+			}
+			for (const char *w = line; (w = strstr(w, "iki")); w += 3) {
+				int digits = (int)strspn(w + 3, "0123456789");
+				if ((w > line && w[-1] != ' ') || digits != 2 || (w[5] && w[5] != ' '))
+					continue;
+				ck_assert_msg(jabatan[0], "page %d: the row of %.5s has no Jabatan above it",
+					      pages, w);
+				snprintf(pair, sizeof(pair), "%.5s\t%s\n", w, jabatan);
+				ck_assert_msg(strstr(positions, pair), "page %d: %.5s under 'Jabatan: %s'",
+					      pages, w, jabatan);
+				rows++;
+			}
+		}
+	}
+	ck_assert_int_eq(rows, (int)expected); /* each indicator under each of its positions, once */
+	ck_assert_msg(continued >= 1, "no table goes on over a page (%d pages)", pages);
+	printf("pdf: %d pages, %d rows, %d tables go on over a page with their heading\n", pages,
+	       rows, continued);
+	free(positions);
+	free(text);
+}
+END_TEST
+
+/* The syllables of the words of tests/data/suku-kata.txt: "\nword\tsyl.la.bles\n..." (malloc'd). */
+static char *syllable_list(void)
+{
+	FILE *f = fopen("tests/data/suku-kata.txt", "r");
+	char line[256];
+	size_t cap = 1 << 16, n = 1;
+	char *buf = malloc(cap);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(buf);
+	buf[0] = '\n';
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#' && n + strlen(line) + 1 < cap) {
+			memcpy(buf + n, line, strlen(line));
+			n += strlen(line);
+		}
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Whether word (lowercase), parted by hand in the list, has a syllable boundary after its first
+ * at letters; -1 when the list does not have it. */
+static int boundary(const char *list, const char *word, size_t at)
+{
+	char key[400];
+	snprintf(key, sizeof(key), "\n%s\t", word);
+	const char *found = strstr(list, key);
+	if (!found)
+		return -1;
+	size_t n = 0;
+	for (const char *p = list + (found - list) + strlen(key); *p && *p != '\n'; p++) {
+		if (*p == '.' && n == at)
+			return 1;
+		n += *p != '.';
+	}
+	return 0;
+}
+
+/* The HTML's words, lowercase, with no markup, entity or soft hyphen, each between spaces. */
+static char *html_words(const char *path)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof(cmd), "cat '%s'", path);
+	char *html = shell(cmd), *body = strstr(html, "<body>");
+	ck_assert_ptr_nonnull(body);
+	static const char *const ents[][2] = {{"&shy;", ""},  {"&amp;", "&"},  {"&lt;", "<"},
+					      {"&gt;", ">"},   {"&quot;", "\""}, {"&#39;", "'"},
+					      {"&#8211;", "-"}};
+	char *out = malloc(strlen(body) + 3), *w = out;
+	*w++ = ' ';
+	for (const char *r = body; *r;) {
+		size_t k = 0;
+		while (k < sizeof(ents) / sizeof(ents[0]) && strncmp(r, ents[k][0], strlen(ents[k][0])))
+			k++;
+		if (*r == '<') {
+			r = strchr(r, '>') ? strchr(r, '>') + 1 : r + strlen(r);
+			*w++ = ' ';
+		} else if (k < sizeof(ents) / sizeof(ents[0])) {
+			w += sprintf(w, "%s", ents[k][1]);
+			r += strlen(ents[k][0]);
+		} else {
+			*w++ = (char)(*r >= 'A' && *r <= 'Z' ? *r - 'A' + 'a' : *r);
+			r++;
+		}
+	}
+	*w++ = ' ';
+	*w = '\0';
+	squeeze(out);
+	free(html);
+	return out;
+}
+
+/* Whether tok (n bytes, lowercased here) is one of the page's words. */
+static bool is_word(const char *words, const char *tok, size_t n)
+{
+	char key[256];
+	if (n + 3 > sizeof(key))
+		return false;
+	key[0] = ' ';
+	for (size_t i = 0; i < n; i++)
+		key[i + 1] = (char)(tok[i] >= 'A' && tok[i] <= 'Z' ? tok[i] - 'A' + 'a' : tok[i]);
+	key[n + 1] = ' ';
+	key[n + 2] = '\0';
+	return strstr(words, key) != NULL;
+}
+
+static bool ends_hyphen(const char *tok, size_t n)
+{
+	return n > 3 && !memcmp(tok + n - 3, HYPHEN, 3);
+}
+
+/* A word the PDF broke over lines, piece by piece: the pieces without their hyphens, and where
+ * each ended. */
+struct broken {
+	char text[300];
+	size_t cut[16];
+	int n;
+};
+
+static bool letter(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+/*
+ * The broken word is whole with its last piece (end, n bytes): it is a word of the page, and each
+ * cut parts two syllables (tests/data/suku-kata.txt) of the word of letters it falls in ("(Doku‐"
+ * "men" is dokumen cut after 4, "RKA-Peru‐" "bahan)" perubahan after 4).
+ */
+static void broken_check(const struct broken *b, const char *end, size_t n, const char *words,
+			 const char *list)
+{
+	char joined[400], word[300];
+	snprintf(joined, sizeof(joined), "%s%.*s", b->text, (int)n, end);
+	ck_assert_msg(is_word(words, joined, strlen(joined)), "'%s' (broken over lines) is no word "
+		      "of the page", joined);
+	for (int c = 0; c < b->n; c++) {
+		size_t from = b->cut[c], to = b->cut[c], k = 0;
+		ck_assert_msg(from > 0 && letter(joined[from - 1]) && letter(joined[from]),
+			      "'%s' is broken after '%.*s', not inside a word", joined, (int)from,
+			      joined);
+		while (from > 0 && letter(joined[from - 1]))
+			from--;
+		while (letter(joined[to]))
+			to++;
+		for (size_t i = from; i < to && k + 1 < sizeof(word); i++)
+			word[k++] = (char)(joined[i] >= 'A' && joined[i] <= 'Z' ? joined[i] - 'A' + 'a'
+										: joined[i]);
+		word[k] = '\0';
+		size_t at = b->cut[c] - from;
+		int ok = boundary(list, word, at);
+		ck_assert_msg(ok >= 0, "'%s' is broken at the end of a line (%s): add it, parted by "
+			      "its syllables, to tests/data/suku-kata.txt", word, joined);
+		ck_assert_msg(ok == 1, "'%s' is broken after '%.*s', not between its syllables", word,
+			      (int)at, word);
+	}
+}
+
+/*
+ * Issue 12.11: no word of the PDF is broken but between two of its syllables. pdftotext -raw gives
+ * each cell's lines in order; each line's last word is a whole word of the page (the HTML's
+ * text), or ends in a hyphen WeasyPrint put there, and then it and the next lines' first make a
+ * word of the page whose syllables (tests/data/suku-kata.txt, parted by hand) part there.
+ */
+START_TEST(test_sampang_pdf_breaks_words_only_between_syllables)
+{
+	char pdf[300], html[300], cmd[700];
+	path_in_state(pdf, sizeof(pdf), "lakip-sampang.pdf");
+	path_in_state(html, sizeof(html), "lakip-sampang.html");
+	sampang_report(pdf, html);
+	snprintf(cmd, sizeof(cmd), "pdftotext -raw '%s' -", pdf);
+	char *text = shell(cmd), *words = html_words(html), *list = syllable_list();
+	ck_assert_ptr_null(strstr(text, "\xc2\xad")); /* no soft hyphen in its text (pdf_unshy) */
+	int breaks = 0, lines = 0;
+	struct broken b = {.n = 0};
+	for (char *line = text, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		line += strspn(line, "\f ");
+		size_t n = strlen(line);
+		while (n && line[n - 1] == ' ')
+			line[--n] = '\0';
+		if (!n || !strncmp(line, "Halaman ", 8)) /* the page's number, from the CSS */
+			continue;
+		lines++;
+		const char *last = strrchr(line, ' ') ? strrchr(line, ' ') + 1 : line;
+		size_t lastn = strlen(last), firstn = strcspn(line, " ");
+		if (b.n) { /* the line begins with the rest of a word broken on the line before */
+			if (last != line || !ends_hyphen(line, n)) {
+				broken_check(&b, line, firstn, words, list);
+				b.n = 0;
+				if (last == line)
+					continue; /* nothing after the word's end */
+			}
+		}
+		if (ends_hyphen(last, lastn)) {
+			if (!b.n)
+				b.text[0] = '\0';
+			size_t len = strlen(b.text);
+			snprintf(b.text + len, sizeof(b.text) - len, "%.*s", (int)(lastn - 3), last);
+			ck_assert_int_lt(b.n, 16);
+			b.cut[b.n++] = strlen(b.text);
+			breaks++;
+			continue;
+		}
+		const char *after = next ? next + strspn(next, "\f ") : "";
+		size_t aftern = strcspn(after, " \n");
+		char joined[300];
+		snprintf(joined, sizeof(joined), "%s%.*s", last, (int)aftern, after);
+		ck_assert_msg(is_word(words, last, lastn) ||
+				  (strchr("-/", last[lastn - 1]) && is_word(words, joined, strlen(joined))),
+			      "a line ends in '%s', no whole word of the page (then '%.*s')", last,
+			      (int)aftern, after);
+	}
+	ck_assert_int_eq(b.n, 0);
+	printf("pdf: %d lines; %d line ends break a word between its syllables\n", lines, breaks);
+	ck_assert_int_gt(breaks, 50);
+	free(list);
+	free(words);
+	free(text);
+}
+END_TEST
+
 static Suite *pdf_suite(void)
 {
 	Suite *s = suite_create("pdf");
@@ -391,6 +696,8 @@ static Suite *pdf_suite(void)
 	tcase_add_checked_fixture(tc, start_sampang, stop_ikid);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_sampang_pdf_holds_the_kop_the_signature_and_every_indicator);
+	tcase_add_test(tc, test_sampang_pdf_repeats_the_jabatan_on_every_page);
+	tcase_add_test(tc, test_sampang_pdf_breaks_words_only_between_syllables);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -57,6 +57,20 @@ static char *run(const char *args, int want)
 	return out;
 }
 
+/* s without the soft hyphens of the HTML's narrow cells (&shy;, tables_syllables' breaks), in
+ * place: what a reader of the page sees when no word is broken. */
+static char *unshy(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r;)
+		if (!strncmp(r, "&shy;", 5))
+			r += 5;
+		else
+			*w++ = *r++;
+	*w = '\0';
+	return s;
+}
+
 /* The whitespace-separated words of the first line at or after `after` that holds `label`
  * followed by a space, joined by single spaces into buf. */
 static void text_line(const char *out, const char *after, const char *label, char *buf,
@@ -418,6 +432,7 @@ START_TEST(test_report_shows_the_figures_since_january)
 	csv_free(&t);
 	free(out);
 	out = run("report --year 2022 --format html", 0);
+	unshy(out);
 	ck_assert_ptr_nonnull(strstr(out, "<th colspan=\"2\" class=\"sd\">s.d. Triwulan II</th>"));
 	ck_assert_ptr_nonnull(strstr(out, "<td class=\"n q sd\"><span class=\"v\">75,00</span></td>"
 					  "<td class=\"n q sd\"><span class=\"v\">83,33</span></td>"));
@@ -552,6 +567,7 @@ START_TEST(test_values_breaking_a_rule_are_flagged_and_listed)
 	csv_free(&t);
 	free(out);
 	out = run("report --year 2022 --format html", 0);
+	unshy(out);
 	char want[300];
 	snprintf(want, sizeof(want), "<span class=\"periksa\">%s</span>", periods);
 	for (char *p = want; (p = strstr(p, "<=")); p++) /* escaped as HTML */
@@ -584,6 +600,7 @@ START_TEST(test_report_compares_with_the_year_before)
 	csv_free(&t);
 	free(out);
 	out = run("report --year 2022 --format html", 0);
+	unshy(out);
 	ck_assert_ptr_nonnull(strstr(out, "<span class=\"v\">86,67 %</span><span class=\"lalu\">"
 					  "2021: 80,00 %</span></td>"));
 	ck_assert_ptr_nonnull(strstr(out, "<span class=\"lalu\">2021: tidak ada data</span>"));
@@ -630,6 +647,7 @@ START_TEST(test_report_carries_the_notes_written_in_ikid)
 	csv_free(&t);
 	free(out);
 	out = run("report --year 2022 --orgunit " V1 " --format html", 0);
+	unshy(out);
 	ck_assert_ptr_nonnull(strstr(out, "<th rowspan=\"2\">Analisis / Keterangan</th>"));
 	ck_assert_ptr_nonnull(strstr(out, "<td class=\"an\">Tahun: Desa saja</td>"));
 	free(out);
@@ -639,6 +657,19 @@ END_TEST
 START_TEST(test_report_html_is_one_printable_page)
 {
 	char *out = run("report --year 2022 --format html", 0);
+	/* a long word of a narrow cell may break between its syllables only, there with a hyphen
+	 * (check_pdf reads the lines of the PDF); a code or an abbreviation never */
+	ck_assert_ptr_nonnull(strstr(out, "hyphens:manual"));
+	ck_assert_ptr_null(strstr(out, "hyphens:auto"));
+	ck_assert_ptr_nonnull(strstr(out, ">Ra&shy;sio su&shy;rat<span class=\"kode\">surat</span>"));
+	ck_assert_ptr_nonnull(strstr(out, ">Rea&shy;li&shy;sasi</th>"));
+	ck_assert_ptr_null(strstr(out, "Jabatan: Kasi &shy;"));
+	/* each jabatan's table carries its heading in its head, which is repeated on every page */
+	ck_assert_ptr_nonnull(strstr(out, "<thead>\n<tr class=\"jab\"><th colspan=\"22\">Jabatan: "
+					  "Kasubbag Umum</th></tr>\n<tr><th rowspan=\"2\">No</th>"));
+	ck_assert_int_eq(count(out, "<tr class=\"jab\">"), 4);
+	ck_assert_ptr_null(strstr(out, "<h2>"));
+	unshy(out);
 	ck_assert_msg(!strncmp(out, "<!DOCTYPE html>\n", 16), "%.40s", out);
 	ck_assert_ptr_nonnull(strstr(out, "<meta charset=\"utf-8\">"));
 	ck_assert_ptr_nonnull(strstr(out, "@page{size:A4 landscape"));
@@ -680,6 +711,7 @@ END_TEST
 START_TEST(test_report_html_escapes_catalog_markup)
 {
 	char *out = run("report --year 2022 --format html", 0);
+	unshy(out);
 	assert_only_report_tags(out);
 	ck_assert_ptr_null(find_nocase(out, "<script"));
 	ck_assert_ptr_null(strstr(out, "<img"));
@@ -697,6 +729,7 @@ START_TEST(test_report_html_escapes_catalog_markup)
 	free(out);
 	/* the village's name too, in a report on it */
 	out = run("report --year 2022 --orgunit " V1 " --format html", 0);
+	unshy(out);
 	assert_only_report_tags(out);
 	ck_assert_ptr_nonnull(strstr(out, "Desa &quot;kutip&quot; &amp; &#39;apostrof&#39;"));
 	free(out);
@@ -728,6 +761,7 @@ START_TEST(test_report_has_the_letterhead_and_the_signature_block)
 	ck_assert_ptr_nonnull(strstr(sign, "Dibuat ")); /* the footer comes after it */
 	free(out);
 	out = run("report --year 2022 --format html", 0);
+	unshy(out);
 	assert_only_report_tags(out);
 	ck_assert_ptr_nonnull(strstr(out, "<header class=\"kop\">\n<div class=\"pemda\">Pemerintah "
 					  "&lt;u&gt;Kabupaten&lt;/u&gt; &amp; &quot;Uji&quot;</div>"));
@@ -847,6 +881,7 @@ START_TEST(test_report_shows_a_revised_target_beside_the_first)
 	ck_assert_ptr_nonnull(strstr(out, "data berubah selama laporan dibuat (seq 5 sampai 7)"));
 	free(out);
 	out = render(&x.r, TABLES_HTML);
+	unshy(out);
 	ck_assert_ptr_nonnull(strstr(out, "90,00</span> <span class=\"semula\">(semula 95,00)</span>"));
 	ck_assert_ptr_nonnull(strstr(out, "<td class=\"f\">Surat tepat / (Surat masuk + Surat keluar) × 100 %</td>"));
 	free(out);
@@ -873,6 +908,89 @@ START_TEST(test_report_without_seq_says_only_the_source)
 	ck_assert_int_eq(count(out, "Jabatan: "), 1);
 	ck_assert_ptr_nonnull(strstr(out, "Jabatan: Camat\n"));
 	free(out);
+}
+END_TEST
+
+/* ---- tables.c: where a word of a narrow column may break ---- */
+
+/* word with a '-' at each break tables_syllables allows, into buf */
+static const char *hyphenated(const char *word, char *buf, size_t n)
+{
+	bool brk[TABLES_WORD_MAX] = {0};
+	size_t len = strlen(word), k = 0;
+	tables_syllables(word, len, brk);
+	for (size_t i = 0; i < len && k + 2 < n; i++) {
+		if (i < TABLES_WORD_MAX && brk[i])
+			buf[k++] = '-';
+		buf[k++] = word[i];
+	}
+	buf[k] = '\0';
+	return buf;
+}
+
+/*
+ * Every break tables_syllables makes in a word of tests/data/suku-kata.txt (parted by hand as the
+ * KBBI parts it) falls between two of its syllables, capitalised or not, and it finds most of those
+ * it may use (2 letters before, 3 after, not between two vowels).
+ */
+START_TEST(test_words_break_only_between_syllables)
+{
+	FILE *f = fopen("tests/data/suku-kata.txt", "r");
+	ck_assert_ptr_nonnull(f);
+	char line[256], word[64], parts[128];
+	int words = 0, made = 0, usable = 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (line[0] == '#' || line[0] == '\n')
+			continue;
+		ck_assert_msg(sscanf(line, "%63s %127s", word, parts) == 2, "%s", line);
+		bool ref[64] = {false}, brk[TABLES_WORD_MAX];
+		size_t n = 0;
+		for (const char *p = parts; *p; p++) {
+			if (*p == '.')
+				ref[n] = true;
+			else
+				ck_assert_msg(word[n++] == *p, "%s: its parts spell another word", word);
+		}
+		ck_assert_msg(n == strlen(word), "%s: its parts spell another word", word);
+		int got = tables_syllables(word, n, brk), here = 0;
+		for (size_t i = 0; i < n; i++) {
+			ck_assert_msg(!brk[i] || ref[i], "%s: a break before '%s' is not between "
+				      "syllables (%s)", word, word + i, parts);
+			usable += i >= 2 && n - i >= 3 && ref[i] &&
+				  !(strchr("aeiou", word[i - 1]) && strchr("aeiou", word[i]));
+			here += brk[i];
+		}
+		ck_assert_int_eq(got, here); /* the count is the breaks' */
+		made += here;
+		char cap[64];
+		snprintf(cap, sizeof(cap), "%s", word);
+		cap[0] = (char)(cap[0] - 'a' + 'A');
+		bool brk_cap[TABLES_WORD_MAX];
+		ck_assert_int_eq(tables_syllables(cap, n, brk_cap), got);
+		ck_assert(!memcmp(brk, brk_cap, n * sizeof(bool)));
+		words++;
+	}
+	fclose(f);
+	ck_assert_int_ge(words, 190);
+	printf("tables_syllables: %d of the %d usable syllable boundaries of %d words\n", made,
+	       usable, words);
+	ck_assert_msg(made * 100 >= usable * 75, "only %d of %d", made, usable);
+	char buf[128];
+	static const char *const want[][2] = {
+	    {"Meningkatnya", "Me-ning-kat-nya"},	  {"penyelenggaraan", "pe-nye-leng-ga-raan"},
+	    {"administrasi", "ad-mi-nistrasi"},	  {"kepegawaian", "ke-pe-ga-waian"},
+	    {"laporan", "la-poran"},			  {"laporannya", "la-poran-nya"},
+	    {"berakhir", "bera-khir"},			  {"diproses", "dipro-ses"},
+	    {"masyarakat", "ma-sya-ra-kat"},		  {"Subbag", "Sub-bag"},
+	    {"transportasi", "transpor-tasi"},		  {"Kriminalitas", "Kri-mi-na-li-tas"},
+	    {"SKPD", "SKPD"},				  {"Renstra", "Renstra"},
+	    {"PEMERINTAH", "PEMERINTAH"},		  {"bank", "bank"},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		ck_assert_str_eq(hyphenated(want[i][0], buf, sizeof(buf)), want[i][1]);
+	bool brk[TABLES_WORD_MAX];
+	ck_assert_int_eq(tables_syllables("kantor2", 7, brk), 0); /* letters only */
+	ck_assert_int_eq(tables_syllables("pelayanan", 9, brk), 2);
 }
 END_TEST
 
@@ -948,6 +1066,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("render");
 	tcase_add_test(tc, test_report_shows_a_revised_target_beside_the_first);
 	tcase_add_test(tc, test_report_without_seq_says_only_the_source);
+	tcase_add_test(tc, test_words_break_only_between_syllables);
 	tcase_add_test(tc, test_text_cut_and_width_count_characters_not_bytes);
 	tcase_add_test(tc, test_text_wrap_breaks_at_spaces_and_inside_long_words);
 	suite_add_tcase(s, tc);
