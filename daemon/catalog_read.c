@@ -24,7 +24,7 @@ void cat_err(struct cat_reader *r, int line, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
-	struct cat_problem *p = realloc(r->problems, ((size_t)r->n_problems + 1) * sizeof(*p));
+	struct cat_problem *p = cat_grow(r, r->problems, r->n_problems, sizeof(*p));
 	char *text = n >= 0 ? malloc((size_t)n + 1) : NULL;
 	if (p)
 		r->problems = p;
