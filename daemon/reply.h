@@ -36,11 +36,13 @@ struct pending {
 void reply_send(void *sock, struct pending *p, const struct proto_msg *reply);
 
 /*
- * The sentence of a refusal of req with code: iki_strerror's, or one that fits the request
- * where that one would mislead (an unknown jabatan is not an unknown indicator code; the history
- * of an id names no correction; a cumulative period may not be locked or given a target).
+ * The sentence of a refusal of p's request with code, from one table of request type x code
+ * (reply.c): one that fits the request where the code's own (iki_strerror) would mislead (an
+ * unknown jabatan is not an unknown indicator code; the history of an id names no correction; a
+ * cumulative period is neither locked nor given a target; a month has no target of its own; only
+ * an admin locks, sets a target or writes a note), else the code's own.
  */
-const char *reply_sentence(const struct proto_msg *req, int code);
+const char *reply_sentence(const struct pending *p, int code);
 
 /* The wire code of a refusal: iki's codes as they are, a system error (-errno) busy or internal. */
 int reply_code(int code);

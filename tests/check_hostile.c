@@ -247,6 +247,16 @@ static void assert_sentence(const char *file, int code, const char *message)
 		{IKI_EINDICATOR, "Jabatan itu tidak ada "},	       /* a query by jabatan */
 		{IKI_EREF, "Tidak ada kejadian tersimpan dengan ID"}, /* a history by id */
 		{IKI_EPERIOD, "Periode s.d. (sejak 1 Januari) tidak "}, /* a lock or a target */
+		/* the rest of daemon/reply.c's table (check_words drives each pair) */
+		{IKI_EINDICATOR, "Kode indikator tidak ada di katalog; lihat daftarnya "},
+		{IKI_EORGUNIT, "Kode desa/kelurahan tidak dikenal; lihat daftarnya "},
+		{IKI_EFIELD, "Penanda halaman (after) tidak dikenal"},
+		{IKI_EPERIOD, "Periode yang dikunci ialah "},
+		{IKI_EPERIOD, "Target ditetapkan untuk tahun atau triwulan"},
+		{IKI_EVALUE, "Target ialah persentase "},
+		{IKI_EFORBIDDEN, "Hanya kunci admin "},
+		{IKI_EFORBIDDEN, "Kunci Anda hanya untuk melihat data"},
+		{IKI_EFORBIDDEN, "Kunci Anda tidak lagi terdaftar"},
 	};
 	const char *s = iki_strerror(code);
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
