@@ -52,7 +52,10 @@ PROTO_SRC  := proto/proto.c proto/proto_dec.c proto/proto_enc.c proto/mpack.c pr
 LAKIP_SRC  := lakip/period.c lakip/lakip.c
 KEYS_SRC   := keys/curve.c
 CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
-DAEMON_SRC := $(CATALOG_SRC) daemon/store.c daemon/store_admin.c daemon/store_check.c daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c daemon/metrics.c
+STORE_SRC  := daemon/store_lmdb.c daemon/store_rules.c daemon/store_record.c daemon/store_read.c \
+              daemon/store_batch.c daemon/store_derive.c daemon/store_apply.c daemon/store_admin.c \
+              daemon/store.c daemon/store_check.c
+DAEMON_SRC := $(CATALOG_SRC) $(STORE_SRC) daemon/server.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c daemon/metrics.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)
@@ -124,7 +127,7 @@ $(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ) $(LAKIP_OB
 $(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
-STORE_OBJ  := $(BUILD)/daemon/store.o $(BUILD)/daemon/store_admin.o $(BUILD)/daemon/store_check.o
+STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/%.o)
 
 $(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)

@@ -1,56 +1,48 @@
-/* store_admin.c: what an admin keeps in the store beside the log: locks and targets; and an
- * event's history. Part of the storage module (store_int.h). */
+/* store_admin.c: what an admin keeps in the store beside the log: locks, targets and notes; and
+ * the histories of an id and of a value. Part of the storage module (store_int.h). */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "iki.h"
 #include "store_int.h"
 
 /* ---- locks and history ---- */
 
-int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
-{
-	int rc;
-	do
-		rc = lock_one(b, period, lock, who);
-	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
-	if (rc == 0 && b->err == 0) {
-		struct redo r = {.op = REDO_LOCK, .lock = lock};
-		snprintf(r.period, sizeof(r.period), "%s", period);
-		redo_keep(b, &r, who);
-	}
-	return b->err ? b->err : rc;
-}
-
-/* Lock or unlock a period (store_lock without the regrowth). */
-int lock_one(struct store_batch *b, const char *period, bool lock, const char *who)
+/* Lock or unlock a period (store_lock's operation, see struct st_redo). */
+static int lock_op(struct store_batch *b, const struct st_redo *r, void *out)
 {
 	struct period p;
 	char pid[PERIOD_ID_MAX];
+	(void)out;
 	if (b->err)
 		return b->err;
-	if (period_parse(period, &p) < 0 || period_is_cumulative(p))
+	if (period_parse(r->period, &p) < 0 || period_is_cumulative(p))
 		return IKI_EPERIOD; /* a cumulative period is locked by locking its months */
 	period_format(p, pid);
 	MDB_val k = {strlen(pid), pid}, v;
-	int rc = mdb_get(b->txn, b->s->dbi[DB_LOCKS], &k, &v);
+	int rc = mdb_get(b->txn, b->s->dbi[ST_DB_LOCKS], &k, &v);
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return b->err = map_err(rc);
-	if ((rc == 0) == lock)
+		return b->err = st_map_err(rc);
+	if ((rc == 0) == r->lock)
 		return 1; /* already so */
-	if (!lock)
-		return b->err = map_err(mdb_del(b->txn, b->s->dbi[DB_LOCKS], &k, NULL));
+	if (!r->lock)
+		return b->err = st_map_err(mdb_del(b->txn, b->s->dbi[ST_DB_LOCKS], &k, NULL));
 	uint8_t rec[8 + PROTO_TEXT_MAX];
-	size_t n = strlen(who) < PROTO_TEXT_MAX ? strlen(who) : PROTO_TEXT_MAX;
-	put_be64(rec, b->now_ms);
-	memcpy(rec + 8, who, n);
+	size_t n = strlen(r->who) < PROTO_TEXT_MAX ? strlen(r->who) : PROTO_TEXT_MAX;
+	st_put_be64(rec, b->now_ms);
+	memcpy(rec + 8, r->who, n);
 	v = (MDB_val){8 + n, rec};
-	return b->err = map_err(mdb_put(b->txn, b->s->dbi[DB_LOCKS], &k, &v, 0));
+	return b->err = st_map_err(mdb_put(b->txn, b->s->dbi[ST_DB_LOCKS], &k, &v, 0));
+}
+
+int store_lock(struct store_batch *b, const char *period, bool lock, const char *who)
+{
+	struct st_redo r = {.op = lock_op, .who = who, .lock = lock};
+	if (snprintf(r.period, sizeof(r.period), "%s", period) >= (int)sizeof(r.period))
+		return b->err ? b->err : IKI_EPERIOD; /* longer than any period id */
+	return st_write(b, &r, NULL);
 }
 
 int store_locks(struct store *s, struct proto_lock **out, size_t *n)
@@ -61,7 +53,7 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 	size_t m = 0, cap = 0;
 	struct proto_lock *l = NULL;
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_LOCKS], &cur)) == 0) {
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[ST_DB_LOCKS], &cur)) == 0) {
 		int op = MDB_FIRST;
 		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
 			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
@@ -77,7 +69,7 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 			struct proto_lock *li = &l[m++];
 			memset(li, 0, sizeof(*li));
 			memcpy(li->period, k.mv_data, k.mv_size);
-			li->at_ms = get_be64(v.mv_data);
+			li->at_ms = st_get_be64(v.mv_data);
 			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
 			memcpy(li->who, (const char *)v.mv_data + 8, wn);
 		}
@@ -88,7 +80,7 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 		mdb_txn_abort(txn);
 	if (rc != 0) {
 		free(l);
-		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
 	}
 	*out = l;
 	*n = m;
@@ -98,14 +90,14 @@ int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 /* Whether a stored close, not voided itself, went with its case (whose open was voided). */
 static bool close_dropped(MDB_txn *txn, const struct store *s, const struct proto_stored *x)
 {
-	char key[KEY_MAX];
-	struct case_rec c;
+	char key[ST_KEY_MAX];
+	struct st_case c;
 	MDB_val k, v;
 	if (x->ev.op != PROTO_OP_CLOSE || x->voided_by[0] ||
 	    catalog_casetype_find(s->cat, x->ev.element) < 0)
 		return false;
-	k = (MDB_val){case_key(key, x->ev.element, &x->ev), key};
-	if (mdb_get(txn, s->dbi[DB_CASES], &k, &v) != 0 || v.mv_size != sizeof(c))
+	k = (MDB_val){st_case_key(key, x->ev.element, &x->ev), key};
+	if (mdb_get(txn, s->dbi[ST_DB_CASES], &k, &v) != 0 || v.mv_size != sizeof(c))
 		return true;
 	memcpy(&c, v.mv_data, sizeof(c));
 	return c.close_seq != x->seq;
@@ -121,7 +113,7 @@ struct chains {
 	uint64_t first[STORE_HISTORY_MAX]; /* the chains taken, by their first event */
 	size_t n_first;
 	bool all_reached;                  /* the chain being taken */
-	char next[KEY_MAX];                /* the key of what voided the event last added, or "" */
+	char next[ST_KEY_MAX];                /* the key of what voided the event last added, or "" */
 	size_t next_len;
 };
 
@@ -132,13 +124,13 @@ struct chains {
 static int history_note(MDB_txn *txn, const struct store *s, struct proto_stored *x,
 			uint64_t ref_seq, char *key, size_t *key_len)
 {
-	char own[KEY_MAX];
+	char own[ST_KEY_MAX];
 	size_t own_len;
-	int rc = id_key_of(txn, s, &x->ev, x->seq, ref_seq, own, &own_len);
+	int rc = st_id_key_of(txn, s, &x->ev, x->seq, ref_seq, own, &own_len);
 	MDB_val k = {own_len, own}, v;
 	if (key_len)
 		*key_len = 0;
-	if (rc == 0 && (rc = mdb_get(txn, s->dbi[DB_VOIDED], &k, &v)) == 0 && v.mv_size < KEY_MAX) {
+	if (rc == 0 && (rc = mdb_get(txn, s->dbi[ST_DB_VOIDED], &k, &v)) == 0 && v.mv_size < ST_KEY_MAX) {
 		size_t id_len = strnlen(v.mv_data, v.mv_size); /* a key: "<id>" or "<id>\0<cell>" */
 		if (id_len < sizeof(x->voided_by))
 			memcpy(x->voided_by, v.mv_data, id_len);
@@ -148,7 +140,7 @@ static int history_note(MDB_txn *txn, const struct store *s, struct proto_stored
 		}
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc < 0 ? rc : map_err(rc);
+		return rc < 0 ? rc : st_map_err(rc);
 	x->dropped = close_dropped(txn, s, x);
 	return 0;
 }
@@ -162,9 +154,9 @@ static int chain_add(struct chains *c, uint64_t seq)
 	uint64_t rs;
 	memset(x, 0, sizeof(*x));
 	x->seq = seq;
-	int rc = event_at(c->txn, c->s, seq, &x->ev, &rs, x->who, sizeof(x->who), &x->at_ms);
+	int rc = st_event_at(c->txn, c->s, seq, &x->ev, &rs, x->who, sizeof(x->who), &x->at_ms);
 	if (rc == 0)
-		rc = event_reached(c->txn, c->s, c->v, &x->ev, rs);
+		rc = st_event_reached(c->txn, c->s, c->v, &x->ev, rs);
 	if (rc < 0)
 		return rc;
 	c->all_reached &= rc == 1;
@@ -182,9 +174,9 @@ static int chain_take(void *arg, const MDB_val *key, uint64_t seq)
 	(void)key;
 	/* Back to the first event of the chain (each correction names what it corrects)... */
 	for (int hops = 0; rc == 0 && hops < STORE_HISTORY_MAX; hops++) {
-		if ((rc = event_at(c->txn, c->s, first, &ev, &rs, NULL, 0, NULL)) < 0)
+		if ((rc = st_event_at(c->txn, c->s, first, &ev, &rs, NULL, 0, NULL)) < 0)
 			return rc;
-		if ((rc = ref_target(c->txn, c->s, &ev, rs, &up)) == 0)
+		if ((rc = st_ref_target(c->txn, c->s, &ev, rs, &up)) == 0)
 			first = up;
 	}
 	if (rc < 0 && rc != IKI_EREF)
@@ -199,7 +191,7 @@ static int chain_take(void *arg, const MDB_val *key, uint64_t seq)
 	c->all_reached = true;
 	rc = chain_add(c, first);
 	while (rc == 0 && c->next_len > 0) {
-		if ((rc = id_seq(c->txn, c->s, c->next, c->next_len, &seq)) == 0)
+		if ((rc = st_id_seq(c->txn, c->s, c->next, c->next_len, &seq)) == 0)
 			rc = chain_add(c, seq);
 	}
 	if (!c->all_reached)
@@ -213,9 +205,9 @@ int store_history(struct store *s, const char *id, const struct store_viewer *v,
 	struct chains c = {.s = s, .v = v, .h = calloc(STORE_HISTORY_MAX, sizeof(*c.h))};
 	if (!c.h)
 		return -ENOMEM;
-	int rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &c.txn));
+	int rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &c.txn));
 	if (rc == 0)
-		rc = id_each(c.txn, s, id, chain_take, &c);
+		rc = st_id_each(c.txn, s, id, chain_take, &c);
 	if (c.txn)
 		mdb_txn_abort(c.txn);
 	if (rc == 0 && c.n == 0)
@@ -283,12 +275,12 @@ static int history_in(MDB_txn *txn, const struct store *s, const struct history_
 	*in = false;
 	if (x->ev.op != PROTO_OP_VOID)
 		*in = history_takes(w, &x->ev);
-	else if ((rc = ref_target(txn, s, &x->ev, ref_seq, &seq)) == 0 &&
-		 (rc = event_at(txn, s, seq, &orig, NULL, NULL, 0, NULL)) == 0)
+	else if ((rc = st_ref_target(txn, s, &x->ev, ref_seq, &seq)) == 0 &&
+		 (rc = st_event_at(txn, s, seq, &orig, NULL, NULL, 0, NULL)) == 0)
 		*in = history_takes(w, &orig);
 	if (rc == IKI_EREF)
 		return 0;
-	if (rc == 0 && *in && (rc = event_reached(txn, s, w->v, &x->ev, ref_seq)) >= 0) {
+	if (rc == 0 && *in && (rc = st_event_reached(txn, s, w->v, &x->ev, ref_seq)) >= 0) {
 		*in = rc == 1;
 		rc = 0;
 	}
@@ -315,29 +307,29 @@ static int history_walk(MDB_txn *txn, const struct store *s, const struct histor
 {
 	MDB_cursor *cur = NULL;
 	uint8_t start[8];
-	put_be64(start, after + 1);
+	st_put_be64(start, after + 1);
 	MDB_val k = {8, start}, v;
-	int rc = map_err(mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur));
+	int rc = st_map_err(mdb_cursor_open(txn, s->dbi[ST_DB_EVENTS], &cur));
 	/* The whole log, in order: a kecamatan's years of it are read in well under a second. */
 	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
 	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		struct proto_stored x = {0};
 		uint64_t rs;
 		bool in;
-		if ((rc = record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms, &rs)) < 0 ||
+		if ((rc = st_record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms, &rs)) < 0 ||
 		    (rc = history_in(txn, s, w, &x, rs, &in)) < 0 || !in)
 			continue;
 		if (*m == limit) { /* one more: this page ends at the last one taken */
 			snprintf(pg->next, sizeof(pg->next), "%llu", (unsigned long long)h[*m - 1].seq);
 			break;
 		}
-		x.seq = get_be64(k.mv_data);
+		x.seq = st_get_be64(k.mv_data);
 		if ((rc = history_note(txn, s, &x, rs, NULL, NULL)) < 0)
 			break;
 		h[(*m)++] = x;
 	}
 	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
-		rc = map_err(got); /* a cursor error: not a shorter history */
+		rc = st_map_err(got); /* a cursor error: not a shorter history */
 	if (cur)
 		mdb_cursor_close(cur);
 	return rc;
@@ -359,7 +351,7 @@ int store_history_page(struct store *s, int ind, int ou, struct period p,
 	struct proto_stored *h = calloc(limit, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	rc = map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
+	rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
 	if (rc == 0)
 		rc = history_walk(txn, s, &w, after, pg, limit, h, &m);
 	if (txn)
@@ -403,20 +395,7 @@ static size_t target_key(const struct catalog *cat, int ind, int ou, struct peri
 {
 	char pid[PERIOD_ID_MAX];
 	period_format(p, pid);
-	return key3(buf, cat->indicators[ind].code, cat->orgunits[ou].code, pid);
-}
-
-int store_target_put(struct store_batch *b, struct store_target *t)
-{
-	struct redo r = {.op = REDO_TARGET, .target = *t};
-	int rc;
-	do {
-		*t = r.target;
-		rc = target_one(b, t);
-	} while (b->err == IKI_EFULL && batch_regrow(b) == 0);
-	if (rc == 0 && b->err == 0)
-		redo_keep(b, &r, t->who);
-	return b->err ? b->err : rc;
+	return st_key3(buf, cat->indicators[ind].code, cat->orgunits[ou].code, pid);
 }
 
 /*
@@ -429,39 +408,41 @@ static void target_extras(struct store_batch *b, const struct store_target *t, s
 	const struct catalog *cat = b->s->cat;
 	extra_add(b, t->ind, t->ou, q);
 	for (int ou = 0; ou < cat->n_orgunits && b->err == 0; ou++)
-		if (ou != t->ou && under(cat, ou, t->ou) && value_has_data(b->txn, b->s, t->ind, ou, q))
+		if (ou != t->ou && under(cat, ou, t->ou) && st_value_has_data(b->txn, b->s, t->ind, ou, q))
 			extra_add(b, t->ind, ou, q);
 }
 
-/* Set a target (store_target_put without the regrowth). */
-int target_one(struct store_batch *b, struct store_target *t)
+/* Set a target (store_target_put's operation, see struct st_redo), each try from it as given. */
+static int target_op(struct store_batch *b, const struct st_redo *r, void *out)
 {
 	const struct store *s = b->s;
-	char key[KEY_MAX];
+	struct store_target again, *t = out ? out : &again;
+	char key[ST_KEY_MAX];
 	uint8_t rec[24 + PROTO_TEXT_MAX];
+	*t = r->target;
 	if (b->err)
 		return b->err;
 	MDB_val k = {target_key(s->cat, t->ind, t->ou, t->p, key), key}, v;
-	int rc = mdb_get(b->txn, s->dbi[DB_TARGETS], &k, &v);
+	int rc = mdb_get(b->txn, s->dbi[ST_DB_TARGETS], &k, &v);
 	if (rc == 0 && v.mv_size >= 16)
-		t->original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
+		t->original = (int64_t)st_get_be64((const uint8_t *)v.mv_data + 8);
 	else if (rc != MDB_NOTFOUND)
-		return b->err = map_err(rc);
+		return b->err = st_map_err(rc);
 	size_t wn = strnlen(t->who, sizeof(t->who));
-	put_be64(rec, (uint64_t)t->target);
-	put_be64(rec + 8, (uint64_t)t->original);
-	put_be64(rec + 16, b->now_ms);
+	st_put_be64(rec, (uint64_t)t->target);
+	st_put_be64(rec + 8, (uint64_t)t->original);
+	st_put_be64(rec + 16, b->now_ms);
 	memcpy(rec + 24, t->who, wn);
 	t->at_ms = b->now_ms;
 	v = (MDB_val){24 + wn, rec};
-	if ((b->err = map_err(mdb_put(b->txn, s->dbi[DB_TARGETS], &k, &v, 0))) < 0)
+	if ((b->err = st_map_err(mdb_put(b->txn, s->dbi[ST_DB_TARGETS], &k, &v, 0))) < 0)
 		return b->err;
 	/* The values it decides: the period's, and those of the quarters and months inside it. */
 	int32_t first, last;
 	period_bounds(t->p, &first, &last);
-	for (int i = 0; i < N_KINDS && kinds[i] <= t->p.kind; i++) {
+	for (int i = 0; i < ST_N_KINDS && st_kinds[i] <= t->p.kind; i++) {
 		for (int32_t d = first; d <= last && b->err == 0;) {
-			struct period q = period_of_date(d, kinds[i]);
+			struct period q = period_of_date(d, st_kinds[i]);
 			int32_t qf, ql;
 			period_bounds(q, &qf, &ql);
 			target_extras(b, t, q);
@@ -475,6 +456,12 @@ int target_one(struct store_batch *b, struct store_target *t)
 	return b->err;
 }
 
+int store_target_put(struct store_batch *b, struct store_target *t)
+{
+	struct st_redo r = {.op = target_op, .target = *t}; /* who: in the target */
+	return st_write(b, &r, t);
+}
+
 int store_targets(struct store *s, struct store_target **out, size_t *n)
 {
 	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
@@ -483,11 +470,11 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 	size_t m = 0, cap = 0;
 	struct store_target *t = NULL;
 	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[DB_TARGETS], &cur)) == 0) {
+	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[ST_DB_TARGETS], &cur)) == 0) {
 		int op = MDB_FIRST;
 		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-			char key[KEY_MAX + 1];
-			if (k.mv_size > KEY_MAX || v.mv_size < 24)
+			char key[ST_KEY_MAX + 1];
+			if (k.mv_size > ST_KEY_MAX || v.mv_size < 24)
 				continue;
 			memcpy(key, k.mv_data, k.mv_size);
 			key[k.mv_size] = '\0';
@@ -497,9 +484,9 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 			if ((size_t)(pid - key) > k.mv_size || x.ind < 0 || x.ou < 0 ||
 			    period_parse(pid, &x.p) < 0)
 				continue; /* an indicator or org unit the catalog no longer has */
-			x.target = (int64_t)get_be64(v.mv_data);
-			x.original = (int64_t)get_be64((const uint8_t *)v.mv_data + 8);
-			x.at_ms = get_be64((const uint8_t *)v.mv_data + 16);
+			x.target = (int64_t)st_get_be64(v.mv_data);
+			x.original = (int64_t)st_get_be64((const uint8_t *)v.mv_data + 8);
+			x.at_ms = st_get_be64((const uint8_t *)v.mv_data + 16);
 			size_t wn = v.mv_size - 24 < sizeof(x.who) - 1 ? v.mv_size - 24 : sizeof(x.who) - 1;
 			memcpy(x.who, (const char *)v.mv_data + 24, wn);
 			if (m == cap) {
@@ -519,7 +506,7 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 		mdb_txn_abort(txn);
 	if (rc != 0) {
 		free(t);
-		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
 	}
 	*out = t;
 	*n = m;
@@ -532,7 +519,7 @@ int store_targets(struct store *s, struct store_target **out, size_t *n)
 /* "<indicator>\0<orgunit>\0<period>\0": the prefix of a note's versions. */
 static size_t note_prefix(const char *ind, const char *ou, const char *pid, char *buf)
 {
-	size_t n = key3(buf, ind, ou, pid);
+	size_t n = st_key3(buf, ind, ou, pid);
 	buf[n++] = '\0';
 	return n;
 }
@@ -557,69 +544,49 @@ static int note_versions(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t l
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* Write a note (store_note_put without the regrowth). */
-static int note_one(struct store_batch *b, struct store_note *n)
+/* Write a note (store_note_put's operation, see struct st_redo). */
+static int note_op(struct store_batch *b, const struct st_redo *r, void *out)
 {
 	const struct store *s = b->s;
-	char key[KEY_MAX + 8], pid[PERIOD_ID_MAX];
+	struct store_note again, *n = out ? out : &again;
+	char key[ST_KEY_MAX + 8], pid[PERIOD_ID_MAX];
 	uint8_t rec[9 + 64 + PROTO_COMMENT_MAX];
 	uint32_t count;
+	*n = r->note;
 	if (b->err)
 		return b->err;
 	period_format(n->p, pid);
 	size_t len = note_prefix(s->cat->indicators[n->ind].code, s->cat->orgunits[n->ou].code, pid,
 				 key);
-	int rc = note_versions(b->txn, s->dbi[DB_NOTES], key, len, &count);
+	int rc = note_versions(b->txn, s->dbi[ST_DB_NOTES], key, len, &count);
 	if (rc != 0)
-		return b->err = map_err(rc);
+		return b->err = st_map_err(rc);
 	key[len] = (char)(count >> 24);
 	key[len + 1] = (char)(count >> 16);
 	key[len + 2] = (char)(count >> 8);
 	key[len + 3] = (char)count;
 	size_t wn = strnlen(n->who, sizeof(n->who) - 1), tn = strlen(n->text);
-	put_be64(rec, b->now_ms);
+	st_put_be64(rec, b->now_ms);
 	rec[8] = (uint8_t)wn;
 	memcpy(rec + 9, n->who, wn);
 	memcpy(rec + 9 + wn, n->text, tn);
 	n->at_ms = b->now_ms;
 	MDB_val k = {len + 4, key}, v = {9 + wn + tn, rec};
-	return b->err = map_err(mdb_put(b->txn, s->dbi[DB_NOTES], &k, &v, 0));
+	return b->err = st_map_err(mdb_put(b->txn, s->dbi[ST_DB_NOTES], &k, &v, 0));
 }
 
 int store_note_put(struct store_batch *b, struct store_note *n)
 {
-	int rc;
-	do
-		rc = note_one(b, n);
-	while (b->err == IKI_EFULL && batch_regrow(b) == 0);
-	if (rc == 0 && b->err == 0) {
-		struct redo r = {.op = REDO_NOTE};
-		snprintf(r.ev.element, sizeof(r.ev.element), "%s", b->s->cat->indicators[n->ind].code);
-		snprintf(r.ev.orgunit, sizeof(r.ev.orgunit), "%s", b->s->cat->orgunits[n->ou].code);
-		snprintf(r.ev.comment, sizeof(r.ev.comment), "%s", n->text);
-		period_format(n->p, r.period);
-		redo_keep(b, &r, n->who);
-	}
-	return b->err ? b->err : rc;
-}
-
-void note_redo(struct store_batch *b, const struct redo *r)
-{
-	struct store_note n = {.ind = catalog_indicator_find(b->s->cat, r->ev.element),
-			       .ou = catalog_orgunit_find(b->s->cat, r->ev.orgunit)};
-	if (n.ind < 0 || n.ou < 0 || period_parse(r->period, &n.p) < 0)
-		return; /* it was checked before it was kept */
-	snprintf(n.text, sizeof(n.text), "%s", r->ev.comment);
-	snprintf(n.who, sizeof(n.who), "%s", r->who ? r->who : "");
-	note_one(b, &n);
+	struct st_redo r = {.op = note_op, .note = *n}; /* who: in the note */
+	return st_write(b, &r, n);
 }
 
 /* A stored note's key and record into x; false when it is not one (or names nothing known). */
 static bool note_parse(const struct catalog *cat, const MDB_val *k, const MDB_val *v,
 		       struct proto_note *x)
 {
-	char key[KEY_MAX + 8];
-	if (k->mv_size < 4 + 6 || k->mv_size > KEY_MAX || v->mv_size < 9 ||
+	char key[ST_KEY_MAX + 8];
+	if (k->mv_size < 4 + 6 || k->mv_size > ST_KEY_MAX || v->mv_size < 9 ||
 	    v->mv_size < 9 + (size_t)((const uint8_t *)v->mv_data)[8])
 		return false;
 	memcpy(key, k->mv_data, k->mv_size - 4);
@@ -635,7 +602,7 @@ static bool note_parse(const struct catalog *cat, const MDB_val *k, const MDB_va
 	snprintf(x->period, sizeof(x->period), "%.*s", (int)sizeof(x->period) - 1, pid);
 	const uint8_t *r = v->mv_data;
 	size_t wn = r[8], tn = v->mv_size - 9 - wn;
-	x->at_ms = get_be64(r);
+	x->at_ms = st_get_be64(r);
 	memcpy(x->who, r + 9, wn < sizeof(x->who) ? wn : sizeof(x->who) - 1);
 	memcpy(x->text, r + 9 + wn, tn < sizeof(x->text) ? tn : sizeof(x->text) - 1);
 	return true;
@@ -655,7 +622,7 @@ int store_notes(struct store *s, const struct proto_query *q, bool history,
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
 	MDB_val k, v;
-	int rc = query_check(s->cat, q);
+	int rc = st_query_check(s->cat, q);
 	if (rc < 0)
 		return rc;
 	struct proto_query one = *q;
@@ -664,9 +631,9 @@ int store_notes(struct store *s, const struct proto_query *q, bool history,
 	q = &one;
 	struct proto_note *t = calloc(16, sizeof(*t)), x;
 	size_t m = 0, cap = 16;
-	rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : read_begin(s->env, &txn);
+	rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : st_read_begin(s->env, &txn);
 	if (rc == 0)
-		rc = mdb_cursor_open(txn, s->dbi[DB_NOTES], &cur);
+		rc = mdb_cursor_open(txn, s->dbi[ST_DB_NOTES], &cur);
 	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;
 	     op = MDB_NEXT) {
 		if (!note_parse(s->cat, &k, &v, &x) || !note_wanted(q, &x))
@@ -696,7 +663,7 @@ int store_notes(struct store *s, const struct proto_query *q, bool history,
 	rc = rc == MDB_NOTFOUND ? 0 : rc;
 	if (rc != 0) {
 		free(t);
-		return rc == ENOMEM ? -ENOMEM : map_err(rc);
+		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
 	}
 	size_t kept = 0; /* the list: cleared notes are gone; a history: newest first */
 	for (size_t i = 0; i < m; i++)

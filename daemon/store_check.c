@@ -28,13 +28,13 @@ static int scratch_open(const struct store *s, struct store **out)
 		return -errno;
 	close(fd);
 	struct store *x = calloc(1, sizeof(*x));
-	int rc = x ? env_open(path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, s->map_max, &x->env)
+	int rc = x ? st_env_open(path, MDB_NOSUBDIR | MDB_NOLOCK | MDB_NOSYNC, s->map_max, &x->env)
 		   : -ENOMEM;
 	unlink(path);
 	if (rc == 0) {
 		x->cat = s->cat;
 		x->map_size = x->map_max = s->map_max;
-		rc = open_dbs(x);
+		rc = st_open_dbs(x);
 	}
 	if (rc < 0) {
 		store_close(&x);
@@ -61,44 +61,44 @@ static int log_copy(const struct verify *vf, struct store_batch *b)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
-	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[DB_EVENTS], &cur);
+	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[ST_DB_EVENTS], &cur);
 	if (rc != 0)
-		return map_err(rc);
+		return st_map_err(rc);
 	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
 		struct proto_event ev;
 		uint64_t rs;
-		char key[KEY_MAX];
-		if (k.mv_size != 8 || record_parse_full(&v, &ev, NULL, 0, NULL, &rs) < 0) {
+		char key[ST_KEY_MAX];
+		if (k.mv_size != 8 || st_record_parse_full(&v, &ev, NULL, 0, NULL, &rs) < 0) {
 			rc = MDB_CORRUPTED; /* the truth itself is unreadable: nothing to compare with */
 			break;
 		}
 		/* its id, or when that went first to another event, its cell's key (as ikid did) */
 		MDB_val ik = {strlen(ev.id), ev.id}, seq = k; /* a put refused points seq elsewhere */
-		rc = mdb_put(b->txn, vf->x->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
+		rc = mdb_put(b->txn, vf->x->dbi[ST_DB_EVENTS], &k, &v, MDB_APPEND);
 		if (rc == 0)
-			rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+			rc = mdb_put(b->txn, vf->x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
 		if (rc == MDB_KEYEXIST) {
-			rc = id_key_of(b->txn, vf->x, &ev, get_be64(k.mv_data), rs, key, &ik.mv_size);
+			rc = st_id_key_of(b->txn, vf->x, &ev, st_get_be64(k.mv_data), rs, key, &ik.mv_size);
 			ik.mv_data = key;
 			seq = k;
 			if (rc == 0)
-				rc = mdb_put(b->txn, vf->x->dbi[DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+				rc = mdb_put(b->txn, vf->x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
 			else
 				rc = MDB_CORRUPTED; /* what a void voids is not in the log */
 		}
 		if (rc == MDB_KEYEXIST)
 			rc = 0; /* an id twice in a cell: the index comparison shows it */
-		b->events = get_be64(k.mv_data);
+		b->events = st_get_be64(k.mv_data);
 		vf->rep->events++;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : map_err(rc);
+	return rc == MDB_NOTFOUND ? 0 : st_map_err(rc);
 }
 
-/* Split a key "<a>\0<b>\0<c>" (copied into buf, KEY_MAX + 1 bytes) into its parts. */
+/* Split a key "<a>\0<b>\0<c>" (copied into buf, ST_KEY_MAX + 1 bytes) into its parts. */
 static size_t key_split(const MDB_val *k, char *buf, const char *part[3])
 {
-	size_t n = k->mv_size < KEY_MAX ? k->mv_size : KEY_MAX;
+	size_t n = k->mv_size < ST_KEY_MAX ? k->mv_size : ST_KEY_MAX;
 	memcpy(buf, k->mv_data, n);
 	buf[n] = '\0';
 	part[0] = buf;
@@ -113,29 +113,29 @@ static size_t key_split(const MDB_val *k, char *buf, const char *part[3])
 static void describe_key(const struct catalog *cat, int db, const MDB_val *k,
 			 struct store_mismatch *m)
 {
-	char buf[KEY_MAX + 1], date[PROTO_DATE_MAX + 1] = "";
+	char buf[ST_KEY_MAX + 1], date[PROTO_DATE_MAX + 1] = "";
 	const char *part[3];
 	size_t n = key_split(k, buf, part);
-	m->what = db == DB_AGG ? "sum" : db == DB_LATEST ? "state" : db == DB_STATES ? "state set"
-		: db == DB_CASES ? "case" : db == DB_IDS ? "id" : db_names[db];
-	if (db == DB_CASES) {
+	m->what = db == ST_DB_AGG ? "sum" : db == ST_DB_LATEST ? "state" : db == ST_DB_STATES ? "state set"
+		: db == ST_DB_CASES ? "case" : db == ST_DB_IDS ? "id" : st_db_names[db];
+	if (db == ST_DB_CASES) {
 		snprintf(m->name, sizeof(m->name), "%.48s %.64s", part[0], part[1]);
 		snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", part[2]);
 		return;
 	}
-	if (db != DB_AGG && db != DB_LATEST && db != DB_STATES) {
+	if (db != ST_DB_AGG && db != ST_DB_LATEST && db != ST_DB_STATES) {
 		snprintf(m->name, sizeof(m->name), "%.120s", buf); /* an event id */
 		return;
 	}
 	size_t off = (size_t)(part[2] - buf);
-	if (db == DB_STATES && off + 12 <= n) { /* the date of the set, as state_key writes it */
+	if (db == ST_DB_STATES && off + 12 <= n) { /* the date of the set, as st_state_key writes it */
 		const uint8_t *d = (const uint8_t *)k->mv_data + off;
 		uint32_t u = (uint32_t)d[0] << 24 | (uint32_t)d[1] << 16 | (uint32_t)d[2] << 8 | d[3];
 		period_date_format((int32_t)(u ^ 0x80000000u), date);
 	}
 	snprintf(m->name, sizeof(m->name), "%.56s%s%s", part[0], date[0] ? " set on " : "", date);
 	snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", part[1]);
-	if (db != DB_STATES)
+	if (db != ST_DB_STATES)
 		snprintf(m->period, sizeof(m->period), "%.7s", part[2]);
 	int q = catalog_quantity_find(cat, part[0]);
 	if (q >= 0 && cat->quantities[q].n_indicators > 0)
@@ -148,28 +148,28 @@ static void describe_value(int db, const MDB_val *v, char *out, size_t n, struct
 {
 	char d1[PROTO_DATE_MAX + 1], d2[PROTO_DATE_MAX + 1];
 	int64_t x;
-	struct latest l;
-	struct case_rec c;
+	struct st_latest l;
+	struct st_case c;
 	if (!v) {
-		snprintf(out, n, "%s", db == DB_AGG ? "0 (none)" : "none");
-	} else if ((db == DB_AGG || db == DB_STATES) && v->mv_size == sizeof(x)) {
+		snprintf(out, n, "%s", db == ST_DB_AGG ? "0 (none)" : "none");
+	} else if ((db == ST_DB_AGG || db == ST_DB_STATES) && v->mv_size == sizeof(x)) {
 		memcpy(&x, v->mv_data, sizeof(x));
 		snprintf(out, n, "%lld", (long long)x);
-	} else if (db == DB_LATEST && v->mv_size == sizeof(l)) {
+	} else if (db == ST_DB_LATEST && v->mv_size == sizeof(l)) {
 		memcpy(&l, v->mv_data, sizeof(l));
 		period_date_format(l.date, d1);
 		snprintf(out, n, "%lld (set on %s)", (long long)l.value, d1);
-	} else if (db == DB_CASES && v->mv_size == sizeof(c)) {
+	} else if (db == ST_DB_CASES && v->mv_size == sizeof(c)) {
 		memcpy(&c, v->mv_data, sizeof(c));
 		period_date_format(c.opened, d1);
 		period_date_format(c.closed, d2);
-		snprintf(out, n, "opened %s, %s%s", d1, c.closed == CASE_OPEN_ONLY ? "open" : "closed ",
-			 c.closed == CASE_OPEN_ONLY ? "" : d2);
+		snprintf(out, n, "opened %s, %s%s", d1, c.closed == ST_CASE_OPEN ? "open" : "closed ",
+			 c.closed == ST_CASE_OPEN ? "" : d2);
 		if (!m->orgunit[0])
 			snprintf(m->orgunit, sizeof(m->orgunit), "%.24s", c.orgunit);
-	} else if (db == DB_IDS && v->mv_size == 8) {
-		snprintf(out, n, "event #%llu", (unsigned long long)get_be64(v->mv_data));
-	} else if (db == DB_VOIDED) {
+	} else if (db == ST_DB_IDS && v->mv_size == 8) {
+		snprintf(out, n, "event #%llu", (unsigned long long)st_get_be64(v->mv_data));
+	} else if (db == ST_DB_VOIDED) {
 		snprintf(out, n, "by %.*s", (int)(v->mv_size < 40 ? v->mv_size : 40),
 			 (const char *)v->mv_data);
 	} else {
@@ -180,7 +180,7 @@ static void describe_value(int db, const MDB_val *v, char *out, size_t n, struct
 /* Whether a stored value (a) and its recomputation (b) agree; NULL: there is none. */
 static bool same_value(int db, const MDB_val *a, const MDB_val *b)
 {
-	if (db == DB_AGG) { /* no sum, and a sum of 0, are the same */
+	if (db == ST_DB_AGG) { /* no sum, and a sum of 0, are the same */
 		int64_t x = 0, y = 0;
 		if ((a && a->mv_size != sizeof(x)) || (b && b->mv_size != sizeof(y)))
 			return false;
@@ -192,14 +192,14 @@ static bool same_value(int db, const MDB_val *a, const MDB_val *b)
 	}
 	if (!a || !b)
 		return false;
-	if (db == DB_LATEST && a->mv_size == sizeof(struct latest) && b->mv_size == a->mv_size) {
-		struct latest x, y; /* field by field: padding holds anything */
+	if (db == ST_DB_LATEST && a->mv_size == sizeof(struct st_latest) && b->mv_size == a->mv_size) {
+		struct st_latest x, y; /* field by field: padding holds anything */
 		memcpy(&x, a->mv_data, sizeof(x));
 		memcpy(&y, b->mv_data, sizeof(y));
 		return x.date == y.date && x.value == y.value;
 	}
-	if (db == DB_CASES && a->mv_size == sizeof(struct case_rec) && b->mv_size == a->mv_size) {
-		struct case_rec x, y;
+	if (db == ST_DB_CASES && a->mv_size == sizeof(struct st_case) && b->mv_size == a->mv_size) {
+		struct st_case x, y;
 		memcpy(&x, a->mv_data, sizeof(x));
 		memcpy(&y, b->mv_data, sizeof(y));
 		return x.opened == y.opened && x.closed == y.closed && x.open_seq == y.open_seq &&
@@ -254,13 +254,13 @@ static int compare_db(const struct verify *vf, int db)
 	if (b)
 		mdb_cursor_close(b);
 	rc = rc ? rc : ra != MDB_NOTFOUND ? ra : rb != MDB_NOTFOUND ? rb : 0;
-	return map_err(rc);
+	return st_map_err(rc);
 }
 
 /* The event counter against the log, then every derived database and the id index. */
 static int compare_all(const struct verify *vf, uint64_t log_events)
 {
-	uint64_t counted = meta_get(vf->stored, vf->s->dbi[DB_META], "events");
+	uint64_t counted = st_meta_get(vf->stored, vf->s->dbi[ST_DB_META], "events");
 	vf->rep->compared++;
 	if (counted != log_events && vf->rep->mismatches++ < STORE_REPORT_SHOWN) {
 		struct store_mismatch *m = &vf->rep->shown[vf->rep->n_shown++];
@@ -270,9 +270,9 @@ static int compare_all(const struct verify *vf, uint64_t log_events)
 		snprintf(m->stored, sizeof(m->stored), "%llu", (unsigned long long)counted);
 		snprintf(m->recomputed, sizeof(m->recomputed), "%llu", (unsigned long long)log_events);
 	}
-	int rc = compare_db(vf, DB_IDS);
-	for (size_t i = 0; rc == 0 && i < sizeof(derived) / sizeof(derived[0]); i++)
-		rc = compare_db(vf, derived[i]);
+	int rc = compare_db(vf, ST_DB_IDS);
+	for (size_t i = 0; rc == 0 && i < sizeof(st_derived) / sizeof(st_derived[0]); i++)
+		rc = compare_db(vf, st_derived[i]);
 	return rc;
 }
 
@@ -285,7 +285,7 @@ int store_verify(struct store *s, struct store_report *rep)
 	memset(rep, 0, sizeof(*rep));
 	int rc = scratch_open(s, &x);
 	if (rc == 0)
-		rc = map_err(read_begin(s->env, &vf.stored));
+		rc = st_map_err(st_read_begin(s->env, &vf.stored));
 	if (rc == 0)
 		rc = store_begin(x, &b);
 	if (rc == 0) {
@@ -294,11 +294,11 @@ int store_verify(struct store *s, struct store_report *rep)
 		b->whole_log = true;
 		rc = log_copy(&vf, b);
 	}
-	/* store_rebuild's replay, into the scratch store: the same code recomputes both ways. */
+	/* store_rebuild's st_replay, into the scratch store: the same code recomputes both ways. */
 	if (rc == 0)
-		rc = replay(b, &replayed, &rep->skipped);
+		rc = st_replay(b, &replayed, &rep->skipped);
 	if (rc == 0) {
-		fold(b);
+		st_fold(b);
 		rc = b->err;
 	}
 	if (rc == 0)
@@ -334,7 +334,7 @@ static int copy_into(MDB_env *env, int fd)
 		rc = mdb_env_copyfd2(env, fd, MDB_CP_COMPACT);
 	}
 	if (rc != 0)
-		return map_err(rc);
+		return st_map_err(rc);
 	return fsync(fd) < 0 ? -errno : 0;
 }
 
@@ -344,17 +344,17 @@ static int copy_events(const char *dir, uint64_t *events)
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi meta;
-	int rc = env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &env);
+	int rc = st_env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &env);
 	if (rc < 0)
 		return rc;
 	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
 	if (rc == 0) {
-		if ((rc = mdb_dbi_open(txn, db_names[DB_META], 0, &meta)) == 0)
-			*events = meta_get(txn, meta, "events");
+		if ((rc = mdb_dbi_open(txn, st_db_names[ST_DB_META], 0, &meta)) == 0)
+			*events = st_meta_get(txn, meta, "events");
 		mdb_txn_abort(txn);
 	}
 	mdb_env_close(env);
-	return map_err(rc);
+	return st_map_err(rc);
 }
 
 int store_backup(const char *dir, const char *dest, uint64_t *events)
@@ -367,7 +367,7 @@ int store_backup(const char *dir, const char *dest, uint64_t *events)
 		return -errno;
 	if (access(data, F_OK) == 0)
 		return -EEXIST;
-	int rc = env_open(dir, MDB_RDONLY, 0, &env);
+	int rc = st_env_open(dir, MDB_RDONLY, 0, &env);
 	if (rc < 0)
 		return rc;
 	int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
