@@ -13,9 +13,9 @@
 int st_open_dbs(struct store *s)
 {
 	MDB_txn *txn;
-	int rc = s->read_only ? st_read_begin(s->env, &txn) : mdb_txn_begin(s->env, NULL, 0, &txn);
-	if (rc != 0)
-		return st_map_err(rc);
+	int rc = st_txn_begin(s->env, NULL, s->read_only ? MDB_RDONLY : 0, &txn);
+	if (rc < 0)
+		return rc;
 	int i = 0;
 	for (; rc == 0 && i < ST_DB_COUNT; i++) {
 		rc = mdb_dbi_open(txn, st_db_names[i], s->read_only ? 0 : MDB_CREATE, &s->dbi[i]);
@@ -29,8 +29,8 @@ int st_open_dbs(struct store *s)
 	if (rc == 0 && !s->read_only && schema != STORE_SCHEMA)
 		rc = st_meta_put(txn, s->dbi[ST_DB_META], "schema", STORE_SCHEMA) < 0 ? MDB_PANIC : 0;
 	if (rc == 0)
-		return st_map_err(mdb_txn_commit(txn));
-	mdb_txn_abort(txn);
+		return st_txn_commit(&txn); /* a read's too: its databases' handles stay open */
+	st_txn_abort(&txn);
 	return rc == MDB_NOTFOUND && i == 1 ? -ENOENT : st_map_err(rc);
 }
 

@@ -45,46 +45,52 @@ int store_lock(struct store_batch *b, const char *period, bool lock, const char 
 	return st_write(b, &r, NULL);
 }
 
+/* An array a read makes: n of cap elements. */
+struct list {
+	void *arr;
+	size_t n, cap;
+};
+
+/* Append elem (size bytes) to l, doubling from first: 0 or -ENOMEM. */
+static int list_add(struct list *l, const void *elem, size_t size, size_t first)
+{
+	void *arr = st_push(l->arr, &l->n, &l->cap, first, elem, size);
+	if (!arr)
+		return -ENOMEM;
+	l->arr = arr;
+	return 0;
+}
+
+/* The end of a read that made l (rc its code): 0 and *n, or rc with l freed. */
+static int list_end(int rc, struct list *l, size_t *n)
+{
+	if (rc < 0) {
+		free(l->arr);
+		return rc;
+	}
+	*n = l->n;
+	return 0;
+}
+
+static int lock_take(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct proto_lock y = {0};
+	if (k->mv_size >= PERIOD_ID_MAX || v->mv_size < 8)
+		return 0;
+	memcpy(y.period, k->mv_data, k->mv_size);
+	y.at_ms = st_get_be64(v->mv_data);
+	size_t wn = v->mv_size - 8 < sizeof(y.who) - 1 ? v->mv_size - 8 : sizeof(y.who) - 1;
+	memcpy(y.who, (const char *)v->mv_data + 8, wn);
+	return list_add(arg, &y, sizeof(y), 16);
+}
+
 int store_locks(struct store *s, struct proto_lock **out, size_t *n)
 {
-	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t m = 0, cap = 0;
-	struct proto_lock *l = NULL;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[ST_DB_LOCKS], &cur)) == 0) {
-		int op = MDB_FIRST;
-		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-			if (k.mv_size >= PERIOD_ID_MAX || v.mv_size < 8)
-				continue;
-			if (m == cap) {
-				struct proto_lock *more = realloc(l, (cap = cap ? 2 * cap : 16) * sizeof(*l));
-				if (!more) {
-					rc = ENOMEM;
-					break;
-				}
-				l = more;
-			}
-			struct proto_lock *li = &l[m++];
-			memset(li, 0, sizeof(*li));
-			memcpy(li->period, k.mv_data, k.mv_size);
-			li->at_ms = st_get_be64(v.mv_data);
-			size_t wn = v.mv_size - 8 < sizeof(li->who) - 1 ? v.mv_size - 8 : sizeof(li->who) - 1;
-			memcpy(li->who, (const char *)v.mv_data + 8, wn);
-		}
-		rc = rc == MDB_NOTFOUND ? 0 : rc; /* the end; any other code: a partial list, refused */
-		mdb_cursor_close(cur);
-	}
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc != 0) {
-		free(l);
-		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
-	}
-	*out = l;
-	*n = m;
-	return 0;
+	struct list l = {0};
+	int rc = list_end(st_read_each(s, ST_DB_LOCKS, lock_take, &l), &l, n);
+	if (rc == 0)
+		*out = l.arr;
+	return rc;
 }
 
 /* Whether a stored close, not voided itself, went with its case (whose open was voided). */
@@ -107,6 +113,7 @@ static bool close_dropped(MDB_txn *txn, const struct store *s, const struct prot
 struct chains {
 	MDB_txn *txn;
 	const struct store *s;
+	const char *id;
 	const struct store_viewer *v;
 	struct proto_stored *h;
 	size_t n;
@@ -199,17 +206,20 @@ static int chain_take(void *arg, const MDB_val *key, uint64_t seq)
 	return rc;
 }
 
+static int chains_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	struct chains *c = arg;
+	c->txn = txn;
+	return st_id_each(txn, s, c->id, chain_take, c);
+}
+
 int store_history(struct store *s, const char *id, const struct store_viewer *v,
 		  struct proto_stored **out, size_t *n)
 {
-	struct chains c = {.s = s, .v = v, .h = calloc(STORE_HISTORY_MAX, sizeof(*c.h))};
+	struct chains c = {.s = s, .id = id, .v = v, .h = calloc(STORE_HISTORY_MAX, sizeof(*c.h))};
 	if (!c.h)
 		return -ENOMEM;
-	int rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &c.txn));
-	if (rc == 0)
-		rc = st_id_each(c.txn, s, id, chain_take, &c);
-	if (c.txn)
-		mdb_txn_abort(c.txn);
+	int rc = st_read(s, chains_read, &c);
 	if (rc == 0 && c.n == 0)
 		rc = -ENOENT;
 	if (rc < 0) {
@@ -300,39 +310,51 @@ static int history_cursor(const char *after, uint64_t *seq)
 	return 0;
 }
 
-/* Walk the log from after seq: the page's events into h (at most limit), next when more. */
-static int history_walk(MDB_txn *txn, const struct store *s, const struct history_want *w,
-			uint64_t after, struct store_page *pg, size_t limit, struct proto_stored *h,
-			size_t *m)
+/* A page of a value's history being read: its events into h (at most limit), next when more. */
+struct history_page {
+	MDB_txn *txn;
+	const struct store *s;
+	const struct history_want *w;
+	uint64_t after;
+	struct store_page *pg;
+	struct proto_stored *h;
+	size_t m, limit;
+};
+
+static int history_take(void *arg, const MDB_val *k, const MDB_val *v)
 {
-	MDB_cursor *cur = NULL;
-	uint8_t start[8];
-	st_put_be64(start, after + 1);
-	MDB_val k = {8, start}, v;
-	int rc = st_map_err(mdb_cursor_open(txn, s->dbi[ST_DB_EVENTS], &cur));
-	/* The whole log, in order: a kecamatan's years of it are read in well under a second. */
-	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
-	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		struct proto_stored x = {0};
-		uint64_t rs;
-		bool in;
-		if ((rc = st_record_parse_full(&v, &x.ev, x.who, sizeof(x.who), &x.at_ms, &rs)) < 0 ||
-		    (rc = history_in(txn, s, w, &x, rs, &in)) < 0 || !in)
-			continue;
-		if (*m == limit) { /* one more: this page ends at the last one taken */
-			snprintf(pg->next, sizeof(pg->next), "%llu", (unsigned long long)h[*m - 1].seq);
-			break;
-		}
-		x.seq = st_get_be64(k.mv_data);
-		if ((rc = history_note(txn, s, &x, rs, NULL, NULL)) < 0)
-			break;
-		h[(*m)++] = x;
+	struct history_page *p = arg;
+	struct proto_stored x = {0};
+	uint64_t rs;
+	bool in;
+	int rc = st_record_parse_full(v, &x.ev, x.who, sizeof(x.who), &x.at_ms, &rs);
+	if (rc == 0)
+		rc = history_in(p->txn, p->s, p->w, &x, rs, &in);
+	if (rc < 0 || !in)
+		return rc;
+	if (p->m == p->limit) { /* one more: this page ends at the last one taken */
+		snprintf(p->pg->next, sizeof(p->pg->next), "%llu",
+			 (unsigned long long)p->h[p->m - 1].seq);
+		return 1;
 	}
-	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
-		rc = st_map_err(got); /* a cursor error: not a shorter history */
-	if (cur)
-		mdb_cursor_close(cur);
-	return rc;
+	x.seq = st_get_be64(k->mv_data);
+	if ((rc = history_note(p->txn, p->s, &x, rs, NULL, NULL)) < 0)
+		return rc;
+	p->h[p->m++] = x;
+	return 0;
+}
+
+/* The whole log from after the page's cursor, in order: a kecamatan's years of it are read in
+ * well under a second. */
+static int history_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	struct history_page *p = arg;
+	uint8_t start[8];
+	st_put_be64(start, p->after + 1);
+	MDB_val from = {8, start};
+	p->txn = txn;
+	int rc = st_each(txn, s->dbi[ST_DB_EVENTS], &from, history_take, p);
+	return rc < 0 ? rc : 0;
 }
 
 int store_history_page(struct store *s, int ind, int ou, struct period p,
@@ -340,28 +362,22 @@ int store_history_page(struct store *s, int ind, int ou, struct period p,
 		       size_t *n)
 {
 	struct history_want w = {s->cat, ind, ou, 0, 0, v};
-	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
-	size_t m = 0, limit = pg->limit && pg->limit < PROTO_EVENTS_MAX ? pg->limit : PROTO_EVENTS_MAX;
-	uint64_t after;
+	struct history_page hp = {.s = s, .w = &w, .pg = pg};
+	hp.limit = pg->limit && pg->limit < PROTO_EVENTS_MAX ? pg->limit : PROTO_EVENTS_MAX;
 	period_bounds(p, &w.first, &w.last);
 	pg->next[0] = '\0';
-	int rc = history_cursor(pg->after, &after);
+	int rc = history_cursor(pg->after, &hp.after);
 	if (rc < 0)
 		return rc;
-	struct proto_stored *h = calloc(limit, sizeof(*h));
-	if (!h)
+	if (!(hp.h = calloc(hp.limit, sizeof(*hp.h))))
 		return -ENOMEM;
-	rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	if (rc == 0)
-		rc = history_walk(txn, s, &w, after, pg, limit, h, &m);
-	if (txn)
-		mdb_txn_abort(txn);
+	rc = st_read(s, history_read, &hp);
 	if (rc < 0) {
-		free(h);
+		free(hp.h);
 		return rc;
 	}
-	*out = h;
-	*n = m;
+	*out = hp.h;
+	*n = hp.m;
 	return 0;
 }
 
@@ -379,15 +395,11 @@ int store_history_value(struct store *s, int ind, int ou, struct period p,
 /* Publish the value of (ind, ou, p) with this batch, though its sums may not change. */
 static int extra_add(struct store_batch *b, int ind, int ou, struct period p)
 {
-	if (b->n_extra == b->cap_extra) {
-		size_t cap = b->cap_extra ? 2 * b->cap_extra : 32;
-		struct store_change *x = realloc(b->extra, cap * sizeof(*x));
-		if (!x)
-			return b->err = -ENOMEM;
-		b->extra = x;
-		b->cap_extra = cap;
-	}
-	b->extra[b->n_extra++] = (struct store_change){0, ind, ou, p, 0, 0};
+	struct store_change c = {0, ind, ou, p, 0, 0};
+	struct store_change *x = st_push(b->extra, &b->n_extra, &b->cap_extra, 32, &c, sizeof(c));
+	if (!x)
+		return b->err = -ENOMEM;
+	b->extra = x;
 	return 0;
 }
 
@@ -462,55 +474,40 @@ int store_target_put(struct store_batch *b, struct store_target *t)
 	return st_write(b, &r, t);
 }
 
+/* The targets read so far, of the catalog's indicators and org units. */
+struct targets {
+	const struct catalog *cat;
+	struct list l;
+};
+
+static int target_take(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct targets *x = arg;
+	char key[ST_KEY_MAX + 1];
+	const char *part[3];
+	if (k->mv_size > ST_KEY_MAX || v->mv_size < 24)
+		return 0;
+	st_key_split(k, key, part);
+	struct store_target y = {.ind = catalog_indicator_find(x->cat, part[0]),
+				 .ou = catalog_orgunit_find(x->cat, part[1])};
+	if (y.ind < 0 || y.ou < 0 || period_parse(part[2], &y.p) < 0)
+		return 0; /* an indicator or org unit the catalog no longer has */
+	const uint8_t *r = v->mv_data;
+	y.target = (int64_t)st_get_be64(r);
+	y.original = (int64_t)st_get_be64(r + 8);
+	y.at_ms = st_get_be64(r + 16);
+	size_t wn = v->mv_size - 24 < sizeof(y.who) - 1 ? v->mv_size - 24 : sizeof(y.who) - 1;
+	memcpy(y.who, r + 24, wn);
+	return list_add(&x->l, &y, sizeof(y), 32);
+}
+
 int store_targets(struct store *s, struct store_target **out, size_t *n)
 {
-	MDB_txn *txn = NULL; /* mdb_txn_begin leaves it alone when it fails */
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t m = 0, cap = 0;
-	struct store_target *t = NULL;
-	int rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0 && (rc = mdb_cursor_open(txn, s->dbi[ST_DB_TARGETS], &cur)) == 0) {
-		int op = MDB_FIRST;
-		for (; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-			char key[ST_KEY_MAX + 1];
-			if (k.mv_size > ST_KEY_MAX || v.mv_size < 24)
-				continue;
-			memcpy(key, k.mv_data, k.mv_size);
-			key[k.mv_size] = '\0';
-			const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
-			struct store_target x = {.ind = catalog_indicator_find(s->cat, key),
-						 .ou = catalog_orgunit_find(s->cat, ou)};
-			if ((size_t)(pid - key) > k.mv_size || x.ind < 0 || x.ou < 0 ||
-			    period_parse(pid, &x.p) < 0)
-				continue; /* an indicator or org unit the catalog no longer has */
-			x.target = (int64_t)st_get_be64(v.mv_data);
-			x.original = (int64_t)st_get_be64((const uint8_t *)v.mv_data + 8);
-			x.at_ms = st_get_be64((const uint8_t *)v.mv_data + 16);
-			size_t wn = v.mv_size - 24 < sizeof(x.who) - 1 ? v.mv_size - 24 : sizeof(x.who) - 1;
-			memcpy(x.who, (const char *)v.mv_data + 24, wn);
-			if (m == cap) {
-				struct store_target *more = realloc(t, (cap = cap ? 2 * cap : 32) * sizeof(*t));
-				if (!more) {
-					rc = ENOMEM;
-					break;
-				}
-				t = more;
-			}
-			t[m++] = x;
-		}
-		rc = rc == MDB_NOTFOUND ? 0 : rc; /* the end; any other code: a partial list, refused */
-		mdb_cursor_close(cur);
-	}
-	if (txn)
-		mdb_txn_abort(txn);
-	if (rc != 0) {
-		free(t);
-		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
-	}
-	*out = t;
-	*n = m;
-	return 0;
+	struct targets x = {.cat = s->cat};
+	int rc = list_end(st_read_each(s, ST_DB_TARGETS, target_take, &x), &x.l, n);
+	if (rc == 0)
+		*out = x.l.arr;
+	return rc;
 }
 
 
@@ -524,24 +521,32 @@ static size_t note_prefix(const char *ind, const char *ou, const char *pid, char
 	return n;
 }
 
-/* The number of versions stored under prefix (k: the prefix, of size len). */
+/* The versions of a note counted so far: those with its prefix (len bytes). */
+struct versions {
+	const char *prefix;
+	size_t len;
+	uint32_t count;
+};
+
+static int version_count(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct versions *x = arg;
+	(void)v;
+	if (k->mv_size != x->len + 4 || memcmp(k->mv_data, x->prefix, x->len) != 0)
+		return 1; /* past them */
+	x->count++;
+	return 0;
+}
+
+/* The number of versions stored under prefix (of size len): 0 or a code. */
 static int note_versions(MDB_txn *txn, MDB_dbi dbi, const char *prefix, size_t len,
 			 uint32_t *count)
 {
-	MDB_cursor *cur;
-	MDB_val k = {len, (void *)prefix}, v;
-	*count = 0;
-	int rc = mdb_cursor_open(txn, dbi, &cur);
-	if (rc != 0)
-		return rc;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != len + 4 || memcmp(k.mv_data, prefix, len) != 0)
-			break;
-		(*count)++;
-	}
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc;
+	struct versions x = {prefix, len, 0};
+	MDB_val from = {len, (void *)prefix};
+	int rc = st_each(txn, dbi, &from, version_count, &x);
+	*count = x.count;
+	return rc < 0 ? rc : 0;
 }
 
 /* Write a note (store_note_put's operation, see struct st_redo). */
@@ -559,8 +564,8 @@ static int note_op(struct store_batch *b, const struct st_redo *r, void *out)
 	size_t len = note_prefix(s->cat->indicators[n->ind].code, s->cat->orgunits[n->ou].code, pid,
 				 key);
 	int rc = note_versions(b->txn, s->dbi[ST_DB_NOTES], key, len, &count);
-	if (rc != 0)
-		return b->err = st_map_err(rc);
+	if (rc < 0)
+		return b->err = rc;
 	key[len] = (char)(count >> 24);
 	key[len + 1] = (char)(count >> 16);
 	key[len + 2] = (char)(count >> 8);
@@ -585,21 +590,21 @@ int store_note_put(struct store_batch *b, struct store_note *n)
 static bool note_parse(const struct catalog *cat, const MDB_val *k, const MDB_val *v,
 		       struct proto_note *x)
 {
-	char key[ST_KEY_MAX + 8];
+	char key[ST_KEY_MAX + 1];
+	const char *part[3];
 	if (k->mv_size < 4 + 6 || k->mv_size > ST_KEY_MAX || v->mv_size < 9 ||
 	    v->mv_size < 9 + (size_t)((const uint8_t *)v->mv_data)[8])
 		return false;
-	memcpy(key, k->mv_data, k->mv_size - 4);
-	key[k->mv_size - 4] = '\0';
-	const char *ou = key + strlen(key) + 1, *pid = ou + strlen(ou) + 1;
-	if ((size_t)(pid - key) >= k->mv_size - 4 || catalog_indicator_find(cat, key) < 0 ||
-	    catalog_orgunit_find(cat, ou) < 0)
+	MDB_val codes = {k->mv_size - 4, k->mv_data}; /* the key without its version */
+	st_key_split(&codes, key, part);
+	if (!part[2][0] || catalog_indicator_find(cat, part[0]) < 0 ||
+	    catalog_orgunit_find(cat, part[1]) < 0)
 		return false;
 	memset(x, 0, sizeof(*x));
 	/* the codes the catalog knows fit; the precision says so to the compiler */
-	snprintf(x->indicator, sizeof(x->indicator), "%.*s", (int)sizeof(x->indicator) - 1, key);
-	snprintf(x->orgunit, sizeof(x->orgunit), "%.*s", (int)sizeof(x->orgunit) - 1, ou);
-	snprintf(x->period, sizeof(x->period), "%.*s", (int)sizeof(x->period) - 1, pid);
+	snprintf(x->indicator, sizeof(x->indicator), "%.*s", (int)sizeof(x->indicator) - 1, part[0]);
+	snprintf(x->orgunit, sizeof(x->orgunit), "%.*s", (int)sizeof(x->orgunit) - 1, part[1]);
+	snprintf(x->period, sizeof(x->period), "%.*s", (int)sizeof(x->period) - 1, part[2]);
 	const uint8_t *r = v->mv_data;
 	size_t wn = r[8], tn = v->mv_size - 9 - wn;
 	x->at_ms = st_get_be64(r);
@@ -616,65 +621,61 @@ static bool note_wanted(const struct proto_query *q, const struct proto_note *x)
 	       (!q->period[0] || !strcmp(q->period, x->period));
 }
 
-int store_notes(struct store *s, const struct proto_query *q, bool history,
-		struct proto_note **out, size_t *n)
+/* The notes read so far: the last version of each (every version, for a history). */
+struct notes {
+	const struct catalog *cat;
+	const struct proto_query *q;
+	bool history;
+	struct list l;
+};
+
+static int note_take(void *arg, const MDB_val *k, const MDB_val *v)
 {
-	MDB_txn *txn = NULL;
-	MDB_cursor *cur = NULL;
-	MDB_val k, v;
-	int rc = st_query_check(s->cat, q);
-	if (rc < 0)
-		return rc;
-	struct proto_query one = *q;
-	if (history && !one.orgunit[0]) /* one note: the root's when no org unit is named */
-		snprintf(one.orgunit, sizeof(one.orgunit), "%s", s->cat->orgunits[0].code);
-	q = &one;
-	struct proto_note *t = calloc(16, sizeof(*t)), x;
-	size_t m = 0, cap = 16;
-	rc = !t ? ENOMEM : s->no_notes ? MDB_NOTFOUND : st_read_begin(s->env, &txn);
-	if (rc == 0)
-		rc = mdb_cursor_open(txn, s->dbi[ST_DB_NOTES], &cur);
-	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0;
-	     op = MDB_NEXT) {
-		if (!note_parse(s->cat, &k, &v, &x) || !note_wanted(q, &x))
-			continue;
-		bool same = m > 0 && !strcmp(t[m - 1].indicator, x.indicator) &&
-			    !strcmp(t[m - 1].orgunit, x.orgunit) && !strcmp(t[m - 1].period, x.period);
-		if (same && !history) { /* a later version of the last note: it stands instead */
-			t[m - 1] = x;
-			continue;
-		}
-		if (m == (size_t)PROTO_VALUES_MAX)
-			break; /* the most an answer holds */
-		if (m == cap) {
-			struct proto_note *more = realloc(t, (cap *= 2) * sizeof(*t));
-			if (!more) {
-				rc = ENOMEM;
-				break;
-			}
-			t = more;
-		}
-		t[m++] = x;
+	struct notes *x = arg;
+	struct proto_note y;
+	if (!note_parse(x->cat, k, v, &y) || !note_wanted(x->q, &y))
+		return 0;
+	struct proto_note *last = x->l.n ? (struct proto_note *)x->l.arr + x->l.n - 1 : NULL;
+	if (last && !x->history && !strcmp(last->indicator, y.indicator) &&
+	    !strcmp(last->orgunit, y.orgunit) && !strcmp(last->period, y.period)) {
+		*last = y; /* a later version of the last note: it stands instead */
+		return 0;
 	}
-	if (cur)
-		mdb_cursor_close(cur);
-	if (txn)
-		mdb_txn_abort(txn);
-	rc = rc == MDB_NOTFOUND ? 0 : rc;
-	if (rc != 0) {
-		free(t);
-		return rc == ENOMEM ? -ENOMEM : st_map_err(rc);
-	}
-	size_t kept = 0; /* the list: cleared notes are gone; a history: newest first */
+	if (x->l.n == (size_t)PROTO_VALUES_MAX)
+		return 1; /* the most an answer holds */
+	return list_add(&x->l, &y, sizeof(y), 16);
+}
+
+/* The list: cleared notes are gone; a history: every version, newest first. */
+static size_t notes_kept(struct proto_note *t, size_t m, bool history)
+{
+	size_t kept = 0;
 	for (size_t i = 0; i < m; i++)
 		if (history || t[i].text[0])
 			t[kept++] = t[i];
 	for (size_t i = 0; history && i < kept / 2; i++) {
-		x = t[i];
+		struct proto_note x = t[i];
 		t[i] = t[kept - 1 - i];
 		t[kept - 1 - i] = x;
 	}
-	*out = t;
-	*n = kept;
-	return 0;
+	return kept;
+}
+
+int store_notes(struct store *s, const struct proto_query *q, bool history,
+		struct proto_note **out, size_t *n)
+{
+	struct proto_query one = *q;
+	struct notes x = {s->cat, &one, history, {0}};
+	int rc = st_query_check(s->cat, q);
+	if (rc < 0)
+		return rc;
+	if (history && !one.orgunit[0]) /* one note: the root's when no org unit is named */
+		snprintf(one.orgunit, sizeof(one.orgunit), "%s", s->cat->orgunits[0].code);
+	if (!s->no_notes) /* read only, and no notes database yet: none to read */
+		rc = st_read_each(s, ST_DB_NOTES, note_take, &x);
+	if ((rc = list_end(rc, &x.l, n)) == 0) {
+		*out = x.l.arr;
+		*n = notes_kept(*out, *n, history);
+	}
+	return rc;
 }

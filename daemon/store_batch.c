@@ -46,17 +46,12 @@ static int delta_grow(struct store_batch *b)
 /* Note a delta while journaling, so that it can be taken back. */
 static void journal(struct store_batch *b, int q, int ou, struct period p, int64_t d)
 {
-	if (b->n_journal == b->cap_journal) {
-		size_t cap = b->cap_journal ? 2 * b->cap_journal : 64;
-		struct st_undo *j = realloc(b->journal, cap * sizeof(*j));
-		if (!j) {
-			b->err = -ENOMEM;
-			return;
-		}
+	struct st_undo u = {q, ou, p, d};
+	struct st_undo *j = st_push(b->journal, &b->n_journal, &b->cap_journal, 64, &u, sizeof(u));
+	if (!j)
+		b->err = -ENOMEM;
+	else
 		b->journal = j;
-		b->cap_journal = cap;
-	}
-	b->journal[b->n_journal++] = (struct st_undo){q, ou, p, d};
 }
 
 /* The slot of (q, ou, p), made (with the stored sum as its base) when missing; NULL on error. */
@@ -142,7 +137,7 @@ void st_journal_undo(struct store_batch *b)
 static int batch_start(struct store_batch *b)
 {
 	const struct store *s = b->s;
-	int rc = st_map_err(mdb_txn_begin(s->env, NULL, 0, &b->txn));
+	int rc = st_txn_begin(s->env, NULL, 0, &b->txn);
 	if (rc < 0)
 		return rc;
 	memset(b->slots, 0, b->cap * sizeof(*b->slots));
@@ -181,8 +176,7 @@ void store_abort(struct store_batch **bp)
 	struct store_batch *b = bp ? *bp : NULL;
 	if (!b)
 		return;
-	if (b->txn)
-		mdb_txn_abort(b->txn);
+	st_txn_abort(&b->txn);
 	if (b->s->open_batch == b)
 		b->s->open_batch = NULL;
 	free(b->slots);
@@ -200,18 +194,15 @@ void store_abort(struct store_batch **bp)
 /* Keep r (with a copy of r->who), to do it again once the map grew. */
 static int redo_keep(struct store_batch *b, const struct st_redo *r)
 {
-	if (b->n_redo == b->cap_redo) {
-		size_t cap = b->cap_redo ? 2 * b->cap_redo : 64;
-		struct st_redo *more = realloc(b->redo, cap * sizeof(*more));
-		if (!more)
-			return b->err = -ENOMEM;
-		b->redo = more;
-		b->cap_redo = cap;
-	}
-	b->redo[b->n_redo] = *r;
-	if (!(b->redo[b->n_redo].who = strdup(r->who ? r->who : "")))
+	struct st_redo kept = *r;
+	if (!(kept.who = strdup(r->who ? r->who : "")))
 		return b->err = -ENOMEM;
-	b->n_redo++;
+	struct st_redo *more = st_push(b->redo, &b->n_redo, &b->cap_redo, 64, &kept, sizeof(kept));
+	if (!more) {
+		free((char *)kept.who);
+		return b->err = -ENOMEM;
+	}
+	b->redo = more;
 	return 0;
 }
 
@@ -224,9 +215,7 @@ static int redo_keep(struct store_batch *b, const struct st_redo *r)
 static int batch_regrow(struct store_batch *b)
 {
 	while (b->err == IKI_EFULL && !b->whole_log) {
-		if (b->txn)
-			mdb_txn_abort(b->txn);
-		b->txn = NULL;
+		st_txn_abort(&b->txn);
 		int rc = st_env_grow(b->s);
 		if (rc == 0)
 			rc = batch_start(b);
@@ -316,8 +305,7 @@ static void commit_once(struct store_batch *b, struct store_change **changes, si
 	size_t touched = st_fold(b);
 	if (b->err == 0 && touched == 0 && b->n_redo == 0 && !b->whole_log &&
 	    b->events == b->events_begun) {
-		mdb_txn_abort(b->txn);
-		b->txn = NULL;
+		st_txn_abort(&b->txn);
 		return;
 	}
 	if (b->err == 0)
@@ -326,10 +314,8 @@ static void commit_once(struct store_batch *b, struct store_change **changes, si
 		b->err = st_meta_put(b->txn, meta, "events", b->events);
 	if (b->err == 0)
 		b->err = st_meta_put(b->txn, meta, "pubseq", b->pubseq);
-	if (b->err == 0) {
-		b->err = st_map_err(mdb_txn_commit(b->txn));
-		b->txn = NULL;
-	}
+	if (b->err == 0)
+		b->err = st_txn_commit(&b->txn);
 }
 
 int store_commit(struct store_batch **bp, struct store_change **changes, size_t *n_changes)

@@ -48,7 +48,7 @@ static int scratch_open(const struct store *s, struct store **out)
 struct verify {
 	const struct store *s;
 	MDB_txn *stored;
-	const struct store *x;
+	struct store *x;
 	MDB_txn *recomputed;
 	struct store_report *rep;
 };
@@ -57,56 +57,47 @@ struct verify {
  * Copy the log of the snapshot into the scratch batch, with an id index made from it: the
  * scratch store then holds what the store would hold had its derived databases been dropped.
  */
-static int log_copy(const struct verify *vf, struct store_batch *b)
+struct log_copy {
+	const struct verify *vf;
+	struct store_batch *b;
+};
+
+static int log_copy_one(void *arg, const MDB_val *key, const MDB_val *val)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc = mdb_cursor_open(vf->stored, vf->s->dbi[ST_DB_EVENTS], &cur);
-	if (rc != 0)
-		return st_map_err(rc);
-	for (int op = MDB_FIRST; rc == 0 && (rc = mdb_cursor_get(cur, &k, &v, op)) == 0; op = MDB_NEXT) {
-		struct proto_event ev;
-		uint64_t rs;
-		char key[ST_KEY_MAX];
-		if (k.mv_size != 8 || st_record_parse_full(&v, &ev, NULL, 0, NULL, &rs) < 0) {
-			rc = MDB_CORRUPTED; /* the truth itself is unreadable: nothing to compare with */
-			break;
-		}
-		/* its id, or when that went first to another event, its cell's key (as ikid did) */
-		MDB_val ik = {strlen(ev.id), ev.id}, seq = k; /* a put refused points seq elsewhere */
-		rc = mdb_put(b->txn, vf->x->dbi[ST_DB_EVENTS], &k, &v, MDB_APPEND);
+	const struct log_copy *c = arg;
+	struct store_batch *b = c->b;
+	const struct store *x = c->vf->x;
+	struct proto_event ev;
+	uint64_t rs;
+	char own[ST_KEY_MAX];
+	MDB_val k = *key, v = *val;
+	if (k.mv_size != 8 || st_record_parse_full(&v, &ev, NULL, 0, NULL, &rs) < 0)
+		return st_map_err(MDB_CORRUPTED); /* the truth itself is unreadable: no comparison */
+	/* its id, or when that went first to another event, its cell's key (as ikid did) */
+	MDB_val ik = {strlen(ev.id), ev.id}, seq = k; /* a put refused points seq elsewhere */
+	int rc = mdb_put(b->txn, x->dbi[ST_DB_EVENTS], &k, &v, MDB_APPEND);
+	if (rc == 0)
+		rc = mdb_put(b->txn, x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+	if (rc == MDB_KEYEXIST) {
+		rc = st_id_key_of(b->txn, x, &ev, st_get_be64(k.mv_data), rs, own, &ik.mv_size);
+		ik.mv_data = own;
+		seq = k;
 		if (rc == 0)
-			rc = mdb_put(b->txn, vf->x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
-		if (rc == MDB_KEYEXIST) {
-			rc = st_id_key_of(b->txn, vf->x, &ev, st_get_be64(k.mv_data), rs, key, &ik.mv_size);
-			ik.mv_data = key;
-			seq = k;
-			if (rc == 0)
-				rc = mdb_put(b->txn, vf->x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
-			else
-				rc = MDB_CORRUPTED; /* what a void voids is not in the log */
-		}
-		if (rc == MDB_KEYEXIST)
-			rc = 0; /* an id twice in a cell: the index comparison shows it */
-		b->events = st_get_be64(k.mv_data);
-		vf->rep->events++;
+			rc = mdb_put(b->txn, x->dbi[ST_DB_IDS], &ik, &seq, MDB_NOOVERWRITE);
+		else
+			rc = MDB_CORRUPTED; /* what a void voids is not in the log */
 	}
-	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? 0 : st_map_err(rc);
+	if (rc == MDB_KEYEXIST)
+		rc = 0; /* an id twice in a cell: the index comparison shows it */
+	b->events = st_get_be64(k.mv_data);
+	c->vf->rep->events++;
+	return st_map_err(rc);
 }
 
-/* Split a key "<a>\0<b>\0<c>" (copied into buf, ST_KEY_MAX + 1 bytes) into its parts. */
-static size_t key_split(const MDB_val *k, char *buf, const char *part[3])
+static int log_copy(const struct verify *vf, struct store_batch *b)
 {
-	size_t n = k->mv_size < ST_KEY_MAX ? k->mv_size : ST_KEY_MAX;
-	memcpy(buf, k->mv_data, n);
-	buf[n] = '\0';
-	part[0] = buf;
-	for (int i = 1; i < 3; i++) {
-		size_t off = (size_t)(part[i - 1] - buf) + strlen(part[i - 1]) + 1;
-		part[i] = off <= n ? buf + off : buf + n;
-	}
-	return n;
+	struct log_copy c = {vf, b};
+	return st_each(vf->stored, vf->s->dbi[ST_DB_EVENTS], NULL, log_copy_one, &c);
 }
 
 /* Name a mismatch by its key: quantity, org unit and period; case; event id. */
@@ -115,7 +106,7 @@ static void describe_key(const struct catalog *cat, int db, const MDB_val *k,
 {
 	char buf[ST_KEY_MAX + 1], date[PROTO_DATE_MAX + 1] = "";
 	const char *part[3];
-	size_t n = key_split(k, buf, part);
+	size_t n = st_key_split(k, buf, part);
 	m->what = db == ST_DB_AGG ? "sum" : db == ST_DB_LATEST ? "state" : db == ST_DB_STATES ? "state set"
 		: db == ST_DB_CASES ? "case" : db == ST_DB_IDS ? "id" : st_db_names[db];
 	if (db == ST_DB_CASES) {
@@ -276,37 +267,41 @@ static int compare_all(const struct verify *vf, uint64_t log_events)
 	return rc;
 }
 
-int store_verify(struct store *s, struct store_report *rep)
+/* Recompute into the scratch store and compare, the stored side read in txn. */
+static int verify_read(MDB_txn *txn, const struct store *s, void *arg)
 {
-	struct store *x = NULL;
+	struct verify *vf = arg;
 	struct store_batch *b = NULL;
-	struct verify vf = {s, NULL, NULL, NULL, rep};
 	uint64_t replayed = 0;
-	memset(rep, 0, sizeof(*rep));
-	int rc = scratch_open(s, &x);
-	if (rc == 0)
-		rc = st_map_err(st_read_begin(s->env, &vf.stored));
-	if (rc == 0)
-		rc = store_begin(x, &b);
+	(void)s;
+	vf->stored = txn;
+	int rc = store_begin(vf->x, &b);
 	if (rc == 0) {
-		vf.x = x;
-		vf.recomputed = b->txn;
+		vf->recomputed = b->txn;
 		b->whole_log = true;
-		rc = log_copy(&vf, b);
+		rc = log_copy(vf, b);
 	}
 	/* store_rebuild's st_replay, into the scratch store: the same code recomputes both ways. */
 	if (rc == 0)
-		rc = st_replay(b, &replayed, &rep->skipped);
+		rc = st_replay(b, &replayed, &vf->rep->skipped);
 	if (rc == 0) {
 		st_fold(b);
 		rc = b->err;
 	}
 	if (rc == 0)
-		rc = compare_all(&vf, b->events);
+		rc = compare_all(vf, b->events);
 	store_abort(&b);
-	if (vf.stored)
-		mdb_txn_abort(vf.stored);
-	store_close(&x);
+	return rc;
+}
+
+int store_verify(struct store *s, struct store_report *rep)
+{
+	struct verify vf = {s, NULL, NULL, NULL, rep};
+	memset(rep, 0, sizeof(*rep));
+	int rc = scratch_open(s, &vf.x);
+	if (rc == 0)
+		rc = st_read(s, verify_read, &vf);
+	store_close(&vf.x);
 	return rc;
 }
 
@@ -339,22 +334,25 @@ static int copy_into(MDB_env *env, int fd)
 }
 
 /* The number of events in a copy, read back: the copy opens. */
+static int copy_count(MDB_txn *txn, const struct store *s, void *arg)
+{
+	MDB_dbi meta;
+	(void)s;
+	int rc = mdb_dbi_open(txn, st_db_names[ST_DB_META], 0, &meta);
+	if (rc == 0)
+		*(uint64_t *)arg = st_meta_get(txn, meta, "events");
+	return st_map_err(rc);
+}
+
 static int copy_events(const char *dir, uint64_t *events)
 {
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi meta;
-	int rc = st_env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &env);
+	struct store copy = {0};
+	int rc = st_env_open(dir, MDB_RDONLY | MDB_NOLOCK, 0, &copy.env);
 	if (rc < 0)
 		return rc;
-	rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn);
-	if (rc == 0) {
-		if ((rc = mdb_dbi_open(txn, st_db_names[ST_DB_META], 0, &meta)) == 0)
-			*events = st_meta_get(txn, meta, "events");
-		mdb_txn_abort(txn);
-	}
-	mdb_env_close(env);
-	return st_map_err(rc);
+	rc = st_read(&copy, copy_count, events);
+	mdb_env_close(copy.env);
+	return rc;
 }
 
 int store_backup(const char *dir, const char *dest, uint64_t *events)

@@ -220,7 +220,7 @@ static int derive_nested(struct store_batch *b, const struct proto_event *ev,
 			 const struct st_resolved *ro)
 {
 	MDB_txn *parent = b->txn, *child;
-	int rc = st_map_err(mdb_txn_begin(mdb_txn_env(parent), parent, 0, &child));
+	int rc = st_txn_begin(b->s->env, parent, 0, &child);
 	if (rc < 0)
 		return b->err = rc;
 	b->txn = child;
@@ -237,8 +237,8 @@ static int derive_nested(struct store_batch *b, const struct proto_event *ev,
 	b->journaling = false;
 	b->overflow = false;
 	if (rc == 0 && b->err == 0)
-		return b->err = st_map_err(mdb_txn_commit(child));
-	mdb_txn_abort(child);
+		return b->err = st_txn_commit(&child);
+	st_txn_abort(&child);
 	st_journal_undo(b);
 	return b->err ? b->err : rc;
 }

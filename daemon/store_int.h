@@ -42,7 +42,9 @@
  * this private header. Each file calls only the files listed before it (and store.h's public
  * functions); the batch reaches the operations it redoes through the pointer each kept one holds
  * (struct st_redo), never by name:
- *   store_lmdb.c    LMDB's codes (st_map_err), environments, the map's growth
+ *   store_lmdb.c    LMDB's codes (st_map_err), environments, the map's growth; transactions
+ *                   (begun and ended nowhere else: st_txn_begin, st_txn_commit, st_txn_abort,
+ *                   st_read for every read), walks (st_each), growing arrays (st_push)
  *   store_rules.c   whether the catalog accepts an event, pure: no LMDB (store_rules.h)
  *   store_record.c  the event record, keys, big-endian numbers, meta counters, event ids
  *   store_read.c    sums and values; store_query, snapshots and their pages, store_stats
@@ -156,8 +158,30 @@ struct st_case {
 int st_map_err(int rc);
 /* An environment at path (flags as mdb_env_open's; map 0: the size the file records). */
 int st_env_open(const char *path, unsigned flags, size_t map, MDB_env **out);
-/* A read transaction (LMDB's code), mapping the new size first when another process grew it. */
-int st_read_begin(MDB_env *env, MDB_txn **txn);
+/* A transaction on env, nested in parent (or NULL); a read (flags MDB_RDONLY) maps the new size
+ * first when another process grew the map. 0, or a code and *txn NULL. */
+int st_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags, MDB_txn **txn);
+/* Commit *txn (0 or a code), or abort it; either way *txn is NULL after (and may be before). */
+int st_txn_commit(MDB_txn **txn);
+void st_txn_abort(MDB_txn **txn);
+/* Every read: fn(txn, s, arg) in a read transaction of s, ended after it. fn's result, or the
+ * code of a transaction that did not begin. */
+int st_read(const struct store *s, int (*fn)(MDB_txn *txn, const struct store *s, void *arg),
+	    void *arg);
+/*
+ * Walk db in key order from the first key at or after from (NULL: from the first), calling
+ * fn(arg, key, value) for each entry until it returns nonzero. Returns 0 at the end, what fn
+ * returned when it was not 0 (> 0: it stopped the walk, < 0: an error), or the storage code of a
+ * cursor error (never a shorter walk).
+ */
+int st_each(MDB_txn *txn, MDB_dbi dbi, const MDB_val *from,
+	    int (*fn)(void *arg, const MDB_val *k, const MDB_val *v), void *arg);
+/* st_each over the whole of database db (ST_DB_*), in a read transaction of its own (st_read). */
+int st_read_each(const struct store *s, int db,
+		 int (*fn)(void *arg, const MDB_val *k, const MDB_val *v), void *arg);
+/* Append elem (size bytes) to arr, of *n used of *cap, doubling it (from first) when full: the
+ * array (maybe moved; *n, *cap updated), or NULL when out of memory (arr, *n, *cap unchanged). */
+void *st_push(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size);
 /* n rounded up to a whole number of pages. */
 size_t st_page_round(size_t n);
 /* Double the map, up to its maximum, between transactions: 0, or IKI_EFULL at the maximum. */
@@ -180,6 +204,9 @@ int st_meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t val);
 size_t st_key3(char *buf, const char *a, const char *b, const char *c);
 /* The key of the case of ev (its case id at its org unit) of this case type in cases. */
 size_t st_case_key(char *buf, const char *casetype, const struct proto_event *ev);
+/* A key "<a>\0<b>\0<c>" (its first ST_KEY_MAX bytes) copied into buf (ST_KEY_MAX + 1 bytes)
+ * and split: a part past its end is "". Returns how many bytes were copied. */
+size_t st_key_split(const MDB_val *k, char *buf, const char *part[3]);
 /* The key of quantity q at (ou, p) in agg and latest. */
 size_t st_agg_key(const struct catalog *cat, int q, int ou, struct period p, char *buf);
 /* The states key of (q, ou) at date and seq: "<q>\0<ou>\0" + date + seq (12 bytes). */

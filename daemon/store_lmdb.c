@@ -1,6 +1,9 @@
-/* store_lmdb.c: what is LMDB's rather than the store's: its codes, the environment, the map's
- * growth. Part of the storage module (store_int.h). */
+/* store_lmdb.c: what is LMDB's rather than the store's: its codes, environments, the map's
+ * growth, the one place transactions begin and end, walks over a database; and growing arrays.
+ * Part of the storage module (store_int.h). */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "iki.h"
@@ -39,15 +42,45 @@ int st_env_open(const char *path, unsigned flags, size_t map, MDB_env **out)
 	return 0;
 }
 
+/* ---- transactions: the one place they begin and end ---- */
+
 /*
- * A read transaction (LMDB's code). When ikid grew the map since this process mapped it (verify,
- * backup), map the new size and begin again.
+ * A transaction on env, nested in parent (or NULL). A read (flags MDB_RDONLY) finds the map grown
+ * when ikid grew it since this process mapped it (verify, backup): it maps the new size and
+ * begins again. Returns 0, or a code and *txn NULL.
  */
-int st_read_begin(MDB_env *env, MDB_txn **txn)
+int st_txn_begin(MDB_env *env, MDB_txn *parent, unsigned flags, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
-	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(env, 0)) == 0)
-		rc = mdb_txn_begin(env, NULL, MDB_RDONLY, txn);
+	int rc = mdb_txn_begin(env, parent, flags, txn);
+	if (rc == MDB_MAP_RESIZED && (flags & MDB_RDONLY) && (rc = mdb_env_set_mapsize(env, 0)) == 0)
+		rc = mdb_txn_begin(env, parent, flags, txn);
+	if (rc != 0)
+		*txn = NULL;
+	return st_map_err(rc);
+}
+
+int st_txn_commit(MDB_txn **txn)
+{
+	int rc = *txn ? mdb_txn_commit(*txn) : 0;
+	*txn = NULL;
+	return st_map_err(rc);
+}
+
+void st_txn_abort(MDB_txn **txn)
+{
+	if (*txn)
+		mdb_txn_abort(*txn);
+	*txn = NULL;
+}
+
+int st_read(const struct store *s, int (*fn)(MDB_txn *txn, const struct store *s, void *arg),
+	    void *arg)
+{
+	MDB_txn *txn;
+	int rc = st_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc == 0)
+		rc = fn(txn, s, arg);
+	st_txn_abort(&txn);
 	return rc;
 }
 
@@ -78,4 +111,57 @@ int st_env_grow(struct store *s)
 		return st_map_err(rc);
 	s->map_size = next;
 	return 0;
+}
+
+/* ---- walks and arrays ---- */
+
+int st_each(MDB_txn *txn, MDB_dbi dbi, const MDB_val *from,
+	    int (*fn)(void *arg, const MDB_val *k, const MDB_val *v), void *arg)
+{
+	MDB_cursor *cur;
+	MDB_val k = from ? *from : (MDB_val){0, NULL}, v;
+	int rc = mdb_cursor_open(txn, dbi, &cur);
+	if (rc != 0)
+		return st_map_err(rc);
+	int got = mdb_cursor_get(cur, &k, &v, from ? MDB_SET_RANGE : MDB_FIRST);
+	while (got == 0 && (rc = fn(arg, &k, &v)) == 0)
+		got = mdb_cursor_get(cur, &k, &v, MDB_NEXT);
+	mdb_cursor_close(cur);
+	if (rc != 0)
+		return rc;
+	return got == MDB_NOTFOUND ? 0 : st_map_err(got); /* a cursor error: not a shorter walk */
+}
+
+/* A read of database db: st_each from its first entry. */
+struct each {
+	int db;
+	int (*fn)(void *arg, const MDB_val *k, const MDB_val *v);
+	void *arg;
+};
+
+static int each_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	const struct each *e = arg;
+	return st_each(txn, s->dbi[e->db], NULL, e->fn, e->arg);
+}
+
+int st_read_each(const struct store *s, int db,
+		 int (*fn)(void *arg, const MDB_val *k, const MDB_val *v), void *arg)
+{
+	struct each e = {db, fn, arg};
+	return st_read(s, each_read, &e);
+}
+
+void *st_push(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size)
+{
+	char *p = arr;
+	if (*n == *cap) {
+		size_t more = *cap ? 2 * *cap : first;
+		if (!(p = realloc(arr, more * size)))
+			return NULL;
+		*cap = more;
+	}
+	memcpy(p + *n * size, elem, size);
+	(*n)++;
+	return p;
 }

@@ -107,45 +107,61 @@ static int query_select(const struct catalog *cat, const struct proto_query *q, 
 	return *n ? 0 : IKI_EINDICATOR;
 }
 
-static void value_fill(const struct catalog *cat, int i, int ou, struct period p, struct proto_value *v)
+/* A value's codes (indicator i at ou, p) and factor; its names are the caller's to fill. */
+static void value_codes(const struct catalog *cat, int i, int ou, struct period p,
+			struct proto_value *v)
 {
 	snprintf(v->indicator, sizeof(v->indicator), "%s", cat->indicators[i].code);
-	snprintf(v->name, sizeof(v->name), "%s", cat->indicators[i].name);
-	catalog_indicator_jabatan(cat, i, v->jabatan, sizeof(v->jabatan));
 	snprintf(v->orgunit, sizeof(v->orgunit), "%s", cat->orgunits[ou].code);
 	period_format(p, v->period);
 	v->factor = cat->indicators[i].factor;
 }
 
+/* What a query reads: the values of indicators sel[0 .. m) at (ou, p), into vals. */
+struct query_read {
+	const int *sel;
+	size_t m;
+	int ou;
+	struct period p;
+	struct proto_value *vals;
+};
+
+static int query_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	const struct query_read *x = arg;
+	const struct catalog *cat = s->cat;
+	for (size_t j = 0; j < x->m; j++) {
+		struct proto_value *v = &x->vals[j];
+		int i = x->sel[j];
+		value_codes(cat, i, x->ou, x->p, v);
+		snprintf(v->name, sizeof(v->name), "%s", cat->indicators[i].name);
+		catalog_indicator_jabatan(cat, i, v->jabatan, sizeof(v->jabatan));
+		st_value_read(txn, s->dbi[ST_DB_AGG], cat, i, x->ou, x->p, &v->num, &v->den);
+	}
+	return 0;
+}
+
 int store_query(struct store *s, const struct proto_query *q, struct proto_value **out, size_t *n)
 {
 	const struct catalog *cat = s->cat;
-	struct period p;
-	int ou = q->orgunit[0] ? catalog_orgunit_find(cat, q->orgunit) : 0;
-	if (period_parse(q->period, &p) < 0)
+	struct query_read x = {.ou = q->orgunit[0] ? catalog_orgunit_find(cat, q->orgunit) : 0};
+	if (period_parse(q->period, &x.p) < 0)
 		return IKI_EPERIOD;
-	if (ou < 0)
+	if (x.ou < 0)
 		return IKI_EORGUNIT;
 	int *sel = calloc((size_t)cat->n_indicators + 1, sizeof(*sel));
-	struct proto_value *vals = calloc((size_t)cat->n_indicators + 1, sizeof(*vals));
-	MDB_txn *txn = NULL;
-	size_t m = 0;
-	int rc = sel && vals ? query_select(cat, q, sel, &m) : -ENOMEM;
+	x.sel = sel;
+	x.vals = calloc((size_t)cat->n_indicators + 1, sizeof(*x.vals));
+	int rc = sel && x.vals ? query_select(cat, q, sel, &x.m) : -ENOMEM;
 	if (rc == 0)
-		rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	for (size_t j = 0; rc == 0 && j < m; j++) {
-		value_fill(cat, sel[j], ou, p, &vals[j]);
-		st_value_read(txn, s->dbi[ST_DB_AGG], cat, sel[j], ou, p, &vals[j].num, &vals[j].den);
-	}
-	if (txn)
-		mdb_txn_abort(txn);
+		rc = st_read(s, query_read, &x);
 	free(sel);
 	if (rc < 0) {
-		free(vals);
+		free(x.vals);
 		return rc;
 	}
-	*out = vals;
-	*n = m;
+	*out = x.vals;
+	*n = x.m;
 	return 0;
 }
 
@@ -162,66 +178,67 @@ static bool snapshot_wants(const struct catalog *cat, const struct proto_query *
 	return !q->period[0] || strcmp(q->period, period) == 0;
 }
 
-/* Append the change of (i, ou, p) to *ch (m used of cap, doubling). Returns 0 or -ENOMEM. */
-static int change_push(struct store_change **ch, size_t *m, size_t *cap, int i, int ou,
-		       struct period p)
+/* The values a snapshot collects: every one with data the query wants (some more than once). */
+struct collect {
+	const struct catalog *cat;
+	const struct proto_query *q;
+	struct store_change *ch;
+	size_t m, cap;
+};
+
+/* Collect the value of (i, ou, p). Returns 0 or -ENOMEM. */
+static int change_push(struct collect *c, int i, int ou, struct period p)
 {
-	if (*m == *cap) {
-		size_t more = *cap ? 2 * *cap : 256;
-		struct store_change *bigger = realloc(*ch, more * sizeof(**ch));
-		if (!bigger)
-			return -ENOMEM;
-		*ch = bigger;
-		*cap = more;
-	}
-	(*ch)[(*m)++] = (struct store_change){0, i, ou, p, 0, 0};
+	struct store_change x = {0, i, ou, p, 0, 0};
+	struct store_change *ch = st_push(c->ch, &c->m, &c->cap, 256, &x, sizeof(x));
+	if (!ch)
+		return -ENOMEM;
+	c->ch = ch;
 	return 0;
+}
+
+/* The values a stored sum feeds, at its period and the cumulative ones it feeds (they have data
+ * when it has). */
+static int sum_take(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct collect *c = arg;
+	const struct catalog *cat = c->cat;
+	char key[ST_KEY_MAX + 1];
+	const char *part[3];
+	struct period p;
+	(void)v;
+	if (k->mv_size > ST_KEY_MAX)
+		return 0;
+	st_key_split(k, key, part);
+	int qi = catalog_quantity_find(cat, part[0]), ou = catalog_orgunit_find(cat, part[1]);
+	if (qi < 0 || ou < 0 || period_parse(part[2], &p) < 0)
+		return 0; /* data of a quantity or org unit the catalog no longer has */
+	struct period fed[1 + PERIOD_FED_MAX] = {p};
+	int rc = 0, n_fed = 1 + period_cumulative_fed(p, cat->quantities[qi].stock, fed + 1);
+	for (int f = 0; f < n_fed && rc == 0; f++) {
+		char pid[PERIOD_ID_MAX];
+		period_format(fed[f], pid);
+		for (int j = 0; j < cat->quantities[qi].n_indicators && rc == 0; j++) {
+			int i = cat->quantities[qi].indicators[j];
+			if (snapshot_wants(cat, c->q, i, ou, pid))
+				rc = change_push(c, i, ou, fed[f]);
+		}
+	}
+	return rc;
 }
 
 /* Walk the sums: every (indicator, org unit, period) with data that the query wants, once. */
 static int snapshot_collect(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat,
 			    const struct proto_query *q, struct store_change **out, size_t *n)
 {
-	MDB_cursor *cur;
-	MDB_val k, v;
-	size_t cap = 0, m = 0;
-	struct store_change *ch = NULL;
-	int rc = st_map_err(mdb_cursor_open(txn, dbi, &cur));
-	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &k, &v, op) == 0; op = MDB_NEXT) {
-		char key[ST_KEY_MAX + 1];
-		struct period p;
-		if (k.mv_size > ST_KEY_MAX)
-			continue;
-		memcpy(key, k.mv_data, k.mv_size);
-		key[k.mv_size] = '\0';
-		const char *ou_code = key + strlen(key) + 1;
-		const char *period = ou_code + strlen(ou_code) + 1;
-		if ((size_t)(period - key) > k.mv_size)
-			continue;
-		int qi = catalog_quantity_find(cat, key), ou = catalog_orgunit_find(cat, ou_code);
-		if (qi < 0 || ou < 0 || period_parse(period, &p) < 0)
-			continue; /* data of a quantity or org unit the catalog no longer has */
-		/* the stored period, and the cumulative ones it feeds (they have data when it has) */
-		struct period fed[1 + PERIOD_FED_MAX] = {p};
-		int n_fed = 1 + period_cumulative_fed(p, cat->quantities[qi].stock, fed + 1);
-		for (int f = 0; f < n_fed && rc == 0; f++) {
-			char pid[PERIOD_ID_MAX];
-			period_format(fed[f], pid);
-			for (int j = 0; j < cat->quantities[qi].n_indicators; j++) {
-				int i = cat->quantities[qi].indicators[j];
-				if (snapshot_wants(cat, q, i, ou, pid) &&
-				    (rc = change_push(&ch, &m, &cap, i, ou, fed[f])) < 0)
-					break;
-			}
-		}
-	}
-	mdb_cursor_close(cur);
+	struct collect c = {cat, q, NULL, 0, 0};
+	int rc = st_each(txn, dbi, NULL, sum_take, &c);
 	if (rc < 0) {
-		free(ch);
+		free(c.ch);
 		return rc;
 	}
-	*out = ch;
-	*n = st_changes_unique(ch, m);
+	*out = c.ch;
+	*n = st_changes_unique(c.ch, c.m);
 	return 0;
 }
 
@@ -280,7 +297,7 @@ int st_query_check(const struct catalog *cat, const struct proto_query *q)
 	return 0;
 }
 
-/* Values of changes ch[0 .. m) read in txn, into a new array *out. */
+/* Values of changes ch[0 .. m) read in txn, into a new array *out (names left empty). */
 static int snapshot_values(MDB_txn *txn, const struct store *s, const struct store_change *ch,
 			   size_t m, struct proto_value **out)
 {
@@ -290,10 +307,7 @@ static int snapshot_values(MDB_txn *txn, const struct store *s, const struct sto
 		return -ENOMEM;
 	for (size_t i = 0; i < m; i++) {
 		struct proto_value *v = &vals[i];
-		snprintf(v->indicator, sizeof(v->indicator), "%s", cat->indicators[ch[i].indicator].code);
-		snprintf(v->orgunit, sizeof(v->orgunit), "%s", cat->orgunits[ch[i].orgunit].code);
-		period_format(ch[i].period, v->period);
-		v->factor = cat->indicators[ch[i].indicator].factor;
+		value_codes(cat, ch[i].indicator, ch[i].orgunit, ch[i].period, v);
 		st_value_read(txn, s->dbi[ST_DB_AGG], cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
 			      &v->num, &v->den);
 	}
@@ -301,26 +315,39 @@ static int snapshot_values(MDB_txn *txn, const struct store *s, const struct sto
 	return 0;
 }
 
+/* What a snapshot's page reads: its values into *out (n of them), the seq they are at. */
+struct snapshot_read {
+	const struct proto_query *q;
+	struct store_page *pg;
+	struct proto_value **out;
+	size_t n;
+	uint64_t *seq;
+};
+
+static int snapshot_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	struct snapshot_read *x = arg;
+	struct store_change *ch = NULL;
+	size_t all = 0, first = 0;
+	*x->seq = st_meta_get(txn, s->dbi[ST_DB_META], "pubseq");
+	int rc = snapshot_collect(txn, s->dbi[ST_DB_AGG], s->cat, x->q, &ch, &all);
+	if (rc == 0)
+		rc = page_cut(s->cat, x->pg, ch, all, &first, &x->n);
+	if (rc == 0)
+		rc = snapshot_values(txn, s, ch + first, x->n, x->out);
+	free(ch);
+	return rc;
+}
+
 int store_snapshot_page(struct store *s, const struct proto_query *q, struct store_page *pg,
 			struct proto_value **out, size_t *n, uint64_t *seq)
 {
-	struct store_change *ch = NULL;
-	MDB_txn *txn = NULL;
-	size_t all = 0, first = 0, m = 0;
+	struct snapshot_read x = {q, pg, out, 0, seq};
 	int rc = st_query_check(s->cat, q);
 	if (rc < 0)
 		return rc;
-	if ((rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn))) < 0)
-		return rc;
-	*seq = st_meta_get(txn, s->dbi[ST_DB_META], "pubseq");
-	rc = snapshot_collect(txn, s->dbi[ST_DB_AGG], s->cat, q, &ch, &all);
-	if (rc == 0)
-		rc = page_cut(s->cat, pg, ch, all, &first, &m);
-	if (rc == 0)
-		rc = snapshot_values(txn, s, ch + first, m, out);
-	mdb_txn_abort(txn);
-	free(ch);
-	*n = rc == 0 ? m : 0;
+	rc = st_read(s, snapshot_read, &x);
+	*n = rc == 0 ? x.n : 0;
 	return rc;
 }
 
@@ -338,14 +365,22 @@ int store_snapshot(struct store *s, const struct proto_query *q, struct proto_va
 	return rc;
 }
 
+/* The counters: {events, pubseq}. */
+static int stats_read(MDB_txn *txn, const struct store *s, void *arg)
+{
+	uint64_t *c = arg;
+	c[0] = st_meta_get(txn, s->dbi[ST_DB_META], "events");
+	c[1] = st_meta_get(txn, s->dbi[ST_DB_META], "pubseq");
+	return 0;
+}
+
 int store_stats(struct store *s, uint64_t *events, uint64_t *pubseq)
 {
-	MDB_txn *txn;
-	int rc = st_map_err(mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn));
-	if (rc < 0)
-		return rc;
-	*events = st_meta_get(txn, s->dbi[ST_DB_META], "events");
-	*pubseq = st_meta_get(txn, s->dbi[ST_DB_META], "pubseq");
-	mdb_txn_abort(txn);
-	return 0;
+	uint64_t c[2];
+	int rc = st_read(s, stats_read, c);
+	if (rc == 0) {
+		*events = c[0];
+		*pubseq = c[1];
+	}
+	return rc;
 }

@@ -64,6 +64,24 @@ size_t st_case_key(char *buf, const char *casetype, const struct proto_event *ev
 	return st_key3(buf, casetype, ev->case_id, ev->orgunit);
 }
 
+/*
+ * Split a key "<a>\0<b>\0<c>" (its first ST_KEY_MAX bytes, copied into buf, which holds
+ * ST_KEY_MAX + 1) into its three parts: a part that would begin past its end is "" at its end.
+ * Returns how many bytes were copied.
+ */
+size_t st_key_split(const MDB_val *k, char *buf, const char *part[3])
+{
+	size_t n = k->mv_size < ST_KEY_MAX ? k->mv_size : ST_KEY_MAX;
+	memcpy(buf, k->mv_data, n);
+	buf[n] = '\0';
+	part[0] = buf;
+	for (int i = 1; i < 3; i++) {
+		size_t off = (size_t)(part[i - 1] - buf) + strlen(part[i - 1]) + 1;
+		part[i] = off <= n ? buf + off : buf + n;
+	}
+	return n;
+}
+
 size_t st_agg_key(const struct catalog *cat, int q, int ou, struct period p, char *buf)
 {
 	char pid[PERIOD_ID_MAX];
@@ -308,26 +326,32 @@ int st_id_key_of(MDB_txn *txn, const struct store *s, const struct proto_event *
 	return 0;
 }
 
+/* A walk of the keys of an id: the plain key sorts first, then "<id>\0...": ids hold no NUL. */
+struct id_walk {
+	const char *id;
+	size_t n;
+	int (*fn)(void *arg, const MDB_val *key, uint64_t seq);
+	void *arg;
+	bool past; /* past the id's keys */
+};
+
+static int id_one(void *arg, const MDB_val *k, const MDB_val *v)
+{
+	struct id_walk *w = arg;
+	const char *kp = k->mv_data;
+	if (k->mv_size < w->n || memcmp(kp, w->id, w->n) != 0 ||
+	    (k->mv_size > w->n && kp[w->n] != '\0'))
+		return w->past = true;
+	return v->mv_size == 8 ? w->fn(w->arg, k, st_get_be64(v->mv_data)) : IKI_ESTORAGE;
+}
+
 int st_id_each(MDB_txn *txn, const struct store *s, const char *id,
 	       int (*fn)(void *arg, const MDB_val *key, uint64_t seq), void *arg)
 {
-	MDB_cursor *cur = NULL;
-	size_t n = strlen(id);
-	MDB_val k = {n, (void *)id}, v;
-	int rc = st_map_err(mdb_cursor_open(txn, s->dbi[ST_DB_IDS], &cur));
-	int got = rc == 0 ? mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE) : MDB_NOTFOUND;
-	/* the plain key sorts first, then "<id>\0...": ids hold no NUL */
-	for (; rc == 0 && got == 0; got = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		const char *kp = k.mv_data;
-		if (k.mv_size < n || memcmp(kp, id, n) != 0 || (k.mv_size > n && kp[n] != '\0'))
-			break;
-		rc = v.mv_size == 8 ? fn(arg, &k, st_get_be64(v.mv_data)) : IKI_ESTORAGE;
-	}
-	if (rc == 0 && got != 0 && got != MDB_NOTFOUND)
-		rc = st_map_err(got); /* a cursor error: not fewer events */
-	if (cur)
-		mdb_cursor_close(cur);
-	return rc;
+	struct id_walk w = {id, strlen(id), fn, arg, false};
+	MDB_val from = {w.n, (void *)id};
+	int rc = st_each(txn, s->dbi[ST_DB_IDS], &from, id_one, &w);
+	return w.past ? 0 : rc;
 }
 
 int st_event_reached(MDB_txn *txn, const struct store *s, const struct store_viewer *v,
