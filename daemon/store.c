@@ -100,6 +100,17 @@ void store_map_size(const struct store *s, size_t *size, size_t *max)
 	*max = s->map_max;
 }
 
+void store_map_use(struct store *s, size_t *size, size_t *used)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	*size = *used = 0;
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0)
+		return;
+	*size = info.me_mapsize;
+	*used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
+}
+
 void store_close(struct store **sp)
 {
 	struct store *s = sp ? *sp : NULL;

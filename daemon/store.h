@@ -74,7 +74,7 @@ void store_map_size(const struct store *s, size_t *size, size_t *max);
 
 /*
  * The size of the map now and the bytes of it in use (the last page the last commit wrote, and
- * those below it), from LMDB (store_check.c). Only from the writer's thread (between batches):
+ * those below it), from LMDB (store.c). Only from the writer's thread (between batches):
  * the map does not grow meanwhile.
  */
 void store_map_use(struct store *s, size_t *size, size_t *used);

@@ -384,16 +384,3 @@ int store_backup(const char *dir, const char *dest, uint64_t *events)
 	}
 	return copy_events(dest, events);
 }
-
-/* ---- the map's use, for ikid's metrics ---- */
-
-void store_map_use(struct store *s, size_t *size, size_t *used)
-{
-	MDB_envinfo info;
-	MDB_stat st;
-	*size = *used = 0;
-	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0)
-		return;
-	*size = info.me_mapsize;
-	*used = ((size_t)info.me_last_pgno + 1) * st.ms_psize;
-}
