@@ -24,13 +24,11 @@ static int id_judge_one(void *arg, const MDB_val *key, uint64_t seq)
 	struct id_judge *j = arg;
 	struct proto_event ev;
 	uint64_t rs;
-	uint8_t k8[8];
-	st_put_be64(k8, seq);
-	MDB_val sk = {8, k8}, v;
+	MDB_val v;
 	j->taken |= key->mv_size == j->id_len;
-	int rc = mdb_get(j->b->txn, j->b->s->dbi[ST_DB_EVENTS], &sk, &v);
-	if (rc != 0)
-		return st_map_err(rc == MDB_NOTFOUND ? MDB_CORRUPTED : rc);
+	int rc = st_record_at(j->b->txn, j->b->s, seq, &v);
+	if (rc < 0)
+		return rc == IKI_EREF ? IKI_ESTORAGE : rc; /* an id of no event: corrupted */
 	if ((rc = st_record_parse_full(&v, &ev, NULL, 0, NULL, &rs)) < 0)
 		return rc;
 	/* the event's own cell is in reach: it was authorised for it */
@@ -349,15 +347,12 @@ int st_replay(struct store_batch *b, uint64_t *replayed, uint64_t *skipped)
 		struct store_event e;
 		struct proto_result res;
 		struct st_resolved r = {0}, ro = {0};
-		uint8_t key[8];
-		st_put_be64(key, seq);
-		MDB_val k = {8, key}, v;
-		if ((rc = mdb_get(b->txn, s->dbi[ST_DB_EVENTS], &k, &v)) != 0) {
-			rc = rc == MDB_NOTFOUND ? 0 : st_map_err(rc); /* a hole: nothing to replay */
+		uint64_t rs, target = 0;
+		if ((rc = st_event_at(b->txn, s, seq, &ev, &rs, NULL, 0, NULL)) == IKI_EREF) {
+			rc = 0; /* a hole: nothing to replay */
 			continue;
 		}
-		uint64_t rs, target = 0;
-		if ((rc = st_record_parse_full(&v, &ev, NULL, 0, NULL, &rs)) < 0)
+		if (rc < 0)
 			break;
 		/* exactly what it corrected when it was stored (UINT64_MAX: nothing, now) */
 		rc = ev.ref[0] ? st_ref_target(b->txn, s, &ev, rs, &target) : 0;

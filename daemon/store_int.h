@@ -225,6 +225,8 @@ int st_record_parse_full(const MDB_val *v, struct proto_event *ev, char *who, si
 /* Whether a stored record holds the same content as a new one (rec). */
 bool st_record_same(const MDB_val *stored, const uint8_t *rec);
 
+/* The record at seq in the log: 0 and *v, IKI_EREF when there is none, or a storage code. */
+int st_record_at(MDB_txn *txn, const struct store *s, uint64_t seq, MDB_val *v);
 /* Event ids: the stored event at seq (IKI_EREF when none), with what a correction corrects
  * (ref_seq, see st_record_parse_full), who sent it and when (each may be NULL). */
 int st_event_at(MDB_txn *txn, const struct store *s, uint64_t seq, struct proto_event *ev,

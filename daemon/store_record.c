@@ -244,16 +244,21 @@ bool st_record_same(const MDB_val *stored, const uint8_t *rec)
  * and a key never learns that an event it does not reach exists.
  */
 
-int st_event_at(MDB_txn *txn, const struct store *s, uint64_t seq, struct proto_event *ev,
-		uint64_t *ref_seq, char *who, size_t who_size, uint64_t *ms)
+int st_record_at(MDB_txn *txn, const struct store *s, uint64_t seq, MDB_val *v)
 {
 	uint8_t key[8];
 	st_put_be64(key, seq);
-	MDB_val k = {8, key}, v;
-	int rc = mdb_get(txn, s->dbi[ST_DB_EVENTS], &k, &v);
-	if (rc == MDB_NOTFOUND)
-		return IKI_EREF;
-	return rc ? st_map_err(rc) : st_record_parse_full(&v, ev, who, who_size, ms, ref_seq);
+	MDB_val k = {8, key};
+	int rc = mdb_get(txn, s->dbi[ST_DB_EVENTS], &k, v);
+	return rc == MDB_NOTFOUND ? IKI_EREF : st_map_err(rc);
+}
+
+int st_event_at(MDB_txn *txn, const struct store *s, uint64_t seq, struct proto_event *ev,
+		uint64_t *ref_seq, char *who, size_t who_size, uint64_t *ms)
+{
+	MDB_val v;
+	int rc = st_record_at(txn, s, seq, &v);
+	return rc ? rc : st_record_parse_full(&v, ev, who, who_size, ms, ref_seq);
 }
 
 /* The place in the log of the event indexed under key (len bytes); IKI_EREF when none. */
