@@ -32,7 +32,7 @@ PKGS_CLI   := json-c
 CC       ?= cc
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 $(WERROR)
-CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iproto -Ilakip -Ikeys -Idaemon -Iclient -MMD -MP
+CPPFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -Iinclude -Iproto -Ilakip -Ikeys -Imem -Idaemon -Iclient -MMD -MP
 ifneq ($(SANITIZE),)
 CFLAGS   += -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
@@ -47,10 +47,12 @@ ALL_CFLAGS += $(shell $(PKG_CONFIG) --cflags xlsxwriter 2>/dev/null)
 LIBS_XLSX  = $(shell $(PKG_CONFIG) --libs xlsxwriter)
 
 # The wire format (msgpack only), the LAKIP's calendar and arithmetic (pure), the CURVE key files
-# (libzmq); every program links all three (SHARED_OBJ), the codec's tests the first two.
+# (libzmq), the growable array; every program links them all (SHARED_OBJ), the codec's tests the
+# first two.
 PROTO_SRC  := proto/proto.c proto/proto_dec.c proto/proto_enc.c proto/mpack.c proto/element.c proto/batch.c proto/iki.c
 LAKIP_SRC  := lakip/period.c lakip/lakip.c
 KEYS_SRC   := keys/curve.c
+MEM_SRC    := mem/grow.c
 CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
 STORE_SRC  := daemon/store_lmdb.c daemon/store_rules.c daemon/store_record.c daemon/store_read.c \
               daemon/store_batch.c daemon/store_derive.c daemon/store_apply.c daemon/store_admin.c \
@@ -64,7 +66,7 @@ CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/csvlocale.c 
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 LAKIP_OBJ  := $(LAKIP_SRC:%.c=$(BUILD)/%.o)
-SHARED_OBJ := $(PROTO_OBJ) $(LAKIP_OBJ) $(KEYS_SRC:%.c=$(BUILD)/%.o)
+SHARED_OBJ := $(PROTO_OBJ) $(LAKIP_OBJ) $(KEYS_SRC:%.c=$(BUILD)/%.o) $(MEM_SRC:%.c=$(BUILD)/%.o)
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CATALOG_OBJ := $(CATALOG_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
@@ -123,6 +125,10 @@ $(BUILD)/tests/check_proto: $(BUILD)/tests/check_proto.o $(PROTO_OBJ) $(LAKIP_OB
 
 $(BUILD)/tests/check_batch: $(BUILD)/tests/check_batch.o $(PROTO_OBJ) $(LAKIP_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_MSGPACK) $(LIBS_CHECK)
+
+$(BUILD)/tests/check_grow: $(BUILD)/tests/check_grow.o $(BUILD)/mem/grow.o
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK)
+TESTS += $(BUILD)/tests/check_grow
 
 $(BUILD)/tests/check_catalog: $(BUILD)/tests/check_catalog.o $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)

@@ -11,7 +11,9 @@
 #include <strings.h>
 
 #include "csvlocale.h"
+#include "grow.h"
 #include "i18n.h"
+#include "input.h"
 #include "period.h"
 
 /* ---- the mapping file ---- */
@@ -67,10 +69,8 @@ static const char *map_line(struct dhis2_map *m, char **w, int nw, int line)
 		if (o->kind == DHIS2_ORGUNIT && e.kind == DHIS2_ORGUNIT && !strcmp(o->uid, e.uid))
 			return _("this DHIS2 org unit is mapped already");
 	}
-	struct dhis2_entry *more = realloc(m->e, (m->n + 1) * sizeof(*more));
-	if (!more)
+	if (grow((void **)&m->e, &m->cap, m->n + 1, sizeof(*m->e)) < 0)
 		return strerror(ENOMEM);
-	m->e = more;
 	m->e[m->n++] = e;
 	return NULL;
 }
@@ -145,12 +145,8 @@ void dhis2_map_free(struct dhis2_map *m)
 
 int dhis2_set_add(struct dhis2_set *s, const struct dhis2_value *v)
 {
-	if ((s->n & (s->n + 1)) == 0 || s->n == 0) { /* grow at 0, 1, 3, 7, ... */
-		struct dhis2_value *more = realloc(s->v, (s->n * 2 + 2) * sizeof(*more));
-		if (!more)
-			return -ENOMEM;
-		s->v = more;
-	}
+	if (grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v)) < 0)
+		return -ENOMEM;
 	s->v[s->n++] = *v;
 	return 0;
 }
@@ -340,26 +336,13 @@ int dhis2_parse(const char *name, const char *text, size_t len, bool json, struc
 
 int dhis2_read(const char *path, struct dhis2_set *s, char *err, size_t n)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
-	char *text = NULL;
-	size_t len = 0, cap = 0, r;
+	size_t len = 0;
 	memset(s, 0, sizeof(*s));
-	if (!f) {
+	char *text = input_slurp(path, &len);
+	if (!text) {
 		snprintf(err, n, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	do {
-		char *more = len + 65536 > cap ? realloc(text, cap = cap * 2 + 65536) : text;
-		if (!more) {
-			free(text);
-			snprintf(err, n, "%s: %s", path, strerror(ENOMEM));
-			return -1;
-		}
-		text = more;
-		len += r = fread(text + len, 1, cap - len, f);
-	} while (r > 0);
-	if (f != stdin)
-		fclose(f);
 	size_t k = 0;
 	while (k < len && isspace((unsigned char)text[k]))
 		k++;

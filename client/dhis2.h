@@ -25,7 +25,7 @@ struct dhis2_value {
 /* A dataValueSet: its values, and the dataSet it names ("" when none). */
 struct dhis2_set {
 	struct dhis2_value *v;
-	size_t n;
+	size_t n, cap;
 	char dataset[DHIS2_ID_MAX + 1];
 };
 
@@ -42,7 +42,7 @@ struct dhis2_entry {
 
 struct dhis2_map {
 	struct dhis2_entry *e;
-	size_t n;
+	size_t n, cap;
 	char dataset[DHIS2_ID_MAX + 1]; /* a "dataset UID" line: the dataSet of an export */
 };
 

@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "dhis2.h"
+#include "grow.h"
 #include "i18n.h"
 #include "period.h"
 
@@ -418,7 +419,7 @@ struct total {
 
 struct totals {
 	struct total *t;
-	size_t n;
+	size_t n, cap;
 };
 
 static struct total *total_get(struct totals *ts, const char *element, const char *orgunit)
@@ -426,10 +427,8 @@ static struct total *total_get(struct totals *ts, const char *element, const cha
 	for (size_t i = 0; i < ts->n; i++)
 		if (!strcmp(ts->t[i].element, element) && !strcmp(ts->t[i].orgunit, orgunit))
 			return &ts->t[i];
-	struct total *more = realloc(ts->t, (ts->n + 1) * sizeof(*more));
-	if (!more)
+	if (grow((void **)&ts->t, &ts->cap, ts->n + 1, sizeof(*ts->t)) < 0)
 		return NULL;
-	ts->t = more;
 	struct total *t = &ts->t[ts->n++];
 	memset(t, 0, sizeof(*t));
 	snprintf(t->element, sizeof(t->element), "%s", element);
@@ -462,16 +461,14 @@ static int cmp_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Append n stored events to *all (*n_all of them); -ENOMEM. */
-static int gather(struct proto_stored **all, size_t *n_all, const struct proto_stored *x,
-		  size_t n)
+/* Append n stored events to *all (*n_all of them, room for *cap); -ENOMEM. */
+static int gather(struct proto_stored **all, size_t *n_all, size_t *cap,
+		  const struct proto_stored *x, size_t n)
 {
-	struct proto_stored *more = realloc(*all, (*n_all + n + 1) * sizeof(*more));
-	if (!more)
+	if (grow((void **)all, cap, *n_all + n, sizeof(**all)) < 0)
 		return -ENOMEM;
 	if (n)
-		memcpy(more + *n_all, x, n * sizeof(*x));
-	*all = more;
+		memcpy(*all + *n_all, x, n * sizeof(*x));
 	*n_all += n;
 	return 0;
 }
@@ -487,7 +484,7 @@ static int element_totals(struct iki_client *c, const struct proto_msg *cat, con
 {
 	struct proto_query q = {0};
 	struct proto_stored *all = NULL;
-	size_t n_all = 0;
+	size_t n_all = 0, cap = 0;
 	int cut = 0, rc = 0;
 	snprintf(q.period, sizeof(q.period), "%s", period);
 	for (size_t i = 0; i < cat->n_orgunits; i++)
@@ -499,11 +496,12 @@ static int element_totals(struct iki_client *c, const struct proto_msg *cat, con
 		snprintf(q.indicator, sizeof(q.indicator), "%s", cat->indicators[i].indicator);
 		rc = iki_history_value(c, &q, &x, &n, msg);
 		if (rc == 0)
-			rc = gather(&all, &n_all, x, n);
+			rc = gather(&all, &n_all, &cap, x, n);
 		free(x);
 		cut |= n >= HISTORY_MAX;
 	}
-	qsort(all, n_all, sizeof(*all), cmp_seq);
+	if (n_all)
+		qsort(all, n_all, sizeof(*all), cmp_seq);
 	for (size_t i = 0; rc == 0 && i < n_all; i++)
 		if (i == 0 || all[i].seq != all[i - 1].seq)
 			rc = total_add(ts, &all[i]);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "csvlocale.h"
+#include "grow.h"
 #include "i18n.h"
 
 #define FIELDS_MAX 24
@@ -94,19 +95,12 @@ int input_check_value(const struct proto_event *ev, char *err, size_t n)
 /* A fresh event with the defaults of a row: op add, no value yet. */
 static struct proto_event *input_add(struct input *in, int line)
 {
-	if (in->n == 0 || (in->n >= 64 && (in->n & (in->n - 1)) == 0)) {
-		size_t cap = in->n ? in->n * 2 : 64;
-		struct proto_event *e = realloc(in->events, cap * sizeof(*e));
-		int *l = e ? realloc(in->lines, cap * sizeof(*l)) : NULL;
-		char(*k)[PROTO_ID_MAX + 1] = l ? realloc(in->rows, cap * sizeof(*k)) : NULL;
-		if (e)
-			in->events = e;
-		if (l)
-			in->lines = l;
-		if (!k)
-			return NULL;
-		in->rows = k;
-	}
+	size_t ce = in->cap, cl = in->cap, cr = in->cap; /* the three grow alike */
+	if (grow((void **)&in->events, &ce, in->n + 1, sizeof(*in->events)) < 0 ||
+	    grow((void **)&in->lines, &cl, in->n + 1, sizeof(*in->lines)) < 0 ||
+	    grow((void **)&in->rows, &cr, in->n + 1, sizeof(*in->rows)) < 0)
+		return NULL;
+	in->cap = ce;
 	in->rows[in->n][0] = '\0';
 	struct proto_event *ev = &in->events[in->n];
 	memset(ev, 0, sizeof(*ev));
@@ -568,31 +562,22 @@ int input_fill_rows(struct input *in, const char *name, char *err, size_t n)
 
 /* ---- files ---- */
 
-/* Read a whole file (or stdin for "-") into a malloc'd buffer. */
-static char *slurp(const char *path, size_t *len)
+char *input_slurp(const char *path, size_t *len)
 {
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
-	size_t cap = 0, n = 0;
+	size_t cap = 0, n = 0, r = 1;
 	if (!f)
 		return NULL;
-	for (;;) {
-		if (n == cap) {
-			char *b = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			buf = b;
-		}
-		size_t r = fread(buf + n, 1, cap - n, f);
-		n += r;
-		if (r == 0)
-			break;
-	}
+	while (r > 0 && grow((void **)&buf, &cap, n + 65536, 1) == 0) /* 64 KiB a read at least */
+		n += r = fread(buf + n, 1, cap - n, f);
 	if (f != stdin)
 		fclose(f);
+	if (r > 0) { /* out of memory */
+		free(buf);
+		errno = ENOMEM;
+		return NULL;
+	}
 	*len = n;
 	return buf;
 }
@@ -606,7 +591,7 @@ int input_read(const char *path, enum input_format fmt, struct input *in, char *
 		fmt = dot && (!strcmp(dot, ".jsonl") || !strcmp(dot, ".json")) ? INPUT_JSONL
 									     : INPUT_CSV;
 	}
-	char *text = slurp(path, &len);
+	char *text = input_slurp(path, &len);
 	if (!text) {
 		snprintf(err, n, "%s: %s", path, strerror(errno ? errno : ENOMEM));
 		return -1;

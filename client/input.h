@@ -18,7 +18,7 @@ struct input {
 	struct proto_event *events;
 	int *lines;
 	char (*rows)[PROTO_ID_MAX + 1];
-	size_t n;
+	size_t n, cap; /* cap: the room of each of the three */
 	bool numbered; /* the file has a number column */
 };
 
@@ -30,6 +30,9 @@ struct input {
  * Reentrant. Returns 0, or -1 with a "file:line: message" into err (size n).
  */
 int input_read(const char *path, enum input_format fmt, struct input *in, char *err, size_t n);
+
+/* A whole file (path "-" is stdin) in a malloc'd buffer, *len its size; NULL with errno. */
+char *input_slurp(const char *path, size_t *len);
 
 /* Parse text as a CSV document (name is for messages). Same contract as input_read. */
 int input_parse_csv(const char *name, const char *text, size_t len, struct input *in, char *err,

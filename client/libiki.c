@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "curve.h"
+#include "grow.h"
 #include "libiki.h"
 
 struct iki_client {
@@ -388,16 +389,15 @@ static int request(struct iki_client *c, struct proto_msg *m, enum proto_type wa
 		proto_msg_clear(&(r));                                                      \
 	} while (0)
 
-/* Append a page's n entries of size bytes to *all (*n_all of them): 0 or -ENOMEM. */
-static int page_append(void **all, size_t *n_all, void *page, size_t n, size_t size)
+/* Append a page's n entries of size bytes to *all (*n_all of them, room for *cap): 0 or
+ * -ENOMEM. */
+static int page_append(void **all, size_t *n_all, size_t *cap, void *page, size_t n, size_t size)
 {
 	if (n == 0)
 		return 0;
-	void *grown = realloc(*all, (*n_all + n) * size);
-	if (!grown)
+	if (grow(all, cap, *n_all + n, size) < 0)
 		return -ENOMEM;
-	memcpy((char *)grown + *n_all * size, page, n * size);
-	*all = grown;
+	memcpy((char *)*all + *n_all * size, page, n * size);
 	*n_all += n;
 	return 0;
 }
@@ -411,6 +411,7 @@ static int paged_request(struct iki_client *c, struct proto_msg *m, enum proto_t
 			 void **all, size_t *n_all, size_t size, uint64_t *seq, char *message)
 {
 	int rc = 0;
+	size_t cap = 0;
 	*all = NULL;
 	*n_all = 0;
 	m->after[0] = '\0';
@@ -424,7 +425,7 @@ static int paged_request(struct iki_client *c, struct proto_msg *m, enum proto_t
 			*seq = r.seq;
 		void **page = want == PROTO_VALUES ? (void **)&r.values : (void **)&r.stored;
 		size_t *count = want == PROTO_VALUES ? &r.n_values : &r.n_stored;
-		rc = page_append(all, n_all, *page, *count, size);
+		rc = page_append(all, n_all, &cap, *page, *count, size);
 		if (rc == 0) { /* the entries moved: free the page's array only */
 			free(*page);
 			*page = NULL;

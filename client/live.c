@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "grow.h"
 #include "period.h"
 #include "text.h"
 
@@ -195,18 +196,12 @@ static void row_key(const struct view *v, struct row *r, const struct proto_valu
 /* Room for one more row; false when memory ran out. */
 static bool rows_grow(struct view *v)
 {
-	if (v->n < v->cap)
-		return true;
-	size_t cap = v->cap ? 2 * v->cap : 256;
-	struct row *r = realloc(v->rows, cap * sizeof(*r));
-	struct order *o = r ? realloc(v->order, cap * sizeof(*o)) : NULL;
-	if (r)
-		v->rows = r;
-	if (o)
-		v->order = o;
-	if (r && o)
-		v->cap = cap;
-	return r && o;
+	size_t cr = v->cap, co = v->cap; /* the two grow alike */
+	if (grow((void **)&v->rows, &cr, v->n + 1, sizeof(*v->rows)) < 0 ||
+	    grow((void **)&v->order, &co, v->n + 1, sizeof(*v->order)) < 0)
+		return false;
+	v->cap = cr;
+	return true;
 }
 
 /* +1 when the row's ratio is above what num/den gave, -1 below, 0 the same or without data. */
@@ -308,14 +303,8 @@ struct sbuf {
 
 static void sb_add(struct sbuf *b, const char *s, size_t n)
 {
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = (b->len + n + 1) * 2;
-		char *p = realloc(b->p, cap);
-		if (!p)
-			return; /* out of memory: the line comes out short */
-		b->p = p;
-		b->cap = cap;
-	}
+	if (grow((void **)&b->p, &b->cap, b->len + n + 1, 1) < 0)
+		return; /* out of memory: the line comes out short */
 	memcpy(b->p + b->len, s, n);
 	b->len += n;
 	b->p[b->len] = '\0';

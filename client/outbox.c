@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "grow.h"
+
 #define OUTBOX_MAP (1ull << 30) /* 1 GiB of address space; the file grows as it is used */
 #define REC_FIELDS 18
 
@@ -524,13 +526,9 @@ static int gone_rows(struct iki_outbox *ob, MDB_txn *txn, const char *file, cons
 		if (v.mv_size == 0 || ((const char *)v.mv_data)[v.mv_size - 1] != 'l' ||
 		    bsearch(&rp, sorted, n, sizeof(*sorted), cmp_str))
 			continue;
-		if (*n_gone == cap) {
-			void *g = realloc(*gone, (cap = cap ? cap * 2 : 16) * sizeof(**gone));
-			if (!g) {
-				rc = ENOMEM;
-				break;
-			}
-			*gone = g;
+		if (grow((void **)gone, &cap, *n_gone + 1, sizeof(**gone)) < 0) {
+			rc = ENOMEM;
+			break;
 		}
 		memcpy((*gone)[(*n_gone)++], row, rl + 1);
 	}
@@ -646,14 +644,8 @@ static int list_one(const struct iki_outbox_entry *e, void *arg)
 	struct listing *l = arg;
 	if (!((1u << state_index(e->state)) & l->mask) || (l->owner && strcmp(l->owner, e->owner)))
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct iki_outbox_entry *o = realloc(l->out, cap * sizeof(*o));
-		if (!o)
-			return -ENOMEM;
-		l->out = o;
-		l->cap = cap;
-	}
+	if (grow((void **)&l->out, &l->cap, l->n + 1, sizeof(*l->out)) < 0)
+		return -ENOMEM;
 	l->out[l->n++] = *e;
 	return l->max && l->n >= l->max;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "curve.h"
+#include "grow.h"
 #include "jsonout.h"
 
 #define GW_CATALOG_TTL_S 60
@@ -27,7 +28,7 @@ struct gw {
 	struct conn self;
 	pthread_mutex_t pool_lock;
 	struct conn **pool;
-	size_t n_pool;
+	size_t n_pool, cap_pool;
 	pthread_mutex_t cat_lock;
 	char *cat_json;
 	struct proto_msg cat;
@@ -112,14 +113,12 @@ static struct conn *pool_get(struct gw *g, const char *user)
 		if (!strcmp(g->pool[i]->user, user))
 			c = g->pool[i];
 	if (!c && g->n_pool < GW_USERS_MAX) {
-		struct conn **grown = realloc(g->pool, (g->n_pool + 1) * sizeof(*grown));
-		if (grown && (c = calloc(1, sizeof(*c)))) {
-			g->pool = grown;
+		if (grow((void **)&g->pool, &g->cap_pool, g->n_pool + 1, sizeof(*g->pool)) == 0 &&
+		    (c = calloc(1, sizeof(*c)))) {
 			snprintf(c->user, sizeof(c->user), "%s", user);
 			pthread_mutex_init(&c->lock, NULL);
 			g->pool[g->n_pool++] = c;
-		} else if (grown)
-			g->pool = grown;
+		}
 	}
 	pthread_mutex_unlock(&g->pool_lock);
 	return c;

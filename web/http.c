@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "grow.h"
 #include "jsonout.h"
 
 #define HTTP_STACK (256u << 10) /* each connection's thread */
@@ -310,11 +311,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (rq->len + *data_size > APP_BODY_MAX) {
 			rq->too_big = true;
 		} else {
-			char *b = realloc(rq->body, rq->len + *data_size + 1);
-			if (!b)
+			if (grow((void **)&rq->body, &rq->cap, rq->len + *data_size + 1, 1) < 0)
 				return MHD_NO;
-			memcpy(b + rq->len, data, *data_size);
-			rq->body = b;
+			memcpy(rq->body + rq->len, data, *data_size);
 			rq->len += *data_size;
 			rq->body[rq->len] = 0;
 		}

@@ -27,7 +27,7 @@ struct web_req {
 	struct MHD_Connection *conn;
 	const char *method, *url;
 	char *body;
-	size_t len;
+	size_t len, cap; /* cap: the body's room */
 	bool too_big;
 	char addr[64]; /* the client's address */
 	bool answered;

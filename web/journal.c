@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "iki.h"
 #include "jsonout.h"
 
@@ -55,13 +56,7 @@ static char **read_lines(const char *path, size_t *n)
 	if (!f)
 		return NULL;
 	while (fgets(buf, sizeof(buf), f)) {
-		if (*n == cap) {
-			char **g = realloc(lines, (cap = cap ? cap * 2 : 256) * sizeof(*g));
-			if (!g)
-				break;
-			lines = g;
-		}
-		if (!(lines[*n] = strdup(buf)))
+		if (grow((void **)&lines, &cap, *n + 1, sizeof(*lines)) < 0 || !(lines[*n] = strdup(buf)))
 			break;
 		(*n)++;
 	}

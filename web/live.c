@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "grow.h"
 #include "jsonout.h"
 
 /* A value held, or an update kept in the ring: its key and its JSON (the ring: a whole event). */
@@ -434,16 +435,8 @@ static bool passes(const struct live_reader *r, const struct entry *e)
 
 static int append(struct live_reader *r, const char *s, size_t n)
 {
-	if (r->len + n > r->cap) {
-		size_t cap = r->cap ? r->cap : 4096;
-		while (cap < r->len + n)
-			cap *= 2;
-		char *b = realloc(r->buf, cap);
-		if (!b)
-			return -ENOMEM;
-		r->buf = b;
-		r->cap = cap;
-	}
+	if (grow((void **)&r->buf, &r->cap, r->len + n, 1) < 0)
+		return -ENOMEM;
 	memcpy(r->buf + r->len, s, n);
 	r->len += n;
 	return 0;

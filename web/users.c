@@ -10,13 +10,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
+
 struct users {
 	char users_path[4096];
 	char tokens_path[4096];
 	struct web_user *u;
-	size_t n_u;
+	size_t n_u, cap_u;
 	struct web_token *t;
-	size_t n_t;
+	size_t n_t, cap_t;
 };
 
 bool users_name_ok(const char *s)
@@ -84,15 +86,6 @@ static int parse_token(char **f, int n, struct web_token *t)
 	return 0;
 }
 
-static int grow(void **arr, size_t n, size_t size)
-{
-	void *p = realloc(*arr, (n + 1) * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	return 0;
-}
-
 /* Read one of the two files; tokens picks which. */
 static int read_file(struct users *u, bool tokens, char *err, size_t errn)
 {
@@ -108,11 +101,11 @@ static int read_file(struct users *u, bool tokens, char *err, size_t errn)
 			continue;
 		split(line, f, 6, &n);
 		if (tokens) {
-			rc = grow((void **)&u->t, u->n_t, sizeof(*u->t));
+			rc = grow((void **)&u->t, &u->cap_t, u->n_t + 1, sizeof(*u->t));
 			if (rc == 0 && (rc = parse_token(f, n, &u->t[u->n_t])) == 0)
 				u->n_t++;
 		} else {
-			rc = grow((void **)&u->u, u->n_u, sizeof(*u->u));
+			rc = grow((void **)&u->u, &u->cap_u, u->n_u + 1, sizeof(*u->u));
 			if (rc == 0 && (rc = parse_user(f, n, &u->u[u->n_u])) == 0)
 				u->n_u++;
 		}
@@ -265,7 +258,7 @@ int users_add(struct users *u, const struct web_user *w)
 {
 	if (users_find(u, w->name))
 		return -EEXIST;
-	if (grow((void **)&u->u, u->n_u, sizeof(*u->u)) < 0)
+	if (grow((void **)&u->u, &u->cap_u, u->n_u + 1, sizeof(*u->u)) < 0)
 		return -ENOMEM;
 	u->u[u->n_u++] = *w;
 	return 0;
@@ -303,7 +296,7 @@ int users_token_add(struct users *u, const char *name, const char *user, bool re
 			return -EEXIST;
 	if (n < 48 || !users_find(u, user))
 		return -EINVAL;
-	if (grow((void **)&u->t, u->n_t, sizeof(*u->t)) < 0)
+	if (grow((void **)&u->t, &u->cap_t, u->n_t + 1, sizeof(*u->t)) < 0)
 		return -ENOMEM;
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(secret, "iki_", 4);

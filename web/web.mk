@@ -17,7 +17,7 @@ all: $(BUILD)/ikiweb
 
 # The sessions and users modules on their own (Check).
 $(BUILD)/tests/check_web.o: CPPFLAGS += -Iweb $(WEB_CFLAGS)
-$(BUILD)/tests/check_web: $(BUILD)/tests/check_web.o $(BUILD)/tests/harness.o $(BUILD)/web/session.o $(BUILD)/web/users.o
+$(BUILD)/tests/check_web: $(BUILD)/tests/check_web.o $(BUILD)/tests/harness.o $(BUILD)/web/session.o $(BUILD)/web/users.o $(BUILD)/mem/grow.o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CHECK) $(LIBS_WEB)
 TESTS += $(BUILD)/tests/check_web
 test: $(BUILD)/tests/check_web
