@@ -567,15 +567,18 @@ char *input_slurp(const char *path, size_t *len)
 	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
 	char *buf = NULL;
 	size_t cap = 0, n = 0, r = 1;
+	int e = 0;
 	if (!f)
 		return NULL;
-	while (r > 0 && grow((void **)&buf, &cap, n + 65536, 1) == 0) /* 64 KiB a read at least */
+	while (r > 0 && (e = grow((void **)&buf, &cap, n + 65536, 1)) == 0) /* 64 KiB a read at least */
 		n += r = fread(buf + n, 1, cap - n, f);
+	if (e == 0 && ferror(f))
+		e = -EIO;
 	if (f != stdin)
 		fclose(f);
-	if (r > 0) { /* out of memory */
+	if (e < 0) {
 		free(buf);
-		errno = ENOMEM;
+		errno = -e;
 		return NULL;
 	}
 	*len = n;

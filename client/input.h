@@ -31,7 +31,8 @@ struct input {
  */
 int input_read(const char *path, enum input_format fmt, struct input *in, char *err, size_t n);
 
-/* A whole file (path "-" is stdin) in a malloc'd buffer, *len its size; NULL with errno. */
+/* A whole file (path "-" is stdin) in a malloc'd buffer, *len its size; NULL with errno (EIO:
+ * a read failed). */
 char *input_slurp(const char *path, size_t *len);
 
 /* Parse text as a CSV document (name is for messages). Same contract as input_read. */

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "i18n.h"
+#include "input.h"
 #include "period.h"
 #include "tables.h"
 #include "xlsx.h"
@@ -428,42 +429,15 @@ static int pdf_unshy(char *buf, size_t n)
 	return changed;
 }
 
-/* The whole file at path into *buf (malloc'd, *n bytes); 0 or -errno. */
-static int pdf_read(const char *path, char **buf, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	size_t cap = 1 << 16, got;
-	*n = 0;
-	*buf = f ? malloc(cap) : NULL;
-	if (!f || !*buf) {
-		int e = f ? ENOMEM : errno;
-		if (f)
-			fclose(f);
-		return -e;
-	}
-	while ((got = fread(*buf + *n, 1, cap - *n, f)) > 0)
-		if ((*n += got) == cap) {
-			char *more = realloc(*buf, cap *= 2);
-			if (!more) {
-				fclose(f);
-				return -ENOMEM;
-			}
-			*buf = more;
-		}
-	int rc = ferror(f) ? -EIO : 0;
-	fclose(f);
-	return rc;
-}
-
 /*
  * Write what WeasyPrint wrote (from), its text made exact (pdf_unshy), to the file named to,
  * created or truncated; says what failed, naming the file it failed on. Returns the exit status.
  */
 static int pdf_copy(const char *from, const char *to)
 {
-	char *buf = NULL;
 	size_t n = 0;
-	int rc = pdf_read(from, &buf, &n);
+	char *buf = input_slurp(from, &n);
+	int rc = buf ? 0 : -errno;
 	const char *failed = rc < 0 ? from : NULL;
 	FILE *out = rc == 0 ? fopen(to, "wb") : NULL;
 	if (rc == 0 && !out) {

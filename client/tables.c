@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "grow.h"
 #include "iki.h"
 #include "iki_client.h"
 #include "period.h"
@@ -255,6 +256,7 @@ struct group {
 	char jabatan[PROTO_TEXT_MAX + 1];
 	struct row *rows;
 	int n;
+	size_t cap;
 };
 
 struct model {
@@ -262,6 +264,7 @@ struct model {
 	const struct proto_indicator *ind; /* the catalog's indicators */
 	struct group *groups;
 	int n_groups;
+	size_t cap_groups;
 	char office[PROTO_TEXT_MAX + 32]; /* "Kantor Kecamatan Sampang" */
 	char unit[PROTO_TEXT_MAX + 64];   /* "Kecamatan Sampang (35.27.03)" */
 	char unit_name[PROTO_TEXT_MAX + 32]; /* "Kecamatan Sampang" */
@@ -308,12 +311,11 @@ static int group_get(struct model *m, const char *jabatan)
 	for (int g = 0; g < m->n_groups; g++)
 		if (!strcmp(m->groups[g].jabatan, jabatan))
 			return g;
-	struct group *more = realloc(m->groups, (size_t)(m->n_groups + 1) * sizeof(*more));
-	if (!more)
+	if (grow((void **)&m->groups, &m->cap_groups, (size_t)m->n_groups + 1, sizeof(*m->groups)) < 0)
 		return -ENOMEM;
-	m->groups = more;
-	memset(&more[m->n_groups], 0, sizeof(*more));
-	snprintf(more[m->n_groups].jabatan, sizeof(more->jabatan), "%s", jabatan);
+	struct group *gr = &m->groups[m->n_groups];
+	memset(gr, 0, sizeof(*gr));
+	snprintf(gr->jabatan, sizeof(gr->jabatan), "%s", jabatan);
 	return m->n_groups++;
 }
 
@@ -322,11 +324,9 @@ static int row_add(struct model *m, int g, int ind)
 	struct group *gr = &m->groups[g];
 	if (gr->n && gr->rows[gr->n - 1].ind == ind)
 		return 0; /* a position listed twice on one indicator */
-	struct row *more = realloc(gr->rows, (size_t)(gr->n + 1) * sizeof(*more));
-	if (!more)
+	if (grow((void **)&gr->rows, &gr->cap, (size_t)gr->n + 1, sizeof(*gr->rows)) < 0)
 		return -ENOMEM;
-	gr->rows = more;
-	struct row *row = &more[gr->n++];
+	struct row *row = &gr->rows[gr->n++];
 	row->ind = ind;
 	row->no = gr->n;
 	for (int p = 0; p < TABLES_PERIODS; p++)
@@ -429,6 +429,7 @@ static void model_free(struct model *m)
 	free(m->groups);
 	m->groups = NULL;
 	m->n_groups = 0;
+	m->cap_groups = 0;
 }
 
 /* ---- how figures are written ---- */

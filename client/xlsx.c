@@ -9,6 +9,8 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "grow.h"
+
 #define YEAR_COLS 13 /* A..M: the year's, see HEAD */
 #define CHECK_COL (YEAR_COLS + 3 * TABLES_SHOWN) /* after target, realisasi, capaian of each */
 #define NOTE_COL (CHECK_COL + 1)  /* then Perlu Diperiksa (tables_check), Analisis (tables_note) */
@@ -251,7 +253,7 @@ static int put_groups(struct sheet *s)
 {
 	const struct proto_msg *cat = s->t->catalog;
 	char (*names)[PROTO_TEXT_MAX + 1] = NULL;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 	for (size_t i = 0; i < cat->n_indicators; i++) {
 		const char *p = positions(&cat->indicators[i]);
 		if (!value_of(s->t, 0, cat->indicators[i].indicator))
@@ -259,12 +261,10 @@ static int put_groups(struct sheet *s)
 		while (*p) {
 			const char *end = strstr(p, "; ");
 			size_t len = end ? (size_t)(end - p) : strlen(p), k = 0;
-			char(*more)[PROTO_TEXT_MAX + 1] = realloc(names, (n + 1) * sizeof(*names));
-			if (!more) {
+			if (grow((void **)&names, &cap, n + 1, sizeof(*names)) < 0) {
 				free(names);
 				return -ENOMEM;
 			}
-			names = more;
 			snprintf(names[n], sizeof(names[n]), "%.*s", (int)len, p);
 			p += len + (end ? 2 : 0);
 			while (k < n && strcmp(names[k], names[n]) != 0)
