@@ -506,11 +506,10 @@ static bool authorise(const struct pending *p, const struct catalog *cat, struct
 }
 
 /* Resolve, authorise and apply one event of a submit. Returns 0 or a storage code. */
-static int submit_one(struct server *s, struct store_batch *b, struct pending *p,
+static int submit_one(struct server *s, struct store_batch *b, const struct pending *p,
 		      const struct proto_event *ev, struct proto_result *res)
 {
 	struct store_event e;
-	authz_view_init(&p->view, &p->client, s->cat, AUTHZ_SUBMIT); /* it outlives the batch */
 	int rc = store_resolve(b, ev, &p->view.viewer, &e);
 	if (rc < 0)
 		return rc;
@@ -616,6 +615,8 @@ static int apply_submits(struct server *s, size_t n, struct store_change **ch, s
 			rc = -ENOMEM;
 		if (rc == 0 && !b)
 			rc = store_begin(s->st, &b);
+		/* what of the store the sender reaches; it outlives the batch (kept for its redo) */
+		authz_view_init(&p->view, &p->client, s->cat, AUTHZ_SUBMIT);
 		for (size_t j = 0; rc == 0 && j < p->msg.n_events; j++)
 			rc = submit_one(s, b, p, &p->msg.events[j], &p->results[j]);
 		any = true;

@@ -59,31 +59,6 @@ static void write_file(const char *path, const char *text)
 	ck_assert_int_eq(fclose(f), 0);
 }
 
-/* Run a shell command; its stdout and stderr (malloc'd) into *out; its exit status. */
-static int run(const char *cmd, char **out)
-{
-	char full[8192];
-	snprintf(full, sizeof(full), "(%s) 2>&1", cmd);
-	FILE *p = popen(full, "r");
-	ck_assert_ptr_nonnull(p);
-	size_t cap = 1 << 20, n = 0;
-	char *buf = malloc(cap);
-	ck_assert_ptr_nonnull(buf);
-	while (n < cap - 1) {
-		size_t r = fread(buf + n, 1, cap - 1 - n, p);
-		if (r == 0)
-			break;
-		n += r;
-	}
-	buf[n] = '\0';
-	int st = pclose(p);
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 /* Point JOURNAL_STREAM at file (made empty), as systemd does for a unit's stderr. */
 static void journal_stream(const char *file)
 {
@@ -152,12 +127,12 @@ START_TEST(test_log_under_journald_carries_priorities)
 	snprintf(file, sizeof(file), "%s/fatal.log", dir);
 	journal_stream(file);
 	snprintf(cmd, sizeof(cmd), "%s -n -c %s/none.conf 2>>%s", bin, dir, file);
-	ck_assert_int_eq(run(cmd, NULL), 1);
+	ck_assert_int_eq(harness_sh(cmd, NULL), 1);
 	log = slurp(file);
 	ck_assert_msg(strncmp(log, "<3>", 3) == 0 && all_prefixed(log), "%s", log);
 	free(log);
 	snprintf(cmd, sizeof(cmd), "%s -n -c %s/none.conf", bin, dir);
-	ck_assert_int_eq(run(cmd, &out), 1);
+	ck_assert_int_eq(harness_sh(cmd, &out), 1);
 	ck_assert_msg(strstr(out, "none.conf: No such file") && strstr(out, "\nikid: ") &&
 			      !strchr(out, '<'), "%s", out);
 	free(out);
@@ -180,7 +155,7 @@ static int ikid_check(const char *args, char **out)
 	char bin[256], cmd[2048];
 	harness_bin("ikid", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd), "%s -n %s", bin, args);
-	return run(cmd, out);
+	return harness_sh(cmd, out);
 }
 
 START_TEST(test_config_check_names_each_bad_line)
@@ -349,7 +324,7 @@ START_TEST(test_pid_file_names_the_ikid_to_signal_and_goes_on_a_clean_stop)
 	ck_assert_int_eq(pid_in(pidf), d.pid); /* there before the endpoints file */
 	ck_assert_int_eq(access(dflt, F_OK), -1);
 	snprintf(cmd, sizeof(cmd), "kill -HUP $(cat %s)", pidf);
-	ck_assert_int_eq(run(cmd, NULL), 0);
+	ck_assert_int_eq(harness_sh(cmd, NULL), 0);
 	ck_assert(log_waits_for("ikid.conf read, 0 settings changed now"));
 	ck_assert_int_eq(kill(d.pid, 0), 0); /* reloaded, not stopped */
 	int st = harness_stop(&d, SIGTERM);
@@ -377,7 +352,7 @@ START_TEST(test_a_second_ikid_on_a_served_state_directory_is_refused)
 	harness_bin("ikid", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd), "%s -c %s -d %s --plaintext -l 'tcp://127.0.0.1:*' "
 		 "-p 'tcp://127.0.0.1:*'", bin, MINI, d.state);
-	ck_assert_int_eq(run(cmd, &out), 1);
+	ck_assert_int_eq(harness_sh(cmd, &out), 1);
 	char want[200];
 	snprintf(want, sizeof(want), "another ikid (pid %ld) serves this state directory",
 		 (long)d.pid);
@@ -427,7 +402,7 @@ START_TEST(test_units_score_ok_on_systemd_analyze)
 {
 	static const char *const units[] = {"ikid.service", "ikiweb.service"};
 	char *out;
-	if (run("systemd-analyze --version", NULL) != 0) {
+	if (harness_sh("systemd-analyze --version", NULL) != 0) {
 		printf("check_ops: systemd-analyze not found; the units' security score is not checked\n");
 		return;
 	}
@@ -436,7 +411,7 @@ START_TEST(test_units_score_ok_on_systemd_analyze)
 		char unit[300], cmd[600], want[100];
 		unit_file(d.state, units[i], unit, sizeof(unit));
 		snprintf(cmd, sizeof(cmd), "systemd-analyze security --offline=yes %s", unit);
-		int rc = run(cmd, &out);
+		int rc = harness_sh(cmd, &out);
 		if (rc != 0 && strstr(out, "offline")) { /* systemd before 250 */
 			printf("check_ops: this systemd-analyze has no --offline; not checked\n%s", out);
 			free(out);
@@ -562,7 +537,7 @@ static char *foreign_symbols(const char *nm_args)
 	char cmd[600], *out;
 	snprintf(cmd, sizeof(cmd), "nm %s | awk 'NF == 3 && $2 != \"A\" && $3 !~ /^iki_/ "
 		 "{ print $3 }' | head -20", nm_args);
-	ck_assert_int_eq(run(cmd, &out), 0);
+	ck_assert_int_eq(harness_sh(cmd, &out), 0);
 	return out;
 }
 
@@ -577,13 +552,13 @@ START_TEST(test_library_exports_only_iki_symbols)
 	ck_assert_msg(!*out, "libiki.so exports more than iki_:\n%s", out);
 	free(out);
 	snprintf(args, sizeof(args), "nm -D --defined-only %s", lib);
-	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_int_eq(harness_sh(args, &out), 0);
 	ck_assert_msg(strstr(out, " T iki_client_open@@LIBIKI_1\n") &&
 			      strstr(out, " T iki_outbox_put@@LIBIKI_1\n") &&
 			      strstr(out, " T iki_strerror@@LIBIKI_1\n"), "%s", out);
 	free(out);
 	snprintf(args, sizeof(args), "readelf -d %s", lib);
-	ck_assert_int_eq(run(args, &out), 0);
+	ck_assert_int_eq(harness_sh(args, &out), 0);
 	ck_assert_msg(strstr(out, "Library soname: [libiki.so.1]"), "%s", out);
 	free(out);
 	snprintf(args, sizeof(args), "-g --defined-only %s/libiki.a", b);
@@ -601,7 +576,7 @@ static void make_install(const char *dir, const char *prefix, int asan)
 	snprintf(cmd, sizeof(cmd), "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s BUILD=%s "
 		 "DESTDIR=%s %s%s %s install", b && *b ? b : "build", dir, prefix ? "PREFIX=" : "",
 		 prefix ? prefix : "", asan ? "SANITIZE=1" : "");
-	int rc = run(cmd, &out);
+	int rc = harness_sh(cmd, &out);
 	ck_assert_msg(rc == 0, "%s:\n%s", cmd, out);
 	free(out);
 }
@@ -612,7 +587,7 @@ static int asan_build(void)
 	char bin[256], cmd[400];
 	harness_bin("ikid", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd), "nm %s | grep -q __asan_init", bin);
-	return run(cmd, NULL) == 0;
+	return harness_sh(cmd, NULL) == 0;
 }
 
 /* make install with another PREFIX rebuilds what holds it (ikid's default catalog); then a
@@ -627,19 +602,19 @@ START_TEST(test_installed_library_serves_another_program)
 	snprintf(dir, sizeof(dir), "%s/opt", d.state);
 	make_install(dir, "/opt/iki-ops", asan);
 	snprintf(cmd, sizeof(cmd), "%s/opt/iki-ops/sbin/ikid -h", dir);
-	ck_assert_int_eq(run(cmd, &out), 0);
+	ck_assert_int_eq(harness_sh(cmd, &out), 0);
 	ck_assert_msg(strstr(out, "(default /opt/iki-ops/share/iki/sampang-2022.conf)"), "%s", out);
 	free(out);
 	snprintf(dir, sizeof(dir), "%s/dest", d.state);
 	make_install(dir, NULL, asan);
 	snprintf(cmd, sizeof(cmd), "%s/usr/local/sbin/ikid -h", dir);
-	ck_assert_int_eq(run(cmd, &out), 0);
+	ck_assert_int_eq(harness_sh(cmd, &out), 0);
 	ck_assert_msg(strstr(out, "(default /usr/local/share/iki/sampang-2022.conf)"), "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "test -f %s/usr/local/include/iki/iki_client.h && "
 		 "test -f %s/usr/local/include/iki/proto.h && ! test -e %s/usr/local/include/proto.h",
 		 dir, dir, dir);
-	ck_assert_int_eq(run(cmd, NULL), 0);
+	ck_assert_int_eq(harness_sh(cmd, NULL), 0);
 
 	char env[900], cc[4000];
 	snprintf(env, sizeof(env), "PKG_CONFIG_SYSROOT_DIR=%s PKG_CONFIG_PATH=%s/usr/local/lib/pkgconfig",
@@ -647,29 +622,29 @@ START_TEST(test_installed_library_serves_another_program)
 	snprintf(cc, sizeof(cc), "cc -std=c11 -Wall -Werror %s -o %s/client tests/ops/client.c "
 		 "$(%s pkg-config --cflags --libs libiki)", asan ? "-fsanitize=address,undefined" : "",
 		 d.state, env);
-	ck_assert_msg(run(cc, &out) == 0, "%s\n%s", cc, out);
+	ck_assert_msg(harness_sh(cc, &out) == 0, "%s\n%s", cc, out);
 	free(out);
 	snprintf(cc, sizeof(cc), "cc -std=c11 %s -o %s/client-static tests/ops/client.c "
 		 "$(%s pkg-config --cflags libiki) %s/usr/local/lib/libiki.a "
 		 "$(%s pkg-config --static --libs-only-l libiki | sed 's/-liki//')",
 		 asan ? "-fsanitize=address,undefined" : "", d.state, env, dir, env);
-	ck_assert_msg(run(cc, &out) == 0, "%s\n%s", cc, out);
+	ck_assert_msg(harness_sh(cc, &out) == 0, "%s\n%s", cc, out);
 	free(out);
 
 	struct ikid k = {0};
 	ck_assert_int_eq(harness_start(&k, MINI), 0);
 	snprintf(cmd, sizeof(cmd), "LD_LIBRARY_PATH=%s/usr/local/lib %s/client %s", dir, d.state,
 		 k.request);
-	int rc = run(cmd, &out);
+	int rc = harness_sh(cmd, &out);
 	ck_assert_msg(rc == 0 && !strcmp(out, "surat 35.27.03 202203: 6/8\n"), "%s", out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "ldd %s/client-static | grep -c libiki", d.state);
-	ck_assert_int_ne(run(cmd, NULL), 0); /* grep found none: libiki.a is inside */
+	ck_assert_int_ne(harness_sh(cmd, NULL), 0); /* grep found none: libiki.a is inside */
 	harness_stop(&k, SIGTERM);
 	harness_cleanup(&k);
 	ck_assert_int_eq(harness_start(&k, MINI), 0);
 	snprintf(cmd, sizeof(cmd), "%s/client-static %s", d.state, k.request);
-	rc = run(cmd, &out);
+	rc = harness_sh(cmd, &out);
 	ck_assert_msg(rc == 0 && !strcmp(out, "surat 35.27.03 202203: 6/8\n"), "%s", out);
 	free(out);
 	harness_stop(&k, SIGTERM);

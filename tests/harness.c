@@ -175,15 +175,27 @@ int harness_iki(const struct ikid *d, const char *args, char **out)
 	return collect(p, out);
 }
 
+int harness_sh(const char *cmd, char **out)
+{
+	size_t n = strlen(cmd) + 16;
+	char *full = malloc(n);
+	if (!full)
+		return -1;
+	snprintf(full, n, "(%s) 2>&1", cmd);
+	FILE *p = popen(full, "r");
+	free(full);
+	return p ? collect(p, out) : -1;
+}
+
 int harness_ikid(const char *args, char **out)
 {
 	char bin[256], *cmd = NULL;
 	harness_bin("ikid", bin, sizeof(bin));
-	size_t n = strlen(bin) + strlen(args) + 16;
+	size_t n = strlen(bin) + strlen(args) + 2;
 	if (!(cmd = malloc(n)))
 		return -1;
-	snprintf(cmd, n, "%s %s 2>&1", bin, args);
-	FILE *p = popen(cmd, "r");
+	snprintf(cmd, n, "%s %s", bin, args);
+	int rc = harness_sh(cmd, out);
 	free(cmd);
-	return p ? collect(p, out) : -1;
+	return rc;
 }

@@ -38,7 +38,10 @@ void harness_cleanup(struct ikid *d);
  */
 int harness_iki(const struct ikid *d, const char *args, char **out);
 
-/* Run "$IKI_BUILD/ikid <args> 2>&1" through the shell (--verify, --backup, -n); *out as above. */
+/* Run "(<cmd>) 2>&1" through the shell; *out as above. Returns the exit status, or -1. */
+int harness_sh(const char *cmd, char **out);
+
+/* harness_sh of "$IKI_BUILD/ikid <args>" (--verify, --backup, -n). */
 int harness_ikid(const char *args, char **out);
 
 /* Remove a directory tree (a state directory, a scratch LMDB); complains on stderr when it cannot. */
