@@ -63,6 +63,8 @@ DAEMON_SRC := $(CATALOG_SRC) $(STORE_SRC) daemon/server.c daemon/auth.c daemon/a
 PO := $(wildcard po/*.po)
 MO := $(PO:po/%.po=$(BUILD)/locale/%/LC_MESSAGES/iki.mo)
 CLIENT_SRC := client/libiki.c client/stream.c client/input.c client/csvlocale.c client/outbox.c client/deliver.c
+# iki report's tables (client/tables.h), which ikiweb prints too: the model, then each format.
+TABLES_SRC := client/tables.c client/tables_syllables.c client/tables_text.c client/tables_csv.c client/tables_html.c
 
 PROTO_OBJ  := $(PROTO_SRC:%.c=$(BUILD)/%.o)
 LAKIP_OBJ  := $(LAKIP_SRC:%.c=$(BUILD)/%.o)
@@ -70,6 +72,7 @@ SHARED_OBJ := $(PROTO_OBJ) $(LAKIP_OBJ) $(KEYS_SRC:%.c=$(BUILD)/%.o) $(MEM_SRC:%
 DAEMON_OBJ := $(DAEMON_SRC:%.c=$(BUILD)/%.o)
 CATALOG_OBJ := $(CATALOG_SRC:%.c=$(BUILD)/%.o)
 CLIENT_OBJ := $(CLIENT_SRC:%.c=$(BUILD)/%.o)
+TABLES_OBJ := $(TABLES_SRC:%.c=$(BUILD)/%.o)
 
 TESTS := $(BUILD)/tests/check_proto $(BUILD)/tests/check_catalog $(BUILD)/tests/check_store \
          $(BUILD)/tests/check_client $(BUILD)/tests/check_e2e $(BUILD)/tests/check_trust \
@@ -100,7 +103,7 @@ $(shell mkdir -p $(BUILD); echo '$(IKI_VERSION)' | cmp -s - $(BUILD)/version.sta
 $(BUILD)/daemon/metrics.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmicrohttpd) -DIKI_VERSION='"$(IKI_VERSION)"'
 $(BUILD)/daemon/metrics.o: $(BUILD)/version.stamp
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(TABLES_OBJ) $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
 
 $(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po
@@ -174,7 +177,7 @@ $(BUILD)/tests/check_live: $(BUILD)/tests/check_live.o $(BUILD)/tests/harness.o 
 $(BUILD)/tests/check_wire: $(BUILD)/tests/check_wire.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
-$(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(SHARED_OBJ)
+$(BUILD)/tests/check_report: $(BUILD)/tests/check_report.o $(BUILD)/tests/harness.o $(TABLES_OBJ) $(BUILD)/client/text.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 # iki report -o FILE.pdf: runs weasyprint, reads the PDF back with pdftotext (scripts/deps.sh test)

@@ -9,7 +9,7 @@ WEB_OBJ   := $(WEB_SRC:%.c=$(BUILD)/%.o)
 $(WEB_OBJ): CPPFLAGS += -Iweb $(WEB_CFLAGS)
 $(BUILD)/web/main.o: CPPFLAGS += -DIKI_DEFAULT_WWW='"$(DATADIR)/www"'
 
-$(BUILD)/ikiweb: $(WEB_OBJ) $(BUILD)/client/tables.o $(BUILD)/client/text.o $(CLIENT_OBJ) $(SHARED_OBJ)
+$(BUILD)/ikiweb: $(WEB_OBJ) $(TABLES_OBJ) $(BUILD)/client/text.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_WEB)
 
 all: $(BUILD)/ikiweb
