@@ -103,7 +103,7 @@ $(shell mkdir -p $(BUILD); echo '$(IKI_VERSION)' | cmp -s - $(BUILD)/version.sta
 $(BUILD)/daemon/metrics.o: CPPFLAGS += $(shell $(PKG_CONFIG) --cflags libmicrohttpd) -DIKI_VERSION='"$(IKI_VERSION)"'
 $(BUILD)/daemon/metrics.o: $(BUILD)/version.stamp
 
-$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(TABLES_OBJ) $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
+$(BUILD)/iki: $(BUILD)/client/iki.o $(BUILD)/client/i18n.o $(BUILD)/client/query.o $(BUILD)/client/list.o $(BUILD)/client/sync.o $(BUILD)/client/watch.o $(BUILD)/client/live.o $(BUILD)/client/live_model.o $(BUILD)/client/live_draw.o $(BUILD)/client/cli.o $(BUILD)/client/admin.o $(BUILD)/client/report.o $(TABLES_OBJ) $(BUILD)/client/text.o $(BUILD)/client/xlsx.o $(BUILD)/client/dhis2.o $(BUILD)/client/dhis2_cmd.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_XLSX)
 
 $(BUILD)/locale/%/LC_MESSAGES/iki.mo: po/%.po
