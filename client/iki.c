@@ -208,43 +208,36 @@ static int cmd_keygen(int argc, char **argv)
 	return EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* The options before the command into g; returns -1 to go on, or the exit code to end with. */
+static int global_options(struct global *g, int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
 					     {"outbox", required_argument, NULL, 'O'},
 					     {NULL, 0, NULL, 0}};
-	struct global g = {{.request = env("IKI_SERVER"), .update = env("IKI_UPDATES"),
-			    .timeout_ms = 30000, .key_file = env("IKI_KEY"),
-			    .server_key = env("IKI_SERVER_KEY")}, NULL};
 	int ch;
-	i18n_init();
-	if (!g.o.request)
-		g.o.request = IKI_CLIENT_REQUEST_DEFAULT;
-	if (!g.o.update)
-		g.o.update = IKI_CLIENT_UPDATE_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "+s:u:k:S:t:h", opts, NULL)) != -1) {
 		switch (ch) {
-		case 's': g.o.request = optarg; break;
-		case 'u': g.o.update = optarg; break;
-		case 'k': g.o.key_file = optarg; break;
-		case 'S': g.o.server_key = optarg; break;
-		case 't': g.o.timeout_ms = atoi(optarg) * 1000; break;
-		case 'O': g.outbox = optarg; break;
+		case 's': g->o.request = optarg; break;
+		case 'u': g->o.update = optarg; break;
+		case 'k': g->o.key_file = optarg; break;
+		case 'S': g->o.server_key = optarg; break;
+		case 't': g->o.timeout_ms = atoi(optarg) * 1000; break;
+		case 'O': g->outbox = optarg; break;
 		case 'h': usage(stdout); return EXIT_OK;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (optind >= argc || g.o.timeout_ms <= 0) {
+	if (optind >= argc || g->o.timeout_ms <= 0) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	static char key_path[4200];
-	g.o.key_file = find_key(g.o.key_file, key_path, sizeof(key_path));
-	const char *cmd = argv[optind];
-	argc -= optind;
-	argv += optind;
-	optind = 1;
-	struct sync_config sc = {g.o, g.outbox};
+	return -1;
+}
+
+/* Run the command cmd (argv[0], its options after it); returns its exit code. */
+static int run_command(const struct global *g, const char *cmd, int argc, char **argv)
+{
+	struct sync_config sc = {g->o, g->outbox};
 	if (!strcmp(cmd, "submit"))
 		return cmd_submit(&sc, argc, argv);
 	if (!strcmp(cmd, "sync"))
@@ -252,33 +245,55 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "outbox"))
 		return cmd_outbox(&sc, argc, argv);
 	if (!strcmp(cmd, "query"))
-		return cmd_query(&g.o, argc, argv);
+		return cmd_query(&g->o, argc, argv);
 	if (!strcmp(cmd, "review"))
-		return cmd_review(&g.o, argc, argv);
+		return cmd_review(&g->o, argc, argv);
 	if (!strcmp(cmd, "watch"))
-		return cmd_watch(&g.o, argc, argv);
+		return cmd_watch(&g->o, argc, argv);
 	if (!strcmp(cmd, "report"))
-		return cmd_report(&g.o, argc, argv);
+		return cmd_report(&g->o, argc, argv);
 	if (!strcmp(cmd, "lock") || !strcmp(cmd, "unlock") || !strcmp(cmd, "locks"))
-		return cmd_lock(&g.o, cmd, argc, argv);
+		return cmd_lock(&g->o, cmd, argc, argv);
 	if (!strcmp(cmd, "history"))
-		return cmd_history(&g.o, argc, argv);
+		return cmd_history(&g->o, argc, argv);
 	if (!strcmp(cmd, "target"))
-		return cmd_target(&g.o, argc, argv);
+		return cmd_target(&g->o, argc, argv);
 	if (!strcmp(cmd, "note"))
-		return cmd_note(&g.o, argc, argv);
+		return cmd_note(&g->o, argc, argv);
 	if (!strcmp(cmd, "list"))
-		return cmd_list(&g.o, argc, argv);
+		return cmd_list(&g->o, argc, argv);
 	if (!strcmp(cmd, "whoami"))
-		return cmd_whoami(&g.o, argc, argv);
+		return cmd_whoami(&g->o, argc, argv);
 	if (!strcmp(cmd, "import"))
-		return cmd_import(&g.o, argc, argv);
+		return cmd_import(&g->o, argc, argv);
 	if (!strcmp(cmd, "export"))
-		return cmd_export(&g.o, argc, argv);
+		return cmd_export(&g->o, argc, argv);
 	if (!strcmp(cmd, "keygen"))
 		return cmd_keygen(argc, argv);
 	char safe[64];
 	fprintf(stderr, _("iki: unknown command '%s'\n"), cli_safe(cmd, safe, sizeof(safe)));
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	struct global g = {{.request = env("IKI_SERVER"), .update = env("IKI_UPDATES"),
+			    .timeout_ms = 30000, .key_file = env("IKI_KEY"),
+			    .server_key = env("IKI_SERVER_KEY")}, NULL};
+	i18n_init();
+	if (!g.o.request)
+		g.o.request = IKI_CLIENT_REQUEST_DEFAULT;
+	if (!g.o.update)
+		g.o.update = IKI_CLIENT_UPDATE_DEFAULT;
+	int rc = global_options(&g, argc, argv);
+	if (rc >= 0)
+		return rc;
+	static char key_path[4200];
+	g.o.key_file = find_key(g.o.key_file, key_path, sizeof(key_path));
+	const char *cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 1;
+	return run_command(&g, cmd, argc, argv);
 }
