@@ -625,13 +625,77 @@ static void tell_ready(struct ticker *t, const char *listen, const char *publish
 	tell_systemd(t, state);
 }
 
-int main(int argc, char **argv)
+/*
+ * The store, read-only for --verify alone; before it is written to, the pid file is checked (no
+ * other ikid serves this state), and with --rebuild every derived value is recomputed from the
+ * log first. Exits on failure.
+ */
+static struct store *open_store(const struct options *o, struct catalog *cat, struct pid_file *pf)
 {
-	struct options o;
+	struct store_options so = {.map_max = o->cfg.map_max, .read_only = o->verify && !o->rebuild};
 	struct store *st = NULL;
+	pid_file_path(o, pf);
+	if (!so.read_only)
+		pid_file_check(pf); /* before anything is written */
+	int rc = store_open(o->cfg.state, cat, &so, &st);
+	if (rc < 0)
+		fatalx("%s: cannot open the store: %s", o->cfg.state, store_why(rc));
+	if (o->rebuild) {
+		uint64_t replayed, skipped;
+		if ((rc = store_rebuild(st, &replayed, &skipped)) < 0)
+			fatalx("%s: rebuild failed, nothing changed: %s", o->cfg.state, iki_code_name(rc));
+		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
+			 (unsigned long long)replayed, (unsigned long long)skipped);
+	}
+	return st;
+}
+
+/* Serve until a signal stops it: the schedules, keys, server, metrics and signals, the pid file
+ * taken once listening, systemd told; everything but the store and the catalog undone after.
+ * Returns server_run's result. */
+static int serve(struct options *o, struct store *st, struct catalog *cat, struct pid_file *pf)
+{
 	struct server *srv = NULL;
 	const char *listen, *publish;
 	uint64_t events = 0, pubseq = 0;
+	struct curve_keys keys;
+	struct ticker ticker;
+	int rc;
+	open_schedules(st, cat);
+	struct auth *auth = setup_security(o, cat, &keys);
+	setup_ticker(o, &ticker);
+	if ((rc = server_new(st, cat, &o->server, &srv)) < 0)
+		fatalx("cannot listen: %s", strerror(-rc));
+	struct metrics *metrics = serve_metrics(o, st);
+	install_signals();
+	server_endpoints(srv, &listen, &publish);
+	store_stats(st, &events, &pubseq);
+	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
+		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o->cfg.state);
+	pid_file_take(pf);
+	log_notice("listening: requests on %s, updates on %s", listen, publish);
+	if (o->cfg.endpoints_file)
+		write_endpoints(o->cfg.endpoints_file, srv, o->metrics_at);
+	tell_ready(&ticker, listen, publish);
+	rc = server_run(srv, &stop_requested);
+	tell_systemd(&ticker, "STOPPING=1");
+	if (rc < 0)
+		log_errorx("stopped on error: %s", iki_strerror(rc));
+	else
+		log_notice("stopped");
+	metrics_stop(&metrics);
+	server_free(&srv);
+	pid_file_release(pf);
+	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
+	curve_wipe(&keys);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct pid_file pf;
+	int rc;
 
 	parse_args(argc, argv, &o);
 	log_init("ikid", o.cfg.verbose);
@@ -645,28 +709,13 @@ int main(int argc, char **argv)
 	if (o.backup)
 		return run_backup(&o);
 	struct catalog *cat = load_catalog(&o);
-	int rc;
 	if (o.check_only) {
 		rc = run_check(&o, cat);
 		catalog_free(&cat);
 		config_free(&o.cfg);
 		return rc;
 	}
-	struct store_options so = {.map_max = o.cfg.map_max, .read_only = o.verify && !o.rebuild};
-	struct pid_file pf;
-	pid_file_path(&o, &pf);
-	if (!so.read_only)
-		pid_file_check(&pf); /* before anything is written */
-	rc = store_open(o.cfg.state, cat, &so, &st);
-	if (rc < 0)
-		fatalx("%s: cannot open the store: %s", o.cfg.state, store_why(rc));
-	if (o.rebuild) {
-		uint64_t replayed, skipped;
-		if ((rc = store_rebuild(st, &replayed, &skipped)) < 0)
-			fatalx("%s: rebuild failed, nothing changed: %s", o.cfg.state, iki_code_name(rc));
-		log_info("rebuilt from the log: %llu events replayed, %llu the catalog no longer accepts",
-			 (unsigned long long)replayed, (unsigned long long)skipped);
-	}
+	struct store *st = open_store(&o, cat, &pf);
 	if (o.verify) {
 		rc = run_verify(&o, st);
 		store_close(&st);
@@ -677,35 +726,7 @@ int main(int argc, char **argv)
 	store_map_size(st, &map, &map_max);
 	log_info("%s: database map %zu MiB, grows up to %zu MiB (--map-size)", o.cfg.state, map >> 20,
 		 map_max >> 20);
-	open_schedules(st, cat);
-	struct curve_keys keys;
-	struct ticker ticker;
-	struct auth *auth = setup_security(&o, cat, &keys);
-	setup_ticker(&o, &ticker);
-	if ((rc = server_new(st, cat, &o.server, &srv)) < 0)
-		fatalx("cannot listen: %s", strerror(-rc));
-	struct metrics *metrics = serve_metrics(&o, st);
-	install_signals();
-	server_endpoints(srv, &listen, &publish);
-	store_stats(st, &events, &pubseq);
-	log_info("%s: %d indicators, %d org units; %llu events stored in %s/", cat->title,
-		 cat->n_indicators, cat->n_orgunits, (unsigned long long)events, o.cfg.state);
-	pid_file_take(&pf);
-	log_notice("listening: requests on %s, updates on %s", listen, publish);
-	if (o.cfg.endpoints_file)
-		write_endpoints(o.cfg.endpoints_file, srv, o.metrics_at);
-	tell_ready(&ticker, listen, publish);
-	rc = server_run(srv, &stop_requested);
-	tell_systemd(&ticker, "STOPPING=1");
-	if (rc < 0)
-		log_errorx("stopped on error: %s", iki_strerror(rc));
-	else
-		log_notice("stopped");
-	metrics_stop(&metrics);
-	server_free(&srv);
-	pid_file_release(&pf);
-	auth_free(&auth); /* after the server: its ZAP thread ends with the server's context */
-	curve_wipe(&keys);
+	rc = serve(&o, st, cat, &pf);
 	store_close(&st);
 	catalog_free(&cat);
 	config_free(&o.cfg);
