@@ -11,6 +11,7 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "grow.h"
 #include "iki.h"
 #include "log.h"
 
@@ -20,6 +21,7 @@
 struct table {
 	struct auth_client *c; /* sorted by key */
 	int n;
+	size_t cap; /* room in c (grow) */
 };
 
 struct auth {
@@ -48,7 +50,7 @@ const char *auth_role_name(enum auth_role r)
 
 struct errbuf {
 	char *text;
-	size_t len;
+	size_t len, cap;
 	int n;
 };
 
@@ -62,11 +64,10 @@ __attribute__((format(printf, 4, 5))) static void err(struct errbuf *e, const ch
 	va_end(ap);
 	e->n++;
 	int need = snprintf(NULL, 0, "%s:%d: %s\n", path, line, msg);
-	char *t = realloc(e->text, e->len + (size_t)need + 1);
-	if (!t)
+	if (need < 0 || grow((void **)&e->text, &e->cap, e->len + (size_t)need + 1, 1) < 0)
 		return;
-	e->text = t;
-	e->len += (size_t)snprintf(t + e->len, (size_t)need + 1, "%s:%d: %s\n", path, line, msg);
+	e->len +=
+	    (size_t)snprintf(e->text + e->len, (size_t)need + 1, "%s:%d: %s\n", path, line, msg);
 }
 
 static int key_cmp(const void *a, const void *b)
@@ -160,12 +161,10 @@ static void parse_line(struct errbuf *e, const char *path, int line, const struc
 		if (c.name[0] && !strcmp(t->c[i].name, c.name))
 			err(e, path, line, "name '%s' is listed already", c.name);
 	}
-	struct auth_client *grown = realloc(t->c, (size_t)(t->n + 1) * sizeof(*t->c));
-	if (!grown) {
+	if (grow((void **)&t->c, &t->cap, (size_t)t->n + 1, sizeof(*t->c)) < 0) {
 		err(e, path, line, "out of memory");
 		return;
 	}
-	t->c = grown;
 	t->c[t->n++] = c;
 }
 

@@ -1,6 +1,7 @@
 /* config.c: ikid's settings, one table for its flags and its configuration file. */
 #include "config.h"
 
+#include "grow.h"
 #include "iki.h"
 
 #include <arpa/inet.h>
@@ -203,7 +204,7 @@ int config_differs(const struct config *a, const struct config *b, enum config_k
 struct problems {
 	const char *path;
 	char *text;
-	size_t len;
+	size_t len, cap;
 	int count;
 };
 
@@ -219,14 +220,13 @@ __attribute__((format(printf, 3, 4))) static int problem(struct problems *p, int
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	size_t need = strlen(p->path) + strlen(msg) + 16;
-	char *t = realloc(p->text, p->len + need);
-	if (!t)
+	if (grow((void **)&p->text, &p->cap, p->len + need, 1) < 0)
 		return -1;
-	p->text = t;
+	char *t = p->text + p->len;
 	if (line > 0)
-		p->len += (size_t)snprintf(t + p->len, need, "%s:%d: %s\n", p->path, line, msg);
+		p->len += (size_t)snprintf(t, need, "%s:%d: %s\n", p->path, line, msg);
 	else
-		p->len += (size_t)snprintf(t + p->len, need, "%s: %s\n", p->path, msg);
+		p->len += (size_t)snprintf(t, need, "%s: %s\n", p->path, msg);
 	return -1;
 }
 

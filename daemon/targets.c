@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
+
 struct targets {
 	const struct catalog *cat;
 	struct store_target *set; /* a few per indicator: scanned, not indexed */
@@ -49,14 +51,8 @@ int targets_note(struct targets *t, const struct store_target *x)
 			t->set[i] = *x;
 			return 0;
 		}
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? 2 * t->cap : 32;
-		struct store_target *more = realloc(t->set, cap * sizeof(*more));
-		if (!more)
-			return -ENOMEM;
-		t->set = more;
-		t->cap = cap;
-	}
+	if (grow((void **)&t->set, &t->cap, t->n + 1, sizeof(*t->set)) < 0)
+		return -ENOMEM;
 	t->set[t->n++] = *x;
 	return 0;
 }
