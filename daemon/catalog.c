@@ -189,11 +189,8 @@ static void link_quantity(struct cat_reader *r, struct catalog_quantity *q, int 
 	for (int j = 0; j < q->n_indicators; j++)
 		if (q->indicators[j] == i)
 			return;
-	int *p = cat_grow(r, q->indicators, q->n_indicators, sizeof(int));
-	if (!p)
-		return;
-	p[q->n_indicators++] = i;
-	q->indicators = p;
+	if (cat_room(r, (void **)&q->indicators, &q->cap_indicators, q->n_indicators, sizeof(int)))
+		q->indicators[q->n_indicators++] = i;
 }
 
 /* Resolve every indicator's formulas and build the quantities' reverse index. */

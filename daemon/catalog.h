@@ -122,6 +122,7 @@ struct catalog_quantity {
 	char code[PROTO_CODE_MAX + 8]; /* element code, or "<case>.open|closed|ontime" */
 	int *indicators;               /* indicators that use it (owned) */
 	int n_indicators;
+	size_t cap_indicators;         /* room in indicators (grow.h), while the catalog is read */
 	bool stock;                    /* an element with agg = last (a level, not a flow) */
 };
 

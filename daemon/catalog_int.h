@@ -68,6 +68,10 @@ struct cat_reader {
 	struct cat_pending_indicator *ind;
 	struct cat_problem *problems;
 	int n_problems;
+	struct { /* the room of each array the reader grows (grow.h), in elements */
+		size_t problems, ou, ind, orgunits, elements, casetypes, indicators, schedules;
+		size_t quantities;
+	} cap;
 	bool oom;
 };
 
@@ -105,8 +109,11 @@ __attribute__((format(printf, 3, 4))) void cat_err(struct cat_reader *r, int lin
 /* Trim white space at both ends, in place (a trailing '\r' of a CRLF file goes too). */
 char *cat_trim(char *s);
 
-/* Make room for arr[n], zeroed (doubling); the (moved) array, or NULL (r->oom) with arr valid. */
-void *cat_grow(struct cat_reader *r, void *arr, int n, size_t size);
+/*
+ * Make room for element n of the array *arr (passed as (void **)&array, its room *cap) by grow(),
+ * and zero it. False when out of memory: r->oom is set, and *arr and *cap are as they were.
+ */
+bool cat_room(struct cat_reader *r, void **arr, size_t *cap, int n, size_t size);
 
 /* The index of val among names[1..n), or 0. */
 int cat_word(const char *val, const char *const *names, size_t n);

@@ -501,10 +501,9 @@ bool cat_code_free(struct cat_reader *r, enum cat_section s, const char *code)
 static int add_quantity(struct cat_reader *r, const char *code, const char *suffix)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->quantities, c->n_quantities, sizeof(*c->quantities));
-	if (!p)
+	if (!cat_room(r, (void **)&c->quantities, &r->cap.quantities, c->n_quantities,
+		      sizeof(*c->quantities)))
 		return -1;
-	c->quantities = p;
 	snprintf(c->quantities[c->n_quantities].code, sizeof(c->quantities[0].code), "%s%s", code,
 		 suffix);
 	if (!INDEX(HASH_QUANTITY, c->quantities, c->n_quantities))
@@ -516,13 +515,11 @@ static int add_quantity(struct cat_reader *r, const char *code, const char *suff
 static int add_orgunit(struct cat_reader *r, const char *code)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->orgunits, c->n_orgunits, sizeof(*c->orgunits));
-	if (!p)
+	if (!cat_room(r, (void **)&c->orgunits, &r->cap.orgunits, c->n_orgunits,
+		      sizeof(*c->orgunits)))
 		return -1;
-	c->orgunits = p;
-	if (!(p = cat_grow(r, r->ou, c->n_orgunits, sizeof(*r->ou))))
+	if (!cat_room(r, (void **)&r->ou, &r->cap.ou, c->n_orgunits, sizeof(*r->ou)))
 		return -1;
-	r->ou = p;
 	snprintf(c->orgunits[c->n_orgunits].code, sizeof(c->orgunits[0].code), "%s", code);
 	c->orgunits[c->n_orgunits].parent = -1;
 	c->orgunits[c->n_orgunits].level = -1;
@@ -535,10 +532,9 @@ static int add_orgunit(struct cat_reader *r, const char *code)
 static int add_element(struct cat_reader *r, const char *code)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->elements, c->n_elements, sizeof(*c->elements));
-	if (!p)
+	if (!cat_room(r, (void **)&c->elements, &r->cap.elements, c->n_elements,
+		      sizeof(*c->elements)))
 		return -1;
-	c->elements = p;
 	struct catalog_element *e = &c->elements[c->n_elements];
 	snprintf(e->code, sizeof(e->code), "%s", code);
 	e->max = CATALOG_VALUE_MAX;
@@ -552,10 +548,9 @@ static int add_element(struct cat_reader *r, const char *code)
 static int add_case(struct cat_reader *r, const char *code)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->casetypes, c->n_casetypes, sizeof(*c->casetypes));
-	if (!p)
+	if (!cat_room(r, (void **)&c->casetypes, &r->cap.casetypes, c->n_casetypes,
+		      sizeof(*c->casetypes)))
 		return -1;
-	c->casetypes = p;
 	struct catalog_casetype *t = &c->casetypes[c->n_casetypes];
 	snprintf(t->code, sizeof(t->code), "%s", code);
 	t->quantity = add_quantity(r, code, ".open");
@@ -571,13 +566,11 @@ static int add_case(struct cat_reader *r, const char *code)
 static int add_indicator(struct cat_reader *r, const char *code)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->indicators, c->n_indicators, sizeof(*c->indicators));
-	if (!p)
+	if (!cat_room(r, (void **)&c->indicators, &r->cap.indicators, c->n_indicators,
+		      sizeof(*c->indicators)))
 		return -1;
-	c->indicators = p;
-	if (!(p = cat_grow(r, r->ind, c->n_indicators, sizeof(*r->ind))))
+	if (!cat_room(r, (void **)&r->ind, &r->cap.ind, c->n_indicators, sizeof(*r->ind)))
 		return -1;
-	r->ind = p;
 	snprintf(c->indicators[c->n_indicators].code, sizeof(c->indicators[0].code), "%s", code);
 	c->indicators[c->n_indicators].factor = 100;
 	for (int t = 0; t < 5; t++)
@@ -591,10 +584,9 @@ static int add_indicator(struct cat_reader *r, const char *code)
 static int add_schedule(struct cat_reader *r, const char *code)
 {
 	struct catalog *c = r->c;
-	void *p = cat_grow(r, c->schedules, c->n_schedules, sizeof(*c->schedules));
-	if (!p)
+	if (!cat_room(r, (void **)&c->schedules, &r->cap.schedules, c->n_schedules,
+		      sizeof(*c->schedules)))
 		return -1;
-	c->schedules = p;
 	struct catalog_schedule *x = &c->schedules[c->n_schedules];
 	memset(x, 0, sizeof(*x));
 	snprintf(x->code, sizeof(x->code), "%s", code);

@@ -23,11 +23,11 @@ $(FUZZ_PROTO): tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LAKIP_SRC) $(wildcard prot
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_proto.c $(PROTO_SRC) $(LAKIP_SRC) $(LIBS_MSGPACK)
 
-$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) $(LAKIP_SRC) \
-                 $(wildcard daemon/catalog*.h proto/*.h lakip/*.h include/*.h)
+$(FUZZ_CATALOG): tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) $(LAKIP_SRC) $(MEM_SRC) \
+                 $(wildcard daemon/catalog*.h proto/*.h lakip/*.h mem/*.h include/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ tests/fuzz/fuzz_catalog.c $(CATALOG_SRC) $(PROTO_SRC) $(LAKIP_SRC) \
-	    $(LIBS_MSGPACK)
+	    $(MEM_SRC) $(LIBS_MSGPACK)
 
 # Run harness $(1) for FUZZ_SECONDS on its grown corpus and its seeds, from inside $(FUZZ_DIR)
 # (libFuzzer writes crash-*, leak-*, timeout-* files into crashes/ there). Prints the runs and
