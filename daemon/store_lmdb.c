@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "iki.h"
 #include "store_int.h"
 
@@ -152,16 +153,13 @@ int st_read_each(const struct store *s, int db,
 	return st_read(s, each_read, &e);
 }
 
+/* The room is grow()'s: it doubles, and an empty array's first room is at least first (the
+ * callers' 32, 64 and 256 are GROW_MIN doubled, so the sizes are what they were). */
 void *st_push(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size)
 {
-	char *p = arr;
-	if (*n == *cap) {
-		size_t more = *cap ? 2 * *cap : first;
-		if (!(p = realloc(arr, more * size)))
-			return NULL;
-		*cap = more;
-	}
-	memcpy(p + *n * size, elem, size);
+	if (grow(&arr, cap, *n + 1 > first ? *n + 1 : first, size) < 0)
+		return NULL;
+	memcpy((char *)arr + *n * size, elem, size);
 	(*n)++;
-	return p;
+	return arr;
 }
