@@ -141,6 +141,11 @@ STORE_OBJ  := $(STORE_SRC:%.c=$(BUILD)/%.o)
 $(BUILD)/tests/check_store: $(BUILD)/tests/check_store.o $(STORE_OBJ) $(CATALOG_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 
+# The store's catalog rules for an event (store_rules.c) are pure: their test needs no LMDB store.
+$(BUILD)/tests/check_rules: $(BUILD)/tests/check_rules.o $(BUILD)/daemon/store_rules.o $(CATALOG_OBJ) $(SHARED_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+TESTS += $(BUILD)/tests/check_rules
+
 $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 
