@@ -284,13 +284,13 @@ struct proto_msg {
 	char note_text[PROTO_COMMENT_MAX + 1];
 	struct proto_note *notes;            /* notes (owned) */
 	size_t n_notes;
-	/* Pages of a long answer (snapshot; a value's history): */
-	char after[PROTO_CURSOR_MAX + 1];    /* snapshot, history: go on after this cursor ("":
-					      * from the start) */
-	uint32_t limit;                      /* snapshot, history: at most this many entries
-					      * (1 ... PROTO_PAGE_MAX; 0: ikid's page) */
-	char next[PROTO_CURSOR_MAX + 1];     /* values, events: the cursor of the next page, ""
-					      * when this page is the last */
+	/* Pages of a long answer (snapshot; a value's history; describe's org units): */
+	char after[PROTO_CURSOR_MAX + 1];    /* snapshot, history, describe: go on after this
+					      * cursor ("": from the start) */
+	uint32_t limit;                      /* snapshot, history, describe: at most this many
+					      * entries (1 ... PROTO_PAGE_MAX; 0: ikid's page) */
+	char next[PROTO_CURSOR_MAX + 1];     /* values, events, catalog: the cursor of the next
+					      * page, "" when this page is the last */
 	struct proto_identity identity;      /* identity */
 };
 

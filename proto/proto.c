@@ -34,6 +34,15 @@ const char *proto_type_name(enum proto_type t)
 	return (unsigned)t <= PROTO_TYPE_LAST ? proto_type_names[t] : NULL;
 }
 
+enum proto_page proto_page_keys(enum proto_type t)
+{
+	if (t == PROTO_SNAPSHOT || t == PROTO_HISTORY || t == PROTO_DESCRIBE)
+		return PROTO_PAGE_REQUEST;
+	if (t == PROTO_VALUES || t == PROTO_EVENTS || t == PROTO_CATALOG)
+		return PROTO_PAGE_ANSWER;
+	return PROTO_PAGE_NONE;
+}
+
 const char *proto_op_name(enum proto_op op)
 {
 	return (unsigned)op <= PROTO_OP_VOID ? proto_op_names[op] : NULL;

@@ -437,10 +437,10 @@ static int decode_identity(const msgpack_object_map *m, struct proto_msg *msg)
 static int decode_page(const msgpack_object_map *m, struct proto_msg *msg)
 {
 	uint64_t limit = 0;
-	bool request = msg->type == PROTO_SNAPSHOT || msg->type == PROTO_HISTORY;
-	if (!request && msg->type != PROTO_VALUES && msg->type != PROTO_EVENTS)
+	enum proto_page keys = proto_page_keys(msg->type);
+	if (keys == PROTO_PAGE_NONE)
 		return 0;
-	if (!request)
+	if (keys == PROTO_PAGE_ANSWER)
 		return mpack_get_str(m, "next", msg->next, sizeof(msg->next), false) < 0 ? IKI_EFIELD
 											 : 0;
 	if (mpack_get_str(m, "after", msg->after, sizeof(msg->after), false) < 0 ||

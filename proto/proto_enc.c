@@ -158,11 +158,12 @@ static void pack_target(struct mpack_enc *e, const void *x)
 /* The page keys (see decode_page): a request's cursor and limit, an answer's next cursor. */
 static void pack_page(struct mpack_enc *e, const struct proto_msg *m)
 {
-	if (m->type == PROTO_SNAPSHOT || m->type == PROTO_HISTORY) {
+	enum proto_page keys = proto_page_keys(m->type);
+	if (keys == PROTO_PAGE_REQUEST) {
 		mpack_kv_opt_str(e, "after", m->after);
 		if (m->limit)
 			mpack_kv_uint(e, "limit", m->limit);
-	} else if (m->type == PROTO_VALUES || m->type == PROTO_EVENTS) {
+	} else if (keys == PROTO_PAGE_ANSWER) {
 		mpack_kv_opt_str(e, "next", m->next);
 	}
 }

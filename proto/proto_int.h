@@ -13,6 +13,11 @@ extern const char *const proto_type_names[PROTO_TYPE_LAST + 1];
 extern const char *const proto_op_names[PROTO_OP_VOID + 1];
 extern const char *const proto_status_names[PROTO_STATUS_ERROR + 1];
 
+/* The page keys a type carries (PROTOCOL.md "Pages"): a request answered in pages takes "after"
+ * and "limit", its answer names "next"; other types carry neither. */
+enum proto_page { PROTO_PAGE_NONE, PROTO_PAGE_REQUEST, PROTO_PAGE_ANSWER };
+enum proto_page proto_page_keys(enum proto_type t);
+
 /*
  * Write message m with pk, whatever its write callback is. Returns 0; IKI_EFIELD as
  * proto_encode; or, when a write failed (any msgpack_pack_* returned nonzero), -ENOMEM, and
