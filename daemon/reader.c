@@ -71,25 +71,43 @@ static void reply_values(const struct read_ctx *s, void *sock, struct pending *p
 	free(r.values);
 }
 
-/* What the catalog holds: its indicators in words, its org units, its elements and case types. */
-static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *p)
+/* What an org unit costs a catalog page at most, in bytes: its map's header, its four keys with
+ * their strings' headers (35), and its strings. */
+static size_t orgunit_bytes(const struct catalog *c, int i)
 {
-	const struct catalog *c = s->cat;
-	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
-	r.indicators = calloc((size_t)c->n_indicators + 1, sizeof(*r.indicators));
-	r.orgunits = calloc((size_t)c->n_orgunits + 1, sizeof(*r.orgunits));
-	r.elements = calloc((size_t)c->n_elements + (size_t)c->n_casetypes + 1, sizeof(*r.elements));
-	if (!r.indicators || !r.orgunits || !r.elements) {
-		reply_error(sock, p, -ENOMEM, NULL);
-		proto_msg_clear(&r);
-		return;
-	}
-	snprintf(r.title, sizeof(r.title), "%s", c->title);
-	r.year = c->year;
-	r.letter = c->letter;
+	const struct catalog_orgunit *co = &c->orgunits[i];
+	return 35 + strlen(co->code) + strlen(co->name) + strlen(co->kind) +
+	       (co->parent >= 0 ? strlen(c->orgunits[co->parent].code) : 0);
+}
+
+/*
+ * The org units of a describe's page, [*from, *to): those after the cursor q->after (an org
+ * unit's code; "": from the first), at most q->limit when it is set, while they fit in
+ * READER_CATALOG_BYTES, and at least one. 0, or IKI_EFIELD for a cursor naming no org unit.
+ */
+static int catalog_page_cut(const struct catalog *c, const struct proto_msg *q, int *from, int *to)
+{
+	int last = q->after[0] ? catalog_orgunit_find(c, q->after) : -1;
+	if (q->after[0] && last < 0)
+		return IKI_EFIELD;
+	size_t bytes = 0, max = q->limit ? q->limit : (size_t)c->n_orgunits;
+	*from = *to = last + 1;
+	while (*to < c->n_orgunits && (size_t)(*to - *from) < max &&
+	       ((bytes += orgunit_bytes(c, *to)) <= READER_CATALOG_BYTES || *to == *from))
+		(*to)++;
+	return 0;
+}
+
+/* The head of the catalog, its first page's: title, letter, indicators in words, elements and
+ * case types (r's arrays allocated with room for them). */
+static void catalog_head(const struct catalog *c, struct proto_msg *r)
+{
+	snprintf(r->title, sizeof(r->title), "%s", c->title);
+	r->year = c->year;
+	r->letter = c->letter;
 	for (int i = 0; i < c->n_indicators; i++) {
 		const struct catalog_indicator *ci = &c->indicators[i];
-		struct proto_indicator *d = &r.indicators[r.n_indicators++];
+		struct proto_indicator *d = &r->indicators[r->n_indicators++];
 		snprintf(d->indicator, sizeof(d->indicator), "%s", ci->code);
 		snprintf(d->rows, sizeof(d->rows), "%s", ci->rows);
 		snprintf(d->name, sizeof(d->name), "%s", ci->name);
@@ -102,7 +120,37 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 		d->down = ci->polarity == CATALOG_DOWN;
 		snprintf(d->source, sizeof(d->source), "%s", ci->source);
 	}
-	for (int i = 0; i < c->n_orgunits; i++) {
+	for (int i = 0; i < c->n_elements + c->n_casetypes; i++)
+		catalog_element_describe(c, i, &r->elements[r->n_elements++]);
+}
+
+/*
+ * What the catalog holds, a page at a time (PROTOCOL.md "describe"): the first page its head
+ * and the first org units, each later one only the org units after the cursor. A catalog whose
+ * org units fit in one page (Sampang's) is one answer without a next, as before pages.
+ */
+static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *p)
+{
+	const struct catalog *c = s->cat;
+	struct proto_msg r = {.type = PROTO_CATALOG, .req = p->msg.req};
+	bool head = !p->msg.after[0];
+	int from, to;
+	if (catalog_page_cut(c, &p->msg, &from, &to) < 0) {
+		reply_error(sock, p, IKI_EFIELD, "after");
+		return;
+	}
+	r.indicators = calloc(head ? (size_t)c->n_indicators + 1 : 1, sizeof(*r.indicators));
+	r.orgunits = calloc((size_t)(to - from) + 1, sizeof(*r.orgunits));
+	r.elements = calloc(head ? (size_t)c->n_elements + (size_t)c->n_casetypes + 1 : 1,
+			    sizeof(*r.elements));
+	if (!r.indicators || !r.orgunits || !r.elements) {
+		reply_error(sock, p, -ENOMEM, NULL);
+		proto_msg_clear(&r);
+		return;
+	}
+	if (head)
+		catalog_head(c, &r);
+	for (int i = from; i < to; i++) {
 		const struct catalog_orgunit *co = &c->orgunits[i];
 		struct proto_orgunit *o = &r.orgunits[r.n_orgunits++];
 		snprintf(o->code, sizeof(o->code), "%s", co->code);
@@ -111,8 +159,8 @@ static void reply_catalog(const struct read_ctx *s, void *sock, struct pending *
 		if (co->parent >= 0)
 			snprintf(o->parent, sizeof(o->parent), "%s", c->orgunits[co->parent].code);
 	}
-	for (int i = 0; i < c->n_elements + c->n_casetypes; i++)
-		catalog_element_describe(c, i, &r.elements[r.n_elements++]);
+	if (to < c->n_orgunits)
+		snprintf(r.next, sizeof(r.next), "%s", c->orgunits[to - 1].code);
 	reply_send(sock, p, &r);
 	proto_msg_clear(&r);
 }

@@ -18,6 +18,9 @@
 #define READER_SNAPSHOT_PAGE 10000 /* values in a snapshot's page, unless it asks for fewer */
 #define READER_HISTORY_PAGE 1000   /* events in a value history's page, unless it asks ... */
 #define READER_HISTORY_MAX 4000    /* ... for another number, at most this (4 MiB of events) */
+/* A describe page's org units, in bytes at most: a province's in one page, and a page well under
+ * the 1 MiB of answers a peer may leave unread (GUARD_UNSENT_MAX) and the message cap. */
+#define READER_CATALOG_BYTES (512u << 10)
 
 /* What the read handlers read: borrowed; targets only under targets_lock (read). */
 struct read_ctx {
