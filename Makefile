@@ -161,8 +161,8 @@ $(BUILD)/tests/check_outbox: $(BUILD)/tests/check_outbox.o $(BUILD)/tests/harnes
 $(BUILD)/tests/check_exchange: $(BUILD)/tests/check_exchange.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
-$(BUILD)/tests/check_national: $(BUILD)/tests/check_national.o $(BUILD)/tests/harness.o $(SHARED_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
+$(BUILD)/tests/check_national: $(BUILD)/tests/check_national.o $(BUILD)/tests/harness.o $(CLIENT_OBJ) $(SHARED_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)
 
 $(BUILD)/tests/check_dhis2: $(BUILD)/tests/check_dhis2.o $(BUILD)/tests/harness.o $(BUILD)/client/dhis2.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK)

@@ -518,10 +518,31 @@ int iki_history_value(struct iki_client *c, const struct proto_query *q,
 	return history_request(c, &m, events, n, message);
 }
 
+/*
+ * The catalog in its pages (PROTOCOL.md "describe"): the first page whole, then the org units of
+ * each later one appended to it. A page that names a next but brings no org unit would page for
+ * ever: IKI_EINTERNAL.
+ */
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message)
 {
 	struct proto_msg m = {.type = PROTO_DESCRIBE};
-	return request(c, &m, PROTO_CATALOG, catalog, message);
+	int rc = request(c, &m, PROTO_CATALOG, catalog, message);
+	size_t cap = catalog->n_orgunits;
+	while (rc == 0 && catalog->next[0]) {
+		struct proto_msg r;
+		snprintf(m.after, sizeof(m.after), "%s", catalog->next);
+		rc = request(c, &m, PROTO_CATALOG, &r, message);
+		if (rc == 0)
+			rc = r.n_orgunits ? page_append((void **)&catalog->orgunits,
+							&catalog->n_orgunits, &cap, r.orgunits,
+							r.n_orgunits, sizeof(*r.orgunits))
+					  : IKI_EINTERNAL;
+		snprintf(catalog->next, sizeof(catalog->next), "%s", rc == 0 ? r.next : "");
+		proto_msg_clear(&r);
+	}
+	if (rc < 0)
+		proto_msg_clear(catalog);
+	return rc;
 }
 
 int iki_whoami(struct iki_client *c, struct proto_msg *identity, char *message)

@@ -69,8 +69,9 @@ int iki_snapshot(struct iki_client *c, const struct proto_query *q, struct proto
 
 /*
  * What ikid's catalog holds: on success *catalog is a decoded "catalog" message (title,
- * indicators with their formulas in words, sasaran and source, org units); free it with
- * proto_msg_clear. Same returns as iki_query.
+ * indicators with their formulas in words, sasaran and source, org units), every page of it
+ * joined (its org units all, its next ""); free it with proto_msg_clear. Same returns as
+ * iki_query.
  */
 int iki_describe(struct iki_client *c, struct proto_msg *catalog, char *message);
 

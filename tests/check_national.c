@@ -1,7 +1,8 @@
 /* check_national.c: the real ikid on the national catalog (every village of Indonesia, generated
  * by scripts/national-catalog.py): values roll up from a village to its kecamatan, kabupaten,
  * provinsi and the nation, and nowhere else; describe comes in pages, each far under the message
- * cap. Sampang's small catalog is one page, or pages as small as a client asks.
+ * cap, and iki_describe, iki list and iki report take the whole tree. Sampang's small catalog
+ * is one page, or pages as small as a client asks.
  */
 #include <check.h>
 #include <signal.h>
@@ -10,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include "harness.h"
 #include "iki.h"
+#include "iki_client.h"
 #include "proto.h"
 #include "suite.h"
 
@@ -213,6 +216,52 @@ START_TEST(test_describe_pages_the_national_tree_far_under_the_cap)
 }
 END_TEST
 
+/* iki_describe joins the pages: every org unit, the last with its parent; iki list and iki
+ * report (which ask it first) work on the whole tree. */
+START_TEST(test_describe_list_and_report_take_the_whole_national_tree)
+{
+	if (!national_start())
+		return;
+	struct tree t;
+	read_tree(&t);
+	struct iki_client_options o = {.request = d.request, .update = d.update, .timeout_ms = 10000};
+	struct iki_client *c = NULL;
+	ck_assert_int_eq(iki_client_open(&o, &c), 0);
+	struct proto_msg cat;
+	char message[PROTO_TEXT_MAX + 1], cmd[128], *out = NULL;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_int_eq(iki_describe(c, &cat, message), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "check_national: iki_describe of %zu org units in %.0f ms\n", cat.n_orgunits,
+		(t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6);
+	ck_assert_uint_eq(cat.n_orgunits, t.n);
+	size_t villages = 0;
+	for (size_t i = 0; i < cat.n_orgunits; i++)
+		villages += !strcmp(cat.orgunits[i].kind, "desa") ||
+			    !strcmp(cat.orgunits[i].kind, "kelurahan") ||
+			    !strcmp(cat.orgunits[i].kind, "desa_adat");
+	ck_assert_uint_eq(villages, t.villages);
+	ck_assert_str_eq(cat.orgunits[cat.n_orgunits - 1].code, t.last);
+	ck_assert_str_eq(cat.orgunits[cat.n_orgunits - 1].parent, t.last_parent);
+	ck_assert_str_eq(cat.next, "");
+	ck_assert_uint_gt(cat.n_indicators, 0);
+	proto_msg_clear(&cat);
+	iki_client_close(&c);
+	ck_assert_int_eq(harness_iki(&d, "list orgunits", &out), 0);
+	ck_assert_msg(strstr(out, t.last), "iki list orgunits lacks %s", t.last);
+	free(out);
+	ck_assert_int_eq(harness_iki(&d, "report", &out), 0);
+	ck_assert_msg(strstr(out, "Unit: Indonesia"), "iki report: %.200s", out);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "report --orgunit %s --format csv", t.last);
+	ck_assert_int_eq(harness_iki(&d, cmd, &out), 0);
+	ck_assert_msg(strstr(out, t.last), "iki report --orgunit %s: %.200s", t.last, out);
+	free(out);
+	national_stop();
+}
+END_TEST
+
 /* A describe of Sampang's catalog (19 org units): one page, as before pages; or, asked for
  * pages of 4, the same org units in 5 pages, the head on the first only. */
 START_TEST(test_a_small_catalog_is_one_page_or_the_pages_asked_for)
@@ -272,6 +321,7 @@ static Suite *national_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_values_roll_up_every_level_of_the_national_tree);
 	tcase_add_test(tc, test_describe_pages_the_national_tree_far_under_the_cap);
+	tcase_add_test(tc, test_describe_list_and_report_take_the_whole_national_tree);
 	suite_add_tcase(s, tc);
 	TCase *ts = tcase_create("small");
 	tcase_set_timeout(ts, 30);
