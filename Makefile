@@ -146,6 +146,11 @@ $(BUILD)/tests/check_rules: $(BUILD)/tests/check_rules.o $(BUILD)/daemon/store_r
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CHECK)
 TESTS += $(BUILD)/tests/check_rules
 
+# The reader threads on a real store and ZeroMQ context, without the rest of ikid.
+$(BUILD)/tests/check_readers: $(BUILD)/tests/check_readers.o $(DAEMON_OBJ) $(SHARED_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_METRICS) $(LIBS_CHECK)
+TESTS += $(BUILD)/tests/check_readers
+
 $(BUILD)/tests/check_client: $(BUILD)/tests/check_client.o $(CLIENT_OBJ) $(SHARED_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_CORE) $(LIBS_CLI) $(LIBS_CHECK) -lpthread
 

@@ -58,6 +58,7 @@ struct run {
 	uint64_t moved_since;     /* bytes moved since progress was last noted */
 	unsigned disconnects;
 	bool reopen, transient;
+	bool full;                /* ikid said storage_full: only its operator can make room */
 	bool dropped;             /* a connection dropped since the last reply */
 	struct sockaddr_storage peer; /* the endpoint's address, to find our TCP connections */
 	socklen_t peer_len;
@@ -297,7 +298,10 @@ static int take_reply(struct run *r, int wait_ms)
 		struct batch *b = &r->fl[i];
 		if (!b->live || b->req != m.req)
 			continue;
-		if (m.type == PROTO_ERROR && outbox_code_transient(m.code)) {
+		if (m.type == PROTO_ERROR && m.code == IKI_EFULL) {
+			batch_unsend(r, b); /* waits in the outbox: retrying would only fill the link */
+			r->full = true;
+		} else if (m.type == PROTO_ERROR && outbox_code_transient(m.code)) {
 			batch_unsend(r, b); /* ikid asks us to wait: busy, or it could not write */
 			r->busy_until_ms = now + r->backoff_ms;
 		} else {
@@ -449,6 +453,8 @@ static int round_run(struct run *r)
 		int rc = turn(r);
 		if (rc == -EINTR && r->o.stop && *r->o.stop)
 			return -EINTR;
+		if (rc == 0 && r->full)
+			return IKI_EFULL;
 		if (rc < 0 && rc != -EINTR)
 			return rc;
 	}

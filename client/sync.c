@@ -115,7 +115,8 @@ static void on_progress(const struct iki_outbox_progress *p, void *arg)
 
 /*
  * Deliver what of c's key is pending. Returns an exit status for what is left to say: EXIT_OK
- * (all delivered), EXIT_PENDING (stopped: said so), EXIT_UNREACHABLE (said why).
+ * (all delivered), EXIT_PENDING (stopped, or ikid's database full: said so), EXIT_UNREACHABLE
+ * (said why).
  */
 static int deliver(const struct sync_config *g, struct iki_outbox *ob, struct iki_client **c,
 		   int64_t deadline_ms, bool once, struct iki_outbox_progress *p)
@@ -137,13 +138,17 @@ static int deliver(const struct sync_config *g, struct iki_outbox *ob, struct ik
 	size_t pending = 0;
 	iki_outbox_count(ob, iki_client_owner(*c), &pending, NULL, NULL);
 	progress_text(p, text, sizeof(text));
-	fprintf(stderr, "iki: %s: %s.\n", rc == -EINTR ? "dihentikan" : rc == IKI_ETIMEOUT
+	if (rc == IKI_EFULL) /* ikid's own words, as every refusal: only its operator can help */
+		fprintf(stderr, "iki: %s: %s\n", iki_code_name(rc), iki_strerror(rc));
+	else
+		fprintf(stderr, "iki: %s: %s.\n", rc == -EINTR ? "dihentikan" : rc == IKI_ETIMEOUT
 		? (once ? "ikid tidak menjawab" : "batas waktu (--deadline) habis")
 		: iki_strerror(rc), text);
 	fprintf(stderr, "iki: %s peristiwa yang belum terkirim aman di outbox (%s); kirimkan nanti "
 		"dengan 'iki sync' (tidak ada yang terhitung dua kali).\n",
 		text_count((long long)pending, left, sizeof(left)), iki_outbox_dir(ob));
-	return rc == -EINTR || rc == IKI_ETIMEOUT ? EXIT_PENDING : EXIT_UNREACHABLE;
+	bool stopped = rc == -EINTR || rc == IKI_ETIMEOUT || rc == IKI_EFULL;
+	return stopped ? EXIT_PENDING : EXIT_UNREACHABLE;
 }
 
 /* --deadline SECS, or exit 2. */
@@ -172,7 +177,8 @@ static void submit_usage(FILE *f)
 	      "Writes the events into the outbox (iki outbox) first, each with its id, then sends\n"
 	      "them, in batches sized to the link, and prints each refused one with its code and\n"
 	      "reason, then a summary. Through an outage it keeps trying, on one status line;\n"
-	      "Ctrl-C or --deadline stops it (exit 4): the rest waits in the outbox for 'iki sync'.\n"
+	      "Ctrl-C, --deadline or a full ikid database stops it (exit 4): the rest waits in the\n"
+	      "outbox for 'iki sync'.\n"
 	      "A flag event without --id gets its id now, and it is printed.\n"
 	      "\n"
 	      "A file is known by its name (or --file-id), each row by its 'no' column (nomor\n"

@@ -3,6 +3,7 @@
 #include "reader.h"
 
 #include <sched.h>
+#include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #define READER_WORK "inproc://ikid-reads"      /* writer PUSH -> reader PULLs: struct pending * */
 #define READER_REPLIES "inproc://ikid-replies" /* reader PUSHes -> writer PULL: the answers */
+#define READER_STOP_POLL_MS 100 /* a stop's NULL can miss a reader (its queue full): it looks */
 
 /* A peer with read requests unanswered. */
 struct peer_reads {
@@ -27,6 +29,7 @@ struct peer_reads {
 
 struct reader {
 	struct readers *r;
+	void *work, *out; /* its ends, made and connected by readers_new before the thread runs */
 	pthread_t thread;
 	bool started;
 };
@@ -36,6 +39,7 @@ struct readers {
 	void *work, *replies; /* the writer's ends */
 	struct read_ctx x;
 	struct reader t[READER_THREADS];
+	atomic_bool stop; /* readers_free: a reader idle for READER_STOP_POLL_MS ends */
 	struct peer_reads *peers; /* those with n > 0 */
 	size_t n_peers, cap_peers;
 };
@@ -308,7 +312,7 @@ int readers_submit(struct readers *r, struct pending **pp)
 	if (pr->n >= READER_PER_PEER)
 		return IKI_EPENDING;
 	if (zmq_send(r->work, pp, sizeof(*pp), ZMQ_DONTWAIT) != (int)sizeof(*pp))
-		return errno == EAGAIN ? IKI_EPENDING : -errno;
+		return errno == EAGAIN ? IKI_EBUSY : -errno; /* every reader's queue full: not its fault */
 	pr->n++;
 	metrics_reads(1);
 	*pp = NULL;
@@ -357,33 +361,53 @@ void readers_forward(struct readers *r, void *router)
 static void *reader_run(void *arg)
 {
 	struct reader *t = arg;
-	struct readers *r = t->r;
-	int zero = 0;
 	/* Linux, this thread only: SCHED_IDLE, so that the writer preempts a reader the moment it
 	 * wakes (a nice value only shares the CPU out over time); a nice value where not allowed. */
 	struct sched_param idle = {0};
 	if (sched_setscheduler(0, SCHED_IDLE, &idle) < 0)
 		setpriority(PRIO_PROCESS, 0, READER_NICE);
-	void *work = zmq_socket(r->ctx, ZMQ_PULL), *out = zmq_socket(r->ctx, ZMQ_PUSH);
-	if (!work || !out || zmq_connect(work, READER_WORK) < 0 ||
-	    zmq_setsockopt(out, ZMQ_SNDHWM, &zero, sizeof(zero)) < 0 ||
-	    zmq_connect(out, READER_REPLIES) < 0) {
-		log_warn("reader thread");
-		zmq_close(work);
-		zmq_close(out);
-		return NULL;
-	}
-	zmq_setsockopt(out, ZMQ_LINGER, &zero, sizeof(zero));
 	for (;;) {
 		struct pending *p = NULL;
-		if (zmq_recv(work, &p, sizeof(p), 0) != (int)sizeof(p) || !p)
-			break; /* NULL: stop */
-		readers_answer(&r->x, out, p);
+		int n = zmq_recv(t->work, &p, sizeof(p), 0);
+		if (n < 0 && errno == EAGAIN && !atomic_load(&t->r->stop))
+			continue;
+		if (n != (int)sizeof(p) || !p)
+			break; /* NULL, or stopping: stop */
+		readers_answer(&t->r->x, t->out, p);
 		pending_free(&p);
 	}
-	zmq_close(work);
-	zmq_close(out);
 	return NULL;
+}
+
+/*
+ * A reader's two sockets, connected here, in the writer's thread, before its thread starts
+ * (pthread_create is the barrier libzmq asks for to hand a socket to another thread). A reader
+ * that connected only once it first ran was, under load at SCHED_IDLE, not connected yet: the
+ * writer's PUSH then had nobody to queue a request for (EAGAIN), and at a stop both NULLs went
+ * to the one connected reader while the other waited forever.
+ */
+static int reader_sockets(struct readers *r, struct reader *t)
+{
+	int zero = 0, one = 1, poll = READER_STOP_POLL_MS;
+	t->work = zmq_socket(r->ctx, ZMQ_PULL);
+	t->out = zmq_socket(r->ctx, ZMQ_PUSH);
+	if (!t->work || !t->out || zmq_setsockopt(t->work, ZMQ_RCVTIMEO, &poll, sizeof(poll)) < 0 ||
+	    zmq_setsockopt(t->work, ZMQ_RCVHWM, &one, sizeof(one)) < 0 ||
+	    zmq_connect(t->work, READER_WORK) < 0 ||
+	    zmq_setsockopt(t->out, ZMQ_SNDHWM, &zero, sizeof(zero)) < 0 ||
+	    zmq_setsockopt(t->out, ZMQ_LINGER, &zero, sizeof(zero)) < 0 ||
+	    zmq_connect(t->out, READER_REPLIES) < 0)
+		return -errno;
+	return 0;
+}
+
+static void reader_close(struct reader *t)
+{
+	if (t->work)
+		zmq_close(t->work);
+	if (t->out)
+		zmq_close(t->out);
+	t->work = t->out = NULL;
 }
 
 int readers_new(void *ctx, const struct read_ctx *x, struct readers **out)
@@ -396,14 +420,18 @@ int readers_new(void *ctx, const struct read_ctx *x, struct readers **out)
 	r->x = *x;
 	r->work = zmq_socket(ctx, ZMQ_PUSH);
 	r->replies = zmq_socket(ctx, ZMQ_PULL);
-	int rc = r->work && r->replies ? 0 : -errno;
+	int rc = r->work && r->replies ? 0 : -errno, queue = READER_QUEUE;
+	if (rc == 0) /* an inproc queue holds the sender's and the receiver's marks: 512 + 1 */
+		zmq_setsockopt(r->work, ZMQ_SNDHWM, &queue, sizeof(queue));
 	if (rc == 0)
 		zmq_setsockopt(r->replies, ZMQ_RCVHWM, &zero, sizeof(zero));
 	if (rc == 0 && (zmq_bind(r->work, READER_WORK) < 0 || zmq_bind(r->replies, READER_REPLIES) < 0))
 		rc = -errno;
 	for (int i = 0; rc == 0 && i < READER_THREADS; i++) {
 		r->t[i].r = r;
-		rc = -pthread_create(&r->t[i].thread, NULL, reader_run, &r->t[i]);
+		rc = reader_sockets(r, &r->t[i]);
+		if (rc == 0)
+			rc = -pthread_create(&r->t[i].thread, NULL, reader_run, &r->t[i]);
 		r->t[i].started = rc == 0;
 	}
 	if (rc < 0) {
@@ -420,12 +448,15 @@ void readers_free(struct readers **rp)
 	if (!r)
 		return;
 	struct pending *stop = NULL;
+	atomic_store(&r->stop, true);
 	for (int i = 0; i < READER_THREADS; i++)
 		if (r->t[i].started)
-			zmq_send(r->work, &stop, sizeof(stop), 0);
-	for (int i = 0; i < READER_THREADS; i++)
+			zmq_send(r->work, &stop, sizeof(stop), ZMQ_DONTWAIT);
+	for (int i = 0; i < READER_THREADS; i++) {
 		if (r->t[i].started)
 			pthread_join(r->t[i].thread, NULL);
+		reader_close(&r->t[i]); /* its thread is gone: the socket is the writer's again */
+	}
 	for (struct pending *p; r->replies && zmq_recv(r->replies, &p, 0, ZMQ_DONTWAIT) >= 0;)
 		; /* answers nobody forwards any more */
 	int zero = 0;

@@ -15,6 +15,7 @@
 #define READER_THREADS 2
 #define READER_NICE 10    /* under load the writer's loop gets the CPU first */
 #define READER_PER_PEER 8 /* read requests of one peer handed over and not yet answered */
+#define READER_QUEUE 512  /* requests waiting for each reader, of all peers: beyond, busy */
 #define READER_SNAPSHOT_PAGE 10000 /* values in a snapshot's page, unless it asks for fewer */
 #define READER_HISTORY_PAGE 1000   /* events in a value history's page, unless it asks ... */
 #define READER_HISTORY_MAX 4000    /* ... for another number, at most this (4 MiB of events) */
@@ -47,8 +48,9 @@ bool readers_serve(enum proto_type type);
 
 /*
  * Hand a request over (*p taken and nulled when it returns 0): a reader answers it and frees it.
- * IKI_EPENDING (*p left) when its peer has READER_PER_PEER requests unanswered already, or when
- * the readers' queue is full; -errno.
+ * IKI_EPENDING (*p left) when its peer has READER_PER_PEER requests unanswered already,
+ * IKI_EBUSY when every reader has READER_QUEUE waiting already (about READER_THREADS x
+ * READER_QUEUE in all: ZeroMQ's high-water marks of the inproc queues), -errno.
  */
 int readers_submit(struct readers *r, struct pending **p);
 

@@ -69,7 +69,8 @@ enum reply_when {
  * cursors, the commit) and the decoder (which keeps a message's type when it refuses it: a
  * history with neither id nor indicator, a target or a note to write without an indicator, is
  * its bad_field). The events of a submit are refused one by one in its results, with store.c's
- * and authz.c's sentences. check_words drives each pair, and each event's, through the real ikid.
+ * and authz.c's sentences. check_words drives each pair, and each event's, through the real ikid,
+ * but for a read's busy (every reader's queue full), which check_readers drives.
  */
 static const struct reply_row {
 	enum proto_type type; /* ANY_REQUEST: any */
@@ -95,12 +96,14 @@ static const struct reply_row {
 	{PROTO_QUERY, IKI_EORGUNIT, WHEN_ANY, SAY_ORGUNIT},
 	{PROTO_QUERY, IKI_EPERIOD, WHEN_ANY, NULL},
 	{PROTO_QUERY, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_QUERY, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 
 	{PROTO_SNAPSHOT, IKI_EINDICATOR, WHEN_ANY, SAY_INDICATOR},
 	{PROTO_SNAPSHOT, IKI_EORGUNIT, WHEN_ANY, SAY_ORGUNIT},
 	{PROTO_SNAPSHOT, IKI_EPERIOD, WHEN_ANY, NULL},
 	{PROTO_SNAPSHOT, IKI_EFIELD, WHEN_AFTER, SAY_AFTER},
 	{PROTO_SNAPSHOT, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_SNAPSHOT, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 
 	{PROTO_HISTORY, IKI_EREF, WHEN_ID,
 	 "Tidak ada kejadian tersimpan dengan ID itu yang boleh dilihat kunci Anda; periksa ID-nya."},
@@ -109,9 +112,12 @@ static const struct reply_row {
 	{PROTO_HISTORY, IKI_EPERIOD, WHEN_ANY, NULL},
 	{PROTO_HISTORY, IKI_EFIELD, WHEN_AFTER, SAY_AFTER},
 	{PROTO_HISTORY, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_HISTORY, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 
 	{PROTO_DESCRIBE, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_DESCRIBE, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 	{PROTO_WHOAMI, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_WHOAMI, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 
 	{PROTO_LOCK, IKI_EFORBIDDEN, WHEN_WRITE,
 	 "Hanya kunci admin yang boleh mengunci atau membuka periode; minta admin kecamatan "
@@ -146,6 +152,7 @@ static const struct reply_row {
 	{PROTO_NOTE, IKI_ESTORAGE, WHEN_ANY, NULL},
 	{PROTO_NOTE, IKI_EFULL, WHEN_ANY, NULL},
 	{PROTO_NOTE, IKI_EPENDING, WHEN_ANY, NULL},
+	{PROTO_NOTE, IKI_EBUSY, WHEN_ANY, NULL}, /* the readers' queue full */
 
 	/* any request, before its type is looked at: its frames, its msgpack, its fields (a
 	 * whole-message bad_field names no field: the decoder does not say which) */

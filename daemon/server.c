@@ -407,9 +407,9 @@ static void reply_note(struct server *s, struct pending *p, int storage_rc)
 /* A read goes to the reader threads: refused when its peer has too many unanswered. */
 static void hand_over(struct server *s, struct pending *p)
 {
-	struct pending *c = guard_unsent(p->fd) > GUARD_UNSENT_MAX ? NULL : pending_take(p);
-	int rc = guard_unsent(p->fd) > GUARD_UNSENT_MAX ? IKI_EPENDING /* it does not read */
-	       : c ? readers_submit(s->readers, &c) : -ENOMEM;
+	bool unread = guard_unsent(p->fd) > GUARD_UNSENT_MAX; /* it does not read its answers */
+	struct pending *c = unread ? NULL : pending_take(p);
+	int rc = unread ? IKI_EPENDING : c ? readers_submit(s->readers, &c) : -ENOMEM;
 	if (rc < 0)
 		reply_error(s->router, c ? c : p, rc, NULL);
 	pending_free(&c);

@@ -33,7 +33,7 @@ enum iki_err {
 	IKI_EPERIOD = -1018,       /* not a period id like 2022, 2022Q1, 202203 */
 	IKI_ESTORAGE = -1019,      /* the daemon could not write; nothing was stored */
 	IKI_EFULL = -1020,         /* the database is full; nothing was stored */
-	IKI_EBUSY = -1021,         /* the daemon is shutting down; retry later */
+	IKI_EBUSY = -1021,         /* shutting down, or every reader busy; retry later */
 	IKI_ETIMEOUT = -1022,      /* no reply in time (client side) */
 	IKI_ECATALOG = -1023,      /* the catalog file has errors */
 	IKI_EINTERNAL = -1024,     /* a bug: please report it */

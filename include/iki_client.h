@@ -426,7 +426,8 @@ struct iki_outbox_deliver_options {
  * be NULL) gets the progress. Returns 0 once nothing of c's key is pending (refusals included:
  * p->refused says how many), IKI_ETIMEOUT at the deadline (or at a stall with once), -EINTR when
  * *stop was set, -EPERM when the handshake failed (iki_client_problem says why: retrying would not
- * help), or another negative code.
+ * help), IKI_EFULL when ikid's database is full (what it did not store waits in the outbox: only
+ * ikid's operator can make room, so retrying would not help either), or another negative code.
  */
 int iki_outbox_deliver(struct iki_outbox *ob, struct iki_client *c,
 		       const struct iki_outbox_deliver_options *o, struct iki_outbox_progress *p);

@@ -32,7 +32,7 @@ static const struct iki_code codes[] = {
 	{IKI_EPERIOD, "bad_period", "Periode tidak valid; tulis 2022, 2022Q1 (triwulan), 202203 (bulan), atau 2022Q2SD / 202205SD (s.d., sejak 1 Januari)."},
 	{IKI_ESTORAGE, "storage", "Server gagal menyimpan; tidak ada yang tersimpan, silakan kirim ulang."},
 	{IKI_EFULL, "storage_full", "Basis data penuh; tidak ada yang tersimpan. Hubungi operator."},
-	{IKI_EBUSY, "busy", "Server sedang berhenti; kirim ulang sebentar lagi."},
+	{IKI_EBUSY, "busy", "Server sedang sibuk atau berhenti; kirim ulang sebentar lagi."},
 	{IKI_ETIMEOUT, "timeout", "Server tidak menjawab; periksa koneksi lalu kirim ulang (aman, tidak terhitung dua kali)."},
 	{IKI_ECATALOG, "bad_catalog", "Katalog indikator berisi kesalahan."},
 	{IKI_EINTERNAL, "internal", "Kesalahan internal server; laporkan ke operator."},

@@ -765,9 +765,10 @@ static char *until_full(const char *values, const char *args)
 /*
  * A full database (--map-size 1M): every request that writes is refused storage_full, and says
  * so. A full map still takes a small write where an earlier one freed pages, so each kind is
- * written until it is refused: letters in batches of 4000 (words_raw.py: iki would keep them
- * in its outbox and try again), then notes of 490 bytes, then locks of every period of the
- * years served, then targets.
+ * written until it is refused: letters in batches of 4000 (words_raw.py), then a clerk's
+ * `iki submit` of one letter (it stops, exit 4, its event waiting in the outbox, rather than
+ * retrying what only ikid's operator can mend), then notes of 490 bytes, then locks of every
+ * period of the years served, then targets.
  */
 START_TEST(test_every_write_to_a_full_database)
 {
@@ -795,6 +796,17 @@ START_TEST(test_every_write_to_a_full_database)
 					"--set $v"},
 	};
 	language_default();
+	/* a clerk's submit is not retried for ever: it says so, and its event waits (exit 4) */
+	char args[1024];
+	snprintf(args, sizeof(args), "--outbox %s/ob-full submit --id full-$v --element surat_masuk "
+		 "--orgunit 35.27.03.2001 --date 2022-03-01 --value 1 --comment \"$(printf 'x%%.0s' "
+		 "$(seq 1 480))\" 2>&1; echo \"exit $?\"", d.state);
+	char *said = until_full("$(seq 1 400)", args);
+	ck_assert_msg(said, "submit: never refused storage_full");
+	assert_has(said, "iki: storage_full: " S_FULL "\n");
+	assert_has(said, "iki: 1 peristiwa yang belum terkirim aman di outbox");
+	assert_has(said, "exit 4\n");
+	free(said);
 	for (size_t i = 0; i < sizeof(writes) / sizeof(writes[0]); i++) {
 		char *out = until_full(writes[i].values, writes[i].args);
 		ck_assert_msg(out, "%s: never refused storage_full", writes[i].what);
