@@ -15,6 +15,7 @@
 #include "reader.h"
 #include "reply.h"
 #include "iki.h"
+#include "lakip.h"
 #include "log.h"
 #include "metrics.h"
 #include "period.h"
@@ -346,9 +347,7 @@ static void reply_locks(struct server *s, struct pending *p, int storage_rc)
 	if (rc == 0 || rc == 1)
 		rc = store_locks(s->st, &r.locks, &r.n_locks);
 	if (rc < 0)
-		reply_error(s->router, p, rc,
-			    rc == IKI_EPERIOD ? "kunci: tahun, triwulan atau bulan, misalnya 2022Q1"
-					      : reply_detail(&p->msg.query, rc));
+		reply_error(s->router, p, rc, reply_detail(&p->msg.query, rc)); /* the period typed */
 	else
 		reply_send(s->router, p, &r);
 	proto_msg_clear(&r);
@@ -373,11 +372,11 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 	}
 	if (rc == 0)
 		rc = targets_list(s->targets, ind, &r.targets, &r.n_targets);
+	char num[32], sent[40];
+	if (rc == IKI_EVALUE) /* what was sent, as the sentence writes its bounds: "5.000 %" */
+		snprintf(sent, sizeof(sent), "%s %%", lakip_hundredths(p->msg.target, num, sizeof(num)));
 	if (rc < 0)
-		reply_error(s->router, p, rc,
-			   rc == IKI_EPERIOD  ? "target: tahun atau triwulan, misalnya 2022 atau 2022Q1"
-			   : rc == IKI_EVALUE ? "target: persen di atas 0"
-					      : reply_detail(q, rc));
+		reply_error(s->router, p, rc, rc == IKI_EVALUE ? sent : reply_detail(q, rc));
 	else
 		reply_send(s->router, p, &r);
 	proto_msg_clear(&r);

@@ -79,3 +79,18 @@ const char *lakip_count(int64_t x, char *buf, size_t n)
 		buf[j < n ? j : n - 1] = '\0';
 	return buf;
 }
+
+const char *lakip_hundredths(int64_t x, char *buf, size_t n)
+{
+	char whole[32];
+	unsigned long long m = x < 0 ? 0ULL - (unsigned long long)x : (unsigned long long)x;
+	unsigned frac = (unsigned)(m % 100);
+	lakip_count((int64_t)(m / 100), whole, sizeof(whole));
+	if (frac == 0)
+		snprintf(buf, n, "%s%s", x < 0 ? "-" : "", whole);
+	else if (frac % 10 == 0)
+		snprintf(buf, n, "%s%s,%u", x < 0 ? "-" : "", whole, frac / 10);
+	else
+		snprintf(buf, n, "%s%s,%02u", x < 0 ? "-" : "", whole, frac);
+	return buf;
+}

@@ -49,4 +49,10 @@ bool lakip_parse_percent(const char *s, int64_t max_hundredths, int64_t *out);
  */
 const char *lakip_count(int64_t x, char *buf, size_t n);
 
+/*
+ * Hundredths as Indonesian text writes the number: 9550 "95,5", 500000 "5.000", -5 "-0,05" (no
+ * trailing zeros of the decimals), into buf (size n; 32 bytes hold any int64_t). Returns buf.
+ */
+const char *lakip_hundredths(int64_t x, char *buf, size_t n);
+
 #endif

@@ -482,6 +482,21 @@ START_TEST(test_percentages_parse_in_hundredths)
 }
 END_TEST
 
+START_TEST(test_hundredths_are_written_as_indonesian_writes_them)
+{
+	static const struct {
+		int64_t x;
+		const char *text;
+	} cases[] = {{9550, "95,5"}, {9525, "95,25"}, {9500, "95"}, {500000, "5.000"},
+		     {100001, "1.000,01"}, {0, "0"}, {-5, "-0,05"}, {-123450, "-1.234,5"},
+		     {INT64_MIN, "-92.233.720.368.547.758,08"}};
+	char buf[32];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_str_eq(lakip_hundredths(cases[i].x, buf, sizeof(buf)), cases[i].text);
+	ck_assert_str_eq(lakip_hundredths(123450, buf, 4), "1.2"); /* cut, still a string */
+}
+END_TEST
+
 START_TEST(test_value_with_target_capaian_round_trips)
 {
 	struct proto_value v[2] = {
@@ -1421,6 +1436,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_capaian_up_and_down);
 	tcase_add_test(tc, test_predikat_bands_at_their_edges);
 	tcase_add_test(tc, test_percentages_parse_in_hundredths);
+	tcase_add_test(tc, test_hundredths_are_written_as_indonesian_writes_them);
 	tcase_add_test(tc, test_value_with_target_capaian_round_trips);
 	tcase_add_test(tc, test_submitted_error_and_update_round_trip);
 	tcase_add_test(tc, test_query_snapshot_values_round_trip);

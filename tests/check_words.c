@@ -428,9 +428,11 @@ static const struct refusal plain_refusals[] = {
     {"raw --pipeline 300 \"{'type':'whoami'}\"", "too_many_pending", S_PENDING},
     /* lock */
     {"lock 2022Q2SD", "bad_period",
-     "Periode s.d. (sejak 1 Januari) tidak dikunci sendiri: kunci triwulan atau bulannya."},
+     "Periode s.d. (sejak 1 Januari) tidak dikunci sendiri: kunci triwulan atau bulannya. "
+     "(2022Q2SD)"},
     {"lock 2022Q5", "bad_period",
-     "Periode yang dikunci ialah tahun, triwulan atau bulan: tulis 2022, 2022Q1 atau 202203."},
+     "Periode yang dikunci ialah tahun, triwulan atau bulan: tulis 2022, 2022Q1 atau 202203. "
+     "(2022Q5)"},
     /* target */
     {"target --indicator iki99", "unknown_indicator", S_INDICATOR " (iki99)"},
     {"target --indicator iki99 --period 2022 --set 50", "unknown_indicator",
@@ -439,14 +441,15 @@ static const struct refusal plain_refusals[] = {
      S_ORGUNIT " (35.27.03.9999)"},
     {"target --indicator iki04 --period 2022Q2SD --set 50", "bad_period",
      "Periode s.d. (sejak 1 Januari) tidak diberi target sendiri: targetnya ialah target "
-     "triwulan atau bulan tempat ia berakhir."},
+     "triwulan atau bulan tempat ia berakhir. (2022Q2SD)"},
     {"target --indicator iki04 --period 202203 --set 50", "bad_period",
      "Target ditetapkan untuk tahun atau triwulan: tulis 2022 atau 2022Q1 (bulan memakai target "
-     "triwulannya)."},
+     "triwulannya). (202203)"},
     {"target --indicator iki04 --period 2022Q5 --set 50", "bad_period",
-     "Target ditetapkan untuk tahun atau triwulan: tulis 2022 atau 2022Q1"},
+     "Target ditetapkan untuk tahun atau triwulan: tulis 2022 atau 2022Q1 (bulan memakai target "
+     "triwulannya). (2022Q5)"},
     {"raw \"{'type':'target','indicator':'iki04','period':'2022','target':5000}\"", "bad_value",
-     "Target ialah persentase di atas 0 sampai 1.000, misalnya 95 atau 87,5."},
+     "Target ialah persentase di atas 0 sampai 1.000, misalnya 95 atau 87,5. (5.000 %)"},
     {"raw \"{'type':'target','period':'2022','target':50}\"", "bad_field", S_FIELD},
     /* note: write, then read */
     {"note --indicator iki99 --period 2022 --set 'Lelang mundur'", "unknown_indicator",
