@@ -179,8 +179,11 @@ static int ref_check(struct store_batch *b, const struct store_event *e, struct 
 	if (!e->has_orig)
 		return st_fail(res, IKI_EREF, "ref: %s", ev->ref);
 	if (e->orig.op == PROTO_OP_VOID)
-		return st_fail(res, IKI_EOP, "%s adalah pembatalan; kirim ulang kejadian aslinya",
-			       ev->ref);
+		return st_refuse(res, IKI_EOP,
+				 "Kejadian %s adalah pembatalan, dan pembatalan tidak dapat dibatalkan "
+				 "atau diganti; untuk menghitung lagi kejadian yang dibatalkannya, kirim "
+				 "ulang kejadian itu dengan ID baru.",
+				 ev->ref);
 	int rc = mdb_get(b->txn, b->s->dbi[ST_DB_VOIDED], &k, &v);
 	if (rc == 0)
 		return st_fail(res, IKI_EVOIDED, "%s oleh %.*s", ev->ref,
@@ -278,7 +281,11 @@ static int apply_one(struct store_batch *b, const struct store_event *e, const c
 		memcpy(r.key, own.key, own.key_len);
 		r.key_len = own.key_len;
 		if (ev->element[0] && strcmp(ev->element, orig->element)) /* a check, when given */
-			return st_fail(res, IKI_ECONFLICT, "ref %s: elemen %s", ev->ref, orig->element), 0;
+			return st_refuse(res, IKI_ECONFLICT,
+					 "Kejadian %s yang hendak dibatalkan bukan data %s, melainkan "
+					 "%s; periksa ID dan elemennya.",
+					 ev->ref, ev->element, orig->element),
+			       0;
 	}
 	/* Neither the event nor what it corrects may change a locked period's figures: a new open
 	 * has no close yet, so only a correction's target is looked at whole. */

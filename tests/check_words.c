@@ -519,6 +519,13 @@ static const struct refusal plain_refusals[] = {
     {"submit --id v1 --op void --ref s1", NULL, NULL},
     {"submit --id v2 --op void --ref s1", "already_voided",
      "Kejadian ini sudah dibatalkan atau diganti sebelumnya. (s1 oleh v1)"},
+    {"submit --id v3 --op void --ref v1", "bad_op",
+     "Kejadian v1 adalah pembatalan, dan pembatalan tidak dapat dibatalkan atau diganti; untuk "
+     "menghitung lagi kejadian yang dibatalkannya, kirim ulang kejadian itu dengan ID baru."},
+    {"submit --id s5 " EV_KEC " --value 1", NULL, NULL},
+    {RAW_SUBMIT("{'id':'v5','op':'void','ref':'s5','element':'surat_tepat'}"), "id_conflict",
+     "Kejadian s5 yang hendak dibatalkan bukan data surat_tepat, melainkan surat_masuk; periksa "
+     "ID dan elemennya."},
     {RAW_SUBMIT("{'id':'o%d'%i,'element':'realisasi_belanja_lain','orgunit':'" KEC "',"
 		"'date':'2022-05-01','op':'add','value':10**15} for i in range(1001)"),
      "sum_overflow", "Jumlah ini akan melampaui batas total yang dapat disimpan "
