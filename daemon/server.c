@@ -19,6 +19,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "period.h"
+#include "publish.h"
 #include "targets.h"
 
 #define SERVER_BATCH_EVENTS 20000 /* stop draining once a batch holds this many events */
@@ -42,9 +43,7 @@ struct server {
 	void *tick_arg;
 	int tick_ms;
 	size_t batch_events;
-	int heartbeat_ms;
-	uint64_t last_seq;    /* the last seq published (or stored, at startup) */
-	int64_t last_pub_ms;  /* when the last update or heartbeat went out */
+	struct publisher *publisher; /* on pub: the values each batch changed, the heartbeat */
 	int64_t readers_ms;   /* when the store's reader slots were last checked */
 	int64_t unbound_ms;   /* out of descriptors: when the ROUTER stopped listening, or 0 */
 	int64_t nofd_ms;      /* when running out of descriptors was last logged */
@@ -187,7 +186,7 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 {
 	struct server *s = calloc(1, sizeof(*s));
 	int hwm = o->pub_hwm > 0 ? o->pub_hwm : SERVER_PUB_HWM, rc = 0;
-	uint64_t events;
+	uint64_t events, last_seq;
 	if (!s)
 		return -ENOMEM;
 	s->st = st;
@@ -198,10 +197,9 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 	s->tick_arg = o->tick_arg;
 	s->tick_ms = o->tick_ms;
 	s->batch_events = o->batch_events ? o->batch_events : SERVER_BATCH_EVENTS;
-	s->heartbeat_ms = o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS;
 	rc = targets_load(st, cat, &s->targets);
 	pthread_rwlock_init(&s->targets_lock, NULL);
-	store_stats(st, &events, &s->last_seq);
+	store_stats(st, &events, &last_seq);
 	s->ctx = zmq_ctx_new();
 	s->router = s->ctx ? zmq_socket(s->ctx, ZMQ_ROUTER) : NULL;
 	s->pub = s->ctx ? zmq_socket(s->ctx, ZMQ_PUB) : NULL;
@@ -209,6 +207,10 @@ int server_new(struct store *st, const struct catalog *cat, const struct server_
 		rc = -errno;
 	if (rc == 0)
 		zmq_setsockopt(s->pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (rc == 0)
+		rc = publisher_new(s->pub, cat, s->targets,
+				   o->heartbeat_ms > 0 ? o->heartbeat_ms : SERVER_HEARTBEAT_MS, last_seq,
+				   &s->publisher);
 	if (rc == 0 && o->auth) /* before binding: a CURVE socket without ZAP accepts anyone */
 		rc = auth_start(o->auth, s->ctx);
 	if (rc == 0)
@@ -240,6 +242,7 @@ void server_free(struct server **sp)
 		return;
 	guard_free(&s->guard); /* first: it must not touch a descriptor libzmq closes */
 	readers_free(&s->readers);
+	publisher_free(&s->publisher);
 	if (s->router)
 		zmq_close(s->router);
 	if (s->pub)
@@ -362,14 +365,6 @@ static void reply_targets(struct server *s, struct pending *p, int storage_rc)
 	int rc = p->msg.has_target ? (storage_rc < 0 ? storage_rc : p->target_rc) : 0;
 	if (rc == 0 && q->indicator[0] && ind < 0)
 		rc = IKI_EINDICATOR;
-	if (rc == 0 && p->msg.has_target) {
-		log_info("%s set the target of %s at %s for %s to %.2f %%", p->who, q->indicator,
-			 s->cat->orgunits[p->target.ou].code, q->period,
-			 (double)p->target.target / 100.0);
-		pthread_rwlock_wrlock(&s->targets_lock);
-		rc = targets_note(s->targets, &p->target);
-		pthread_rwlock_unlock(&s->targets_lock);
-	}
 	if (rc == 0)
 		rc = targets_list(s->targets, ind, &r.targets, &r.n_targets);
 	char num[32], sent[40];
@@ -441,46 +436,6 @@ static void reply(struct server *s, struct pending *p, int storage_rc)
 	} else {
 		reply_error(s->router, p, IKI_ETYPE, proto_type_name(p->msg.type));
 	}
-}
-
-/* Send one message on PUB, never blocking: a subscriber that cannot keep up loses messages. */
-static void pub_send(struct server *s, const char *topic, const struct proto_msg *m)
-{
-	char *buf;
-	size_t len;
-	if (proto_encode(m, &buf, &len) < 0)
-		return;
-	zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	zmq_send(s->pub, buf, len, ZMQ_DONTWAIT);
-	free(buf);
-	s->last_pub_ms = now_ms();
-}
-
-/* When nothing was published for a while, say so, with the last seq: subscribers learn the
- * stream is alive, and that they missed something when the seq is past theirs. */
-static void heartbeat(struct server *s)
-{
-	if (now_ms() - s->last_pub_ms < s->heartbeat_ms)
-		return;
-	struct proto_msg m = {.type = PROTO_HEARTBEAT, .seq = s->last_seq};
-	metrics_heartbeat(); /* counted first: a scrape after it arrives sees it */
-	pub_send(s, PROTO_HEARTBEAT_TOPIC, &m);
-}
-
-static void publish(struct server *s, const struct store_change *c)
-{
-	struct proto_value v = {.num = c->num, .den = c->den};
-	struct proto_msg m = {.type = PROTO_UPDATE, .seq = c->seq, .values = &v, .n_values = 1};
-	char topic[PROTO_CODE_MAX + PROTO_ORGUNIT_MAX + PROTO_PERIOD_MAX + 4];
-	snprintf(v.indicator, sizeof(v.indicator), "%s", s->cat->indicators[c->indicator].code);
-	snprintf(v.orgunit, sizeof(v.orgunit), "%s", s->cat->orgunits[c->orgunit].code);
-	period_format(c->period, v.period);
-	v.factor = s->cat->indicators[c->indicator].factor;
-	targets_decorate(s->targets, s->cat, c->indicator, c->orgunit, c->period, &v);
-	proto_topic(&v, topic, sizeof(topic));
-	metrics_publish();
-	pub_send(s, topic, &m);
-	s->last_seq = c->seq;
 }
 
 /* ---- the batch ---- */
@@ -656,6 +611,25 @@ static void batch_note(const struct server *s, size_t n, size_t n_ch, int storag
 		  ok, dup, bad, n_ch);
 }
 
+/*
+ * Once the batch is committed, its targets into the cache, in one place: the replies, what is
+ * published next (with capaian and predikat) and the readers all see them from now on.
+ */
+static void targets_committed(struct server *s, size_t n, int storage_rc)
+{
+	for (size_t i = 0; storage_rc == 0 && i < n; i++) {
+		struct pending *p = &s->pend[i];
+		if (p->rc < 0 || p->msg.type != PROTO_TARGET || !p->msg.has_target || p->target_rc)
+			continue;
+		log_info("%s set the target of %s at %s for %s to %.2f %%", p->who,
+			 p->msg.query.indicator, s->cat->orgunits[p->target.ou].code,
+			 p->msg.query.period, (double)p->target.target / 100.0);
+		pthread_rwlock_wrlock(&s->targets_lock);
+		p->target_rc = targets_note(s->targets, &p->target);
+		pthread_rwlock_unlock(&s->targets_lock);
+	}
+}
+
 static void batch_run(struct server *s, size_t n)
 {
 	struct store_change *ch = NULL;
@@ -663,10 +637,11 @@ static void batch_run(struct server *s, size_t n)
 	metrics_batch_requests(n);
 	int rc = apply_submits(s, n, &ch, &n_ch);
 	batch_note(s, n, n_ch, rc);
+	targets_committed(s, n, rc);
 	for (size_t i = 0; i < n; i++)
 		reply(s, &s->pend[i], rc);
 	for (size_t i = 0; i < n_ch; i++)
-		publish(s, &ch[i]);
+		publish_change(s->publisher, &ch[i]);
 	free(ch);
 	for (size_t i = 0; i < n; i++) {
 		zmq_msg_close(&s->pend[i].identity);
@@ -737,7 +712,6 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 				   {readers_socket(s->readers), 0, ZMQ_POLLIN, 0},
 				   {s->monitor[0], 0, ZMQ_POLLIN, 0},
 				   {s->monitor[1], 0, ZMQ_POLLIN, 0}};
-	s->last_pub_ms = now_ms();
 	while (!*stop) {
 		if (s->tick)
 			s->tick(s->tick_arg);
@@ -745,10 +719,10 @@ int server_run(struct server *s, volatile sig_atomic_t *stop)
 			*s->reload = 0;
 			reload_clients(s);
 		}
-		heartbeat(s);
+		publish_heartbeat(s->publisher);
 		readers_check(s);
 		relisten(s);
-		int64_t wait = s->heartbeat_ms - (now_ms() - s->last_pub_ms);
+		int64_t wait = publish_due_ms(s->publisher);
 		if (s->tick_ms > 0 && wait > s->tick_ms)
 			wait = s->tick_ms;
 		int rc = zmq_poll(items, 4, wait > 0 ? (long)wait : 0);
