@@ -12,6 +12,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "grow.h"
+
 #define GUARD_PEERS_MAX 65536 /* connections watched at once (fds above: not watched) */
 
 /* One watched connection. */
@@ -56,15 +58,8 @@ void guard_accepted(struct guard *g, int fd, int tag)
 		return;
 	pthread_mutex_lock(&g->lock);
 	struct peer *p = find(g, fd);
-	if (!p && g->n == g->cap && g->cap < GUARD_PEERS_MAX) {
-		size_t cap = g->cap ? 2 * g->cap : 64;
-		struct peer *more = realloc(g->peers, cap * sizeof(*more));
-		if (more) {
-			g->peers = more;
-			g->cap = cap;
-		}
-	}
-	if (!p && g->n < g->cap)
+	if (!p && g->n < GUARD_PEERS_MAX && grow((void **)&g->peers, &g->cap, g->n + 1,
+						  sizeof(*g->peers)) == 0)
 		p = &g->peers[g->n++];
 	if (p) {
 		memset(p, 0, sizeof(*p));

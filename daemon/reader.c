@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 
 #include "authz.h"
+#include "grow.h"
 #include "iki.h"
 #include "log.h"
 #include "metrics.h"
@@ -287,14 +288,8 @@ static struct peer_reads *peer_find(struct readers *r, const void *id, size_t le
 			return &r->peers[i];
 	if (!make || len > sizeof(r->peers[0].id))
 		return NULL;
-	if (r->n_peers == r->cap_peers) {
-		size_t cap = r->cap_peers ? 2 * r->cap_peers : 16;
-		struct peer_reads *more = realloc(r->peers, cap * sizeof(*more));
-		if (!more)
-			return NULL;
-		r->peers = more;
-		r->cap_peers = cap;
-	}
+	if (grow((void **)&r->peers, &r->cap_peers, r->n_peers + 1, sizeof(*r->peers)) < 0)
+		return NULL;
 	struct peer_reads *pr = &r->peers[r->n_peers++];
 	memcpy(pr->id, id, len);
 	pr->len = len;
