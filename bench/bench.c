@@ -650,7 +650,7 @@ static void *flood_run(void *arg)
 			struct proto_msg r;
 			if (proto_decode(zmq_msg_data(&m), zmq_msg_size(&m), &r) < 0)
 				die("a flood reply does not decode");
-			if (r.type == PROTO_ERROR && r.code != IKI_EPENDING)
+			if (r.type == PROTO_ERROR && r.code != IKI_EPENDING && r.code != IKI_EBUSY)
 				die("a flood read refused: %s", iki_code_name(r.code));
 			if (r.type == PROTO_ERROR)
 				f->refused++;
