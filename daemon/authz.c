@@ -189,9 +189,15 @@ static bool view_reaches(const void *arg, const struct store_where *at)
 void authz_view_init(struct authz_view *w, const struct auth_client *c, const struct catalog *cat,
 		     enum authz_action a)
 {
-	*w = (struct authz_view){c, cat, a, {NULL, NULL}};
+	*w = (struct authz_view){c, cat, a, {NULL, NULL, false, 0}};
 	w->viewer.reaches = view_reaches;
 	w->viewer.arg = w;
+	/* a clerk's scope is its village alone (authz_reaches): an event elsewhere is not in sight,
+	 * even one of an element the catalog no longer has */
+	if (c->role == AUTH_CLERK && c->scope_ou >= 0 && authz_grant(c->role, a) == AUTHZ_SCOPE) {
+		w->viewer.one_ou = true;
+		w->viewer.ou = c->scope_ou;
+	}
 }
 
 int authz_whoami(const struct auth_client *c, const struct catalog *cat,

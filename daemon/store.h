@@ -108,6 +108,8 @@ struct store_where {
 struct store_viewer {
 	bool (*reaches)(const void *arg, const struct store_where *at);
 	const void *arg;
+	bool one_ou; /* it reaches no event outside org unit ou (a clerk's village), so a look-up */
+	int ou;      /* of an id walks only that org unit's keys (zeroed: not known) */
 };
 
 /*

@@ -210,7 +210,7 @@ static int chains_read(MDB_txn *txn, const struct store *s, void *arg)
 {
 	struct chains *c = arg;
 	c->txn = txn;
-	return st_id_each(txn, s, c->id, chain_take, c);
+	return st_id_each(txn, s, c->id, c->v, chain_take, c);
 }
 
 int store_history(struct store *s, const char *id, const struct store_viewer *v,

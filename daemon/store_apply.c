@@ -52,7 +52,7 @@ static int check_id(struct store_batch *b, const struct store_event *e,
 	char own[ST_KEY_MAX];
 	struct id_judge j = {b, e->viewer, rec, own, st_id_key(own, ev->id, cell, false),
 			     strlen(ev->id), false, false, false};
-	int rc = st_id_each(b->txn, b->s, ev->id, id_judge_one, &j);
+	int rc = st_id_each(b->txn, b->s, ev->id, e->viewer, id_judge_one, &j);
 	if (rc < 0)
 		return b->err = rc;
 	if (j.same)
@@ -116,7 +116,7 @@ static int ref_pick_one(void *arg, const MDB_val *key, uint64_t seq)
 static int resolve_ref(struct store_batch *b, uint64_t ref_seq, struct store_event *e)
 {
 	struct ref_pick p = {b, e, 0, 0, 0, 0};
-	int rc = ref_seq ? 0 : st_id_each(b->txn, b->s, e->ev->ref, ref_pick_one, &p);
+	int rc = ref_seq ? 0 : st_id_each(b->txn, b->s, e->ev->ref, e->viewer, ref_pick_one, &p);
 	if (rc < 0)
 		return b->err = rc;
 	if (!ref_seq && p.n > 1 && p.n_match != 1) {

@@ -245,8 +245,10 @@ size_t st_id_key(char *buf, const char *id, const struct proto_event *cell, bool
 int st_id_key_of(MDB_txn *txn, const struct store *s, const struct proto_event *ev, uint64_t seq,
 		 uint64_t ref_seq, char *buf, size_t *len);
 /* Call fn for each event with this id (its key in ids, its place), the plain key's first, until
- * fn returns nonzero (returned: > 0 stops, < 0 is an error). */
-int st_id_each(MDB_txn *txn, const struct store *s, const char *id,
+ * fn returns nonzero (returned: > 0 stops, < 0 is an error). For a viewer v (NULL: everything)
+ * known to reach one org unit only, only the plain key and that org unit's keys: fn still asks
+ * v whether it reaches the plain key's event. */
+int st_id_each(MDB_txn *txn, const struct store *s, const char *id, const struct store_viewer *v,
 	       int (*fn)(void *arg, const MDB_val *key, uint64_t seq), void *arg);
 /* Whether viewer v reaches the stored event ev (stored with ref_seq), by its cell: 1, 0, or a
  * storage code. */

@@ -331,10 +331,15 @@ int st_id_key_of(MDB_txn *txn, const struct store *s, const struct proto_event *
 	return 0;
 }
 
-/* A walk of the keys of an id: the plain key sorts first, then "<id>\0...": ids hold no NUL. */
+/*
+ * A walk of the keys of an id: the plain key sorts first, then "<id>\0<org unit>\0...": ids
+ * hold no NUL. The walk covers the keys starting with prefix (n bytes): "<id>" and, after it, a
+ * NUL or nothing; or "<id>\0<org unit>\0" for one org unit's.
+ */
 struct id_walk {
-	const char *id;
+	const char *prefix;
 	size_t n;
+	bool cell; /* prefix is "<id>\0<org unit>\0" */
 	int (*fn)(void *arg, const MDB_val *key, uint64_t seq);
 	void *arg;
 	bool past; /* past the id's keys */
@@ -344,19 +349,37 @@ static int id_one(void *arg, const MDB_val *k, const MDB_val *v)
 {
 	struct id_walk *w = arg;
 	const char *kp = k->mv_data;
-	if (k->mv_size < w->n || memcmp(kp, w->id, w->n) != 0 ||
-	    (k->mv_size > w->n && kp[w->n] != '\0'))
+	if (k->mv_size < w->n || memcmp(kp, w->prefix, w->n) != 0 ||
+	    (!w->cell && k->mv_size > w->n && kp[w->n] != '\0'))
 		return w->past = true;
 	return v->mv_size == 8 ? w->fn(w->arg, k, st_get_be64(v->mv_data)) : IKI_ESTORAGE;
 }
 
-int st_id_each(MDB_txn *txn, const struct store *s, const char *id,
+static int id_walk_from(MDB_txn *txn, const struct store *s, struct id_walk *w)
+{
+	MDB_val from = {w->n, (void *)w->prefix};
+	int rc = st_each(txn, s->dbi[ST_DB_IDS], &from, id_one, w);
+	return w->past ? 0 : rc;
+}
+
+int st_id_each(MDB_txn *txn, const struct store *s, const char *id, const struct store_viewer *v,
 	       int (*fn)(void *arg, const MDB_val *key, uint64_t seq), void *arg)
 {
-	struct id_walk w = {id, strlen(id), fn, arg, false};
-	MDB_val from = {w.n, (void *)id};
-	int rc = st_each(txn, s->dbi[ST_DB_IDS], &from, id_one, &w);
-	return w.past ? 0 : rc;
+	struct id_walk w = {id, strlen(id), false, fn, arg, false};
+	if (!v || !v->one_ou || v->ou < 0 || v->ou >= s->cat->n_orgunits)
+		return id_walk_from(txn, s, &w);
+	uint64_t seq;
+	int rc = st_id_seq(txn, s, id, w.n, &seq); /* the plain key: any org unit's */
+	MDB_val plain = {w.n, (void *)id};
+	if (rc == 0 && (rc = fn(arg, &plain, seq)) != 0)
+		return rc;
+	if (rc < 0 && rc != IKI_EREF)
+		return rc;
+	char prefix[ST_KEY_MAX];
+	w.n = st_key3(prefix, id, s->cat->orgunits[v->ou].code, ""); /* "<id>\0<ou>\0" */
+	w.prefix = prefix;
+	w.cell = true;
+	return id_walk_from(txn, s, &w);
 }
 
 int st_event_reached(MDB_txn *txn, const struct store *s, const struct store_viewer *v,
