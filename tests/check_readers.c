@@ -1,15 +1,20 @@
 /* check_readers.c: the reader threads (daemon/reader.c) on a real store and a real ZeroMQ
  * context: a request handed over before the threads ever ran is queued, not refused; a stop
  * right after a start ends every thread; one peer is bounded by READER_PER_PEER, all peers
- * together by the readers' queue, and a full queue is busy (retry), not the peer's fault. */
-#define _GNU_SOURCE /* sched_setaffinity */
+ * together by the readers' queue, and a full queue is busy (retry), not the peer's fault; a
+ * signal (ikid's SIGHUP, SIGTERM) is the writer's and ends no reader. */
+#define _GNU_SOURCE /* sched_setaffinity, tgkill */
 #include <check.h>
+#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include "catalog.h"
@@ -183,6 +188,46 @@ START_TEST(test_a_full_queue_is_busy_and_one_peer_is_bounded)
 }
 END_TEST
 
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
+/* Send sig to every thread of this process but the caller's (the readers', libzmq's). */
+static void signal_the_others(int sig)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *de;
+	pid_t self = (pid_t)syscall(SYS_gettid);
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		if (atoi(de->d_name) > 0 && atoi(de->d_name) != self)
+			syscall(SYS_tgkill, getpid(), atoi(de->d_name), sig);
+	closedir(d);
+}
+
+START_TEST(test_a_signal_ends_no_reader)
+{
+	struct sigaction sa = {.sa_handler = on_signal}; /* no SA_RESTART, as ikid's handlers */
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	struct readers *r = start(ctx);
+	ck_assert_int_eq(submit(r, PROTO_WHOAMI, "peer-a"), 0); /* one to each reader, in turn */
+	ck_assert_int_eq(submit(r, PROTO_WHOAMI, "peer-b"), 0);
+	answers(r, 2); /* both ran: each waits in zmq_recv for the next */
+	usleep(100 * 1000);
+	signal_the_others(SIGUSR1);
+	usleep(200 * 1000);
+	char peer[32];
+	for (int i = 0; i < 2 * READER_THREADS; i++) {
+		snprintf(peer, sizeof(peer), "peer-%d", i);
+		ck_assert_int_eq(submit(r, PROTO_WHOAMI, peer), 0);
+	}
+	answers(r, 2 * READER_THREADS); /* a reader ended by EINTR would leave its two unanswered */
+	readers_free(&r);
+}
+END_TEST
+
 static Suite *readers_suite(void)
 {
 	Suite *s = suite_create("readers");
@@ -192,6 +237,7 @@ static Suite *readers_suite(void)
 	tcase_add_test(tc, test_a_read_before_the_readers_ran_is_queued);
 	tcase_add_test(tc, test_a_stop_right_after_a_start_ends_every_reader);
 	tcase_add_test(tc, test_a_full_queue_is_busy_and_one_peer_is_bounded);
+	tcase_add_test(tc, test_a_signal_ends_no_reader);
 	suite_add_tcase(s, tc);
 	return s;
 }
