@@ -427,7 +427,8 @@ int cmd_sync(const struct sync_config *g, int argc, char **argv)
 		      "Sends what waits in the outbox (events captured by 'iki submit' and not yet\n"
 		      "answered by ikid). Without --wait it gives up when ikid does not answer within\n"
 		      "-t seconds (exit 4: the events stay in the outbox); with --wait it keeps trying\n"
-		      "until all are delivered, --deadline runs out or Ctrl-C.\n"),
+		      "until all are delivered, --deadline runs out, Ctrl-C or ikid's database is full\n"
+		      "(storage_full: only its operator can make room).\n"),
 		      ch == 'h' ? stdout : stderr);
 		return ch == 'h' ? EXIT_OK : EXIT_USAGE;
 	}
