@@ -117,6 +117,7 @@ void store_close(struct store **sp)
 	if (!s)
 		return;
 	store_abort(&s->open_batch);
+	free(s->spare_slots);
 	if (s->env)
 		mdb_env_close(s->env);
 	if (s->grow_init)

@@ -11,10 +11,18 @@
 
 /* ---- batches: the delta table (open addressing, keyed by quantity, org unit, period) ---- */
 
+#define ST_SPARE_MAX ((size_t)1 << 18) /* slots a delta table kept between batches may have */
+
+/* Every input bit moves the low bits the table's index takes (a 64-bit mix, splitmix's). */
 static size_t delta_hash(int q, int ou, struct period p)
 {
-	size_t h = (size_t)q * 0x9e3779b1u ^ (size_t)ou * 0x85ebca77u;
-	return h ^ ((size_t)p.kind * 31u + (size_t)p.year * 13u + (size_t)p.n) * 0xc2b2ae3du;
+	uint64_t h = (uint64_t)(uint32_t)q << 40 ^ (uint64_t)(uint32_t)ou << 16 ^
+		     (uint64_t)(uint32_t)p.year << 5 ^ (uint64_t)(uint32_t)p.kind << 2 ^
+		     (uint64_t)(uint32_t)p.n;
+	h ^= (uint64_t)(uint32_t)p.n << 58;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return (size_t)(h ^ (h >> 31));
 }
 
 static bool delta_same(const struct st_delta *d, int q, int ou, struct period p)
@@ -156,7 +164,11 @@ int store_begin(struct store *s, struct store_batch **out)
 	if (!b)
 		return -ENOMEM;
 	b->s = s;
-	int rc = delta_grow(b);
+	b->slots = s->spare_slots; /* emptied by batch_start */
+	b->cap = s->spare_cap;
+	s->spare_slots = NULL;
+	s->spare_cap = 0;
+	int rc = b->slots ? 0 : delta_grow(b);
 	if (rc == 0)
 		rc = batch_start(b);
 	if (rc < 0) {
@@ -179,7 +191,12 @@ void store_abort(struct store_batch **bp)
 	st_txn_abort(&b->txn);
 	if (b->s->open_batch == b)
 		b->s->open_batch = NULL;
-	free(b->slots);
+	if (!b->s->spare_slots && b->cap <= ST_SPARE_MAX) { /* kept for the next batch */
+		b->s->spare_slots = b->slots;
+		b->s->spare_cap = b->cap;
+	} else {
+		free(b->slots);
+	}
 	free(b->journal);
 	for (size_t i = 0; i < b->n_redo; i++)
 		free((char *)b->redo[i].who);
@@ -263,6 +280,20 @@ size_t st_fold(struct store_batch *b)
 	return touched;
 }
 
+/*
+ * A stored sum as changes_list reads it, once folded: the delta table's (base + d, what fold
+ * wrote), else read and kept there with d 0 (so read once: the values of one batch share most
+ * of their sums, an indicator's at a month, its quarter, its year and the cumulative periods
+ * they feed, two indicators over one quantity). Fold is done: a slot of d 0 writes nothing; a
+ * retry after the map grew starts from an empty table (batch_start).
+ */
+static int64_t folded_sum(void *arg, int q, int ou, struct period p)
+{
+	struct store_batch *b = arg;
+	const struct st_delta *slot = delta_slot(b, q, ou, p);
+	return slot ? slot->base + slot->d : 0; /* NULL: out of memory, b->err says so */
+}
+
 /* The indicator values the folded deltas touch, each once, read back and numbered. */
 static int changes_list(struct store_batch *b, size_t touched, struct store_change **out, size_t *n)
 {
@@ -287,8 +318,8 @@ static int changes_list(struct store_batch *b, size_t touched, struct store_chan
 	size_t u = st_changes_unique(ch, m);
 	for (size_t i = 0; i < u; i++) {
 		ch[i].seq = ++b->pubseq;
-		st_value_read(b->txn, b->s->dbi[ST_DB_AGG], cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
-			      &ch[i].num, &ch[i].den);
+		st_value_sum(folded_sum, b, cat, ch[i].indicator, ch[i].orgunit, ch[i].period,
+			     &ch[i].num, &ch[i].den);
 	}
 	*out = ch;
 	*n = u;

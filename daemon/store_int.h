@@ -76,6 +76,8 @@ struct store {
 	size_t map_size, map_max; /* the map now, and the most it may grow to */
 	pthread_rwlock_t grow;    /* reads of other threads (read), growing the map (write) */
 	bool grow_init;
+	struct st_delta *spare_slots; /* the last batch's delta table, for the next (not calloc'd */
+	size_t spare_cap;             /* and grown again for each batch) */
 };
 
 /* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
@@ -263,6 +265,10 @@ int64_t st_sum_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q,
 /* num and den of indicator i at (ou, p). */
 void st_value_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int i, int ou,
 		   struct period p, int64_t *num, int64_t *den);
+/* The same, each stored sum (q at ou, p: a stored period) asked of sum(arg, ...). */
+typedef int64_t (*st_sum_fn)(void *arg, int q, int ou, struct period p);
+void st_value_sum(st_sum_fn sum, void *arg, const struct catalog *cat, int i, int ou,
+		  struct period p, int64_t *num, int64_t *den);
 /* Whether indicator ind at (ou, p) has data (a num or den that is not 0). */
 bool st_value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct period p);
 /* The order of changes: (indicator, org unit, period); qsort's comparison. */

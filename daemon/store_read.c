@@ -22,35 +22,55 @@ int64_t st_sum_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q,
 }
 
 /*
- * Quantity q at (ou, p). A cumulative period is not stored: a flow's figure is the sum of the
- * stored periods that make it up (at most 6 reads; values are never negative, so a part of a
- * year's sum is within STORE_SUM_MAX as the year is), a stock's the figure of the period it ends
- * with.
+ * Quantity q at (ou, p), its stored sums read by sum. A cumulative period is not stored: a flow's
+ * figure is the sum of the stored periods that make it up (at most 6 reads; values are never
+ * negative, so a part of a year's sum is within STORE_SUM_MAX as the year is), a stock's the
+ * figure of the period it ends with.
  */
-static int64_t agg_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int q, int ou,
+static int64_t agg_read(st_sum_fn sum, void *arg, const struct catalog *cat, int q, int ou,
 			struct period p)
 {
 	if (!period_is_cumulative(p))
-		return st_sum_read(txn, dbi, cat, q, ou, p);
+		return sum(arg, q, ou, p);
 	if (cat->quantities[q].stock)
-		return st_sum_read(txn, dbi, cat, q, ou, period_base(p));
+		return sum(arg, q, ou, period_base(p));
 	struct period parts[6];
 	int64_t x = 0;
 	for (int i = 0, n = period_cumulative_parts(p, parts); i < n; i++)
-		x += st_sum_read(txn, dbi, cat, q, ou, parts[i]);
+		x += sum(arg, q, ou, parts[i]);
 	return x;
+}
+
+void st_value_sum(st_sum_fn sum, void *arg, const struct catalog *cat, int i, int ou,
+		  struct period p, int64_t *num, int64_t *den)
+{
+	const struct catalog_indicator *ind = &cat->indicators[i];
+	*num = *den = 0;
+	for (int t = 0; t < ind->n_num; t++)
+		*num += agg_read(sum, arg, cat, ind->num[t], ou, p);
+	for (int t = 0; t < ind->n_den; t++)
+		*den += agg_read(sum, arg, cat, ind->den[t], ou, p);
+}
+
+/* The stored sums, read as they are. */
+struct sum_at {
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	const struct catalog *cat;
+};
+
+static int64_t sum_stored(void *arg, int q, int ou, struct period p)
+{
+	const struct sum_at *a = arg;
+	return st_sum_read(a->txn, a->dbi, a->cat, q, ou, p);
 }
 
 /* num and den of indicator i at (ou, p): sums of their quantities' aggregates. */
 void st_value_read(MDB_txn *txn, MDB_dbi dbi, const struct catalog *cat, int i, int ou,
 		   struct period p, int64_t *num, int64_t *den)
 {
-	const struct catalog_indicator *ind = &cat->indicators[i];
-	*num = *den = 0;
-	for (int t = 0; t < ind->n_num; t++)
-		*num += agg_read(txn, dbi, cat, ind->num[t], ou, p);
-	for (int t = 0; t < ind->n_den; t++)
-		*den += agg_read(txn, dbi, cat, ind->den[t], ou, p);
+	struct sum_at a = {txn, dbi, cat};
+	st_value_sum(sum_stored, &a, cat, i, ou, p, num, den);
 }
 
 bool st_value_has_data(MDB_txn *txn, const struct store *s, int ind, int ou, struct period p)

@@ -1,6 +1,7 @@
 /* period.c: calendar arithmetic for event dates and period ids, without the C library's time zone. */
 #include "period.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -112,17 +113,33 @@ int period_parse(const char *s, struct period *p)
 	return 0;
 }
 
+/* Written digit by digit, not with snprintf: ikid formats a period for every sum it reads or
+ * writes (its key), and snprintf was a tenth of its time per single-event request. */
 void period_format(struct period p, char *buf)
 {
-	unsigned y = (unsigned)p.year % 10000u;
-	const char *sd = period_is_cumulative(p) ? "SD" : "";
+	unsigned y = (unsigned)p.year % 10000u, n;
+	bool sd = period_is_cumulative(p);
+	char *o = buf;
 	p = period_base(p);
-	if (p.kind == PERIOD_MONTH)
-		snprintf(buf, PERIOD_ID_MAX, "%04u%02u%s", y, (unsigned)p.n % 100u, sd);
-	else if (p.kind == PERIOD_QUARTER)
-		snprintf(buf, PERIOD_ID_MAX, "%04uQ%u%s", y, (unsigned)p.n % 10u, sd);
-	else
-		snprintf(buf, PERIOD_ID_MAX, "%04u", y);
+	*o++ = (char)('0' + y / 1000);
+	*o++ = (char)('0' + y / 100 % 10);
+	*o++ = (char)('0' + y / 10 % 10);
+	*o++ = (char)('0' + y % 10);
+	if (p.kind == PERIOD_MONTH) {
+		n = (unsigned)p.n % 100u;
+		*o++ = (char)('0' + n / 10);
+		*o++ = (char)('0' + n % 10);
+	} else if (p.kind == PERIOD_QUARTER) {
+		*o++ = 'Q';
+		*o++ = (char)('0' + (unsigned)p.n % 10u);
+	} else {
+		sd = false;
+	}
+	if (sd) {
+		*o++ = 'S';
+		*o++ = 'D';
+	}
+	*o = '\0';
 }
 
 int period_is_cumulative(struct period p)

@@ -1226,7 +1226,8 @@ START_TEST(test_periods)
 
 	/* every period of a year formats and parses back */
 	static const char *const ids[] = {"2024", "2024Q1", "2024Q2", "2024Q3", "2024Q4", "202401",
-					  "202402", "202412", "2000", "209912"};
+					  "202402", "202412", "2000", "209912", "2022Q2SD", "202205SD",
+					  "202212SD", "2099Q4SD", "2001Q1SD", "200001"};
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
 		ck_assert_int_eq(period_parse(ids[i], &p), 0);
 		period_format(p, buf);
