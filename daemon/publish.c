@@ -12,6 +12,8 @@
 #include "period.h"
 #include "proto.h"
 
+#define PUBLISH_MSG_MAX 4096 /* an update's encoding: its strings are bounded (proto.h) */
+
 struct publisher {
 	void *pub;
 	const struct catalog *cat;
@@ -47,16 +49,16 @@ void publisher_free(struct publisher **pp)
 	*pp = NULL;
 }
 
-/* Send one message on PUB, never blocking: a subscriber that cannot keep up loses messages. */
+/* Send one message on PUB, never blocking: a subscriber that cannot keep up loses messages.
+ * An update or a heartbeat is encoded on the stack (a few hundred bytes): nothing allocated. */
 static void pub_send(struct publisher *p, const char *topic, const struct proto_msg *m)
 {
-	char *buf;
+	char buf[PUBLISH_MSG_MAX];
 	size_t len;
-	if (proto_encode(m, &buf, &len) < 0)
+	if (proto_encode_to(m, buf, sizeof(buf), &len) < 0)
 		return;
 	zmq_send(p->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	zmq_send(p->pub, buf, len, ZMQ_DONTWAIT);
-	free(buf);
 	p->last_pub_ms = now_ms();
 }
 
@@ -83,8 +85,10 @@ void publish_change(struct publisher *p, const struct store_change *c)
 	struct proto_value v = {.num = c->num, .den = c->den};
 	struct proto_msg m = {.type = PROTO_UPDATE, .seq = c->seq, .values = &v, .n_values = 1};
 	char topic[PROTO_CODE_MAX + PROTO_ORGUNIT_MAX + PROTO_PERIOD_MAX + 4];
-	snprintf(v.indicator, sizeof(v.indicator), "%s", cat->indicators[c->indicator].code);
-	snprintf(v.orgunit, sizeof(v.orgunit), "%s", cat->orgunits[c->orgunit].code);
+	memcpy(v.indicator, cat->indicators[c->indicator].code, /* codes fit: catalog.c */
+	       strnlen(cat->indicators[c->indicator].code, sizeof(v.indicator) - 1));
+	memcpy(v.orgunit, cat->orgunits[c->orgunit].code,
+	       strnlen(cat->orgunits[c->orgunit].code, sizeof(v.orgunit) - 1));
 	period_format(c->period, v.period);
 	v.factor = cat->indicators[c->indicator].factor;
 	targets_decorate(p->targets, cat, c->indicator, c->orgunit, c->period, &v);

@@ -312,6 +312,12 @@ int proto_decode(const void *buf, size_t len, struct proto_msg *m);
  */
 int proto_encode(const struct proto_msg *m, char **out, size_t *len);
 
+/*
+ * Encode m into buf (cap bytes), allocating nothing: for a small message sent often (ikid's
+ * updates). 0 and *len, IKI_ETOOBIG when it does not fit, or what proto_encode refuses.
+ */
+int proto_encode_to(const struct proto_msg *m, char *buf, size_t cap, size_t *len);
+
 /* Free what a decoded message owns and zero it. Safe on a zeroed or already cleared message. */
 void proto_msg_clear(struct proto_msg *m);
 

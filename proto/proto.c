@@ -58,7 +58,19 @@ bool proto_value_ratio(const struct proto_value *v, double *ratio)
 
 void proto_topic(const struct proto_value *v, char *buf, size_t n)
 {
-	snprintf(buf, n, "%s/%s/%s", v->indicator, v->orgunit, v->period);
+	const char *part[3] = {v->indicator, v->orgunit, v->period};
+	size_t at = 0;
+	for (int i = 0; i < 3 && n > 0; i++) { /* as snprintf "%s/%s/%s" would, without its cost */
+		size_t k = strlen(part[i]);
+		if (i > 0 && at + 1 < n)
+			buf[at++] = '/';
+		if (k > n - 1 - at)
+			k = n - 1 - at;
+		memcpy(buf + at, part[i], k);
+		at += k;
+	}
+	if (n > 0)
+		buf[at] = '\0';
 }
 
 void proto_msg_clear(struct proto_msg *m)

@@ -4,6 +4,7 @@
 
 #include <msgpack.h>
 #include <stddef.h>
+#include <string.h>
 
 #include "batch.h"
 #include "element.h"
@@ -373,4 +374,35 @@ int proto_encode_within(const struct proto_msg *m, size_t max, char **out, size_
 int proto_encode(const struct proto_msg *m, char **out, size_t *len)
 {
 	return proto_encode_within(m, PROTO_MSG_MAX, out, len);
+}
+
+/* A fixed buffer behind the packer: a write that does not fit is refused, and remembered. */
+struct fixed_sink {
+	char *buf;
+	size_t cap, len;
+	int rc;
+};
+
+static int fixed_write(void *data, const char *b, size_t n)
+{
+	struct fixed_sink *f = data;
+	if (n > f->cap - f->len) {
+		f->rc = IKI_ETOOBIG;
+		return -1;
+	}
+	memcpy(f->buf + f->len, b, n);
+	f->len += n;
+	return 0;
+}
+
+int proto_encode_to(const struct proto_msg *m, char *buf, size_t cap, size_t *len)
+{
+	struct fixed_sink f = {buf, cap, 0, 0};
+	msgpack_packer pk;
+	msgpack_packer_init(&pk, &f, fixed_write);
+	int rc = proto_pack(&pk, m);
+	if (rc < 0)
+		return f.rc < 0 ? f.rc : rc;
+	*len = f.len;
+	return 0;
 }

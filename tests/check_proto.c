@@ -497,6 +497,34 @@ START_TEST(test_hundredths_are_written_as_indonesian_writes_them)
 }
 END_TEST
 
+START_TEST(test_encode_to_a_buffer_is_encode_byte_for_byte)
+{
+	struct proto_value v = {.indicator = "iki06", .orgunit = "35.27.03.2002", .period = "2022Q1SD",
+				.num = 11, .den = 12, .factor = 100, .has_target = true,
+				.target = 9000, .has_capaian = true, .capaian = 101.85,
+				.predikat = "Sangat Baik"};
+	struct proto_msg m = {.type = PROTO_UPDATE, .seq = 77, .values = &v, .n_values = 1};
+	char *heap, buf[4096], topic[64];
+	size_t n_heap, n;
+	ck_assert_int_eq(proto_encode(&m, &heap, &n_heap), 0);
+	ck_assert_int_eq(proto_encode_to(&m, buf, sizeof(buf), &n), 0);
+	ck_assert_uint_eq(n, n_heap);
+	ck_assert_int_eq(memcmp(buf, heap, n), 0);
+	for (size_t cap = 0; cap < n_heap; cap += 7) /* short of room: refused, never cut */
+		ck_assert_int_eq(proto_encode_to(&m, buf, cap, &n), IKI_ETOOBIG);
+	struct proto_msg two = m;
+	two.n_values = 2; /* what proto_encode refuses, this does too */
+	ck_assert_int_eq(proto_encode_to(&two, buf, sizeof(buf), &n), IKI_EFIELD);
+	free(heap);
+	proto_topic(&v, topic, sizeof(topic));
+	ck_assert_str_eq(topic, "iki06/35.27.03.2002/2022Q1SD");
+	proto_topic(&v, topic, 10); /* cut as snprintf cuts */
+	ck_assert_str_eq(topic, "iki06/35.");
+	proto_topic(&v, topic, 6);
+	ck_assert_str_eq(topic, "iki06");
+}
+END_TEST
+
 START_TEST(test_value_with_target_capaian_round_trips)
 {
 	struct proto_value v[2] = {
@@ -1438,6 +1466,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_predikat_bands_at_their_edges);
 	tcase_add_test(tc, test_percentages_parse_in_hundredths);
 	tcase_add_test(tc, test_hundredths_are_written_as_indonesian_writes_them);
+	tcase_add_test(tc, test_encode_to_a_buffer_is_encode_byte_for_byte);
 	tcase_add_test(tc, test_value_with_target_capaian_round_trips);
 	tcase_add_test(tc, test_submitted_error_and_update_round_trip);
 	tcase_add_test(tc, test_query_snapshot_values_round_trip);
