@@ -163,8 +163,8 @@ static void view_keys(struct view *v)
 
 /*
  * Draw until stopped: a frame at most every LIVE_FRAME_MS while values change, and every
- * LIVE_TICK_MS anyway (ages, highlights that fade). ikid not answering a snapshot is shown and
- * tried again; any other failure ends the view and is returned.
+ * LIVE_TICK_MS anyway (ages, highlights that fade). ikid not answering a snapshot, or answering
+ * busy, is shown and tried again; any other failure ends the view and is returned.
  */
 static int run_table(struct view *v)
 {
@@ -192,6 +192,9 @@ static int run_table(struct view *v)
 		else if (rc == IKI_ETIMEOUT)
 			snprintf(v->problem, sizeof(v->problem),
 				 "ikid tidak menjawab; mencoba lagi");
+		else if (rc == IKI_EBUSY || rc == IKI_EPENDING) /* the stream asks again, later */
+			snprintf(v->problem, sizeof(v->problem),
+				 "ikid sedang sibuk; meminta nilai lagi sebentar lagi");
 		else if (rc < 0 && rc != -EINTR)
 			break;
 		rc = 0;

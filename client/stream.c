@@ -11,6 +11,8 @@
 #define STREAM_HEARTBEAT_MS 1000 /* ikid's default --heartbeat-ms */
 #define STREAM_STALE_BEATS 3	 /* heartbeat intervals of silence that make a stream stale */
 #define STREAM_RCVHWM 100000	 /* as ikid's queue per subscriber (SERVER_PUB_HWM) */
+#define STREAM_BACKOFF_MS 250	   /* a snapshot ikid answered busy is asked again after this, */
+#define STREAM_BACKOFF_MAX_MS 8000 /* doubling up to this while it stays busy */
 
 struct iki_stream {
 	struct iki_client *c; /* borrowed */
@@ -31,6 +33,8 @@ struct iki_stream {
 	/* A snapshot needed but not yet taken (the last try failed): missed_due updates missed. */
 	bool resync_due;
 	uint64_t missed_due;
+	int64_t resync_at; /* ikid said busy: no snapshot asked before this (monotonic ms) */
+	int backoff_ms;    /* the wait after the next busy: STREAM_BACKOFF_MS doubling to _MAX */
 	int64_t heard_ms, heartbeat_ms_at; /* monotonic; heartbeat_ms_at -1 before the first */
 	bool stale;
 	char message[PROTO_TEXT_MAX + 1];
@@ -105,13 +109,26 @@ static int stream_resync(struct iki_stream *s, uint64_t missed, bool first)
 	struct proto_value *vals = NULL;
 	size_t n = 0;
 	uint64_t seq = 0;
-	s->message[0] = '\0';
-	int rc = iki_snapshot(s->c, &s->filter, &vals, &n, &seq, s->message);
+	int rc = IKI_EBUSY;
+	if (now_ms() >= s->resync_at) { /* not while ikid asked us to wait: its message stands */
+		s->message[0] = '\0';
+		rc = iki_snapshot(s->c, &s->filter, &vals, &n, &seq, s->message);
+	}
+	if (rc == IKI_EBUSY || rc == IKI_EPENDING) { /* ikid's readers are busy: ask less often */
+		if (now_ms() >= s->resync_at) {
+			s->backoff_ms = s->backoff_ms ? 2 * s->backoff_ms : STREAM_BACKOFF_MS;
+			s->backoff_ms = s->backoff_ms < STREAM_BACKOFF_MAX_MS ? s->backoff_ms
+									   : STREAM_BACKOFF_MAX_MS;
+			s->resync_at = now_ms() + s->backoff_ms;
+		}
+	}
 	if (rc < 0) {
 		s->resync_due = true;
 		s->missed_due = missed;
 		return rc;
 	}
+	s->backoff_ms = 0;
+	s->resync_at = 0;
 	free(s->snap);
 	s->snap = vals;
 	s->n_snap = n;
@@ -282,7 +299,7 @@ int iki_stream_next(struct iki_stream *s, struct iki_stream_event *ev, int timeo
 {
 	int64_t deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	for (;;) {
-		if (s->resync_due) {
+		if (s->resync_due && now_ms() >= s->resync_at) {
 			int rc = stream_resync(s, s->missed_due, false);
 			if (rc < 0)
 				return rc;

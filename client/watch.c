@@ -131,11 +131,16 @@ static void line_print(const struct proto_value *v, uint64_t seq, bool json)
 /* Print the stream's values as they come; stderr says when a snapshot heals a gap. */
 static int run_lines(struct iki_stream *s, bool json, int heartbeat_ms)
 {
-	bool quiet = false;
+	bool quiet = false, busy = false;
 	while (!stop) {
 		struct iki_stream_event ev;
 		int rc = iki_stream_next(s, &ev, 500);
 		if (rc == 0 || rc == -EINTR)
+			continue;
+		if ((rc == IKI_EBUSY || rc == IKI_EPENDING) && !busy) /* the stream asks again */
+			fprintf(stderr, _("iki watch: ikid is busy; asking for a snapshot again shortly\n"));
+		busy = rc == IKI_EBUSY || rc == IKI_EPENDING;
+		if (busy)
 			continue;
 		if (rc < 0)
 			return rc;

@@ -365,10 +365,14 @@ static void *reader_run(void *arg)
 	for (;;) {
 		struct pending *p = NULL;
 		int n = zmq_recv(t->work, &p, sizeof(p), 0);
-		if (n < 0 && errno == EAGAIN && !atomic_load(&t->r->stop))
-			continue;
+		if (n < 0 && errno == EAGAIN) {
+			if (!atomic_load(&t->r->stop))
+				continue;
+			/* stopping: one that came in as the wait ran out is still answered (freed) */
+			n = zmq_recv(t->work, &p, sizeof(p), ZMQ_DONTWAIT);
+		}
 		if (n != (int)sizeof(p) || !p)
-			break; /* NULL, or stopping: stop */
+			break; /* NULL, or stopping with nothing queued: stop */
 		readers_answer(&t->r->x, t->out, p);
 		pending_free(&p);
 	}
