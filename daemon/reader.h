@@ -13,7 +13,7 @@
 #include "targets.h"
 
 #define READER_THREADS 2
-#define READER_NICE 10    /* under load the writer's loop gets the CPU first */
+#define READER_NICE 19    /* under load the writer's loop gets the CPU first, readers still some */
 #define READER_PER_PEER 8 /* read requests of one peer handed over and not yet answered */
 #define READER_QUEUE 512  /* requests waiting for each reader, of all peers: beyond, busy */
 #define READER_SNAPSHOT_PAGE 10000 /* values in a snapshot's page, unless it asks for fewer */
