@@ -38,10 +38,10 @@ static int delta_grow(struct store_batch *b)
 		return -ENOMEM;
 	for (size_t i = 0; i < b->cap; i++) {
 		struct st_delta *d = &b->slots[i];
-		if (!d->used)
+		if (d->gen != b->gen)
 			continue;
 		size_t j = delta_hash(d->q, d->ou, d->p) & (cap - 1);
-		while (slots[j].used)
+		while (slots[j].gen == b->gen)
 			j = (j + 1) & (cap - 1);
 		slots[j] = *d;
 	}
@@ -68,12 +68,12 @@ static struct st_delta *delta_slot(struct store_batch *b, int q, int ou, struct 
 	if ((b->used + 1) * 2 > b->cap && (b->err = delta_grow(b)) < 0)
 		return NULL;
 	size_t j = delta_hash(q, ou, p) & (b->cap - 1);
-	while (b->slots[j].used && !delta_same(&b->slots[j], q, ou, p))
+	while (b->slots[j].gen == b->gen && !delta_same(&b->slots[j], q, ou, p))
 		j = (j + 1) & (b->cap - 1);
 	struct st_delta *slot = &b->slots[j];
-	if (!slot->used) {
+	if (slot->gen != b->gen) {
 		int64_t base = st_sum_read(b->txn, b->s->dbi[ST_DB_AGG], b->s->cat, q, ou, p);
-		*slot = (struct st_delta){q, ou, p, 0, true, base};
+		*slot = (struct st_delta){q, ou, p, 0, b->gen, base};
 		b->used++;
 	}
 	return slot;
@@ -148,7 +148,10 @@ static int batch_start(struct store_batch *b)
 	int rc = st_txn_begin(s->env, NULL, 0, &b->txn);
 	if (rc < 0)
 		return rc;
-	memset(b->slots, 0, b->cap * sizeof(*b->slots));
+	if (++b->gen == 0) { /* wrapped: every slot's generation could be taken for this one's */
+		memset(b->slots, 0, b->cap * sizeof(*b->slots));
+		b->gen = 1;
+	}
 	b->used = 0;
 	b->n_extra = 0;
 	b->events = b->events_begun = st_meta_get(b->txn, s->dbi[ST_DB_META], "events");
@@ -164,8 +167,9 @@ int store_begin(struct store *s, struct store_batch **out)
 	if (!b)
 		return -ENOMEM;
 	b->s = s;
-	b->slots = s->spare_slots; /* emptied by batch_start */
+	b->slots = s->spare_slots; /* emptied by batch_start: a new generation */
 	b->cap = s->spare_cap;
+	b->gen = s->spare_gen;
 	s->spare_slots = NULL;
 	s->spare_cap = 0;
 	int rc = b->slots ? 0 : delta_grow(b);
@@ -194,6 +198,7 @@ void store_abort(struct store_batch **bp)
 	if (!b->s->spare_slots && b->cap <= ST_SPARE_MAX) { /* kept for the next batch */
 		b->s->spare_slots = b->slots;
 		b->s->spare_cap = b->cap;
+		b->s->spare_gen = b->gen;
 	} else {
 		free(b->slots);
 	}
@@ -269,7 +274,7 @@ size_t st_fold(struct store_batch *b)
 	size_t touched = 0;
 	for (size_t i = 0; i < b->cap && b->err == 0; i++) {
 		struct st_delta *d = &b->slots[i];
-		if (!d->used || d->d == 0)
+		if (d->gen != b->gen || d->d == 0)
 			continue;
 		char key[ST_KEY_MAX];
 		int64_t x = d->base + d->d; /* within STORE_SUM_MAX: st_delta_add checked it */
@@ -306,7 +311,7 @@ static int changes_list(struct store_batch *b, size_t touched, struct store_chan
 		ch[m++] = b->extra[i];
 	for (size_t i = 0; i < b->cap; i++) {
 		const struct st_delta *d = &b->slots[i];
-		if (!d->used || d->d == 0)
+		if (d->gen != b->gen || d->d == 0)
 			continue;
 		const struct catalog_quantity *q = &cat->quantities[d->q];
 		struct period fed[1 + PERIOD_FED_MAX] = {d->p};

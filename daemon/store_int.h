@@ -77,7 +77,8 @@ struct store {
 	pthread_rwlock_t grow;    /* reads of other threads (read), growing the map (write) */
 	bool grow_init;
 	struct st_delta *spare_slots; /* the last batch's delta table, for the next (not calloc'd */
-	size_t spare_cap;             /* and grown again for each batch) */
+	size_t spare_cap;             /* and grown again for each batch), */
+	uint32_t spare_gen;           /* and its generation */
 };
 
 /* A derived-update slot: the sum of deltas for one (quantity, org unit, period) in a batch. */
@@ -85,7 +86,7 @@ struct st_delta {
 	int q, ou;
 	struct period p;
 	int64_t d;
-	bool used;
+	uint32_t gen; /* the table's generation when it was made; of an older one: a free slot */
 	int64_t base; /* the stored sum when the slot was made: base + d stays in the bound */
 };
 
@@ -138,6 +139,7 @@ struct store_batch {
 	uint64_t now_ms; /* when the batch began: the time stored with each of its events */
 	struct st_delta *slots;
 	size_t cap, used;
+	uint32_t gen; /* the slots of this generation are in use (so emptying is a ++, not a memset) */
 };
 
 /* A state's latest value in a period: the value set with the latest date inside it. */
