@@ -57,7 +57,7 @@ CATALOG_SRC := daemon/catalog.c daemon/catalog_read.c daemon/catalog_sections.c
 STORE_SRC  := daemon/store_lmdb.c daemon/store_rules.c daemon/store_record.c daemon/store_read.c \
               daemon/store_batch.c daemon/store_derive.c daemon/store_apply.c daemon/store_admin.c \
               daemon/store.c daemon/store_check.c
-DAEMON_SRC := $(CATALOG_SRC) $(STORE_SRC) daemon/server.c daemon/publish.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c daemon/metrics.c
+DAEMON_SRC := $(CATALOG_SRC) $(STORE_SRC) daemon/server.c daemon/publish.c daemon/thread.c daemon/auth.c daemon/authz.c daemon/targets.c daemon/schedule.c daemon/log.c daemon/guard.c daemon/reader.c daemon/reply.c daemon/config.c daemon/notify.c daemon/metrics.c
 # The client's words (client/i18n.h): po/LANG.po compiled into BUILD/locale/LANG/LC_MESSAGES/iki.mo,
 # where BUILD/iki finds it (beside the binary), and installed under LOCALEDIR.
 PO := $(wildcard po/*.po)

@@ -18,6 +18,7 @@
 
 #include "iki.h"
 #include "log.h"
+#include "thread.h"
 
 #ifndef IKI_VERSION
 #define IKI_VERSION "unknown"
@@ -407,14 +408,13 @@ static void on_log(void *cls, const char *fmt, va_list ap)
 int metrics_start(const struct sockaddr_in *addr, char *bound, size_t n, struct metrics **out)
 {
 	struct metrics *x = calloc(1, sizeof(*x));
-	sigset_t all, was;
+	sigset_t was;
 	char host[INET_ADDRSTRLEN] = "?";
 	*out = NULL;
 	if (!x)
 		return -ENOMEM;
 	clock_gettime(CLOCK_MONOTONIC, &started);
-	sigfillset(&all); /* libmicrohttpd's thread takes no signal: the writer's loop has them */
-	pthread_sigmask(SIG_BLOCK, &all, &was);
+	thread_signals_block(&was); /* libmicrohttpd's thread takes none: the loop has them */
 	errno = 0;
 	x->d = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ERROR_LOG, 0, NULL, NULL,
@@ -424,7 +424,7 @@ int metrics_start(const struct sockaddr_in *addr, char *bound, size_t n, struct 
 	    (unsigned)METRICS_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)METRICS_MEMORY,
 	    MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)METRICS_BACKLOG, MHD_OPTION_END);
 	int err = errno;
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	thread_signals_restore(&was);
 	if (!x->d) {
 		free(x);
 		return err ? -err : -EADDRINUSE;

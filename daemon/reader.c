@@ -1,7 +1,6 @@
 /* reader.c: the reader threads and the read requests they answer (see reader.h). */
 #include "reader.h"
 
-#include <signal.h>
 #include <stdatomic.h>
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +13,7 @@
 #include "iki.h"
 #include "log.h"
 #include "metrics.h"
+#include "thread.h"
 #include "period.h"
 
 #define READER_WORK "inproc://ikid-reads"      /* writer PUSH -> reader PULLs: struct pending * */
@@ -426,16 +426,10 @@ int readers_new(void *ctx, const struct read_ctx *x, struct readers **out)
 		zmq_setsockopt(r->replies, ZMQ_RCVHWM, &zero, sizeof(zero));
 	if (rc == 0 && (zmq_bind(r->work, READER_WORK) < 0 || zmq_bind(r->replies, READER_REPLIES) < 0))
 		rc = -errno;
-	/* The readers take no signal: ikid's SIGTERM and SIGHUP are the writer's loop's, and one
-	 * caught in a reader ended its zmq_recv (EINTR), and the reader with it, its queue then
-	 * never answered. A fault's signal stays theirs, for its report. */
-	sigset_t all, was;
-	sigfillset(&all);
-	sigdelset(&all, SIGSEGV);
-	sigdelset(&all, SIGBUS);
-	sigdelset(&all, SIGFPE);
-	sigdelset(&all, SIGILL);
-	pthread_sigmask(SIG_BLOCK, &all, &was);
+	/* The readers take no signal: one caught in a reader ended its zmq_recv (EINTR), and the
+	 * reader with it, its queue then never answered. */
+	sigset_t was;
+	thread_signals_block(&was);
 	for (int i = 0; rc == 0 && i < READER_THREADS; i++) {
 		r->t[i].r = r;
 		rc = reader_sockets(r, &r->t[i]);
@@ -443,7 +437,7 @@ int readers_new(void *ctx, const struct read_ctx *x, struct readers **out)
 			rc = -pthread_create(&r->t[i].thread, NULL, reader_run, &r->t[i]);
 		r->t[i].started = rc == 0;
 	}
-	pthread_sigmask(SIG_SETMASK, &was, NULL);
+	thread_signals_restore(&was);
 	if (rc < 0) {
 		readers_free(&r);
 		return rc;
