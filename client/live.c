@@ -192,7 +192,7 @@ static int run_table(struct view *v)
 		else if (rc == IKI_ETIMEOUT)
 			snprintf(v->problem, sizeof(v->problem),
 				 "ikid tidak menjawab; mencoba lagi");
-		else if (rc == IKI_EBUSY || rc == IKI_EPENDING) /* the stream asks again, later */
+		else if (iki_code_busy(rc)) /* the stream asks again, later */
 			snprintf(v->problem, sizeof(v->problem),
 				 "ikid sedang sibuk; meminta nilai lagi sebentar lagi");
 		else if (rc < 0 && rc != -EINTR)

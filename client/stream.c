@@ -109,16 +109,15 @@ static int stream_resync(struct iki_stream *s, uint64_t missed, bool first)
 	struct proto_value *vals = NULL;
 	size_t n = 0;
 	uint64_t seq = 0;
-	int rc = IKI_EBUSY;
-	if (now_ms() >= s->resync_at) { /* not while ikid asked us to wait: its message stands */
+	int rc = IKI_EBUSY; /* ikid asked us to wait: not before resync_at (its message stands) */
+	if (now_ms() >= s->resync_at) {
 		s->message[0] = '\0';
 		rc = iki_snapshot(s->c, &s->filter, &vals, &n, &seq, s->message);
-	}
-	if (rc == IKI_EBUSY || rc == IKI_EPENDING) { /* ikid's readers are busy: ask less often */
-		if (now_ms() >= s->resync_at) {
-			s->backoff_ms = s->backoff_ms ? 2 * s->backoff_ms : STREAM_BACKOFF_MS;
-			s->backoff_ms = s->backoff_ms < STREAM_BACKOFF_MAX_MS ? s->backoff_ms
-									   : STREAM_BACKOFF_MAX_MS;
+		if (iki_code_busy(rc)) { /* its readers are busy: ask less often */
+			s->backoff_ms = s->backoff_ms * 2 > STREAM_BACKOFF_MS ? s->backoff_ms * 2
+									     : STREAM_BACKOFF_MS;
+			if (s->backoff_ms > STREAM_BACKOFF_MAX_MS)
+				s->backoff_ms = STREAM_BACKOFF_MAX_MS;
 			s->resync_at = now_ms() + s->backoff_ms;
 		}
 	}

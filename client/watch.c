@@ -137,9 +137,9 @@ static int run_lines(struct iki_stream *s, bool json, int heartbeat_ms)
 		int rc = iki_stream_next(s, &ev, 500);
 		if (rc == 0 || rc == -EINTR)
 			continue;
-		if ((rc == IKI_EBUSY || rc == IKI_EPENDING) && !busy) /* the stream asks again */
+		if (iki_code_busy(rc) && !busy) /* the stream asks again */
 			fprintf(stderr, _("iki watch: ikid is busy; asking for a snapshot again shortly\n"));
-		busy = rc == IKI_EBUSY || rc == IKI_EPENDING;
+		busy = iki_code_busy(rc);
 		if (busy)
 			continue;
 		if (rc < 0)

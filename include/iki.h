@@ -2,6 +2,8 @@
 #ifndef IKI_H
 #define IKI_H
 
+#include <stdbool.h>
+
 #include <stddef.h>
 
 /*
@@ -53,6 +55,10 @@ const char *iki_code_name(int code);
 
 /* The error code for a wire name, or IKI_EINTERNAL when the name is unknown. */
 int iki_code_from_name(const char *name);
+
+/* Whether ikid, answering code, asks to be asked again in a moment (busy: its readers' queue is
+ * full, or it is stopping; too_many_pending: this connection's reads wait for answers). */
+bool iki_code_busy(int code);
 
 /*
  * A sentence in Bahasa Indonesia for a code, for clerks. For -errno codes, strerror's text.

@@ -60,6 +60,11 @@ const char *iki_code_name(int code)
 	return c ? c->name : "error";
 }
 
+bool iki_code_busy(int code)
+{
+	return code == IKI_EBUSY || code == IKI_EPENDING;
+}
+
 int iki_code_from_name(const char *name)
 {
 	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)

@@ -1408,6 +1408,9 @@ START_TEST(test_every_code_has_a_name_and_a_sentence)
 	ck_assert_str_eq(iki_code_name(-ENOMEM), "error");
 	ck_assert_str_eq(iki_code_name(IKI_ELAST), "error");
 	ck_assert_str_eq(iki_strerror(-ENOENT), strerror(ENOENT));
+	for (int code = IKI_EMALFORMED; code > IKI_ELAST; code--) /* ask again in a moment: these */
+		ck_assert(iki_code_busy(code) == (code == IKI_EBUSY || code == IKI_EPENDING));
+	ck_assert(!iki_code_busy(0) && !iki_code_busy(-EBUSY));
 	ck_assert_int_gt(strlen(iki_strerror(-5000)), 0);
 	ck_assert_int_gt(strlen(iki_strerror(IKI_OK)), 0);
 }

@@ -64,13 +64,13 @@ void api_ikid_error(struct web_resp *rs, int rc, const char *msg)
 	}
 	/* ikid's own state, not the request's fault: busy (its readers' queue full, or stopping),
 	 * too many of the gateway's reads waiting, its database full or failing: 503, retry */
-	bool later = rc == IKI_EBUSY || rc == IKI_EPENDING || rc == IKI_EFULL || rc == IKI_ESTORAGE;
+	bool later = iki_code_busy(rc) || rc == IKI_EFULL || rc == IKI_ESTORAGE;
 	int status = rc == IKI_EFORBIDDEN || rc == IKI_ESCOPE ? 403
 		   : rc == IKI_EREF			      ? 404
 		   : later				      ? 503
 							      : 400;
 	api_error(rs, status, iki_code_name(rc), msg && *msg ? msg : iki_strerror(rc));
-	if (rc == IKI_EBUSY || rc == IKI_EPENDING) { /* a moment is enough */
+	if (iki_code_busy(rc)) { /* a moment is enough */
 		snprintf(rs->extra_name, sizeof(rs->extra_name), "Retry-After");
 		snprintf(rs->extra_value, sizeof(rs->extra_value), "1");
 	}
